@@ -1,0 +1,48 @@
+// The only module that reads process.env; everything else receives a frozen Config.
+import { resolve } from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL URL; undefined selects the embedded database. */
+  readonly databaseUrl?: string;
+  /** Where the embedded database keeps its files. */
+  readonly dataDir: string;
+  /** Pack folders to install, in the order given (requires decide the real order). */
+  readonly packDirs: readonly string[];
+  readonly pluginsDir: string;
+  readonly logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  readonly dbPoolSize: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got '${raw}'`);
+  return n;
+}
+
+/** Default pack list: every folder under metadata/packs/ (the loader orders them by `requires`). */
+export const DEFAULT_PACKS_DIR = 'metadata/packs';
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const packs = env.TESSERA_PACKS
+    ? env.TESSERA_PACKS.split(',').map((p) => resolve(cwd, p.trim())).filter(Boolean)
+    : [resolve(cwd, DEFAULT_PACKS_DIR)];
+  return Object.freeze({
+    port: positiveInt(env, 'PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(cwd, env.TESSERA_DATA_DIR || 'data'),
+    packDirs: Object.freeze(packs),
+    pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimitBytes: positiveInt(env, 'TESSERA_BODY_LIMIT', 1024 * 1024),
+    dbPoolSize: positiveInt(env, 'TESSERA_DB_POOL', 10),
+  });
+}

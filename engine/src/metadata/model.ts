@@ -1,0 +1,146 @@
+// The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
+
+export type Label = Readonly<{ en: string } & Record<string, string>>;
+
+export type SqlBaseType =
+  | 'text' | 'varchar' | 'integer' | 'bigint' | 'numeric' | 'boolean' | 'date' | 'timestamptz'
+  | 'jsonb' | 'uuid' | 'text[]' | 'char';
+
+export interface SqlType {
+  readonly base: SqlBaseType;
+  /** varchar and char length. */
+  readonly length?: number;
+  readonly precision?: number;
+  readonly scale?: number;
+}
+
+/** A literal default as PostgreSQL should store it; raw expressions never come from packs. */
+export type ColumnDefault =
+  | { readonly kind: 'literal'; readonly value: string | number | boolean | readonly string[] | Readonly<Record<string, unknown>> }
+  | { readonly kind: 'now' };
+
+export interface ForeignKeyDef {
+  readonly table: string;
+  readonly column: string;
+  readonly onDelete: 'restrict' | 'cascade' | 'setNull';
+}
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+  readonly default?: ColumnDefault;
+  /** Stable identity of the column: the owning field's id plus the part of the field it stores. */
+  readonly key: string;
+  readonly references?: ForeignKeyDef;
+}
+
+export interface EnumValue {
+  readonly value: string;
+  readonly label: Label;
+  readonly color?: string;
+}
+
+export type Cardinality = 'belongsTo' | 'manyToMany';
+
+export interface FieldDef {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly label: Label;
+  readonly description?: Label;
+  readonly required: boolean;
+  readonly unique: boolean;
+  readonly default?: unknown;
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly min?: number | string;
+  readonly max?: number | string;
+  readonly precision?: number;
+  readonly scale?: number;
+  readonly currencies?: readonly string[];
+  readonly values?: readonly EnumValue[];
+  /** Entity name a relation or user field points to. */
+  readonly target?: string;
+  readonly cardinality?: Cardinality;
+  readonly onDelete?: 'restrict' | 'cascade' | 'setNull';
+  readonly inverse?: { readonly name: string; readonly label: Label };
+  /** Physical columns on the entity's own table (none for manyToMany). */
+  readonly columns: readonly ColumnDef[];
+  /** For manyToMany: the junction table. */
+  readonly junction?: JunctionDef;
+}
+
+export interface JunctionDef {
+  readonly key: string;
+  readonly table: string;
+  readonly sourceColumn: string;
+  readonly targetColumn: string;
+  readonly sourceTable: string;
+  readonly targetTable: string;
+}
+
+/** The far side of a relation declared on another entity (hasMany, or a manyToMany seen from its target). */
+export interface InverseRelationDef {
+  readonly name: string;
+  readonly label: Label;
+  readonly kind: 'hasMany' | 'manyToMany';
+  /** Entity that declares the relation field. */
+  readonly sourceEntity: string;
+  readonly sourceField: string;
+}
+
+export interface IndexKeyDef {
+  readonly column: string;
+  readonly descending: boolean;
+}
+
+export interface IndexDef {
+  /** Stable identity: declared index id, or derived from the field for implied indexes. */
+  readonly key: string;
+  /** Physical index name. */
+  readonly name: string;
+  readonly table: string;
+  readonly keys: readonly IndexKeyDef[];
+  readonly unique: boolean;
+  /** Partial-index condition (JSON Logic over the entity's fields); compiled to SQL by the planner. */
+  readonly where?: unknown;
+  /** Soft-deleted rows never count against uniqueness. */
+  readonly liveOnly: boolean;
+}
+
+export interface EntityDef {
+  readonly id: string;
+  readonly name: string;
+  readonly table: string;
+  readonly pack: string;
+  readonly file: string;
+  readonly label: Label;
+  readonly pluralLabel: Label;
+  readonly description?: Label;
+  readonly titleField?: string;
+  readonly ownership?: { readonly ownerField?: string; readonly orgUnitField?: string };
+  readonly fields: readonly FieldDef[];
+  readonly inverses: readonly InverseRelationDef[];
+  readonly indexes: readonly IndexDef[];
+  /** Every column including system columns, in table order. */
+  readonly columns: readonly ColumnDef[];
+}
+
+export interface PackInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly label: Label;
+  readonly requires: Readonly<Record<string, string>>;
+  readonly plugins: readonly string[];
+  readonly dir: string;
+}
+
+export interface Model {
+  /** sha256 of the canonical JSON of everything below; equal packs give equal hashes. */
+  readonly hash: string;
+  readonly packs: readonly PackInfo[];
+  readonly entities: readonly EntityDef[];
+  readonly entitiesByName: Readonly<Record<string, EntityDef>>;
+}
