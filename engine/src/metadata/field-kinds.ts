@@ -13,6 +13,9 @@ export type FieldOption =
 
 export type JsonSchema = Record<string, unknown>;
 
+/** The entity a `user` field points to; it is provided by the core pack. */
+export const USER_ENTITY = 'app_user';
+
 /** A field as the kind sees it while the Model is compiled (columns not derived yet). */
 export type FieldSpec = Omit<FieldDef, 'columns' | 'junction'>;
 
@@ -93,7 +96,7 @@ const textKind = (name: string, format: string | undefined, widget?: string): Fi
 });
 
 function relationColumns(field: FieldSpec): ColumnDef[] {
-  const target = field.target ?? 'user';
+  const target = field.target ?? USER_ENTITY;
   return [{
     name: `${field.name}_id`,
     type: { base: 'uuid' },
@@ -265,7 +268,7 @@ const builtinKinds: FieldKind[] = [
     operators: EQUALITY,
     widget: 'user',
     cubeType: 'string',
-    columns: (f) => relationColumns({ ...f, target: 'user' }),
+    columns: (f) => relationColumns({ ...f, target: USER_ENTITY }),
     valueSchema: () => ID_SCHEMA,
   },
 ];
@@ -277,5 +280,3 @@ export function builtinFieldKinds(): Map<string, FieldKind> {
   return new Map(builtinKinds.map((k) => [k.name, k]));
 }
 
-/** The entity a `user` field points to; it is provided by the core pack. */
-export const USER_ENTITY = 'user';

@@ -1,0 +1,48 @@
+// POST /api/v1/<entity>/<id>/actions/<name>: plugin actions, input checked against the action's JSON Schema.
+import Router from '@koa/router';
+import type { ValidateFunction } from 'ajv';
+import { EngineError } from '../shared/engine-error.js';
+import type { Logger } from '../shared/logger.js';
+import type { RecordReader } from '../data/record-reader.js';
+import { createRecordAjv } from '../data/record-validator.js';
+import { pluginDb } from '../data/write-steps.js';
+import { withTransaction } from '../data/transaction.js';
+import type { Model } from '../metadata/model.js';
+import type { ActionDef } from '../plugins/plugin-api.js';
+import type pg from 'pg';
+import type { ApiState } from './api-state.js';
+import { parseRecordId } from './record-id.js';
+
+export interface ActionRouteDeps {
+  readonly actions: ReadonlyMap<string, ActionDef>;
+  readonly reader: RecordReader;
+  readonly pool: pg.Pool;
+  readonly log: Logger;
+  model(): Model;
+}
+
+export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/api/v1' });
+  const ajv = createRecordAjv();
+  const validators = new Map<string, ValidateFunction>();
+  for (const [key, def] of deps.actions) validators.set(key, ajv.compile(def.input));
+  for (const [key, def] of deps.actions) {
+    router.post(`/${def.entity}/:id/actions/${def.name}`, async (ctx) => {
+      const id = parseRecordId(ctx.params.id, def.entity);
+      const record = await deps.reader.get(def.entity, id, ctx.state.scope, { include: [] });
+      const input = (ctx.request as { body?: unknown }).body ?? {};
+      const validate = validators.get(key) as ValidateFunction;
+      if (!validate(input)) {
+        throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, {
+          fieldErrors: (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' })),
+        });
+      }
+      const result = await withTransaction(deps.pool, (client) => def.run({
+        id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
+        actor: ctx.state.actor, log: ctx.state.log,
+      }));
+      ctx.body = { data: result ?? null, meta: { action: def.name } };
+    });
+  }
+  return router;
+}

@@ -1,0 +1,118 @@
+// The `tessera` command: validate, plan, apply and serve packs. Errors print readably and exit non-zero.
+import { Command } from 'commander';
+import { loadConfig, type Config } from '../config/config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { loadModel } from '../metadata/load-model.js';
+import { formatProblems, MetadataError } from '../metadata/metadata-problem.js';
+import type { Model } from '../metadata/model.js';
+import { applySchema, previewSchema } from '../schema/apply-schema.js';
+import { formatPlan } from '../schema/format-plan.js';
+import type { AssessedPlan } from '../schema/plan.js';
+import { isEngineError } from '../shared/engine-error.js';
+import { createEngine } from '../engine.js';
+import { resolvePackDirs } from './resolve-pack-dirs.js';
+
+const config = loadConfig();
+const err = (line: string) => process.stderr.write(line + '\n');
+const out = (line: string) => process.stdout.write(line + '\n');
+
+interface PackOptions { only?: boolean }
+
+function model(dirs: string[], opts: PackOptions): Model {
+  const packDirs = resolvePackDirs(dirs, config.packDirs, opts.only ?? false);
+  const m = loadModel(packDirs);
+  err(`Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`);
+  return m;
+}
+
+async function withDatabase<T>(cfg: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  err(cfg.databaseUrl ? 'Connecting to PostgreSQL...' : `Opening the embedded database in ${cfg.dataDir}...`);
+  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: 4 });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+function fail(e: unknown): never {
+  if (e instanceof MetadataError) {
+    err(`Invalid metadata: ${e.problems.length} problem(s)\n`);
+    err(formatProblems(e.problems));
+  } else if (isEngineError(e)) {
+    const plan = e.extra.plan as AssessedPlan | undefined;
+    if (plan) err(formatPlan(plan) + '\n');
+    err(`Error [${e.code}]: ${e.detail}`);
+  } else {
+    err(`Error: ${(e as Error)?.stack ?? String(e)}`);
+  }
+  process.exit(1);
+}
+
+const program = new Command('tessera')
+  .description('Tessera: metadata packs -> PostgreSQL tables, REST API and more')
+  .showHelpAfterError();
+
+program.command('validate')
+  .description('check pack folders against the meta-schema and each other')
+  .argument('[dirs...]', 'pack folders (default: the installed packs)')
+  .option('--only', 'do not add the installed packs')
+  .action((dirs: string[], opts: PackOptions) => {
+    try {
+      model(dirs, opts);
+      out('Valid.');
+    } catch (e) { fail(e); }
+  });
+
+program.command('plan')
+  .description('show the migration plan from the database to the packs, with the rows risky steps touch')
+  .argument('[dirs...]', 'pack folders (default: the installed packs)')
+  .option('--only', 'do not add the installed packs')
+  .option('--sql', 'print the SQL of every step')
+  .option('--allow-destructive', 'show which steps would run with --allow-destructive')
+  .action(async (dirs: string[], opts: PackOptions & { sql?: boolean; allowDestructive?: boolean }) => {
+    try {
+      const m = model(dirs, opts);
+      const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, opts.allowDestructive ?? false));
+      out(formatPlan(plan, { sql: opts.sql ?? false }));
+    } catch (e) { fail(e); }
+  });
+
+program.command('apply')
+  .description('apply the packs to the database in one transaction')
+  .argument('[dirs...]', 'pack folders (default: the installed packs)')
+  .option('--only', 'do not add the installed packs')
+  .option('--allow-destructive', 'allow steps that drop or narrow data')
+  .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean }) => {
+    try {
+      const m = model(dirs, opts);
+      const result = await withDatabase(config, (db) => applySchema(db.knex, m, {
+        allowDestructive: opts.allowDestructive ?? false,
+        appliedBy: 'tessera apply',
+        onStep: (i, total, summary) => err(`  [${i + 1}/${total}] ${summary}`),
+      }));
+      out(result.changed ? `Applied model version ${result.version} (${result.plan.steps.length} step(s)).` : `Nothing to do: model version ${result.version} is already applied.`);
+    } catch (e) { fail(e); }
+  });
+
+program.command('serve')
+  .description('apply the configured packs and serve the API')
+  .action(async () => {
+    try {
+      const started = Date.now();
+      const engine = await createEngine(config);
+      const { url } = await engine.listen();
+      engine.log.info({ url, ms: Date.now() - started }, `Tessera is serving on ${url}`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        engine.log.info({ signal }, 'shutting down');
+        engine.close().then(() => process.exit(0), (e: unknown) => { engine.log.error({ err: e }, 'shutdown failed'); process.exit(1); });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    } catch (e) { fail(e); }
+  });
+
+await program.parseAsync(process.argv);

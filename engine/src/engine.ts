@@ -1,0 +1,124 @@
+// Composition root: plugins -> Model -> schema -> runtime -> HTTP app. Nothing imports this file.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Config } from './config/config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { loadModel } from './metadata/load-model.js';
+import { ModelHolder, type PublishedModel } from './metadata/model-holder.js';
+import type { Model } from './metadata/model.js';
+import { requiredPluginNames } from './metadata/read-packs.js';
+import { applySchema, type ApplyOptions, type ApplyResult } from './schema/apply-schema.js';
+import { buildModelRuntime, type ModelRuntime } from './data/entity-runtime.js';
+import { RecordReader } from './data/record-reader.js';
+import { RecordWriter } from './data/record-writer.js';
+import { loadPluginModules, setUpPlugins } from './plugins/load-plugins.js';
+import type { PluginRegistries } from './plugins/plugin-registries.js';
+import { createApp, routerMiddleware } from './api/create-app.js';
+import type { ApiState } from './api/api-state.js';
+import { authenticateMiddleware } from './api/authenticate-middleware.js';
+import { healthRoutes } from './api/health.routes.js';
+import { metaRoutes } from './api/meta.routes.js';
+import { buildOpenApiDocument } from './api/openapi-document.js';
+import { entityRoutes } from './api/entity.routes.js';
+import { actionRoutes } from './api/action.routes.js';
+import { DynamicRouter } from './api/dynamic-router.js';
+import { createLogger, type Logger } from './shared/logger.js';
+
+export interface Engine {
+  readonly config: Config;
+  readonly db: Database;
+  readonly models: ModelHolder;
+  readonly registries: PluginRegistries;
+  readonly app: Koa<ApiState>;
+  readonly log: Logger;
+  readonly applied: ApplyResult;
+  /** Applies a new Model to the database and swaps every route to it, without a restart. */
+  publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
+  listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** Use this database instead of opening one from the config (tests). */
+  readonly db?: Database;
+  readonly logger?: Logger;
+}
+
+interface Served {
+  published: PublishedModel;
+  runtime: ModelRuntime;
+  openapi: Record<string, unknown>;
+}
+
+export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
+  const registries = await setUpPlugins(plugins, log);
+  const model = loadModel(config.packDirs, { kinds: registries.kinds });
+  const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  let applied: ApplyResult;
+  try {
+    applied = await applySchema(db.knex, model, { appliedBy: 'tessera serve' });
+  } catch (err) {
+    if (!options.db) await db.close();
+    throw err;
+  }
+  log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
+
+  const serve = (published: PublishedModel): Served => {
+    const runtime = buildModelRuntime(published.model, registries.kinds);
+    return { published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version) };
+  };
+  const models = new ModelHolder({ model, version: applied.version });
+  let served = serve(models.current());
+  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators }));
+  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log }));
+  const entities = new DynamicRouter(entityRoutes(served.runtime, { reader, writer }));
+  models.onSwap((next) => {
+    served = serve(next);
+    entities.replace(entityRoutes(served.runtime, { reader, writer }));
+  });
+
+  const pluginRouters = registries.routers.map(({ plugin, router }) => {
+    const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
+    mounted.use(router.routes() as unknown as Koa.Middleware<ApiState>);
+    return routerMiddleware(mounted);
+  });
+  const app = createApp(log, [
+    routerMiddleware(healthRoutes(db, models)),
+    authenticateMiddleware(),
+    bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }) as unknown as Koa.Middleware<ApiState>,
+    routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
+    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model })),
+    ...pluginRouters,
+    entities.middleware(),
+  ]);
+
+  const servers: Server[] = [];
+  return {
+    config, db, models, registries, app, log, applied,
+    async publish(next, applyOptions = {}) {
+      const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
+      if (result.changed) models.swap({ model: next, version: result.version });
+      return result;
+    },
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        const server = app.listen(port, host);
+        server.once('error', reject);
+        server.once('listening', () => {
+          servers.push(server);
+          const addr = server.address() as AddressInfo;
+          resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}` });
+        });
+      });
+    },
+    async close() {
+      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      if (!options.db) await db.close();
+    },
+  };
+}

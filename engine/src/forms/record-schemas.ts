@@ -1,0 +1,64 @@
+// Model -> JSON Schemas of one entity's records: as read, as created, as patched. Pure; compiled once per Model.
+import type { FieldKindRegistry, JsonSchema } from '../metadata/field-kinds.js';
+import type { EntityDef, FieldDef } from '../metadata/model.js';
+
+export interface RecordSchemas {
+  readonly read: JsonSchema;
+  readonly create: JsonSchema;
+  readonly update: JsonSchema;
+}
+
+function nullable(schema: JsonSchema): JsonSchema {
+  const t = schema.type;
+  if (typeof t === 'string' && !('enum' in schema)) return { ...schema, type: [t, 'null'] };
+  return { anyOf: [schema, { type: 'null' }] };
+}
+
+function title(field: FieldDef): JsonSchema {
+  return { title: field.label.en, ...(field.description ? { description: field.description.en } : {}) };
+}
+
+export function fieldValueSchema(field: FieldDef, kinds: FieldKindRegistry): JsonSchema {
+  const kind = kinds.get(field.kind);
+  if (!kind) throw new Error(`field kind '${field.kind}' is not registered`);
+  return kind.valueSchema(field);
+}
+
+/** Which fields a client may write: every declared field; system columns never. */
+export function writableFields(entity: EntityDef): readonly FieldDef[] {
+  return entity.fields;
+}
+
+export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry): RecordSchemas {
+  const writeProps: Record<string, JsonSchema> = {};
+  const readProps: Record<string, JsonSchema> = {
+    id: { type: 'string', format: 'uuid', readOnly: true },
+    version: { type: 'integer', minimum: 1, readOnly: true },
+    created_at: { type: 'string', format: 'date-time', readOnly: true },
+    updated_at: { type: 'string', format: 'date-time', readOnly: true },
+  };
+  const required: string[] = [];
+  for (const field of writableFields(entity)) {
+    const value = fieldValueSchema(field, kinds);
+    const many = field.cardinality === 'manyToMany';
+    writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)) };
+    if (field.kind === 'relation' || field.kind === 'user') {
+      // Reads carry the id, or the related record itself when it was asked for with `include`.
+      const related = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
+      readProps[field.name] = many
+        ? { ...title(field), type: 'array', items: related }
+        : { ...title(field), anyOf: [{ type: 'string', format: 'uuid' }, related, { type: 'null' }] };
+    } else {
+      readProps[field.name] = { ...title(field), ...(field.required ? value : nullable(value)) };
+    }
+    if (field.required && field.default === undefined && !many) required.push(field.name);
+  }
+  for (const inverse of entity.inverses) {
+    readProps[inverse.name] = { title: inverse.label.en, type: 'array', readOnly: true, items: { type: 'object', required: ['id'] } };
+  }
+  return {
+    read: { type: 'object', properties: readProps },
+    create: { type: 'object', additionalProperties: false, properties: writeProps, required },
+    update: { type: 'object', additionalProperties: false, properties: writeProps },
+  };
+}

@@ -1,0 +1,142 @@
+// Compiles checked packs into the one immutable, hashed Model. Pure: no I/O.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../shared/canonical-json.js';
+import { deepFreeze } from '../shared/deep-freeze.js';
+import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
+import type {
+  ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo,
+} from './model.js';
+import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
+import { physicalName } from './physical-name.js';
+import { SYSTEM_COLUMNS } from './system-columns.js';
+
+function compileField(entity: EntityFileSpec, spec: FieldFileSpec, kinds: FieldKindRegistry): FieldDef {
+  const kind = kinds.get(spec.kind);
+  if (!kind) throw new Error(`field kind '${spec.kind}' vanished after checking`);
+  const base = {
+    ...spec,
+    required: spec.required ?? false,
+    unique: spec.unique ?? false,
+    ...(spec.kind === 'relation' ? { cardinality: spec.cardinality ?? 'belongsTo' } : {}),
+    ...(spec.kind === 'user' ? { target: USER_ENTITY, cardinality: 'belongsTo' as const } : {}),
+  };
+  const columns = kind.columns(base);
+  if (base.kind === 'relation' && base.cardinality === 'manyToMany' && base.target) {
+    const table = physicalName(entity.name, spec.name);
+    return {
+      ...base,
+      columns,
+      junction: {
+        key: `${spec.id}#junction`,
+        table,
+        sourceTable: entity.name,
+        targetTable: base.target,
+        sourceColumn: 'source_id',
+        targetColumn: 'target_id',
+      },
+    };
+  }
+  return { ...base, columns };
+}
+
+function impliedIndexes(table: string, fields: readonly FieldDef[]): IndexDef[] {
+  const out: IndexDef[] = [];
+  for (const field of fields) {
+    for (const col of field.columns) {
+      if (col.references) {
+        out.push({ key: `${col.key}#index`, name: physicalName(table, col.name, 'idx'), table, keys: [{ column: col.name, descending: false }], unique: false, liveOnly: false });
+      }
+    }
+    if (field.unique && field.columns.length > 0) {
+      out.push({
+        key: `${field.id}#unique`,
+        name: physicalName(table, field.name, 'key'),
+        table,
+        keys: field.columns.map((c) => ({ column: c.name, descending: false })),
+        unique: true,
+        liveOnly: true,
+      });
+    }
+  }
+  return out;
+}
+
+function declaredIndexes(spec: EntityFileSpec, fields: readonly FieldDef[]): IndexDef[] {
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  return (spec.indexes ?? []).map((index) => ({
+    key: `index#${index.id}`,
+    name: physicalName(spec.name, index.name, 'idx'),
+    table: spec.name,
+    keys: index.fields.flatMap((key) => {
+      const descending = key.startsWith('-');
+      const name = descending ? key.slice(1) : key;
+      const columns = byName.get(name)?.columns ?? [{ name }];
+      return columns.map((c) => ({ column: c.name, descending }));
+    }),
+    unique: index.unique ?? false,
+    ...(index.where !== undefined ? { where: index.where } : {}),
+    liveOnly: index.unique ?? false,
+  }));
+}
+
+export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegistry): Model {
+  const entities: EntityDef[] = [];
+  for (const pack of packs) {
+    for (const { file, spec } of pack.entities) {
+      const fields = spec.fields.map((f) => compileField(spec, f, kinds));
+      const columns: ColumnDef[] = [...SYSTEM_COLUMNS, ...fields.flatMap((f) => f.columns)];
+      entities.push({
+        id: spec.id,
+        name: spec.name,
+        table: spec.name,
+        pack: pack.manifest.name,
+        file,
+        label: spec.label,
+        pluralLabel: spec.pluralLabel ?? spec.label,
+        ...(spec.description ? { description: spec.description } : {}),
+        ...(spec.titleField ? { titleField: spec.titleField } : {}),
+        ...(spec.ownership ? { ownership: spec.ownership } : {}),
+        fields,
+        inverses: [],
+        indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields)],
+        columns,
+      });
+    }
+  }
+  const inverses = new Map<string, InverseRelationDef[]>();
+  for (const entity of entities) {
+    for (const field of entity.fields) {
+      if (field.kind !== 'relation' || !field.target) continue;
+      const list = inverses.get(field.target) ?? [];
+      list.push({
+        name: field.inverse?.name ?? `${entity.name}_by_${field.name}`,
+        label: field.inverse?.label ?? entity.pluralLabel,
+        kind: field.cardinality === 'manyToMany' ? 'manyToMany' : 'hasMany',
+        sourceEntity: entity.name,
+        sourceField: field.name,
+      });
+      inverses.set(field.target, list);
+    }
+  }
+  const withInverses = entities.map((e) => ({ ...e, inverses: inverses.get(e.name) ?? [] }));
+  const packInfos: PackInfo[] = packs.map((p) => ({
+    name: p.manifest.name,
+    version: p.manifest.version,
+    label: p.manifest.label,
+    requires: p.manifest.requires ?? {},
+    plugins: p.manifest.plugins ?? [],
+    dir: p.dir,
+  }));
+  // Folder and file paths are where the packs happen to be, not what they say; they stay out of the hash.
+  const hashed = {
+    packs: packInfos.map(({ dir: _dir, ...rest }) => rest),
+    entities: withInverses.map(({ file: _file, ...rest }) => rest),
+  };
+  const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+  return deepFreeze({
+    hash,
+    packs: packInfos,
+    entities: withInverses,
+    entitiesByName: Object.fromEntries(withInverses.map((e) => [e.name, e])),
+  });
+}

@@ -1,0 +1,42 @@
+// Pack folders -> validated, compiled Model; throws one MetadataError listing every problem found.
+import { builtinFieldKinds, type FieldKindRegistry } from './field-kinds.js';
+import { checkEntities } from './check-entities.js';
+import { compileModel } from './compile-model.js';
+import { MetadataError, type MetadataProblem } from './metadata-problem.js';
+import type { Model } from './model.js';
+import { orderPacks } from './order-packs.js';
+import type { EntityFileSpec, PackManifestSpec, ValidPack } from './pack-spec.js';
+import { readPacks } from './read-packs.js';
+import { compileMetaSchema, validateDocument } from './validate-documents.js';
+
+export interface LoadModelOptions {
+  readonly kinds?: FieldKindRegistry;
+}
+
+export function loadModel(dirs: readonly string[], options: LoadModelOptions = {}): Model {
+  const kinds = options.kinds ?? builtinFieldKinds();
+  const problems: MetadataProblem[] = [];
+  const raw = readPacks(dirs, problems);
+  const validators = compileMetaSchema();
+  const valid: ValidPack[] = [];
+  for (const pack of raw) {
+    const manifestName = (pack.manifest.json as { name?: unknown } | null)?.name;
+    const packName = typeof manifestName === 'string' ? manifestName : pack.manifest.file;
+    const manifestProblems = validateDocument(validators.pack, pack.manifest, { pack: packName });
+    problems.push(...manifestProblems);
+    const entities: Array<{ file: string; spec: EntityFileSpec }> = [];
+    for (const doc of pack.entities) {
+      const entityName = (doc.json as { name?: unknown } | null)?.name;
+      const found = validateDocument(validators.entity, doc, { pack: packName, ...(typeof entityName === 'string' ? { entity: entityName } : {}) });
+      problems.push(...found);
+      if (found.length === 0) entities.push({ file: doc.file, spec: doc.json as EntityFileSpec });
+    }
+    if (manifestProblems.length === 0) {
+      valid.push({ dir: pack.dir, file: pack.manifest.file, manifest: pack.manifest.json as PackManifestSpec, entities });
+    }
+  }
+  const ordered = orderPacks(valid, problems);
+  checkEntities(ordered, kinds, problems);
+  if (problems.length > 0) throw new MetadataError(problems);
+  return compileModel(ordered, kinds);
+}

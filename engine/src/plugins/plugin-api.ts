@@ -1,0 +1,86 @@
+// What a plugin sees. Plugins under plugins/<name>/ import these types and nothing else from the engine.
+import type Router from '@koa/router';
+import type { FieldKind, JsonSchema } from '../metadata/field-kinds.js';
+import type { Model } from '../metadata/model.js';
+import type { OperatorDef } from '../rules/operator-registry.js';
+import type { Logger } from '../shared/logger.js';
+
+export type RecordEventName =
+  | 'record.beforeCreate' | 'record.afterCreate'
+  | 'record.beforeUpdate' | 'record.afterUpdate'
+  | 'record.beforeDelete' | 'record.afterDelete';
+
+export type PluginRecord = Record<string, unknown>;
+
+/** Who is acting; the access issue fills in roles and scopes. */
+export interface Actor {
+  readonly id: string | null;
+  readonly username: string;
+  readonly isSystem: boolean;
+}
+
+/** SQL access for plugins: always inside the current transaction, always with bound parameters. */
+export interface PluginDb {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface PluginContext {
+  readonly db: PluginDb;
+  readonly model: Model;
+  readonly actor: Actor;
+  readonly log: Logger;
+}
+
+export interface RecordEvent extends PluginContext {
+  readonly event: RecordEventName;
+  readonly entity: string;
+  /** For before-create/update: the values being written; a before hook may change them. */
+  readonly changes: PluginRecord;
+  /** The record as it was (update, delete). */
+  readonly before?: PluginRecord;
+  /** The record as written (after hooks). */
+  readonly after?: PluginRecord;
+}
+
+export type RecordHook = (event: RecordEvent) => void | Promise<void>;
+
+export interface HookOptions {
+  /** Only for these entities (all when absent). */
+  readonly entities?: readonly string[];
+}
+
+export interface ActionDef {
+  readonly entity: string;
+  readonly name: string;
+  readonly label?: Record<string, string>;
+  /** JSON Schema of the action's input body. */
+  readonly input: JsonSchema;
+  run(args: PluginContext & { readonly id: string; readonly record: PluginRecord; readonly input: PluginRecord }): Promise<unknown>;
+}
+
+export interface JobDef {
+  /** `area:action`. */
+  readonly name: string;
+  run(args: PluginContext & { readonly payload: unknown }): Promise<void>;
+}
+
+export interface PluginHost {
+  readonly pluginName: string;
+  readonly log: Logger;
+  before(event: RecordEventName, hook: RecordHook, options?: HookOptions): void;
+  after(event: RecordEventName, hook: RecordHook, options?: HookOptions): void;
+  action(def: ActionDef): void;
+  operator(def: OperatorDef): void;
+  fieldKind(kind: FieldKind): void;
+  job(def: JobDef): void;
+  /** Extra HTTP routes, mounted under /api/plugins/<plugin name>/. */
+  routes(router: Router): void;
+}
+
+export interface TesseraPlugin {
+  readonly name: string;
+  readonly version: string;
+  /** Other plugins that must be set up first. */
+  readonly requires?: readonly string[];
+  setup(host: PluginHost): void | Promise<void>;
+}

@@ -1,0 +1,34 @@
+// Everything plugins register, frozen after set-up and before the Model is compiled.
+import type Router from '@koa/router';
+import type { FieldKind } from '../metadata/field-kinds.js';
+import { builtinFieldKinds } from '../metadata/field-kinds.js';
+import { createOperatorRegistry, type OperatorRegistry } from '../rules/operator-registry.js';
+import { HookRegistry } from './hook-registry.js';
+import type { ActionDef, JobDef } from './plugin-api.js';
+
+export interface PluginRegistries {
+  readonly hooks: HookRegistry;
+  readonly operators: OperatorRegistry;
+  readonly kinds: Map<string, FieldKind>;
+  /** Keyed `entity/action`. */
+  readonly actions: Map<string, ActionDef>;
+  readonly jobs: Map<string, JobDef>;
+  readonly routers: Array<{ plugin: string; router: Router }>;
+}
+
+export function createRegistries(): PluginRegistries {
+  return {
+    hooks: new HookRegistry(),
+    operators: createOperatorRegistry(),
+    kinds: builtinFieldKinds(),
+    actions: new Map(),
+    jobs: new Map(),
+    routers: [],
+  };
+}
+
+export function freezeRegistries(r: PluginRegistries): void {
+  r.hooks.freeze();
+  r.operators.freeze();
+  Object.freeze(r.routers);
+}

@@ -1,0 +1,105 @@
+// The operators of the condition language. Each is registered once with both halves: the memory half
+// (installed into json-logic-js) and the SQL half (used by the compiler). The engine creates one registry,
+// plugins add operators through the plugin host, then it is frozen before the Model is compiled.
+import type { OperandType } from '../metadata/field-kinds.js';
+import { builtinOperators } from './builtin-operators.js';
+import { conditionError, conditionProblem, ruleError } from './errors.js';
+import type { LiteralValue } from './operand-values.js';
+
+/**
+ * What follows the var in a comparison: one value, one value or null (`==` null is IS NULL), or a list.
+ * Values are checked against the var's operand type (see operand-values.ts).
+ */
+export type LiteralSlot = 'value' | 'valueOrNull' | 'list';
+
+/** A checked literal as the halves receive it. */
+export type CompareLiteral = LiteralValue | null | readonly LiteralValue[];
+
+/** `{"op": [{"var": "path"}, literal...]}`: tests one value of a record. Plugins add this kind. */
+export interface CompareOperatorDef {
+  readonly kind: 'compare';
+  readonly name: string;
+  /** Operand types the operator means something for; a field kind may allow it on fewer. */
+  readonly operands: readonly OperandType[];
+  readonly literals: readonly LiteralSlot[];
+  /**
+   * Memory half: the record's value (null when missing) and the checked literals. It must answer
+   * exactly when the SQL half is TRUE (SQL NULL is false here). Runs in browsers: no Node APIs.
+   */
+  memory(value: unknown, literals: readonly CompareLiteral[], operand: OperandType): boolean;
+  /**
+   * SQL half: the operand's SQL expression and the literals as cast placeholders (`$2::numeric`,
+   * `$3::text[]` for a list, null for a null literal). Returns a boolean expression.
+   */
+  sql(operand: string, literals: readonly (string | null)[], operandType: OperandType): string;
+}
+
+/** Combines whole conditions: `!`, `and`, `or`. */
+export interface LogicalOperatorDef {
+  readonly kind: 'logical';
+  readonly name: string;
+  readonly minArgs: number;
+  /** null: no upper bound. */
+  readonly maxArgs: number | null;
+  memory(results: readonly boolean[]): boolean;
+  sql(parts: readonly string[]): string;
+}
+
+/** `{"some": [{"var": "contacts"}, condition]}`: a condition over the elements of a hasMany/manyToMany path. */
+export interface QuantifierOperatorDef {
+  readonly kind: 'quantifier';
+  readonly name: string;
+  /** The condition's result for each element (an empty or missing collection gives none). */
+  memory(results: readonly boolean[]): boolean;
+  /** `open` and `close` come from the context (see SqlCollection) and surround the element condition `inner`. */
+  sql(open: string, inner: string, close: string): string;
+}
+
+export type OperatorDef = CompareOperatorDef | LogicalOperatorDef | QuantifierOperatorDef;
+
+export interface OperatorRegistry {
+  /** Adds an operator; throws if the name is taken or the registry is frozen. */
+  register(def: OperatorDef): void;
+  freeze(): void;
+  readonly isFrozen: boolean;
+  has(name: string): boolean;
+  /** Throws `filter.unknown_operator` (400): names usually come from user input. */
+  get(name: string): OperatorDef;
+  list(): readonly OperatorDef[];
+}
+
+// Symbolic names like `>=` or identifiers; `var` is json-logic-js's data access and ':' marks our aliases there.
+const OPERATOR_NAME = /^(?:[!=<>]{1,3}|[A-Za-z][A-Za-z0-9_]*)$/;
+
+export function createOperatorRegistry(): OperatorRegistry {
+  const defs = new Map<string, OperatorDef>();
+  let frozen = false;
+
+  const registry: OperatorRegistry = {
+    register(def) {
+      if (frozen) throw ruleError('rules.registry_frozen', `Operator "${def.name}" registered after the registry was frozen`);
+      if (!OPERATOR_NAME.test(def.name) || def.name === 'var') {
+        throw ruleError('rules.invalid_operator', `"${def.name}" is not a valid operator name`);
+      }
+      if (defs.has(def.name)) throw ruleError('rules.operator_exists', `Operator "${def.name}" is already registered`);
+      defs.set(def.name, Object.freeze({ ...def }));
+    },
+    freeze() {
+      frozen = true;
+    },
+    get isFrozen() {
+      return frozen;
+    },
+    has: (name) => defs.has(name),
+    get(name) {
+      const def = defs.get(name);
+      if (def === undefined) {
+        throw conditionError([conditionProblem('filter.unknown_operator', '', `Unknown operator "${name}"`)]);
+      }
+      return def;
+    },
+    list: () => [...defs.values()],
+  };
+  for (const def of builtinOperators) registry.register(def);
+  return registry;
+}

@@ -1,0 +1,238 @@
+// Checks a JSON Logic condition against the operand types of its vars and turns it into the tree both
+// evaluators walk. Both go through this one function, so memory and SQL accept and reject the same
+// conditions. Conditions are user input (URL filters): every problem is collected, then thrown once.
+import type { OperandType } from '../metadata/field-kinds.js';
+import { isEngineError, type FieldError } from '../shared/engine-error.js';
+import { escapePointerToken } from '../shared/json-pointer.js';
+import { conditionError, conditionProblem, type ConditionProblemCode } from './errors.js';
+import { operandValues, type LiteralValue } from './operand-values.js';
+import type {
+  CompareLiteral,
+  CompareOperatorDef,
+  LiteralSlot,
+  LogicalOperatorDef,
+  OperatorRegistry,
+  QuantifierOperatorDef,
+} from './operator-registry.js';
+
+export const MAX_DEPTH = 32;
+export const MAX_LIST_LENGTH = 1000;
+/** Beyond this many problems the rest add noise, not help. */
+const MAX_PROBLEMS = 50;
+
+/** What a var stands for: its operand type, the operators its field allows, and its canonical path. */
+export interface OperandInfo {
+  readonly operand: OperandType;
+  readonly operators: readonly string[];
+  readonly path: string;
+}
+
+/** Where vars are looked up; nested scopes serve `some`/`none`. The SQL context is one of these. */
+export interface Scope<V extends OperandInfo, C extends ScopeCollection<V, C>> {
+  /** Throws an EngineError for unknown paths. */
+  resolveVar(path: string, pointer: string): V;
+  resolveCollection(path: string, pointer: string): C;
+}
+
+export interface ScopeCollection<V extends OperandInfo, C extends ScopeCollection<V, C>> {
+  readonly path: string;
+  readonly context: Scope<V, C>;
+}
+
+/** The least a scope must say; enough for the memory evaluator. */
+export interface CollectionInfo {
+  readonly path: string;
+  readonly context: ConditionScope;
+}
+export type ConditionScope = Scope<OperandInfo, CollectionInfo>;
+
+export type ConditionNode<V, C> =
+  | { readonly kind: 'constant'; readonly value: boolean }
+  | { readonly kind: 'logical'; readonly def: LogicalOperatorDef; readonly args: readonly ConditionNode<V, C>[] }
+  | {
+      readonly kind: 'compare';
+      readonly def: CompareOperatorDef;
+      /** The var as written, relative to the enclosing scope. */
+      readonly path: string;
+      readonly operand: V;
+      readonly literals: readonly CompareLiteral[];
+    }
+  | {
+      readonly kind: 'quantifier';
+      readonly def: QuantifierOperatorDef;
+      readonly path: string;
+      readonly collection: C;
+      readonly inner: ConditionNode<V, C>;
+    };
+
+interface Arg {
+  readonly value: unknown;
+  readonly pointer: string;
+}
+
+const FAILED = { kind: 'constant', value: false } as const;
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+export function parseCondition<V extends OperandInfo, C extends ScopeCollection<V, C>>(
+  logic: unknown,
+  rootScope: Scope<V, C>,
+  registry: OperatorRegistry,
+): ConditionNode<V, C> {
+  const problems: FieldError[] = [];
+  const report = (code: ConditionProblemCode, pointer: string, message: string): void => {
+    if (problems.length < MAX_PROBLEMS) problems.push(conditionProblem(code, pointer, message));
+  };
+
+  /** Runs a scope lookup; its EngineError (say, an unknown field) becomes one more problem. */
+  function lookup<T>(pointer: string, find: () => T): T | undefined {
+    try {
+      return find();
+    } catch (error) {
+      if (!isEngineError(error)) throw error;
+      const found = error.fieldErrors.length > 0 ? error.fieldErrors : [{ pointer, code: error.code, message: error.detail }];
+      for (const problem of found) if (problems.length < MAX_PROBLEMS) problems.push(problem);
+      return undefined;
+    }
+  }
+
+  function argsOf(value: unknown, pointer: string, name: string, allowBare: boolean): Arg[] | undefined {
+    if (Array.isArray(value)) return value.map((v: unknown, i) => ({ value: v, pointer: `${pointer}/${i}` }));
+    if (allowBare) return [{ value, pointer }];
+    report('filter.malformed', pointer, `"${name}" expects a list of arguments`);
+    return undefined;
+  }
+
+  function varPath(arg: Arg, name: string): string | undefined {
+    const entries = isObject(arg.value) && !Array.isArray(arg.value) ? Object.entries(arg.value) : [];
+    const [key, target] = entries.length === 1 && entries[0] !== undefined ? entries[0] : [undefined, undefined];
+    if (key !== 'var') {
+      report('filter.malformed', arg.pointer, `The first argument of "${name}" must be a var, like {"var": "amount"}`);
+      return undefined;
+    }
+    const path: unknown = Array.isArray(target) && target.length === 1 ? target[0] : target;
+    if (typeof path !== 'string' || path === '') {
+      report('filter.malformed', arg.pointer, 'A var must name a field path, like {"var": "customer.name"}');
+      return undefined;
+    }
+    return path;
+  }
+
+  function literal(slot: LiteralSlot, arg: Arg, operand: OperandInfo, name: string): CompareLiteral | undefined {
+    const describe = `field "${operand.path}" (${operand.operand})`;
+    const scalarAt = (value: unknown, pointer: string): LiteralValue | undefined => {
+      const check = operandValues[operand.operand].literal(value);
+      if (check.ok) return check.value;
+      report('filter.invalid_value', pointer, `Invalid value for ${describe}: ${check.reason}`);
+      return undefined;
+    };
+    if (slot === 'list') {
+      if (!Array.isArray(arg.value)) {
+        report('filter.malformed', arg.pointer, `"${name}" expects a list of values, like {"${name}": [{"var": "x"}, ["a", "b"]]}`);
+        return undefined;
+      }
+      if (arg.value.length > MAX_LIST_LENGTH) {
+        report('filter.too_many_values', arg.pointer, `A list may hold at most ${MAX_LIST_LENGTH} values`);
+        return undefined;
+      }
+      const values: LiteralValue[] = [];
+      arg.value.forEach((v: unknown, i) => {
+        const checked = scalarAt(v, `${arg.pointer}/${i}`);
+        if (checked !== undefined) values.push(checked);
+      });
+      return values.length === arg.value.length ? values : undefined;
+    }
+    if (arg.value === null) {
+      if (slot === 'valueOrNull') return null;
+      report('filter.invalid_value', arg.pointer, `"${name}" needs a value for ${describe}; use isNull to test for no value`);
+      return undefined;
+    }
+    if (isObject(arg.value)) {
+      report('filter.malformed', arg.pointer, `"${name}" compares a var with a literal value, not with an expression or list`);
+      return undefined;
+    }
+    return scalarAt(arg.value, arg.pointer);
+  }
+
+  function compare(def: CompareOperatorDef, args: Arg[], at: string, scope: Scope<V, C>): ConditionNode<V, C> {
+    const [first, ...rest] = args;
+    if (first === undefined || rest.length !== def.literals.length) {
+      report('filter.malformed', at, `"${def.name}" takes a var and ${def.literals.length} value(s)`);
+      return FAILED;
+    }
+    const path = varPath(first, def.name);
+    if (path === undefined) return FAILED;
+    const operand = lookup(first.pointer, () => scope.resolveVar(path, first.pointer));
+    if (operand === undefined) return FAILED;
+    if (!operand.operators.includes(def.name) || !def.operands.includes(operand.operand)) {
+      report('filter.operator_not_allowed', first.pointer, `Operator "${def.name}" is not allowed on field "${operand.path}"`);
+      return FAILED;
+    }
+    const literals: CompareLiteral[] = [];
+    rest.forEach((arg, i) => {
+      const slot = def.literals[i];
+      const checked = slot === undefined ? undefined : literal(slot, arg, operand, def.name);
+      if (checked !== undefined) literals.push(checked);
+    });
+    if (literals.length !== rest.length) return FAILED;
+    return { kind: 'compare', def, path, operand, literals };
+  }
+
+  function walk(node: unknown, pointer: string, depth: number, scope: Scope<V, C>): ConditionNode<V, C> {
+    if (depth > MAX_DEPTH) {
+      report('filter.too_deep', pointer, `Conditions may be nested at most ${MAX_DEPTH} levels deep`);
+      return FAILED;
+    }
+    if (typeof node === 'boolean') return { kind: 'constant', value: node };
+    const entries = isObject(node) && !Array.isArray(node) ? Object.entries(node) : [];
+    const entry = entries.length === 1 ? entries[0] : undefined;
+    if (entry === undefined) {
+      report('filter.malformed', pointer, 'Expected true, false or an object with exactly one operator, like {"==": [{"var": "status"}, "open"]}');
+      return FAILED;
+    }
+    const [name, value] = entry;
+    const at = `${pointer}/${escapePointerToken(name)}`;
+    if (!registry.has(name)) {
+      report('filter.unknown_operator', at, `Unknown operator "${name}"`);
+      return FAILED;
+    }
+    const def = registry.get(name);
+    switch (def.kind) {
+      case 'compare': {
+        const args = argsOf(value, at, name, def.literals.length === 0);
+        return args === undefined ? FAILED : compare(def, args, at, scope);
+      }
+      case 'logical': {
+        const args = argsOf(value, at, name, def.maxArgs === 1);
+        if (args === undefined) return FAILED;
+        if (args.length < def.minArgs || (def.maxArgs !== null && args.length > def.maxArgs)) {
+          const count = def.maxArgs === null ? `at least ${def.minArgs}`
+            : def.maxArgs === def.minArgs ? `exactly ${def.minArgs}` : `${def.minArgs} to ${def.maxArgs}`;
+          report('filter.malformed', at, `"${name}" takes ${count} condition(s)`);
+          return FAILED;
+        }
+        return { kind: 'logical', def, args: args.map((a) => walk(a.value, a.pointer, depth + 1, scope)) };
+      }
+      case 'quantifier': {
+        const args = argsOf(value, at, name, false);
+        if (args === undefined) return FAILED;
+        const [first, second] = args;
+        if (first === undefined || second === undefined || args.length !== 2) {
+          report('filter.malformed', at, `"${name}" takes a var naming a collection and a condition`);
+          return FAILED;
+        }
+        const path = varPath(first, name);
+        const collection = path === undefined ? undefined : lookup(first.pointer, () => scope.resolveCollection(path, first.pointer));
+        if (path === undefined || collection === undefined) return FAILED;
+        const inner = walk(second.value, second.pointer, depth + 1, collection.context);
+        return { kind: 'quantifier', def, path, collection, inner };
+      }
+    }
+  }
+
+  const tree = walk(logic, '', 1, rootScope);
+  if (problems.length > 0) throw conditionError(problems);
+  return tree;
+}

@@ -1,0 +1,79 @@
+// Brings the database to the Model in ONE transaction: lock, introspect, plan, check risks, run, record.
+// Planning inside the lock means two applies at once never act on a stale view: the second waits, then
+// sees the first one's result (usually: nothing left to do).
+import type { Knex } from 'knex';
+import { EngineError } from '../shared/engine-error.js';
+import type { Model } from '../metadata/model.js';
+import { assessPlan, refusedSteps } from './assess-plan.js';
+import { introspectCatalog } from './introspect-catalog.js';
+import type { AssessedPlan } from './plan.js';
+import { planSchema } from './plan-schema.js';
+import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
+
+export interface ApplyOptions {
+  readonly allowDestructive?: boolean;
+  readonly appliedBy?: string;
+  readonly onStep?: (index: number, total: number, summary: string) => void;
+}
+
+export interface ApplyResult {
+  /** False when the database already had this Model version. */
+  readonly changed: boolean;
+  readonly version: number;
+  readonly plan: AssessedPlan;
+}
+
+/** Any constant works; it only has to be the same for every Tessera process on this database. */
+const APPLY_LOCK_KEY = 7_391_204_511;
+
+export async function applySchema(knex: Knex, model: Model, options: ApplyOptions = {}): Promise<ApplyResult> {
+  return knex.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(?)', [APPLY_LOCK_KEY]);
+    await ensureHistoryTable(trx);
+    const catalog = await introspectCatalog(trx);
+    const plan = await assessPlan(trx, planSchema(catalog, model), options.allowDestructive ?? false);
+    const refused = refusedSteps(plan);
+    if (refused.length > 0) {
+      const blocked = refused.some((s) => s.refused === 'blocked');
+      throw new EngineError(
+        blocked ? 'schema.blocked' : 'schema.destructive',
+        409,
+        blocked
+          ? `${refused.length} step(s) cannot be applied to the data as it is: ${refused.map((s) => s.summary).join('; ')}`
+          : `${refused.length} destructive step(s) refused; re-run with --allow-destructive to apply them: ${refused.map((s) => `${s.summary} (${s.rows ?? 0} rows)`).join('; ')}`,
+        { extra: { plan } },
+      );
+    }
+    const latest = await latestVersion(trx);
+    if (plan.steps.length === 0 && latest?.hash === model.hash) {
+      return { changed: false, version: latest.version, plan };
+    }
+    let index = 0;
+    for (const step of plan.steps) {
+      options.onStep?.(index++, plan.steps.length, step.summary);
+      for (const sql of step.sql) {
+        try {
+          await trx.raw(sql);
+        } catch (err) {
+          throw new EngineError('schema.apply_failed', 409, `step ${index} (${step.summary}) failed: ${(err as Error).message}; nothing was changed`, { cause: err });
+        }
+      }
+    }
+    const version = (latest?.version ?? 0) + 1;
+    await trx(HISTORY_TABLE).insert({
+      version,
+      hash: model.hash,
+      applied_by: options.appliedBy ?? 'tessera',
+      packs: JSON.stringify(model.packs.map((p) => ({ name: p.name, version: p.version }))),
+      plan: JSON.stringify(plan.steps.map((s) => ({ op: s.op, summary: s.summary, sql: s.sql, ...(s.rows !== undefined ? { rows: s.rows } : {}) }))),
+      model: JSON.stringify(model),
+    });
+    return { changed: true, version, plan };
+  });
+}
+
+/** Plan without applying (the CLI's `plan`): same steps and counts an apply would see right now. */
+export async function previewSchema(knex: Knex, model: Model, allowDestructive = false): Promise<AssessedPlan> {
+  const catalog = await introspectCatalog(knex);
+  return assessPlan(knex, planSchema(catalog, model), allowDestructive);
+}

@@ -1,0 +1,65 @@
+// SQL text for the plan's steps. Identifiers come from the validated Model and are quoted anyway.
+import { canonicalJson } from '../shared/canonical-json.js';
+import type { ColumnDef, ColumnDefault, ForeignKeyDef } from '../metadata/model.js';
+import { renderTag, type ObjectTag } from './catalog.js';
+import { renderType } from './sql-type.js';
+
+export function q(identifier: string): string {
+  return '"' + identifier.replace(/"/g, '""') + '"';
+}
+
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as SQL`);
+    return String(value);
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]::text[]`;
+  if (typeof value === 'object') return `${literal(JSON.stringify(value))}::jsonb`;
+  return "'" + String(value).replace(/'/g, "''") + "'";
+}
+
+export function renderDefault(d: ColumnDefault): string {
+  return d.kind === 'now' ? 'now()' : literal(d.value);
+}
+
+export function defaultSignature(d: ColumnDefault | undefined): string | undefined {
+  return d === undefined ? undefined : canonicalJson(d);
+}
+
+export function columnTag(column: ColumnDef): ObjectTag {
+  const d = defaultSignature(column.default);
+  return { key: column.key, ...(d !== undefined ? { default: d } : {}) };
+}
+
+export function columnSql(column: ColumnDef, options: { notNull: boolean }): string {
+  return [
+    q(column.name),
+    renderType(column.type),
+    column.default ? `DEFAULT ${renderDefault(column.default)}` : '',
+    options.notNull ? 'NOT NULL' : '',
+  ].filter(Boolean).join(' ');
+}
+
+export function commentOnColumn(table: string, column: ColumnDef): string {
+  return `COMMENT ON COLUMN ${q(table)}.${q(column.name)} IS ${literal(renderTag(columnTag(column)))}`;
+}
+
+export function commentOnTable(table: string, tag: ObjectTag): string {
+  return `COMMENT ON TABLE ${q(table)} IS ${literal(renderTag(tag))}`;
+}
+
+export function commentOnIndex(name: string, tag: ObjectTag): string {
+  return `COMMENT ON INDEX ${q(name)} IS ${literal(renderTag(tag))}`;
+}
+
+const ON_DELETE: Record<ForeignKeyDef['onDelete'], string> = {
+  restrict: 'RESTRICT',
+  cascade: 'CASCADE',
+  setNull: 'SET NULL',
+};
+
+export function addForeignKeySql(table: string, constraint: string, column: string, ref: ForeignKeyDef): string {
+  return `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(constraint)} FOREIGN KEY (${q(column)}) REFERENCES ${q(ref.table)} (${q(ref.column)}) ON DELETE ${ON_DELETE[ref.onDelete]}`;
+}

@@ -1,0 +1,291 @@
+// applySchema on a real database (PGlite, or PostgreSQL when DATABASE_URL is set): creates the fixture
+// pack, re-applies as a no-op, refuses destructive changes with row counts, renames without losing data,
+// and rolls a failing apply back completely.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Model } from '../../../engine/src/metadata/model.js';
+import { applySchema, previewSchema } from '../../../engine/src/schema/apply-schema.js';
+import { introspectCatalog } from '../../../engine/src/schema/introspect-catalog.js';
+import { listHistory } from '../../../engine/src/schema/schema-history.js';
+import type { AssessedPlan } from '../../../engine/src/schema/plan.js';
+import { EngineError } from '../../../engine/src/shared/engine-error.js';
+import { entityOf } from '../../support/pack-builder.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { catalogOf, normaliseCatalog } from '../../unit/engine/schema/catalog-of.js';
+import {
+  databaseState, historyVersions, indexDefinition, PackWorkspace, resetDatabase, SALES, SALES_V2, tableNames,
+} from './schema-support.js';
+
+let db: TestDatabase;
+const packs = new PackWorkspace();
+let v1: Model;
+let v2: Model;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  v1 = packs.model(SALES);
+  v2 = packs.model(SALES_V2);
+});
+afterAll(async () => {
+  await db?.dispose();
+  packs.dispose();
+});
+beforeEach(async () => {
+  await resetDatabase(db.knex);
+});
+
+async function refusal(promise: Promise<unknown>): Promise<EngineError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!(error instanceof EngineError)) throw new Error(`expected an EngineError, got ${String(error)}`);
+  return error;
+}
+
+async function insertCustomer(values: Record<string, unknown> = {}): Promise<string> {
+  const id = randomUUID();
+  await db.knex('customer').insert({ id, name: `Customer ${id.slice(0, 8)}`, ...values });
+  return id;
+}
+
+describe('applySchema: first apply and re-apply', () => {
+  it('creates tables, columns, indexes and foreign keys, and records version 1', async () => {
+    const result = await applySchema(db.knex, v1);
+    expect(result.changed).toBe(true);
+    expect(result.version).toBe(1);
+    expect(await tableNames(db.knex)).toEqual([
+      'app_user', 'customer', 'customer_segments', 'org_unit', 'region', 'role', 'role_members', 'segment', 'tessera_schema_history', 'visit',
+    ]);
+    const columns = await db.knex.raw<{ rows: Array<{ column_name: string; data_type: string; is_nullable: string }> }>(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'customer' ORDER BY ordinal_position`);
+    expect(columns.rows.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable}`)).toEqual([
+      'id uuid NO', 'created_at timestamp with time zone NO', 'updated_at timestamp with time zone NO', 'version integer NO',
+      'deleted_at timestamp with time zone YES', 'name character varying NO', 'code character varying YES', 'notes text YES',
+      'employees integer YES', 'rating numeric YES', 'annual_revenue numeric YES', 'annual_revenue_currency character YES',
+      'active boolean NO', 'founded_on date YES', 'last_contact_at timestamp with time zone YES', 'status text NO',
+      'industries ARRAY YES', 'email character varying YES', 'phone character varying YES', 'website text YES', 'extra jsonb YES',
+      'region_id uuid YES', 'owner_id uuid YES', 'external_ref text YES', 'legacy_code text YES',
+    ]);
+    const fks = await db.knex.raw<{ rows: Array<{ conname: string; def: string }> }>(
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid = 'visit'::regclass`);
+    expect(fks.rows).toEqual([{ conname: 'visit_customer_id_fkey', def: 'FOREIGN KEY (customer_id) REFERENCES customer(id) ON DELETE CASCADE' }]);
+    expect(await indexDefinition(db.knex, 'customer_by_status_revenue_idx'))
+      .toBe('CREATE INDEX customer_by_status_revenue_idx ON public.customer USING btree (status, annual_revenue DESC, annual_revenue_currency DESC)');
+    expect(await indexDefinition(db.knex, 'customer_name_key'))
+      .toBe('CREATE UNIQUE INDEX customer_name_key ON public.customer USING btree (name) WHERE (deleted_at IS NULL)');
+    expect(await historyVersions(db.knex)).toEqual([1]);
+    const [row] = await listHistory(db.knex);
+    expect(row).toMatchObject({ version: 1, hash: v1.hash, packs: [{ name: 'core', version: '0.1.0' }, { name: 'sales', version: '1.0.0' }] });
+    expect(row?.plan.length).toBe(result.plan.steps.length);
+  });
+
+  it('leaves the catalog exactly as the planner expects it (introspection round trip)', async () => {
+    await applySchema(db.knex, v1);
+    const live = normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true });
+    expect(live).toEqual(normaliseCatalog(catalogOf(v1)));
+  });
+
+  it('creates the partial index with the JSON Logic condition as its predicate', async () => {
+    await applySchema(db.knex, v1);
+    expect(await indexDefinition(db.knex, 'customer_active_by_name_idx'))
+      .toBe("CREATE INDEX customer_active_by_name_idx ON public.customer USING btree (name) WHERE (status = 'active'::text)");
+  });
+
+  it('is a no-op the second time: no change, no new history row', async () => {
+    await applySchema(db.knex, v1);
+    const before = await databaseState(db.knex);
+    const again = await applySchema(db.knex, v1);
+    expect(again).toMatchObject({ changed: false, version: 1 });
+    expect(again.plan.steps).toEqual([]);
+    expect(await databaseState(db.knex)).toEqual(before);
+    expect(await previewSchema(db.knex, v1)).toEqual({ modelHash: v1.hash, steps: [] });
+  });
+
+  it('records a new version when only labels change (no steps)', async () => {
+    await applySchema(db.knex, v1);
+    const relabelled = packs.model(SALES, (p) => { entityOf(p, 'customer').label = { en: 'Client' }; });
+    const result = await applySchema(db.knex, relabelled);
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(result.plan.steps).toEqual([]);
+  });
+});
+
+describe('applySchema: destructive changes', () => {
+  /** v1 without legacy_code and without the segment entity (and so without customer.segments). */
+  const shrink = () => packs.model(SALES, (p) => {
+    const customer = entityOf(p, 'customer');
+    customer.fields = customer.fields.filter((f) => f.name !== 'legacy_code' && f.name !== 'segments');
+    p.entities = p.entities.filter((e) => e.name !== 'segment');
+  });
+
+  async function seed(): Promise<{ customers: string[]; segments: string[] }> {
+    await applySchema(db.knex, v1);
+    const customers = [await insertCustomer({ legacy_code: 'L-1' }), await insertCustomer({ legacy_code: 'L-2' }), await insertCustomer()];
+    const segments = [randomUUID(), randomUUID()];
+    await db.knex('segment').insert(segments.map((id, i) => ({ id, name: `Segment ${i}` })));
+    await db.knex('customer_segments').insert({ source_id: customers[0], target_id: segments[0] });
+    return { customers, segments };
+  }
+
+  it('refuses them, names the row counts in the plan, and leaves data intact', async () => {
+    await seed();
+    const before = await databaseState(db.knex);
+    const error = await refusal(applySchema(db.knex, shrink()));
+    expect(error.code).toBe('schema.destructive');
+    expect(error.detail).toContain('re-run with --allow-destructive');
+    const plan = error.extra.plan as AssessedPlan;
+    const refused = plan.steps.filter((s) => s.refused).map((s) => [s.op, s.summary, s.rows]);
+    expect(refused).toEqual([
+      ['dropColumn', 'drop column customer.legacy_code', 2],
+      ['dropTable', 'drop table customer_segments', 1],
+      ['dropTable', 'drop table segment', 2],
+    ]);
+    expect(error.detail).toContain('drop column customer.legacy_code (2 rows)');
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
+  it('previews the same refusals without applying', async () => {
+    await seed();
+    const plan = await previewSchema(db.knex, shrink());
+    expect(plan.steps.filter((s) => s.refused).map((s) => s.rows)).toEqual([2, 1, 2]);
+    const allowed = await previewSchema(db.knex, shrink(), true);
+    expect(allowed.steps.filter((s) => s.refused)).toEqual([]);
+  });
+
+  it('applies them with allowDestructive, keeping the other data', async () => {
+    const { customers } = await seed();
+    const result = await applySchema(db.knex, shrink(), { allowDestructive: true });
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(await tableNames(db.knex)).not.toContain('segment');
+    expect(await tableNames(db.knex)).not.toContain('customer_segments');
+    const rows = await db.knex('customer').select('*').orderBy('name');
+    expect(rows).toHaveLength(3);
+    expect(rows.map((r: Record<string, unknown>) => r.id).sort()).toEqual([...customers].sort());
+    expect(Object.keys(rows[0] as object)).not.toContain('legacy_code');
+    expect(await historyVersions(db.knex)).toEqual([1, 2]);
+  });
+
+  it('refuses to make a column with empty values required when there is no default', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer();
+    const phoneRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { required: true }); });
+    const error = await refusal(applySchema(db.knex, phoneRequired, { allowDestructive: true }));
+    expect(error.code).toBe('schema.blocked');
+    const plan = error.extra.plan as AssessedPlan;
+    expect(plan.steps.filter((s) => s.refused)).toEqual([expect.objectContaining({ op: 'setNotNull', refused: 'blocked', rows: 1 })]);
+  });
+
+  it('fills empty values from the default when a field becomes required, only with allowDestructive', async () => {
+    await applySchema(db.knex, v1);
+    const id = await insertCustomer();
+    const employeesRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'employees') ?? {}, { required: true, default: 5 }); });
+    expect((await refusal(applySchema(db.knex, employeesRequired))).code).toBe('schema.destructive');
+    await applySchema(db.knex, employeesRequired, { allowDestructive: true });
+    expect(await db.knex('customer').where({ id }).first('employees')).toEqual({ employees: 5 });
+  });
+
+  it('adds a required field without default to an empty table, and refuses it on a table with rows', async () => {
+    await applySchema(db.knex, v1);
+    const withTaxId = packs.model(SALES, (p) => { entityOf(p, 'region').fields.push({ id: 'x.tax', name: 'tax_id', kind: 'text', label: { en: 'Tax' }, required: true }); });
+    await db.knex('region').insert({ id: randomUUID(), name: 'North' });
+    expect((await refusal(applySchema(db.knex, withTaxId))).code).toBe('schema.blocked');
+    await db.knex('region').del();
+    await applySchema(db.knex, withTaxId);
+    const col = await db.knex.raw<{ rows: Array<{ is_nullable: string }> }>(`SELECT is_nullable FROM information_schema.columns WHERE table_name = 'region' AND column_name = 'tax_id'`);
+    expect(col.rows).toEqual([{ is_nullable: 'NO' }]);
+  });
+});
+
+describe('applySchema: renames keep data', () => {
+  it('renames an entity and a field (same ids) without touching rows', async () => {
+    await applySchema(db.knex, v1);
+    const customer = await insertCustomer({ website: 'https://example.com' });
+    const visit = randomUUID();
+    await db.knex('visit').insert({ id: visit, customer_id: customer, summary: 'Lunch' });
+    const renamed = packs.model(SALES, (p) => {
+      const v = entityOf(p, 'visit');
+      v.name = 'customer_visit';
+      const website = entityOf(p, 'customer').fields.find((f) => f.name === 'website');
+      if (website) website.name = 'homepage';
+    });
+    const result = await applySchema(db.knex, renamed);
+    expect(result.plan.steps.map((s) => s.op)).toEqual(expect.arrayContaining(['renameTable', 'renameColumn', 'renameIndex']));
+    expect(result.plan.steps.some((s) => s.op === 'dropTable' || s.op === 'dropColumn' || s.op === 'createTable')).toBe(false);
+    expect(await db.knex('customer_visit').select('id', 'customer_id', 'summary')).toEqual([{ id: visit, customer_id: customer, summary: 'Lunch' }]);
+    expect(await db.knex('customer').where({ id: customer }).first('homepage')).toEqual({ homepage: 'https://example.com' });
+    // The foreign key survived the rename and still protects the data.
+    await expect(db.knex('customer_visit').insert({ id: randomUUID(), customer_id: randomUUID() })).rejects.toThrow(/foreign key/);
+    expect(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true })).toEqual(normaliseCatalog(catalogOf(renamed)));
+    expect((await applySchema(db.knex, renamed)).changed).toBe(false);
+  });
+
+  it('renames a manyToMany owner and its junction table without losing links', async () => {
+    await applySchema(db.knex, v1);
+    const customer = await insertCustomer();
+    const segment = randomUUID();
+    await db.knex('segment').insert({ id: segment, name: 'SMB' });
+    await db.knex('customer_segments').insert({ source_id: customer, target_id: segment });
+    const renamed = packs.model(SALES, (p) => { entityOf(p, 'customer').name = 'client'; entityOf(p, 'visit').fields.forEach((f) => { if (f.target === 'customer') f.target = 'client'; }); });
+    await applySchema(db.knex, renamed);
+    expect(await db.knex('client_segments').select('source_id', 'target_id')).toEqual([{ source_id: customer, target_id: segment }]);
+    expect((await applySchema(db.knex, renamed)).changed).toBe(false);
+  });
+});
+
+describe('applySchema: every step kind on a real database', () => {
+  it('migrates the empty sales v1 to v2 and ends exactly where the planner says', async () => {
+    await applySchema(db.knex, v1);
+    const result = await applySchema(db.knex, v2, { allowDestructive: true });
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true })).toEqual(normaliseCatalog(catalogOf(v2)));
+    expect((await applySchema(db.knex, v2)).changed).toBe(false);
+  });
+
+  it('refuses v2 on a v1 database with data: the new required field has no default', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ phone: '+86 10 1234 5678' });
+    const before = await databaseState(db.knex);
+    const error = await refusal(applySchema(db.knex, v2, { allowDestructive: true }));
+    expect(error.code).toBe('schema.blocked');
+    expect(error.detail).toContain('make customer.tax_id required');
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+});
+
+describe('applySchema: a failing apply changes nothing', () => {
+  it('rolls back every step when a unique index meets duplicate data', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ phone: '+86 555 0100' });
+    await insertCustomer({ phone: '+86 555 0100' });
+    const before = await databaseState(db.knex);
+    const uniquePhone = packs.model(SALES, (p) => {
+      const customer = entityOf(p, 'customer');
+      Object.assign(customer.fields.find((f) => f.name === 'phone') ?? {}, { unique: true });
+      customer.fields.push({ id: 'x.fax', name: 'fax', kind: 'phone', label: { en: 'Fax' } });
+      p.entities.push({ id: 'x.lead', name: 'lead', label: { en: 'Lead' }, fields: [{ id: 'x.lead.name', name: 'name', kind: 'text', label: { en: 'Name' } }] });
+    });
+    const error = await refusal(applySchema(db.knex, uniquePhone));
+    expect(error.code).toBe('schema.apply_failed');
+    expect(error.detail).toMatch(/add unique index customer_phone_key .* failed: .*nothing was changed/);
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
+  it('rolls back a narrowing whose values do not fit, even with allowDestructive', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ code: 'C'.repeat(30) });
+    const before = await databaseState(db.knex);
+    const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
+    const refused = await refusal(applySchema(db.knex, narrow));
+    expect(refused.code).toBe('schema.destructive');
+    expect((refused.extra.plan as AssessedPlan).steps.find((s) => s.refused)).toMatchObject({ op: 'alterColumnType', rows: 1, summary: 'narrow customer.code from varchar(40) to varchar(20)' });
+    const failed = await refusal(applySchema(db.knex, narrow, { allowDestructive: true }));
+    expect(failed.code).toBe('schema.apply_failed');
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
+  it('applies a narrowing whose values all fit', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ code: 'SHORT' });
+    const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
+    const result = await applySchema(db.knex, narrow);
+    expect(result.plan.steps).toEqual([expect.objectContaining({ op: 'alterColumnType', rows: 0 })]);
+  });
+});

@@ -1,0 +1,142 @@
+// planSchema(catalog, model) is pure: golden plans for the fixture packs (tests/fixtures/packs/sales and
+// sales-v2), every step kind with its summary and risk, and "apply, then plan again" is empty.
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../../../engine/src/metadata/load-model.js';
+import type { Model } from '../../../../engine/src/metadata/model.js';
+import { EMPTY_CATALOG, type Catalog } from '../../../../engine/src/schema/catalog.js';
+import { formatPlan } from '../../../../engine/src/schema/format-plan.js';
+import type { SchemaPlan, StepOp } from '../../../../engine/src/schema/plan.js';
+import { planSchema } from '../../../../engine/src/schema/plan-schema.js';
+import { basePack, entityOf, makeTempDir, removeDir, writePackSource, type PackSource } from '../../../support/pack-builder.js';
+import { catalogOf, withTable } from './catalog-of.js';
+
+const CORE = resolve('metadata/packs/core');
+const SALES = resolve('tests/fixtures/packs/sales');
+const SALES_V2 = resolve('tests/fixtures/packs/sales-v2');
+
+const core = loadModel([CORE]);
+const v1 = loadModel([SALES, CORE]);
+const v2 = loadModel([SALES_V2, CORE]);
+
+/** What a person reads: step, risk and SQL. Golden files hold exactly this. */
+const render = (plan: SchemaPlan) => formatPlan(plan, { sql: true }) + '\n';
+const outline = (plan: SchemaPlan) => plan.steps.map((s) => [s.op, s.summary, s.risk?.kind ?? null]);
+
+function modelOf(pack: PackSource): Model {
+  const dir = makeTempDir('tessera-plan-');
+  try {
+    return loadModel([writePackSource(`${dir}/${pack.manifest.name}`, pack)]);
+  } finally {
+    removeDir(dir);
+  }
+}
+
+describe('planSchema: golden plans', () => {
+  it('creates the core pack from an empty database', async () => {
+    await expect(render(planSchema(EMPTY_CATALOG, core))).toMatchFileSnapshot('__golden__/core-create.plan.txt');
+  });
+
+  it('creates the sales pack (every field kind) on top of core', async () => {
+    await expect(render(planSchema(catalogOf(core), v1))).toMatchFileSnapshot('__golden__/sales-create.plan.txt');
+  });
+
+  it('migrates sales v1 to sales v2', async () => {
+    await expect(render(planSchema(catalogOf(v1), v2))).toMatchFileSnapshot('__golden__/sales-v1-to-v2.plan.txt');
+  });
+});
+
+describe('planSchema: nothing to do', () => {
+  it.each([['core', core], ['sales v1', v1], ['sales v2', v2]])('plans nothing once %s is applied', (_name, model) => {
+    expect(planSchema(catalogOf(model), model).steps).toEqual([]);
+  });
+
+  it('plans nothing for an empty model on an empty database', () => {
+    expect(planSchema(EMPTY_CATALOG, loadModel([])).steps).toEqual([]);
+  });
+
+  it('carries the model hash', () => {
+    expect(planSchema(EMPTY_CATALOG, v1).modelHash).toBe(v1.hash);
+  });
+
+  it('ignores tables that are not Tessera\'s', () => {
+    const foreign: Catalog = { tables: [...catalogOf(v1).tables, { name: 'legacy_orders', columns: [{ name: 'id', type: { base: 'integer' }, nullable: false }], indexes: [], foreignKeys: [] }] };
+    expect(planSchema(foreign, v1).steps).toEqual([]);
+  });
+});
+
+describe('planSchema: creating sales v1', () => {
+  const plan = planSchema(catalogOf(core), v1);
+
+  it('creates every table, then foreign keys, then indexes', () => {
+    const ops = plan.steps.map((s) => s.op);
+    expect([...new Set(ops)]).toEqual(['createTable', 'addForeignKey', 'addIndex']);
+    expect(plan.steps.filter((s) => s.op === 'createTable').map((s) => s.table)).toEqual(['customer', 'customer_segments', 'region', 'segment', 'visit']);
+    expect(plan.steps.every((s) => s.risk === undefined)).toBe(true);
+  });
+
+  it('stores every field kind in the right column types', () => {
+    const create = plan.steps.find((s) => s.op === 'createTable' && s.table === 'customer');
+    const ddl = create?.sql[0] ?? '';
+    for (const line of [
+      '"name" varchar(200) NOT NULL', '"code" varchar(40)', '"notes" text', '"employees" integer', '"rating" numeric(5,2)',
+      '"annual_revenue" numeric(18,2)', '"annual_revenue_currency" char(3)', '"active" boolean DEFAULT true NOT NULL',
+      '"founded_on" date', '"last_contact_at" timestamptz DEFAULT now()', '"status" text DEFAULT \'prospect\' NOT NULL',
+      '"industries" text[]', '"email" varchar(320)', '"phone" varchar(32)', '"website" text', '"extra" jsonb',
+      '"region_id" uuid', '"owner_id" uuid', '"id" uuid NOT NULL', '"created_at" timestamptz DEFAULT now() NOT NULL',
+      '"version" integer DEFAULT 1 NOT NULL', '"deleted_at" timestamptz', 'PRIMARY KEY ("id")',
+    ]) expect(ddl).toContain(`  ${line}`);
+    expect(ddl).not.toContain('segments');
+  });
+
+  it('adds a foreign key per relation and user column and per junction side', () => {
+    expect(plan.steps.filter((s) => s.op === 'addForeignKey').map((s) => s.summary)).toEqual([
+      'add foreign key customer.region_id -> region.id (on delete restrict)',
+      'add foreign key customer.owner_id -> app_user.id (on delete setNull)',
+      'add foreign key customer_segments.source_id -> customer.id (on delete cascade)',
+      'add foreign key customer_segments.target_id -> segment.id (on delete cascade)',
+      'add foreign key visit.customer_id -> customer.id (on delete cascade)',
+    ]);
+  });
+
+  it('indexes every belongsTo column and adds unique, composite, partial and descending indexes', () => {
+    const sqlOf = (name: string) => plan.steps.find((s) => s.op === 'addIndex' && s.summary.includes(` ${name} `))?.sql[0];
+    expect(sqlOf('customer_region_id_idx')).toBe('CREATE INDEX "customer_region_id_idx" ON "customer" ("region_id")');
+    expect(sqlOf('customer_owner_id_idx')).toBe('CREATE INDEX "customer_owner_id_idx" ON "customer" ("owner_id")');
+    expect(sqlOf('customer_name_key')).toBe('CREATE UNIQUE INDEX "customer_name_key" ON "customer" ("name") WHERE "deleted_at" IS NULL');
+    expect(sqlOf('customer_by_status_revenue_idx')).toBe('CREATE INDEX "customer_by_status_revenue_idx" ON "customer" ("status", "annual_revenue" DESC, "annual_revenue_currency" DESC)');
+    expect(sqlOf('customer_code_unique_idx')).toBe('CREATE UNIQUE INDEX "customer_code_unique_idx" ON "customer" ("code") WHERE "deleted_at" IS NULL');
+    expect(sqlOf('customer_active_by_name_idx')).toMatch(/^CREATE INDEX "customer_active_by_name_idx" ON "customer" \("name"\) WHERE \(.*"status".*'active'.*\)$/);
+    expect(sqlOf('customer_recent_idx')).toBe('CREATE INDEX "customer_recent_idx" ON "customer" ("last_contact_at" DESC)');
+    expect(sqlOf('customer_segments_target_idx')).toBe('CREATE INDEX "customer_segments_target_idx" ON "customer_segments" ("target_id")');
+    expect(sqlOf('visit_by_customer_date_idx')).toBe('CREATE INDEX "visit_by_customer_date_idx" ON "visit" ("customer_id", "visited_at" DESC)');
+  });
+
+  it('tags every table, column and index so renames can be recognised', () => {
+    const create = plan.steps.find((s) => s.op === 'createTable' && s.table === 'customer');
+    expect(create?.sql).toContain('COMMENT ON TABLE "customer" IS \'tessera:{"key":"entity#sales.customer"}\'');
+    expect(create?.sql).toContain('COMMENT ON COLUMN "customer"."status" IS \'tessera:{"key":"sales.customer.status#value","default":"{\\"kind\\":\\"literal\\",\\"value\\":\\"prospect\\"}"}\'');
+    const index = plan.steps.find((s) => s.op === 'addIndex' && s.table === 'visit');
+    expect(index?.sql[1]).toMatch(/^COMMENT ON INDEX "visit_by_customer_date_idx" IS 'tessera:\{"key":"index#sales.visit.by_customer_date","sig":"[0-9a-f]{16}"\}'$/);
+  });
+});
+
+describe('planSchema: sales v1 -> v2, every step kind', () => {
+  const plan = planSchema(catalogOf(v1), v2);
+
+  it('lists the steps in phase order with their risks', () => {
+    expect(outline(plan)).toEqual([
+      ['dropIndex', 'drop index customer_by_status_revenue_idx (definition changed)', null],
+      ['dropIndex', 'drop index customer_recent_idx', null],
+      ['dropIndex', 'drop index customer_legacy_code_idx', null],
+    ]);
+  });
+
+  it('covers every step kind the planner can emit', () => {
+    const ops = new Set<StepOp>([...planSchema(catalogOf(v1), v2).steps, ...planSchema(EMPTY_CATALOG, v1).steps].map((s) => s.op));
+    expect([...ops].sort()).toEqual([
+      'addColumn', 'addForeignKey', 'addIndex', 'alterColumnType', 'createTable', 'dropColumn', 'dropForeignKey', 'dropIndex',
+      'dropNotNull', 'dropTable', 'renameColumn', 'renameIndex', 'renameTable', 'setDefault', 'setNotNull',
+    ]);
+  });
+});
