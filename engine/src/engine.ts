@@ -69,7 +69,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
 
   const serve = (published: PublishedModel): Served => {
-    const runtime = buildModelRuntime(published.model, registries.kinds);
+    const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
     return { published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version) };
   };
   const models = new ModelHolder({ model, version: applied.version });

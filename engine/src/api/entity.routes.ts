@@ -26,6 +26,9 @@ function recordId(ctx: Ctx, entity: string): string {
 }
 
 function objectBody(ctx: Ctx): ApiRecord {
+  if (!ctx.is('application/json')) {
+    throw new EngineError('request.unsupported_media_type', 415, 'send the body as application/json');
+  }
   const body = (ctx.request as { body?: unknown }).body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new EngineError('request.invalid_body', 400, 'the body must be a JSON object', { fieldErrors: [{ pointer: '', code: 'validation.type', message: 'must be a JSON object' }] });

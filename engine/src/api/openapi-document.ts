@@ -77,8 +77,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     const props = read.properties as Record<string, Record<string, unknown>>;
     for (const f of e.fields) {
       const prop = props[f.name];
-      const kind = runtime.kinds.get(f.kind);
-      if (prop && kind) prop['x-operators'] = [...kind.operators];
+      if (prop) prop['x-operators'] = [...runtime.operatorsFor(f.kind)];
     }
     schemas[P] = read;
     schemas[`${P}Create`] = forOpenApi(rt.schemas.create);

@@ -3,6 +3,7 @@
 import type { Middleware } from 'koa';
 import { isEngineError } from '../shared/engine-error.js';
 import type { ApiState } from './api-state.js';
+import { PluginRejection } from '../plugins/plugin-api.js';
 
 const PROBLEM_BASE = 'https://tessera.dev/problems/';
 
@@ -13,8 +14,12 @@ function clientError(err: unknown): { status: number; code: string; detail: stri
   const e = err as HttpishError;
   const status = e?.status ?? e?.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
-  const code = status === 413 ? 'request.too_large' : status === 415 ? 'request.unsupported_media_type' : e.type === 'entity.parse.failed' ? 'request.malformed_json' : 'request.invalid';
-  const detail = code === 'request.malformed_json' ? 'the request body is not valid JSON' : e.expose && e.message ? e.message : 'the request is invalid';
+  // co-body reports unparsable JSON as a SyntaxError (or a strict-mode Error) with status 400.
+  const malformed = e.type === 'entity.parse.failed' || (status === 400 && (err instanceof SyntaxError || /JSON/i.test(e.message ?? '')));
+  const code = status === 413 ? 'request.too_large' : status === 415 ? 'request.unsupported_media_type' : malformed ? 'request.malformed_json' : 'request.invalid';
+  const detail = code === 'request.malformed_json' ? 'the request body is not a valid JSON object or array'
+    : code === 'request.too_large' ? 'the request body is larger than this server accepts'
+    : e.expose && e.message ? e.message : 'the request is invalid';
   return { status, code, detail };
 }
 
@@ -28,9 +33,10 @@ export function problemMiddleware(): Middleware<ApiState> {
         ctx.body = { type: PROBLEM_BASE + 'route.not_found', title: 'route.not_found', status: 404, detail: `no route for ${ctx.method} ${ctx.path}`, requestId: ctx.state.requestId };
       }
     } catch (err) {
+      const rejection = err instanceof PluginRejection ? err : undefined;
       const known = isEngineError(err)
         ? { status: err.status, code: err.code, detail: err.detail }
-        : clientError(err);
+        : rejection ? { status: 422, code: rejection.code, detail: rejection.detail } : clientError(err);
       if (!known || known.status >= 500) ctx.state.log.error({ err }, 'request failed');
       const { status, code, detail } = known ?? { status: 500, code: 'server.error', detail: 'an unexpected error occurred; it has been logged' };
       ctx.status = status;
@@ -42,6 +48,7 @@ export function problemMiddleware(): Middleware<ApiState> {
         detail,
         requestId: ctx.state.requestId,
         ...(isEngineError(err) && err.fieldErrors.length ? { errors: err.fieldErrors } : {}),
+        ...(rejection ? { errors: [{ pointer: rejection.pointer, code: rejection.code, message: rejection.detail }] } : {}),
         ...(isEngineError(err) ? err.extra : {}),
       };
     }

@@ -21,7 +21,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       description: text(f.description, locale) ?? null,
       required: f.required,
       unique: f.unique,
-      operators: [...(runtime.kinds.get(f.kind)?.operators ?? [])],
+      operators: [...runtime.operatorsFor(f.kind)],
       ...(f.target ? { target: f.target, cardinality: f.cardinality ?? 'belongsTo' } : {}),
       ...(f.values ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),

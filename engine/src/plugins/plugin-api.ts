@@ -84,3 +84,11 @@ export interface TesseraPlugin {
   readonly requires?: readonly string[];
   setup(host: PluginHost): void | Promise<void>;
 }
+
+/** Refuses a change from a before hook or an action: the client gets a 422 naming the field. */
+export class PluginRejection extends Error {
+  constructor(readonly detail: string, readonly pointer = '', readonly code = 'plugin.rejected') {
+    super(detail);
+    this.name = 'PluginRejection';
+  }
+}

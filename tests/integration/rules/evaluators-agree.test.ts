@@ -19,8 +19,8 @@ import { createTestDatabase, type TestDatabase } from '../../support/test-databa
 
 const RECORD_SEED = 20_240_611;
 const CONDITION_SEED = 424_242;
-const RECORDS = 60;
-const CONDITIONS = 250;
+const RECORDS = 80;
+const CONDITIONS = 400;
 
 // ---- values: small pools, so that generated literals often hit generated record values ----
 
@@ -101,6 +101,10 @@ function edgeRows(): Omit<Row, 'id'>[] {
   return [
     empty,
     { ...empty, txt: '', dec: '0', flag: false, tags: [], children: [{ label: '', qty: 0, amount: '0.00', at: null }] },
+    // Unicode case mapping differs between JS, glibc and PGlite's libc (final sigma, dotted I, ß).
+    { ...empty, txt: 'aΣ' },
+    { ...empty, txt: 'İx' },
+    { ...empty, txt: 'ẞ' },
     { ...empty, txt: 'ABC', num: 0, dec: '-0.01', flag: true, day: '2024-03-31', at: '2024-03-31T00:00:00Z', kind: 'open', tags: ['x', 'y'] },
   ];
 }
@@ -171,26 +175,29 @@ function scopeOf(fields: Record<string, FieldSpec>, param: (value: unknown) => s
 
 // ---- conditions ----
 
+function comparisonFor(op: string, path: string, field: FieldSpec): fc.Arbitrary<unknown> {
+  const v = { var: path };
+  switch (op) {
+    case '==':
+    case '!=':
+      return fc.option(field.literal, { nil: null, freq: 5 }).map((l) => ({ [op]: [v, l] }));
+    case 'between':
+      return fc.tuple(field.literal, field.literal).map(([lo, hi]) => ({ between: [v, lo, hi] }));
+    case 'in':
+      return fc.array(field.literal, { maxLength: 4 }).map((list) => ({ in: [v, list] }));
+    case 'isNull':
+      return fc.constant({ isNull: [v] });
+    default:
+      return field.literal.map((l) => ({ [op]: [v, l] }));
+  }
+}
+
+/** Operator first, then a field that allows it, so rarely allowed operators (startsWith) are tested as often. */
 function comparison(fields: Record<string, FieldSpec>): fc.Arbitrary<unknown> {
-  const perField = Object.entries(fields).map(([path, field]) =>
-    fc.constantFrom(...operatorsOf(field.kind)).chain((op): fc.Arbitrary<unknown> => {
-      const v = { var: path };
-      switch (op) {
-        case '==':
-        case '!=':
-          return fc.option(field.literal, { nil: null, freq: 5 }).map((l) => ({ [op]: [v, l] }));
-        case 'between':
-          return fc.tuple(field.literal, field.literal).map(([lo, hi]) => ({ between: [v, lo, hi] }));
-        case 'in':
-          return fc.array(field.literal, { maxLength: 4 }).map((list) => ({ in: [v, list] }));
-        case 'isNull':
-          return fc.constant({ isNull: [v] });
-        default:
-          return field.literal.map((l) => ({ [op]: [v, l] }));
-      }
-    }),
-  );
-  return fc.oneof(...perField);
+  const entries = Object.entries(fields);
+  const ops = [...new Set(entries.flatMap(([, f]) => operatorsOf(f.kind)))];
+  return fc.oneof(...ops.map((op) =>
+    fc.oneof(...entries.filter(([, f]) => operatorsOf(f.kind).includes(op)).map(([path, f]) => comparisonFor(op, path, f)))));
 }
 
 function conditions(fields: Record<string, FieldSpec>, inner: fc.Arbitrary<unknown> | null): fc.Arbitrary<unknown> {
@@ -222,6 +229,14 @@ let rows: Row[];
 
 const QUERY = (where: string): string => `SELECT t.id FROM t LEFT JOIN parent p ON p.id = t.parent_id WHERE ${where} ORDER BY t.id`;
 
+/** One statement per table: row-by-row inserts dominate the run time on PGlite. */
+async function insertRows(table: string, values: unknown[][]): Promise<void> {
+  if (values.length === 0) return;
+  const params = createParamList();
+  const tuples = values.map((tuple) => `(${tuple.map((v) => params.param(v)).join(', ')})`);
+  await db.pool.query(`INSERT INTO ${table} VALUES ${tuples.join(', ')}`, params.values);
+}
+
 beforeAll(async () => {
   db = await createTestDatabase();
   await db.pool.query(`
@@ -234,13 +249,8 @@ beforeAll(async () => {
   `);
   for (const p of PARENTS) await db.pool.query('INSERT INTO parent VALUES ($1, $2, $3)', [p.id, p.name, p.score]);
   rows = [...edgeRows(), ...fc.sample(row, { seed: RECORD_SEED, numRuns: RECORDS })].map((r, i) => ({ ...r, id: i + 1 }));
-  for (const r of rows) {
-    await db.pool.query('INSERT INTO t VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-      [r.id, r.txt, r.num, r.dec, r.flag, r.day, r.at, r.kind, r.tags, r.ref, r.parent?.id ?? null]);
-    for (const c of r.children) {
-      await db.pool.query('INSERT INTO child (t_id, label, qty, amount, at) VALUES ($1, $2, $3, $4, $5)', [r.id, c.label, c.qty, c.amount, c.at]);
-    }
-  }
+  await insertRows('t', rows.map((r) => [r.id, r.txt, r.num, r.dec, r.flag, r.day, r.at, r.kind, r.tags, r.ref, r.parent?.id ?? null]));
+  await insertRows('child (t_id, label, qty, amount, at)', rows.flatMap((r) => r.children.map((c) => [r.id, c.label, c.qty, c.amount, c.at])));
 });
 
 afterAll(async () => {
@@ -256,9 +266,6 @@ describe('the in-memory and SQL evaluators', () => {
       fc.asyncProperty(condition, async (logic) => {
         const matches = compileConditionMemory(logic, memoryScope, registry);
         const expected = rows.filter((r) => matches(r)).map((r) => r.id);
-        (globalThis as any).__stats ??= { all: 0, none: 0, some: 0, ops: {} };
-        const st = (globalThis as any).__stats; if (expected.length === 0) st.none++; else if (expected.length === rows.length) st.all++; else st.some++;
-        JSON.stringify(logic, (k, v) => { if (v && typeof v === 'object' && !Array.isArray(v)) for (const key of Object.keys(v)) st.ops[key] = (st.ops[key] ?? 0) + 1; return v; });
 
         const params = createParamList();
         const bound = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, params.param, true), registry)), params.values);
@@ -270,13 +277,12 @@ describe('the in-memory and SQL evaluators', () => {
       }),
       { seed: CONDITION_SEED, numRuns: CONDITIONS },
     );
-    console.log(JSON.stringify((globalThis as any).__stats), rows.length);
-    console.log(JSON.stringify(fc.sample(condition, { seed: 1, numRuns: 5 })));
   });
 
   it('agree on case folding, wildcards and code point order for non-ASCII text', async () => {
     const memoryScope = scopeOf(ROOT_FIELDS, () => '', true);
     const cases: unknown[] = [
+      { contains: [{ var: 'txt' }, 'ς'] }, { contains: [{ var: 'txt' }, 'i̇'] }, { contains: [{ var: 'txt' }, 'ß'] },
       { contains: [{ var: 'txt' }, 'É'] }, { contains: [{ var: 'txt' }, 'é'] }, { contains: [{ var: 'txt' }, 'a'] },
       { contains: [{ var: 'txt' }, '%'] }, { contains: [{ var: 'txt' }, '_'] }, { startsWith: [{ var: 'txt' }, '\\'] },
       { startsWith: [{ var: 'txt' }, '%'] }, { '<': [{ var: 'txt' }, '\uE000'] }, { '>': [{ var: 'txt' }, '😀'] },

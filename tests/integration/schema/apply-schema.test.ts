@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Model } from '../../../engine/src/metadata/model.js';
+import type { Catalog } from '../../../engine/src/schema/catalog.js';
 import { applySchema, previewSchema } from '../../../engine/src/schema/apply-schema.js';
 import { introspectCatalog } from '../../../engine/src/schema/introspect-catalog.js';
 import { listHistory } from '../../../engine/src/schema/schema-history.js';
@@ -213,8 +214,42 @@ describe('applySchema: renames keep data', () => {
     expect(await db.knex('customer').where({ id: customer }).first('homepage')).toEqual({ homepage: 'https://example.com' });
     // The foreign key survived the rename and still protects the data.
     await expect(db.knex('customer_visit').insert({ id: randomUUID(), customer_id: randomUUID() })).rejects.toThrow(/foreign key/);
-    expect(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true })).toEqual(normaliseCatalog(catalogOf(renamed)));
+    // Foreign keys keep the name they were created with (visit_customer_id_fkey); everything else matches.
+    const withoutFkNames = (c: Catalog): Catalog => ({
+      tables: c.tables.map((t) => ({ ...t, foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, name: '' })).sort((a, b) => a.column.localeCompare(b.column)) })),
+    });
+    expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(withoutFkNames(catalogOf(renamed)));
     expect((await applySchema(db.knex, renamed)).changed).toBe(false);
+  });
+
+  it('renames a field and adds a new field with the old name in one change (issue 2: name swap)', async () => {
+    await applySchema(db.knex, v1);
+    const id = await insertCustomer({ code: 'C-1' });
+    const swapped = packs.model(SALES, (p) => {
+      const customer = entityOf(p, 'customer');
+      customer.fields = customer.fields.map((f) => (f.name === 'code' ? { ...f, name: 'old_code' } : f));
+      customer.fields.push({ id: 'x.customer.code2', name: 'code', kind: 'text', label: { en: 'New code' }, maxLength: 40 });
+    });
+    const result = await applySchema(db.knex, swapped).catch((e: unknown) => e);
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(await db.knex('customer').where({ id }).first('old_code', 'code')).toEqual({ old_code: 'C-1', code: null });
+    // The declared unique index on `code` must cover the new column, not follow the renamed one.
+    expect(await indexDefinition(db.knex, 'customer_code_unique_idx')).toBe('CREATE UNIQUE INDEX customer_code_unique_idx ON public.customer USING btree (code) WHERE (deleted_at IS NULL)');
+  });
+
+  it('renames a relation field and adds a new relation with the old name (issue 2: kept foreign key names)', async () => {
+    await applySchema(db.knex, v1);
+    const customer = await insertCustomer();
+    await db.knex('visit').insert({ id: randomUUID(), customer_id: customer });
+    const reused = packs.model(SALES, (p) => {
+      const visit = entityOf(p, 'visit');
+      visit.fields = visit.fields.map((f) => (f.name === 'customer' ? { ...f, name: 'first_customer', inverse: { name: 'first_visits', label: { en: 'First visits' } } } : f));
+      visit.fields.push({ id: 'x.visit.customer2', name: 'customer', kind: 'relation', target: 'customer', label: { en: 'Customer' } });
+      visit.indexes = [];
+    });
+    const result = await applySchema(db.knex, reused).catch((e: unknown) => e);
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(await db.knex('visit').select('first_customer_id')).toEqual([{ first_customer_id: customer }]);
   });
 
   it('renames a manyToMany owner and its junction table without losing links', async () => {
@@ -264,7 +299,38 @@ describe('applySchema: a failing apply changes nothing', () => {
     });
     const error = await refusal(applySchema(db.knex, uniquePhone));
     expect(error.code).toBe('schema.apply_failed');
-    expect(error.detail).toMatch(/add unique index customer_phone_key .* failed: .*nothing was changed/);
+    expect(error.detail).toMatch(/\(add unique index customer_phone_key on customer \(phone\)\) failed: .*nothing was changed/);
+    expect(await databaseState(db.knex)).toEqual(before);
+  });
+
+  it('names the failing step by its position in the plan (issue 2: step number)', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ phone: '+86 555 0100' });
+    await insertCustomer({ phone: '+86 555 0100' });
+    const uniquePhone = packs.model(SALES, (p) => {
+      Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { unique: true });
+      entityOf(p, 'customer').fields.push({ id: 'x.fax', name: 'fax', kind: 'phone', label: { en: 'Fax' } });
+    });
+    const steps = (await previewSchema(db.knex, uniquePhone)).steps.map((s) => s.summary);
+    const position = steps.indexOf('add unique index customer_phone_key on customer (phone)') + 1;
+    expect(position).toBeGreaterThan(1);
+    const error = await refusal(applySchema(db.knex, uniquePhone));
+    expect(error.detail).toMatch(new RegExp(`^step ${position} of ${steps.length}|^step ${position} \\(`));
+  });
+
+  it('fails cleanly when a relation is retargeted while rows point at the old target', async () => {
+    await applySchema(db.knex, v1);
+    const region = randomUUID();
+    await db.knex('region').insert({ id: region, name: 'North' });
+    await insertCustomer({ region_id: region });
+    const before = await databaseState(db.knex);
+    const retargeted = packs.model(SALES, (p) => {
+      const f = entityOf(p, 'customer').fields.find((x) => x.name === 'region');
+      if (f) f.target = 'segment';
+    });
+    const error = await refusal(applySchema(db.knex, retargeted, { allowDestructive: true }));
+    // The plan does not count these rows (no risk on the step), so the failure comes from the database.
+    expect(['schema.apply_failed', 'schema.blocked']).toContain(error.code);
     expect(await databaseState(db.knex)).toEqual(before);
   });
 

@@ -96,7 +96,7 @@ describe('applySchema: removing entities', () => {
 });
 
 describe('applySchema: renames and names that come back', () => {
-  it('renames an entity, then creates a new entity with its old name (issue 2: primary key names)', async () => {
+  it('renames an entity, then creates a new entity with its old name (its primary key name is still taken)', async () => {
     await applySchema(db.knex, v1);
     const renamed = packs.model(SALES, (p) => { entityOf(p, 'segment').name = 'market_segment'; entityOf(p, 'customer').fields.forEach((f) => { if (f.target === 'segment') f.target = 'market_segment'; }); });
     await applySchema(db.knex, renamed);

@@ -116,7 +116,7 @@ describe('planSchema: creating sales v1', () => {
     const create = plan.steps.find((s) => s.op === 'createTable' && s.table === 'customer');
     expect(create?.sql).toContain('COMMENT ON TABLE "customer" IS \'tessera:{"key":"entity#sales.customer"}\'');
     expect(create?.sql).toContain('COMMENT ON COLUMN "customer"."status" IS \'tessera:{"key":"sales.customer.status#value","default":"{\\"kind\\":\\"literal\\",\\"value\\":\\"prospect\\"}"}\'');
-    const index = plan.steps.find((s) => s.op === 'addIndex' && s.table === 'visit');
+    const index = plan.steps.find((s) => s.op === 'addIndex' && s.summary.includes('visit_by_customer_date_idx'));
     expect(index?.sql[1]).toMatch(/^COMMENT ON INDEX "visit_by_customer_date_idx" IS 'tessera:\{"key":"index#sales.visit.by_customer_date","sig":"[0-9a-f]{16}"\}'$/);
   });
 });
@@ -128,8 +128,52 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
     expect(outline(plan)).toEqual([
       ['dropIndex', 'drop index customer_by_status_revenue_idx (definition changed)', null],
       ['dropIndex', 'drop index customer_recent_idx', null],
-      ['dropIndex', 'drop index customer_legacy_code_idx', null],
+      ['dropForeignKey', 'drop foreign key customer_region_id_fkey', null],
+      ['dropForeignKey', 'drop foreign key visit_customer_id_fkey', null],
+      ['renameTable', 'rename table visit to customer_visit', null],
+      ['renameColumn', 'rename column customer.website to homepage', null],
+      ['renameIndex', 'rename index visit_customer_id_idx to customer_visit_customer_id_idx', null],
+      ['renameIndex', 'rename index visit_by_customer_date_idx to customer_visit_by_customer_date_idx', null],
+      ['createTable', 'create table territory (6 columns)', null],
+      ['addColumn', 'add column customer.priority integer', null],
+      ['addColumn', 'add column customer.tax_id varchar(30)', null],
+      ['alterColumnType', 'widen customer.name from varchar(200) to varchar(300)', null],
+      ['alterColumnType', 'narrow customer.code from varchar(40) to varchar(20)', 'destructiveIfRows'],
+      ['alterColumnType', 'convert customer.external_ref from text to integer', 'destructive'],
+      ['setDefault', 'set default of customer.employees', null],
+      ['setDefault', 'set default of customer.status', null],
+      ['dropNotNull', 'make customer.active optional', null],
+      ['setNotNull', 'make customer.employees required (empty values get the default)', 'destructiveIfRows'],
+      ['setNotNull', 'make customer.phone required', 'blockedIfRows'],
+      ['setNotNull', 'make customer.tax_id required', 'blockedIfRows'],
+      ['addForeignKey', 'add foreign key customer.region_id -> territory.id (on delete restrict)', null],
+      ['addForeignKey', 'add foreign key customer_visit.customer_id -> customer.id (on delete restrict)', null],
+      ['addIndex', 'add index customer_by_status_revenue_idx on customer (status, -annual_revenue, -annual_revenue_currency, name)', null],
+      ['dropColumn', 'drop column customer.legacy_code', 'destructive'],
+      ['dropTable', 'drop table customer_segments', 'destructive'],
+      ['dropTable', 'drop table segment', 'destructive'],
     ]);
+  });
+
+  it('adds a new required field with a default in one statement, and one without as nullable first', () => {
+    const sqlOf = (summary: string) => plan.steps.find((s) => s.summary === summary)?.sql[0];
+    expect(sqlOf('add column customer.priority integer')).toBe('ALTER TABLE "customer" ADD COLUMN "priority" integer DEFAULT 3 NOT NULL');
+    expect(sqlOf('add column customer.tax_id varchar(30)')).toBe('ALTER TABLE "customer" ADD COLUMN "tax_id" varchar(30)');
+  });
+
+  it('counts the rows each risky step touches, naming tables and columns as they are before the plan runs', () => {
+    const countOf = (summary: string) => plan.steps.find((s) => s.summary === summary)?.risk?.countSql;
+    expect(countOf('narrow customer.code from varchar(40) to varchar(20)')).toBe('SELECT count(*) AS count FROM "customer" WHERE length("code") > 20');
+    expect(countOf('convert customer.external_ref from text to integer')).toBe('SELECT count("external_ref") AS count FROM "customer"');
+    expect(countOf('make customer.employees required (empty values get the default)')).toBe('SELECT count(*) AS count FROM "customer" WHERE "employees" IS NULL');
+    expect(countOf('make customer.phone required')).toBe('SELECT count(*) AS count FROM "customer" WHERE "phone" IS NULL');
+    expect(countOf('make customer.tax_id required')).toBe('SELECT count(*) AS count FROM "customer"');
+    expect(countOf('drop column customer.legacy_code')).toBe('SELECT count("legacy_code") AS count FROM "customer"');
+    expect(countOf('drop table segment')).toBe('SELECT count(*) AS count FROM "segment"');
+  });
+
+  it('drops the old foreign key on the table\'s old name, before the rename', () => {
+    expect(plan.steps.find((s) => s.summary === 'drop foreign key visit_customer_id_fkey')?.sql).toEqual(['ALTER TABLE "visit" DROP CONSTRAINT "visit_customer_id_fkey"']);
   });
 
   it('covers every step kind the planner can emit', () => {

@@ -1,0 +1,75 @@
+// The sample plugin: one use of every extension point, exercised by the integration tests and a template
+// for real plugins. It acts only on the `note` entities of the tests/fixtures/packs/plugin-demo pack.
+import Router from '@koa/router';
+import { PluginRejection, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+
+const plugin: TesseraPlugin = {
+  name: 'sample',
+  version: '1.0.0',
+  setup(host) {
+    // A field kind: a percentage stored exactly, 0 to 100 with two decimals.
+    host.fieldKind({
+      name: 'percent',
+      options: ['default'],
+      operand: 'decimal',
+      operators: ['==', '!=', '<', '<=', '>', '>=', 'between', 'isNull'],
+      cubeType: 'number',
+      columns: (f) => [{ name: f.name, type: { base: 'numeric', precision: 5, scale: 2 }, nullable: !f.required, key: `${f.id}#value` }],
+      valueSchema: () => ({ type: 'string', pattern: '^(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?)$' }),
+    });
+
+    // An operator, both halves together: text at least N characters long.
+    host.operator({
+      kind: 'compare',
+      name: 'lengthAtLeast',
+      operands: ['text'],
+      literals: ['value'],
+      memory: (value, [n]) => typeof value === 'string' && typeof n === 'number' && [...value].length >= n,
+      sql: (operand, [n]) => `char_length(${operand}) >= (${n ?? 'NULL'})::numeric`,
+    });
+
+    // Before hooks run inside the write's transaction: they may change the values or refuse the write.
+    host.before('record.beforeCreate', ({ changes }) => {
+      if (typeof changes.title === 'string') changes.title = changes.title.trim();
+      if (typeof changes.title === 'string' && /forbidden/i.test(changes.title)) {
+        throw new PluginRejection('a note title may not contain "forbidden"', '/title');
+      }
+    }, { entities: ['note'] });
+    host.before('record.beforeUpdate', ({ changes, before }) => {
+      if (before?.archived === true && 'title' in changes) throw new PluginRejection('an archived note cannot be renamed', '/title');
+    }, { entities: ['note'] });
+
+    // After hooks run once the write has committed.
+    host.after('record.afterCreate', async ({ after, db }) => {
+      await db.query(`INSERT INTO note_event (id, note_id, event) VALUES (gen_random_uuid(), $1, 'created')`, [after?.id]);
+    }, { entities: ['note'] });
+
+    // A named action with a JSON Schema for its input.
+    host.action({
+      entity: 'note',
+      name: 'archive',
+      label: { en: 'Archive', 'zh-CN': '归档' },
+      input: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 3, maxLength: 200 } } },
+      async run({ id, input, db }) {
+        const rows = await db.query<{ version: number }>(
+          'UPDATE note SET archived = true, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version', [id]);
+        return { archived: true, reason: input.reason, version: rows[0]?.version };
+      },
+    });
+
+    // A job handler; the queue that runs it arrives with the jobs issue.
+    host.job({ name: 'sample:count-notes', async run({ db, log }) {
+      const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM note WHERE deleted_at IS NULL');
+      log.info({ notes: rows[0]?.n }, 'notes counted');
+    } });
+
+    // Extra routes, mounted under /api/plugins/sample/.
+    const router = new Router();
+    router.get('/ping', (ctx) => {
+      ctx.body = { pong: true, plugin: host.pluginName };
+    });
+    host.routes(router);
+  },
+};
+
+export default plugin;
