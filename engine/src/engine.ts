@@ -19,6 +19,14 @@ import type { PluginRegistries } from './plugins/plugin-registries.js';
 import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
 import { authenticateMiddleware } from './api/authenticate-middleware.js';
+import { authRoutes } from './api/auth.routes.js';
+import { historyRoutes } from './api/history.routes.js';
+import { ensureAuditTable } from './security/audit-log.js';
+import { ensureSecurityTables } from './security/security-tables.js';
+import { Authenticator } from './security/authenticator.js';
+import { resolveCoreSchema } from './security/core-schema.js';
+import { seedAdmin } from './security/seed-admin.js';
+import type { AccessDeps } from './security/build-access.js';
 import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
 import { buildOpenApiDocument } from './api/openapi-document.js';
@@ -51,6 +59,7 @@ interface Served {
   published: PublishedModel;
   runtime: ModelRuntime;
   openapi: Record<string, unknown>;
+  accessDeps: AccessDeps;
 }
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
@@ -67,19 +76,45 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     throw err;
   }
   log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
+  await ensureAuditTable(db.knex);
+  await ensureSecurityTables(db.knex);
 
   const serve = (published: PublishedModel): Served => {
     const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
-    return { published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version) };
+    const core = resolveCoreSchema(published.model);
+    return {
+      published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
+      accessDeps: { model: published.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
+    };
   };
   const models = new ModelHolder({ model, version: applied.version });
   let served = serve(models.current());
+  const auth = new Authenticator({
+    pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
+    loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
+    accessDeps: () => served.accessDeps,
+  });
+  await auth.init();
+  const seed = await seedAdmin(db.pool, served.accessDeps.core, config.adminPassword);
+  if (seed.generatedPassword) {
+    // Printed once, on the terminal of whoever started the first instance; it is stored only as a hash.
+    process.stdout.write(`\nTessera created the administrator account.\n  username: admin\n  password: ${seed.generatedPassword}\nChange it after signing in (PUT /api/auth/password).\n\n`);
+  } else if (seed.seeded) {
+    log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
+  }
   const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators }));
-  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log }));
-  const entities = new DynamicRouter(entityRoutes(served.runtime, { reader, writer }));
+  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
+  const modelRoutes = (): Router<ApiState> => {
+    const router = new Router<ApiState>();
+    router.use(historyRoutes(served.runtime, reader, db.pool).routes() as unknown as Koa.Middleware<ApiState>);
+    router.use(entityRoutes(served.runtime, { reader, writer }).routes() as unknown as Koa.Middleware<ApiState>);
+    return router;
+  };
+  const entities = new DynamicRouter(modelRoutes());
   models.onSwap((next) => {
     served = serve(next);
-    entities.replace(entityRoutes(served.runtime, { reader, writer }));
+    auth.invalidate();
+    entities.replace(modelRoutes());
   });
 
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
@@ -89,8 +124,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   });
   const app = createApp(log, [
     routerMiddleware(healthRoutes(db, models)),
-    authenticateMiddleware(),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }) as unknown as Koa.Middleware<ApiState>,
+    authenticateMiddleware(auth),
+    routerMiddleware(authRoutes({ auth, pool: db.pool })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
     routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model })),
     ...pluginRouters,

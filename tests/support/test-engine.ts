@@ -5,14 +5,25 @@ import { createEngine, type Engine } from '../../engine/src/engine.js';
 import { createLogger } from '../../engine/src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+export interface TestResponse { status: number; body: any; headers: Headers }
+
 export interface TestEngine {
   readonly engine: Engine;
   readonly db: TestDatabase;
   readonly url: string;
-  /** fetch against the engine; JSON bodies are encoded and the response body decoded. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  /** The seeded administrator's session token; `request` sends it unless headers carry `authorization`. */
+  readonly adminToken: string;
+  /**
+   * fetch against the engine; JSON bodies are encoded and the response body decoded.
+   * Pass `authorization: ''` to send no token, or `authorization: 'Bearer …'` to act as someone else.
+   */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse>;
+  /** Signs in and returns the session token. */
+  login(username: string, password: string): Promise<string>;
   stop(): Promise<void>;
 }
+
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
 export interface TestEngineOptions {
   /** Pack folders, relative to the repository root. */
@@ -29,6 +40,8 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     TESSERA_PACKS: options.packs.map((p) => resolve(ROOT, p)).join(','),
     TESSERA_PLUGINS_DIR: resolve(ROOT, options.pluginsDir ?? 'plugins'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
     ...options.env,
   }, ROOT);
   let engine: Engine;
@@ -39,28 +52,40 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     throw err;
   }
   const { url } = await engine.listen(0, '127.0.0.1');
+  const send = async (method: string, path: string, body: unknown, headers: Record<string, string>, token: string): Promise<TestResponse> => {
+    const auth = 'authorization' in headers ? headers.authorization : `Bearer ${token}`;
+    const { authorization: _drop, ...rest } = headers;
+    const res = await fetch(url + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: auth } : {}), ...rest },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not JSON (e.g. the docs page); the raw text is returned.
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  const login = async (username: string, password: string): Promise<string> => {
+    const res = await send('POST', '/api/auth/login', { username, password }, { authorization: '' }, '');
+    if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.data.token as string;
+  };
+  const adminToken = await login('admin', TEST_ADMIN_PASSWORD);
   return {
     engine,
     db,
     url,
-    async request(method, path, body, headers = {}) {
-      const res = await fetch(url + path, {
-        method,
-        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // Not JSON (e.g. the docs page); the raw text is returned.
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    adminToken,
+    login,
+    request: (method, path, body, headers = {}) => send(method, path, body, headers, adminToken),
     async stop() {
       await engine.close();
       await db.dispose();
     },
   };
 }
+

@@ -11,6 +11,7 @@ import type { Model } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import type pg from 'pg';
 import type { ApiState } from './api-state.js';
+import { writeAudit } from '../security/audit-log.js';
 import { parseRecordId } from './record-id.js';
 
 export interface ActionRouteDeps {
@@ -29,7 +30,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
   for (const [key, def] of deps.actions) {
     router.post(`/${def.entity}/:id/actions/${def.name}`, async (ctx) => {
       const id = parseRecordId(ctx.params.id, def.entity);
-      const record = await deps.reader.get(def.entity, id, ctx.state.scope, { include: [] });
+      const record = await deps.reader.get(def.entity, id, ctx.state.access, { include: [] });
       const input = (ctx.request as { body?: unknown }).body ?? {};
       const validate = validators.get(key) as ValidateFunction;
       if (!validate(input)) {
@@ -37,10 +38,20 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           fieldErrors: (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' })),
         });
       }
-      const result = await withTransaction(deps.pool, (client) => def.run({
-        id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
-        actor: ctx.state.actor, log: ctx.state.log,
-      }));
+      if (!ctx.state.access.can(def.entity, def.name)) {
+        throw new EngineError('access.denied', 403, `you may not run ${def.name} on ${def.entity} records`);
+      }
+      const result = await withTransaction(deps.pool, async (client) => {
+        const out = await def.run({
+          id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
+          actor: ctx.state.actor, log: ctx.state.log,
+        });
+        await writeAudit(client, {
+          entity: def.entity, recordId: id, action: `action:${def.name}`, actorId: ctx.state.actor.id,
+          actorName: ctx.state.actor.username, requestId: ctx.state.requestId, changes: { input: { after: input } },
+        });
+        return out;
+      });
       ctx.body = { data: result ?? null, meta: { action: def.name } };
     });
   }

@@ -1,13 +1,16 @@
 // What every request carries through the middleware chain.
 import type { Logger } from '../shared/logger.js';
 import type { Actor } from '../plugins/plugin-api.js';
-import type { RecordScope } from '../data/record-scope.js';
+import type { Access } from '../security/access.js';
+import type { AuthSession } from '../security/authenticator.js';
 
 export interface ApiState {
   requestId: string;
   log: Logger;
   /** Set by the authentication middleware. */
   actor: Actor;
-  /** Rows of each entity the actor may see; set with the actor. */
-  scope: RecordScope;
+  /** What the actor may see and do; set with the actor. */
+  access: Access;
+  /** The token's session (absent on public routes). */
+  session?: AuthSession;
 }

@@ -1,16 +1,25 @@
-// Who is calling. Until the identity issue lands (TODO(#4)), every caller acts as the system actor with
-// an unrestricted scope; the record scope hook is already threaded through every query.
+// Every route but login, health and the docs viewer needs a bearer token: a session token from login
+// or an API token (tsk_...). The actor and its Access are cached briefly per token.
 import type { Middleware } from 'koa';
-import { UNRESTRICTED } from '../data/record-scope.js';
-import type { Actor } from '../plugins/plugin-api.js';
+import { EngineError } from '../shared/engine-error.js';
+import type { Authenticator } from '../security/authenticator.js';
 import type { ApiState } from './api-state.js';
 
-export const SYSTEM_ACTOR: Actor = Object.freeze({ id: null, username: 'system', isSystem: true });
+const PUBLIC = [/^\/api\/health$/, /^\/api\/auth\/login$/, /^\/api\/docs(\/[^/]+)?$/];
 
-export function authenticateMiddleware(): Middleware<ApiState> {
+export function authenticateMiddleware(auth: Authenticator): Middleware<ApiState> {
   return async (ctx, next) => {
-    ctx.state.actor = SYSTEM_ACTOR;
-    ctx.state.scope = UNRESTRICTED;
+    if (PUBLIC.some((re) => re.test(ctx.path))) return next();
+    const header = ctx.get('authorization');
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m?.[1]) {
+      ctx.set('WWW-Authenticate', 'Bearer');
+      throw new EngineError('auth.required', 401, 'sign in first: send Authorization: Bearer <token>');
+    }
+    const session = await auth.authenticate(m[1]);
+    ctx.state.actor = session.actor;
+    ctx.state.access = session.access;
+    ctx.state.session = session;
     await next();
   };
 }

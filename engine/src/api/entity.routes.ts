@@ -10,6 +10,7 @@ import type { ApiState } from './api-state.js';
 import { parseGetQuery, parseListQuery } from './list-query-params.js';
 import { readExpectedVersion } from './version-precondition.js';
 import { parseRecordId } from './record-id.js';
+import { exportRecords } from './export-records.js';
 
 export interface EntityRouteDeps {
   readonly reader: RecordReader;
@@ -37,7 +38,7 @@ function objectBody(ctx: Ctx): ApiRecord {
 }
 
 function writeRequest(ctx: Ctx, entity: string): WriteRequest {
-  return { entity, actor: ctx.state.actor, requestId: ctx.state.requestId };
+  return { entity, actor: ctx.state.actor, access: ctx.state.access, requestId: ctx.state.requestId };
 }
 
 function respond(ctx: Ctx, status: number, data: unknown, meta: Record<string, unknown> = {}): void {
@@ -53,7 +54,7 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
     const name = entity.name;
     const base = `/${name}`;
     router.get(base, async (ctx) => {
-      const result = await deps.reader.list(name, ctx.state.scope, parseListQuery(ctx.query));
+      const result = await deps.reader.list(name, ctx.state.access, parseListQuery(ctx.query));
       respond(ctx as Ctx, 200, result.data, result.meta);
     });
     router.post(base, async (ctx) => {
@@ -72,9 +73,10 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
       const records = await deps.writer.bulkCreate(writeRequest(ctx as Ctx, name), items as ApiRecord[]);
       respond(ctx as Ctx, 201, records, { count: records.length });
     });
+    router.get(`${base}/export`, (ctx) => exportRecords(ctx as Ctx, deps.reader, name));
     router.get(`${base}/:id`, async (ctx) => {
       const id = recordId(ctx as Ctx, name);
-      respond(ctx as Ctx, 200, await deps.reader.get(name, id, ctx.state.scope, parseGetQuery(ctx.query)));
+      respond(ctx as Ctx, 200, await deps.reader.get(name, id, ctx.state.access, parseGetQuery(ctx.query)));
     });
     router.patch(`${base}/:id`, async (ctx) => {
       const id = recordId(ctx as Ctx, name);

@@ -49,7 +49,9 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
       hash: published.model.hash,
       locale,
       packs: published.model.packs.map((p) => ({ name: p.name, version: p.version, label: p.label[locale] ?? p.label.en })),
-      entities: [...runtime.entities.values()].map((rt) => buildEntityMeta(rt, runtime, locale, actions.filter((a) => a.entity === rt.entity.name))),
+      entities: [...runtime.entities.values()]
+        .filter((rt) => ctx.state.access.can(rt.entity.name, 'read'))
+        .map((rt) => buildEntityMeta(rt, runtime, locale, actions.filter((a) => a.entity === rt.entity.name), ctx.state.access)),
     };
   });
   router.get('/api/openapi.json', (ctx) => {

@@ -15,6 +15,15 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   readonly bodyLimitBytes: number;
   readonly dbPoolSize: number;
+  /** Session token lifetime. */
+  readonly tokenTtlSeconds: number;
+  /** Signing secret for session tokens; when unset one is generated and kept in the database. */
+  readonly jwtSecret?: string;
+  /** Password of the admin seeded on first start; generated and printed once when unset. */
+  readonly adminPassword?: string;
+  /** Failed logins allowed per user per 15 minutes, and login attempts per address per minute. */
+  readonly loginFailuresPerUser: number;
+  readonly loginAttemptsPerAddress: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,5 +53,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: positiveInt(env, 'TESSERA_BODY_LIMIT', 1024 * 1024),
     dbPoolSize: positiveInt(env, 'TESSERA_DB_POOL', 10),
+    tokenTtlSeconds: positiveInt(env, 'TESSERA_TOKEN_TTL', 8 * 3600),
+    jwtSecret: env.TESSERA_JWT_SECRET || undefined,
+    adminPassword: env.TESSERA_ADMIN_PASSWORD || undefined,
+    loginFailuresPerUser: positiveInt(env, 'TESSERA_LOGIN_FAILURES_PER_USER', 5),
+    loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
   });
 }

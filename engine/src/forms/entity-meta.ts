@@ -2,20 +2,36 @@
 import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
 import type { Label } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
+import type { Access } from '../security/access.js';
+import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from './ui-schema.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? label[locale] ?? label.en : undefined);
 
-export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale: string, actions: readonly ActionDef[]) {
+/** The entity as one caller may use it: hidden fields left out, read-only ones marked, only granted actions. */
+export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale: string, actions: readonly ActionDef[], access: Access) {
   const e = rt.entity;
+  const shown = e.fields.filter((f) => access.field(e.name, f.name) !== 'hidden');
+  const hidden = new Set(e.fields.filter((f) => !shown.includes(f)).map((f) => f.name));
+  const strip = (schema: Record<string, unknown>): Record<string, unknown> => {
+    const props = { ...(schema.properties as Record<string, unknown>) };
+    for (const name of hidden) delete props[name];
+    const required = Array.isArray(schema.required) ? (schema.required as string[]).filter((n) => !hidden.has(n)) : undefined;
+    return { ...schema, properties: props, ...(required ? { required } : {}) };
+  };
+  const ui = buildDefaultUiSchema(e, runtime.kinds, locale);
+  for (const name of hidden) delete ui[name];
+  ui['ui:order'] = (ui['ui:order'] as string[]).filter((n) => !hidden.has(n));
   return {
+    permissions: STANDARD_ACTIONS.filter((a) => access.can(e.name, a)),
     name: e.name,
     pack: e.pack,
     label: text(e.label, locale),
     pluralLabel: text(e.pluralLabel, locale),
     titleField: e.titleField ?? null,
-    fields: e.fields.map((f) => ({
+    fields: shown.map((f) => ({
       name: f.name,
+      readOnly: access.field(e.name, f.name) === 'readOnly',
       kind: f.kind,
       label: text(f.label, locale),
       description: text(f.description, locale) ?? null,
@@ -26,9 +42,9 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       ...(f.values ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
     })),
-    relations: e.inverses.map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
-    actions: actions.map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),
-    jsonSchema: rt.schemas,
-    uiSchema: buildDefaultUiSchema(e, runtime.kinds, locale),
+    relations: e.inverses.filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden').map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
+    actions: actions.filter((a) => access.can(e.name, a.name)).map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),
+    jsonSchema: { read: strip(rt.schemas.read), create: strip(rt.schemas.create), update: strip(rt.schemas.update) },
+    uiSchema: ui,
   };
 }

@@ -16,6 +16,7 @@ export type PluginRecord = Record<string, unknown>;
 export interface Actor {
   readonly id: string | null;
   readonly username: string;
+  readonly orgUnitId: string | null;
   readonly isSystem: boolean;
 }
 

@@ -82,7 +82,7 @@ export function createOperatorRegistry(): OperatorRegistry {
         throw ruleError('rules.invalid_operator', `"${def.name}" is not a valid operator name`);
       }
       if (defs.has(def.name)) throw ruleError('rules.operator_exists', `Operator "${def.name}" is already registered`);
-      defs.set(def.name, Object.freeze({ ...def }));
+      defs.set(def.name, def);
     },
     freeze() {
       frozen = true;

@@ -4,6 +4,8 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../../engine/src/metadata/load-model.js';
+import { applySchema } from '../../../engine/src/schema/apply-schema.js';
 import { basePack, entityOf, makeTempDir, readPack, removeDir, writePackSource } from '../../support/pack-builder.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
@@ -42,7 +44,7 @@ async function tessera(...args: string[]): Promise<CliResult> {
   }
 }
 
-describe('tessera validate', () => {
+describe.concurrent('tessera validate', () => {
   it('fails with readable errors naming file, pointer and rule', async () => {
     const pack = basePack();
     entityOf(pack, 'contact').fields.push({ id: 'c.x', name: 'select', kind: 'text', label: { en: 'X' } });
@@ -61,27 +63,25 @@ describe('tessera validate', () => {
   it('fails on a pack that needs core when --only leaves core out', async () => {
     const result = await tessera('validate', SALES, '--only');
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("[pack.missing_requirement]  requires pack 'core' (^0.1.0), which is not installed");
+    expect(result.stderr).toContain("[pack.missing_requirement]  requires pack 'core' (>=0.1.0), which is not installed");
   });
 
   it('passes a good pack, adding the installed core pack it requires', async () => {
     const result = await tessera('validate', SALES);
     expect(result).toMatchObject({ code: 0 });
     expect(result.stdout).toContain('Valid.');
-    expect(result.stderr).toMatch(/Loaded 2 pack\(s\) \((core@0\.1\.0, sales@1\.0\.0|sales@1\.0\.0, core@0\.1\.0)\), 7 entities/);
+    expect(result.stderr).toMatch(/Loaded 2 pack\(s\) \((core@[\d.]+, sales@1\.0\.0|sales@1\.0\.0, core@[\d.]+)\), \d+ entities/);
   });
 });
 
 describe('tessera plan and apply', () => {
   it('prints the plan, applies it, then has nothing to do', async () => {
-    const plan = await tessera('plan', SALES);
+    const plan = await tessera('plan', SALES, '--sql');
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/^\d+ step\(s\):/);
     expect(plan.stdout).toContain('create table customer (25 columns)');
     expect(plan.stdout).toContain('add index customer_active_by_name_idx on customer (name)');
-
-    const withSql = await tessera('plan', SALES, '--sql');
-    expect(withSql.stdout).toContain('CREATE TABLE "customer" (');
+    expect(plan.stdout).toContain('CREATE TABLE "customer" (');
 
     const apply = await tessera('apply', SALES);
     expect(apply.code).toBe(0);
@@ -99,7 +99,7 @@ describe('tessera plan and apply', () => {
   });
 
   it('refuses a destructive change with the plan and row counts, then applies it with --allow-destructive', async () => {
-    await tessera('apply', SALES);
+    await applySchema(db.knex, loadModel([SALES, CORE]));
     await db.knex('customer').insert({ id: '00000000-0000-4000-8000-000000000001', name: 'Acme', legacy_code: 'OLD' });
     const pack = readPack(SALES);
     const customer = entityOf(pack, 'customer');

@@ -4,13 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Model } from '../../../engine/src/metadata/model.js';
+import type { FieldFileSpec } from '../../../engine/src/metadata/pack-spec.js';
 import type { Catalog } from '../../../engine/src/schema/catalog.js';
 import { applySchema, previewSchema } from '../../../engine/src/schema/apply-schema.js';
+import { desiredTables } from '../../../engine/src/schema/desired-schema.js';
 import { introspectCatalog } from '../../../engine/src/schema/introspect-catalog.js';
 import { listHistory } from '../../../engine/src/schema/schema-history.js';
 import type { AssessedPlan } from '../../../engine/src/schema/plan.js';
 import { EngineError } from '../../../engine/src/shared/engine-error.js';
-import { entityOf } from '../../support/pack-builder.js';
+import { entityOf, type PackSource } from '../../support/pack-builder.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { catalogOf, normaliseCatalog } from '../../unit/engine/schema/catalog-of.js';
 import {
@@ -52,9 +54,9 @@ describe('applySchema: first apply and re-apply', () => {
     const result = await applySchema(db.knex, v1);
     expect(result.changed).toBe(true);
     expect(result.version).toBe(1);
-    expect(await tableNames(db.knex)).toEqual([
-      'app_user', 'customer', 'customer_segments', 'org_unit', 'region', 'role', 'role_members', 'segment', 'tessera_schema_history', 'visit',
-    ]);
+    const coreTables = desiredTables(packs.coreModel()).map((t) => t.name);
+    expect(await tableNames(db.knex)).toEqual(
+      [...coreTables, 'customer', 'customer_segments', 'region', 'segment', 'tessera_schema_history', 'visit'].sort());
     const columns = await db.knex.raw<{ rows: Array<{ column_name: string; data_type: string; is_nullable: string }> }>(
       `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'customer' ORDER BY ordinal_position`);
     expect(columns.rows.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable}`)).toEqual([
@@ -74,7 +76,7 @@ describe('applySchema: first apply and re-apply', () => {
       .toBe('CREATE UNIQUE INDEX customer_name_key ON public.customer USING btree (name) WHERE (deleted_at IS NULL)');
     expect(await historyVersions(db.knex)).toEqual([1]);
     const [row] = await listHistory(db.knex);
-    expect(row).toMatchObject({ version: 1, hash: v1.hash, packs: [{ name: 'core', version: '0.1.0' }, { name: 'sales', version: '1.0.0' }] });
+    expect(row).toMatchObject({ version: 1, hash: v1.hash, packs: [{ name: 'core', version: expect.any(String) }, { name: 'sales', version: '1.0.0' }] });
     expect(row?.plan.length).toBe(result.plan.steps.length);
   });
 
@@ -106,6 +108,45 @@ describe('applySchema: first apply and re-apply', () => {
     const result = await applySchema(db.knex, relabelled);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(result.plan.steps).toEqual([]);
+  });
+});
+
+describe('applySchema: defaults of every kind', () => {
+  const withDefaults = (fields: FieldFileSpec[]) => packs.model(SALES, (p) => { entityOf(p, 'region').fields.push(...fields); });
+  const f = (name: string, kind: string, extra: Partial<FieldFileSpec>): FieldFileSpec => ({ id: `x.${name}`, name, kind, label: { en: name }, ...extra });
+
+  it('creates columns whose database default is the field default', async () => {
+    const model = withDefaults([
+      f('d_text', 'text', { default: "it's" }), f('d_longtext', 'longtext', { default: 'long' }), f('d_integer', 'integer', { default: -7 }),
+      f('d_decimal', 'decimal', { default: '12.50' }), f('d_currency', 'currency', { default: { amount: '9.99', currency: 'EUR' } }),
+      f('d_boolean', 'boolean', { default: false }), f('d_date', 'date', { default: '2024-02-29' }), f('d_now', 'datetime', { default: 'now' }),
+      f('d_datetime', 'datetime', { default: '2024-01-01T00:00:00Z' }), f('d_enum', 'enum', { values: [{ value: 'x', label: { en: 'X' } }], default: 'x' }),
+      f('d_multienum', 'multienum', { values: [{ value: 'x', label: { en: 'X' } }, { value: 'y', label: { en: 'Y' } }], default: ['x', 'y'] }),
+      f('d_email', 'email', { default: 'a@example.com' }), f('d_phone', 'phone', { default: '+86 10 1234' }), f('d_url', 'url', { default: 'https://example.com' }),
+      f('d_json', 'json', { default: { a: [1, 'two'] } }),
+    ]);
+    await applySchema(db.knex, model);
+    await db.knex('region').insert({ id: randomUUID(), name: 'North' });
+    const row = await db.knex('region').first('*') as Record<string, unknown>;
+    expect(row).toMatchObject({
+      d_text: "it's", d_longtext: 'long', d_integer: -7, d_decimal: '12.50', d_currency: '9.99', d_currency_currency: 'EUR',
+      d_boolean: false, d_date: '2024-02-29', d_datetime: '2024-01-01T00:00:00.000Z', d_enum: 'x', d_multienum: ['x', 'y'],
+      d_email: 'a@example.com', d_phone: '+86 10 1234', d_url: 'https://example.com', d_json: { a: [1, 'two'] },
+    });
+    expect(typeof row.d_now).toBe('string');
+    expect((await applySchema(db.knex, model)).changed).toBe(false);
+  });
+
+  it.each([
+    ['a string', 'hello', 'hello'],
+    ['a number', 5, 5],
+    ['a boolean', true, true],
+    ['an array', [1, 2], [1, 2]],
+  ])('creates a json field whose default is %s (issue 2: json defaults)', async (_what, value, stored) => {
+    const result = await applySchema(db.knex, withDefaults([f('d_json', 'json', { default: value })])).catch((e: unknown) => e);
+    expect(result).toMatchObject({ changed: true });
+    await db.knex('region').insert({ id: randomUUID(), name: 'North' });
+    expect(await db.knex('region').first('d_json')).toEqual({ d_json: stored });
   });
 });
 
@@ -218,7 +259,7 @@ describe('applySchema: renames keep data', () => {
     const withoutFkNames = (c: Catalog): Catalog => ({
       tables: c.tables.map((t) => ({ ...t, foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, name: '' })).sort((a, b) => a.column.localeCompare(b.column)) })),
     });
-    expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(withoutFkNames(catalogOf(renamed)));
+    expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(withoutFkNames(normaliseCatalog(catalogOf(renamed))));
     expect((await applySchema(db.knex, renamed)).changed).toBe(false);
   });
 
@@ -237,19 +278,36 @@ describe('applySchema: renames keep data', () => {
     expect(await indexDefinition(db.knex, 'customer_code_unique_idx')).toBe('CREATE UNIQUE INDEX customer_code_unique_idx ON public.customer USING btree (code) WHERE (deleted_at IS NULL)');
   });
 
-  it('renames a relation field and adds a new relation with the old name (issue 2: kept foreign key names)', async () => {
+  it('replaces a field by a new field with the same name and another id (issue 2: drop before add)', async () => {
+    await applySchema(db.knex, v1);
+    await insertCustomer({ legacy_code: 'L-1' });
+    const replaced = packs.model(SALES, (p) => {
+      const customer = entityOf(p, 'customer');
+      customer.fields = customer.fields.map((f) => (f.name === 'legacy_code' ? { id: 'x.customer.legacy_code2', name: 'legacy_code', kind: 'integer', label: { en: 'Legacy number' } } : f));
+    });
+    const result = await applySchema(db.knex, replaced, { allowDestructive: true }).catch((e: unknown) => e);
+    expect(result).toMatchObject({ changed: true, version: 2 });
+    expect(await db.knex('customer').first('legacy_code')).toEqual({ legacy_code: null });
+  });
+
+  it('renames a relation field, then adds a new relation with the old name (issue 2: kept foreign key names)', async () => {
     await applySchema(db.knex, v1);
     const customer = await insertCustomer();
     await db.knex('visit').insert({ id: randomUUID(), customer_id: customer });
-    const reused = packs.model(SALES, (p) => {
+    const rename = (p: PackSource) => {
       const visit = entityOf(p, 'visit');
       visit.fields = visit.fields.map((f) => (f.name === 'customer' ? { ...f, name: 'first_customer', inverse: { name: 'first_visits', label: { en: 'First visits' } } } : f));
-      visit.fields.push({ id: 'x.visit.customer2', name: 'customer', kind: 'relation', target: 'customer', label: { en: 'Customer' } });
       visit.indexes = [];
+    };
+    await applySchema(db.knex, packs.model(SALES, rename));
+    const reused = packs.model(SALES, (p) => {
+      rename(p);
+      entityOf(p, 'visit').fields.push({ id: 'x.visit.customer2', name: 'customer', kind: 'relation', target: 'customer', label: { en: 'Customer' } });
     });
+    // The renamed column's foreign key is still called visit_customer_id_fkey, the name the new one needs.
     const result = await applySchema(db.knex, reused).catch((e: unknown) => e);
-    expect(result).toMatchObject({ changed: true, version: 2 });
-    expect(await db.knex('visit').select('first_customer_id')).toEqual([{ first_customer_id: customer }]);
+    expect(result).toMatchObject({ changed: true, version: 3 });
+    expect(await db.knex('visit').select('first_customer_id', 'customer_id')).toEqual([{ first_customer_id: customer, customer_id: null }]);
   });
 
   it('renames a manyToMany owner and its junction table without losing links', async () => {

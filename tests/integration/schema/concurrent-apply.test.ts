@@ -87,7 +87,7 @@ describe('applySchema: removing entities', () => {
     expect(await tableNames(db.knex)).not.toContain('invoice');
   });
 
-  it('removes every entity when the packs are uninstalled (empty model)', async () => {
+  it('removes every entity when the packs are uninstalled (issue 2: drop order)', async () => {
     await applySchema(db.knex, v1);
     const result = await applySchema(db.knex, loadModel([]), { allowDestructive: true }).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });

@@ -24,6 +24,11 @@ export class PackWorkspace {
     return loadModel([this.write(dir, mutate), CORE]);
   }
 
+  /** The core pack alone. */
+  coreModel(): Model {
+    return loadModel([CORE]);
+  }
+
   /** Writes the changed fixture and returns its folder. */
   write(dir: string, mutate: (pack: PackSource) => void = () => undefined): string {
     const pack = readPack(dir);

@@ -1,0 +1,31 @@
+// What the data layer asks about the caller: which rows of an entity it may touch for an action,
+// and which fields it may see or write. The security module builds one per actor; queries never skip it.
+import type { RecordScope } from '../query/record-scope.js';
+import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
+
+export type { RecordScope };
+
+export type RecordAction = 'read' | 'create' | 'update' | 'delete' | 'export' | 'approve' | (string & {});
+
+
+export type FieldAccess = 'write' | 'readOnly' | 'hidden';
+
+export interface Access {
+  /** Rows the caller may read: applied to every alias of every statement (joins, includes, collections). */
+  readonly readScope: RecordScope;
+  /** Rows the caller may act on; for read this is readScope. */
+  scopeFor(action: RecordAction): RecordScope;
+  can(entity: string, action: RecordAction): boolean;
+  field(entity: string, field: string): FieldAccess;
+  /** True when the caller may administer users, roles and metadata. */
+  readonly isAdmin: boolean;
+}
+
+/** For the engine's own work (seeding, migrations, tests of the data layer). */
+export const FULL_ACCESS: Access = Object.freeze({
+  readScope: UNRESTRICTED_SCOPE,
+  scopeFor: () => UNRESTRICTED_SCOPE,
+  can: () => true,
+  field: () => 'write' as const,
+  isAdmin: true,
+});

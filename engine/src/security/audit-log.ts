@@ -1,0 +1,63 @@
+// The audit trail: one row per create, update, delete and action, written in the same transaction as the
+// change. A trigger refuses UPDATE and DELETE on it, so not even a plugin's SQL can rewrite history.
+import type { Knex } from 'knex';
+import type pg from 'pg';
+
+export const AUDIT_TABLE = 'tessera_audit';
+
+export interface AuditEntry {
+  readonly entity: string;
+  readonly recordId: string;
+  /** create, update, delete, or action:<name>. */
+  readonly action: string;
+  readonly actorId: string | null;
+  readonly actorName: string;
+  readonly requestId: string;
+  /** field -> { before, after } for the fields that changed (or the action's input). */
+  readonly changes: Record<string, { before?: unknown; after?: unknown }>;
+}
+
+export async function ensureAuditTable(db: Knex): Promise<void> {
+  await db.raw(`
+    CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
+      id bigserial PRIMARY KEY,
+      entity text NOT NULL,
+      record_id uuid NOT NULL,
+      action text NOT NULL,
+      actor_id uuid,
+      actor_name text NOT NULL,
+      request_id text NOT NULL,
+      at timestamptz NOT NULL DEFAULT now(),
+      changes jsonb NOT NULL
+    )`);
+  await db.raw(`CREATE INDEX IF NOT EXISTS ${AUDIT_TABLE}_record_idx ON ${AUDIT_TABLE} (entity, record_id, id)`);
+  await db.raw(`
+    CREATE OR REPLACE FUNCTION ${AUDIT_TABLE}_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit rows cannot be changed or deleted'; END $$`);
+  await db.raw(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_change ON ${AUDIT_TABLE}`);
+  await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_change BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
+}
+
+export async function writeAudit(client: pg.PoolClient | pg.Pool, e: AuditEntry): Promise<void> {
+  await client.query(
+    `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, actor_id, actor_name, request_id, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [e.entity, e.recordId, e.action, e.actorId, e.actorName, e.requestId, JSON.stringify(e.changes)]);
+}
+
+export interface AuditRow {
+  id: string;
+  action: string;
+  actor_id: string | null;
+  actor_name: string;
+  request_id: string;
+  at: string;
+  changes: Record<string, { before?: unknown; after?: unknown }>;
+}
+
+export async function readAudit(pool: pg.Pool, entity: string, recordId: string, limit: number, beforeId?: string): Promise<AuditRow[]> {
+  const res = await pool.query<AuditRow>(
+    `SELECT id::text, action, actor_id, actor_name, request_id, at, changes FROM ${AUDIT_TABLE}
+      WHERE entity = $1 AND record_id = $2 ${beforeId ? 'AND id < $4::bigint' : ''} ORDER BY id DESC LIMIT $3`,
+    beforeId ? [entity, recordId, limit, beforeId] : [entity, recordId, limit]);
+  return res.rows;
+}

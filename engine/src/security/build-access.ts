@@ -1,0 +1,136 @@
+// An actor's roles -> the Access the data layer consults: per entity and action, whether it is granted,
+// which rows (scope conditions OR'ed across roles, plus sharing rules), and which fields are hidden or
+// read-only (the most permissive role wins). Built once per actor and cached with the actor.
+import type { FieldKindRegistry } from '../metadata/field-kinds.js';
+import type { EntityDef, Model } from '../metadata/model.js';
+import { q } from '../schema/ddl.js';
+import type { OperatorRegistry } from '../rules/operator-registry.js';
+import { compileConditionSql, type SqlCompileContext } from '../rules/compile-condition-sql.js';
+import { AliasCounter, PathResolver } from '../query/path-resolver.js';
+import type { ParamSink, RecordScope } from '../query/record-scope.js';
+import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
+import type { Access, FieldAccess, RecordAction } from './access.js';
+import type { ActorInfo } from './actor-info.js';
+import type { CoreSchema } from './core-schema.js';
+import type { EntityGrant, ScopeKind } from './grants.js';
+import { bindUser } from './bind-user.js';
+
+export interface AccessDeps {
+  readonly model: Model;
+  readonly core: CoreSchema;
+  readonly kinds: FieldKindRegistry;
+  readonly operators: OperatorRegistry;
+  readonly operatorsFor: (kind: string) => readonly string[];
+}
+
+const RANK: Record<FieldAccess, number> = { hidden: 0, readOnly: 1, write: 2 };
+
+type Condition = (entity: EntityDef, alias: string, params: ParamSink) => string | undefined;
+
+function ownerColumn(entity: EntityDef, role: 'ownerField' | 'orgUnitField'): string | undefined {
+  const name = entity.ownership?.[role];
+  return name ? entity.fields.find((f) => f.name === name)?.columns[0]?.name : undefined;
+}
+
+/** The rows one scope reaches; 'all' is undefined (no condition), a scope the entity cannot express is FALSE. */
+function scopeCondition(kind: ScopeKind, actor: ActorInfo, core: CoreSchema): Condition {
+  return (entity, a, params) => {
+    if (kind === 'all') return undefined;
+    const owner = ownerColumn(entity, 'ownerField');
+    const unit = ownerColumn(entity, 'orgUnitField');
+    const isUser = entity.name === core.user.name;
+    const isUnit = entity.name === core.orgUnit.name;
+    const byOwnerUnit = (units: string) =>
+      `${a}.${q(owner ?? '')} IN (SELECT u.id FROM ${q(core.user.table)} u WHERE u.${q(core.userOrgUnitColumn)} = ANY(${units}))`;
+    switch (kind) {
+      case 'own':
+        if (owner) return `${a}.${q(owner)} = ${params.add(actor.id, 'uuid')}`;
+        return isUser ? `${a}.id = ${params.add(actor.id, 'uuid')}` : 'FALSE';
+      case 'subordinates':
+        if (owner) return `${a}.${q(owner)} = ANY(${params.add(actor.subordinateIds, 'uuid[]')})`;
+        return isUser ? `${a}.id = ANY(${params.add(actor.subordinateIds, 'uuid[]')})` : 'FALSE';
+      case 'orgUnit':
+      case 'orgUnitAndBelow': {
+        const ids = kind === 'orgUnit' ? (actor.orgUnitId ? [actor.orgUnitId] : []) : actor.orgUnitIds;
+        if (unit) return `${a}.${q(unit)} = ANY(${params.add(ids, 'uuid[]')})`;
+        if (isUnit) return `${a}.id = ANY(${params.add(ids, 'uuid[]')})`;
+        if (isUser) return `${a}.${q(core.userOrgUnitColumn)} = ANY(${params.add(ids, 'uuid[]')})`;
+        if (owner) return byOwnerUnit(params.add(ids, 'uuid[]'));
+        return 'FALSE';
+      }
+    }
+  };
+}
+
+/** Sharing rules are admin-written conditions over the record's own fields and collections. */
+function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Condition {
+  const bound = bindUser(rule, actor);
+  return (entity, alias, params) => {
+    const resolver = new PathResolver({
+      model: deps.model, kinds: deps.kinds, operatorsFor: deps.operatorsFor, entity, alias, params,
+      readScope: UNRESTRICTED_SCOPE, isHidden: () => false, aliases: new AliasCounter(),
+    });
+    const context = (r: PathResolver): SqlCompileContext => ({
+      resolveVar: (path, pointer) => r.resolve(path, pointer),
+      resolveCollection: (path, pointer) => {
+        const c = r.collection(path, pointer);
+        return { open: c.open, close: c.close, path: c.path, context: context(r.nested(c.entity, `${c.alias}`)) };
+      },
+      param: (value) => params.add(value),
+    });
+    return compileConditionSql(bound, context(resolver), deps.operators);
+  };
+}
+
+export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
+  const isAdmin = actor.active && actor.roles.some((r) => r.grants.admin === true);
+  const grantsFor = (entity: string): EntityGrant[] =>
+    actor.active ? actor.roles.flatMap((r) => [r.grants.entities?.[entity], r.grants.entities?.['*']]).filter((g): g is EntityGrant => g !== undefined) : [];
+  const scopes = new Map<string, RecordScope>();
+  const fieldLevels = new Map<string, FieldAccess>();
+
+  const scopeFor = (action: RecordAction): RecordScope => {
+    if (isAdmin) return UNRESTRICTED_SCOPE;
+    let scope = scopes.get(action);
+    if (!scope) {
+      const perEntity = new Map<string, Condition[] | null>();
+      scope = (entity, alias, params) => {
+        let conditions = perEntity.get(entity.name);
+        if (conditions === undefined) {
+          const grants = grantsFor(entity.name).filter((g) => g.actions.includes(action));
+          conditions = grants.some((g) => g.scope === 'all') ? null : grants.flatMap((g) => [
+            scopeCondition(g.scope, actor, deps.core),
+            ...(g.sharing ?? []).map((rule) => sharingCondition(rule, actor, deps)),
+          ]);
+          perEntity.set(entity.name, conditions);
+        }
+        if (conditions === null) return undefined;
+        if (conditions.length === 0) return 'FALSE';
+        const parts = conditions.map((c) => c(entity, alias, params) ?? 'TRUE');
+        return parts.length === 1 ? (parts[0] as string) : parts.map((p) => `(${p})`).join(' OR ');
+      };
+      scopes.set(action, scope);
+    }
+    return scope;
+  };
+
+  return {
+    isAdmin,
+    readScope: scopeFor('read'),
+    scopeFor,
+    can: (entity, action) => isAdmin || grantsFor(entity).some((g) => g.actions.includes(action)),
+    field(entity, field) {
+      if (isAdmin) return 'write';
+      const key = `${entity}.${field}`;
+      let level = fieldLevels.get(key);
+      if (!level) {
+        const grants = grantsFor(entity).filter((g) => g.actions.includes('read'));
+        level = grants.length === 0 ? 'hidden' : grants
+          .map((g): FieldAccess => g.fields?.[field] ?? 'write')
+          .reduce((best, l) => (RANK[l] > RANK[best] ? l : best), 'hidden' as FieldAccess);
+        fieldLevels.set(key, level);
+      }
+      return level;
+    },
+  };
+}

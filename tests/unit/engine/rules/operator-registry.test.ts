@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { compileConditionSql } from '../../../../engine/src/rules/compile-condition-sql.js';
+import { createOperatorRegistry, type CompareOperatorDef } from '../../../../engine/src/rules/operator-registry.js';
+import { EngineError } from '../../../../engine/src/shared/engine-error.js';
+import { fakeContext } from './fake-context.js';
+
+const endsWith: CompareOperatorDef = {
+  kind: 'compare',
+  name: 'endsWith',
+  operands: ['text'],
+  literals: ['value'],
+  memory: (value, literals) => typeof value === 'string' && typeof literals[0] === 'string' && value.endsWith(literals[0]),
+  sql: (operand, literals) => `right(${operand}, char_length(${literals[0] ?? 'NULL'})) = ${literals[0] ?? 'NULL'}`,
+};
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EngineError) return `${error.status} ${error.code}`;
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('createOperatorRegistry', () => {
+  it('has the builtins, each with both halves', () => {
+    const registry = createOperatorRegistry();
+    expect(registry.list().map((d) => d.name)).toEqual([
+      '==', '!=', '<', '<=', '>', '>=', 'between', 'in', 'contains', 'startsWith', 'isNull', '!', 'and', 'or', 'some', 'none',
+    ]);
+    for (const def of registry.list()) {
+      expect(typeof def.memory).toBe('function');
+      expect(typeof def.sql).toBe('function');
+    }
+  });
+
+  it('adds an operator that both evaluators then use', () => {
+    const registry = createOperatorRegistry();
+    registry.register(endsWith);
+    expect(registry.get('endsWith')).toMatchObject({ name: 'endsWith', kind: 'compare' });
+    const base = fakeContext((value) => `'${String(value)}'`);
+    const ctx = { ...base, resolveVar: (path: string, pointer: string) => ({ ...base.resolveVar(path, pointer), operators: ['endsWith'] }) };
+    expect(compileConditionSql({ endsWith: [{ var: 'name' }, 'x'] }, ctx, registry)).toBe(`(right(t."name", char_length('x'::text)) = 'x'::text)`);
+  });
+
+  it('refuses duplicates, bad names and late registrations', () => {
+    const registry = createOperatorRegistry();
+    expect(codeOf(() => registry.register({ ...endsWith, name: '==' }))).toBe('500 rules.operator_exists');
+    expect(codeOf(() => registry.register({ ...endsWith, name: 'var' }))).toBe('500 rules.invalid_operator');
+    expect(codeOf(() => registry.register({ ...endsWith, name: 'a.b' }))).toBe('500 rules.invalid_operator');
+    expect(codeOf(() => registry.register({ ...endsWith, name: 'tessera:x' }))).toBe('500 rules.invalid_operator');
+    registry.freeze();
+    expect(registry.isFrozen).toBe(true);
+    expect(codeOf(() => registry.register(endsWith))).toBe('500 rules.registry_frozen');
+  });
+
+  it('throws a typed 400 for unknown names', () => {
+    const registry = createOperatorRegistry();
+    expect(registry.has('like')).toBe(false);
+    expect(codeOf(() => registry.get('like'))).toBe('400 filter.unknown_operator');
+  });
+
+  it('gives each call its own registry', () => {
+    const a = createOperatorRegistry();
+    a.register(endsWith);
+    expect(createOperatorRegistry().has('endsWith')).toBe(false);
+  });
+});
