@@ -20,6 +20,7 @@ import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
 import { authenticateMiddleware } from './api/authenticate-middleware.js';
 import { authRoutes } from './api/auth.routes.js';
+import { adminRoutes } from './api/admin.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { ensureAuditTable } from './security/audit-log.js';
 import { ensureSecurityTables } from './security/security-tables.js';
@@ -117,6 +118,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     entities.replace(modelRoutes());
   });
 
+  async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
+    const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
+    if (result.changed) models.swap({ model: next, version: result.version });
+    return result;
+  }
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
     const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
     mounted.use(router.routes() as unknown as Koa.Middleware<ApiState>);
@@ -127,6 +133,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }) as unknown as Koa.Middleware<ApiState>,
     authenticateMiddleware(auth),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
+    routerMiddleware(adminRoutes({
+      knex: db.knex,
+      loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
+      publish: (next, allowDestructive) => publish(next, { allowDestructive }),
+    })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
     routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model })),
     ...pluginRouters,
@@ -135,12 +146,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
 
   const servers: Server[] = [];
   return {
-    config, db, models, registries, app, log, applied,
-    async publish(next, applyOptions = {}) {
-      const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
-      if (result.changed) models.swap({ model: next, version: result.version });
-      return result;
-    },
+    config, db, models, registries, app, log, applied, publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         const server = app.listen(port, host);

@@ -175,6 +175,15 @@ describe('deal CRUD over every field kind', () => {
     });
   });
 
+  it('a datetime read back is the stored instant: filtering by it finds the record', async () => {
+    const rec = await createDeal({ title: 'Micro', account: seed.accounts.acme, signed_at: '2024-05-01T10:00:00.123456Z' });
+    const got = await t.request('GET', `/api/v1/deal/${rec.id}`);
+    const filter = { and: [{ '==': [{ var: 'id' }, rec.id] }, { '==': [{ var: 'signed_at' }, got.body.data.signed_at] }] };
+    const found = await t.request('GET', listUrl('deal', { filter }));
+    expect(found.status).toBe(200);
+    expect(found.body.data.map((d: { id: string }) => d.id)).toEqual([rec.id]);
+  });
+
   it('fields= returns only the asked fields plus id and version', async () => {
     const rec = await createDeal({ ...fullDeal('FIELDS-1') });
     const got = await t.request('GET', `/api/v1/deal/${rec.id}?fields=title,amount`);

@@ -1,0 +1,221 @@
+// npm run bench:api — the generic REST API against local PostgreSQL with 1,000,000 rows and a 100,000-row
+// belongsTo parent. The engine runs in its own process (its RSS is measured there); autocannon drives it with
+// 16 connections. Each list figure is printed beside the same SQL through pgbench with 16 clients.
+// Run as the seeded admin and as a user with an org-unit-and-below scope and a hidden field.
+// Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP = Math.max(3, Math.round(SECONDS / 4));
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DB = 'tessera_bench';
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000_000);
+const PARENTS = Number(process.env.BENCH_PARENTS ?? 100_000);
+const PASSWORD = 'bench-password-123';
+
+function dbUrl(name: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function ensureDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
+  if (!exists.rowCount || process.argv.includes('--fresh')) {
+    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${DB}`);
+  }
+  await admin.end();
+}
+
+async function startEngine(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/tessera.js', 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench', TESSERA_ADMIN_PASSWORD: PASSWORD, TESSERA_DB_POOL: '16',
+      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 240; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill();
+  throw new Error('engine did not start');
+}
+
+async function api(port: number, token: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await r.text();
+  if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+interface Org { unitA: string; unitA1: string; unitB: string; userToken: string }
+
+async function prepareOrg(port: number, adminToken: string): Promise<Org> {
+  const find = async (entity: string, filter: unknown) =>
+    (await api(port, adminToken, 'GET', `/api/v1/${entity}?filter=${encodeURIComponent(JSON.stringify(filter))}`)).data[0];
+  const unit = async (code: string, parent?: string) => (await find('org_unit', { '==': [{ var: 'code' }, code] }))?.id ??
+    (await api(port, adminToken, 'POST', '/api/v1/org_unit', { name: code, code, unit_type: 'branch', ...(parent ? { parent } : {}) })).data.id;
+  const unitA = await unit('BENCH-A');
+  const unitA1 = await unit('BENCH-A1', unitA);
+  const unitB = await unit('BENCH-B');
+  let user = await find('app_user', { '==': [{ var: 'username' }, 'bench.user'] });
+  if (!user) {
+    user = (await api(port, adminToken, 'POST', '/api/v1/app_user', { username: 'bench.user', display_name: 'Bench user', org_unit: unitA })).data;
+    await api(port, adminToken, 'PUT', `/api/admin/users/${user.id}/password`, { password: PASSWORD });
+    await api(port, adminToken, 'POST', '/api/v1/role', {
+      code: 'bench_sales', name: 'Bench sales', members: [user.id],
+      grants: { entities: {
+        bench_item: { actions: ['read', 'create', 'update'], scope: 'orgUnitAndBelow', fields: { secret: 'hidden' } },
+        bench_parent: { actions: ['read'], scope: 'all' },
+      } },
+    });
+  }
+  const login = await api(port, undefined, 'POST', '/api/auth/login', { username: 'bench.user', password: PASSWORD });
+  return { unitA, unitA1, unitB, userToken: login.data.token };
+}
+
+async function generateData(org: Org): Promise<void> {
+  const c = new pg.Client({ connectionString: dbUrl(DB) });
+  await c.connect();
+  const have = Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n);
+  if (have === ITEMS) {
+    await c.end();
+    return;
+  }
+  console.log(`generating ${PARENTS.toLocaleString('en')} parents and ${ITEMS.toLocaleString('en')} items...`);
+  const t0 = Date.now();
+  await c.query('TRUNCATE bench_item, bench_parent');
+  // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B).
+  await c.query(`INSERT INTO bench_parent (id, name, region, score, org_unit_id)
+    SELECT gen_random_uuid(), 'Parent ' || g, (ARRAY['north','south','east','west'])[1 + g % 4], g % 100,
+           CASE WHEN g % 10 = 0 THEN $3::uuid WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END
+      FROM generate_series(1, ${PARENTS}) g`, [org.unitA, org.unitA1, org.unitB]);
+  await c.query(`INSERT INTO bench_item (id, title, status, amount, qty, due, secret, parent_id, org_unit_id)
+    SELECT gen_random_uuid(), 'Item ' || g, (ARRAY['open','won','lost'])[1 + g % 3], (g % 100000) / 100.0, g % 1000,
+           DATE '2024-01-01' + (g % 730), 'secret ' || g, p.ids[1 + g % ${PARENTS}],
+           CASE WHEN g % 10 = 0 THEN $3::uuid WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END
+      FROM generate_series(1, ${ITEMS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM bench_parent) p`, [org.unitA, org.unitA1, org.unitB]);
+  await c.query('VACUUM ANALYZE bench_item');
+  await c.query('VACUUM ANALYZE bench_parent');
+  console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await c.end();
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+interface Figure { rps: number; p50: number; p99: number; errors: number }
+
+async function load(port: number, token: string, setup: autocannon.Request, seconds: number): Promise<Figure> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`, connections: 16, duration: seconds,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    requests: [setup],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+}
+
+function pgbench(sql: string, seconds: number): { tps: number; latencyMs: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-pgbench-'));
+  const file = join(dir, 'q.sql');
+  writeFileSync(file, sql + ';\n');
+  const u = new URL(dbUrl(DB));
+  const out = spawnSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(seconds), '-M', 'prepared', '-f', file,
+    '-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', DB], { encoding: 'utf8' });
+  const tps = /tps = ([\d.]+)/.exec(out.stdout)?.[1];
+  const lat = /latency average = ([\d.]+) ms/.exec(out.stdout)?.[1];
+  if (!tps) throw new Error(`pgbench failed: ${out.stderr}`);
+  return { tps: Number(tps), latencyMs: Number(lat) };
+}
+
+async function main(): Promise<void> {
+  await ensureDatabase();
+  const port = await freePort();
+  const engine = await startEngine(port);
+  try {
+    const adminToken = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data.token as string;
+    const org = await prepareOrg(port, adminToken);
+    await generateData(org);
+    const c = new pg.Client({ connectionString: dbUrl(DB) });
+    await c.connect();
+    const ids = (await c.query<{ id: string }>(`SELECT id FROM bench_item TABLESAMPLE SYSTEM (1) WHERE org_unit_id <> $1 LIMIT 20000`, [org.unitB])).rows.map((r) => r.id);
+    const parentIds = (await c.query<{ id: string }>(`SELECT id FROM bench_parent WHERE org_unit_id <> $1 LIMIT 5000`, [org.unitB])).rows.map((r) => r.id);
+    await c.end();
+    const pick = <T,>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+    const listFilter = encodeURIComponent(JSON.stringify({ and: [{ '==': [{ var: 'status' }, 'open'] }, { '>=': [{ var: 'qty' }, 500] }] }));
+    const relFilter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'parent.region' }, 'north'] }));
+    const scenarios: Array<{ name: string; req: autocannon.Request; sql?: string }> = [
+      { name: 'get by id', req: { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/v1/bench_item/${pick(ids)}` }) } },
+      { name: 'list: 2-field filter, sort, limit 50', req: { method: 'GET', path: `/api/v1/bench_item?filter=${listFilter}&sort=qty&limit=50` },
+        sql: `SELECT * FROM bench_item t0 WHERE t0.deleted_at IS NULL AND t0.status = 'open' AND t0.qty >= 500 ORDER BY t0.qty, t0.id LIMIT 51` },
+      { name: 'list: filter through belongsTo', req: { method: 'GET', path: `/api/v1/bench_item?filter=${relFilter}&limit=50` },
+        sql: `SELECT t0.* FROM bench_item t0 LEFT JOIN bench_parent j1 ON j1.id = t0.parent_id AND j1.deleted_at IS NULL WHERE t0.deleted_at IS NULL AND j1.region = 'north' ORDER BY t0.id LIMIT 51` },
+      { name: 'create (validated)', req: { method: 'POST', path: '/api/v1/bench_item',
+        setupRequest: (r) => ({ ...r, body: JSON.stringify({ title: 'Bench create', status: 'won', amount: '12.50', qty: 7, due: '2025-03-01', parent: pick(parentIds) }) }) } },
+    ];
+    const rows: string[] = [];
+    const figures = new Map<string, Figure>();
+    for (const [who, token] of [['admin', adminToken], ['scoped user', org.userToken]] as const) {
+      for (const s of scenarios) {
+        await load(port, token, s.req, WARMUP);
+        const f = await load(port, token, s.req, SECONDS);
+        figures.set(`${who}|${s.name}`, f);
+        const adminRps = figures.get(`admin|${s.name}`)?.rps ?? f.rps;
+        rows.push(`| ${who} | ${s.name} | ${Math.round(f.rps).toLocaleString('en')} | ${f.p50} | ${f.p99} | ${f.errors} | ${who === 'admin' ? '' : `${((f.rps / adminRps - 1) * 100).toFixed(1)}%`} |`);
+        console.log(rows[rows.length - 1]);
+      }
+    }
+    const raw: string[] = [];
+    for (const s of scenarios.filter((x) => x.sql)) {
+      const r = pgbench(s.sql as string, Math.min(SECONDS, 15));
+      const api = figures.get(`admin|${s.name}`) as Figure;
+      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} | ${r.latencyMs.toFixed(2)} | ${Math.round(api.rps).toLocaleString('en')} (${((api.rps / r.tps) * 100).toFixed(0)}%) | ${api.p50} |`);
+    }
+    const rss = peakRss(engine.pid as number);
+    console.log(`\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`);
+    console.log('\n| caller | scenario | req/s | p50 ms | p99 ms | non-2xx | vs admin |\n|---|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
+    console.log('\n| list query | raw SQL tps (pgbench, 16 clients) | raw avg latency ms | API req/s (share of raw) | API p50 ms |\n|---|---|---|---|---|');
+    for (const r of raw) console.log(r);
+    console.log(`\nengine peak RSS: ${rss.toFixed(0)} MB`);
+  } finally {
+    engine.kill('SIGTERM');
+  }
+}
+
+await main();
