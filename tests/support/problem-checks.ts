@@ -28,7 +28,7 @@ export function findLeak(text: string): string | undefined {
 
 /** Checks a problem+json answer: content type, status, type/title/status/detail, and the field errors if given. */
 export function expectProblem(res: ApiResponse, status: number, code?: string, errors?: readonly ExpectedFieldError[]): void {
-  const where = JSON.stringify(res.body).slice(0, 600);
+  const where = `${res.status} ${String(JSON.stringify(res.body) ?? res.body).slice(0, 600)}`;
   expect(res.status, where).toBe(status);
   expect(res.headers.get('content-type') ?? '', where).toMatch(/^application\/problem\+json/);
   expect(typeof res.body, where).toBe('object');

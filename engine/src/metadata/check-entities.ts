@@ -43,6 +43,7 @@ function checkField(
   kinds: FieldKindRegistry,
   closure: ReadonlySet<string>,
   report: Report,
+  brokenEntities: ReadonlySet<string>,
 ): void {
   const r: Report = (p) => report({ ...p, field: field.name });
   const kind = kinds.get(field.kind);
@@ -83,7 +84,9 @@ function checkField(
       r({ pointer: at, rule: 'relation.target_required', message: "a relation field needs 'target'" });
     } else {
       const target = entities.get(field.target);
-      if (!target) {
+      if (!target && brokenEntities.has(field.target)) {
+        // Already reported in the target's own file.
+      } else if (!target) {
         r({ pointer: `${at}/target`, rule: 'relation.unknown_target', message: `target entity '${field.target}' does not exist` });
       } else if (target.pack !== entity.pack && !closure.has(target.pack.manifest.name)) {
         r({ pointer: `${at}/target`, rule: 'relation.target_not_required', message: `target '${field.target}' belongs to pack '${target.pack.manifest.name}', which this pack does not require` });
@@ -114,7 +117,9 @@ function stripCustomKeywords(schema: Record<string, unknown>): Record<string, un
   return JSON.parse(JSON.stringify(schema, (key, value: unknown) => (key === 'decimalMin' || key === 'decimalMax' ? undefined : value))) as Record<string, unknown>;
 }
 
-export function checkEntities(packs: readonly ValidPack[], kinds: FieldKindRegistry, problems: MetadataProblem[]): void {
+export function checkEntities(
+  packs: readonly ValidPack[], kinds: FieldKindRegistry, problems: MetadataProblem[], brokenEntities: ReadonlySet<string> = new Set(),
+): void {
   const entities = new Map<string, Located>();
   const ids = new Map<string, Located>();
   for (const pack of packs) {
@@ -160,7 +165,7 @@ export function checkEntities(packs: readonly ValidPack[], kinds: FieldKindRegis
       fieldIds.set(field.id, i);
       const inverseOwner = inverseNames.get(spec.name)?.get(field.name);
       if (inverseOwner) report({ pointer: `${at}/name`, rule: 'field.clashes_with_inverse', message: `'${field.name}' is also the inverse of relation ${inverseOwner}`, field: field.name });
-      checkField(field, at, entity, entities, kinds, closure, report);
+      checkField(field, at, entity, entities, kinds, closure, report, brokenEntities);
       const kind = kinds.get(field.kind);
       if (!kind) return;
       for (const col of kind.columns({ ...field, required: false, unique: false, label: field.label } as Parameters<typeof kind.columns>[0])) {

@@ -247,7 +247,8 @@ const builtinKinds: FieldKind[] = [
     operators: ['isNull'],
     widget: 'textarea',
     cubeType: null,
-    columns: (f) => single(f, { base: 'jsonb' }),
+    // JSON text: a bare `true` or `1` would not be a jsonb default, '...'::jsonb always is.
+    columns: (f) => single(f, { base: 'jsonb' }, f.default === undefined ? {} : { default: { kind: 'literal', value: JSON.stringify(f.default) } }),
     valueSchema: () => ({}),
   },
   {

@@ -19,6 +19,8 @@ export function loadModel(dirs: readonly string[], options: LoadModelOptions = {
   const raw = readPacks(dirs, problems);
   const validators = compileMetaSchema();
   const valid: ValidPack[] = [];
+  // Entities whose own file is broken still exist: others referring to them are not blamed for it.
+  const brokenEntities = new Set<string>();
   for (const pack of raw) {
     const manifestName = (pack.manifest.json as { name?: unknown } | null)?.name;
     const packName = typeof manifestName === 'string' ? manifestName : pack.manifest.file;
@@ -30,13 +32,14 @@ export function loadModel(dirs: readonly string[], options: LoadModelOptions = {
       const found = validateDocument(validators.entity, doc, { pack: packName, ...(typeof entityName === 'string' ? { entity: entityName } : {}) });
       problems.push(...found);
       if (found.length === 0) entities.push({ file: doc.file, spec: doc.json as EntityFileSpec });
+      else if (typeof entityName === 'string') brokenEntities.add(entityName);
     }
     if (manifestProblems.length === 0) {
       valid.push({ dir: pack.dir, file: pack.manifest.file, manifest: pack.manifest.json as PackManifestSpec, entities });
     }
   }
   const ordered = orderPacks(valid, problems);
-  checkEntities(ordered, kinds, problems);
+  checkEntities(ordered, kinds, problems, brokenEntities);
   if (problems.length > 0) throw new MetadataError(problems);
   return compileModel(ordered, kinds);
 }

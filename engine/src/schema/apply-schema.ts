@@ -48,14 +48,15 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
     if (plan.steps.length === 0 && latest?.hash === model.hash) {
       return { changed: false, version: latest.version, plan };
     }
-    let index = 0;
-    for (const step of plan.steps) {
-      options.onStep?.(index++, plan.steps.length, step.summary);
+    for (const [index, step] of plan.steps.entries()) {
+      options.onStep?.(index, plan.steps.length, step.summary);
       for (const sql of step.sql) {
         try {
           await trx.raw(sql);
         } catch (err) {
-          throw new EngineError('schema.apply_failed', 409, `step ${index} (${step.summary}) failed: ${(err as Error).message}; nothing was changed`, { cause: err });
+          // knex prefixes the statement to the database's message; the plan already shows the statement.
+          const reason = (err as Error).message.split(' - ').pop();
+          throw new EngineError('schema.apply_failed', 409, `step ${index + 1} of ${plan.steps.length} (${step.summary}) failed: ${reason}; nothing was changed`, { cause: err });
         }
       }
     }

@@ -40,8 +40,13 @@ export function desiredTables(model: Model): DesiredTable[] {
   return out;
 }
 
-/** Changes to an index's definition (not its name) show as a changed signature. */
-export function indexSignature(index: IndexDef): string {
-  const def = { keys: index.keys, unique: index.unique, where: index.where ?? null, liveOnly: index.liveOnly };
+/**
+ * Changes to an index's definition (not its name) show as a changed signature. Keys are named by column
+ * key, not column name: a renamed column keeps its index, a new column that takes an old name does not.
+ */
+export function indexSignature(index: IndexDef, columns: readonly ColumnDef[]): string {
+  const keyOf = (name: string) => columns.find((c) => c.name === name)?.key ?? name;
+  const keys = index.keys.map((k) => ({ column: keyOf(k.column), descending: k.descending }));
+  const def = { keys, unique: index.unique, where: index.where ?? null, liveOnly: index.liveOnly };
   return createHash('sha256').update(canonicalJson(def)).digest('hex').slice(0, 16);
 }

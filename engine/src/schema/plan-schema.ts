@@ -14,10 +14,11 @@ import { physicalName } from '../metadata/physical-name.js';
 
 // Steps run in this order whatever order they were found in: drops of dependent objects first,
 // renames before anything refers to new names, tables before the keys that point at them.
+// Dropped columns go before added ones, so a new field may take the name of a removed one.
 const PHASES: readonly StepOp[] = [
-  'dropIndex', 'dropForeignKey', 'renameTable', 'renameColumn', 'renameIndex', 'createTable', 'addColumn',
-  'alterColumnType', 'setDefault', 'dropNotNull', 'setNotNull', 'setComment', 'addForeignKey', 'addIndex',
-  'dropColumn', 'dropTable',
+  'dropIndex', 'dropForeignKey', 'renameTable', 'renameColumn', 'renameIndex', 'renameConstraint', 'dropColumn',
+  'finishRename', 'createTable', 'addColumn', 'alterColumnType', 'setDefault', 'dropNotNull', 'setNotNull', 'setComment',
+  'addForeignKey', 'addIndex', 'dropTable',
 ];
 
 function fkName(table: string, column: string): string {
@@ -38,7 +39,7 @@ function addIndexStep(table: DesiredTable, index: IndexDef): PlanStep {
     op: 'addIndex',
     table: table.name,
     summary: `add ${index.unique ? 'unique ' : ''}index ${index.name} on ${table.name} (${index.keys.map((k) => (k.descending ? '-' : '') + k.column).join(', ')})`,
-    sql: [createIndexSql(table, index), commentOnIndex(index.name, { key: index.key, sig: indexSignature(index) })],
+    sql: [createIndexSql(table, index), commentOnIndex(index.name, { key: index.key, sig: indexSignature(index, table.columns) })],
   };
 }
 
@@ -67,8 +68,13 @@ function createTableSteps(table: DesiredTable): PlanStep[] {
   return [{ op: 'createTable', table: table.name, summary: `create table ${table.name} (${table.columns.length} columns)`, sql }];
 }
 
+function tempName(column: CatalogColumn): string {
+  return physicalName('tessera_tmp', column.tag?.key.replace(/[^a-zA-Z0-9_]/g, '_') ?? column.name);
+}
+
 function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
   const steps: PlanStep[] = [];
+  const deferredRenames: string[] = [];
   const t = q(table.name);
   const liveByKey = new Map<string, CatalogColumn>();
   for (const c of live.columns) if (c.tag) liveByKey.set(c.tag.key, c);
@@ -77,8 +83,9 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
     const found = liveByKey.get(column.key);
     const col = q(column.name);
     if (!found) {
+      // A tagged column with this name is being renamed away or dropped first; an untagged one is not ours.
       const clash = live.columns.find((c) => c.name === column.name);
-      if (clash && !(clash.tag && !wanted.has(clash.tag.key))) {
+      if (clash && !clash.tag) {
         throw new EngineError('schema.conflict', 409, `column ${table.name}.${column.name} already exists and is not managed by Tessera`);
       }
       const fillable = column.nullable || column.default !== undefined;
@@ -96,7 +103,14 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       continue;
     }
     if (found.name !== column.name) {
-      steps.push({ op: 'renameColumn', table: table.name, summary: `rename column ${table.name}.${found.name} to ${column.name}`, sql: [`ALTER TABLE ${t} RENAME COLUMN ${q(found.name)} TO ${col}`] });
+      // When the new name is still held by another of our columns (a swap, or a column dropped later),
+      // the rename goes through a temporary name that cannot clash.
+      const taken = live.columns.some((c) => c !== found && c.name === column.name);
+      const sql = taken
+        ? [`ALTER TABLE ${t} RENAME COLUMN ${q(found.name)} TO ${q(tempName(found))}`]
+        : [`ALTER TABLE ${t} RENAME COLUMN ${q(found.name)} TO ${col}`];
+      steps.push({ op: 'renameColumn', table: table.name, summary: `rename column ${table.name}.${found.name} to ${column.name}`, sql });
+      if (taken) deferredRenames.push(`ALTER TABLE ${t} RENAME COLUMN ${q(tempName(found))} TO ${col}`);
     }
     if (found.type.base === 'unknown' || !sameType(found.type, column.type)) {
       const from = found.type.base === 'unknown' ? found.type.text : renderType(found.type);
@@ -135,6 +149,9 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       steps.push({ op: 'dropNotNull', table: table.name, summary: `make ${table.name}.${column.name} optional`, sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} DROP NOT NULL`] });
     }
   }
+  if (deferredRenames.length) {
+    steps.push({ op: 'finishRename', table: table.name, summary: `give the renamed columns of ${table.name} their new names`, sql: deferredRenames });
+  }
   for (const c of live.columns) {
     if (c.tag && !wanted.has(c.tag.key)) {
       steps.push({
@@ -160,6 +177,11 @@ function foreignKeySteps(table: DesiredTable, live: CatalogTable | undefined, re
     const refNow = existing ? renamedTables.get(existing.refTable) ?? existing.refTable : undefined;
     if (existing && refNow === ref.table && existing.onDelete === ref.onDelete) {
       keep.add(existing.name);
+      // A renamed column or table keeps its key under the old name; rename it so the old name is free again.
+      const wantedName = fkName(table.name, column.name);
+      if (existing.name !== wantedName) {
+        steps.push({ op: 'renameConstraint', table: table.name, summary: `rename foreign key ${existing.name} to ${wantedName}`, sql: [`ALTER TABLE ${q(table.name)} RENAME CONSTRAINT ${q(existing.name)} TO ${q(wantedName)}`] });
+      }
       continue;
     }
     if (existing) {
@@ -188,7 +210,7 @@ function indexSteps(table: DesiredTable, live: CatalogTable | undefined): PlanSt
   const wanted = new Set(table.indexes.map((i) => i.key));
   for (const index of table.indexes) {
     const found = liveByKey.get(index.key);
-    if (found && found.tag?.sig === indexSignature(index)) {
+    if (found && found.tag?.sig === indexSignature(index, table.columns)) {
       if (found.name !== index.name) {
         steps.push({ op: 'renameIndex', table: table.name, summary: `rename index ${found.name} to ${index.name}`, sql: [`ALTER INDEX ${q(found.name)} RENAME TO ${q(index.name)}`] });
       }
@@ -226,7 +248,11 @@ export function planSchema(catalog: Catalog, model: Model): SchemaPlan {
       steps.push(...createTableSteps(table));
     } else {
       if (live.name !== table.name) {
-        steps.push({ op: 'renameTable', table: table.name, summary: `rename table ${live.name} to ${table.name}`, sql: [`ALTER TABLE ${q(live.name)} RENAME TO ${q(table.name)}`] });
+        steps.push({
+          op: 'renameTable', table: table.name, summary: `rename table ${live.name} to ${table.name}`,
+          // The primary key keeps its old name otherwise, and a new table with the old name could not take it.
+          sql: [`ALTER TABLE ${q(live.name)} RENAME TO ${q(table.name)}`, `ALTER INDEX IF EXISTS ${q(physicalName(live.name, 'pkey'))} RENAME TO ${q(physicalName(table.name, 'pkey'))}`],
+        });
       }
       steps.push(...columnSteps(table, live));
     }
@@ -243,6 +269,28 @@ export function planSchema(catalog: Catalog, model: Model): SchemaPlan {
     }
   }
   const ordered = PHASES.flatMap((phase) => steps.filter((s) => s.op === phase));
-  return { modelHash: model.hash, steps: ordered };
+  return { modelHash: model.hash, steps: orderDrops(ordered, catalog) };
 }
+
+/** Dropped tables go referencing-first, so no DROP meets a foreign key from a table still standing. */
+function orderDrops(steps: PlanStep[], catalog: Catalog): PlanStep[] {
+  const drops = steps.filter((s) => s.op === 'dropTable');
+  if (drops.length < 2) return steps;
+  const dropping = new Set(drops.map((d) => d.table));
+  const refs = new Map(catalog.tables.map((t) => [t.name, t.foreignKeys.map((fk) => fk.refTable).filter((r) => r !== t.name && dropping.has(r))]));
+  const out: PlanStep[] = [];
+  const placed = new Set<string>();
+  const place = (step: PlanStep, seen: Set<string>): void => {
+    if (placed.has(step.table) || seen.has(step.table)) return;
+    seen.add(step.table);
+    // Tables that point at this one are dropped before it.
+    for (const other of drops) if ((refs.get(other.table) ?? []).includes(step.table)) place(other, seen);
+    placed.add(step.table);
+    out.push(step);
+  };
+  for (const d of drops) place(d, new Set());
+  return [...steps.filter((s) => s.op !== 'dropTable'), ...out];
+}
+
+
 

@@ -4,7 +4,7 @@
 export type StepOp =
   | 'createTable' | 'renameTable' | 'addColumn' | 'renameColumn' | 'alterColumnType' | 'setDefault'
   | 'setNotNull' | 'dropNotNull' | 'addForeignKey' | 'dropForeignKey' | 'addIndex' | 'dropIndex'
-  | 'renameIndex' | 'dropColumn' | 'dropTable' | 'setComment';
+  | 'renameIndex' | 'renameConstraint' | 'dropColumn' | 'finishRename' | 'dropTable' | 'setComment';
 
 /**
  * destructive: refused unless --allow-destructive, whatever the count;

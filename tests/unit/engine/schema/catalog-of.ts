@@ -12,7 +12,7 @@ export function catalogOf(model: Model): Catalog {
     name: table.name,
     tag: { key: table.key },
     columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, tag: columnTag(c) })),
-    indexes: table.indexes.map((i) => ({ name: i.name, tag: { key: i.key, sig: indexSignature(i) } })),
+    indexes: table.indexes.map((i) => ({ name: i.name, tag: { key: i.key, sig: indexSignature(i, table.columns) } })),
     foreignKeys: table.columns.flatMap((c): CatalogForeignKey[] => (c.references
       ? [{ name: physicalName(table.name, c.name, 'fkey'), column: c.name, refTable: c.references.table, onDelete: c.references.onDelete }]
       : [])),

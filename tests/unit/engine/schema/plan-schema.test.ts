@@ -131,6 +131,7 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
       ['renameColumn', 'rename column customer.website to homepage', null],
       ['renameIndex', 'rename index visit_customer_id_idx to customer_visit_customer_id_idx', null],
       ['renameIndex', 'rename index visit_by_customer_date_idx to customer_visit_by_customer_date_idx', null],
+      ['dropColumn', 'drop column customer.legacy_code', 'destructive'],
       ['createTable', 'create table territory (6 columns)', null],
       ['addColumn', 'add column customer.priority integer', null],
       ['addColumn', 'add column customer.tax_id varchar(30)', null],
@@ -146,7 +147,6 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
       ['addForeignKey', 'add foreign key customer.region_id -> territory.id (on delete restrict)', null],
       ['addForeignKey', 'add foreign key customer_visit.customer_id -> customer.id (on delete restrict)', null],
       ['addIndex', 'add index customer_by_status_revenue_idx on customer (status, -annual_revenue, -annual_revenue_currency, name)', null],
-      ['dropColumn', 'drop column customer.legacy_code', 'destructive'],
       ['dropTable', 'drop table customer_segments', 'destructive'],
       ['dropTable', 'drop table segment', 'destructive'],
     ]);

@@ -1,0 +1,270 @@
+// The sample plugin through HTTP on the plugin-demo pack: its `percent` field kind end to end, its
+// `lengthAtLeast` operator in filters, its before hooks (trim, reject inside the transaction), its after hook
+// (a note_event row), its `archive` action (input validated by JSON Schema), its route and its meta.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listUrl } from '../../support/list-url.js';
+import { expectProblem } from '../../support/problem-checks.js';
+import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
+
+let t: TestEngine;
+
+beforeAll(async () => {
+  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/plugin-demo'] });
+  useUnnamedStatementsOnEmbedded(t);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+type Rec = Record<string, any>;
+
+async function createNote(body: Rec): Promise<Rec> {
+  const res = await t.request('POST', '/api/v1/note', body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.data;
+}
+
+async function count(table: 'note' | 'note_event'): Promise<number> {
+  const res = await t.db.pool.query(`SELECT count(*)::int AS n FROM ${table}`);
+  return res.rows[0]?.n as number;
+}
+
+async function eventsOf(noteId: string): Promise<string[]> {
+  // After hooks run once the write has committed; give them a moment if they are queued.
+  for (let i = 0; i < 50; i++) {
+    const res = await t.db.pool.query<{ event: string }>('SELECT event FROM note_event WHERE note_id = $1 ORDER BY created_at', [noteId]);
+    if (res.rows.length) return res.rows.map((r) => r.event);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return [];
+}
+
+describe('percent field kind', () => {
+  it('round-trips exact values through create, get, patch and list', async () => {
+    const note = await createNote({ title: 'Percent', progress: '42.50' });
+    expect(note.progress).toBe('42.50');
+    expect((await t.request('GET', `/api/v1/note/${note.id}`)).body.data.progress).toBe('42.50');
+    const patched = await t.request('PATCH', `/api/v1/note/${note.id}`, { progress: '100' }, { 'if-match': '"1"' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.data.progress).toBe('100.00');
+    const cleared = await t.request('PATCH', `/api/v1/note/${note.id}`, { progress: null }, { 'if-match': '"2"' });
+    expect(cleared.body.data.progress).toBeNull();
+    const zero = await createNote({ title: 'Zero', progress: '0' });
+    expect(zero.progress).toBe('0.00');
+  });
+
+  it.each([
+    ['above 100', '100.01', 'validation.pattern'],
+    ['negative', '-1', 'validation.pattern'],
+    ['three decimals', '1.234', 'validation.pattern'],
+    ['a number', 42.5, 'validation.type'],
+    ['text', 'half', 'validation.pattern'],
+  ])('refuses %s', async (_name, progress, code) => {
+    const before = await count('note');
+    expectProblem(await t.request('POST', '/api/v1/note', { title: 'Bad percent', progress }), 422, 'validation.failed', [{ pointer: '/progress', code }]);
+    expect(await count('note')).toBe(before);
+  });
+
+  it('filters and sorts with the operators the kind declares', async () => {
+    const made = await t.request('POST', '/api/v1/note/bulk', { data: [
+      { title: 'P-low', progress: '5.5' }, { title: 'P-mid', progress: '50' }, { title: 'P-high', progress: '99.99' }, { title: 'P-none' },
+    ] });
+    expect(made.status).toBe(201);
+    const scope = { startsWith: [{ var: 'title' }, 'P-'] };
+    const titles = async (cond: unknown, sort?: string) => {
+      const res = await t.request('GET', listUrl('note', { filter: { and: [scope, cond] }, ...(sort ? { sort } : {}) }));
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return (res.body.data as Rec[]).map((n) => n.title as string);
+    };
+    expect((await titles({ '>=': [{ var: 'progress' }, '50'] })).sort()).toEqual(['P-high', 'P-mid']);
+    expect((await titles({ '<': [{ var: 'progress' }, 50] })).sort()).toEqual(['P-low']);
+    expect((await titles({ '==': [{ var: 'progress' }, '5.50'] }))).toEqual(['P-low']);
+    expect((await titles({ '!=': [{ var: 'progress' }, '50'] })).sort()).toEqual(['P-high', 'P-low', 'P-none']);
+    expect((await titles({ between: [{ var: 'progress' }, '5.5', '50.00'] })).sort()).toEqual(['P-low', 'P-mid']);
+    expect(await titles({ isNull: [{ var: 'progress' }] })).toEqual(['P-none']);
+    expect(await titles(true, '-progress')).toEqual(['P-none', 'P-high', 'P-mid', 'P-low']);
+    for (const op of ['in', 'contains', 'startsWith', 'lengthAtLeast']) {
+      const res = await t.request('GET', listUrl('note', { filter: { [op]: [{ var: 'progress' }, op === 'in' ? ['1'] : '1'] } }));
+      expectProblem(res, 400, 'filter.operator_not_allowed');
+      expect(res.body.detail).toContain(op);
+      expect(res.body.detail).toContain('progress');
+    }
+  });
+});
+
+describe('lengthAtLeast operator', () => {
+  beforeAll(async () => {
+    const res = await t.request('POST', '/api/v1/note/bulk', { data: [
+      { title: 'L-a' }, { title: 'L-abcd' }, { title: 'L-合同合同' }, { title: 'L-abcdefgh' },
+    ] });
+    expect(res.status).toBe(201);
+  });
+
+  async function titles(filter: unknown): Promise<{ status: number; titles: string[]; body: any }> {
+    const res = await t.request('GET', listUrl('note', { filter: { and: [{ startsWith: [{ var: 'title' }, 'L-'] }, filter] } }));
+    return { status: res.status, body: res.body, titles: res.status === 200 ? (res.body.data as Rec[]).map((n) => n.title as string).sort() : [] };
+  }
+
+  it('filters by length in characters (a number literal)', async () => {
+    const res = await titles({ lengthAtLeast: [{ var: 'title' }, 6] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.titles).toEqual(['L-abcd', 'L-abcdefgh', 'L-合同合同']);
+    expect((await titles({ lengthAtLeast: [{ var: 'title' }, 7] })).titles).toEqual(['L-abcdefgh']);
+    expect((await titles({ '!': { lengthAtLeast: [{ var: 'title' }, 7] } })).titles).toEqual(['L-a', 'L-abcd', 'L-合同合同']);
+  });
+
+  // Workaround while a number literal is refused (see the test above): the SQL half casts a string length.
+  it('filters by length when the length comes as a string', async () => {
+    const res = await titles({ lengthAtLeast: [{ var: 'title' }, '6'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.titles).toEqual(['L-abcd', 'L-abcdefgh', 'L-合同合同']);
+  });
+
+  it('a length that is not a number is a 400, not a database error', async () => {
+    const res = await t.request('GET', listUrl('note', { filter: { lengthAtLeast: [{ var: 'title' }, 'many'] } }));
+    expect(res.status).toBeLessThan(500);
+    expectProblem(res, 400);
+  });
+
+  it('is refused on fields that are not text', async () => {
+    for (const field of ['archived', 'progress', 'id', 'created_at']) {
+      const res = await t.request('GET', listUrl('note', { filter: { lengthAtLeast: [{ var: field }, 3] } }));
+      expectProblem(res, 400, 'filter.operator_not_allowed', [{ pointer: '/lengthAtLeast/0' }]);
+      expect(res.body.detail).toContain('"lengthAtLeast"');
+      expect(res.body.detail).toContain(field);
+    }
+  });
+
+  it('is listed among the operators of text fields only', async () => {
+    const meta = await t.request('GET', '/api/meta');
+    const note = meta.body.entities.find((e: { name: string }) => e.name === 'note');
+    const ops = Object.fromEntries(note.fields.map((f: { name: string; operators: string[] }) => [f.name, f.operators]));
+    expect(ops.title).toContain('lengthAtLeast');
+    expect(ops.progress).not.toContain('lengthAtLeast');
+    expect(ops.archived).not.toContain('lengthAtLeast');
+  });
+});
+
+describe('record hooks', () => {
+  it('the before hook trims the title', async () => {
+    const note = await createNote({ title: '   padded title \t ' });
+    expect(note.title).toBe('padded title');
+    expect((await t.request('GET', `/api/v1/note/${note.id}`)).body.data.title).toBe('padded title');
+  });
+
+  it('the before hook rejects with a 422 pointing at /title, and nothing is written', async () => {
+    const notes = await count('note');
+    const events = await count('note_event');
+    const res = await t.request('POST', '/api/v1/note', { title: 'This is FORBIDDEN', progress: '10' });
+    expectProblem(res, 422, 'plugin.rejected', [{ pointer: '/title', code: 'plugin.rejected' }]);
+    expect(res.body.detail).toContain('forbidden');
+    expect(await count('note')).toBe(notes);
+    expect(await count('note_event')).toBe(events);
+  });
+
+  it('a rejection inside a bulk create rolls the whole batch back', async () => {
+    const notes = await count('note');
+    const res = await t.request('POST', '/api/v1/note/bulk', { data: [{ title: 'fine' }, { title: 'forbidden too' }] });
+    expect(res.status).toBe(422);
+    expectProblem(res, 422);
+    expect(await count('note')).toBe(notes);
+  });
+
+  it('values the before hook passes on are still validated', async () => {
+    const res = await t.request('POST', '/api/v1/note', { title: 'x'.repeat(201) });
+    expectProblem(res, 422, 'validation.failed', [{ pointer: '/title', code: 'validation.maxLength' }]);
+  });
+
+  it('the after hook wrote a note_event row for the created note', async () => {
+    const note = await createNote({ title: 'With event' });
+    expect(await eventsOf(note.id)).toEqual(['created']);
+    const listed = await t.request('GET', listUrl('note_event', { filter: { '==': [{ var: 'note' }, note.id] } }));
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((e: Rec) => e.event)).toEqual(['created']);
+    const included = await t.request('GET', `/api/v1/note/${note.id}?include=events`);
+    expect(included.body.data.events.map((e: Rec) => e.event)).toEqual(['created']);
+  });
+
+  it('the before-update hook refuses to rename an archived note', async () => {
+    const note = await createNote({ title: 'Archived one', archived: true });
+    const res = await t.request('PATCH', `/api/v1/note/${note.id}`, { title: 'Renamed' }, { 'if-match': '"1"' });
+    expectProblem(res, 422, 'plugin.rejected', [{ pointer: '/title' }]);
+    const row = await t.db.pool.query('SELECT title, version FROM note WHERE id = $1', [note.id]);
+    expect(row.rows[0]).toEqual({ title: 'Archived one', version: 1 });
+    const other = await t.request('PATCH', `/api/v1/note/${note.id}`, { progress: '1' }, { 'if-match': '"1"' });
+    expect(other.status).toBe(200);
+  });
+});
+
+describe('archive action', () => {
+  const action = (id: string) => `/api/v1/note/${id}/actions/archive`;
+
+  it('runs with valid input', async () => {
+    const note = await createNote({ title: 'To archive' });
+    const res = await t.request('POST', action(note.id), { reason: 'finished' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ data: { archived: true, reason: 'finished', version: 2 }, meta: { action: 'archive' } });
+    const got = await t.request('GET', `/api/v1/note/${note.id}`);
+    expect(got.body.data).toMatchObject({ archived: true, version: 2 });
+  });
+
+  it.each([
+    ['no reason', {}, '', 'validation.required'],
+    ['a short reason', { reason: 'ab' }, '/reason', 'validation.minLength'],
+    ['a reason of the wrong type', { reason: 42 }, '/reason', 'validation.type'],
+    ['an unknown member', { reason: 'fine reason', force: true }, '', 'validation.additionalProperties'],
+  ] as Array<[string, Rec, string, string]>)('refuses %s with a 422 and changes nothing', async (_name, input, pointer, code) => {
+    const note = await createNote({ title: 'Keep me' });
+    const res = await t.request('POST', action(note.id), input);
+    expectProblem(res, 422, 'validation.failed', [{ pointer, code }]);
+    const row = await t.db.pool.query('SELECT archived, version FROM note WHERE id = $1', [note.id]);
+    expect(row.rows[0]).toEqual({ archived: false, version: 1 });
+  });
+
+  it('refuses a body that is not an object', async () => {
+    const note = await createNote({ title: 'Keep me too' });
+    for (const body of ['[]', '"finished"', '42']) {
+      const res = await t.request('POST', action(note.id), body);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expectProblem(res, res.status);
+    }
+  });
+
+  it('answers 404 for a missing or malformed record id', async () => {
+    expectProblem(await t.request('POST', action('01890000-0000-7000-8000-000000000000'), { reason: 'finished' }), 404, 'record.not_found');
+    expectProblem(await t.request('POST', action('nope'), { reason: 'finished' }), 404);
+    const gone = await createNote({ title: 'Gone' });
+    await t.request('DELETE', `/api/v1/note/${gone.id}`);
+    expectProblem(await t.request('POST', action(gone.id), { reason: 'finished' }), 404, 'record.not_found');
+  });
+
+  it('appears in the meta (with its label in both languages) and in the OpenAPI document', async () => {
+    const en = await t.request('GET', '/api/meta');
+    const note = en.body.entities.find((e: { name: string }) => e.name === 'note');
+    expect(note.actions).toEqual([expect.objectContaining({ name: 'archive', label: 'Archive' })]);
+    expect(note.actions[0].input).toMatchObject({ required: ['reason'] });
+    const zh = await t.request('GET', '/api/meta?locale=zh-CN');
+    expect(zh.body.entities.find((e: { name: string }) => e.name === 'note').actions[0].label).toBe('归档');
+    const doc = await t.request('GET', '/api/openapi.json');
+    expect(doc.body.paths['/api/v1/note/{id}/actions/archive']?.post).toBeDefined();
+    const noteMeta = note.fields.find((f: { name: string }) => f.name === 'progress');
+    expect(noteMeta.kind).toBe('percent');
+    expect(doc.body.components.schemas.Note.properties.progress['x-operators']).toEqual(expect.arrayContaining(['between', 'isNull']));
+  });
+});
+
+describe('plugin routes', () => {
+  it('GET /api/plugins/sample/ping answers', async () => {
+    const res = await t.request('GET', '/api/plugins/sample/ping');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ pong: true, plugin: 'sample' });
+  });
+
+  it('unknown plugin routes are 404 problems', async () => {
+    expectProblem(await t.request('GET', '/api/plugins/sample/nope'), 404);
+    expectProblem(await t.request('GET', '/api/plugins/other/ping'), 404);
+  });
+});
