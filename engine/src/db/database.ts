@@ -1,9 +1,11 @@
 // Opens the database: PostgreSQL from a URL, or embedded PGlite behind a loopback wire-protocol socket,
 // so that knex, pg and Cube all speak plain PostgreSQL to either.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { installTypeParsers } from './pg-types.js';
+import { pgliteTemplate } from './pglite-template.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL URL; absent means embedded. */
@@ -34,8 +36,10 @@ interface Embedded {
 async function startEmbedded(dataDir: string): Promise<Embedded> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const fresh = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
+  const db = fresh ? await PGlite.create(dataDir, { loadDataDir: await pgliteTemplate() }) : await PGlite.create(dataDir);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
   await server.start();
   return {

@@ -1,5 +1,6 @@
 // Cross-reference checks the meta-schema cannot express: unique names and ids, relation targets,
 // options that fit each field kind, valid defaults, PostgreSQL identifiers, index fields.
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { createAjv } from '../shared/create-ajv.js';
 import { pointer } from '../shared/json-pointer.js';
 import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
@@ -44,6 +45,7 @@ function checkField(
   closure: ReadonlySet<string>,
   report: Report,
   brokenEntities: ReadonlySet<string>,
+  ajv: Ajv2020,
 ): void {
   const r: Report = (p) => report({ ...p, field: field.name });
   const kind = kinds.get(field.kind);
@@ -104,7 +106,7 @@ function checkField(
   }
   if (field.default !== undefined) {
     const schema = kind.valueSchema({ ...field, required: field.required ?? false, unique: field.unique ?? false });
-    const valid = createAjv().compile(stripCustomKeywords(schema));
+    const valid = ajv.compile(stripCustomKeywords(schema));
     const value = field.kind === 'datetime' && field.default === 'now' ? new Date().toISOString() : field.default;
     if (!valid(value)) {
       r({ pointer: `${at}/default`, rule: 'field.invalid_default', message: `default ${JSON.stringify(field.default)} is not a valid ${field.kind} value: ${valid.errors?.[0]?.message ?? 'invalid'}` });
@@ -120,6 +122,8 @@ function stripCustomKeywords(schema: Record<string, unknown>): Record<string, un
 export function checkEntities(
   packs: readonly ValidPack[], kinds: FieldKindRegistry, problems: MetadataProblem[], brokenEntities: ReadonlySet<string> = new Set(),
 ): void {
+  // One compiler for every default: building an Ajv instance costs tens of milliseconds.
+  const ajv = createAjv();
   const entities = new Map<string, Located>();
   const ids = new Map<string, Located>();
   for (const pack of packs) {
@@ -165,7 +169,7 @@ export function checkEntities(
       fieldIds.set(field.id, i);
       const inverseOwner = inverseNames.get(spec.name)?.get(field.name);
       if (inverseOwner) report({ pointer: `${at}/name`, rule: 'field.clashes_with_inverse', message: `'${field.name}' is also the inverse of relation ${inverseOwner}`, field: field.name });
-      checkField(field, at, entity, entities, kinds, closure, report, brokenEntities);
+      checkField(field, at, entity, entities, kinds, closure, report, brokenEntities, ajv);
       const kind = kinds.get(field.kind);
       if (!kind) return;
       for (const col of kind.columns({ ...field, required: false, unique: false, label: field.label } as Parameters<typeof kind.columns>[0])) {
