@@ -1,5 +1,6 @@
 // Composition root: plugins -> Model -> schema -> runtime -> HTTP app. Nothing imports this file.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { answerClientError, MAX_HEADER_BYTES } from './api/client-error.js';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import Router from '@koa/router';
@@ -103,7 +104,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   } else if (seed.seeded) {
     log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
   }
-  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators }));
+  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators, namedStatements: db.kind === 'postgres' }));
   const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
@@ -149,7 +150,10 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     config, db, models, registries, app, log, applied, publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
-        const server = app.listen(port, host);
+        // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
+        const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app.callback());
+        server.on('clientError', answerClientError);
+        server.listen(port, host);
         server.once('error', reject);
         server.once('listening', () => {
           servers.push(server);

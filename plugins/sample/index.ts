@@ -23,9 +23,9 @@ const plugin: TesseraPlugin = {
       kind: 'compare',
       name: 'lengthAtLeast',
       operands: ['text'],
-      literals: ['value'],
+      literals: [{ type: 'integer' }],
       memory: (value, [n]) => typeof value === 'string' && typeof n === 'number' && [...value].length >= n,
-      sql: (operand, [n]) => `char_length(${operand}) >= (${n ?? 'NULL'})::numeric`,
+      sql: (operand, [n]) => `char_length(${operand}) >= ${n ?? 'NULL'}`,
     });
 
     // Before hooks run inside the write's transaction: they may change the values or refuse the write.

@@ -49,7 +49,7 @@ function respond(ctx: Ctx, status: number, data: unknown, meta: Record<string, u
 }
 
 export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Router<ApiState> {
-  const router = new Router<ApiState>({ prefix: '/api/v1' });
+  const router = new Router<ApiState>({ prefix: '/api/v1', sensitive: true });
   for (const { entity } of runtime.entities.values()) {
     const name = entity.name;
     const base = `/${name}`;

@@ -12,7 +12,7 @@ import { parseRecordId } from './record-id.js';
 export const MASK = '***';
 
 export function historyRoutes(runtime: ModelRuntime, reader: RecordReader, pool: pg.Pool): Router<ApiState> {
-  const router = new Router<ApiState>({ prefix: '/api/v1' });
+  const router = new Router<ApiState>({ prefix: '/api/v1', sensitive: true });
   for (const { entity } of runtime.entities.values()) {
     router.get(`/${entity.name}/:id/history`, async (ctx) => {
       const id = parseRecordId(ctx.params.id, entity.name);

@@ -27,10 +27,14 @@ export function problemMiddleware(): Middleware<ApiState> {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
+      // Koa and the router answer unmatched paths and methods with plain text; say it as problem+json.
+      if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null || typeof ctx.body === 'string')) {
+        const status = ctx.status;
+        const code = status === 404 ? 'route.not_found' : status === 405 ? 'route.method_not_allowed' : status === 501 ? 'route.not_implemented' : 'request.invalid';
+        const detail = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : status === 405 ? `${ctx.method} is not allowed here (allowed: ${ctx.response.get('Allow') || 'none'})` : 'the request cannot be served';
+        ctx.status = status;
         ctx.type = 'application/problem+json';
-        ctx.body = { type: PROBLEM_BASE + 'route.not_found', title: 'route.not_found', status: 404, detail: `no route for ${ctx.method} ${ctx.path}`, requestId: ctx.state.requestId };
+        ctx.body = { type: PROBLEM_BASE + code, title: code, status, detail, requestId: ctx.state.requestId };
       }
     } catch (err) {
       const rejection = err instanceof PluginRejection ? err : undefined;

@@ -56,7 +56,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const embedded = options.url ? undefined : await startEmbedded(options.dataDir ?? 'memory://');
   const url = options.url ?? (embedded as Embedded).url;
   const max = Math.min(options.poolSize ?? 10, embedded ? EMBEDDED_MAX_CONNECTIONS - 4 : 1000);
-  const pool = new pg.Pool({ connectionString: url, max });
+  // Sessions run in UTC so timestamps arrive as '...+00' and date arithmetic does not depend on the server.
+  const sessionOptions = embedded ? {} : { options: '-c TimeZone=UTC' };
+  const pool = new pg.Pool({ connectionString: url, max, ...sessionOptions });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Math.max(2, Math.floor(max / 2)) } });

@@ -46,7 +46,7 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
       // Reads carry the id, or the related record itself when it was asked for with `include`.
       const related = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
       readProps[field.name] = many
-        ? { ...title(field), type: 'array', items: related }
+        ? { ...title(field), type: 'array', items: { anyOf: [{ type: 'string', format: 'uuid' }, related] } }
         : { ...title(field), anyOf: [{ type: 'string', format: 'uuid' }, related, { type: 'null' }] };
     } else {
       readProps[field.name] = { ...title(field), ...(field.required ? value : nullable(value)) };

@@ -79,7 +79,8 @@ export class PathResolver {
 
   private leaf(entity: EntityDef, alias: string, segs: readonly string[], path: string, pointer: string): Omit<ResolvedPath, 'sql'> & { column: string } {
     const [name = '', sub] = segs;
-    const system = SYSTEM_OPERANDS[name];
+    // Names come from user input: never let 'constructor' or '__proto__' find Object.prototype members.
+    const system = Object.hasOwn(SYSTEM_OPERANDS, name) ? SYSTEM_OPERANDS[name] : undefined;
     if (system && segs.length === 1) return { ...system, column: `${alias}.${q(name)}`, path };
     const f = this.field(entity, name);
     const kind = f ? this.o.kinds.get(f.kind) : undefined;

@@ -43,9 +43,11 @@ function emit(node: ConditionNode<SqlOperand, SqlCollection>, ctx: SqlCompileCon
     case 'quantifier':
       return node.def.sql(node.collection.open, emit(node.inner, node.collection.context), node.collection.close);
     case 'compare': {
-      const type = operandValues[node.operand.operand].sqlType;
-      const placeholders = node.literals.map((literal) => {
+      const operandType = operandValues[node.operand.operand].sqlType;
+      const placeholders = node.literals.map((literal, i) => {
         if (literal === null) return null;
+        const slot = node.def.literals[i];
+        const type = typeof slot === 'object' ? operandValues[slot.type].sqlType : operandType;
         // Every value is cast, so the statement types the same in PostgreSQL 15 and PGlite whatever the column is.
         return Array.isArray(literal) ? `${ctx.param([...literal])}::${type}[]` : `${ctx.param(literal)}::${type}`;
       });

@@ -10,7 +10,12 @@ import type { LiteralValue } from './operand-values.js';
  * What follows the var in a comparison: one value, one value or null (`==` null is IS NULL), or a list.
  * Values are checked against the var's operand type (see operand-values.ts).
  */
-export type LiteralSlot = 'value' | 'valueOrNull' | 'list';
+export type LiteralSlot = 'value' | 'valueOrNull' | 'list' | TypedLiteralSlot;
+
+/** A literal of a fixed type, whatever the var's type (e.g. a length on a text field). */
+export interface TypedLiteralSlot {
+  readonly type: OperandType;
+}
 
 /** A checked literal as the halves receive it. */
 export type CompareLiteral = LiteralValue | null | readonly LiteralValue[];

@@ -121,6 +121,12 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
   }
 
   function literal(slot: LiteralSlot, arg: Arg, operand: OperandInfo, name: string): CompareLiteral | undefined {
+    if (typeof slot === 'object') {
+      const check = isObject(arg.value) || arg.value === null ? undefined : operandValues[slot.type].literal(arg.value);
+      if (check?.ok) return check.value;
+      report('filter.invalid_value', arg.pointer, `"${name}" needs a ${slot.type} value here${check ? `: ${check.reason}` : ''}`);
+      return undefined;
+    }
     const describe = `field "${operand.path}" (${operand.operand})`;
     const scalarAt = (value: unknown, pointer: string): LiteralValue | undefined => {
       const check = operandValues[operand.operand].literal(value);

@@ -58,7 +58,7 @@ export function checkGrants(value: unknown, model: Model, pointerPrefix: string)
   const grants = value as Grants;
   for (const [name, grant] of Object.entries(grants.entities ?? {})) {
     const at = `${pointerPrefix}/entities/${name}`;
-    const entity = model.entitiesByName[name];
+    const entity = Object.hasOwn(model.entitiesByName, name) ? model.entitiesByName[name] : undefined;
     if (name !== '*' && !entity) {
       errors.push({ pointer: at, code: 'validation.unknown_entity', message: `there is no entity '${name}'` });
       continue;
