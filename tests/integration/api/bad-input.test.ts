@@ -6,7 +6,6 @@ import { seedApiDemo, type ApiDemoSeed } from '../../support/api-demo-seed.js';
 import { listUrl } from '../../support/list-url.js';
 import { expectProblem, type ApiResponse } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 const BODY_LIMIT = 4096;
 const INJECTION = "'; DROP TABLE deal; --";
@@ -17,7 +16,6 @@ let dealId: string;
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'], env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) } });
-  useUnnamedStatementsOnEmbedded(t);
   seed = await seedApiDemo(t);
   const res = await t.request('POST', '/api/v1/deal', { title: 'Target', code: 'TARGET', account: seed.accounts.acme });
   dealId = res.body.data.id;

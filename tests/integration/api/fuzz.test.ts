@@ -10,7 +10,6 @@ import { seedApiDemo, type ApiDemoSeed } from '../../support/api-demo-seed.js';
 import { findLeak } from '../../support/problem-checks.js';
 import { testDatabaseKind } from '../../support/test-database.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 const SEED = 3_141_592;
 const QUERY_RUNS = 1_300;
@@ -25,7 +24,6 @@ const cursors: Array<{ sort: string; cursor: string }> = [];
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'], env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) } });
-  useUnnamedStatementsOnEmbedded(t);
   seed = await seedApiDemo(t);
   const a = Object.values(seed.accounts);
   const g = Object.values(seed.tags);

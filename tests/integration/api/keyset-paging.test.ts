@@ -6,7 +6,6 @@ import { seedApiDemo, type ApiDemoSeed } from '../../support/api-demo-seed.js';
 import { listUrl, type ListParams } from '../../support/list-url.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 let seed: ApiDemoSeed;
@@ -46,7 +45,6 @@ function makeDeal(rand: (n: number) => number, code: string, accounts: string[])
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
   seed = await seedApiDemo(t);
   const rand = generator(20_240_611);
   const accounts = Object.values(seed.accounts);

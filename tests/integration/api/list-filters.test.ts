@@ -6,7 +6,6 @@ import { seedApiDemo, type ApiDemoSeed } from '../../support/api-demo-seed.js';
 import { listUrl, type ListParams } from '../../support/list-url.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 let seed: ApiDemoSeed;
@@ -17,7 +16,6 @@ const v = (path: string) => ({ var: path });
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
   seed = await seedApiDemo(t);
   const { accounts: a, users: u, tags: g } = seed;
   const gone = await t.request('POST', '/api/v1/tag', { label_text: 'gone' });

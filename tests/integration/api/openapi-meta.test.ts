@@ -6,7 +6,6 @@ import addFormatsPlugin from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedApiDemo, type ApiDemoSeed } from '../../support/api-demo-seed.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 let seed: ApiDemoSeed;
@@ -16,7 +15,6 @@ const ENTITIES = ['app_user', 'org_unit', 'role', 'account', 'deal', 'tag'];
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
   seed = await seedApiDemo(t);
   const res = await t.request('GET', '/api/openapi.json');
   if (res.status !== 200) throw new Error(`openapi.json: ${res.status}`);

@@ -5,13 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUrl } from '../../support/list-url.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/plugin-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
 });
 
 afterAll(async () => {
