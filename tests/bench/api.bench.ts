@@ -163,6 +163,23 @@ function pgbench(sql: string, seconds: number): { tps: number; latencyMs: number
   return { tps: Number(tps), latencyMs: Number(lat) };
 }
 
+/** The same SQL from Node's pg with 16 concurrent clients: the client-side cost the API also pays. */
+async function nodePg(sql: string, seconds: number): Promise<{ qps: number; p50: number }> {
+  const pool = new pg.Pool({ connectionString: dbUrl(DB), max: 16 });
+  const latencies: number[] = [];
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (Date.now() < until) {
+      const t = process.hrtime.bigint();
+      await pool.query({ name: 'bench_raw', text: sql });
+      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }));
+  await pool.end();
+  latencies.sort((a, b) => a - b);
+  return { qps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
+}
+
 async function main(): Promise<void> {
   await ensureDatabase();
   const port = await freePort();
@@ -203,14 +220,15 @@ async function main(): Promise<void> {
     const raw: string[] = [];
     for (const s of scenarios.filter((x) => x.sql)) {
       const r = pgbench(s.sql as string, Math.min(SECONDS, 15));
+      const n = await nodePg(s.sql as string, Math.min(SECONDS, 15));
       const api = figures.get(`admin|${s.name}`) as Figure;
-      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} | ${r.latencyMs.toFixed(2)} | ${Math.round(api.rps).toLocaleString('en')} (${((api.rps / r.tps) * 100).toFixed(0)}%) | ${api.p50} |`);
+      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${((api.rps / r.tps) * 100).toFixed(0)}% / ${((api.rps / n.qps) * 100).toFixed(0)}% |`);
     }
     const rss = peakRss(engine.pid as number);
     console.log(`\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`);
     console.log('\n| caller | scenario | req/s | p50 ms | p99 ms | non-2xx | vs admin |\n|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
-    console.log('\n| list query | raw SQL tps (pgbench, 16 clients) | raw avg latency ms | API req/s (share of raw) | API p50 ms |\n|---|---|---|---|---|');
+    console.log('\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg |\n|---|---|---|---|---|');
     for (const r of raw) console.log(r);
     console.log(`\nengine peak RSS: ${rss.toFixed(0)} MB`);
   } finally {
