@@ -140,7 +140,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       publish: (next, allowDestructive) => publish(next, { allowDestructive }),
     })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
-    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model })),
+    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model, runtime: () => served.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);

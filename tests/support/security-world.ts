@@ -464,23 +464,35 @@ export function rowIds(w: World, userKey: string, entity: EntityName, action: st
     inScope(w, user, entity, rec, g.scope) || (g.sharing ?? []).some((s) => s.matches(rec, user, w)))).map((r) => r.id));
 }
 
-const RANK: Record<Level, number> = { hidden: 0, readOnly: 1, write: 2 };
 
 export function fieldLevel(w: World, userKey: string, entity: string, field: string): Level {
   if (isAdmin(w, userKey)) return 'write';
   if (SYSTEM_FIELDS.has(field)) return 'readOnly';
-  const grants = grantsFor(w, userKey, entity).filter((g) => g.actions.includes('read'));
-  let best: Level = 'hidden';
-  for (const g of grants) {
-    const l: Level = g.fields?.[field] ?? 'write';
-    if (RANK[l] > RANK[best]) best = l;
-  }
-  return best;
+  // Visible when a reading grant does not hide it; writable only when a writing grant leaves it without a rule
+  // (a read-only role must not make another role's read-only field writable).
+  const grants = grantsFor(w, userKey, entity);
+  const visible = grants.some((g) => g.actions.includes('read') && g.fields?.[field] !== 'hidden');
+  const writable = grants.some((g) => (g.actions.includes('create') || g.actions.includes('update')) && g.fields?.[field] === undefined);
+  return !visible ? 'hidden' : writable ? 'write' : 'readOnly';
 }
 
-/** The admin's view of a record without the fields hidden from the user. */
+/**
+ * The admin's view of a record as the user should see it: without the fields hidden from the user, and with
+ * manyToMany id lists cut down to the linked records the user may read.
+ */
 export function visible(w: World, userKey: string, rec: Rec): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(rec.admin).filter(([k]) => SYSTEM_FIELDS.has(k) || fieldLevel(w, userKey, rec.entity, k) !== 'hidden'));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rec.admin)) {
+    if (!SYSTEM_FIELDS.has(k) && fieldLevel(w, userKey, rec.entity, k) === 'hidden') continue;
+    const rel = RELATIONS[rec.entity][k];
+    if (rel?.kind === 'manyToMany' && !rel.inverseOfList && Array.isArray(v)) {
+      const readable = rowIds(w, userKey, rel.target, 'read');
+      out[k] = v.filter((id) => readable.has(id as string));
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 export function hiddenFields(w: World, userKey: string, entity: EntityName): string[] {
@@ -564,11 +576,23 @@ export function related(w: World, rec: Rec, name: string): Rec[] {
   return targets.filter((r) => ids.includes(r.id));
 }
 
-/** What `include=name` should put on the user's copy of `rec`. */
-export function expectedInclude(w: World, userKey: string, rec: Rec, name: string): unknown {
+/**
+ * What `include=name` should put on the user's copy of `rec`. Included records may come without their own
+ * manyToMany id lists (the engine loads those for top-level records); when `got` lacks one, so does the
+ * expectation — but a list that is there must hold only readable ids.
+ */
+export function expectedInclude(w: World, userKey: string, rec: Rec, name: string, got?: unknown): unknown {
   const rel = RELATIONS[rec.entity][name]!;
   const readable = rowIds(w, userKey, rel.target, 'read');
-  const shown = related(w, rec, name).filter((r) => readable.has(r.id)).map((r) => visible(w, userKey, r));
+  const lists = Object.entries(RELATIONS[rel.target]).filter(([, r]) => r.kind === 'manyToMany' && !r.inverseOfList).map(([n]) => n);
+  const gotById = new Map<unknown, Record<string, unknown>>(
+    (Array.isArray(got) ? got : got && typeof got === 'object' ? [got] : []).map((g) => [(g as { id?: unknown }).id, g as Record<string, unknown>]));
+  const shown = related(w, rec, name).filter((r) => readable.has(r.id)).map((r) => {
+    const want = visible(w, userKey, r);
+    const actual = gotById.get(r.id);
+    for (const list of lists) if (actual && !(list in actual)) delete want[list];
+    return want;
+  });
   if (rel.kind === 'belongsTo') return shown[0] ?? null;
   return shown.sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }

@@ -5,7 +5,13 @@ import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { RecordReader } from '../data/record-reader.js';
 import { createRecordAjv } from '../data/record-validator.js';
-import { pluginDb } from '../data/write-steps.js';
+import { changedFields, pluginDb } from '../data/write-steps.js';
+import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
+import type { ApiRecord } from '../data/record-codec.js';
+import { SqlParams } from '../query/sql-params.js';
+import { liveAndScoped } from '../query/live-rows.js';
+import { UNRESTRICTED_SCOPE, type RecordScope } from '../query/record-scope.js';
+import { q } from '../schema/ddl.js';
 import { withTransaction } from '../data/transaction.js';
 import type { Model } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
@@ -14,12 +20,23 @@ import type { ApiState } from './api-state.js';
 import { writeAudit } from '../security/audit-log.js';
 import { parseRecordId } from './record-id.js';
 
+/** The stored record, locked for this transaction, if it lies within `scope`. */
+async function lockInScope(client: pg.PoolClient, rt: EntityRuntime, id: string, scope: RecordScope): Promise<ApiRecord | undefined> {
+  const params = new SqlParams();
+  const idParam = params.add(id, 'uuid');
+  const res = await client.query(
+    `SELECT ${rt.codec.columnsFor().map((c) => `t.${q(c)}`).join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = ${idParam} AND ${liveAndScoped(rt.entity, 't', params, scope)} FOR UPDATE`, params.values);
+  const row = res.rows[0] as Record<string, unknown> | undefined;
+  return row ? rt.codec.toRecord(row) : undefined;
+}
+
 export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
   readonly reader: RecordReader;
   readonly pool: pg.Pool;
   readonly log: Logger;
   model(): Model;
+  runtime(): ModelRuntime;
 }
 
 export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
@@ -30,6 +47,9 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
   for (const [key, def] of deps.actions) {
     router.post(`/${def.entity}/:id/actions/${def.name}`, async (ctx) => {
       const id = parseRecordId(ctx.params.id, def.entity);
+      if (!ctx.state.access.can(def.entity, def.name)) {
+        throw new EngineError('access.denied', 403, `you may not run ${def.name} on ${def.entity} records`);
+      }
       const record = await deps.reader.get(def.entity, id, ctx.state.access, { include: [] });
       const input = (ctx.request as { body?: unknown }).body ?? {};
       const validate = validators.get(key) as ValidateFunction;
@@ -38,17 +58,20 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           fieldErrors: (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' })),
         });
       }
-      if (!ctx.state.access.can(def.entity, def.name)) {
-        throw new EngineError('access.denied', 403, `you may not run ${def.name} on ${def.entity} records`);
-      }
+      const entity = deps.runtime().entity(def.entity);
       const result = await withTransaction(deps.pool, async (client) => {
+        // The record must be within the scope of the grant that gives this action, not only readable.
+        const before = await lockInScope(client, entity, id, ctx.state.access.scopeFor(def.name));
+        if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
         const out = await def.run({
           id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
           actor: ctx.state.actor, log: ctx.state.log,
         });
+        const after = await lockInScope(client, entity, id, UNRESTRICTED_SCOPE);
         await writeAudit(client, {
           entity: def.entity, recordId: id, action: `action:${def.name}`, actorId: ctx.state.actor.id,
-          actorName: ctx.state.actor.username, requestId: ctx.state.requestId, changes: { input: { after: input } },
+          actorName: ctx.state.actor.username, requestId: ctx.state.requestId,
+          changes: { ...changedFields(before, after, 'update'), input: { after: input } },
         });
         return out;
       });

@@ -36,6 +36,8 @@ export async function ensureAuditTable(db: Knex): Promise<void> {
     BEGIN RAISE EXCEPTION 'audit rows cannot be changed or deleted'; END $$`);
   await db.raw(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_change ON ${AUDIT_TABLE}`);
   await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_change BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
+  await db.raw(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_truncate ON ${AUDIT_TABLE}`);
+  await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
 }
 
 export async function writeAudit(client: pg.PoolClient | pg.Pool, e: AuditEntry): Promise<void> {
@@ -56,8 +58,8 @@ export interface AuditRow {
 
 export async function readAudit(pool: pg.Pool, entity: string, recordId: string, limit: number, beforeId?: string): Promise<AuditRow[]> {
   const res = await pool.query<AuditRow>(
-    `SELECT id::text, action, actor_id, actor_name, request_id, at, changes FROM ${AUDIT_TABLE}
-      WHERE entity = $1 AND record_id = $2 ${beforeId ? 'AND id < $4::bigint' : ''} ORDER BY id DESC LIMIT $3`,
+    `SELECT a.id::text AS id, a.action, a.actor_id, a.actor_name, a.request_id, a.at, a.changes FROM ${AUDIT_TABLE} a
+      WHERE a.entity = $1 AND a.record_id = $2 ${beforeId ? 'AND a.id < $4::bigint' : ''} ORDER BY a.id DESC LIMIT $3`,
     beforeId ? [entity, recordId, limit, beforeId] : [entity, recordId, limit]);
   return res.rows;
 }

@@ -21,6 +21,8 @@ export interface AuthSession {
   readonly info: ActorInfo;
   readonly tokenKind: 'session' | 'api';
   readonly tokenId: string;
+  /** Epoch milliseconds after which the token is no longer valid (cached sessions included). */
+  readonly expiresAt: number;
 }
 
 export interface AuthenticatorOptions {
@@ -79,7 +81,7 @@ export class Authenticator {
     return this.secret;
   }
 
-  private async sessionFor(userId: string, tokenKind: AuthSession['tokenKind'], tokenId: string): Promise<AuthSession> {
+  private async sessionFor(userId: string, tokenKind: AuthSession['tokenKind'], tokenId: string, expiresAt: number): Promise<AuthSession> {
     let info = this.actors.get(userId);
     if (!info) {
       info = await loadActorInfo(this.o.pool, this.o.accessDeps().core, userId);
@@ -93,12 +95,17 @@ export class Authenticator {
       info,
       tokenKind,
       tokenId,
+      expiresAt,
     };
   }
 
   async authenticate(token: string): Promise<AuthSession> {
     const cached = this.sessions.get(token);
-    if (cached) return cached;
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    if (cached) {
+      this.sessions.delete(token);
+      throw invalidToken();
+    }
     const session = token.startsWith(API_TOKEN_PREFIX) ? await this.checkApiToken(token) : await this.checkSessionToken(token);
     this.sessions.set(token, session);
     return session;
@@ -107,27 +114,29 @@ export class Authenticator {
   private async checkSessionToken(token: string): Promise<AuthSession> {
     let sub: string | undefined;
     let jti: string | undefined;
+    let exp: number | undefined;
     try {
       const { payload } = await jwtVerify(token, this.key(), { issuer: ISSUER, algorithms: ['HS256'] });
       sub = payload.sub;
       jti = payload.jti;
+      exp = payload.exp;
     } catch (err) {
       if (err instanceof joseErrors.JOSEError) throw invalidToken();
       throw err;
     }
-    if (!sub || !jti || !/^[0-9a-f-]{36}$/.test(jti)) throw invalidToken();
+    if (!sub || !jti || !exp || !/^[0-9a-f-]{36}$/.test(jti)) throw invalidToken();
     const res = await this.o.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()`, [jti, sub]);
     if (!res.rowCount) throw invalidToken();
-    return this.sessionFor(sub, 'session', jti);
+    return this.sessionFor(sub, 'session', jti, exp * 1000);
   }
 
   private async checkApiToken(token: string): Promise<AuthSession> {
-    const res = await this.o.pool.query<{ id: string; user_id: string }>(
-      `UPDATE ${API_TOKEN_TABLE} SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) RETURNING id, user_id`,
+    const res = await this.o.pool.query<{ id: string; user_id: string; expires_at: string | null }>(
+      `UPDATE ${API_TOKEN_TABLE} SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) RETURNING id, user_id, expires_at`,
       [hashApiToken(token)]);
     const row = res.rows[0];
     if (!row) throw invalidToken();
-    return this.sessionFor(row.user_id, 'api', row.id);
+    return this.sessionFor(row.user_id, 'api', row.id, row.expires_at ? Date.parse(row.expires_at) : Number.POSITIVE_INFINITY);
   }
 
   private async limited(res: unknown): Promise<never> {
@@ -162,7 +171,7 @@ export class Authenticator {
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER).setSubject(row.id).setJti(jti).setIssuedAt().setExpirationTime(Math.floor(expires.getTime() / 1000))
       .sign(this.key());
-    return { token, expiresAt: expires.toISOString(), session: await this.sessionFor(row.id, 'session', jti) };
+    return { token, expiresAt: expires.toISOString(), session: await this.sessionFor(row.id, 'session', jti, expires.getTime()) };
   }
 
   async logout(session: AuthSession): Promise<void> {

@@ -12,7 +12,7 @@ import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import type { Access, FieldAccess, RecordAction } from './access.js';
 import type { ActorInfo } from './actor-info.js';
 import type { CoreSchema } from './core-schema.js';
-import type { EntityGrant, ScopeKind } from './grants.js';
+import type { EntityGrant, Grants, ScopeKind } from './grants.js';
 import { bindUser } from './bind-user.js';
 
 export interface AccessDeps {
@@ -23,7 +23,13 @@ export interface AccessDeps {
   readonly operatorsFor: (kind: string) => readonly string[];
 }
 
-const RANK: Record<FieldAccess, number> = { hidden: 0, readOnly: 1, write: 2 };
+const ADMIN_WRITES = new Set(['create', 'update', 'delete']);
+
+function entryFor(grants: Grants, entity: string): EntityGrant | undefined {
+  const entries = grants.entities ?? {};
+  // An entity may be called 'constructor'; only the document's own keys count.
+  return Object.hasOwn(entries, entity) ? entries[entity] : Object.hasOwn(entries, '*') ? entries['*'] : undefined;
+}
 
 type Condition = (entity: EntityDef, alias: string, params: ParamSink) => string | undefined;
 
@@ -83,9 +89,12 @@ function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Co
 }
 
 export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
+  // Users and roles decide what everyone may do: only administrators write them, whatever a role says.
+  const adminOnly = new Set([deps.core.user.name, deps.core.role.name]);
   const isAdmin = actor.active && actor.roles.some((r) => r.grants.admin === true);
+  // Per role, the entity's own entry replaces "*": a default must not undo the role's own rules for it.
   const grantsFor = (entity: string): EntityGrant[] =>
-    actor.active ? actor.roles.flatMap((r) => [r.grants.entities?.[entity], r.grants.entities?.['*']]).filter((g): g is EntityGrant => g !== undefined) : [];
+    actor.active ? actor.roles.map((r) => entryFor(r.grants, entity)).filter((g): g is EntityGrant => g !== undefined) : [];
   const scopes = new Map<string, RecordScope>();
   const fieldLevels = new Map<string, FieldAccess>();
 
@@ -118,16 +127,17 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
     isAdmin,
     readScope: scopeFor('read'),
     scopeFor,
-    can: (entity, action) => isAdmin || grantsFor(entity).some((g) => g.actions.includes(action)),
+    can: (entity, action) => isAdmin || (!(ADMIN_WRITES.has(action) && adminOnly.has(entity)) && grantsFor(entity).some((g) => g.actions.includes(action))),
     field(entity, field) {
       if (isAdmin) return 'write';
       const key = `${entity}.${field}`;
       let level = fieldLevels.get(key);
       if (!level) {
-        const grants = grantsFor(entity).filter((g) => g.actions.includes('read'));
-        level = grants.length === 0 ? 'hidden' : grants
-          .map((g): FieldAccess => g.fields?.[field] ?? 'write')
-          .reduce((best, l) => (RANK[l] > RANK[best] ? l : best), 'hidden' as FieldAccess);
+        const grants = grantsFor(entity);
+        // Visible if a reading grant shows it; writable only if a writing grant leaves it without a rule.
+        const visible = grants.some((g) => g.actions.includes('read') && g.fields?.[field] !== 'hidden');
+        const writable = grants.some((g) => (g.actions.includes('create') || g.actions.includes('update')) && g.fields?.[field] === undefined);
+        level = !visible ? 'hidden' : writable ? 'write' : 'readOnly';
         fieldLevels.set(key, level);
       }
       return level;

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 const PASSWORD = 'audit-tests-password';
@@ -45,7 +44,6 @@ const as = (username: string) => (method: string, path: string, body?: unknown, 
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
   ids.admin = (await t.request('GET', '/api/auth/me')).body.data.id;
   await user('rep', { entities: {
     account: { actions: ['read', 'create', 'update'], scope: 'own', fields: { tier: 'hidden' } },

@@ -9,9 +9,11 @@ import { startTestEngine, type TestEngine, type TestResponse } from '../../suppo
 
 const PER_ADDRESS = 40;
 let t: TestEngine;
+let started = 0;
 const PASSWORD = 'limits-password-1';
 
 beforeAll(async () => {
+  started = Date.now();
   t = await startTestEngine({
     packs: ['metadata/packs/core'],
     env: { TESSERA_LOGIN_FAILURES_PER_USER: '3', TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: String(PER_ADDRESS) },
@@ -97,16 +99,18 @@ describe('per address', () => {
   it('after the address limit every sign-in from it is 429 (X-Forwarded-For does not help); another address still works', async () => {
     expect(attempts).toBeLessThan(PER_ADDRESS);
     let first429 = 0;
-    for (let i = attempts; i <= PER_ADDRESS + 1; i++) {
+    while (!first429 && attempts <= 2 * PER_ADDRESS + 2) {
       const res = await login('erin', PASSWORD);
       if (res.status === 429) {
         first429 = attempts;
         expectProblem(res, 429, 'auth.too_many_attempts');
-        break;
+      } else {
+        expect(res.status).toBe(200);
       }
-      expect(res.status).toBe(200);
     }
-    expect(first429).toBe(PER_ADDRESS + 1);
+    expect(first429, 'the address was limited').toBeGreaterThan(0);
+    // The window is a minute from the first attempt: unless this machine was very slow, the count is exact.
+    if (Date.now() - started < 50_000) expect(first429).toBe(PER_ADDRESS + 1);
     expectProblem(await login('bob', PASSWORD), 429, 'auth.too_many_attempts');
     expectProblem(await login('bob', PASSWORD, { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9' }), 429, 'auth.too_many_attempts');
     // Signed-in users are not affected: the limit is on signing in.

@@ -7,7 +7,6 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
-import { useUnnamedStatementsOnEmbedded } from '../../support/unnamed-statements.js';
 
 let t: TestEngine;
 let secret: Uint8Array;
@@ -28,7 +27,6 @@ async function createUser(username: string, grants?: unknown): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'] });
-  useUnnamedStatementsOnEmbedded(t);
   const s = await t.db.pool.query<{ value: string }>("SELECT value FROM tessera_secret WHERE name = 'jwt'");
   secret = new TextEncoder().encode(s.rows[0]!.value);
   const me = await t.request('GET', '/api/auth/me');
