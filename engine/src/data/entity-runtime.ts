@@ -1,0 +1,50 @@
+// Everything the data layer derives from the Model for one entity, built once when a Model is published.
+import type { FieldKindRegistry } from '../metadata/field-kinds.js';
+import type { EntityDef, Model } from '../metadata/model.js';
+import { EngineError } from '../shared/engine-error.js';
+import { builtinOperators } from '../rules/builtin-operators.js';
+import type { CompareOperatorDef, OperatorRegistry } from '../rules/operator-registry.js';
+import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.js';
+import { createRecordCodec, type RecordCodec } from './record-codec.js';
+import { createRecordValidator, type RecordValidator } from './record-validator.js';
+
+export interface EntityRuntime {
+  readonly entity: EntityDef;
+  readonly codec: RecordCodec;
+  readonly schemas: RecordSchemas;
+  readonly validator: RecordValidator;
+}
+
+export interface ModelRuntime {
+  readonly model: Model;
+  readonly kinds: FieldKindRegistry;
+  /** Operators a field of this kind allows: the kind's own plus plugin operators declared for its operand. */
+  operatorsFor(kind: string): readonly string[];
+  entity(name: string): EntityRuntime;
+  readonly entities: ReadonlyMap<string, EntityRuntime>;
+}
+
+export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operators: OperatorRegistry): ModelRuntime {
+  const builtin = new Set(builtinOperators.map((o) => o.name));
+  const pluginCompare = operators.list().filter((o): o is CompareOperatorDef => o.kind === 'compare' && !builtin.has(o.name));
+  const allowed = new Map<string, readonly string[]>();
+  for (const kind of kinds.values()) {
+    allowed.set(kind.name, [...kind.operators, ...pluginCompare.filter((o) => o.operands.includes(kind.operand)).map((o) => o.name)]);
+  }
+  const entities = new Map<string, EntityRuntime>();
+  for (const entity of model.entities) {
+    const schemas = buildRecordSchemas(entity, kinds);
+    entities.set(entity.name, { entity, codec: createRecordCodec(entity), schemas, validator: createRecordValidator(schemas) });
+  }
+  return {
+    model,
+    kinds,
+    entities,
+    operatorsFor: (kind) => allowed.get(kind) ?? [],
+    entity(name) {
+      const found = entities.get(name);
+      if (!found) throw new EngineError('entity.not_found', 404, `there is no entity '${name}'`);
+      return found;
+    },
+  };
+}

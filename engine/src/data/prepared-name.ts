@@ -1,0 +1,16 @@
+// Names for server-side prepared statements: PostgreSQL then parses and plans a hot query once per
+// connection. The name is derived from the text, so two different texts never share a name.
+import { createHash } from 'node:crypto';
+
+const names = new Map<string, string>();
+const MAX_CACHED = 5000;
+
+export function preparedName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = 'tq_' + createHash('sha1').update(text).digest('hex').slice(0, 20);
+    if (names.size >= MAX_CACHED) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}

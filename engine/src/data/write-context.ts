@@ -1,0 +1,43 @@
+// The state one write carries through the pipeline's steps.
+import type pg from 'pg';
+import type { Logger } from '../shared/logger.js';
+import type { HookRegistry } from '../plugins/hook-registry.js';
+import type { Actor } from '../plugins/plugin-api.js';
+import type { Access } from '../security/access.js';
+import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
+import type { ApiRecord } from './record-codec.js';
+
+export type WriteOp = 'create' | 'update' | 'delete';
+
+export interface WriteServices {
+  readonly pool: pg.Pool;
+  readonly runtime: ModelRuntime;
+  readonly hooks: HookRegistry;
+  readonly log: Logger;
+  /** Called after a committed write to users, roles or org units, whose changes alter access. */
+  readonly onSecurityChange?: () => void;
+}
+
+export interface WriteContext {
+  readonly op: WriteOp;
+  readonly rt: EntityRuntime;
+  readonly actor: Actor;
+  readonly access: Access;
+  readonly client: pg.PoolClient;
+  readonly services: WriteServices;
+  readonly requestId: string;
+  /** Where this record sits in the request body, for error pointers ('' or '/data/3'). */
+  readonly pointerPrefix: string;
+  id: string;
+  /** Values being written: the whole record on create, the patch on update, empty on delete. */
+  changes: ApiRecord;
+  expectedVersion?: number;
+  /** The stored record before the write (update, delete). */
+  before?: ApiRecord;
+  /** The stored record after the write. */
+  after?: ApiRecord;
+  /** Work to do once the transaction has committed (after hooks). */
+  readonly afterCommit: Array<() => Promise<void>>;
+}
+
+export type WriteStep = (ctx: WriteContext) => Promise<void>;

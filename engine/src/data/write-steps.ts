@@ -1,0 +1,272 @@
+// The steps of the record write pipeline, each a small function of the WriteContext.
+import type pg from 'pg';
+import { EngineError } from '../shared/engine-error.js';
+import type { PluginDb, RecordEventName } from '../plugins/plugin-api.js';
+import { q } from '../schema/ddl.js';
+import { translatePgError } from './pg-errors.js';
+import { throwIfInvalid } from './record-validator.js';
+import type { ApiRecord } from './record-codec.js';
+import type { WriteContext, WriteStep } from './write-context.js';
+import { requireAction } from './require-action.js';
+import { loadManyToManyIds } from './include-loader.js';
+import { SqlParams } from '../query/sql-params.js';
+import { liveAndScoped } from '../query/live-rows.js';
+import { writeAudit } from '../security/audit-log.js';
+import { checkGrants } from '../security/grants.js';
+import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
+import { USER_ENTITY } from '../metadata/field-kinds.js';
+
+export function pluginDb(client: pg.Pool | pg.PoolClient): PluginDb {
+  return {
+    async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) {
+      const res = await client.query<R>(sql, [...params]);
+      return res.rows;
+    },
+  };
+}
+
+/** The caller's roles must grant the action; hidden fields cannot be written, read-only ones neither. */
+export const authorise: WriteStep = async (ctx) => {
+  const entity = ctx.rt.entity.name;
+  requireAction(ctx.access, entity, ctx.op);
+  const problems: Array<{ pointer: string; code: string; message: string }> = [];
+  for (const name of Object.keys(ctx.changes)) {
+    const level = ctx.access.field(entity, name);
+    if (level === 'hidden') problems.push({ pointer: `${ctx.pointerPrefix}/${name}`, code: 'validation.unknown_field', message: `'${name}' is not a writable field` });
+    else if (level === 'readOnly') problems.push({ pointer: `${ctx.pointerPrefix}/${name}`, code: 'validation.read_only', message: `you may not change '${name}'` });
+  }
+  if (problems.length) throw new EngineError('validation.failed', 422, `${problems.length} field(s) cannot be written`, { fieldErrors: problems });
+};
+
+/** New records belong to their creator and the creator's org unit unless the body says otherwise. */
+export const assignOwnership: WriteStep = async (ctx) => {
+  const own = ctx.rt.entity.ownership;
+  if (own?.ownerField && !(own.ownerField in ctx.changes) && ctx.actor.id) ctx.changes[own.ownerField] = ctx.actor.id;
+  if (own?.orgUnitField && !(own.orgUnitField in ctx.changes) && ctx.actor.orgUnitId) ctx.changes[own.orgUnitField] = ctx.actor.orgUnitId;
+};
+
+export const applyDefaults: WriteStep = async (ctx) => {
+  for (const field of ctx.rt.entity.fields) {
+    if (field.default === undefined || field.name in ctx.changes) continue;
+    ctx.changes[field.name] = field.kind === 'datetime' && field.default === 'now' ? new Date().toISOString() : structuredClone(field.default);
+  }
+};
+
+const BEFORE: Record<WriteContext['op'], RecordEventName> = { create: 'record.beforeCreate', update: 'record.beforeUpdate', delete: 'record.beforeDelete' };
+const AFTER: Record<WriteContext['op'], RecordEventName> = { create: 'record.afterCreate', update: 'record.afterUpdate', delete: 'record.afterDelete' };
+
+export const runBeforeHooks: WriteStep = async (ctx) => {
+  const event = BEFORE[ctx.op];
+  if (!ctx.services.hooks.has(event, ctx.rt.entity.name)) return;
+  await ctx.services.hooks.run({
+    event,
+    entity: ctx.rt.entity.name,
+    changes: ctx.changes,
+    ...(ctx.before ? { before: ctx.before } : {}),
+    db: pluginDb(ctx.client),
+    model: ctx.services.runtime.model,
+    actor: ctx.actor,
+    log: ctx.services.log,
+  });
+};
+
+export const validate: WriteStep = async (ctx) => {
+  const v = ctx.rt.validator;
+  throwIfInvalid(ctx.op === 'create' ? v.validateCreate(ctx.changes, ctx.pointerPrefix) : v.validateUpdate(ctx.changes, ctx.pointerPrefix));
+};
+
+/** Relation values must name live records of the target entity; a clear 422 beats a foreign-key error. */
+export const checkReferences: WriteStep = async (ctx) => {
+  const problems: Array<{ pointer: string; code: string; message: string }> = [];
+  for (const field of ctx.rt.entity.fields) {
+    if (!field.target || !(field.name in ctx.changes)) continue;
+    const value = ctx.changes[field.name];
+    // The caller's own user record and org unit are always theirs to name, readable or not.
+    const own = new Set([ctx.actor.id, ctx.actor.orgUnitId]);
+    const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && !own.has(v));
+    if (ids.length === 0) continue;
+    const target = ctx.services.runtime.entity(field.target).entity;
+    const params = new SqlParams();
+    const idsParam = params.add(ids, 'uuid[]');
+    // A related record the caller cannot see is reported exactly like one that does not exist.
+    const res = await ctx.client.query<{ id: string }>(
+      `SELECT r.id FROM ${q(target.table)} r WHERE r.id = ANY(${idsParam}) AND ${liveAndScoped(target, 'r', params, ctx.access.readScope)}`, params.values);
+    const found = new Set(res.rows.map((r) => r.id));
+    const given = Array.isArray(value) ? value : [value];
+    given.forEach((id, i) => {
+      if (typeof id === 'string' && !own.has(id) && !found.has(id)) {
+        const pointer = `${ctx.pointerPrefix}/${field.name}${Array.isArray(value) ? `/${i}` : ''}`;
+        problems.push({ pointer, code: 'validation.reference', message: `no ${field.target} with id ${id}` });
+      }
+    });
+  }
+  if (problems.length) throw new EngineError('validation.failed', 422, `${problems.length} reference(s) point to records that do not exist`, { fieldErrors: problems });
+};
+
+/** Update and delete work on the stored record, locked so a concurrent write waits and then sees the new version. */
+export const loadCurrent: WriteStep = async (ctx) => {
+  const { entity, codec } = ctx.rt;
+  const params = new SqlParams();
+  const id = params.add(ctx.id, 'uuid');
+  const res = await ctx.client.query(
+    `SELECT ${codec.columnsFor().map((c) => `t.${q(c)}`).join(', ')} FROM ${q(entity.table)} t WHERE t.id = ${id} AND ${liveAndScoped(entity, 't', params, ctx.access.scopeFor(ctx.op))} FOR UPDATE`, params.values);
+  const row = res.rows[0] as Record<string, unknown> | undefined;
+  if (!row) {
+    // Readable but not changeable is a 403; unreadable is indistinguishable from absent.
+    const seen = new SqlParams();
+    const sid = seen.add(ctx.id, 'uuid');
+    const visible = await ctx.client.query(`SELECT 1 FROM ${q(entity.table)} t WHERE t.id = ${sid} AND ${liveAndScoped(entity, 't', seen, ctx.access.readScope)}`, seen.values);
+    if (visible.rowCount) throw new EngineError('access.denied', 403, `you may not ${ctx.op} this ${entity.name}`);
+    throw new EngineError('record.not_found', 404, `${entity.name} ${ctx.id} does not exist`);
+  }
+  ctx.before = codec.toRecord(row);
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== row.version) {
+    throw new EngineError('record.version_conflict', 409, `${entity.name} ${ctx.id} was changed by someone else: you read version ${ctx.expectedVersion}, the current version is ${String(row.version)}`, { extra: { currentVersion: row.version } });
+  }
+};
+
+async function syncManyToMany(ctx: WriteContext): Promise<void> {
+  for (const field of ctx.rt.entity.fields) {
+    const j = field.junction;
+    if (!j || !(field.name in ctx.changes)) continue;
+    const ids = (ctx.changes[field.name] as string[] | null) ?? [];
+    await ctx.client.query(`DELETE FROM ${q(j.table)} WHERE ${q(j.sourceColumn)} = $1`, [ctx.id]);
+    if (ids.length) {
+      await ctx.client.query(
+        `INSERT INTO ${q(j.table)} (${q(j.sourceColumn)}, ${q(j.targetColumn)}) SELECT $1, unnest($2::uuid[])`, [ctx.id, ids]);
+    }
+  }
+}
+
+function returning(ctx: WriteContext): string {
+  return ctx.rt.codec.columnsFor().map(q).join(', ');
+}
+
+export const persist: WriteStep = async (ctx) => {
+  const { entity, codec } = ctx.rt;
+  const cols = codec.toColumns(ctx.changes);
+  const names = Object.keys(cols);
+  const values = Object.values(cols);
+  let sql: string;
+  let params: unknown[];
+  if (ctx.op === 'create') {
+    sql = `INSERT INTO ${q(entity.table)} (id${names.map((n) => ', ' + q(n)).join('')}) VALUES ($1${names.map((_, i) => `, $${i + 2}`).join('')}) RETURNING ${returning(ctx)}`;
+    params = [ctx.id, ...values];
+  } else if (ctx.op === 'update') {
+    const sets = names.map((n, i) => `${q(n)} = $${i + 2}`);
+    sql = `UPDATE ${q(entity.table)} SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING ${returning(ctx)}`;
+    params = [ctx.id, ...values];
+  } else {
+    sql = `UPDATE ${q(entity.table)} SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${returning(ctx)}`;
+    params = [ctx.id];
+  }
+  try {
+    const res = await ctx.client.query(sql, params);
+    ctx.after = codec.toRecord(res.rows[0] as Record<string, unknown>);
+    if (ctx.op !== 'delete') {
+      await syncManyToMany(ctx);
+      await loadManyToManyIds({ pool: ctx.client, runtime: ctx.services.runtime, access: ctx.access }, entity, [ctx.after], undefined, []);
+    }
+  } catch (err) {
+    throw translatePgError(err, entity, ctx.pointerPrefix);
+  }
+};
+
+/** A write may not leave the record outside what the caller may act on (e.g. hand it to another org unit). */
+export const checkScopeAfterWrite: WriteStep = async (ctx) => {
+  const scope = ctx.access.scopeFor(ctx.op);
+  const params = new SqlParams();
+  const id = params.add(ctx.id, 'uuid');
+  const condition = scope(ctx.rt.entity, 't', params);
+  if (!condition) return;
+  const res = await ctx.client.query(`SELECT 1 FROM ${q(ctx.rt.entity.table)} t WHERE t.id = ${id} AND (${condition})`, params.values);
+  if (!res.rowCount) {
+    throw new EngineError('access.out_of_scope', 403, `the ${ctx.rt.entity.name} would fall outside the records you may ${ctx.op}`);
+  }
+};
+
+export function changedFields(before: ApiRecord | undefined, after: ApiRecord | undefined, op: WriteContext['op']): Record<string, { before?: unknown; after?: unknown }> {
+  const out: Record<string, { before?: unknown; after?: unknown }> = {};
+  const skip = new Set(['version', 'updated_at', 'created_at']);
+  const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  for (const name of names) {
+    if (skip.has(name)) continue;
+    const b = before?.[name] ?? null;
+    const a = op === 'delete' ? null : after?.[name] ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) out[name] = { before: b, after: a };
+  }
+  return out;
+}
+
+/**
+ * Users and roles decide what everyone may do: only administrators change them, role grants must name real
+ * entities and fields, and cached access is dropped once such a change commits.
+ */
+export const guardSecurityRecords: WriteStep = async (ctx) => {
+  const name = ctx.rt.entity.name;
+  const core = [USER_ENTITY, ROLE_ENTITY, ORG_UNIT_ENTITY];
+  if (!core.includes(name)) return;
+  if ((name === USER_ENTITY || name === ROLE_ENTITY) && !ctx.access.isAdmin) {
+    throw new EngineError('access.admin_required', 403, `only administrators may ${ctx.op} ${name} records`);
+  }
+  // The org tree defines everyone's scope: only administrators add, remove or move units.
+  if (name === ORG_UNIT_ENTITY && !ctx.access.isAdmin && (ctx.op !== 'update' || 'parent' in ctx.changes)) {
+    throw new EngineError('access.admin_required', 403, ctx.op === 'update' ? 'only administrators may move an org unit' : `only administrators may ${ctx.op} org units`);
+  }
+  const treeField = name === ORG_UNIT_ENTITY ? 'parent' : name === USER_ENTITY ? 'manager' : undefined;
+  if (treeField && ctx.op !== 'delete' && typeof ctx.changes[treeField] === 'string') {
+    await refuseCycle(ctx, treeField, ctx.changes[treeField] as string);
+  }
+  if (name === ROLE_ENTITY && 'grants' in ctx.changes) {
+    const errors = checkGrants(ctx.changes.grants, ctx.services.runtime.model, `${ctx.pointerPrefix}/grants`);
+    if (errors.length) throw new EngineError('validation.failed', 422, 'the role grants are invalid', { fieldErrors: errors });
+  }
+  const changed = ctx.services.onSecurityChange;
+  if (changed) ctx.afterCommit.push(async () => changed());
+};
+
+/** A unit may not sit below itself, nor a user manage their own manager: the trees must stay trees. */
+async function refuseCycle(ctx: WriteContext, field: string, parentId: string): Promise<void> {
+  const column = ctx.rt.entity.fields.find((f) => f.name === field)?.columns[0]?.name;
+  if (!column) return;
+  const table = q(ctx.rt.entity.table);
+  const res = await ctx.client.query(
+    `WITH RECURSIVE up(id) AS (SELECT $1::uuid UNION SELECT t.${q(column)} FROM ${table} t JOIN up ON t.id = up.id WHERE t.${q(column)} IS NOT NULL)
+     SELECT 1 FROM up WHERE id = $2::uuid`, [parentId, ctx.id]);
+  if (res.rowCount) {
+    throw new EngineError('validation.failed', 422, `this ${field} would make a cycle`, { fieldErrors: [{ pointer: `${ctx.pointerPrefix}/${field}`, code: 'validation.cycle', message: `cannot be this record or one below it` }] });
+  }
+}
+
+export const audit: WriteStep = async (ctx) => {
+  const changes = changedFields(ctx.before, ctx.after, ctx.op);
+  // Links are not part of `before`; they are recorded only when the write set them.
+  for (const field of ctx.rt.entity.fields) {
+    if (!field.junction) continue;
+    if (field.name in ctx.changes) changes[field.name] = { after: ctx.changes[field.name] };
+    else delete changes[field.name];
+  }
+  await writeAudit(ctx.client, {
+    entity: ctx.rt.entity.name, recordId: ctx.id, action: ctx.op, actorId: ctx.actor.id, actorName: ctx.actor.username,
+    requestId: ctx.requestId, changes,
+  });
+};
+
+export const queueAfterHooks: WriteStep = async (ctx) => {
+  const event = AFTER[ctx.op];
+  const { hooks, runtime, log, pool } = ctx.services;
+  if (!hooks.has(event, ctx.rt.entity.name)) return;
+  const payload = { before: ctx.before, after: ctx.after, changes: { ...ctx.changes } as ApiRecord };
+  ctx.afterCommit.push(async () => {
+    try {
+      await hooks.run({
+        event, entity: ctx.rt.entity.name, changes: payload.changes,
+        ...(payload.before ? { before: payload.before } : {}), ...(payload.after ? { after: payload.after } : {}),
+        db: pluginDb(pool), model: runtime.model, actor: ctx.actor, log,
+      });
+    } catch (err) {
+      // The write has committed; an after hook's failure is reported, never turned into a failed request.
+      log.error({ err, event, entity: ctx.rt.entity.name, id: ctx.id }, 'after hook failed');
+    }
+  });
+};
