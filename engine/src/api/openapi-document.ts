@@ -32,7 +32,7 @@ const FILTER_DESCRIPTION = [
   'A URL-encoded JSON Logic expression. Operators: `==`, `!=`, `<`, `<=`, `>`, `>=`, `in` (`{"in":[{"var":"f"},[..]]}`),',
   '`between` (inclusive), `contains`, `startsWith`, `isNull`, `!`, `and`, `or`, and `some`/`none` over hasMany and',
   'manyToMany relations (`{"some":[{"var":"contacts"},{...}]}`). `var` paths may go through belongsTo relations',
-  '(`customer.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
+  '(`company.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
   'the operators (see `x-operators` on each property); anything else is a 400.',
 ].join(' ');
 
@@ -40,7 +40,7 @@ function listParameters(): Doc[] {
   const q = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'query', required: false, description, schema });
   return [
     q('filter', FILTER_DESCRIPTION, { type: 'string' }),
-    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-amount,customer.name\`).`, { type: 'string' }),
+    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-amount,company.name\`).`, { type: 'string' }),
     q('limit', `Page size, 1 to ${MAX_LIMIT}.`, { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     q('offset', 'Rows to skip (use `cursor` for deep paging).', { type: 'integer', minimum: 0, maximum: 100000, default: 0 }),
     q('cursor', 'Opaque keyset cursor from `meta.nextCursor` of the previous page (same sort).', { type: 'string' }),

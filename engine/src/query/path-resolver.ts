@@ -1,4 +1,4 @@
-// Resolves `var` paths (`amount`, `customer.region`, `price.currency`) and collection paths (`contacts`)
+// Resolves `var` paths (`amount`, `company.region`, `price.currency`) and collection paths (`contacts`)
 // of one entity into SQL, for filters and sorts. belongsTo hops become LEFT JOINs at the top level and
 // scalar subqueries inside collections; every joined alias carries the caller's record scope.
 import { EngineError } from '../shared/engine-error.js';
@@ -58,7 +58,7 @@ export interface PathResolverOptions {
   readonly aliases: AliasCounter;
   /** Top level: hops become joins collected here. Inside a collection: undefined, hops become subqueries. */
   readonly joins?: string[];
-  /** Existing joins by path, so `customer.a` and `customer.b` share one join. */
+  /** Existing joins by path, so `company.a` and `company.b` share one join. */
   readonly joinAliases?: Map<string, string>;
 }
 

@@ -114,7 +114,7 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
     }
     const path: unknown = Array.isArray(target) && target.length === 1 ? target[0] : target;
     if (typeof path !== 'string' || path === '') {
-      report('filter.malformed', arg.pointer, 'A var must name a field path, like {"var": "customer.name"}');
+      report('filter.malformed', arg.pointer, 'A var must name a field path, like {"var": "company.name"}');
       return undefined;
     }
     return path;
