@@ -30,13 +30,29 @@ const DOCS_FILES: Record<string, string> = {
   'swagger-ui-standalone-preset.js': 'application/javascript', 'favicon-32x32.png': 'image/png',
 };
 
+// The viewer is public; the document it shows needs a token, which the page keeps in localStorage.
 const DOCS_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tessera API</title>
 <link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
-<body><div id="docs"></div>
+<body><form id="token" style="font:14px sans-serif;padding:8px 20px">
+<label>Bearer token (from POST /api/auth/login): <input name="t" size="60" autocomplete="off"></label>
+<button>Use token</button></form><div id="docs"></div>
 <script src="/api/docs/swagger-ui-bundle.js"></script>
 <script src="/api/docs/docs-init.js"></script></body></html>`;
-const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs', deepLinking: true });`;
+const DOCS_INIT = `const KEY = 'tessera.token';
+document.getElementById('token').addEventListener('submit', (e) => {
+  e.preventDefault();
+  localStorage.setItem(KEY, new FormData(e.target).get('t'));
+  location.reload();
+});
+window.ui = SwaggerUIBundle({
+  url: '/api/openapi.json', dom_id: '#docs', deepLinking: true,
+  requestInterceptor: (req) => {
+    const token = localStorage.getItem(KEY);
+    if (token) req.headers.Authorization = 'Bearer ' + token;
+    return req;
+  },
+});`;
 
 export function metaRoutes(deps: MetaDeps): Router<ApiState> {
   const router = new Router<ApiState>();
