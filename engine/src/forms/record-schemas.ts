@@ -24,11 +24,6 @@ export function fieldValueSchema(field: FieldDef, kinds: FieldKindRegistry): Jso
   return kind.valueSchema(field);
 }
 
-/** Which fields a client may write: every declared field; system columns never. */
-export function writableFields(entity: EntityDef): readonly FieldDef[] {
-  return entity.fields;
-}
-
 export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry): RecordSchemas {
   const writeProps: Record<string, JsonSchema> = {};
   const readProps: Record<string, JsonSchema> = {
@@ -38,7 +33,8 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
     updated_at: { type: 'string', format: 'date-time', readOnly: true },
   };
   const required: string[] = [];
-  for (const field of writableFields(entity)) {
+  // Every declared field is writable; system columns never are.
+  for (const field of entity.fields) {
     const value = fieldValueSchema(field, kinds);
     const many = field.cardinality === 'manyToMany';
     writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)) };

@@ -44,7 +44,3 @@ export interface AssessedPlan {
   readonly modelHash: string;
   readonly steps: readonly AssessedStep[];
 }
-
-export function isNoop(plan: { steps: readonly unknown[] }): boolean {
-  return plan.steps.length === 0;
-}

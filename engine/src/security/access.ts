@@ -1,7 +1,6 @@
 // What the data layer asks about the caller: which rows of an entity it may touch for an action,
 // and which fields it may see or write. The security module builds one per actor; queries never skip it.
 import type { RecordScope } from '../query/record-scope.js';
-import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 
 export type { RecordScope };
 
@@ -20,12 +19,3 @@ export interface Access {
   /** True when the caller may administer users, roles and metadata. */
   readonly isAdmin: boolean;
 }
-
-/** For the engine's own work (seeding, migrations, tests of the data layer). */
-export const FULL_ACCESS: Access = Object.freeze({
-  readScope: UNRESTRICTED_SCOPE,
-  scopeFor: () => UNRESTRICTED_SCOPE,
-  can: () => true,
-  field: () => 'write' as const,
-  isAdmin: true,
-});
