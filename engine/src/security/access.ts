@@ -2,10 +2,7 @@
 // and which fields it may see or write. The security module builds one per actor; queries never skip it.
 import type { RecordScope } from '../query/record-scope.js';
 
-export type { RecordScope };
-
 export type RecordAction = 'read' | 'create' | 'update' | 'delete' | 'export' | 'approve' | (string & {});
-
 
 export type FieldAccess = 'write' | 'readOnly' | 'hidden';
 
