@@ -8,7 +8,6 @@ import type { PublishedModel } from '../metadata/model-holder.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { buildEntityMeta } from '../forms/entity-meta.js';
 import type { ApiState } from './api-state.js';
-import { buildOpenApiDocument } from './openapi-document.js';
 
 export interface MetaDeps {
   current(): { runtime: ModelRuntime; published: PublishedModel; openapi: Record<string, unknown> };

@@ -1,10 +1,11 @@
 // Records as the API shows them <-> rows as PostgreSQL stores them. Built once per entity per Model.
 import type { EntityDef, FieldDef } from '../metadata/model.js';
+import { SYSTEM_READ_COLUMNS } from '../metadata/system-columns.js';
 
 export type Row = Record<string, unknown>;
 export type ApiRecord = Record<string, unknown>;
 
-export const SYSTEM_READ_FIELDS = ['id', 'version', 'created_at', 'updated_at'] as const;
+const SYSTEM_READ_FIELDS: readonly string[] = SYSTEM_READ_COLUMNS.map((c) => c.name);
 
 export interface RecordCodec {
   /** Field names a client can ask for in `fields=` (system fields and every stored field). */

@@ -1,7 +1,7 @@
 // The steps of the record write pipeline, each a small function of the WriteContext.
-import type pg from 'pg';
 import { EngineError } from '../shared/engine-error.js';
-import type { PluginDb, RecordEventName } from '../plugins/plugin-api.js';
+import type { RecordEventName } from '../plugins/plugin-api.js';
+import { pluginDb } from './plugin-db.js';
 import { q } from '../schema/ddl.js';
 import { translatePgError } from './pg-errors.js';
 import { throwIfInvalid } from './record-validator.js';
@@ -15,15 +15,6 @@ import { writeAudit } from '../security/audit-log.js';
 import { checkGrants } from '../security/grants.js';
 import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
 import { USER_ENTITY } from '../metadata/field-kinds.js';
-
-export function pluginDb(client: pg.Pool | pg.PoolClient): PluginDb {
-  return {
-    async query<R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) {
-      const res = await client.query<R>(sql, [...params]);
-      return res.rows;
-    },
-  };
-}
 
 /** The caller's roles must grant the action; hidden fields cannot be written, read-only ones neither. */
 export const authorise: WriteStep = async (ctx) => {

@@ -35,8 +35,8 @@ export interface FieldKind {
   valueSchema(field: FieldSpec): JsonSchema;
 }
 
-const EQUALITY = ['==', '!=', 'in', 'isNull'] as const;
-const ORDERED = [...EQUALITY, '<', '<=', '>', '>=', 'between'] as const;
+export const EQUALITY = ['==', '!=', 'in', 'isNull'] as const;
+export const ORDERED = [...EQUALITY, '<', '<=', '>', '>=', 'between'] as const;
 const TEXTUAL = [...ORDERED, 'contains', 'startsWith'] as const;
 
 function literalDefault(field: FieldSpec): ColumnDefault | undefined {

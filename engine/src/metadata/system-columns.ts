@@ -1,4 +1,5 @@
 // Columns every entity table has, whatever its pack says; their names are reserved for fields.
+import { EQUALITY, ORDERED, type OperandType } from './field-kinds.js';
 import type { ColumnDef } from './model.js';
 
 export const SYSTEM_COLUMNS: readonly ColumnDef[] = [
@@ -10,6 +11,15 @@ export const SYSTEM_COLUMNS: readonly ColumnDef[] = [
 ];
 
 export const SYSTEM_FIELD_NAMES: ReadonlySet<string> = new Set(SYSTEM_COLUMNS.map((c) => c.name));
+
+/** System columns clients read, filter and sort on; the soft-delete marker stays the engine's own. */
+export const SYSTEM_READ_COLUMNS: readonly ColumnDef[] = SYSTEM_COLUMNS.filter((c) => c.name !== 'deleted_at');
+
+/** How a system column takes part in conditions, derived from its type. */
+export function systemOperand(column: ColumnDef): { operand: OperandType; operators: readonly string[] } {
+  if (column.type.base === 'uuid') return { operand: 'id', operators: EQUALITY };
+  return { operand: column.type.base === 'integer' ? 'integer' : 'datetime', operators: ORDERED };
+}
 
 /** Tables the engine itself owns; entity names may not take this prefix. */
 export const SYSTEM_TABLE_PREFIX = 'tessera_';

@@ -3,6 +3,7 @@
 // scalar subqueries inside collections; every joined alias carries the caller's record scope.
 import { EngineError } from '../shared/engine-error.js';
 import type { FieldKindRegistry, OperandType } from '../metadata/field-kinds.js';
+import { SYSTEM_READ_COLUMNS, systemOperand } from '../metadata/system-columns.js';
 import type { EntityDef, FieldDef, Model } from '../metadata/model.js';
 import { q } from '../schema/ddl.js';
 import { liveAndScoped } from './live-rows.js';
@@ -32,13 +33,8 @@ export class AliasCounter {
   }
 }
 
-const ALL_ORDERED = ['==', '!=', 'in', 'isNull', '<', '<=', '>', '>=', 'between'] as const;
-const SYSTEM_OPERANDS: Record<string, { operand: OperandType; operators: readonly string[] }> = {
-  id: { operand: 'id', operators: ['==', '!=', 'in', 'isNull'] },
-  version: { operand: 'integer', operators: ALL_ORDERED },
-  created_at: { operand: 'datetime', operators: ALL_ORDERED },
-  updated_at: { operand: 'datetime', operators: ALL_ORDERED },
-};
+const SYSTEM_OPERANDS: Readonly<Record<string, { operand: OperandType; operators: readonly string[] }>> =
+  Object.fromEntries(SYSTEM_READ_COLUMNS.map((c) => [c.name, systemOperand(c)]));
 
 function unknownPath(path: string, pointer: string, why: string): EngineError {
   return new EngineError('filter.unknown_field', 400, `'${path}' ${why}`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `'${path}' ${why}` }] });

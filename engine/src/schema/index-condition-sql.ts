@@ -2,7 +2,7 @@
 import { EngineError } from '../shared/engine-error.js';
 import { builtinFieldKinds } from '../metadata/field-kinds.js';
 import type { EntityDef } from '../metadata/model.js';
-import { SYSTEM_COLUMNS } from '../metadata/system-columns.js';
+import { SYSTEM_COLUMNS, systemOperand } from '../metadata/system-columns.js';
 import { compileConditionSql, type SqlCompileContext, type SqlOperand } from '../rules/compile-condition-sql.js';
 import { inlineLiteral } from '../rules/inline-literal.js';
 import { createOperatorRegistry } from '../rules/operator-registry.js';
@@ -23,10 +23,7 @@ function resolveOwnColumn(entity: EntityDef, path: string, pointer: string): Sql
     }
   }
   const system = SYSTEM_COLUMNS.find((c) => c.name === path);
-  if (system) {
-    const operand = system.type.base === 'uuid' ? 'id' : system.type.base === 'integer' ? 'integer' : 'datetime';
-    return { sql: q(system.name), operand, operators: ['==', '!=', 'in', 'isNull', '<', '<=', '>', '>=', 'between'], path };
-  }
+  if (system) return { sql: q(system.name), ...systemOperand(system), path };
   throw new EngineError('filter.unknown_field', 400, `'${path}' is not a column of ${entity.name}`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `unknown field '${path}'` }] });
 }
 
