@@ -7,12 +7,9 @@ import type { RecordReader } from '../data/record-reader.js';
 import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/write-steps.js';
 import { pluginDb } from '../data/plugin-db.js';
-import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
-import type { ApiRecord } from '../data/record-codec.js';
-import { SqlParams } from '../query/sql-params.js';
-import { liveAndScoped } from '../query/live-rows.js';
-import { UNRESTRICTED_SCOPE, type RecordScope } from '../query/record-scope.js';
-import { q } from '../schema/ddl.js';
+import { lockRecord } from '../data/lock-record.js';
+import type { ModelRuntime } from '../data/entity-runtime.js';
+import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import { withTransaction } from '../data/transaction.js';
 import type { Model } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
@@ -20,16 +17,6 @@ import type pg from 'pg';
 import type { ApiState } from './api-state.js';
 import { writeAudit } from '../security/audit-log.js';
 import { parseRecordId } from './record-id.js';
-
-/** The stored record, locked for this transaction, if it lies within `scope`. */
-async function lockInScope(client: pg.PoolClient, rt: EntityRuntime, id: string, scope: RecordScope): Promise<ApiRecord | undefined> {
-  const params = new SqlParams();
-  const idParam = params.add(id, 'uuid');
-  const res = await client.query(
-    `SELECT ${rt.codec.columnsFor().map((c) => `t.${q(c)}`).join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = ${idParam} AND ${liveAndScoped(rt.entity, 't', params, scope)} FOR UPDATE`, params.values);
-  const row = res.rows[0] as Record<string, unknown> | undefined;
-  return row ? rt.codec.toRecord(row) : undefined;
-}
 
 export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
@@ -62,13 +49,13 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       const entity = deps.runtime().entity(def.entity);
       const result = await withTransaction(deps.pool, async (client) => {
         // The record must be within the scope of the grant that gives this action, not only readable.
-        const before = await lockInScope(client, entity, id, ctx.state.access.scopeFor(def.name));
+        const before = await lockRecord(client, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
         const out = await def.run({
           id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
           actor: ctx.state.actor, log: ctx.state.log,
         });
-        const after = await lockInScope(client, entity, id, UNRESTRICTED_SCOPE);
+        const after = await lockRecord(client, entity, id, UNRESTRICTED_SCOPE);
         await writeAudit(client, {
           entity: def.entity, recordId: id, action: `action:${def.name}`, actorId: ctx.state.actor.id,
           actorName: ctx.state.actor.username, requestId: ctx.state.requestId,

@@ -9,6 +9,7 @@ import type { ApiRecord } from './record-codec.js';
 import type { WriteContext, WriteStep } from './write-context.js';
 import { requireAction } from './require-action.js';
 import { loadManyToManyIds } from './include-loader.js';
+import { lockRecord } from './lock-record.js';
 import { SqlParams } from '../query/sql-params.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { writeAudit } from '../security/audit-log.js';
@@ -96,13 +97,9 @@ export const checkReferences: WriteStep = async (ctx) => {
 
 /** Update and delete work on the stored record, locked so a concurrent write waits and then sees the new version. */
 export const loadCurrent: WriteStep = async (ctx) => {
-  const { entity, codec } = ctx.rt;
-  const params = new SqlParams();
-  const id = params.add(ctx.id, 'uuid');
-  const res = await ctx.client.query(
-    `SELECT ${codec.columnsFor().map((c) => `t.${q(c)}`).join(', ')} FROM ${q(entity.table)} t WHERE t.id = ${id} AND ${liveAndScoped(entity, 't', params, ctx.access.scopeFor(ctx.op))} FOR UPDATE`, params.values);
-  const row = res.rows[0] as Record<string, unknown> | undefined;
-  if (!row) {
+  const { entity } = ctx.rt;
+  const current = await lockRecord(ctx.client, ctx.rt, ctx.id, ctx.access.scopeFor(ctx.op));
+  if (!current) {
     // Readable but not changeable is a 403; unreadable is indistinguishable from absent.
     const seen = new SqlParams();
     const sid = seen.add(ctx.id, 'uuid');
@@ -110,9 +107,9 @@ export const loadCurrent: WriteStep = async (ctx) => {
     if (visible.rowCount) throw new EngineError('access.denied', 403, `you may not ${ctx.op} this ${entity.name}`);
     throw new EngineError('record.not_found', 404, `${entity.name} ${ctx.id} does not exist`);
   }
-  ctx.before = codec.toRecord(row);
-  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== row.version) {
-    throw new EngineError('record.version_conflict', 409, `${entity.name} ${ctx.id} was changed by someone else: you read version ${ctx.expectedVersion}, the current version is ${String(row.version)}`, { extra: { currentVersion: row.version } });
+  ctx.before = current;
+  if (ctx.expectedVersion !== undefined && ctx.expectedVersion !== current.version) {
+    throw new EngineError('record.version_conflict', 409, `${entity.name} ${ctx.id} was changed by someone else: you read version ${ctx.expectedVersion}, the current version is ${String(current.version)}`, { extra: { currentVersion: current.version } });
   }
 };
 
