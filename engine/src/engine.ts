@@ -24,6 +24,7 @@ import { authRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { ensureAuditTable } from './security/audit-log.js';
+import { ensureSqlAssertions } from './db/sql-assertions.js';
 import { ensureSecurityTables } from './security/security-tables.js';
 import { Authenticator } from './security/authenticator.js';
 import { resolveCoreSchema } from './security/core-schema.js';
@@ -79,6 +80,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   }
   log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
   await ensureAuditTable(db.knex);
+  await ensureSqlAssertions(db.knex);
   await ensureSecurityTables(db.knex);
 
   const serve = (published: PublishedModel): Served => {
@@ -104,8 +106,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   } else if (seed.seeded) {
     log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
   }
-  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators, namedStatements: db.kind === 'postgres' }));
-  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
+  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators, namedStatements: db.pipelined }));
+  const writer = new RecordWriter(() => ({ pool: db.pool, pipelined: db.pipelined, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.runtime, reader, db.pool).routes() as unknown as Koa.Middleware<ApiState>);
@@ -140,7 +142,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       publish: (next, allowDestructive) => publish(next, { allowDestructive }),
     })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
-    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model, runtime: () => served.runtime })),
+    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, pipelined: db.pipelined, log, model: () => served.runtime.model, runtime: () => served.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);

@@ -10,18 +10,20 @@ import { pluginDb } from '../data/plugin-db.js';
 import { lockRecord } from '../data/lock-record.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
-import { withTransaction } from '../data/transaction.js';
+import { withTransaction } from '../db/transaction.js';
 import type { Model } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import type pg from 'pg';
 import type { ApiState } from './api-state.js';
-import { writeAudit } from '../security/audit-log.js';
+import { deferAudit } from '../security/audit-log.js';
 import { parseRecordId } from './record-id.js';
 
 export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
   readonly reader: RecordReader;
   readonly pool: pg.Pool;
+  /** PostgreSQL: pipeline the action's statements (see db/transaction.ts). */
+  readonly pipelined: boolean;
   readonly log: Logger;
   model(): Model;
   runtime(): ModelRuntime;
@@ -47,16 +49,16 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
         });
       }
       const entity = deps.runtime().entity(def.entity);
-      const result = await withTransaction(deps.pool, async (client) => {
+      const result = await withTransaction(deps.pool, deps, async (tx) => {
         // The record must be within the scope of the grant that gives this action, not only readable.
-        const before = await lockRecord(client, entity, id, ctx.state.access.scopeFor(def.name));
+        const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
         const out = await def.run({
-          id, record, input: input as Record<string, unknown>, db: pluginDb(client), model: deps.model(),
+          id, record, input: input as Record<string, unknown>, db: pluginDb(tx), model: deps.model(),
           actor: ctx.state.actor, log: ctx.state.log,
         });
-        const after = await lockRecord(client, entity, id, UNRESTRICTED_SCOPE);
-        await writeAudit(client, {
+        const after = await lockRecord(tx, entity, id, UNRESTRICTED_SCOPE);
+        deferAudit(tx, {
           entity: def.entity, recordId: id, action: `action:${def.name}`, actorId: ctx.state.actor.id,
           actorName: ctx.state.actor.username, requestId: ctx.state.requestId,
           changes: { ...changedFields(before, after, 'update'), input: { after: input } },

@@ -1,5 +1,5 @@
 // `include`: related records fetched in one query per relation (never one per row), within the caller's scope.
-import type pg from 'pg';
+import type { Sql } from '../db/transaction.js';
 import { EngineError } from '../shared/engine-error.js';
 import type { EntityDef } from '../metadata/model.js';
 import { q } from '../schema/ddl.js';
@@ -13,7 +13,7 @@ import { SqlParams } from '../query/sql-params.js';
 
 export interface IncludeDeps {
   /** The pool, or the write's transaction client when called from the write pipeline. */
-  readonly pool: pg.Pool | pg.PoolClient;
+  readonly pool: Sql;
   readonly runtime: ModelRuntime;
   readonly access: Access;
 }

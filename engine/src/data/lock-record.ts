@@ -1,6 +1,6 @@
 // The stored record, locked for the rest of the transaction, if it lies within a scope; undefined otherwise.
 // Writes and plugin actions lock before they act, so a concurrent change waits and then sees the new version.
-import type pg from 'pg';
+import type { Sql } from '../db/transaction.js';
 import { q } from '../schema/ddl.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { RecordScope } from '../query/record-scope.js';
@@ -8,7 +8,7 @@ import { SqlParams } from '../query/sql-params.js';
 import type { EntityRuntime } from './entity-runtime.js';
 import type { ApiRecord } from './record-codec.js';
 
-export async function lockRecord(client: pg.PoolClient, rt: EntityRuntime, id: string, scope: RecordScope): Promise<ApiRecord | undefined> {
+export async function lockRecord(client: Sql, rt: EntityRuntime, id: string, scope: RecordScope): Promise<ApiRecord | undefined> {
   const params = new SqlParams();
   const idParam = params.add(id, 'uuid');
   const res = await client.query(

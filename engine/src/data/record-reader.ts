@@ -10,7 +10,7 @@ import { checkIncludes, loadIncludes, loadManyToManyIds } from './include-loader
 import { decodeCursor, encodeCursor, keysetCondition } from './keyset-cursor.js';
 import type { ListOptions } from './list-options.js';
 import { AliasCounter, PathResolver } from '../query/path-resolver.js';
-import { preparedName } from './prepared-name.js';
+import { preparedName } from '../db/prepared-name.js';
 import type { ApiRecord, Row } from './record-codec.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';

@@ -1,10 +1,9 @@
 // Runs the write pipeline for create, update, delete and bulk create, each in one transaction.
-import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor } from '../plugins/plugin-api.js';
 import type { Access } from '../security/access.js';
 import type { ApiRecord } from './record-codec.js';
-import { withTransaction } from './transaction.js';
+import { withTransaction, type Transaction } from '../db/transaction.js';
 import { stripHidden } from './visible-fields.js';
 import type { WriteContext, WriteOp, WriteServices } from './write-context.js';
 import { DEFAULT_PIPELINES, type WritePipelines } from './write-pipeline.js';
@@ -28,46 +27,46 @@ export class RecordWriter {
   }
 
   private context(
-    op: WriteOp, req: WriteRequest, client: pg.PoolClient, services: WriteServices,
+    op: WriteOp, req: WriteRequest, tx: Transaction, services: WriteServices,
     id: string, changes: ApiRecord, afterCommit: WriteContext['afterCommit'], pointerPrefix = '', expectedVersion?: number,
   ): WriteContext {
     return {
-      op, rt: services.runtime.entity(req.entity), actor: req.actor, access: req.access, client, services, requestId: req.requestId,
+      op, rt: services.runtime.entity(req.entity), actor: req.actor, access: req.access, tx, services, requestId: req.requestId,
       pointerPrefix, id, changes, afterCommit, ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     };
   }
 
-  private async write<T>(fn: (client: pg.PoolClient, services: WriteServices, afterCommit: WriteContext['afterCommit']) => Promise<T>): Promise<T> {
+  private async write<T>(fn: (tx: Transaction, services: WriteServices, afterCommit: WriteContext['afterCommit']) => Promise<T>): Promise<T> {
     const services = this.services();
     const afterCommit: WriteContext['afterCommit'] = [];
-    const result = await withTransaction(services.pool, (client) => fn(client, services, afterCommit));
+    const result = await withTransaction(services.pool, services, (tx) => fn(tx, services, afterCommit));
     for (const job of afterCommit) await job();
     return result;
   }
 
   create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
-    return this.write((client, services, after) =>
-      this.runSteps(this.context('create', req, client, services, uuidv7(), { ...input }, after)));
+    return this.write((tx, services, after) =>
+      this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after)));
   }
 
   /** All or nothing: the first invalid record fails the whole batch, with pointers into `data`. */
   bulkCreate(req: WriteRequest, inputs: readonly ApiRecord[]): Promise<ApiRecord[]> {
-    return this.write(async (client, services, after) => {
+    return this.write(async (tx, services, after) => {
       const out: ApiRecord[] = [];
       for (const [i, input] of inputs.entries()) {
-        out.push(await this.runSteps(this.context('create', req, client, services, uuidv7(), { ...input }, after, `/data/${i}`)));
+        out.push(await this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after, `/data/${i}`)));
       }
       return out;
     });
   }
 
   update(req: WriteRequest, id: string, patch: ApiRecord, expectedVersion: number): Promise<ApiRecord> {
-    return this.write((client, services, after) =>
-      this.runSteps(this.context('update', req, client, services, id, { ...patch }, after, '', expectedVersion)));
+    return this.write((tx, services, after) =>
+      this.runSteps(this.context('update', req, tx, services, id, { ...patch }, after, '', expectedVersion)));
   }
 
   delete(req: WriteRequest, id: string, expectedVersion?: number): Promise<ApiRecord> {
-    return this.write((client, services, after) =>
-      this.runSteps(this.context('delete', req, client, services, id, {}, after, '', expectedVersion)));
+    return this.write((tx, services, after) =>
+      this.runSteps(this.context('delete', req, tx, services, id, {}, after, '', expectedVersion)));
   }
 }

@@ -1,5 +1,6 @@
 // The state one write carries through the pipeline's steps.
 import type pg from 'pg';
+import type { Transaction } from '../db/transaction.js';
 import type { Logger } from '../shared/logger.js';
 import type { HookRegistry } from '../plugins/hook-registry.js';
 import type { Actor } from '../plugins/plugin-api.js';
@@ -11,6 +12,8 @@ export type WriteOp = 'create' | 'update' | 'delete';
 
 export interface WriteServices {
   readonly pool: pg.Pool;
+  /** PostgreSQL: pipeline each write's statements (see db/transaction.ts). */
+  readonly pipelined: boolean;
   readonly runtime: ModelRuntime;
   readonly hooks: HookRegistry;
   readonly log: Logger;
@@ -23,7 +26,7 @@ export interface WriteContext {
   readonly rt: EntityRuntime;
   readonly actor: Actor;
   readonly access: Access;
-  readonly client: pg.PoolClient;
+  readonly tx: Transaction;
   readonly services: WriteServices;
   readonly requestId: string;
   /** Where this record sits in the request body, for error pointers ('' or '/data/3'). */

@@ -12,7 +12,8 @@ import { loadManyToManyIds } from './include-loader.js';
 import { lockRecord } from './lock-record.js';
 import { SqlParams } from '../query/sql-params.js';
 import { liveAndScoped } from '../query/live-rows.js';
-import { writeAudit } from '../security/audit-log.js';
+import { deferAudit } from '../security/audit-log.js';
+import { failedAssertion, requireSql } from '../db/sql-assertions.js';
 import { checkGrants } from '../security/grants.js';
 import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
 import { USER_ENTITY } from '../metadata/field-kinds.js';
@@ -55,7 +56,7 @@ export const runBeforeHooks: WriteStep = async (ctx) => {
     entity: ctx.rt.entity.name,
     changes: ctx.changes,
     ...(ctx.before ? { before: ctx.before } : {}),
-    db: pluginDb(ctx.client),
+    db: pluginDb(ctx.tx),
     model: ctx.services.runtime.model,
     actor: ctx.actor,
     log: ctx.services.log,
@@ -67,43 +68,65 @@ export const validate: WriteStep = async (ctx) => {
   throwIfInvalid(ctx.op === 'create' ? v.validateCreate(ctx.changes, ctx.pointerPrefix) : v.validateUpdate(ctx.changes, ctx.pointerPrefix));
 };
 
-/** Relation values must name live records of the target entity; a clear 422 beats a foreign-key error. */
+/**
+ * Relation values must name live records of the target entity within the caller's read scope: a clear 422
+ * beats a foreign-key error. The check is an assertion sent with the INSERT or UPDATE, not a round trip.
+ */
 export const checkReferences: WriteStep = async (ctx) => {
+  // The caller's own user record and org unit are always theirs to name, readable or not.
+  const own = new Set([ctx.actor.id, ctx.actor.orgUnitId]);
+  const params = new SqlParams();
+  const probes: string[] = [];
+  for (const field of ctx.rt.entity.fields) {
+    if (!field.target || !(field.name in ctx.changes)) continue;
+    const ids = referencedIds(ctx.changes[field.name]).filter((id) => !own.has(id));
+    if (ids.length === 0) continue;
+    const target = ctx.services.runtime.entity(field.target).entity;
+    const idsParam = params.add(ids, 'uuid[]');
+    // A related record the caller cannot see is reported exactly like one that does not exist.
+    probes.push(`SELECT ${inlineName(field.name)} AS f, v::text AS id FROM unnest(${idsParam}) v
+      WHERE NOT EXISTS (SELECT 1 FROM ${q(target.table)} r WHERE r.id = v AND ${liveAndScoped(target, 'r', params, ctx.access.readScope)})`);
+  }
+  if (probes.length === 0) return;
+  const text = `SELECT ${requireSql('m.missing IS NULL', 'reference', 'm.missing')} FROM (SELECT string_agg(x.f || ' ' || x.id, ',') AS missing FROM (${probes.join(' UNION ALL ')}) x) m`;
+  ctx.tx.defer(ctx.tx.statement(text, params.values), (err) => {
+    const failed = failedAssertion(err);
+    return failed?.code === 'reference' ? referenceError(ctx, new Set(failed.detail.split(','))) : err;
+  });
+};
+
+function referencedIds(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** Field names are identifiers checked by the meta-schema; quoted as a SQL literal all the same. */
+function inlineName(name: string): string {
+  return `'${name.replace(/'/g, "''")}'`;
+}
+
+function referenceError(ctx: WriteContext, missing: ReadonlySet<string>): EngineError {
   const problems: Array<{ pointer: string; code: string; message: string }> = [];
   for (const field of ctx.rt.entity.fields) {
     if (!field.target || !(field.name in ctx.changes)) continue;
     const value = ctx.changes[field.name];
-    // The caller's own user record and org unit are always theirs to name, readable or not.
-    const own = new Set([ctx.actor.id, ctx.actor.orgUnitId]);
-    const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && !own.has(v));
-    if (ids.length === 0) continue;
-    const target = ctx.services.runtime.entity(field.target).entity;
-    const params = new SqlParams();
-    const idsParam = params.add(ids, 'uuid[]');
-    // A related record the caller cannot see is reported exactly like one that does not exist.
-    const res = await ctx.client.query<{ id: string }>(
-      `SELECT r.id FROM ${q(target.table)} r WHERE r.id = ANY(${idsParam}) AND ${liveAndScoped(target, 'r', params, ctx.access.readScope)}`, params.values);
-    const found = new Set(res.rows.map((r) => r.id));
-    const given = Array.isArray(value) ? value : [value];
-    given.forEach((id, i) => {
-      if (typeof id === 'string' && !own.has(id) && !found.has(id)) {
-        const pointer = `${ctx.pointerPrefix}/${field.name}${Array.isArray(value) ? `/${i}` : ''}`;
-        problems.push({ pointer, code: 'validation.reference', message: `no ${field.target} with id ${id}` });
-      }
+    referencedIds(value).forEach((id, i) => {
+      if (!missing.has(`${field.name} ${id.toLowerCase()}`)) return;
+      const pointer = `${ctx.pointerPrefix}/${field.name}${Array.isArray(value) ? `/${i}` : ''}`;
+      problems.push({ pointer, code: 'validation.reference', message: `no ${field.target} with id ${id}` });
     });
   }
-  if (problems.length) throw new EngineError('validation.failed', 422, `${problems.length} reference(s) point to records that do not exist`, { fieldErrors: problems });
-};
+  return new EngineError('validation.failed', 422, `${problems.length} reference(s) point to records that do not exist`, { fieldErrors: problems });
+}
 
 /** Update and delete work on the stored record, locked so a concurrent write waits and then sees the new version. */
 export const loadCurrent: WriteStep = async (ctx) => {
   const { entity } = ctx.rt;
-  const current = await lockRecord(ctx.client, ctx.rt, ctx.id, ctx.access.scopeFor(ctx.op));
+  const current = await lockRecord(ctx.tx, ctx.rt, ctx.id, ctx.access.scopeFor(ctx.op));
   if (!current) {
     // Readable but not changeable is a 403; unreadable is indistinguishable from absent.
     const seen = new SqlParams();
     const sid = seen.add(ctx.id, 'uuid');
-    const visible = await ctx.client.query(`SELECT 1 FROM ${q(entity.table)} t WHERE t.id = ${sid} AND ${liveAndScoped(entity, 't', seen, ctx.access.readScope)}`, seen.values);
+    const visible = await ctx.tx.query(`SELECT 1 FROM ${q(entity.table)} t WHERE t.id = ${sid} AND ${liveAndScoped(entity, 't', seen, ctx.access.readScope)}`, seen.values);
     if (visible.rowCount) throw new EngineError('access.denied', 403, `you may not ${ctx.op} this ${entity.name}`);
     throw new EngineError('record.not_found', 404, `${entity.name} ${ctx.id} does not exist`);
   }
@@ -113,15 +136,17 @@ export const loadCurrent: WriteStep = async (ctx) => {
   }
 };
 
-async function syncManyToMany(ctx: WriteContext): Promise<void> {
+/** Link rows are written with the next statement; nothing reads their results. */
+function syncManyToMany(ctx: WriteContext): void {
   for (const field of ctx.rt.entity.fields) {
     const j = field.junction;
     if (!j || !(field.name in ctx.changes)) continue;
     const ids = (ctx.changes[field.name] as string[] | null) ?? [];
-    await ctx.client.query(`DELETE FROM ${q(j.table)} WHERE ${q(j.sourceColumn)} = $1`, [ctx.id]);
+    ctx.tx.defer(ctx.tx.statement(`DELETE FROM ${q(j.table)} WHERE ${q(j.sourceColumn)} = $1`, [ctx.id]));
     if (ids.length) {
-      await ctx.client.query(
-        `INSERT INTO ${q(j.table)} (${q(j.sourceColumn)}, ${q(j.targetColumn)}) SELECT $1, unnest($2::uuid[])`, [ctx.id, ids]);
+      ctx.tx.defer(ctx.tx.statement(
+        `INSERT INTO ${q(j.table)} (${q(j.sourceColumn)}, ${q(j.targetColumn)}) SELECT $1, unnest($2::uuid[])`, [ctx.id, ids]),
+      (err) => translatePgError(err, ctx.rt.entity, ctx.pointerPrefix));
     }
   }
 }
@@ -149,11 +174,11 @@ export const persist: WriteStep = async (ctx) => {
     params = [ctx.id];
   }
   try {
-    const res = await ctx.client.query(sql, params);
+    const res = await ctx.tx.query(ctx.tx.statement(sql, params));
     ctx.after = codec.toRecord(res.rows[0] as Record<string, unknown>);
     if (ctx.op !== 'delete') {
-      await syncManyToMany(ctx);
-      await loadManyToManyIds({ pool: ctx.client, runtime: ctx.services.runtime, access: ctx.access }, entity, [ctx.after], undefined, []);
+      syncManyToMany(ctx);
+      await loadManyToManyIds({ pool: ctx.tx, runtime: ctx.services.runtime, access: ctx.access }, entity, [ctx.after], undefined, []);
     }
   } catch (err) {
     throw translatePgError(err, entity, ctx.pointerPrefix);
@@ -167,10 +192,11 @@ export const checkScopeAfterWrite: WriteStep = async (ctx) => {
   const id = params.add(ctx.id, 'uuid');
   const condition = scope(ctx.rt.entity, 't', params);
   if (!condition) return;
-  const res = await ctx.client.query(`SELECT 1 FROM ${q(ctx.rt.entity.table)} t WHERE t.id = ${id} AND (${condition})`, params.values);
-  if (!res.rowCount) {
-    throw new EngineError('access.out_of_scope', 403, `the ${ctx.rt.entity.name} would fall outside the records you may ${ctx.op}`);
-  }
+  // Sent with the audit row and COMMIT; links written by the same write are in place by then.
+  const text = `SELECT ${requireSql(`EXISTS (SELECT 1 FROM ${q(ctx.rt.entity.table)} t WHERE t.id = ${id} AND (${condition}))`, 'out_of_scope')}`;
+  ctx.tx.defer(ctx.tx.statement(text, params.values), (err) => failedAssertion(err)?.code === 'out_of_scope'
+    ? new EngineError('access.out_of_scope', 403, `the ${ctx.rt.entity.name} would fall outside the records you may ${ctx.op}`)
+    : err);
 };
 
 export function changedFields(before: ApiRecord | undefined, after: ApiRecord | undefined, op: WriteContext['op']): Record<string, { before?: unknown; after?: unknown }> {
@@ -218,7 +244,7 @@ async function refuseCycle(ctx: WriteContext, field: string, parentId: string): 
   const column = ctx.rt.entity.fields.find((f) => f.name === field)?.columns[0]?.name;
   if (!column) return;
   const table = q(ctx.rt.entity.table);
-  const res = await ctx.client.query(
+  const res = await ctx.tx.query(
     `WITH RECURSIVE up(id) AS (SELECT $1::uuid UNION SELECT t.${q(column)} FROM ${table} t JOIN up ON t.id = up.id WHERE t.${q(column)} IS NOT NULL)
      SELECT 1 FROM up WHERE id = $2::uuid`, [parentId, ctx.id]);
   if (res.rowCount) {
@@ -234,7 +260,7 @@ export const audit: WriteStep = async (ctx) => {
     if (field.name in ctx.changes) changes[field.name] = { after: ctx.changes[field.name] };
     else delete changes[field.name];
   }
-  await writeAudit(ctx.client, {
+  deferAudit(ctx.tx, {
     entity: ctx.rt.entity.name, recordId: ctx.id, action: ctx.op, actorId: ctx.actor.id, actorName: ctx.actor.username,
     requestId: ctx.requestId, changes,
   });

@@ -2,6 +2,7 @@
 // change. A trigger refuses UPDATE and DELETE on it, so not even a plugin's SQL can rewrite history.
 import type { Knex } from 'knex';
 import type pg from 'pg';
+import type { Transaction } from '../db/transaction.js';
 
 export const AUDIT_TABLE = 'tessera_audit';
 
@@ -40,10 +41,11 @@ export async function ensureAuditTable(db: Knex): Promise<void> {
   await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
 }
 
-export async function writeAudit(client: pg.PoolClient | pg.Pool, e: AuditEntry): Promise<void> {
-  await client.query(
-    `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, actor_id, actor_name, request_id, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.entity, e.recordId, e.action, e.actorId, e.actorName, e.requestId, JSON.stringify(e.changes)]);
+const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, actor_id, actor_name, request_id, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+
+/** The audit row goes with the transaction's next statement or its COMMIT; if it fails, the write fails. */
+export function deferAudit(tx: Transaction, e: AuditEntry): void {
+  tx.defer(tx.statement(INSERT_AUDIT, [e.entity, e.recordId, e.action, e.actorId, e.actorName, e.requestId, JSON.stringify(e.changes)]));
 }
 
 export interface AuditRow {
