@@ -1,6 +1,7 @@
 // npm run bench:api — the generic REST API against local PostgreSQL with 1,000,000 rows and a 100,000-row
 // belongsTo parent. The engine runs in its own process (its RSS is measured there); autocannon drives it with
-// 16 connections. Each list figure is printed beside the same SQL through pgbench with 16 clients.
+// 16 connections. Each list figure is printed beside the statement the engine runs for it (values inlined),
+// through pgbench and through Node's pg with 16 clients each, and behind a bare Node HTTP server (bare-server.ts).
 // Run as the seeded admin and as a user with an org-unit-and-below scope and a hidden field.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -110,28 +111,36 @@ async function generateData(org: Org): Promise<void> {
   const c = new pg.Client({ connectionString: dbUrl(DB) });
   await c.connect();
   const have = Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n);
-  if (have === ITEMS) {
+  const version = (await c.query(`SELECT shobj_description(oid, 'pg_database') AS v FROM pg_database WHERE datname = $1`, [DB])).rows[0]?.v;
+  if (have === ITEMS && version === DATA_VERSION) {
     await c.end();
     return;
   }
   console.log(`generating ${PARENTS.toLocaleString('en')} parents and ${ITEMS.toLocaleString('en')} items...`);
   const t0 = Date.now();
   await c.query('TRUNCATE bench_item, bench_parent');
-  // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B).
+  // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B). The unit comes from a hash
+  // of the row number, so it does not follow qty or status: no filter value falls wholly outside the scope.
   await c.query(`INSERT INTO bench_parent (id, name, region, score, org_unit_id)
     SELECT gen_random_uuid(), 'Parent ' || g, (ARRAY['north','south','east','west'])[1 + g % 4], g % 100,
-           CASE WHEN g % 10 = 0 THEN $3::uuid WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END
+           ${UNIT_OF_ROW}
       FROM generate_series(1, ${PARENTS}) g`, [org.unitA, org.unitA1, org.unitB]);
   await c.query(`INSERT INTO bench_item (id, title, status, amount, qty, due, secret, parent_id, org_unit_id)
     SELECT gen_random_uuid(), 'Item ' || g, (ARRAY['open','won','lost'])[1 + g % 3], (g % 100000) / 100.0, g % 1000,
            DATE '2024-01-01' + (g % 730), 'secret ' || g, p.ids[1 + g % ${PARENTS}],
-           CASE WHEN g % 10 = 0 THEN $3::uuid WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END
+           ${UNIT_OF_ROW}
       FROM generate_series(1, ${ITEMS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM bench_parent) p`, [org.unitA, org.unitA1, org.unitB]);
+  await c.query(`COMMENT ON DATABASE ${DB} IS '${DATA_VERSION}'`);
   await c.query('VACUUM ANALYZE bench_item');
   await c.query('VACUUM ANALYZE bench_parent');
   console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await c.end();
 }
+
+/** Bumped whenever the generated data changes shape, so an older bench database is regenerated. */
+const DATA_VERSION = 'bench data 2: org unit by hash';
+const UNIT_OF_ROW = `CASE mod(hashint4(g)::bigint + 2147483648, 10) WHEN 0 THEN $3::uuid WHEN 1 THEN $1::uuid WHEN 2 THEN $1::uuid
+             WHEN 3 THEN $1::uuid WHEN 4 THEN $1::uuid ELSE $2::uuid END`;
 
 function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -180,6 +189,28 @@ async function nodePg(sql: string, seconds: number): Promise<{ qps: number; p50:
   return { qps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
 }
 
+const ITEM_COLUMNS = ['id', 'created_at', 'updated_at', 'version', 'title', 'status', 'amount', 'qty', 'due', 'secret', 'parent_id', 'org_unit_id']
+  .map((c) => `t0."${c}"`).join(', ');
+
+/** The same SQL behind a bare Node HTTP server, loaded like the engine. */
+async function bareServer(sql: string, path: string, seconds: number): Promise<Figure> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      child.stdout?.once('data', () => ok());
+      child.once('exit', (code) => fail(new Error(`bare server exited with ${code}`)));
+    });
+    const req: autocannon.Request = { method: 'GET', path };
+    await load(port, '', req, WARMUP);
+    return await load(port, '', req, seconds);
+  } finally {
+    child.kill();
+  }
+}
+
 async function main(): Promise<void> {
   await ensureDatabase();
   const port = await freePort();
@@ -199,9 +230,9 @@ async function main(): Promise<void> {
     const scenarios: Array<{ name: string; req: autocannon.Request; sql?: string }> = [
       { name: 'get by id', req: { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/v1/bench_item/${pick(ids)}` }) } },
       { name: 'list: 2-field filter, sort, limit 50', req: { method: 'GET', path: `/api/v1/bench_item?filter=${listFilter}&sort=qty&limit=50` },
-        sql: `SELECT * FROM bench_item t0 WHERE t0.deleted_at IS NULL AND t0.status = 'open' AND t0.qty >= 500 ORDER BY t0.qty, t0.id LIMIT 51` },
+        sql: `SELECT ${ITEM_COLUMNS}, t0."qty" AS "__k0", t0.id AS "__k1" FROM "bench_item" t0 WHERE t0.deleted_at IS NULL AND (((t0."status" = 'open'::text) AND (t0."qty" >= 500::bigint))) ORDER BY t0."qty" ASC NULLS LAST, t0.id ASC NULLS LAST LIMIT 51` },
       { name: 'list: filter through belongsTo', req: { method: 'GET', path: `/api/v1/bench_item?filter=${relFilter}&limit=50` },
-        sql: `SELECT t0.* FROM bench_item t0 LEFT JOIN bench_parent j1 ON j1.id = t0.parent_id AND j1.deleted_at IS NULL WHERE t0.deleted_at IS NULL AND j1.region = 'north' ORDER BY t0.id LIMIT 51` },
+        sql: `SELECT ${ITEM_COLUMNS}, t0.id AS "__k0" FROM "bench_item" t0 LEFT JOIN "bench_parent" j1 ON j1.id = t0."parent_id" AND j1.deleted_at IS NULL WHERE t0.deleted_at IS NULL AND ((j1."region" = 'north'::text)) ORDER BY t0.id ASC NULLS LAST LIMIT 51` },
       { name: 'create (validated)', req: { method: 'POST', path: '/api/v1/bench_item',
         setupRequest: (r) => ({ ...r, body: JSON.stringify({ title: 'Bench create', status: 'won', amount: '12.50', qty: 7, due: '2025-03-01', parent: pick(parentIds) }) }) } },
     ];
@@ -221,14 +252,16 @@ async function main(): Promise<void> {
     for (const s of scenarios.filter((x) => x.sql)) {
       const r = pgbench(s.sql as string, Math.min(SECONDS, 15));
       const n = await nodePg(s.sql as string, Math.min(SECONDS, 15));
+      const bare = await bareServer(s.sql as string, s.req.path as string, SECONDS);
       const api = figures.get(`admin|${s.name}`) as Figure;
-      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${((api.rps / r.tps) * 100).toFixed(0)}% / ${((api.rps / n.qps) * 100).toFixed(0)}% |`);
+      const share = (x: number) => `${((api.rps / x) * 100).toFixed(0)}%`;
+      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(bare.rps).toLocaleString('en')} / ${bare.p50} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${share(r.tps)} / ${share(n.qps)} / ${share(bare.rps)} |`);
     }
     const rss = peakRss(engine.pid as number);
     console.log(`\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`);
     console.log('\n| caller | scenario | req/s | p50 ms | p99 ms | non-2xx | vs admin |\n|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
-    console.log('\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg |\n|---|---|---|---|---|');
+    console.log('\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | bare HTTP req/s / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg / bare HTTP |\n|---|---|---|---|---|---|');
     for (const r of raw) console.log(r);
     console.log(`\nengine peak RSS: ${rss.toFixed(0)} MB`);
   } finally {

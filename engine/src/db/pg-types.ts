@@ -11,6 +11,12 @@ const PG_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?(?:([+
 
 /** '2026-11-23 12:10:17.751234+08' -> '2026-11-23T04:10:17.751234Z'. Infinity and BC dates pass through. */
 export function timestampToIso(value: string): string {
+  // Sessions run in UTC, so nearly every value is 'YYYY-MM-DD HH:MM:SS[.ffffff]+00': cut and paste, no regex.
+  if (value.length >= 22 && value.length <= 29 && value.endsWith('+00') && value[10] === ' ' && value[4] === '-') {
+    const time = value.slice(11, value.length - 3);
+    if (time.length === 8) return `${value.slice(0, 10)}T${time}.000Z`;
+    if (time[8] === '.') return `${value.slice(0, 10)}T${time.slice(0, 8)}.${time.slice(9).padEnd(3, '0')}Z`;
+  }
   const m = PG_TIMESTAMP.exec(value);
   if (!m) return value;
   const [, date, time, digits = '', sign, hh = '00', mm = '00', ss = '00'] = m;

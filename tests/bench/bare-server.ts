@@ -1,0 +1,20 @@
+// The floor for the list scenarios of bench:api: a bare Node HTTP server that runs one fixed SQL statement
+// through pg (16 connections) and answers its rows as JSON. No framework, no auth, no metadata: what any
+// Node service pays to put the same query behind HTTP on this machine. Started by api.bench.ts.
+import { createServer } from 'node:http';
+import pg from 'pg';
+
+const sql = process.env.BARE_SQL as string;
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 16 });
+const query = { name: 'bare', text: sql };
+const server = createServer((req, res) => {
+  pool.query(query).then((r) => {
+    const body = JSON.stringify({ data: r.rows });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }, (err: Error) => {
+    res.writeHead(500);
+    res.end(err.message);
+  });
+});
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
