@@ -50,6 +50,9 @@ export class Authenticator {
   private secret?: Uint8Array;
   private readonly sessions = new TtlCache<AuthSession>(CACHE_MS);
   private readonly actors = new TtlCache<ActorInfo>(CACHE_MS);
+  private readonly loading = new Map<string, Promise<AuthSession>>();
+  /** Bumped by invalidate(): a load that began before it must not put what it read into the cache. */
+  private generation = 0;
   private readonly perUser: RateLimiterMemory;
   private readonly perAddress: RateLimiterMemory;
 
@@ -72,8 +75,10 @@ export class Authenticator {
 
   /** Forget cached actors and sessions (after users, roles or the Model change). */
   invalidate(): void {
+    this.generation++;
     this.sessions.clear();
     this.actors.clear();
+    this.loading.clear();
   }
 
   private key(): Uint8Array {
@@ -84,9 +89,10 @@ export class Authenticator {
   private async sessionFor(userId: string, tokenKind: AuthSession['tokenKind'], tokenId: string, expiresAt: number): Promise<AuthSession> {
     let info = this.actors.get(userId);
     if (!info) {
+      const generation = this.generation;
       info = await loadActorInfo(this.o.pool, this.o.accessDeps().core, userId);
       if (!info) throw invalidToken();
-      this.actors.set(userId, info);
+      if (generation === this.generation) this.actors.set(userId, info);
     }
     if (!info.active) throw invalidToken();
     return {
@@ -106,9 +112,20 @@ export class Authenticator {
       this.sessions.delete(token);
       throw invalidToken();
     }
-    const session = token.startsWith(API_TOKEN_PREFIX) ? await this.checkApiToken(token) : await this.checkSessionToken(token);
-    this.sessions.set(token, session);
-    return session;
+    // When the cached entry lapses, every request in flight with the token would load it at once: share one load.
+    const loading = this.loading.get(token);
+    if (loading) return loading;
+    const generation = this.generation;
+    const load = (token.startsWith(API_TOKEN_PREFIX) ? this.checkApiToken(token) : this.checkSessionToken(token))
+      .then((session) => {
+        if (generation === this.generation) this.sessions.set(token, session);
+        return session;
+      })
+      .finally(() => {
+        if (this.loading.get(token) === load) this.loading.delete(token);
+      });
+    this.loading.set(token, load);
+    return load;
   }
 
   private async checkSessionToken(token: string): Promise<AuthSession> {
