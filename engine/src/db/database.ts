@@ -23,7 +23,7 @@ export interface Database {
   /** The raw pool for hot paths that bypass the query builder. */
   readonly pool: pg.Pool;
   /**
-   * PostgreSQL: the pool's clients pipeline and hot statements are named (prepared once per connection).
+   * PostgreSQL: write transactions pipeline and hot statements are named (prepared once per connection).
    * Not embedded: PGlite serves every socket connection from one session, where neither is safe.
    */
   readonly pipelined: boolean;
@@ -63,7 +63,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const max = Math.min(options.poolSize ?? 10, embedded ? EMBEDDED_MAX_CONNECTIONS - 4 : 1000);
   // Sessions run in UTC so timestamps arrive as '...+00' and date arithmetic does not depend on the server.
   const sessionOptions = embedded ? {} : { options: '-c TimeZone=UTC' };
-  const pool = new pg.Pool({ connectionString: url, max, pipeline: !embedded, ...sessionOptions });
+  const pool = new pg.Pool({ connectionString: url, max, ...sessionOptions });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Math.max(2, Math.floor(max / 2)) } });
