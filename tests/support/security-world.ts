@@ -11,7 +11,7 @@
 //   e1rep2 E1 e1mgr, sales_rep + dept_viewer (union) · e2rep E2 east, sales_rep · west BW ceo, branch_fields
 //   w1rep W1 west, sales_rep · auditor HQ -, auditor ("*") · nobody E1 e1mgr, no role · admin HQ (seeded)
 import { expect } from 'vitest';
-import type { TestEngine, TestResponse } from './test-engine.js';
+import { startTestEngine, type TestEngine, type TestResponse } from './test-engine.js';
 
 export const PACKS = ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/security-demo'];
 
@@ -201,6 +201,12 @@ function grantsJson(role: RoleDef): Record<string, unknown> {
 
 export function passwordOf(key: string): string {
   return `${key}-Secret-123`;
+}
+
+/** An engine on the security fixtures with the world built: what each security test file starts from. */
+export async function startSecurityWorld(): Promise<{ t: TestEngine; w: World }> {
+  const t = await startTestEngine({ packs: PACKS });
+  return { t, w: await buildWorld(t) };
 }
 
 export async function buildWorld(t: TestEngine): Promise<World> {

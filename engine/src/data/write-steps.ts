@@ -84,7 +84,7 @@ export const checkReferences: WriteStep = async (ctx) => {
     const target = ctx.services.runtime.entity(field.target).entity;
     const idsParam = params.add(ids, 'uuid[]');
     // A related record the caller cannot see is reported exactly like one that does not exist.
-    probes.push(`SELECT ${inlineName(field.name)} AS f, v::text AS id FROM unnest(${idsParam}) v
+    probes.push(`SELECT ${params.add(field.name, 'text')} AS f, v::text AS id FROM unnest(${idsParam}) v
       WHERE NOT EXISTS (SELECT 1 FROM ${q(target.table)} r WHERE r.id = v AND ${liveAndScoped(target, 'r', params, ctx.access.readScope)})`);
   }
   if (probes.length === 0) return;
@@ -97,11 +97,6 @@ export const checkReferences: WriteStep = async (ctx) => {
 
 function referencedIds(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
-}
-
-/** Field names are identifiers checked by the meta-schema; quoted as a SQL literal all the same. */
-function inlineName(name: string): string {
-  return `'${name.replace(/'/g, "''")}'`;
 }
 
 function referenceError(ctx: WriteContext, missing: ReadonlySet<string>): EngineError {

@@ -75,9 +75,14 @@ export class Authenticator {
 
   /** Forget cached actors and sessions (after users, roles or the Model change). */
   invalidate(): void {
+    this.actors.clear();
+    this.forgetSessions();
+  }
+
+  /** Drops cached and loading sessions; a load already under way will not put its result into the cache. */
+  private forgetSessions(): void {
     this.generation++;
     this.sessions.clear();
-    this.actors.clear();
     this.loading.clear();
   }
 
@@ -197,7 +202,7 @@ export class Authenticator {
     } else {
       await this.o.pool.query(`UPDATE ${API_TOKEN_TABLE} SET revoked_at = now() WHERE id = $1`, [session.tokenId]);
     }
-    this.sessions.clear();
+    this.forgetSessions();
   }
 
   async createApiToken(userId: string, name: string, expiresInDays?: number): Promise<{ id: string; token: string; expiresAt: string | null }> {
@@ -217,7 +222,7 @@ export class Authenticator {
 
   async revokeApiToken(userId: string, id: string): Promise<boolean> {
     const res = await this.o.pool.query(`UPDATE ${API_TOKEN_TABLE} SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, [id, userId]);
-    this.sessions.clear();
+    this.forgetSessions();
     return (res.rowCount ?? 0) > 0;
   }
 }

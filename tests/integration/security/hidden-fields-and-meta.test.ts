@@ -3,22 +3,18 @@
 // fields read normally but are refused on write; history masks what is hidden. And GET /api/meta per user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
+import type { TestEngine, TestResponse } from '../../support/test-engine.js';
 import {
-  ENTITIES, PACKS, USER_KEYS, as, buildWorld, can, expectStatus, fieldLevel, isAdmin, rowIds, type World,
+  ENTITIES, USER_KEYS, as, can, expectStatus, fieldLevel, isAdmin, rowIds, startSecurityWorld, type World,
 } from '../../support/security-world.js';
 
 let t: TestEngine;
 let w: World;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: PACKS });
-  w = await buildWorld(t);
+  ({ t, w } = await startSecurityWorld());
 });
-
-afterAll(async () => {
-  await t?.stop();
-});
+afterAll(() => t?.stop());
 
 const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
 const id = (key: string) => w.byKey.get(key)!.id;

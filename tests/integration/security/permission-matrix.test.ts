@@ -7,23 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
+import type { TestEngine, TestResponse } from '../../support/test-engine.js';
 import {
-  ENTITIES, PACKS, RELATIONS, USER_KEYS, as, buildWorld, can, expectStatus, expectedInclude, fieldLevel, includeAllowed,
-  isAdmin, keys, normalised404, rowIds, sortById, visible, type EntityName, type Rec, type World,
+  ENTITIES, RELATIONS, USER_KEYS, as, can, expectStatus, expectedInclude, fieldLevel, includeAllowed,
+  isAdmin, keys, normalised404, rowIds, sortById, visible, type EntityName, type Rec, startSecurityWorld, type World,
 } from '../../support/security-world.js';
 
 let t: TestEngine;
 let w: World;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: PACKS });
-  w = await buildWorld(t);
+  ({ t, w } = await startSecurityWorld());
 });
-
-afterAll(async () => {
-  await t?.stop();
-});
+afterAll(() => t?.stop());
 
 const SEEDED = new Set(['unit:HQ', 'user:admin', 'role:admin']);
 

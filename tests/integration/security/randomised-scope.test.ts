@@ -6,10 +6,10 @@
 // no hidden field, and unreadable related records sort as missing values.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import type { TestEngine } from '../../support/test-engine.js';
 import {
-  ENTITIES, PACKS, RELATIONS, SYSTEM_FIELDS, USER_KEYS, as, buildWorld, can, expectedInclude, fieldLevel, includeAllowed,
-  keys, rowIds, sortById, visible, type EntityName, type Rec, type World,
+  ENTITIES, RELATIONS, SYSTEM_FIELDS, USER_KEYS, as, can, expectedInclude, fieldLevel, includeAllowed,
+  keys, rowIds, sortById, visible, type EntityName, type Rec, startSecurityWorld, type World,
 } from '../../support/security-world.js';
 
 const SEED = Number(process.env.SECURITY_FUZZ_SEED ?? 20_240_611);
@@ -19,13 +19,9 @@ let t: TestEngine;
 let w: World;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: PACKS });
-  w = await buildWorld(t);
+  ({ t, w } = await startSecurityWorld());
 });
-
-afterAll(async () => {
-  await t?.stop();
-});
+afterAll(() => t?.stop());
 
 type Kind = 'text' | 'int' | 'bool' | 'enum' | 'id';
 

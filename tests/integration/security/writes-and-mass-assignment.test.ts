@@ -4,20 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { PACKS, as, buildWorld, expectStatus, type World } from '../../support/security-world.js';
+import type { TestEngine } from '../../support/test-engine.js';
+import { as, expectStatus, startSecurityWorld, type World } from '../../support/security-world.js';
 
 let t: TestEngine;
 let w: World;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: PACKS });
-  w = await buildWorld(t);
+  ({ t, w } = await startSecurityWorld());
 });
-
-afterAll(async () => {
-  await t?.stop();
-});
+afterAll(() => t?.stop());
 
 const id = (key: string) => w.byKey.get(key)!.id;
 const uid = (key: string) => w.users[key]!.id;

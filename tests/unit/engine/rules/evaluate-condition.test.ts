@@ -4,7 +4,7 @@ import { compileConditionSql } from '../../../../engine/src/rules/compile-condit
 import { compileConditionMemory, evaluateCondition } from '../../../../engine/src/rules/evaluate-condition.js';
 import { createOperatorRegistry } from '../../../../engine/src/rules/operator-registry.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
-import { fakeContext } from './fake-context.js';
+import { endsWithOperator, fakeContext } from './fake-context.js';
 
 const registry = createOperatorRegistry();
 registry.freeze();
@@ -94,14 +94,7 @@ describe('evaluateCondition: SQL-compatible semantics', () => {
 
   it('uses the halves of the registry it is given', () => {
     const other = createOperatorRegistry();
-    other.register({
-      kind: 'compare',
-      name: 'endsWith',
-      operands: ['text'],
-      literals: ['value'],
-      memory: (value, literals) => typeof value === 'string' && typeof literals[0] === 'string' && value.endsWith(literals[0]),
-      sql: (operand, literals) => `right(${operand}, char_length(${literals[0] ?? 'NULL'})) = ${literals[0] ?? 'NULL'}`,
-    });
+    other.register(endsWithOperator);
     const ctx = { ...scope, resolveVar: (path: string, pointer: string) => ({ ...scope.resolveVar(path, pointer), operators: ['endsWith'] }) };
     expect(evaluateCondition({ endsWith: [v('name'), 'me'] }, { name: 'Acme' }, ctx, other)).toBe(true);
     expect(run({ '==': [v('qty'), 1] }, { qty: 1 })).toBe(true);

@@ -3,6 +3,7 @@
 import { builtinFieldKinds, type OperandType } from '../../../../engine/src/metadata/field-kinds.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
 import type { SqlCollection, SqlCompileContext, SqlOperand } from '../../../../engine/src/rules/compile-condition-sql.js';
+import type { CompareOperatorDef } from '../../../../engine/src/rules/operator-registry.js';
 
 const kinds = builtinFieldKinds();
 
@@ -62,3 +63,13 @@ function contextOf(fields: Record<string, [string, OperandType, string]>, param:
 export function fakeContext(param: (value: unknown) => string = () => '$0'): SqlCompileContext {
   return contextOf(ROOT, param, true);
 }
+
+/** A plugin-style operator, both halves, for tests of registering operators beyond the built-in ones. */
+export const endsWithOperator: CompareOperatorDef = {
+  kind: 'compare',
+  name: 'endsWith',
+  operands: ['text'],
+  literals: ['value'],
+  memory: (value, literals) => typeof value === 'string' && typeof literals[0] === 'string' && value.endsWith(literals[0]),
+  sql: (operand, literals) => `right(${operand}, char_length(${literals[0] ?? 'NULL'})) = ${literals[0] ?? 'NULL'}`,
+};

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileConditionSql } from '../../../../engine/src/rules/compile-condition-sql.js';
-import { createOperatorRegistry, type CompareOperatorDef } from '../../../../engine/src/rules/operator-registry.js';
+import { createOperatorRegistry } from '../../../../engine/src/rules/operator-registry.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
-import { fakeContext } from './fake-context.js';
-
-const endsWith: CompareOperatorDef = {
-  kind: 'compare',
-  name: 'endsWith',
-  operands: ['text'],
-  literals: ['value'],
-  memory: (value, literals) => typeof value === 'string' && typeof literals[0] === 'string' && value.endsWith(literals[0]),
-  sql: (operand, literals) => `right(${operand}, char_length(${literals[0] ?? 'NULL'})) = ${literals[0] ?? 'NULL'}`,
-};
+import { endsWithOperator, fakeContext } from './fake-context.js';
 
 function codeOf(fn: () => unknown): string {
   try {
@@ -37,7 +28,7 @@ describe('createOperatorRegistry', () => {
 
   it('adds an operator that both evaluators then use', () => {
     const registry = createOperatorRegistry();
-    registry.register(endsWith);
+    registry.register(endsWithOperator);
     expect(registry.get('endsWith')).toMatchObject({ name: 'endsWith', kind: 'compare' });
     const base = fakeContext((value) => `'${String(value)}'`);
     const ctx = { ...base, resolveVar: (path: string, pointer: string) => ({ ...base.resolveVar(path, pointer), operators: ['endsWith'] }) };
@@ -46,13 +37,13 @@ describe('createOperatorRegistry', () => {
 
   it('refuses duplicates, bad names and late registrations', () => {
     const registry = createOperatorRegistry();
-    expect(codeOf(() => registry.register({ ...endsWith, name: '==' }))).toBe('500 rules.operator_exists');
-    expect(codeOf(() => registry.register({ ...endsWith, name: 'var' }))).toBe('500 rules.invalid_operator');
-    expect(codeOf(() => registry.register({ ...endsWith, name: 'a.b' }))).toBe('500 rules.invalid_operator');
-    expect(codeOf(() => registry.register({ ...endsWith, name: 'tessera:x' }))).toBe('500 rules.invalid_operator');
+    expect(codeOf(() => registry.register({ ...endsWithOperator, name: '==' }))).toBe('500 rules.operator_exists');
+    expect(codeOf(() => registry.register({ ...endsWithOperator, name: 'var' }))).toBe('500 rules.invalid_operator');
+    expect(codeOf(() => registry.register({ ...endsWithOperator, name: 'a.b' }))).toBe('500 rules.invalid_operator');
+    expect(codeOf(() => registry.register({ ...endsWithOperator, name: 'tessera:x' }))).toBe('500 rules.invalid_operator');
     registry.freeze();
     expect(registry.isFrozen).toBe(true);
-    expect(codeOf(() => registry.register(endsWith))).toBe('500 rules.registry_frozen');
+    expect(codeOf(() => registry.register(endsWithOperator))).toBe('500 rules.registry_frozen');
   });
 
   it('throws a typed 400 for unknown names', () => {
@@ -63,7 +54,7 @@ describe('createOperatorRegistry', () => {
 
   it('gives each call its own registry', () => {
     const a = createOperatorRegistry();
-    a.register(endsWith);
+    a.register(endsWithOperator);
     expect(createOperatorRegistry().has('endsWith')).toBe(false);
   });
 });
