@@ -54,7 +54,7 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
     const name = entity.name;
     const base = `/${name}`;
     router.get(base, async (ctx) => {
-      const result = await deps.reader.list(name, ctx.state.access, parseListQuery(ctx.query));
+      const result = await deps.reader.listByQuery(name, ctx.state.access, ctx.querystring, () => parseListQuery(ctx.query));
       respond(ctx as Ctx, 200, result.data, result.meta);
     });
     router.post(base, async (ctx) => {

@@ -5,7 +5,7 @@ import type { EntityDef } from '../metadata/model.js';
 import { q } from '../schema/ddl.js';
 import type { ModelRuntime } from './entity-runtime.js';
 import { INCLUDE_CHILD_LIMIT } from './list-options.js';
-import type { ApiRecord, Row } from './record-codec.js';
+import { withoutHelpers, type ApiRecord, type Row } from './record-codec.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
 import { visibleFields } from './visible-fields.js';
@@ -33,10 +33,11 @@ export function checkIncludes(entity: EntityDef, include: readonly string[], acc
   });
 }
 
+/** Records of `target` the caller may see, with their visible fields; `extra` adds helper columns (`__...`). */
 async function selectRecords(deps: IncludeDeps, target: EntityDef, whereSql: (alias: string, params: SqlParams) => string, extra = ''): Promise<Row[]> {
   const rt = deps.runtime.entity(target.name);
   const params = new SqlParams();
-  const cols = rt.codec.columnsFor().map((c) => `r.${q(c)}`).join(', ');
+  const cols = rt.codec.selectList('r', visibleFields(rt, deps.access)).sql;
   const where = whereSql('r', params);
   const sql = `SELECT ${cols}${extra} FROM ${q(target.table)} r WHERE ${where} AND ${liveAndScoped(target, 'r', params, deps.access.readScope)}`;
   return (await deps.pool.query(sql, params.values)).rows as Row[];
@@ -51,23 +52,20 @@ export async function loadIncludes(deps: IncludeDeps, entity: EntityDef, records
       const target = deps.runtime.entity(field.target);
       const refIds = [...new Set(records.map((r) => r[name]).filter((v): v is string => typeof v === 'string'))];
       const rows = refIds.length ? await selectRecords(deps, target.entity, (a, p) => `${a}.id = ANY(${p.add(refIds, 'uuid[]')})`) : [];
-      const shown = visibleFields(target, deps.access);
-      const byId = new Map(rows.map((row) => [row.id as string, target.codec.toRecord(row, shown)]));
+      const byId = new Map(rows.map((row) => [row.id as string, row]));
       // A related record outside the caller's scope shows as null: its existence is not theirs to learn.
       for (const r of records) if (typeof r[name] === 'string') r[name] = byId.get(r[name] as string) ?? null;
       continue;
     }
     const inverse = entity.inverses.find((inv) => inv.name === name);
     const junction = field?.junction;
-    let targetName: string;
     let rows: Row[];
     if (junction && field?.target) {
-      targetName = field.target;
       rows = await selectRecords(deps, deps.runtime.entity(field.target).entity,
         (a, p) => `EXISTS (SELECT 1 FROM ${q(junction.table)} jx WHERE jx.${q(junction.targetColumn)} = ${a}.id AND jx.${q(junction.sourceColumn)} = ANY(${p.add(ids, 'uuid[]')}))`);
       const links = await deps.pool.query<{ s: string; t: string }>(
         `SELECT ${q(junction.sourceColumn)} AS s, ${q(junction.targetColumn)} AS t FROM ${q(junction.table)} WHERE ${q(junction.sourceColumn)} = ANY($1::uuid[])`, [ids]);
-      attachMany(deps, targetName, records, name, rows, links.rows);
+      attachMany(records, name, rows, links.rows);
     } else if (inverse) {
       const source = deps.runtime.entity(inverse.sourceEntity);
       const sourceField = source.entity.fields.find((f) => f.name === inverse.sourceField);
@@ -75,16 +73,16 @@ export async function loadIncludes(deps: IncludeDeps, entity: EntityDef, records
         const fk = sourceField.columns[0].name;
         const ranked = await selectRecords(deps, source.entity,
           (a, p) => `${a}.${q(fk)} = ANY(${p.add(ids, 'uuid[]')})`,
-          `, row_number() OVER (PARTITION BY r.${q(fk)} ORDER BY r.id) AS __rank`);
+          `, r.${q(fk)} AS __parent, row_number() OVER (PARTITION BY r.${q(fk)} ORDER BY r.id) AS __rank`);
         const kept = ranked.filter((row) => Number(row.__rank) <= INCLUDE_CHILD_LIMIT);
-        attachMany(deps, source.entity.name, records, name, kept, kept.map((row) => ({ s: row[fk] as string, t: row.id as string })));
+        attachMany(records, name, kept.map(withoutHelpers), kept.map((row) => ({ s: row.__parent as string, t: row.id as string })));
       } else if (sourceField?.junction) {
         const j = sourceField.junction;
         rows = await selectRecords(deps, source.entity,
           (a, p) => `EXISTS (SELECT 1 FROM ${q(j.table)} jx WHERE jx.${q(j.sourceColumn)} = ${a}.id AND jx.${q(j.targetColumn)} = ANY(${p.add(ids, 'uuid[]')}))`);
         const links = await deps.pool.query<{ s: string; t: string }>(
           `SELECT ${q(j.targetColumn)} AS s, ${q(j.sourceColumn)} AS t FROM ${q(j.table)} WHERE ${q(j.targetColumn)} = ANY($1::uuid[])`, [ids]);
-        attachMany(deps, source.entity.name, records, name, rows, links.rows);
+        attachMany(records, name, rows, links.rows);
       }
     }
   }
@@ -114,10 +112,8 @@ export async function loadManyToManyIds(deps: IncludeDeps, entity: EntityDef, re
 }
 
 /** Attaches children to parents by (parent id, child id) links, at most INCLUDE_CHILD_LIMIT each. */
-function attachMany(deps: IncludeDeps, targetName: string, records: ApiRecord[], name: string, rows: Row[], links: ReadonlyArray<{ s: string; t: string }>): void {
-  const target = deps.runtime.entity(targetName);
-  const shown = visibleFields(target, deps.access);
-  const byId = new Map(rows.map((row) => [row.id as string, target.codec.toRecord(row, shown)]));
+function attachMany(records: ApiRecord[], name: string, rows: readonly ApiRecord[], links: ReadonlyArray<{ s: string; t: string }>): void {
+  const byId = new Map(rows.map((row) => [row.id as string, row]));
   const byParent = new Map<string, ApiRecord[]>();
   for (const link of links) {
     const child = byId.get(link.t);

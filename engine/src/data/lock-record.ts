@@ -12,8 +12,7 @@ export async function lockRecord(client: Sql, rt: EntityRuntime, id: string, sco
   const params = new SqlParams();
   const idParam = params.add(id, 'uuid');
   const res = await client.query(
-    `SELECT ${rt.codec.columnsFor().map((c) => `t.${q(c)}`).join(', ')} FROM ${q(rt.entity.table)} t
+    `SELECT ${rt.codec.selectList('t').sql} FROM ${q(rt.entity.table)} t
       WHERE t.id = ${idParam} AND ${liveAndScoped(rt.entity, 't', params, scope)} FOR UPDATE`, params.values);
-  const row = res.rows[0] as Record<string, unknown> | undefined;
-  return row ? rt.codec.toRecord(row) : undefined;
+  return res.rows[0] as ApiRecord | undefined;
 }

@@ -1,18 +1,31 @@
 // Records as the API shows them <-> rows as PostgreSQL stores them. Built once per entity per Model.
+// Reads select columns under their field names (money as a JSON object), so each row pg decodes is already
+// the record: no second object per row on the hot list path.
 import type { EntityDef, FieldDef } from '../metadata/model.js';
 import { SYSTEM_READ_COLUMNS } from '../metadata/system-columns.js';
+import { q } from '../schema/ddl.js';
 
 export type Row = Record<string, unknown>;
 export type ApiRecord = Record<string, unknown>;
 
-const SYSTEM_READ_FIELDS: readonly string[] = SYSTEM_READ_COLUMNS.map((c) => c.name);
+/** Record order: id and version first, then the timestamps, then the fields as the entity declares them. */
+const SYSTEM_READ_FIELDS: readonly string[] = ['id', 'version', 'created_at', 'updated_at'];
+if (SYSTEM_READ_FIELDS.length !== SYSTEM_READ_COLUMNS.length || !SYSTEM_READ_COLUMNS.every((c) => SYSTEM_READ_FIELDS.includes(c.name))) {
+  throw new Error('record-codec: SYSTEM_READ_FIELDS must list the system read columns');
+}
+
+export interface SelectList {
+  /** `alias.col AS field, ...`: rows come back as records. */
+  readonly sql: string;
+  /** Record property holding a column's value as stored, by column expression (for keyset cursors). */
+  readonly propertyOf: ReadonlyMap<string, string>;
+}
 
 export interface RecordCodec {
   /** Field names a client can ask for in `fields=` (system fields and every stored field). */
   readonly readableFields: ReadonlySet<string>;
-  /** Columns to SELECT for the given fields (all when undefined). */
-  columnsFor(fields?: ReadonlySet<string>): string[];
-  toRecord(row: Row, fields?: ReadonlySet<string>): ApiRecord;
+  /** The SELECT (or RETURNING) list for the given fields (all when undefined); alias '' leaves columns unqualified. */
+  selectList(alias: string, fields?: ReadonlySet<string>): SelectList;
   /** Column values for the given input fields; manyToMany fields are not columns and are skipped. */
   toColumns(input: ApiRecord): Row;
 }
@@ -21,32 +34,54 @@ function isStored(field: FieldDef): boolean {
   return field.columns.length > 0;
 }
 
+function column(alias: string, name: string): string {
+  return alias ? `${alias}.${q(name)}` : q(name);
+}
+
+/** One field's select expression; money is { amount, currency } with the amount as exact decimal text. */
+function fieldSelect(f: FieldDef, alias: string): { sql: string; raw?: string } | undefined {
+  const [first, second] = f.columns;
+  if (!first) return undefined;
+  const col = column(alias, first.name);
+  if (f.kind === 'currency') {
+    const currency = second ? column(alias, second.name) : 'NULL';
+    return { sql: `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('amount', ${col}::text, 'currency', ${currency}) END AS ${q(f.name)}` };
+  }
+  return { sql: first.name === f.name ? col : `${col} AS ${q(f.name)}`, raw: col };
+}
+
 export function createRecordCodec(entity: EntityDef): RecordCodec {
   const stored = entity.fields.filter(isStored);
   // manyToMany fields are readable (their ids are loaded separately) but have no column here.
   const readableFields = new Set<string>([...SYSTEM_READ_FIELDS, ...entity.fields.map((f) => f.name)]);
   const byName = new Map(entity.fields.map((f) => [f.name, f]));
+  const allFields = new Map<string, SelectList>();
+
+  function build(alias: string, fields?: ReadonlySet<string>): SelectList {
+    const parts: string[] = [];
+    const propertyOf = new Map<string, string>();
+    for (const name of SYSTEM_READ_FIELDS) {
+      const col = column(alias, name);
+      parts.push(col);
+      propertyOf.set(col, name);
+    }
+    for (const f of stored) {
+      if (fields && !fields.has(f.name)) continue;
+      const s = fieldSelect(f, alias);
+      if (!s) continue;
+      parts.push(s.sql);
+      if (s.raw) propertyOf.set(s.raw, f.name);
+    }
+    return { sql: parts.join(', '), propertyOf };
+  }
+
   return {
     readableFields,
-    columnsFor(fields) {
-      const cols: string[] = [...SYSTEM_READ_FIELDS];
-      for (const f of stored) if (!fields || fields.has(f.name)) cols.push(...f.columns.map((c) => c.name));
-      return cols;
-    },
-    toRecord(row, fields) {
-      const out: ApiRecord = { id: row.id, version: row.version, created_at: row.created_at, updated_at: row.updated_at };
-      for (const f of stored) {
-        if (fields && !fields.has(f.name)) continue;
-        const [first, second] = f.columns;
-        if (!first) continue;
-        if (f.kind === 'currency') {
-          const amount = row[first.name];
-          out[f.name] = amount === null || amount === undefined ? null : { amount, currency: second ? row[second.name] : null };
-        } else {
-          out[f.name] = row[first.name] ?? null;
-        }
-      }
-      return out;
+    selectList(alias, fields) {
+      if (fields) return build(alias, fields);
+      let list = allFields.get(alias);
+      if (!list) allFields.set(alias, (list = build(alias)));
+      return list;
     },
     toColumns(input) {
       const cols: Row = {};
@@ -69,4 +104,11 @@ export function createRecordCodec(entity: EntityDef): RecordCodec {
       return cols;
     },
   };
+}
+
+/** A row without the helper columns (`__...`) a statement selected beside the record. */
+export function withoutHelpers(row: Row): ApiRecord {
+  const out: ApiRecord = {};
+  for (const k in row) if (!k.startsWith('__')) out[k] = row[k];
+  return out;
 }

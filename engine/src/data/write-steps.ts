@@ -147,7 +147,7 @@ function syncManyToMany(ctx: WriteContext): void {
 }
 
 function returning(ctx: WriteContext): string {
-  return ctx.rt.codec.columnsFor().map(q).join(', ');
+  return ctx.rt.codec.selectList('').sql;
 }
 
 export const persist: WriteStep = async (ctx) => {
@@ -170,7 +170,7 @@ export const persist: WriteStep = async (ctx) => {
   }
   try {
     const res = await ctx.tx.query(ctx.tx.statement(sql, params));
-    ctx.after = codec.toRecord(res.rows[0] as Record<string, unknown>);
+    ctx.after = res.rows[0] as ApiRecord;
     if (ctx.op !== 'delete') {
       syncManyToMany(ctx);
       await loadManyToManyIds({ pool: ctx.tx, runtime: ctx.services.runtime, access: ctx.access }, entity, [ctx.after], undefined, []);

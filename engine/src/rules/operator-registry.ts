@@ -34,7 +34,8 @@ export interface CompareOperatorDef {
   memory(value: unknown, literals: readonly CompareLiteral[], operand: OperandType): boolean;
   /**
    * SQL half: the operand's SQL expression and the literals as cast placeholders (`$2::numeric`,
-   * `$3::text[]` for a list, null for a null literal). Returns a boolean expression.
+   * `$3::text[]` for a list, null for a null literal). Returns a boolean expression. It must be a pure
+   * function of its arguments: compiled statements are cached and reused, so read the clock in SQL (now()).
    */
   sql(operand: string, literals: readonly (string | null)[], operandType: OperandType): string;
 }
