@@ -12,6 +12,7 @@ import { ModelHolder, type PublishedModel } from './metadata/model-holder.js';
 import type { Model } from './metadata/model.js';
 import { requiredPluginNames } from './metadata/read-packs.js';
 import { applySchema, type ApplyOptions, type ApplyResult } from './schema/apply-schema.js';
+import { ModelFollower } from './schema/model-notices.js';
 import { buildModelRuntime, type ModelRuntime } from './data/entity-runtime.js';
 import { RecordReader } from './data/record-reader.js';
 import { RecordWriter } from './data/record-writer.js';
@@ -121,9 +122,16 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     entities.replace(modelRoutes());
   });
 
+  // Other engines on this database publish too; follow them. Embedded runs one engine, with nobody to follow.
+  const follower = db.kind === 'postgres'
+    ? new ModelFollower({ url: db.url, pool: db.pool, models, log, accept: (m) => void buildModelRuntime(m, registries.kinds, registries.operators) })
+    : undefined;
+  await follower?.start();
+
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
-    if (result.changed) models.swap({ model: next, version: result.version });
+    // The follower may already have swapped to this version on hearing the publish notice.
+    if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
     return result;
   }
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
@@ -166,6 +174,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
     async close() {
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      await follower?.stop();
       if (!options.db) await db.close();
     },
   };

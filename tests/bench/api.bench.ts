@@ -1,7 +1,8 @@
 // npm run bench:api — the generic REST API against local PostgreSQL with 1,000,000 rows and a 100,000-row
 // belongsTo parent. The engine runs in its own process (its RSS is measured there); autocannon drives it with
-// 16 connections. Each list figure is printed beside the statement the engine runs for it (values inlined),
-// through pgbench and through Node's pg with 16 clients each, and behind a bare Node HTTP server (bare-server.ts).
+// 16 connections. Each list figure is printed beside the statement the engine ran for it (read back from
+// pg_stat_activity): through pgbench (values inlined), through Node's pg with 16 clients and the same bound values,
+// and behind a bare Node HTTP server (bare-server.ts).
 // Run as the seeded admin and as a user with an org-unit-and-below scope and a hidden field.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -188,15 +189,15 @@ function pgbench(sql: string, seconds: number): { tps: number; latencyMs: number
   return { tps: Number(tps), latencyMs: Number(lat) };
 }
 
-/** The same SQL from Node's pg with 16 concurrent clients: the client-side cost the API also pays. */
-async function nodePg(sql: string, seconds: number): Promise<{ qps: number; p50: number }> {
+/** The engine's statement from Node's pg with 16 concurrent clients and the same bound values: the client-side cost the API also pays. */
+async function nodePg(sql: string, values: readonly unknown[], seconds: number): Promise<{ qps: number; p50: number }> {
   const pool = new pg.Pool({ connectionString: dbUrl(DB), max: 16 });
   const latencies: number[] = [];
   const until = Date.now() + seconds * 1000;
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (Date.now() < until) {
       const t = process.hrtime.bigint();
-      await pool.query({ name: 'bench_raw', text: sql });
+      await pool.query({ name: 'bench_raw', text: sql, values: [...values] });
       latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
   }));
@@ -205,14 +206,31 @@ async function nodePg(sql: string, seconds: number): Promise<{ qps: number; p50:
   return { qps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
 }
 
-const ITEM_COLUMNS = ['id', 'created_at', 'updated_at', 'version', 'title', 'status', 'amount', 'qty', 'due', 'secret', 'parent_id', 'org_unit_id']
-  .map((c) => `t0."${c}"`).join(', ');
+/** The statement the engine ran for one request, read back from pg_stat_activity (not written out by hand). */
+async function engineStatement(port: number, token: string, path: string): Promise<string> {
+  await api(port, token, 'GET', path);
+  const c = new pg.Client({ connectionString: dbUrl(DB) });
+  await c.connect();
+  const r = await c.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`, [DB]);
+  await c.end();
+  const text = r.rows[0]?.query;
+  if (!text) throw new Error(`no statement seen for ${path}`);
+  return text;
+}
+
+/** The statement with its values written in, for pgbench and the bare server. */
+function inlineValues(text: string, values: readonly unknown[]): string {
+  return text.replace(/\$(\d+)\b/g, (_, n: string) => {
+    const v = values[Number(n) - 1];
+    return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+  });
+}
 
 /** The same SQL behind a bare Node HTTP server, loaded like the engine. */
-async function bareServer(sql: string, path: string, seconds: number): Promise<Figure> {
+async function bareServer(sql: string, values: readonly unknown[], path: string, seconds: number): Promise<Figure> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
     await new Promise<void>((ok, fail) => {
@@ -243,12 +261,14 @@ async function main(): Promise<void> {
     const pick = <T,>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
     const listFilter = encodeURIComponent(JSON.stringify({ and: [{ '==': [{ var: 'status' }, 'open'] }, { '>=': [{ var: 'qty' }, 500] }] }));
     const relFilter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'parent.region' }, 'north'] }));
-    const scenarios: Array<{ name: string; req: autocannon.Request; sql?: string }> = [
+    const listPath = `/api/v1/bench_item?filter=${listFilter}&sort=qty&limit=50`;
+    const relPath = `/api/v1/bench_item?filter=${relFilter}&limit=50`;
+    const scenarios: Array<{ name: string; req: autocannon.Request; sql?: { text: string; values: unknown[] } }> = [
       { name: 'get by id', req: { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/v1/bench_item/${pick(ids)}` }) } },
-      { name: 'list: 2-field filter, sort, limit 50', req: { method: 'GET', path: `/api/v1/bench_item?filter=${listFilter}&sort=qty&limit=50` },
-        sql: `SELECT ${ITEM_COLUMNS}, t0."qty" AS "__k0", t0.id AS "__k1" FROM "bench_item" t0 WHERE t0.deleted_at IS NULL AND (((t0."status" = 'open'::text) AND (t0."qty" >= 500::bigint))) ORDER BY t0."qty" ASC NULLS LAST, t0.id ASC NULLS LAST LIMIT 51` },
-      { name: 'list: filter through belongsTo', req: { method: 'GET', path: `/api/v1/bench_item?filter=${relFilter}&limit=50` },
-        sql: `SELECT ${ITEM_COLUMNS}, t0.id AS "__k0" FROM "bench_item" t0 LEFT JOIN "bench_parent" j1 ON j1.id = t0."parent_id" AND j1.deleted_at IS NULL WHERE t0.deleted_at IS NULL AND ((j1."region" = 'north'::text)) ORDER BY t0.id ASC NULLS LAST LIMIT 51` },
+      { name: 'list: 2-field filter, sort, limit 50', req: { method: 'GET', path: listPath },
+        sql: { text: await engineStatement(port, adminToken, listPath), values: ['open', 500] } },
+      { name: 'list: filter through belongsTo', req: { method: 'GET', path: relPath },
+        sql: { text: await engineStatement(port, adminToken, relPath), values: ['north'] } },
       { name: 'create (validated)', req: { method: 'POST', path: '/api/v1/bench_item',
         setupRequest: (r) => ({ ...r, body: JSON.stringify({ title: 'Bench create', status: 'won', amount: '12.50', qty: 7, due: '2025-03-01', parent: pick(parentIds) }) }) } },
     ];
@@ -275,10 +295,13 @@ async function main(): Promise<void> {
       }
     }
     const raw: string[] = [];
-    for (const s of scenarios.filter((x) => x.sql)) {
-      const r = pgbench(s.sql as string, Math.min(SECONDS, 15));
-      const n = await nodePg(s.sql as string, Math.min(SECONDS, 15));
-      const bare = await bareServer(s.sql as string, s.req.path as string, SECONDS);
+    for (const s of scenarios) {
+      if (!s.sql) continue;
+      const inlined = inlineValues(s.sql.text, s.sql.values);
+      console.log(`\n${s.name}: ${inlined}`);
+      const r = pgbench(inlined, Math.min(SECONDS, 15));
+      const n = await nodePg(s.sql.text, s.sql.values, Math.min(SECONDS, 15));
+      const bare = await bareServer(s.sql.text, s.sql.values, s.req.path as string, SECONDS);
       const api = figures.get(`admin|${s.name}`) as Figure;
       const share = (x: number) => `${((api.rps / x) * 100).toFixed(0)}%`;
       raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(bare.rps).toLocaleString('en')} / ${bare.p50} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${share(r.tps)} / ${share(n.qps)} / ${share(bare.rps)} |`);

@@ -1,5 +1,6 @@
 // Sort specs -> ORDER BY keys over resolved paths, always ending in the unique id so the order is total.
 import { EngineError } from '../shared/engine-error.js';
+import { q } from '../schema/ddl.js';
 import type { OperandType } from '../metadata/field-kinds.js';
 import type { SortKeySql } from './keyset-cursor.js';
 import type { SortSpec } from './list-options.js';
@@ -18,7 +19,8 @@ export function buildSortKeys(sort: readonly SortSpec[], resolver: PathResolver,
     }
     return { sql: r.sql, descending: s.descending, cast, operand: r.operand };
   });
-  const idSql = `${rootAlias}.id`;
+  // Written as the path resolver writes columns, so `sort=id` is recognised as this key.
+  const idSql = `${rootAlias}.${q('id')}`;
   if (!keys.some((k) => k.sql === idSql)) keys.push({ sql: idSql, descending: false, cast: 'uuid', operand: 'id' });
   // Keys after the id can never break a tie; dropping them keeps the cursor short.
   const idAt = keys.findIndex((k) => k.sql === idSql);

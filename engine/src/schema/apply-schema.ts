@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import { EngineError } from '../shared/engine-error.js';
 import type { Model } from '../metadata/model.js';
+import { noticeModelPublished } from './model-notices.js';
 import { assessPlan, refusedSteps } from './assess-plan.js';
 import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
@@ -69,6 +70,7 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
       plan: JSON.stringify(plan.steps.map((s) => ({ op: s.op, summary: s.summary, sql: s.sql, ...(s.rows !== undefined ? { rows: s.rows } : {}) }))),
       model: JSON.stringify(model),
     });
+    await noticeModelPublished(trx, version);
     return { changed: true, version, plan };
   });
 }
