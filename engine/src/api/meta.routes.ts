@@ -8,6 +8,8 @@ import type { PublishedModel } from '../metadata/model-holder.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { buildEntityMeta } from '../forms/entity-meta.js';
 import type { ApiState } from './api-state.js';
+import type { Access } from '../security/access.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 
 export interface MetaDeps {
   current(): { runtime: ModelRuntime; published: PublishedModel; openapi: Record<string, unknown> };
@@ -69,8 +71,21 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
         .map((rt) => buildEntityMeta(rt, runtime, locale, actions.filter((a) => a.entity === rt.entity.name), ctx.state.access)),
     };
   });
+  // Administrators get the whole document; everyone else what their access allows, built once per access.
+  const perCaller = new WeakMap<Access, { runtime: ModelRuntime; doc: Record<string, unknown> }>();
   router.get('/api/openapi.json', (ctx) => {
-    ctx.body = deps.current().openapi;
+    const current = deps.current();
+    const access = ctx.state.access;
+    if (access.isAdmin) {
+      ctx.body = current.openapi;
+      return;
+    }
+    let mine = perCaller.get(access);
+    if (mine?.runtime !== current.runtime) {
+      mine = { runtime: current.runtime, doc: buildOpenApiDocument(current.runtime, deps.actions, current.published.version, access) };
+      perCaller.set(access, mine);
+    }
+    ctx.body = mine.doc;
   });
   router.get('/api/docs', (ctx) => {
     ctx.type = 'text/html';

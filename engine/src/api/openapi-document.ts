@@ -1,7 +1,9 @@
 // Model -> OpenAPI 3.1 document: every entity's paths and schemas, the list parameters with the filter
-// grammar, problem+json responses. Pure; built once per Model from the same schemas the validator uses.
+// grammar, problem+json responses. Pure; built from the same schemas the validator uses, once per Model
+// for administrators and once per caller's access for everyone else (who see only what they may use).
 import type { JsonSchema } from '../metadata/field-kinds.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
+import type { Access } from '../security/access.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS } from '../data/list-options.js';
 import { MAX_BULK } from './entity.routes.js';
@@ -53,7 +55,23 @@ function listParameters(): Doc[] {
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'The version you read, e.g. "3" (or send `version` in the body).', schema: { type: 'string' } };
 
-export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number): Doc {
+/** What one caller may do; the document describes only that. */
+export type OpenApiView = Pick<Access, 'can' | 'field'>;
+
+const EVERYTHING: OpenApiView = { can: () => true, field: () => 'write' };
+
+/** The schema without the given properties (also out of `required`). */
+function withoutProperties(schema: unknown, drop: ReadonlySet<string>): unknown {
+  if (drop.size === 0) return schema;
+  const s = schema as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    ...s,
+    ...(s.properties ? { properties: Object.fromEntries(Object.entries(s.properties).filter(([k]) => !drop.has(k))) } : {}),
+    ...(s.required ? { required: s.required.filter((k) => !drop.has(k)) } : {}),
+  };
+}
+
+export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
   const schemas: Record<string, unknown> = {
     Problem: {
       type: 'object',
@@ -72,44 +90,50 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
   const paths: Record<string, unknown> = {};
   for (const rt of runtime.entities.values()) {
     const e = rt.entity;
+    const may = { read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'), delete: view.can(e.name, 'delete') };
+    if (!may.read) continue;
     const P = pascal(e.name);
-    const read = forOpenApi(rt.schemas.read) as Record<string, unknown>;
+    const hidden = new Set(e.fields.filter((f) => view.field(e.name, f.name) === 'hidden').map((f) => f.name));
+    const unwritable = new Set(e.fields.filter((f) => view.field(e.name, f.name) !== 'write').map((f) => f.name));
+    const read = forOpenApi(withoutProperties(rt.schemas.read, hidden)) as Record<string, unknown>;
     const props = read.properties as Record<string, Record<string, unknown>>;
     for (const f of e.fields) {
       const prop = props[f.name];
       if (prop) prop['x-operators'] = [...runtime.operatorsFor(f.kind)];
     }
     schemas[P] = read;
-    schemas[`${P}Create`] = forOpenApi(rt.schemas.create);
-    schemas[`${P}Update`] = forOpenApi(rt.schemas.update);
+    if (may.create) schemas[`${P}Create`] = forOpenApi(withoutProperties(rt.schemas.create, unwritable));
+    if (may.update) schemas[`${P}Update`] = forOpenApi(withoutProperties(rt.schemas.update, unwritable));
     const one = json({ type: 'object', properties: { data: ref(P), meta: { type: 'object' } } });
     const tag = [e.name];
     const errors = { 400: problem('Invalid request'), 404: problem('No such record'), 422: problem('Validation failed') };
     paths[`/api/v1/${e.name}`] = {
       get: { tags: tag, summary: `List ${e.pluralLabel.en}`, operationId: `list${P}`, parameters: listParameters(),
         responses: { 200: { description: 'A page of records', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: ref('ListMeta') } }) }, 400: problem('Invalid query') } },
-      post: { tags: tag, summary: `Create a ${e.label.en}`, operationId: `create${P}`, requestBody: { required: true, content: json(ref(`${P}Create`)) },
-        responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') } },
+      ...(may.create ? { post: { tags: tag, summary: `Create a ${e.label.en}`, operationId: `create${P}`, requestBody: { required: true, content: json(ref(`${P}Create`)) },
+        responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') } } } : {}),
     };
-    paths[`/api/v1/${e.name}/bulk`] = {
-      post: { tags: tag, summary: `Create up to ${MAX_BULK} ${e.pluralLabel.en} (all or nothing)`, operationId: `bulkCreate${P}`,
-        requestBody: { required: true, content: json({ type: 'object', required: ['data'], properties: { data: { type: 'array', minItems: 1, maxItems: MAX_BULK, items: ref(`${P}Create`) } } }) },
-        responses: { 201: { description: 'Created', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object' } } }) }, ...errors } },
-    };
+    if (may.create) {
+      paths[`/api/v1/${e.name}/bulk`] = {
+        post: { tags: tag, summary: `Create up to ${MAX_BULK} ${e.pluralLabel.en} (all or nothing)`, operationId: `bulkCreate${P}`,
+          requestBody: { required: true, content: json({ type: 'object', required: ['data'], properties: { data: { type: 'array', minItems: 1, maxItems: MAX_BULK, items: ref(`${P}Create`) } } }) },
+          responses: { 201: { description: 'Created', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object' } } }) }, ...errors } },
+      };
+    }
     paths[`/api/v1/${e.name}/{id}`] = {
       parameters: [idParam],
       get: { tags: tag, summary: `Get a ${e.label.en}`, operationId: `get${P}`,
         parameters: listParameters().filter((p) => p.name === 'fields' || p.name === 'include'),
         responses: { 200: { description: 'The record', content: one }, ...errors } },
-      patch: { tags: tag, summary: `Update a ${e.label.en}`, operationId: `update${P}`, parameters: [ifMatch],
+      ...(may.update ? { patch: { tags: tag, summary: `Update a ${e.label.en}`, operationId: `update${P}`, parameters: [ifMatch],
         requestBody: { required: true, content: json(ref(`${P}Update`)) },
-        responses: { 200: { description: 'Updated', content: one }, ...errors, 409: problem('Stale version or duplicate value'), 428: problem('Version missing') } },
-      delete: { tags: tag, summary: `Delete a ${e.label.en} (soft)`, operationId: `delete${P}`, parameters: [ifMatch],
-        responses: { 200: { description: 'Deleted', content: json({ type: 'object' }) }, 404: problem('No such record'), 409: problem('Stale version') } },
+        responses: { 200: { description: 'Updated', content: one }, ...errors, 409: problem('Stale version or duplicate value'), 428: problem('Version missing') } } } : {}),
+      ...(may.delete ? { delete: { tags: tag, summary: `Delete a ${e.label.en} (soft)`, operationId: `delete${P}`, parameters: [ifMatch],
+        responses: { 200: { description: 'Deleted', content: json({ type: 'object' }) }, 404: problem('No such record'), 409: problem('Stale version') } } } : {}),
     };
   }
   for (const action of actions.values()) {
-    if (!runtime.entities.has(action.entity)) continue;
+    if (!runtime.entities.has(action.entity) || !view.can(action.entity, 'read') || !view.can(action.entity, action.name)) continue;
     paths[`/api/v1/${action.entity}/{id}/actions/${action.name}`] = {
       parameters: [idParam],
       post: { tags: [action.entity], summary: action.label?.en ?? action.name, operationId: `${action.name}${pascal(action.entity)}`,

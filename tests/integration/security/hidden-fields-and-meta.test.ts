@@ -1,6 +1,7 @@
 // Field-level access: hidden fields do not exist for the caller (not in records, includes, fields=, filters,
 // sorts, writes or GET /api/meta — and the error for one is the error for an unknown field); read-only
 // fields read normally but are refused on write; history masks what is hidden. And GET /api/meta per user.
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import type { TestEngine, TestResponse } from '../../support/test-engine.js';
@@ -249,6 +250,50 @@ describe('GET /api/meta per user', () => {
     const text = JSON.stringify(res.body);
     if (!isAdmin(w, userKey) && rowIds(w, userKey, 'account', 'read').size > 0 && fieldLevel(w, userKey, 'account', 'tier') === 'hidden') {
       expect(text).not.toMatch(/"tier"/);
+    }
+  });
+});
+
+describe('GET /api/openapi.json per user', () => {
+  const pascal = (name: string) => name.split('_').map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join('');
+
+  it.each(USER_KEYS)('as %s: a valid document with only readable entities, granted operations and visible fields', async (userKey) => {
+    const adminMeta = await t.request('GET', '/api/meta');
+    const allFields = new Map<string, string[]>(
+      (adminMeta.body.entities as Array<{ name: string; fields: Array<{ name: string }> }>).map((e) => [e.name, e.fields.map((f) => f.name)]));
+    const res = await as(w, userKey)('GET', '/api/openapi.json');
+    expectStatus(res, 200, `openapi as ${userKey}`);
+    const doc = res.body as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } };
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? [], 'OpenAPI 3.1 schema').toEqual([]);
+    for (const entity of ENTITIES) {
+      const P = pascal(entity);
+      const readable = can(w, userKey, entity, 'read');
+      expect(Boolean(doc.paths[`/api/v1/${entity}`]), `${entity} listed`).toBe(readable);
+      if (!readable) {
+        expect(Object.keys(doc.components.schemas).filter((k) => k === P || k.startsWith(`${P}C`) || k.startsWith(`${P}U`))).toEqual([]);
+        continue;
+      }
+      const writes = (a: string) => can(w, userKey, entity, a) && (isAdmin(w, userKey) || !['app_user', 'role'].includes(entity));
+      expect('post' in doc.paths[`/api/v1/${entity}`]!, `${entity} create`).toBe(writes('create'));
+      expect(Boolean(doc.paths[`/api/v1/${entity}/bulk`]), `${entity} bulk`).toBe(writes('create'));
+      expect('patch' in doc.paths[`/api/v1/${entity}/{id}`]!, `${entity} update`).toBe(writes('update'));
+      expect('delete' in doc.paths[`/api/v1/${entity}/{id}`]!, `${entity} delete`).toBe(writes('delete'));
+      const fields = allFields.get(entity)!;
+      const hidden = fields.filter((f) => fieldLevel(w, userKey, entity, f) === 'hidden');
+      const unwritable = fields.filter((f) => fieldLevel(w, userKey, entity, f) !== 'write');
+      const read = doc.components.schemas[P]!;
+      expect(Object.keys(read.properties ?? {}), `${entity} read schema`).toEqual(expect.arrayContaining(fields.filter((f) => !hidden.includes(f))));
+      for (const h of hidden) expect(read.properties, `${entity}.${h}`).not.toHaveProperty(h);
+      for (const kind of ['Create', 'Update']) {
+        const schema = doc.components.schemas[`${P}${kind}`];
+        if (!schema) continue;
+        for (const f of unwritable) {
+          expect(schema.properties, `${entity} ${kind} ${f}`).not.toHaveProperty(f);
+          expect(schema.required ?? []).not.toContain(f);
+        }
+      }
     }
   });
 });
