@@ -97,7 +97,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const auth = new Authenticator({
     pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
     loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
-    accessDeps: () => served.accessDeps,
+    namedStatements: db.pipelined, accessDeps: () => served.accessDeps,
   });
   await auth.init();
   const seed = await seedAdmin(db.pool, served.accessDeps.core, config.adminPassword);

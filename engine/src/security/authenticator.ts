@@ -3,7 +3,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { Actor } from '../plugins/plugin-api.js';
@@ -14,6 +13,7 @@ import { buildAccess, type AccessDeps } from './build-access.js';
 import { DUMMY_HASH, verifyPassword } from './password.js';
 import { API_TOKEN_TABLE, CREDENTIAL_TABLE, SECRET_TABLE, SESSION_TABLE } from './security-tables.js';
 import { TtlCache } from './ttl-cache.js';
+import { LoginLimits } from './login-limits.js';
 
 export interface AuthSession {
   readonly actor: Actor;
@@ -32,6 +32,8 @@ export interface AuthenticatorOptions {
   readonly jwtSecret?: string;
   readonly loginFailuresPerUser: number;
   readonly loginAttemptsPerAddress: number;
+  /** See LoginLimitOptions. */
+  readonly namedStatements: boolean;
   /** The current Model's access dependencies (changes when a Model is published). */
   readonly accessDeps: () => AccessDeps;
 }
@@ -53,12 +55,12 @@ export class Authenticator {
   private readonly loading = new Map<string, Promise<AuthSession>>();
   /** Bumped by invalidate(): a load that began before it must not put what it read into the cache. */
   private generation = 0;
-  private readonly perUser: RateLimiterMemory;
-  private readonly perAddress: RateLimiterMemory;
+  private readonly limits: LoginLimits;
 
   constructor(private readonly o: AuthenticatorOptions) {
-    this.perUser = new RateLimiterMemory({ points: o.loginFailuresPerUser, duration: 15 * 60 });
-    this.perAddress = new RateLimiterMemory({ points: o.loginAttemptsPerAddress, duration: 60 });
+    this.limits = new LoginLimits({
+      pool: o.pool, namedStatements: o.namedStatements, failuresPerUser: o.loginFailuresPerUser, attemptsPerAddress: o.loginAttemptsPerAddress,
+    });
   }
 
   /** Loads (or creates once) the signing secret; every instance on the database shares it. */
@@ -161,19 +163,8 @@ export class Authenticator {
     return this.sessionFor(row.user_id, 'api', row.id, row.expires_at ? Date.parse(row.expires_at) : Number.POSITIVE_INFINITY);
   }
 
-  private async limited(res: unknown): Promise<never> {
-    if (res instanceof RateLimiterRes) {
-      const seconds = Math.ceil(res.msBeforeNext / 1000);
-      throw new EngineError('auth.too_many_attempts', 429, `too many sign-in attempts; try again in ${seconds} s`, { extra: { retryAfter: seconds } });
-    }
-    throw res;
-  }
-
   async login(username: string, password: string, address: string): Promise<{ token: string; expiresAt: string; session: AuthSession }> {
-    const userKey = username.toLowerCase();
-    await this.perAddress.consume(address).catch((res: unknown) => this.limited(res));
-    const blocked = await this.perUser.get(userKey);
-    if (blocked && blocked.remainingPoints <= 0) await this.limited(blocked);
+    await this.limits.admit(username, address);
     const { core } = this.o.accessDeps();
     const res = await this.o.pool.query<{ id: string; active: boolean; password_hash: string | null }>(
       `SELECT u.id, u.active, c.password_hash FROM ${q(core.user.table)} u LEFT JOIN ${CREDENTIAL_TABLE} c ON c.user_id = u.id
@@ -182,10 +173,10 @@ export class Authenticator {
     // Verify against a dummy hash for unknown users so the answer takes as long either way.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !row.password_hash || !ok || !row.active) {
-      await this.perUser.consume(userKey).catch(() => undefined);
+      await this.limits.failed(username);
       throw new EngineError('auth.invalid_credentials', 401, 'wrong username or password');
     }
-    await this.perUser.delete(userKey);
+    await this.limits.succeeded(username);
     const jti = randomUUID();
     const expires = new Date(Date.now() + this.o.tokenTtlSeconds * 1000);
     await this.o.pool.query(`INSERT INTO ${SESSION_TABLE} (id, user_id, expires_at, address) VALUES ($1, $2, $3, $4)`, [jti, row.id, expires, address]);

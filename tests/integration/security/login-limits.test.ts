@@ -5,7 +5,15 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
+import { resolve } from 'node:path';
+import { loadConfig } from '../../../engine/src/config/config.js';
+import { openDatabase } from '../../../engine/src/db/database.js';
+import { createEngine } from '../../../engine/src/engine.js';
+import { createLogger } from '../../../engine/src/shared/logger.js';
+import { testDatabaseKind } from '../../support/test-database.js';
+import { startTestEngine, TEST_ADMIN_PASSWORD, type TestEngine, type TestResponse } from '../../support/test-engine.js';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
 
 const PER_ADDRESS = 40;
 let t: TestEngine;
@@ -18,7 +26,7 @@ beforeAll(async () => {
     packs: ['metadata/packs/core'],
     env: { TESSERA_LOGIN_FAILURES_PER_USER: '3', TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: String(PER_ADDRESS) },
   });
-  for (const username of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) {
+  for (const username of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina']) {
     const res = await t.request('POST', '/api/v1/app_user', { username, display_name: username, active: username !== 'frank' });
     await t.request('PUT', `/api/admin/users/${String(res.body.data.id)}/password`, { password: PASSWORD });
   }
@@ -92,6 +100,33 @@ describe('per user', () => {
     expect(withoutRequestId(inactive.body)).toEqual(withoutRequestId(wrong.body));
     for (let i = 0; i < 2; i++) expectProblem(await login('nobody-here', PASSWORD), 401, 'auth.invalid_credentials');
     expectProblem(await login('nobody-here', PASSWORD), 429, 'auth.too_many_attempts');
+  });
+});
+
+describe.skipIf(testDatabaseKind !== 'postgres')('across engines on one database', () => {
+  it('failures on two engines add up: both then refuse the user', async () => {
+    const config = loadConfig({
+      TESSERA_PACKS: resolve(ROOT, 'metadata/packs/core'), TESSERA_PLUGINS_DIR: resolve(ROOT, 'plugins'), LOG_LEVEL: 'silent',
+      TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, TESSERA_LOGIN_FAILURES_PER_USER: '3', TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: String(PER_ADDRESS),
+    }, ROOT);
+    const db = await openDatabase({ url: t.db.url });
+    const other = await createEngine(config, { db, logger: createLogger('silent') });
+    try {
+      const { url } = await other.listen(0, '127.0.0.1');
+      const loginOnOther = async (password: string) => {
+        attempts++;
+        const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'gina', password }) });
+        return { status: res.status, body: await res.json() as any, headers: res.headers };
+      };
+      expectProblem(await login('gina', 'wrong-password-0'), 401, 'auth.invalid_credentials');
+      expectProblem(await loginOnOther('wrong-password-1'), 401, 'auth.invalid_credentials');
+      expectProblem(await login('gina', 'wrong-password-2'), 401, 'auth.invalid_credentials');
+      expectProblem(await loginOnOther(PASSWORD), 429, 'auth.too_many_attempts');
+      expectProblem(await login('gina', PASSWORD), 429, 'auth.too_many_attempts');
+    } finally {
+      await other.close();
+      await db.close();
+    }
   });
 });
 
