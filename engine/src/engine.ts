@@ -12,7 +12,8 @@ import { ModelHolder, type PublishedModel } from './metadata/model-holder.js';
 import type { Model } from './metadata/model.js';
 import { requiredPluginNames } from './metadata/read-packs.js';
 import { applySchema, type ApplyOptions, type ApplyResult } from './schema/apply-schema.js';
-import { ModelFollower } from './schema/model-notices.js';
+import { loadNewerModel, ModelFollower } from './schema/model-notices.js';
+import { EngineError, isEngineError } from './shared/engine-error.js';
 import { buildModelRuntime, type ModelRuntime } from './data/entity-runtime.js';
 import { RecordReader } from './data/record-reader.js';
 import { RecordWriter } from './data/record-writer.js';
@@ -70,16 +71,30 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const log = options.logger ?? createLogger(config.logLevel);
   const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
   const registries = await setUpPlugins(plugins, log);
-  const model = loadModel(config.packDirs, { kinds: registries.kinds });
+  const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
   let applied: ApplyResult;
+  let model = local;
   try {
-    applied = await applySchema(db.knex, model, { appliedBy: 'tessera serve' });
+    applied = await applySchema(db.knex, local, { appliedBy: 'tessera serve' });
+    log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
   } catch (err) {
-    if (!options.db) await db.close();
-    throw err;
+    // Newer packs are published (a rolling upgrade): serve their Model rather than take the database back.
+    const published = isEngineError(err) && err.code === 'schema.older_packs' ? await loadNewerModel(db.pool, 0).catch(() => undefined) : undefined;
+    if (!published) {
+      if (!options.db) await db.close();
+      throw err;
+    }
+    try {
+      buildModelRuntime(published.model, registries.kinds, registries.operators);
+    } catch (cannotServe) {
+      if (!options.db) await db.close();
+      throw new EngineError('schema.older_packs', 409, `${(err as EngineError).detail}; this engine cannot serve the published model either: ${(cannotServe as Error).message}`);
+    }
+    model = published.model;
+    applied = { changed: false, version: published.version, plan: { modelHash: model.hash, steps: [] } };
+    log.warn({ version: published.version, hash: model.hash, reason: (err as EngineError).detail }, 'serving the published model: these packs are older');
   }
-  log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
   await ensureAuditTable(db.knex);
   await ensureSqlAssertions(db.knex);
   await ensureSecurityTables(db.knex);

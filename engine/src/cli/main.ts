@@ -83,11 +83,13 @@ program.command('apply')
   .argument('[dirs...]', 'pack folders (default: the installed packs)')
   .option('--only', 'do not add the installed packs')
   .option('--allow-destructive', 'allow steps that drop or narrow data')
-  .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean }) => {
+  .option('--allow-older-packs', 'apply packs older than (or missing from) the published model')
+  .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean; allowOlderPacks?: boolean }) => {
     try {
       const m = model(dirs, opts);
       const result = await withDatabase(config, (db) => applySchema(db.knex, m, {
         allowDestructive: opts.allowDestructive ?? false,
+        allowOlderPacks: opts.allowOlderPacks ?? false,
         appliedBy: 'tessera apply',
         onStep: (i, total, summary) => err(`  [${i + 1}/${total}] ${summary}`),
       }));

@@ -10,9 +10,12 @@ import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
 import { planSchema } from './plan-schema.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
+import { olderThanPublished } from './pack-downgrade.js';
 
 export interface ApplyOptions {
   readonly allowDestructive?: boolean;
+  /** Apply packs older than (or fewer than) the published ones; refused with schema.older_packs otherwise. */
+  readonly allowOlderPacks?: boolean;
   readonly appliedBy?: string;
   readonly onStep?: (index: number, total: number, summary: string) => void;
 }
@@ -31,6 +34,12 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
   return knex.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(?)', [APPLY_LOCK_KEY]);
     await ensureHistoryTable(trx);
+    const latest = await latestVersion(trx);
+    const older = latest && !options.allowOlderPacks ? olderThanPublished(latest.packs, model.packs) : [];
+    if (older.length > 0) {
+      throw new EngineError('schema.older_packs', 409, `these packs are older than the published model (version ${latest?.version}): ${older.join('; ')}`,
+        { extra: { publishedVersion: latest?.version, reasons: older } });
+    }
     const catalog = await introspectCatalog(trx);
     const plan = await assessPlan(trx, planSchema(catalog, model), options.allowDestructive ?? false);
     const refused = refusedSteps(plan);
@@ -45,7 +54,6 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
         { extra: { plan } },
       );
     }
-    const latest = await latestVersion(trx);
     if (plan.steps.length === 0 && latest?.hash === model.hash) {
       return { changed: false, version: latest.version, plan };
     }

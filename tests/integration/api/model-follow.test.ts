@@ -108,6 +108,31 @@ describe.skipIf(testDatabaseKind !== 'postgres')('a Model published by another e
     expect(b.models.current().version).toBe(published.body.data.version);
   });
 
+  it('is served, not undone, by an engine that starts with older packs (a rolling upgrade)', async () => {
+    const manifest = join(packDir, 'pack.json');
+    writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: '1.1.0' }, null, 2));
+    addAccountField('segment_code');
+    const published = await a.request('POST', '/api/admin/model/publish', {});
+    expect(published.body.data.changed).toBe(true);
+    // An engine built from the original api-demo pack (1.0.0: no website, industry or segment_code).
+    const config = loadConfig({
+      TESSERA_PACKS: [resolve(ROOT, 'metadata/packs/core'), resolve(ROOT, 'tests/fixtures/packs/api-demo')].join(','),
+      TESSERA_PLUGINS_DIR: resolve(ROOT, 'plugins'), LOG_LEVEL: 'silent', TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    }, ROOT);
+    const oldDb = await openDatabase({ url: a.db.url });
+    const old = await createEngine(config, { db: oldDb, logger: createLogger('silent') });
+    try {
+      expect(old.models.current().version).toBe(published.body.data.version);
+      const account = old.models.current().model.entities.find((e) => e.name === 'account');
+      expect(account?.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['website', 'industry', 'segment_code']));
+      const columns = await a.db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'account'`);
+      expect(columns.rows.map((r: { column_name: string }) => r.column_name)).toEqual(expect.arrayContaining(['website', 'industry', 'segment_code']));
+    } finally {
+      await old.close();
+      await oldDb.close();
+    }
+  });
+
   it('is not served when this engine cannot serve it; it keeps the Model it has', async () => {
     const before = b.models.current();
     // A Model in the history that names a field kind no engine knows (as if published by a newer build).

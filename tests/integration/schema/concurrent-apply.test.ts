@@ -90,7 +90,11 @@ describe('applySchema: removing entities', () => {
 
   it('removes every entity when the packs are uninstalled (issue 2: drop order)', async () => {
     await applySchema(db.knex, v1);
-    const result = await applySchema(db.knex, loadModel([]), { allowDestructive: true }).catch((e: unknown) => e);
+    // Uninstalling packs is an explicit act: without allowOlderPacks it is refused and nothing changes.
+    const refused = await applySchema(db.knex, loadModel([]), { allowDestructive: true }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'schema.older_packs', status: 409 });
+    expect(await tableNames(db.knex)).toContain('customer');
+    const result = await applySchema(db.knex, loadModel([]), { allowDestructive: true, allowOlderPacks: true }).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await tableNames(db.knex)).toEqual(['tessera_schema_history']);
   });
