@@ -37,11 +37,27 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The generated data is as this version of the bench makes it, and no earlier run added rows. */
+async function dataIsCurrent(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: dbUrl(DB) });
+  await c.connect();
+  try {
+    const version = (await c.query(`SELECT shobj_description(oid, 'pg_database') AS v FROM pg_database WHERE datname = $1`, [DB])).rows[0]?.v;
+    if (version !== DATA_VERSION) return false;
+    return Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n) === ITEMS;
+  } catch {
+    return false;
+  } finally {
+    await c.end();
+  }
+}
+
+/** A fresh database whenever the data must be generated again, so audit rows and bloat of earlier runs go too. */
 async function ensureDatabase(): Promise<void> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
-  if (!exists.rowCount || process.argv.includes('--fresh')) {
+  if (!exists.rowCount || process.argv.includes('--fresh') || !(await dataIsCurrent())) {
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DB}`);
   }
@@ -111,15 +127,12 @@ async function prepareOrg(port: number, adminToken: string): Promise<Org> {
 async function generateData(org: Org): Promise<void> {
   const c = new pg.Client({ connectionString: dbUrl(DB) });
   await c.connect();
-  const have = Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n);
-  const version = (await c.query(`SELECT shobj_description(oid, 'pg_database') AS v FROM pg_database WHERE datname = $1`, [DB])).rows[0]?.v;
-  if (have === ITEMS && version === DATA_VERSION) {
+  if (Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n) === ITEMS) {
     await c.end();
     return;
   }
   console.log(`generating ${PARENTS.toLocaleString('en')} parents and ${ITEMS.toLocaleString('en')} items...`);
   const t0 = Date.now();
-  await c.query('TRUNCATE bench_item, bench_parent');
   // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B). The unit comes from a hash
   // of the row number, so it does not follow qty or status: no filter value falls wholly outside the scope.
   await c.query(`INSERT INTO bench_parent (id, name, region, score, org_unit_id)
@@ -143,11 +156,13 @@ const DATA_VERSION = 'bench data 2: org unit by hash';
 const UNIT_OF_ROW = `CASE mod(hashint4(g)::bigint + 2147483648, 10) WHEN 0 THEN $3::uuid WHEN 1 THEN $1::uuid WHEN 2 THEN $1::uuid
              WHEN 3 THEN $1::uuid WHEN 4 THEN $1::uuid ELSE $2::uuid END`;
 
-function peakRss(pid: number): number {
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
   return m ? Number(m[1]) / 1024 : NaN;
 }
+const peakRss = (pid: number) => statusMb(pid, 'VmHWM');
+const currentRss = (pid: number) => statusMb(pid, 'VmRSS');
 
 interface Figure { rps: number; p50: number; p99: number; errors: number }
 
@@ -255,7 +270,7 @@ async function main(): Promise<void> {
     await generateData(org);
     const c = new pg.Client({ connectionString: dbUrl(DB) });
     await c.connect();
-    const ids = (await c.query<{ id: string }>(`SELECT id FROM bench_item TABLESAMPLE SYSTEM (1) WHERE org_unit_id <> $1 LIMIT 20000`, [org.unitB])).rows.map((r) => r.id);
+    const ids = (await c.query<{ id: string }>(`SELECT id FROM bench_item WHERE org_unit_id <> $1 ORDER BY random() LIMIT 20000`, [org.unitB])).rows.map((r) => r.id);
     const parentIds = (await c.query<{ id: string }>(`SELECT id FROM bench_parent WHERE org_unit_id <> $1 LIMIT 5000`, [org.unitB])).rows.map((r) => r.id);
     await c.end();
     const pick = <T,>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
@@ -278,6 +293,7 @@ async function main(): Promise<void> {
     const figures = new Map<string, Figure>();
     const rows: string[] = [];
     await checkpoint();
+    console.log(`engine RSS before load: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`);
     for (const s of scenarios) {
       const runs = new Map<string, Figure[]>();
       for (const round of [0, 1]) {
@@ -287,6 +303,7 @@ async function main(): Promise<void> {
         }
       }
       for (const [who] of callers) figures.set(`${who}|${s.name}`, combine(runs.get(who) as Figure[]));
+      console.log(`engine RSS after ${s.name}: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`);
       const admin = figures.get(`admin|${s.name}`) as Figure;
       for (const [who] of callers) {
         const f = figures.get(`${who}|${s.name}`) as Figure;

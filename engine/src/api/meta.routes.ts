@@ -1,6 +1,6 @@
 // GET /api/meta: the compiled Model as the UIs consume it; GET /api/openapi.json and /api/docs.
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Router from '@koa/router';
 import type { ModelRuntime } from '../data/entity-runtime.js';
@@ -25,7 +25,8 @@ function pickLocale(query: unknown, acceptLanguage: string): string {
 }
 
 const require = createRequire(import.meta.url);
-const SWAGGER_DIR = (require('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+// The package's main module runs the whole browser bundle in Node; only its folder is needed here.
+const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 const DOCS_FILES: Record<string, string> = {
   'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'application/javascript',
   'swagger-ui-standalone-preset.js': 'application/javascript', 'favicon-32x32.png': 'image/png',
