@@ -74,41 +74,45 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
   let applied: ApplyResult;
-  let model = local;
+  let published: PublishedModel;
+  // Set when newer packs are published (a rolling upgrade): their Model is served rather than taking the database back.
+  let olderPacks: string | undefined;
   try {
     applied = await applySchema(db.knex, local, { appliedBy: 'tessera serve' });
-    log.info({ version: applied.version, hash: model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
+    published = { model: local, version: applied.version };
+    log.info({ version: applied.version, hash: local.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
   } catch (err) {
-    // Newer packs are published (a rolling upgrade): serve their Model rather than take the database back.
-    const published = isEngineError(err) && err.code === 'schema.older_packs' ? await loadNewerModel(db.pool, 0).catch(() => undefined) : undefined;
-    if (!published) {
+    const newer = isEngineError(err) && err.code === 'schema.older_packs' ? await loadNewerModel(db.pool, 0).catch(() => undefined) : undefined;
+    if (!newer) {
       if (!options.db) await db.close();
       throw err;
     }
-    try {
-      buildModelRuntime(published.model, registries.kinds, registries.operators);
-    } catch (cannotServe) {
-      if (!options.db) await db.close();
-      throw new EngineError('schema.older_packs', 409, `${(err as EngineError).detail}; this engine cannot serve the published model either: ${(cannotServe as Error).message}`);
-    }
-    model = published.model;
-    applied = { changed: false, version: published.version, plan: { modelHash: model.hash, steps: [] } };
-    log.warn({ version: published.version, hash: model.hash, reason: (err as EngineError).detail }, 'serving the published model: these packs are older');
+    olderPacks = (err as EngineError).detail;
+    published = newer;
+    applied = { changed: false, version: newer.version, plan: { modelHash: newer.model.hash, steps: [] } };
+    log.warn({ version: newer.version, hash: newer.model.hash, reason: olderPacks }, 'serving the published model: these packs are older');
   }
   await ensureAuditTable(db.knex);
   await ensureSqlAssertions(db.knex);
   await ensureSecurityTables(db.knex);
 
-  const serve = (published: PublishedModel): Served => {
-    const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
-    const core = resolveCoreSchema(published.model);
+  const serve = (next: PublishedModel): Served => {
+    const runtime = buildModelRuntime(next.model, registries.kinds, registries.operators);
+    const core = resolveCoreSchema(next.model);
     return {
-      published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
-      accessDeps: { model: published.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
+      published: next, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, next.version),
+      accessDeps: { model: next.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
     };
   };
-  const models = new ModelHolder({ model, version: applied.version });
-  let served = serve(models.current());
+  let served: Served;
+  try {
+    served = serve(published);
+  } catch (cannotServe) {
+    if (!options.db) await db.close();
+    if (!olderPacks) throw cannotServe;
+    throw new EngineError('schema.older_packs', 409, `${olderPacks}; this engine cannot serve the published model either: ${(cannotServe as Error).message}`);
+  }
+  const models = new ModelHolder(published);
   const auth = new Authenticator({
     pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
     loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
@@ -131,6 +135,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     return router;
   };
   const entities = new DynamicRouter(modelRoutes());
+  // Throws before anything changes when this engine cannot serve `next` (see ModelHolder.swap).
   models.onSwap((next) => {
     served = serve(next);
     auth.invalidate();
@@ -139,7 +144,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
 
   // Other engines on this database publish too; follow them. Embedded runs one engine, with nobody to follow.
   const follower = db.kind === 'postgres'
-    ? new ModelFollower({ url: db.url, pool: db.pool, models, log, accept: (m) => void buildModelRuntime(m, registries.kinds, registries.operators) })
+    ? new ModelFollower({ url: db.url, pool: db.pool, models, log })
     : undefined;
   await follower?.start();
 

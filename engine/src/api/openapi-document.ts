@@ -3,7 +3,8 @@
 // for administrators and once per caller's access for everyone else (who see only what they may use).
 import type { JsonSchema } from '../metadata/field-kinds.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
-import type { Access } from '../security/access.js';
+import { hiddenFieldNames, type Access } from '../security/access.js';
+import { withoutProperties } from '../forms/record-schemas.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS } from '../data/list-options.js';
 import { MAX_BULK } from './entity.routes.js';
@@ -60,17 +61,6 @@ export type OpenApiView = Pick<Access, 'can' | 'field'>;
 
 const EVERYTHING: OpenApiView = { can: () => true, field: () => 'write' };
 
-/** The schema without the given properties (also out of `required`). */
-function withoutProperties(schema: unknown, drop: ReadonlySet<string>): unknown {
-  if (drop.size === 0) return schema;
-  const s = schema as { properties?: Record<string, unknown>; required?: string[] };
-  return {
-    ...s,
-    ...(s.properties ? { properties: Object.fromEntries(Object.entries(s.properties).filter(([k]) => !drop.has(k))) } : {}),
-    ...(s.required ? { required: s.required.filter((k) => !drop.has(k)) } : {}),
-  };
-}
-
 export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
   const schemas: Record<string, unknown> = {
     Problem: {
@@ -93,7 +83,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     const may = { read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'), delete: view.can(e.name, 'delete') };
     if (!may.read) continue;
     const P = pascal(e.name);
-    const hidden = new Set(e.fields.filter((f) => view.field(e.name, f.name) === 'hidden').map((f) => f.name));
+    const hidden = hiddenFieldNames(e, view);
     const unwritable = new Set(e.fields.filter((f) => view.field(e.name, f.name) !== 'write').map((f) => f.name));
     const read = forOpenApi(withoutProperties(rt.schemas.read, hidden)) as Record<string, unknown>;
     const props = read.properties as Record<string, Record<string, unknown>>;

@@ -9,7 +9,7 @@ import type { ListOptions } from './list-options.js';
 import { AliasCounter, PathResolver } from '../query/path-resolver.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
-import { visibleFields } from './visible-fields.js';
+import { requestedFields, visibleFields } from './visible-fields.js';
 import { buildSortKeys, orderBySql, sortSignature } from './sort-keys.js';
 import { SqlParams } from '../query/sql-params.js';
 
@@ -42,12 +42,6 @@ export interface PlanDeps {
   readonly operators: OperatorRegistry;
 }
 
-/** Included relations must be read even when `fields` leaves them out. */
-function withIncluded(fields: ReadonlySet<string> | undefined, include: readonly string[]): ReadonlySet<string> | undefined {
-  if (!fields) return undefined;
-  return new Set([...fields, ...include]);
-}
-
 export function planList(deps: PlanDeps, rt: EntityRuntime, access: Access, options: ListOptions, action: 'read' | 'export'): ListPlan {
   const { runtime, operators } = deps;
   const params = new SqlParams();
@@ -60,7 +54,7 @@ export function planList(deps: PlanDeps, rt: EntityRuntime, access: Access, opti
   const where = [liveAndScoped(rt.entity, ROOT, params, access.scopeFor(action))];
   if (options.filter !== undefined) where.push(`(${compileFilter(options.filter, resolver, params, operators)})`);
   const keys = buildSortKeys(options.sort, resolver, ROOT);
-  const fields = visibleFields(rt, access, withIncluded(options.fields, options.include));
+  const fields = visibleFields(rt, access, requestedFields(options.fields, options.include));
   const select = rt.codec.selectList(ROOT, fields);
   const helpers: string[] = [];
   const keyProperties = keys.map((k, i) => {

@@ -10,11 +10,11 @@ import { decodeCursor, encodeCursor, keysetCondition } from './keyset-cursor.js'
 import type { ListOptions } from './list-options.js';
 import { ListPlanCache } from './list-plan-cache.js';
 import { planList, ROOT, type ListPlan } from './list-plan.js';
-import { preparedName } from '../db/prepared-name.js';
+import { statement } from '../db/prepared-name.js';
 import { withoutHelpers, type ApiRecord, type Row } from './record-codec.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
-import { visibleFields } from './visible-fields.js';
+import { requestedFields, visibleFields } from './visible-fields.js';
 import { requireAction } from './require-action.js';
 import { SqlParams } from '../query/sql-params.js';
 
@@ -58,11 +58,11 @@ export class RecordReader {
     requireAction(access, entityName, 'read');
     checkFields(options.fields, rt.codec.readableFields, entityName, access);
     checkIncludes(rt.entity, options.include, access);
-    const fields = visibleFields(rt, access, options.fields && new Set([...options.fields, ...options.include]));
+    const fields = visibleFields(rt, access, requestedFields(options.fields, options.include));
     const params = new SqlParams();
     const idParam = params.add(id);
     const text = `SELECT ${rt.codec.selectList(ROOT, fields).sql} FROM ${q(rt.entity.table)} ${ROOT} WHERE ${ROOT}.id = ${idParam} AND ${liveAndScoped(rt.entity, ROOT, params, access.readScope)}`;
-    const res = await pool.query({ ...(namedStatements ? { name: preparedName(text) } : {}), text, values: params.values });
+    const res = await pool.query(statement(text, params.values, namedStatements));
     const record = res.rows[0] as ApiRecord | undefined;
     // Outside the scope and absent look the same: a 404 either way.
     if (!record) throw new EngineError('record.not_found', 404, `${entityName} ${id} does not exist`);
@@ -115,7 +115,7 @@ export class RecordReader {
       text = `${plan.head} ${plan.tail}`;
       values = plan.params;
     }
-    const res = await pool.query({ ...(namedStatements ? { name: preparedName(text) } : {}), text, values: values as unknown[] });
+    const res = await pool.query(statement(text, values, namedStatements));
     const rows = res.rows as Row[];
     const hasMore = rows.length > options.limit;
     if (hasMore) rows.length = options.limit;

@@ -1,6 +1,7 @@
 // Names for server-side prepared statements: PostgreSQL then parses and plans a hot query once per
 // connection. The name is derived from the text, so two different texts never share a name.
 import { createHash } from 'node:crypto';
+import type pg from 'pg';
 
 const names = new Map<string, string>();
 const MAX_CACHED = 5000;
@@ -13,4 +14,9 @@ export function preparedName(text: string): string {
     names.set(text, name);
   }
   return name;
+}
+
+/** A query config for the engine's own SQL: named when `named` (PostgreSQL), plain on the embedded database. */
+export function statement(text: string, values: readonly unknown[], named: boolean): pg.QueryConfig {
+  return named ? { name: preparedName(text), text, values: values as unknown[] } : { text, values: values as unknown[] };
 }

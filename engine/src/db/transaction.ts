@@ -6,7 +6,7 @@
 // with COMMIT: one write and one round trip per batch. On the embedded database statements go one by one
 // in the same order, so the result is the same.
 import type pg from 'pg';
-import { preparedName } from './prepared-name.js';
+import { statement } from './prepared-name.js';
 
 /** What a statement needs to run SQL: the pool, a pooled client, or a Transaction. */
 export interface Sql {
@@ -36,7 +36,7 @@ export class Transaction implements Sql {
    * connection. Only texts the engine builds from the Model are named; their number is bounded.
    */
   statement(text: string, values: unknown[]): pg.QueryConfig {
-    return this.pipelined ? { name: preparedName(text), text, values } : { text, values };
+    return statement(text, values, this.pipelined);
   }
 
   /** Runs a statement whose result is not needed now; if it fails, the transaction fails with `mapError(err)`. */

@@ -2,7 +2,8 @@
 import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
 import type { Label } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
-import type { Access } from '../security/access.js';
+import { hiddenFieldNames, type Access } from '../security/access.js';
+import { withoutProperties } from './record-schemas.js';
 import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from './ui-schema.js';
 
@@ -11,14 +12,8 @@ const text = (label: Label | undefined, locale: string) => (label ? label[locale
 /** The entity as one caller may use it: hidden fields left out, read-only ones marked, only granted actions. */
 export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale: string, actions: readonly ActionDef[], access: Access) {
   const e = rt.entity;
-  const shown = e.fields.filter((f) => access.field(e.name, f.name) !== 'hidden');
-  const hidden = new Set(e.fields.filter((f) => !shown.includes(f)).map((f) => f.name));
-  const strip = (schema: Record<string, unknown>): Record<string, unknown> => {
-    const props = { ...(schema.properties as Record<string, unknown>) };
-    for (const name of hidden) delete props[name];
-    const required = Array.isArray(schema.required) ? (schema.required as string[]).filter((n) => !hidden.has(n)) : undefined;
-    return { ...schema, properties: props, ...(required ? { required } : {}) };
-  };
+  const hidden = hiddenFieldNames(e, access);
+  const shown = e.fields.filter((f) => !hidden.has(f.name));
   const ui = buildDefaultUiSchema(e, runtime.kinds, locale);
   for (const name of hidden) delete ui[name];
   ui['ui:order'] = (ui['ui:order'] as string[]).filter((n) => !hidden.has(n));
@@ -44,7 +39,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     })),
     relations: e.inverses.filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden').map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
     actions: actions.filter((a) => access.can(e.name, a.name)).map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),
-    jsonSchema: { read: strip(rt.schemas.read), create: strip(rt.schemas.create), update: strip(rt.schemas.update) },
+    jsonSchema: { read: withoutProperties(rt.schemas.read, hidden), create: withoutProperties(rt.schemas.create, hidden), update: withoutProperties(rt.schemas.update, hidden) },
     uiSchema: ui,
   };
 }

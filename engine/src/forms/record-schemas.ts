@@ -58,3 +58,14 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
     update: { type: 'object', additionalProperties: false, properties: writeProps },
   };
 }
+
+/** The schema without the given properties (also out of `required`): what one caller may see or write. */
+export function withoutProperties<S extends object>(schema: S, drop: ReadonlySet<string>): S {
+  if (drop.size === 0) return schema;
+  const s = schema as { properties?: Record<string, unknown>; required?: unknown };
+  return {
+    ...schema,
+    ...(s.properties ? { properties: Object.fromEntries(Object.entries(s.properties).filter(([k]) => !drop.has(k))) } : {}),
+    ...(Array.isArray(s.required) ? { required: (s.required as string[]).filter((k) => !drop.has(k)) } : {}),
+  };
+}

@@ -21,9 +21,13 @@ export class ModelHolder {
     return this.published;
   }
 
+  /**
+   * Listeners prepare what they serve from `next` first; if one throws (this engine cannot serve the Model),
+   * the current Model stays.
+   */
   swap(next: PublishedModel): void {
-    this.published = next;
     for (const listener of this.listeners) listener(next);
+    this.published = next;
   }
 
   onSwap(listener: ModelListener): () => void {

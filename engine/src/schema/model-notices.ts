@@ -29,8 +29,6 @@ export interface ModelFollowerOptions {
   readonly pool: pg.Pool;
   readonly models: ModelHolder;
   readonly log: Logger;
-  /** Checks a Model before it is served (e.g. that this engine has every plugin kind it uses). */
-  readonly accept?: (model: Model) => void;
   /** Wait before listening again after the connection drops. */
   readonly retryMs?: number;
 }
@@ -72,7 +70,6 @@ export class ModelFollower {
     try {
       const next = await loadNewerModel(this.o.pool, current);
       if (!next || this.stopped || next.version <= this.o.models.current().version) return;
-      this.o.accept?.(next.model);
       this.o.models.swap(next);
       this.o.log.info({ version: next.version, hash: next.model.hash }, 'model swapped: published by another engine');
     } catch (err) {

@@ -1,5 +1,6 @@
 // What the data layer asks about the caller: which rows of an entity it may touch for an action,
 // and which fields it may see or write. The security module builds one per actor; queries never skip it.
+import type { EntityDef } from '../metadata/model.js';
 import type { RecordScope } from '../query/record-scope.js';
 
 export type RecordAction = 'read' | 'create' | 'update' | 'delete' | 'export' | 'approve' | (string & {});
@@ -15,4 +16,9 @@ export interface Access {
   field(entity: string, field: string): FieldAccess;
   /** True when the caller may administer users, roles and metadata. */
   readonly isAdmin: boolean;
+}
+
+/** Names of the entity's fields that do not exist for the caller. */
+export function hiddenFieldNames(entity: EntityDef, access: Pick<Access, 'field'>): Set<string> {
+  return new Set(entity.fields.filter((f) => access.field(entity.name, f.name) === 'hidden').map((f) => f.name));
 }
