@@ -1,6 +1,7 @@
 // Boots a real engine (real database, real HTTP) on chosen packs and plugins for integration tests.
 import { resolve } from 'node:path';
-import { loadConfig } from '../../engine/src/config/config.js';
+import { loadConfig, type Config } from '../../engine/src/config/config.js';
+import { openDatabase } from '../../engine/src/db/database.js';
 import { createEngine, type Engine } from '../../engine/src/engine.js';
 import { createLogger } from '../../engine/src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -34,9 +35,8 @@ export interface TestEngineOptions {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
-  const db = await createTestDatabase();
-  const config = loadConfig({
+function testConfig(options: TestEngineOptions): Config {
+  return loadConfig({
     TESSERA_PACKS: options.packs.map((p) => resolve(ROOT, p)).join(','),
     TESSERA_PLUGINS_DIR: resolve(ROOT, options.pluginsDir ?? 'plugins'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -44,6 +44,39 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
     ...options.env,
   }, ROOT);
+}
+
+/** A second engine on the database of `t`, with packs and settings of its own (the scaled topology). */
+export interface PeerEngine {
+  readonly engine: Engine;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export async function startPeerEngine(t: TestEngine, options: TestEngineOptions): Promise<PeerEngine> {
+  const config = testConfig(options);
+  const db = await openDatabase({ url: t.db.url });
+  let engine: Engine;
+  try {
+    engine = await createEngine(config, { db, logger: createLogger(config.logLevel) });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const { url } = await engine.listen(0, '127.0.0.1');
+  return {
+    engine,
+    url,
+    async stop() {
+      await engine.close();
+      await db.close();
+    },
+  };
+}
+
+export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
+  const db = await createTestDatabase();
+  const config = testConfig(options);
   let engine: Engine;
   try {
     engine = await createEngine(config, { db, logger: createLogger(config.logLevel) });

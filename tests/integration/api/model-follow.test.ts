@@ -6,18 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../engine/src/config/config.js';
-import { openDatabase, type Database } from '../../../engine/src/db/database.js';
-import { createEngine, type Engine } from '../../../engine/src/engine.js';
-import { createLogger } from '../../../engine/src/shared/logger.js';
 import { testDatabaseKind } from '../../support/test-database.js';
-import { startTestEngine, TEST_ADMIN_PASSWORD, type TestEngine } from '../../support/test-engine.js';
+import { startPeerEngine, startTestEngine, TEST_ADMIN_PASSWORD, type PeerEngine, type TestEngine } from '../../support/test-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let a: TestEngine;
 let packDir: string;
-let bDb: Database;
-let b: Engine;
+let peer: PeerEngine;
+let b: PeerEngine['engine'];
 let bUrl: string;
 let bToken: string;
 
@@ -57,22 +53,14 @@ describe.skipIf(testDatabaseKind !== 'postgres')('a Model published by another e
     packDir = mkdtempSync(join(tmpdir(), 'tessera-follow-'));
     cpSync(resolve(ROOT, 'tests/fixtures/packs/api-demo'), packDir, { recursive: true });
     a = await startTestEngine({ packs: ['metadata/packs/core', packDir] });
-    const config = loadConfig({
-      TESSERA_PACKS: [resolve(ROOT, 'metadata/packs/core'), packDir].join(','),
-      TESSERA_PLUGINS_DIR: resolve(ROOT, 'plugins'),
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-      TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    }, ROOT);
-    bDb = await openDatabase({ url: a.db.url });
-    b = await createEngine(config, { db: bDb, logger: createLogger(config.logLevel) });
-    bUrl = (await b.listen(0, '127.0.0.1')).url;
+    peer = await startPeerEngine(a, { packs: ['metadata/packs/core', packDir] });
+    ({ engine: b, url: bUrl } = peer);
     const login = await fetch(`${bUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }) });
     bToken = ((await login.json()) as { data: { token: string } }).data.token;
   });
 
   afterAll(async () => {
-    await b?.close();
-    await bDb?.close();
+    await peer?.stop();
     await a?.stop();
     rmSync(packDir, { recursive: true, force: true });
   });
@@ -115,12 +103,8 @@ describe.skipIf(testDatabaseKind !== 'postgres')('a Model published by another e
     const published = await a.request('POST', '/api/admin/model/publish', {});
     expect(published.body.data.changed).toBe(true);
     // An engine built from the original api-demo pack (1.0.0: no website, industry or segment_code).
-    const config = loadConfig({
-      TESSERA_PACKS: [resolve(ROOT, 'metadata/packs/core'), resolve(ROOT, 'tests/fixtures/packs/api-demo')].join(','),
-      TESSERA_PLUGINS_DIR: resolve(ROOT, 'plugins'), LOG_LEVEL: 'silent', TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    }, ROOT);
-    const oldDb = await openDatabase({ url: a.db.url });
-    const old = await createEngine(config, { db: oldDb, logger: createLogger('silent') });
+    const oldPeer = await startPeerEngine(a, { packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
+    const old = oldPeer.engine;
     try {
       expect(old.models.current().version).toBe(published.body.data.version);
       const account = old.models.current().model.entities.find((e) => e.name === 'account');
@@ -128,8 +112,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')('a Model published by another e
       const columns = await a.db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'account'`);
       expect(columns.rows.map((r: { column_name: string }) => r.column_name)).toEqual(expect.arrayContaining(['website', 'industry', 'segment_code']));
     } finally {
-      await old.close();
-      await oldDb.close();
+      await oldPeer.stop();
     }
   });
 

@@ -5,15 +5,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { resolve } from 'node:path';
-import { loadConfig } from '../../../engine/src/config/config.js';
-import { openDatabase } from '../../../engine/src/db/database.js';
-import { createEngine } from '../../../engine/src/engine.js';
-import { createLogger } from '../../../engine/src/shared/logger.js';
 import { testDatabaseKind } from '../../support/test-database.js';
-import { startTestEngine, TEST_ADMIN_PASSWORD, type TestEngine, type TestResponse } from '../../support/test-engine.js';
+import { startPeerEngine, startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 
 const PER_ADDRESS = 40;
 let t: TestEngine;
@@ -105,14 +99,12 @@ describe('per user', () => {
 
 describe.skipIf(testDatabaseKind !== 'postgres')('across engines on one database', () => {
   it('failures on two engines add up: both then refuse the user', async () => {
-    const config = loadConfig({
-      TESSERA_PACKS: resolve(ROOT, 'metadata/packs/core'), TESSERA_PLUGINS_DIR: resolve(ROOT, 'plugins'), LOG_LEVEL: 'silent',
-      TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, TESSERA_LOGIN_FAILURES_PER_USER: '3', TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: String(PER_ADDRESS),
-    }, ROOT);
-    const db = await openDatabase({ url: t.db.url });
-    const other = await createEngine(config, { db, logger: createLogger('silent') });
+    const other = await startPeerEngine(t, {
+      packs: ['metadata/packs/core'],
+      env: { TESSERA_LOGIN_FAILURES_PER_USER: '3', TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: String(PER_ADDRESS) },
+    });
     try {
-      const { url } = await other.listen(0, '127.0.0.1');
+      const { url } = other;
       const loginOnOther = async (password: string) => {
         attempts++;
         const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'gina', password }) });
@@ -124,8 +116,7 @@ describe.skipIf(testDatabaseKind !== 'postgres')('across engines on one database
       expectProblem(await loginOnOther(PASSWORD), 429, 'auth.too_many_attempts');
       expectProblem(await login('gina', PASSWORD), 429, 'auth.too_many_attempts');
     } finally {
-      await other.close();
-      await db.close();
+      await other.stop();
     }
   });
 });
