@@ -1,6 +1,6 @@
 // Compiled list plans per caller and query string, so a list asked again (a grid refreshing, a dashboard
-// polling) skips parsing, checking and compiling. Keyed by the caller's Access: an access change or a
-// sign-in makes a new Access, and a plan made under another Model is never used.
+// polling) skips parsing, checking and compiling. Keyed by the caller's Access, which the authenticator keeps
+// while the caller's roles, org units and the Model stay the same; a plan made under another Model is never used.
 import type { Access } from '../security/access.js';
 import type { ModelRuntime } from './entity-runtime.js';
 import type { ListPlan } from './list-plan.js';

@@ -53,6 +53,11 @@ export class Authenticator {
   private readonly sessions = new TtlCache<AuthSession>(CACHE_MS);
   private readonly actors = new TtlCache<ActorInfo>(CACHE_MS);
   private readonly loading = new Map<string, Promise<AuthSession>>();
+  /**
+   * Each user's Access, kept while what it is built from stays the same, so caches keyed by Access (list plans,
+   * the OpenAPI view) outlive the short session cache. Cleared by invalidate() (users, roles, the Model).
+   */
+  private readonly accessByUser = new Map<string, { readonly basis: string; readonly access: Access }>();
   /** Bumped by invalidate(): a load that began before it must not put what it read into the cache. */
   private generation = 0;
   private readonly limits: LoginLimits;
@@ -78,7 +83,17 @@ export class Authenticator {
   /** Forget cached actors and sessions (after users, roles or the Model change). */
   invalidate(): void {
     this.actors.clear();
+    this.accessByUser.clear();
     this.forgetSessions();
+  }
+
+  private accessFor(info: ActorInfo): Access {
+    const basis = JSON.stringify(info);
+    const known = this.accessByUser.get(info.id);
+    if (known?.basis === basis) return known.access;
+    const access = buildAccess(info, this.o.accessDeps());
+    this.accessByUser.set(info.id, { basis, access });
+    return access;
   }
 
   /** Drops cached and loading sessions; a load already under way will not put its result into the cache. */
@@ -104,7 +119,7 @@ export class Authenticator {
     if (!info.active) throw invalidToken();
     return {
       actor: { id: info.id, username: info.username, orgUnitId: info.orgUnitId, isSystem: false },
-      access: buildAccess(info, this.o.accessDeps()),
+      access: this.accessFor(info),
       info,
       tokenKind,
       tokenId,
