@@ -52,16 +52,21 @@ async function dataIsCurrent(): Promise<boolean> {
   }
 }
 
-/** A fresh database whenever the data must be generated again, so audit rows and bloat of earlier runs go too. */
-async function ensureDatabase(): Promise<void> {
+/**
+ * A fresh database whenever the data must be generated again, so audit rows and bloat of earlier runs go too.
+ * True when it is fresh (the data is generated once the engine has created the tables).
+ */
+async function ensureDatabase(): Promise<boolean> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
-  if (!exists.rowCount || process.argv.includes('--fresh') || !(await dataIsCurrent())) {
+  const fresh = !exists.rowCount || process.argv.includes('--fresh') || !(await dataIsCurrent());
+  if (fresh) {
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${DB}`);
   }
   await admin.end();
+  return fresh;
 }
 
 async function startEngine(port: number): Promise<ChildProcess> {
@@ -127,10 +132,6 @@ async function prepareOrg(port: number, adminToken: string): Promise<Org> {
 async function generateData(org: Org): Promise<void> {
   const c = new pg.Client({ connectionString: dbUrl(DB) });
   await c.connect();
-  if (Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n) === ITEMS) {
-    await c.end();
-    return;
-  }
   console.log(`generating ${PARENTS.toLocaleString('en')} parents and ${ITEMS.toLocaleString('en')} items...`);
   const t0 = Date.now();
   // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B). The unit comes from a hash
@@ -261,13 +262,13 @@ async function bareServer(sql: string, values: readonly unknown[], path: string,
 }
 
 async function main(): Promise<void> {
-  await ensureDatabase();
+  const fresh = await ensureDatabase();
   const port = await freePort();
   const engine = await startEngine(port);
   try {
     const adminToken = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data.token as string;
     const org = await prepareOrg(port, adminToken);
-    await generateData(org);
+    if (fresh) await generateData(org);
     const c = new pg.Client({ connectionString: dbUrl(DB) });
     await c.connect();
     const ids = (await c.query<{ id: string }>(`SELECT id FROM bench_item WHERE org_unit_id <> $1 ORDER BY random() LIMIT 20000`, [org.unitB])).rows.map((r) => r.id);
