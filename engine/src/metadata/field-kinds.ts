@@ -214,7 +214,12 @@ const builtinKinds: FieldKind[] = [
     widget: 'date-time',
     cubeType: 'time',
     columns: (f) => single(f, { base: 'timestamptz' }, f.default === 'now' ? { default: { kind: 'now' } } : {}),
-    valueSchema: () => ({ type: 'string', format: 'date-time' }),
+    valueSchema: (f) => ({
+      type: 'string',
+      format: 'date-time',
+      ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}),
+      ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}),
+    }),
   },
   {
     name: 'enum',

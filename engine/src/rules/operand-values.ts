@@ -3,6 +3,7 @@
 // that memory and SQL cannot disagree about a value. No Node APIs: the memory evaluator runs in browsers.
 import { Decimal } from 'decimal.js';
 import type { OperandType } from '../metadata/field-kinds.js';
+import { formatInstant, isValidDate, parseInstant } from '../shared/instant.js';
 
 /** A literal after checking: decimals as canonical strings, uuids lower-case, everything JSON. */
 export type LiteralValue = string | number | boolean;
@@ -121,16 +122,6 @@ const boolean: Semantics<boolean> = {
   compare: (a, b) => Number(a) - Number(b),
 };
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-/** Year 0 does not exist in PostgreSQL; years past 9999 would need another string form. */
-function isValidDate(y: number, m: number, d: number): boolean {
-  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
-}
-
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function readDate(v: unknown): string | null {
@@ -147,33 +138,6 @@ const date: Semantics<string> = {
   compare: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
 };
 
-/** Days since 1970-01-01 in the proleptic Gregorian calendar (PostgreSQL's), for any year. */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-// An offset is required: without one, PostgreSQL would read the time in the session's time zone.
-const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-
-/** Microseconds since the epoch (timestamptz's precision), or null. */
-export function parseInstant(v: string): bigint | null {
-  const m = DATETIME.exec(v);
-  if (m === null) return null;
-  const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [number, number, number, number, number];
-  const s = Number(m[6] ?? 0);
-  const offH = Number(m[9] ?? 0);
-  const offM = Number(m[10] ?? 0);
-  if (!isValidDate(y, mo, d) || h > 23 || mi > 59 || s > 59 || offH > 14 || offM > 59) return null;
-  const offset = (m[8] === '-' ? -1 : 1) * (offH * 3600 + offM * 60);
-  const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset;
-  return BigInt(seconds) * 1_000_000n + BigInt((m[7] ?? '').padEnd(6, '0'));
-}
-
 function readInstant(v: unknown): bigint | null {
   if (typeof v === 'string') return parseInstant(v);
   if (v instanceof Date && !Number.isNaN(v.getTime())) return BigInt(v.getTime()) * 1000n;
@@ -182,10 +146,13 @@ function readInstant(v: unknown): bigint | null {
 
 const datetime: Semantics<bigint> = {
   sqlType: 'timestamptz',
-  literal: (v) =>
-    typeof v === 'string' && parseInstant(v) !== null
-      ? ok(v)
-      : bad('expected an ISO 8601 date-time with an offset, like "2024-03-31T08:00:00Z"'),
+  // Literals take the printed form, so both evaluators and the SQL see one spelling of each instant.
+  literal(v) {
+    const micros = typeof v === 'string' ? parseInstant(v) : null;
+    return micros === null
+      ? bad('expected an ISO 8601 date-time with an offset between years 1 and 9999, like "2024-03-31T08:00:00Z"')
+      : ok(formatInstant(micros));
+  },
   read: readInstant,
   compare: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
 };

@@ -38,7 +38,7 @@ describe('compileConditionSql: SQL shape and parameters', () => {
     ['decimal string kept exact', { '<=': [v('price.amount'), '0.10000000000000000001'] }, '(t."price" <= $1::numeric)', ['0.10000000000000000001']],
     ['boolean', { '==': [v('active'), false] }, '(t."active" = $1::boolean)', [false]],
     ['date between', { between: [v('due'), '2024-01-01', '2024-12-31'] }, '(t."due" BETWEEN $1::date AND $2::date)', ['2024-01-01', '2024-12-31']],
-    ['datetime', { '<': [v('at'), '2024-03-31T08:00:00+02:00'] }, '(t."at" < $1::timestamptz)', ['2024-03-31T08:00:00+02:00']],
+    ['datetime', { '<': [v('at'), '2024-03-31T08:00:00+02:00'] }, '(t."at" < $1::timestamptz)', ['2024-03-31T06:00:00.000000Z']],
     ['in is one array parameter', { in: [v('status'), ['open', 'won']] }, '(t."status" = ANY($1::text[]))', [['open', 'won']]],
     ['id compares lower-cased uuids', { '==': [v('customer'), 'AAAAAAAA-0000-4000-8000-00000000000F'] }, '(t."customer_id" = $1::uuid)', ['aaaaaaaa-0000-4000-8000-00000000000f']],
     ['contains on text folds ASCII case', { contains: [v('name'), 'AC%'] }, `(strpos(${FOLD('t."name"')}, ${FOLD('$1::text')}) > 0)`, ['AC%']],

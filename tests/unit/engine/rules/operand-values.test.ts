@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareCodePoints, isOperandType, operandValues, parseInstant } from '../../../../engine/src/rules/operand-values.js';
+import { compareCodePoints, isOperandType, operandValues } from '../../../../engine/src/rules/operand-values.js';
+import { parseInstant } from '../../../../engine/src/shared/instant.js';
 
 describe('operandValues', () => {
   it('normalises decimal literals to exact plain strings', () => {
