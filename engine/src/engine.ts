@@ -72,7 +72,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
   const registries = await setUpPlugins(plugins, log);
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
-  const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize });
+  const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log });
   let applied: ApplyResult;
   let published: PublishedModel;
   // Set when newer packs are published (a rolling upgrade): their Model is served rather than taking the database back.
@@ -116,7 +116,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const auth = new Authenticator({
     pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
     loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
-    namedStatements: db.pipelined, accessDeps: () => served.accessDeps,
+    accessDeps: () => served.accessDeps,
   });
   await auth.init();
   const seed = await seedAdmin(db.pool, served.accessDeps.core, config.adminPassword);
@@ -126,8 +126,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   } else if (seed.seeded) {
     log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
   }
-  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators, namedStatements: db.pipelined }));
-  const writer = new RecordWriter(() => ({ pool: db.pool, pipelined: db.pipelined, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
+  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators }));
+  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.runtime, reader, db.pool).routes() as unknown as Koa.Middleware<ApiState>);
@@ -142,11 +142,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     entities.replace(modelRoutes());
   });
 
-  // Other engines on this database publish too; follow them. Embedded runs one engine, with nobody to follow.
-  const follower = db.kind === 'postgres'
-    ? new ModelFollower({ url: db.url, pool: db.pool, models, log })
-    : undefined;
-  await follower?.start();
+  // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
+  const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
+  await follower.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
@@ -170,7 +168,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       publish: (next, allowDestructive) => publish(next, { allowDestructive }),
     })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
-    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, pipelined: db.pipelined, log, model: () => served.runtime.model, runtime: () => served.runtime })),
+    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model, runtime: () => served.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);
@@ -194,7 +192,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     },
     async close() {
       await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
-      await follower?.stop();
+      await follower.stop();
       if (!options.db) await db.close();
     },
   };

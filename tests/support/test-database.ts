@@ -1,22 +1,25 @@
-// A fresh, empty database per test file: a new PostgreSQL database when DATABASE_URL is set,
-// otherwise an in-memory embedded PGlite. The same tests run on both.
+// A fresh, empty database per test file, on the PostgreSQL of DATABASE_URL or, when it is unset, on the
+// embedded PostgreSQL cluster that the global setup (embedded-cluster-setup.ts) started the way `npm start`
+// does. The same tests run on both.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../engine/src/db/database.js';
+import { inject } from 'vitest';
+import { connectDatabase, type Database } from '../../engine/src/db/database.js';
 
 export interface TestDatabase extends Database {
-  /** Drops the database (PostgreSQL) or stops PGlite. */
+  /** Drops the database. */
   dispose(): Promise<void>;
 }
 
-export const testDatabaseKind = process.env.DATABASE_URL ? 'postgres' : 'embedded';
+export const testDatabaseKind: Database['kind'] = process.env.DATABASE_URL ? 'postgres' : 'embedded';
+
+/** The server every test database is created on. */
+export function serverUrl(): string {
+  return process.env.DATABASE_URL ?? inject('embeddedDatabaseUrl');
+}
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    const db = await openDatabase({ dataDir: 'memory://' });
-    return { ...db, close: db.close, dispose: db.close };
-  }
+  const baseUrl = serverUrl();
   const name = `tessera_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -24,7 +27,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString() });
+  const db = connectDatabase(url.toString(), testDatabaseKind);
   return {
     ...db,
     close: db.close,

@@ -22,8 +22,6 @@ export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
   readonly reader: RecordReader;
   readonly pool: pg.Pool;
-  /** PostgreSQL: pipeline the action's statements (see db/transaction.ts). */
-  readonly pipelined: boolean;
   readonly log: Logger;
   model(): Model;
   runtime(): ModelRuntime;
@@ -49,7 +47,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
         });
       }
       const entity = deps.runtime().entity(def.entity);
-      const result = await withTransaction(deps.pool, deps, async (tx) => {
+      const result = await withTransaction(deps.pool, async (tx) => {
         // The record must be within the scope of the grant that gives this action, not only readable.
         const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);

@@ -10,6 +10,7 @@ import { formatPlan } from '../schema/format-plan.js';
 import type { AssessedPlan } from '../schema/plan.js';
 import { isEngineError } from '../shared/engine-error.js';
 import { createEngine } from '../engine.js';
+import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 
 const config = loadConfig();
@@ -27,7 +28,7 @@ function model(dirs: string[], opts: PackOptions): Model {
 
 async function withDatabase<T>(cfg: Config, fn: (db: Database) => Promise<T>): Promise<T> {
   err(cfg.databaseUrl ? 'Connecting to PostgreSQL...' : `Opening the embedded database in ${cfg.dataDir}...`);
-  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: 4 });
+  const db = await openDatabase({ url: cfg.databaseUrl, dataDir: cfg.dataDir, poolSize: 4, log: createLogger(cfg.logLevel) });
   try {
     return await fn(db);
   } finally {

@@ -22,11 +22,6 @@ export interface ReaderDeps {
   readonly pool: pg.Pool;
   readonly runtime: ModelRuntime;
   readonly operators: OperatorRegistry;
-  /**
-   * Name hot statements so PostgreSQL plans them once per connection. Not on the embedded database:
-   * PGlite serves every connection from one session, where a second PREPARE of a name fails.
-   */
-  readonly namedStatements: boolean;
 }
 
 export interface ListResult {
@@ -53,7 +48,7 @@ export class RecordReader {
   constructor(private readonly deps: () => ReaderDeps) {}
 
   async get(entityName: string, id: string, access: Access, options: GetOptions): Promise<ApiRecord> {
-    const { pool, runtime, namedStatements } = this.deps();
+    const { pool, runtime } = this.deps();
     const rt = runtime.entity(entityName);
     requireAction(access, entityName, 'read');
     checkFields(options.fields, rt.codec.readableFields, entityName, access);
@@ -62,7 +57,7 @@ export class RecordReader {
     const params = new SqlParams();
     const idParam = params.add(id);
     const text = `SELECT ${rt.codec.selectList(ROOT, fields).sql} FROM ${q(rt.entity.table)} ${ROOT} WHERE ${ROOT}.id = ${idParam} AND ${liveAndScoped(rt.entity, ROOT, params, access.readScope)}`;
-    const res = await pool.query(statement(text, params.values, namedStatements));
+    const res = await pool.query(statement(text, params.values));
     const record = res.rows[0] as ApiRecord | undefined;
     // Outside the scope and absent look the same: a 404 either way.
     if (!record) throw new EngineError('record.not_found', 404, `${entityName} ${id} does not exist`);
@@ -103,7 +98,7 @@ export class RecordReader {
   }
 
   private async run(plan: ListPlan, access: Access, cursor: string | undefined): Promise<ListResult> {
-    const { pool, namedStatements } = this.deps();
+    const { pool } = this.deps();
     const { rt, options, keys } = plan;
     let text: string;
     let values: readonly unknown[];
@@ -115,7 +110,7 @@ export class RecordReader {
       text = `${plan.head} ${plan.tail}`;
       values = plan.params;
     }
-    const res = await pool.query(statement(text, values, namedStatements));
+    const res = await pool.query(statement(text, values));
     const rows = res.rows as Row[];
     const hasMore = rows.length > options.limit;
     if (hasMore) rows.length = options.limit;

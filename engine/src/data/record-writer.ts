@@ -39,7 +39,7 @@ export class RecordWriter {
   private async write<T>(fn: (tx: Transaction, services: WriteServices, afterCommit: WriteContext['afterCommit']) => Promise<T>): Promise<T> {
     const services = this.services();
     const afterCommit: WriteContext['afterCommit'] = [];
-    const result = await withTransaction(services.pool, services, (tx) => fn(tx, services, afterCommit));
+    const result = await withTransaction(services.pool, (tx) => fn(tx, services, afterCommit));
     for (const job of afterCommit) await job();
     return result;
   }

@@ -12,8 +12,6 @@ export type WriteOp = 'create' | 'update' | 'delete';
 
 export interface WriteServices {
   readonly pool: pg.Pool;
-  /** PostgreSQL: pipeline each write's statements (see db/transaction.ts). */
-  readonly pipelined: boolean;
   readonly runtime: ModelRuntime;
   readonly hooks: HookRegistry;
   readonly log: Logger;

@@ -1,85 +1,60 @@
-// Opens the database: PostgreSQL from a URL, or embedded PGlite behind a loopback wire-protocol socket,
-// so that knex, pg and Cube all speak plain PostgreSQL to either.
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+// Opens the database: PostgreSQL from a URL, or the embedded PostgreSQL cluster under the data folder
+// (embedded-cluster.ts). Both are the same server software, so every statement runs the same on either.
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from '../shared/logger.js';
+import { startEmbeddedCluster, type EmbeddedCluster } from './embedded-cluster.js';
 import { installTypeParsers } from './pg-types.js';
-import { pgliteTemplate } from './pglite-template.js';
 
 export interface DatabaseOptions {
   /** PostgreSQL URL; absent means embedded. */
   readonly url?: string;
-  /** Embedded data folder; 'memory://' keeps everything in memory (tests). */
+  /** Embedded data folder. */
   readonly dataDir?: string;
   readonly poolSize?: number;
+  /** Where the embedded cluster reports; required when no url is given. */
+  readonly log?: Logger;
 }
 
 export interface Database {
+  /** 'embedded' when this process runs the PostgreSQL server itself. */
   readonly kind: 'postgres' | 'embedded';
-  /** A URL any Postgres client can use (for embedded: the loopback socket). */
+  /** A URL any Postgres client (Cube, psql) can use. */
   readonly url: string;
   readonly knex: Knex;
   /** The raw pool for hot paths that bypass the query builder. */
   readonly pool: pg.Pool;
-  /**
-   * PostgreSQL: write transactions pipeline and hot statements are named (prepared once per connection).
-   * Not embedded: PGlite serves every socket connection from one session, where neither is safe.
-   */
-  readonly pipelined: boolean;
   close(): Promise<void>;
 }
 
-/** pglite-socket serves one connection unless told otherwise; pooled clients then fail with ECONNRESET. */
-const EMBEDDED_MAX_CONNECTIONS = 32;
-
-interface Embedded {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startEmbedded(dataDir: string): Promise<Embedded> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const fresh = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
-  const db = fresh ? await PGlite.create(dataDir, { loadDataDir: await pgliteTemplate() }) : await PGlite.create(dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
-  await server.start();
+/** Connects to `url`; `onClose` runs after the pools have ended (the embedded cluster stops there). */
+export function connectDatabase(url: string, kind: Database['kind'], poolSize = 10, onClose?: () => Promise<void>): Database {
+  installTypeParsers();
+  // Sessions run in UTC so timestamps arrive as '...+00' and date arithmetic does not depend on the server.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c TimeZone=UTC' });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Math.max(2, Math.floor(poolSize / 2)) } });
+  let closed: Promise<void> | undefined;
   return {
-    url: `postgres://postgres@${server.getServerConn()}/postgres`,
-    async stop() {
-      await server.stop();
-      await db.close();
+    kind,
+    url,
+    knex,
+    pool,
+    close() {
+      closed ??= (async () => {
+        await knex.destroy();
+        await pool.end();
+        await onClose?.();
+      })();
+      return closed;
     },
   };
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  installTypeParsers();
-  const embedded = options.url ? undefined : await startEmbedded(options.dataDir ?? 'memory://');
-  const url = options.url ?? (embedded as Embedded).url;
-  const max = Math.min(options.poolSize ?? 10, embedded ? EMBEDDED_MAX_CONNECTIONS - 4 : 1000);
-  // Sessions run in UTC so timestamps arrive as '...+00' and date arithmetic does not depend on the server.
-  const sessionOptions = embedded ? {} : { options: '-c TimeZone=UTC' };
-  const pool = new pg.Pool({ connectionString: url, max, ...sessionOptions });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
-  const knex = knexFactory({ client: 'pg', connection: url, pool: { min: 0, max: Math.max(2, Math.floor(max / 2)) } });
-  let closed = false;
-  return {
-    kind: embedded ? 'embedded' : 'postgres',
-    url,
-    knex,
-    pool,
-    pipelined: !embedded,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await knex.destroy();
-      await pool.end();
-      await embedded?.stop();
-    },
-  };
+  if (options.url) return connectDatabase(options.url, 'postgres', options.poolSize);
+  if (!options.dataDir || !options.log) throw new Error('openDatabase: the embedded database needs a data folder and a logger');
+  const cluster: EmbeddedCluster = await startEmbeddedCluster({ dataDir: options.dataDir, log: options.log });
+  return connectDatabase(cluster.url, 'embedded', options.poolSize, () => cluster.stop());
 }

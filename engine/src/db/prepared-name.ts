@@ -16,7 +16,7 @@ export function preparedName(text: string): string {
   return name;
 }
 
-/** A query config for the engine's own SQL: named when `named` (PostgreSQL), plain on the embedded database. */
-export function statement(text: string, values: readonly unknown[], named: boolean): pg.QueryConfig {
-  return named ? { name: preparedName(text), text, values: values as unknown[] } : { text, values: values as unknown[] };
+/** A query config for the engine's own SQL, named so each connection parses and plans it once. */
+export function statement(text: string, values: readonly unknown[]): pg.QueryConfig {
+  return { name: preparedName(text), text, values: values as unknown[] };
 }

@@ -29,14 +29,14 @@ export class Transaction implements Sql {
   private queued: Statement[] = [{ config: { text: 'BEGIN' } }];
   private begun = false;
 
-  constructor(private readonly client: pg.PoolClient, private readonly pipelined: boolean) {}
+  constructor(private readonly client: pg.PoolClient) {}
 
   /**
    * A statement for the engine's own SQL: named on PostgreSQL, so the server parses and plans it once per
    * connection. Only texts the engine builds from the Model are named; their number is bounded.
    */
   statement(text: string, values: unknown[]): pg.QueryConfig {
-    return statement(text, values, this.pipelined);
+    return statement(text, values);
   }
 
   /** Runs a statement whose result is not needed now; if it fails, the transaction fails with `mapError(err)`. */
@@ -68,17 +68,6 @@ export class Transaction implements Sql {
 
   private async send(batch: Statement[]): Promise<pg.QueryResult[]> {
     this.begun = true;
-    if (!this.pipelined) {
-      const out: pg.QueryResult[] = [];
-      for (const s of batch) {
-        try {
-          out.push(await this.client.query(s.config));
-        } catch (err) {
-          throw s.mapError ? s.mapError(err) : err;
-        }
-      }
-      return out;
-    }
     // Corked, the batch leaves in one write; pg sends each statement with its own Sync, so the server answers
     // them in order and a failure leaves the ones after it failing with "transaction aborted".
     const stream = (this.client as unknown as { connection?: { stream?: Corkable } }).connection?.stream;
@@ -102,11 +91,6 @@ export class Transaction implements Sql {
   }
 }
 
-export interface TransactionOptions {
-  /** PostgreSQL: pipeline batches and name the engine's statements. Not PGlite, whose sessions are shared. */
-  readonly pipelined: boolean;
-}
-
 /**
  * pg pipelines per client. Only transactions use it: single reads measured slower in pipeline mode, so a client
  * pipelines while it holds a transaction and goes back before it returns to the pool (idle both times).
@@ -115,10 +99,10 @@ function setPipeline(client: pg.PoolClient, on: boolean): void {
   (client as unknown as { pipeline: boolean }).pipeline = on;
 }
 
-export async function withTransaction<T>(pool: pg.Pool, options: TransactionOptions, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  if (options.pipelined) setPipeline(client, true);
-  const tx = new Transaction(client, options.pipelined);
+  setPipeline(client, true);
+  const tx = new Transaction(client);
   let broken: Error | undefined;
   try {
     const result = await fn(tx);
@@ -131,7 +115,7 @@ export async function withTransaction<T>(pool: pg.Pool, options: TransactionOpti
     });
     throw err;
   } finally {
-    if (options.pipelined) setPipeline(client, false);
+    setPipeline(client, false);
     client.release(broken);
   }
 }

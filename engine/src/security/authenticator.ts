@@ -32,8 +32,6 @@ export interface AuthenticatorOptions {
   readonly jwtSecret?: string;
   readonly loginFailuresPerUser: number;
   readonly loginAttemptsPerAddress: number;
-  /** See LoginLimitOptions. */
-  readonly namedStatements: boolean;
   /** The current Model's access dependencies (changes when a Model is published). */
   readonly accessDeps: () => AccessDeps;
 }
@@ -64,7 +62,7 @@ export class Authenticator {
 
   constructor(private readonly o: AuthenticatorOptions) {
     this.limits = new LoginLimits({
-      pool: o.pool, namedStatements: o.namedStatements, failuresPerUser: o.loginFailuresPerUser, attemptsPerAddress: o.loginAttemptsPerAddress,
+      pool: o.pool, failuresPerUser: o.loginFailuresPerUser, attemptsPerAddress: o.loginAttemptsPerAddress,
     });
   }
 

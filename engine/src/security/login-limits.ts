@@ -8,8 +8,6 @@ import { LOGIN_LIMIT_TABLE } from './security-tables.js';
 
 export interface LoginLimitOptions {
   readonly pool: pg.Pool;
-  /** False on the embedded database: its connections share one session, where a named statement collides. */
-  readonly namedStatements: boolean;
   readonly failuresPerUser: number;
   readonly attemptsPerAddress: number;
 }
@@ -35,7 +33,7 @@ export class LoginLimits {
 
   constructor(o: LoginLimitOptions) {
     const client = {
-      query: (cfg: QueryConfig) => o.pool.query(o.namedStatements ? cfg : { text: cfg.text, ...(cfg.values ? { values: cfg.values } : {}) }),
+      query: (cfg: QueryConfig) => o.pool.query(cfg),
     };
     const common = { storeClient: client, storeType: 'pool', tableName: LOGIN_LIMIT_TABLE, tableCreated: true };
     this.perUser = new RateLimiterPostgres({ ...common, keyPrefix: 'user', points: o.failuresPerUser, duration: 15 * 60 });

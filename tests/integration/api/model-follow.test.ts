@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabaseKind } from '../../support/test-database.js';
 import { startPeerEngine, startTestEngine, TEST_ADMIN_PASSWORD, type PeerEngine, type TestEngine } from '../../support/test-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -48,7 +47,7 @@ async function bHasAccountField(name: string): Promise<boolean> {
   return false;
 }
 
-describe.skipIf(testDatabaseKind !== 'postgres')('a Model published by another engine', () => {
+describe('a Model published by another engine', () => {
   beforeAll(async () => {
     packDir = mkdtempSync(join(tmpdir(), 'tessera-follow-'));
     cpSync(resolve(ROOT, 'tests/fixtures/packs/api-demo'), packDir, { recursive: true });

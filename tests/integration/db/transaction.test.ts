@@ -22,13 +22,10 @@ async function labels(): Promise<string[]> {
 }
 
 describe(`transactions on ${testDatabaseKind}`, () => {
-  it('is pipelined on PostgreSQL only', () => {
-    expect(db.pipelined).toBe(testDatabaseKind === 'postgres');
-  });
 
   it('runs deferred statements before the next query, in order, and commits them', async () => {
     await db.pool.query('DELETE FROM tx_probe');
-    const seen = await withTransaction(db.pool, db, async (tx) => {
+    const seen = await withTransaction(db.pool, async (tx) => {
       tx.defer(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [1, 'first']));
       tx.defer(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [2, 'second']));
       const res = await tx.query<{ n: string }>('SELECT count(*)::text AS n FROM tx_probe');
@@ -41,7 +38,7 @@ describe(`transactions on ${testDatabaseKind}`, () => {
 
   it('a failed assertion fails the transaction with its own mapped error and leaves nothing behind', async () => {
     await db.pool.query('DELETE FROM tx_probe');
-    const attempt = withTransaction(db.pool, db, async (tx) => {
+    const attempt = withTransaction(db.pool, async (tx) => {
       await tx.query(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [1, 'kept?']));
       tx.defer(tx.statement(`SELECT ${requireSql('count(*) > 5', 'too_few', "'only ' || count(*)")} FROM tx_probe`, []), (err) => {
         const failed = failedAssertion(err);
@@ -56,7 +53,7 @@ describe(`transactions on ${testDatabaseKind}`, () => {
   it('a deferred constraint violation surfaces at the next query, not later', async () => {
     await db.pool.query('DELETE FROM tx_probe');
     let reachedAfter = false;
-    const attempt = withTransaction(db.pool, db, async (tx) => {
+    const attempt = withTransaction(db.pool, async (tx) => {
       tx.defer(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [1, 'a']));
       tx.defer(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [1, 'duplicate']));
       await tx.query('SELECT 1');
@@ -69,7 +66,7 @@ describe(`transactions on ${testDatabaseKind}`, () => {
 
   it('an error thrown by the caller rolls back what was already sent', async () => {
     await db.pool.query('DELETE FROM tx_probe');
-    const attempt = withTransaction(db.pool, db, async (tx) => {
+    const attempt = withTransaction(db.pool, async (tx) => {
       await tx.query(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [1, 'sent']));
       tx.defer(tx.statement('INSERT INTO tx_probe VALUES ($1, $2)', [2, 'never sent']));
       throw new Error('changed my mind');
@@ -77,11 +74,11 @@ describe(`transactions on ${testDatabaseKind}`, () => {
     await expect(attempt).rejects.toThrow('changed my mind');
     expect(await labels()).toEqual([]);
     // The pooled clients are clean afterwards: a new transaction works.
-    await withTransaction(db.pool, db, async (tx) => tx.query('INSERT INTO tx_probe VALUES (9, $1)', ['clean']));
+    await withTransaction(db.pool, async (tx) => tx.query('INSERT INTO tx_probe VALUES (9, $1)', ['clean']));
     expect(await labels()).toEqual(['clean']);
   });
 
   it('a transaction that sends nothing costs nothing and commits nothing', async () => {
-    await expect(withTransaction(db.pool, db, async () => 42)).resolves.toBe(42);
+    await expect(withTransaction(db.pool, async () => 42)).resolves.toBe(42);
   });
 });

@@ -5,7 +5,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
-import { testDatabaseKind } from '../../support/test-database.js';
 import { startPeerEngine, startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
 
 
@@ -97,7 +96,7 @@ describe('per user', () => {
   });
 });
 
-describe.skipIf(testDatabaseKind !== 'postgres')('across engines on one database', () => {
+describe('across engines on one database', () => {
   it('failures on two engines add up: both then refuse the user', async () => {
     const other = await startPeerEngine(t, {
       packs: ['metadata/packs/core'],
