@@ -22,6 +22,7 @@ import type { PluginRegistries } from './plugins/plugin-registries.js';
 import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
 import { authenticateMiddleware } from './api/authenticate-middleware.js';
+import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
 import { authRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
 import { historyRoutes } from './api/history.routes.js';
@@ -160,6 +161,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const app = createApp(log, [
     routerMiddleware(healthRoutes(db, models)),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }) as unknown as Koa.Middleware<ApiState>,
+    bodyDepthMiddleware(),
     authenticateMiddleware(auth),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
     routerMiddleware(adminRoutes({

@@ -345,12 +345,15 @@ export async function buildWorld(t: TestEngine): Promise<World> {
   }
 
   // Soft-deleted records are gone for everyone.
-  for (const key of ['A_deleted', 'D_deleted']) {
-    const rec = byKey.get(key)!;
-    const res = await t.request('DELETE', `/api/v1/${rec.entity}/${rec.id}`);
-    if (res.status !== 200) throw new Error(`delete ${key}: ${res.status}`);
-    rec.deleted = true;
-  }
+  const dDeleted = byKey.get('D_deleted')!;
+  const res = await t.request('DELETE', `/api/v1/deal/${dDeleted.id}`);
+  if (res.status !== 200) throw new Error(`delete D_deleted: ${res.status}`);
+  dDeleted.deleted = true;
+  // D12 still references A_deleted, which onDelete 'restrict' refuses through the API: the state of data written
+  // before the rule was enforced (or by hand), which reads must still handle.
+  const aDeleted = byKey.get('A_deleted')!;
+  await t.db.pool.query('UPDATE account SET deleted_at = now(), version = version + 1 WHERE id = $1', [aDeleted.id]);
+  aDeleted.deleted = true;
 
   for (const u of USER_DEFS) users[u.key]!.token = await t.login(u.key, passwordOf(u.key));
   const w: World = { t, units, users, roles, records, byKey, tags };
@@ -466,8 +469,12 @@ export function rowIds(w: World, userKey: string, entity: EntityName, action: st
   const live = [...w.records[entity].values()].filter((r) => !r.deleted);
   if (isAdmin(w, userKey)) return new Set(live.map((r) => r.id));
   const grants = grantsFor(w, userKey, entity).filter((g) => g.actions.includes(action));
-  return new Set(live.filter((rec) => grants.some((g) =>
+  const reached = new Set(live.filter((rec) => grants.some((g) =>
     inScope(w, user, entity, rec, g.scope) || (g.sharing ?? []).some((s) => s.matches(rec, user, w)))).map((r) => r.id));
+  if (action === 'read') return reached;
+  // Every other action is bounded by what the user may read.
+  const readable = rowIds(w, userKey, entity, 'read');
+  return new Set([...reached].filter((id) => readable.has(id)));
 }
 
 

@@ -2,10 +2,11 @@
 import Router from '@koa/router';
 import type { ValidateFunction } from 'ajv';
 import { EngineError } from '../shared/engine-error.js';
+import { unstorableTexts } from '../shared/storable-text.js';
 import type { Logger } from '../shared/logger.js';
 import type { RecordReader } from '../data/record-reader.js';
 import { createRecordAjv } from '../data/record-validator.js';
-import { changedFields } from '../data/write-steps.js';
+import { changedFields } from '../data/changed-fields.js';
 import { pluginDb } from '../data/plugin-db.js';
 import { lockRecord } from '../data/lock-record.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
@@ -41,11 +42,11 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       const record = await deps.reader.get(def.entity, id, ctx.state.access, { include: [] });
       const input = (ctx.request as { body?: unknown }).body ?? {};
       const validate = validators.get(key) as ValidateFunction;
-      if (!validate(input)) {
-        throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, {
-          fieldErrors: (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' })),
-        });
-      }
+      // The input is stored in the audit row: text PostgreSQL cannot hold is refused like a schema violation.
+      const problems = validate(input)
+        ? unstorableTexts(input)
+        : (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' }));
+      if (problems.length) throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, { fieldErrors: problems });
       const entity = deps.runtime().entity(def.entity);
       const result = await withTransaction(deps.pool, async (tx) => {
         // The record must be within the scope of the grant that gives this action, not only readable.

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import type pg from 'pg';
 import { EngineError } from '../shared/engine-error.js';
+import { isStorableText, UNSTORABLE_MESSAGE } from '../shared/storable-text.js';
 import type { Authenticator, AuthSession } from '../security/authenticator.js';
 import { setPassword } from '../security/credentials.js';
 import { verifyPassword } from '../security/password.js';
@@ -28,6 +29,15 @@ function requireString(b: Record<string, unknown>, name: string, max = 1024): st
   return v;
 }
 
+/** A string that PostgreSQL compares or stores (a username, a token name); passwords only reach scrypt. */
+function requireText(b: Record<string, unknown>, name: string, max: number): string {
+  const v = requireString(b, name, max);
+  if (!isStorableText(v)) {
+    throw new EngineError('validation.failed', 422, `${name} is invalid`, { fieldErrors: [{ pointer: `/${name}`, code: 'validation.invalid_characters', message: UNSTORABLE_MESSAGE }] });
+  }
+  return v;
+}
+
 function session(state: ApiState): AuthSession {
   if (!state.session) throw new EngineError('auth.required', 401, 'sign in first');
   return state.session;
@@ -49,7 +59,7 @@ export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
   const router = new Router<ApiState>();
   router.post('/api/auth/login', async (ctx) => {
     const b = body(ctx);
-    const result = await deps.auth.login(requireString(b, 'username', 200), requireString(b, 'password'), ctx.ip);
+    const result = await deps.auth.login(requireText(b, 'username', 200), requireString(b, 'password'), ctx.ip);
     ctx.body = { data: { token: result.token, expiresAt: result.expiresAt, user: describeSession(result.session) }, meta: {} };
   });
   router.post('/api/auth/logout', async (ctx) => {
@@ -80,7 +90,7 @@ export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
     if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)) {
       throw new EngineError('validation.failed', 422, 'expiresInDays must be 1 to 3650', { fieldErrors: [{ pointer: '/expiresInDays', code: 'validation.range', message: 'must be a whole number from 1 to 3650' }] });
     }
-    const created = await deps.auth.createApiToken(session(ctx.state).info.id, requireString(b, 'name', 200), days as number | undefined);
+    const created = await deps.auth.createApiToken(session(ctx.state).info.id, requireText(b, 'name', 200), days as number | undefined);
     ctx.status = 201;
     ctx.body = { data: created, meta: { note: 'the token is shown only once' } };
   });

@@ -1,6 +1,7 @@
 // Parses and checks a list request's query string. Anything unexpected is a 400 naming the parameter.
 import type { ParsedUrlQuery } from 'node:querystring';
 import { EngineError } from '../shared/engine-error.js';
+import { UNSTORABLE_MESSAGE, unstorableTexts } from '../shared/storable-text.js';
 import {
   DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS, type ListOptions, type SortSpec,
 } from '../data/list-options.js';
@@ -32,8 +33,10 @@ function integer(query: ParsedUrlQuery, name: string, min: number, max: number, 
 
 function list(query: ParsedUrlQuery, name: string, pattern: RegExp, max: number): string[] | undefined {
   const raw = single(query, name);
-  if (raw === undefined) return undefined;
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  // Empty counts as absent, as for every other parameter; an empty entry (`sort=,`) is a mistake to report.
+  if (raw === undefined || raw === '') return undefined;
+  const items = raw.split(',').map((s) => s.trim());
+  if (items.includes('')) throw bad(name, 'has an empty entry (a comma too many)');
   if (items.length > max) throw bad(name, `at most ${max} entries`);
   for (const item of items) if (!pattern.test(item.replace(/^-/, ''))) throw bad(name, `'${item.slice(0, 64)}' is not a valid name`);
   return items;
@@ -42,11 +45,16 @@ function list(query: ParsedUrlQuery, name: string, pattern: RegExp, max: number)
 export function parseFilterParam(raw: string | undefined): unknown {
   if (raw === undefined || raw === '') return undefined;
   if (raw.length > MAX_FILTER_CHARS) throw bad('filter', `longer than ${MAX_FILTER_CHARS} characters`, 'filter.too_large');
+  let filter: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    filter = JSON.parse(raw) as unknown;
   } catch {
     throw bad('filter', 'is not valid JSON (it must be a URL-encoded JSON Logic expression)', 'filter.malformed');
   }
+  // Its strings become bound parameters: the same check as for stored text, before any is compiled.
+  const unstorable = unstorableTexts(filter, '/filter');
+  if (unstorable.length) throw new EngineError('filter.invalid_characters', 400, `filter: ${UNSTORABLE_MESSAGE}`, { fieldErrors: unstorable });
+  return filter;
 }
 
 export function parseListQuery(query: ParsedUrlQuery): ListOptions {

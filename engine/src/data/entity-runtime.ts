@@ -7,12 +7,15 @@ import type { CompareOperatorDef, OperatorRegistry } from '../rules/operator-reg
 import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
+import { deleteRulesOf, type DeleteRule } from './delete-rules.js';
 
 export interface EntityRuntime {
   readonly entity: EntityDef;
   readonly codec: RecordCodec;
   readonly schemas: RecordSchemas;
   readonly validator: RecordValidator;
+  /** Columns of other entities (or this one) that reference its records, with their onDelete. */
+  readonly referencedBy: readonly DeleteRule[];
 }
 
 export interface ModelRuntime {
@@ -32,9 +35,12 @@ export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operat
     allowed.set(kind.name, [...kind.operators, ...pluginCompare.filter((o) => o.operands.includes(kind.operand)).map((o) => o.name)]);
   }
   const entities = new Map<string, EntityRuntime>();
+  const rules = deleteRulesOf(model);
   for (const entity of model.entities) {
     const schemas = buildRecordSchemas(entity, kinds);
-    entities.set(entity.name, { entity, codec: createRecordCodec(entity), schemas, validator: createRecordValidator(schemas) });
+    entities.set(entity.name, {
+      entity, codec: createRecordCodec(entity), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
+    });
   }
   return {
     model,

@@ -1,4 +1,4 @@
-// Opaque keyset cursors: the last row's sort values, bound to the sort they were made for.
+// Opaque keyset cursors: the last row's sort values, bound to the entity and the sort they were made for.
 // Paging by keyset returns every row once even while rows are inserted, unlike offsets.
 import { EngineError } from '../shared/engine-error.js';
 import type { SqlParams } from '../query/sql-params.js';
@@ -16,18 +16,18 @@ export interface SortKeySql {
 
 type CursorValue = string | number | boolean | null;
 
-interface CursorBody { s: string; v: CursorValue[] }
+interface CursorBody { e: string; s: string; v: CursorValue[] }
 
-export function encodeCursor(sortSignature: string, values: readonly unknown[]): string {
+export function encodeCursor(entity: string, sortSignature: string, values: readonly unknown[]): string {
   const v = values.map((x) => (x instanceof Date ? x.toISOString() : (x as CursorValue) ?? null));
-  return Buffer.from(JSON.stringify({ s: sortSignature, v } satisfies CursorBody)).toString('base64url');
+  return Buffer.from(JSON.stringify({ e: entity, s: sortSignature, v } satisfies CursorBody)).toString('base64url');
 }
 
 function invalid(why: string): EngineError {
   return new EngineError('query.invalid_cursor', 400, `the cursor is not valid for this query: ${why}`, { fieldErrors: [{ pointer: '/cursor', code: 'query.invalid_cursor', message: why }] });
 }
 
-export function decodeCursor(cursor: string, sortSignature: string, keys: readonly SortKeySql[]): CursorValue[] {
+export function decodeCursor(cursor: string, entity: string, sortSignature: string, keys: readonly SortKeySql[]): CursorValue[] {
   const keyCount = keys.length;
   let body: unknown;
   try {
@@ -36,7 +36,10 @@ export function decodeCursor(cursor: string, sortSignature: string, keys: readon
     throw invalid('it is not a cursor this API issued');
   }
   const b = body as Partial<CursorBody> | null;
-  if (!b || typeof b !== 'object' || b.s !== sortSignature) throw invalid('it was issued for another sort order');
+  if (!b || typeof b !== 'object') throw invalid('it is not a cursor this API issued');
+  // Another entity's cursor could carry values of the same types (the id key always fits): refuse it by name.
+  if (b.e !== entity) throw invalid('it was issued for another entity');
+  if (b.s !== sortSignature) throw invalid('it was issued for another sort order');
   if (!Array.isArray(b.v) || b.v.length !== keyCount) throw invalid('its values do not match the sort keys');
   // A cursor comes back from the client: every value must be a valid value of its key before SQL sees it.
   return b.v.map((x, i) => {

@@ -104,7 +104,7 @@ export class RecordReader {
     let values: readonly unknown[];
     if (cursor) {
       const params = new SqlParams(plan.params);
-      text = `${plan.head} AND ${keysetCondition(keys, decodeCursor(cursor, plan.signature, keys), params)} ${plan.tail}`;
+      text = `${plan.head} AND ${keysetCondition(keys, decodeCursor(cursor, rt.entity.name, plan.signature, keys), params)} ${plan.tail}`;
       values = params.values;
     } else {
       text = `${plan.head} ${plan.tail}`;
@@ -116,7 +116,7 @@ export class RecordReader {
     if (hasMore) rows.length = options.limit;
     const last = rows[rows.length - 1];
     // The cursor is read before includes replace relation ids with records.
-    const nextCursor = hasMore && last ? encodeCursor(plan.signature, plan.keyProperties.map((p) => last[p])) : null;
+    const nextCursor = hasMore && last ? encodeCursor(rt.entity.name, plan.signature, plan.keyProperties.map((p) => last[p])) : null;
     const data = plan.hasHelpers ? rows.map(withoutHelpers) : rows;
     await loadManyToManyIds({ pool, runtime: plan.runtime, access }, rt.entity, data, plan.fields, options.include);
     await loadIncludes({ pool, runtime: plan.runtime, access }, rt.entity, data, options.include);

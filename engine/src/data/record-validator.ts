@@ -5,6 +5,7 @@ import { Decimal } from 'decimal.js';
 import { createAjv } from '../shared/create-ajv.js';
 import { EngineError, type FieldError } from '../shared/engine-error.js';
 import { pointer as joinPointer } from '../shared/json-pointer.js';
+import { unstorableTexts } from '../shared/storable-text.js';
 import type { RecordSchemas } from '../forms/record-schemas.js';
 
 export interface RecordValidator {
@@ -52,9 +53,15 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
   return { pointer: prefix + e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' };
 }
 
-/** anyOf/if wrappers repeat what their branches already said; drop them when a branch error exists. */
+/**
+ * anyOf/if wrappers repeat what their branches already said; drop them when a branch error exists. A nullable
+ * value is `anyOf [value, null]`: a bad enum value fails both branches, and "must be null" adds nothing to
+ * "must be one of", so a type error gives way to any other error at the same place.
+ */
 function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const specific = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const branches = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+  const saidMore = new Set(branches.filter((e) => e.keyword !== 'type').map((e) => e.instancePath));
+  const specific = branches.filter((e) => e.keyword !== 'type' || !saidMore.has(e.instancePath));
   const deduped = new Map<string, ErrorObject>();
   for (const e of specific.length ? specific : errors) {
     // For a nullable value both "must be string" and "must be null" fire; keep the first per place.
@@ -64,31 +71,12 @@ function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   return [...deduped.values()];
 }
 
-// PostgreSQL text cannot hold NUL, and a lone surrogate half is not a character: both are refused here
-// rather than failing (or being silently replaced) in the database.
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function unstorableText(value: unknown, at: string, out: FieldError[]): void {
-  if (out.length >= 20) return;
-  if (typeof value === 'string') {
-    if (UNSTORABLE.test(value)) out.push({ pointer: at, code: 'validation.invalid_characters', message: 'contains a NUL character or half of a surrogate pair' });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => unstorableText(v, `${at}/${i}`, out));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (UNSTORABLE.test(k)) out.push({ pointer: at, code: 'validation.invalid_characters', message: 'a key contains a NUL character or half of a surrogate pair' });
-      unstorableText(v, `${at}${joinPointer(k)}`, out);
-    }
-  }
-}
-
 function run(fn: ValidateFunction, input: unknown, prefix: string): FieldError[] {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     return [{ pointer: prefix || '', code: 'validation.type', message: 'must be a JSON object' }];
   }
   const errors = fn(input) ? [] : usefulErrors(fn.errors ?? []).map((e) => toFieldError(e, prefix));
-  unstorableText(input, prefix, errors);
-  return errors;
+  return [...errors, ...unstorableTexts(input, prefix, Math.max(0, 20 - errors.length))];
 }
 
 export function createRecordValidator(schemas: RecordSchemas): RecordValidator {

@@ -21,8 +21,8 @@ export class RecordWriter {
     private readonly pipelines: WritePipelines = DEFAULT_PIPELINES,
   ) {}
 
-  private async runSteps(ctx: WriteContext): Promise<ApiRecord> {
-    for (const step of this.pipelines[ctx.op]) await step(ctx);
+  private async runSteps(ctx: WriteContext, steps = this.pipelines[ctx.op]): Promise<ApiRecord> {
+    for (const step of steps) await step(ctx);
     return stripHidden(ctx.after ?? {}, ctx.rt, ctx.access);
   }
 
@@ -61,8 +61,9 @@ export class RecordWriter {
   }
 
   update(req: WriteRequest, id: string, patch: ApiRecord, expectedVersion: number): Promise<ApiRecord> {
+    const steps = Object.keys(patch).length === 0 ? this.pipelines.emptyUpdate : this.pipelines.update;
     return this.write((tx, services, after) =>
-      this.runSteps(this.context('update', req, tx, services, id, { ...patch }, after, '', expectedVersion)));
+      this.runSteps(this.context('update', req, tx, services, id, { ...patch }, after, '', expectedVersion), steps));
   }
 
   delete(req: WriteRequest, id: string, expectedVersion?: number): Promise<ApiRecord> {

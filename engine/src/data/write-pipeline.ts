@@ -2,13 +2,18 @@
 import type { WriteOp, WriteStep } from './write-context.js';
 import {
   applyDefaults, assignOwnership, audit, authorise, checkReferences, checkScopeAfterWrite, guardSecurityRecords,
-  loadCurrent, persist, queueAfterHooks, runBeforeHooks, validate,
+  keepCurrent, loadCurrent, persist, queueAfterHooks, refuseTreeCycles, runBeforeHooks, validate,
 } from './write-steps.js';
+import { applyDeleteRules } from './delete-rules.js';
 
-export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>>;
+export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
+  /** A patch with no fields: checked like an update, then answered with the stored record (no version, no audit). */
+  readonly emptyUpdate: readonly WriteStep[];
+};
 
 export const DEFAULT_PIPELINES: WritePipelines = {
   create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, validate, checkReferences, persist, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, validate, checkReferences, persist, checkScopeAfterWrite, audit, queueAfterHooks],
-  delete: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, persist, audit, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, validate, refuseTreeCycles, checkReferences, persist, checkScopeAfterWrite, audit, queueAfterHooks],
+  emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
+  delete: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, persist, applyDeleteRules, audit, queueAfterHooks],
 };

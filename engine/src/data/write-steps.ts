@@ -5,6 +5,7 @@ import { pluginDb } from './plugin-db.js';
 import { q } from '../schema/ddl.js';
 import { translatePgError } from './pg-errors.js';
 import { throwIfInvalid } from './record-validator.js';
+import { changedFields } from './changed-fields.js';
 import type { ApiRecord } from './record-codec.js';
 import type { WriteContext, WriteStep } from './write-context.js';
 import { requireAction } from './require-action.js';
@@ -131,6 +132,13 @@ export const loadCurrent: WriteStep = async (ctx) => {
   }
 };
 
+/** An empty patch changes nothing: the answer is the stored record at its current version. */
+export const keepCurrent: WriteStep = async (ctx) => {
+  const current = { ...ctx.before };
+  await loadManyToManyIds({ pool: ctx.tx, runtime: ctx.services.runtime, access: ctx.access }, ctx.rt.entity, [current], undefined, []);
+  ctx.after = current;
+};
+
 /** Link rows are written with the next statement; nothing reads their results. */
 function syncManyToMany(ctx: WriteContext): void {
   for (const field of ctx.rt.entity.fields) {
@@ -194,19 +202,6 @@ export const checkScopeAfterWrite: WriteStep = async (ctx) => {
     : err);
 };
 
-export function changedFields(before: ApiRecord | undefined, after: ApiRecord | undefined, op: WriteContext['op']): Record<string, { before?: unknown; after?: unknown }> {
-  const out: Record<string, { before?: unknown; after?: unknown }> = {};
-  const skip = new Set(['version', 'updated_at', 'created_at']);
-  const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-  for (const name of names) {
-    if (skip.has(name)) continue;
-    const b = before?.[name] ?? null;
-    const a = op === 'delete' ? null : after?.[name] ?? null;
-    if (JSON.stringify(a) !== JSON.stringify(b)) out[name] = { before: b, after: a };
-  }
-  return out;
-}
-
 /**
  * Users and roles decide what everyone may do: only administrators change them, role grants must name real
  * entities and fields, and cached access is dropped once such a change commits.
@@ -222,10 +217,6 @@ export const guardSecurityRecords: WriteStep = async (ctx) => {
   if (name === ORG_UNIT_ENTITY && !ctx.access.isAdmin && (ctx.op !== 'update' || 'parent' in ctx.changes)) {
     throw new EngineError('access.admin_required', 403, ctx.op === 'update' ? 'only administrators may move an org unit' : `only administrators may ${ctx.op} org units`);
   }
-  const treeField = name === ORG_UNIT_ENTITY ? 'parent' : name === USER_ENTITY ? 'manager' : undefined;
-  if (treeField && ctx.op !== 'delete' && typeof ctx.changes[treeField] === 'string') {
-    await refuseCycle(ctx, treeField, ctx.changes[treeField] as string);
-  }
   if (name === ROLE_ENTITY && 'grants' in ctx.changes) {
     const errors = checkGrants(ctx.changes.grants, ctx.services.runtime.model, `${ctx.pointerPrefix}/grants`);
     if (errors.length) throw new EngineError('validation.failed', 422, 'the role grants are invalid', { fieldErrors: errors });
@@ -234,8 +225,15 @@ export const guardSecurityRecords: WriteStep = async (ctx) => {
   if (changed) ctx.afterCommit.push(async () => changed());
 };
 
-/** A unit may not sit below itself, nor a user manage their own manager: the trees must stay trees. */
-async function refuseCycle(ctx: WriteContext, field: string, parentId: string): Promise<void> {
+/**
+ * A unit may not sit below itself, nor a user manage their own manager: the trees must stay trees. Runs after
+ * `validate`, so the value it casts to uuid is one.
+ */
+export const refuseTreeCycles: WriteStep = async (ctx) => {
+  const name = ctx.rt.entity.name;
+  const field = name === ORG_UNIT_ENTITY ? 'parent' : name === USER_ENTITY ? 'manager' : undefined;
+  const parentId = field ? ctx.changes[field] : undefined;
+  if (!field || typeof parentId !== 'string') return;
   const column = ctx.rt.entity.fields.find((f) => f.name === field)?.columns[0]?.name;
   if (!column) return;
   const table = q(ctx.rt.entity.table);
@@ -245,7 +243,7 @@ async function refuseCycle(ctx: WriteContext, field: string, parentId: string): 
   if (res.rowCount) {
     throw new EngineError('validation.failed', 422, `this ${field} would make a cycle`, { fieldErrors: [{ pointer: `${ctx.pointerPrefix}/${field}`, code: 'validation.cycle', message: `cannot be this record or one below it` }] });
   }
-}
+};
 
 export const audit: WriteStep = async (ctx) => {
   const changes = changedFields(ctx.before, ctx.after, ctx.op);

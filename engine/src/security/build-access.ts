@@ -1,6 +1,6 @@
 // An actor's roles -> the Access the data layer consults: per entity and action, whether it is granted,
-// which rows (scope conditions OR'ed across roles, plus sharing rules), and which fields are hidden or
-// read-only (the most permissive role wins). Built once per actor and cached with the actor.
+// which rows (scope conditions OR'ed across roles, plus sharing rules; never beyond the read scope), and
+// which fields are hidden or read-only (the most permissive role wins). Built once per actor, cached with it.
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
 import { q } from '../schema/ddl.js';
@@ -88,6 +88,17 @@ function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Co
   };
 }
 
+/** Rows within both scopes. */
+function intersectScopes(a: RecordScope, b: RecordScope): RecordScope {
+  return (entity, alias, params) => {
+    const x = a(entity, alias, params);
+    const y = b(entity, alias, params);
+    if (x === undefined || x === y) return y;
+    if (y === undefined) return x;
+    return `(${x}) AND (${y})`;
+  };
+}
+
 export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
   // Users and roles decide what everyone may do: only administrators write them, whatever a role says.
   const adminOnly = new Set([deps.core.user.name, deps.core.role.name]);
@@ -98,7 +109,7 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
   const scopes = new Map<string, RecordScope>();
   const fieldLevels = new Map<string, FieldAccess>();
 
-  const scopeFor = (action: RecordAction): RecordScope => {
+  const grantedScope = (action: RecordAction): RecordScope => {
     if (isAdmin) return UNRESTRICTED_SCOPE;
     let scope = scopes.get(action);
     if (!scope) {
@@ -122,10 +133,34 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
     }
     return scope;
   };
+  const readScope = grantedScope('read');
+  // Writes, deletes, exports and actions answer with the record: a wider grant for them must not reach rows
+  // the caller cannot read, so their scope is always within the read scope.
+  const bounded = new Map<RecordAction, RecordScope>();
+  const scopeFor = (action: RecordAction): RecordScope => {
+    if (action === 'read' || isAdmin) return readScope;
+    let scope = bounded.get(action);
+    if (!scope) {
+      const granted = grantedScope(action);
+      const both = intersectScopes(granted, readScope);
+      // Where the same grants give the action and read (the usual case), the granted scope alone says it.
+      const sameGrants = new Map<string, boolean>();
+      scope = (entity, alias, params) => {
+        let same = sameGrants.get(entity.name);
+        if (same === undefined) {
+          same = grantsFor(entity.name).every((g) => g.actions.includes(action) === g.actions.includes('read'));
+          sameGrants.set(entity.name, same);
+        }
+        return (same ? granted : both)(entity, alias, params);
+      };
+      bounded.set(action, scope);
+    }
+    return scope;
+  };
 
   return {
     isAdmin,
-    readScope: scopeFor('read'),
+    readScope,
     scopeFor,
     can: (entity, action) => isAdmin || (!(ADMIN_WRITES.has(action) && adminOnly.has(entity)) && grantsFor(entity).some((g) => g.actions.includes(action))),
     field(entity, field) {

@@ -1,5 +1,7 @@
 // Fuzz: thousands of random list queries (filter, sort, limit, offset, cursor, fields, include, total) and
-// random JSON bodies for create, patch and bulk create, generated with fast-check from a fixed seed. Every
+// random JSON bodies for create, patch and bulk create, generated with fast-check from a fixed seed; then the
+// kinds of request that found 500s in #18 (deep bodies, non-uuid self-references, NUL and lone surrogates in
+// action inputs, login fields and query parameters, foreign cursors, odd sort lists, empty PATCHes). Every
 // answer must be below 500; every error must be problem+json with type and status; no body may leak SQL,
 // driver messages, stack frames or file paths. Inputs are mostly well-formed around one random part, so
 // that they reach the filter compiler, the cursor decoder and the write pipeline rather than stopping at
@@ -15,15 +17,20 @@ const SEED = 3_141_592;
 const QUERY_RUNS = 1_300;
 const BODY_RUNS = 700;
 const BODY_LIMIT = 4096;
+const FOUND_IN_18_RUNS = 600;
 
 let t: TestEngine;
 let seed: ApiDemoSeed;
 const dealIds: string[] = [];
 /** Real cursors with the sort they were issued for. */
 const cursors: Array<{ sort: string; cursor: string }> = [];
+/** Real cursors of other entities' lists (default sort). */
+const foreignCursors: Array<{ entity: string; cursor: string }> = [];
+let noteId: string;
+const unitIds: string[] = [];
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'], env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) } });
+  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'], env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) } });
   seed = await seedApiDemo(t);
   const a = Object.values(seed.accounts);
   const g = Object.values(seed.tags);
@@ -45,6 +52,16 @@ beforeAll(async () => {
       const page = await t.request('GET', `/api/v1/deal?limit=${limit}${sort ? `&sort=${encodeURIComponent(sort)}` : ''}`);
       if (typeof page.body?.meta?.nextCursor === 'string') cursors.push({ sort, cursor: page.body.meta.nextCursor });
     }
+  }
+  noteId = (await t.request('POST', '/api/v1/note', { title: 'Fuzzed note' })).body.data.id;
+  let parent: string | undefined;
+  for (const code of ['FZ1', 'FZ2', 'FZ3']) {
+    parent = (await t.request('POST', '/api/v1/org_unit', { code, name: code, unit_type: 'department', ...(parent ? { parent } : {}) })).body.data.id as string;
+    unitIds.push(parent);
+  }
+  for (const entity of ['account', 'tag', 'app_user', 'org_unit', 'note']) {
+    const page = await t.request('GET', `/api/v1/${entity}?limit=1`);
+    if (typeof page.body?.meta?.nextCursor === 'string') foreignCursors.push({ entity, cursor: page.body.meta.nextCursor });
   }
 });
 
@@ -140,7 +157,8 @@ function arbitraries() {
   const allPaths = Object.values(PATHS).flat();
   const sortKey = fc.tuple(fc.boolean(), fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...allPaths) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_PATHS) }))
     .map(([desc, path]) => `${desc ? '-' : ''}${path}`);
-  const forged = fc.tuple(fc.constantFrom(...SORTS), fc.array(anyValue, { maxLength: 3 })).map(([s, v]) => ({ sort: s, cursor: Buffer.from(JSON.stringify({ s, v })).toString('base64url') }));
+  const forged = fc.tuple(fc.constantFrom('deal', 'deal', 'deal', 'account', undefined), fc.constantFrom(...SORTS), fc.array(anyValue, { maxLength: 3 }))
+    .map(([e, s, v]) => ({ sort: s, cursor: Buffer.from(JSON.stringify({ e, s, v })).toString('base64url') }));
   const paging = fc.oneof(
     { weight: 4, arbitrary: fc.oneof(fc.constantFrom(...SORTS), fc.array(sortKey, { maxLength: 5 }).map((k) => k.join(','))).map((sort): Paging => ({ sort })) },
     { weight: 3, arbitrary: fc.constantFrom<Paging>(...cursors) },
@@ -187,6 +205,105 @@ function arbitraries() {
     bulkSize: fc.integer({ min: 0, max: 4 }),
   });
   return { query, write };
+}
+
+/** The kinds of request that found 500s in #18, each with what its answer must show beyond "no 5xx". */
+interface Probe {
+  readonly what: string;
+  readonly method: string;
+  /** A path, or one built from the record's current version (read just before). */
+  readonly path: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  /** Read this record first and send its version in If-Match. */
+  readonly current?: string;
+  /** Extra checks on the answer; a returned string is a failure kind. */
+  readonly expect?: (res: { status: number; body: any }, current: any) => string | undefined;
+}
+
+function probesFoundIn18(): fc.Arbitrary<Probe> {
+  const unstorable = fc.constantFrom('a\u0000b', '\u0000', '\ud800', 'x\udfff', '\udc00\ud800', 'fine');
+  const weird = fc.oneof(unstorable, fc.string({ maxLength: 6, unit: 'binary' }), fc.constantFrom('abc', '$1', '', ' ', "'; --"));
+  const deep = fc.tuple(fc.integer({ min: 30, max: 600 }), fc.constantFrom('array', 'object'), fc.constantFrom('create', 'patch', 'bulk', 'action', 'login', 'token'))
+    .map(([depth, shape, route]): Probe => {
+      const d = shape === 'array' ? Math.min(depth * 3, 1900) : depth;
+      const inner = shape === 'array' ? `${'['.repeat(d)}1${']'.repeat(d)}` : `${'{"a":'.repeat(d)}1${'}'.repeat(d)}`;
+      const [method, path, body] = route === 'create' ? ['POST', '/api/v1/deal', `{"title":"deep","extra":${inner}}`]
+        : route === 'patch' ? ['PATCH', `/api/v1/deal/${dealIds[0]}`, `{"extra":${inner}}`]
+        : route === 'bulk' ? ['POST', '/api/v1/deal/bulk', `{"data":[{"title":"deep","extra":${inner}}]}`]
+        : route === 'action' ? ['POST', `/api/v1/note/${noteId}/actions/archive`, `{"reason":${inner}}`]
+        : route === 'login' ? ['POST', '/api/auth/login', `{"username":${inner},"password":"x"}`]
+        : ['POST', '/api/auth/tokens', `{"name":${inner}}`];
+      return {
+        what: `deep ${shape} ${d} on ${route}`, method, path, body, ...(route === 'login' ? { headers: { authorization: '' } } : {}),
+        ...(route === 'patch' ? { current: `/api/v1/deal/${dealIds[0]}` } : {}),
+        expect: (res) => {
+          const tooDeep = d + (route === 'bulk' ? 3 : 1) > 64;
+          if (tooDeep) return res.status === 413 || res.body?.title === 'request.too_deep' ? undefined : `a body nested past 64 levels answered ${res.status}`;
+          return res.body?.title === 'request.too_deep' ? 'a body within 64 levels was refused as too deep' : undefined;
+        },
+      };
+    });
+  const selfRef = fc.tuple(fc.constantFrom(['org_unit', 'parent'], ['app_user', 'manager']), fc.oneof(weird, fc.constantFrom<unknown>(123, true, {}, [], null), fc.uuid(), fc.constantFrom(...unitIds, ...Object.values(seed.users))), fc.nat(), fc.boolean())
+    .map(([[entity, field], value, n, create]): Probe => {
+      const ids = entity === 'org_unit' ? unitIds : Object.values(seed.users);
+      const target = ids[n % ids.length];
+      const body = JSON.stringify(entity === 'org_unit' && create ? { code: `N${n % 1000}`, name: 'n', unit_type: 'department', [field as string]: value } : { [field as string]: value });
+      return create && entity === 'org_unit'
+        ? { what: `org_unit create with parent ${JSON.stringify(value)}`, method: 'POST', path: '/api/v1/org_unit', body }
+        : { what: `${entity}.${field} = ${JSON.stringify(value)}`, method: 'PATCH', path: `/api/v1/${entity}/${target}`, body, current: `/api/v1/${entity}/${target}` };
+    });
+  const action = fc.oneof(fc.record({ reason: weird }), fc.jsonValue({ maxDepth: 2 }), fc.record({ reason: fc.string({ minLength: 3, maxLength: 8 }), extra: weird }, { requiredKeys: ['reason'] }))
+    .map((input): Probe => ({ what: 'action input', method: 'POST', path: `/api/v1/note/${noteId}/actions/archive`, body: JSON.stringify(input) }));
+  const login = fc.tuple(fc.oneof(weird, fc.constant<unknown>(5)), weird, fc.boolean()).map(([username, password, token]): Probe => token
+    ? { what: 'token name', method: 'POST', path: '/api/auth/tokens', body: JSON.stringify({ name: username }) }
+    : { what: 'login fields', method: 'POST', path: '/api/auth/login', body: JSON.stringify({ username, password }), headers: { authorization: '' } });
+  const queryParam = fc.tuple(fc.constantFrom('filter', 'sort', 'fields', 'include', 'cursor', 'limit', 'history'), unstorable, fc.constantFrom('==', 'in', 'contains', 'startsWith', 'some'))
+    .map(([param, text, op]): Probe => {
+      // encodeURIComponent refuses a lone surrogate; a client can still send its (ill-formed) UTF-8 bytes.
+      const e = (x: string): string => [...x].map((ch) => {
+        const c = ch.charCodeAt(0);
+        return ch.length === 1 && c >= 0xd800 && c <= 0xdfff
+          ? ['ED', (0x80 | ((c >> 6) & 0x3f)).toString(16), (0x80 | (c & 0x3f)).toString(16)].map((h) => `%${h.toUpperCase()}`).join('')
+          : encodeURIComponent(ch);
+      }).join('');
+      if (param === 'filter') {
+        const filter = op === 'in' ? { in: [{ var: 'title' }, ['x', text]] } : op === 'some' ? { some: [{ var: 'tags' }, { '==': [{ var: 'label_text' }, text] }] } : { [op]: [{ var: 'title' }, text] };
+        return { what: `filter ${op} with ${JSON.stringify(text)}`, method: 'GET', path: `/api/v1/deal?filter=${e(JSON.stringify(filter))}` };
+      }
+      if (param === 'cursor') return { what: 'cursor with text', method: 'GET', path: `/api/v1/deal?sort=title&cursor=${Buffer.from(JSON.stringify({ e: 'deal', s: 'title', v: [text, dealIds[0]] })).toString('base64url')}` };
+      if (param === 'history') return { what: 'history before', method: 'GET', path: `/api/v1/deal/${dealIds[0]}/history?before=${e(text)}&limit=${e(text)}` };
+      return { what: `${param} with ${JSON.stringify(text)}`, method: 'GET', path: `/api/v1/deal?${param}=${e(`title${text}`)}` };
+    });
+  const foreign = fc.tuple(fc.constantFrom(...foreignCursors), fc.constantFrom('deal', 'account', 'tag', 'note')).filter(([c, target]) => c.entity !== target)
+    .map(([c, target]): Probe => ({
+      what: `${c.entity} cursor on ${target}`, method: 'GET', path: `/api/v1/${target}?cursor=${c.cursor}`,
+      expect: (res) => (res.status === 400 && res.body?.title === 'query.invalid_cursor' ? undefined : `foreign cursor answered ${res.status}`),
+    }));
+  const sortEntry = fc.constantFrom('', ' ', '-', '--title', 'title', '-code', 'title ', 'nope', '%', '-,');
+  const oddSort = fc.array(sortEntry, { minLength: 1, maxLength: 4 }).map((entries): Probe => {
+    const sort = entries.join(',');
+    const empty = sort !== '' && sort.split(',').some((x) => x.trim() === '');
+    return {
+      what: `sort=${sort}`, method: 'GET', path: `/api/v1/deal?sort=${encodeURIComponent(sort)}`,
+      expect: (res) => (empty && res.status !== 400 ? `sort with an empty entry answered ${res.status}` : undefined),
+    };
+  });
+  const emptyPatch = fc.tuple(fc.constantFrom('deal', 'note', 'account'), fc.nat(), fc.constantFrom('header', 'body', 'stale'))
+    .map(([entity, n, how]): Probe => {
+      const id = entity === 'deal' ? dealIds[n % dealIds.length] : entity === 'note' ? noteId : Object.values(seed.accounts)[n % 4];
+      const path = `/api/v1/${entity}/${id}`;
+      return {
+        what: `empty PATCH (${how}) on ${entity}`, method: 'PATCH', path, current: path, body: how === 'body' ? '{"version":VERSION}' : '{}',
+        ...(how === 'stale' ? { headers: { 'if-match': '"99999"' } } : {}),
+        expect: (res, current) => {
+          if (how === 'stale') return res.status === 409 ? undefined : `stale empty PATCH answered ${res.status}`;
+          if (res.status !== 200) return `empty PATCH answered ${res.status}`;
+          return JSON.stringify(res.body.data) === JSON.stringify(current) ? undefined : 'empty PATCH changed the record';
+        },
+      };
+    });
+  return fc.oneof(deep, selfRef, action, login, queryParam, foreign, oddSort, emptyPatch);
 }
 
 // ---- checking ----
@@ -255,6 +372,27 @@ describe(`fuzz (seed ${SEED}, ${testDatabaseKind})`, () => {
     }
     expect(failures.length, report(failures, statuses)).toBe(0);
     expect(share(statuses, (s) => s < 300), report(failures, statuses)).toBeGreaterThan(0.1);
+  }, 120_000);
+
+  it(`${FOUND_IN_18_RUNS} requests of the kinds that found 500s in #18: never a 5xx, each with its own expected answer`, async () => {
+    const failures: Failure[] = [];
+    const statuses = new Map<number, number>();
+    for (const p of fc.sample(probesFoundIn18(), { seed: SEED + 2, numRuns: FOUND_IN_18_RUNS })) {
+      let current: any;
+      const headers: Record<string, string> = { ...p.headers };
+      let body = p.body;
+      if (p.current) {
+        current = (await t.request('GET', p.current)).body?.data;
+        headers['if-match'] ??= `"${String(current?.version)}"`;
+        body = body?.replace('VERSION', String(current?.version));
+      }
+      const res = await t.request(p.method, p.path, body, headers);
+      const request = `${p.what}: ${p.method} ${p.path} ${(body ?? '').slice(0, 200)}`;
+      check(failures, statuses, request, res);
+      const wrong = p.expect?.(res, current);
+      if (wrong) failures.push({ kind: wrong, request: request.slice(0, 400), status: res.status, body: JSON.stringify(res.body).slice(0, 300) });
+    }
+    expect(failures.length, report(failures, statuses)).toBe(0);
   }, 120_000);
 
   it('the database is intact afterwards', async () => {

@@ -192,6 +192,7 @@ describe('invalid cursors are 400s', () => {
     return res.body.meta.nextCursor as string;
   }
 
+  // Forged cursors name the entity they are for, so each case tests the one part it breaks.
   const forge = (body: unknown) => Buffer.from(JSON.stringify(body)).toString('base64url');
 
   it('a cursor from another sort', async () => {
@@ -207,24 +208,24 @@ describe('invalid cursors are 400s', () => {
     ['an empty object', forge({})],
     ['JSON null', forge(null)],
     ['a list', forge([1, 2])],
-    ['too few values', forge({ s: '', v: [] })],
-    ['too many values', forge({ s: '', v: ['01890000-0000-7000-8000-000000000000', 1] })],
-    ['an object as a value', forge({ s: '', v: [{ id: 1 }] })],
+    ['too few values', forge({ e: 'deal', s: '', v: [] })],
+    ['too many values', forge({ e: 'deal', s: '', v: ['01890000-0000-7000-8000-000000000000', 1] })],
+    ['an object as a value', forge({ e: 'deal', s: '', v: [{ id: 1 }] })],
     ['very long', 'A'.repeat(5000)],
-    ['base64 padding', `${forge({ s: '', v: ['x'] })}==`],
+    ['base64 padding', `${forge({ e: 'deal', s: '', v: ['x'] })}==`],
   ])('%s', async (_name, cursor) => {
     expectProblem(await t.request('GET', listUrl('deal', { cursor })), 400, 'query.invalid_cursor');
   });
 
   it('a tampered cursor whose values do not fit the sort keys', async () => {
-    expectProblem(await t.request('GET', listUrl('deal', { cursor: forge({ s: '', v: ['not-a-uuid'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'quantity', cursor: forge({ s: 'quantity', v: ['many', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'close_date', cursor: forge({ s: 'close_date', v: ['2024-13-45', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'won', cursor: forge({ s: 'won', v: [12, '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
+    expectProblem(await t.request('GET', listUrl('deal', { cursor: forge({ e: 'deal', s: '', v: ['not-a-uuid'] }) })), 400, 'query.invalid_cursor');
+    expectProblem(await t.request('GET', listUrl('deal', { sort: 'quantity', cursor: forge({ e: 'deal', s: 'quantity', v: ['many', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
+    expectProblem(await t.request('GET', listUrl('deal', { sort: 'close_date', cursor: forge({ e: 'deal', s: 'close_date', v: ['2024-13-45', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
+    expectProblem(await t.request('GET', listUrl('deal', { sort: 'won', cursor: forge({ e: 'deal', s: 'won', v: [12, '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
   });
 
   it('a cursor edited to another position still pages consistently (it is only a position)', async () => {
-    const cursor = forge({ s: '', v: ['00000000-0000-0000-0000-000000000000'] });
+    const cursor = forge({ e: 'deal', s: '', v: ['00000000-0000-0000-0000-000000000000'] });
     const res = await t.request('GET', listUrl('deal', { cursor, limit: 3 }));
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(3);
