@@ -79,7 +79,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   // Set when newer packs are published (a rolling upgrade): their Model is served rather than taking the database back.
   let olderPacks: string | undefined;
   try {
-    applied = await applySchema(db.knex, local, { appliedBy: 'tessera serve' });
+    applied = await applySchema(db.knex, local, registries, { appliedBy: 'tessera serve' });
     published = { model: local, version: applied.version };
     log.info({ version: applied.version, hash: local.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
   } catch (err) {
@@ -148,7 +148,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
-    const result = await applySchema(db.knex, next, { appliedBy: 'tessera publish', ...applyOptions });
+    const result = await applySchema(db.knex, next, registries, { appliedBy: 'tessera publish', ...applyOptions });
     // The follower may already have swapped to this version on hearing the publish notice.
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
     return result;
@@ -167,6 +167,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(adminRoutes({
       knex: db.knex,
       loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
+      rules: registries,
       publish: (next, allowDestructive) => publish(next, { allowDestructive }),
     })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),

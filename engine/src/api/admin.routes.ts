@@ -6,6 +6,7 @@ import { EngineError } from '../shared/engine-error.js';
 import type { Model } from '../metadata/model.js';
 import type { ApplyResult } from '../schema/apply-schema.js';
 import { previewSchema } from '../schema/apply-schema.js';
+import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { listHistory } from '../schema/schema-history.js';
 import type { ApiState } from './api-state.js';
 
@@ -13,6 +14,8 @@ export interface AdminRouteDeps {
   readonly knex: Knex;
   /** Reads and compiles the configured packs (throws MetadataError with every problem). */
   loadModel(): Model;
+  /** The engine's kinds and operators, for planning. */
+  readonly rules: KindsAndOperators;
   publish(model: Model, allowDestructive: boolean): Promise<ApplyResult>;
 }
 
@@ -25,7 +28,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router<ApiState> {
   router.get('/plan', async (ctx) => {
     requireAdmin(ctx.state);
     const model = deps.loadModel();
-    ctx.body = { data: await previewSchema(deps.knex, model, ctx.query.allowDestructive === 'true'), meta: { hash: model.hash } };
+    ctx.body = { data: await previewSchema(deps.knex, model, deps.rules, ctx.query.allowDestructive === 'true'), meta: { hash: model.hash } };
   });
   router.post('/publish', async (ctx) => {
     requireAdmin(ctx.state);

@@ -31,18 +31,21 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
-const FILTER_DESCRIPTION = [
-  'A URL-encoded JSON Logic expression. Operators: `==`, `!=`, `<`, `<=`, `>`, `>=`, `in` (`{"in":[{"var":"f"},[..]]}`),',
-  '`between` (inclusive), `contains`, `startsWith`, `isNull`, `!`, `and`, `or`, and `some`/`none` over hasMany and',
-  'manyToMany relations (`{"some":[{"var":"contacts"},{...}]}`). `var` paths may go through belongsTo relations',
-  '(`company.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
-  'the operators (see `x-operators` on each property); anything else is a 400.',
-].join(' ');
+/** The operator list comes from the registry, so plugin operators are documented as soon as they are registered. */
+function filterDescription(operators: readonly string[]): string {
+  return [
+    `A URL-encoded JSON Logic expression. Operators: ${operators.map((o) => `\`${o}\``).join(', ')}.`,
+    '`in` takes a list (`{"in":[{"var":"f"},[..]]}`), `between` is inclusive, and `some`/`none` go over hasMany and',
+    'manyToMany relations (`{"some":[{"var":"contacts"},{...}]}`). `var` paths may go through belongsTo relations',
+    '(`company.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
+    'the operators (see `x-operators` on each property); anything else is a 400.',
+  ].join(' ');
+}
 
-function listParameters(): Doc[] {
+function listParameters(operators: readonly string[]): Doc[] {
   const q = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'query', required: false, description, schema });
   return [
-    q('filter', FILTER_DESCRIPTION, { type: 'string' }),
+    q('filter', filterDescription(operators), { type: 'string' }),
     q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-amount,company.name\`).`, { type: 'string' }),
     q('limit', `Page size, 1 to ${MAX_LIMIT}.`, { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     q('offset', 'Rows to skip (use `cursor` for deep paging).', { type: 'integer', minimum: 0, maximum: 100000, default: 0 }),
@@ -78,6 +81,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     },
   };
   const paths: Record<string, unknown> = {};
+  const operatorNames = runtime.operators.list().map((o) => o.name);
   for (const rt of runtime.entities.values()) {
     const e = rt.entity;
     const may = { read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'), delete: view.can(e.name, 'delete') };
@@ -98,7 +102,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     const tag = [e.name];
     const errors = { 400: problem('Invalid request'), 404: problem('No such record'), 422: problem('Validation failed') };
     paths[`/api/v1/${e.name}`] = {
-      get: { tags: tag, summary: `List ${e.pluralLabel.en}`, operationId: `list${P}`, parameters: listParameters(),
+      get: { tags: tag, summary: `List ${e.pluralLabel.en}`, operationId: `list${P}`, parameters: listParameters(operatorNames),
         responses: { 200: { description: 'A page of records', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: ref('ListMeta') } }) }, 400: problem('Invalid query') } },
       ...(may.create ? { post: { tags: tag, summary: `Create a ${e.label.en}`, operationId: `create${P}`, requestBody: { required: true, content: json(ref(`${P}Create`)) },
         responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') } } } : {}),
@@ -113,7 +117,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     paths[`/api/v1/${e.name}/{id}`] = {
       parameters: [idParam],
       get: { tags: tag, summary: `Get a ${e.label.en}`, operationId: `get${P}`,
-        parameters: listParameters().filter((p) => p.name === 'fields' || p.name === 'include'),
+        parameters: listParameters(operatorNames).filter((p) => p.name === 'fields' || p.name === 'include'),
         responses: { 200: { description: 'The record', content: one }, ...errors } },
       ...(may.update ? { patch: { tags: tag, summary: `Update a ${e.label.en}`, operationId: `update${P}`, parameters: [ifMatch],
         requestBody: { required: true, content: json(ref(`${P}Update`)) },

@@ -10,6 +10,9 @@ import { formatPlan } from '../schema/format-plan.js';
 import type { AssessedPlan } from '../schema/plan.js';
 import { isEngineError } from '../shared/engine-error.js';
 import { createEngine } from '../engine.js';
+import { loadRegistries } from '../plugins/load-plugins.js';
+import type { PluginRegistries } from '../plugins/plugin-registries.js';
+import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 
@@ -19,11 +22,15 @@ const out = (line: string) => process.stdout.write(line + '\n');
 
 interface PackOptions { only?: boolean }
 
-function model(dirs: string[], opts: PackOptions): Model {
+/** The packs' Model and the registry set it was checked with (plugins the packs require included). */
+async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model; registries: PluginRegistries }> {
   const packDirs = resolvePackDirs(dirs, config.packDirs, opts.only ?? false);
-  const m = loadModel(packDirs);
+  const { registries } = await loadRegistries(config.pluginsDir, packDirs, createLogger(config.logLevel));
+  const m = loadModel(packDirs, { kinds: registries.kinds });
+  const problems = checkIndexConditions(m, registries);
+  if (problems.length > 0) throw new MetadataError(problems);
   err(`Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`);
-  return m;
+  return { model: m, registries };
 }
 
 async function withDatabase<T>(cfg: Config, fn: (db: Database) => Promise<T>): Promise<T> {
@@ -58,9 +65,9 @@ program.command('validate')
   .description('check pack folders against the meta-schema and each other')
   .argument('[dirs...]', 'pack folders (default: the installed packs)')
   .option('--only', 'do not add the installed packs')
-  .action((dirs: string[], opts: PackOptions) => {
+  .action(async (dirs: string[], opts: PackOptions) => {
     try {
-      model(dirs, opts);
+      await model(dirs, opts);
       out('Valid.');
     } catch (e) { fail(e); }
   });
@@ -73,8 +80,8 @@ program.command('plan')
   .option('--allow-destructive', 'show which steps would run with --allow-destructive')
   .action(async (dirs: string[], opts: PackOptions & { sql?: boolean; allowDestructive?: boolean }) => {
     try {
-      const m = model(dirs, opts);
-      const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, opts.allowDestructive ?? false));
+      const { model: m, registries } = await model(dirs, opts);
+      const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, registries, opts.allowDestructive ?? false));
       out(formatPlan(plan, { sql: opts.sql ?? false }));
     } catch (e) { fail(e); }
   });
@@ -87,8 +94,8 @@ program.command('apply')
   .option('--allow-older-packs', 'apply packs older than (or missing from) the published model')
   .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean; allowOlderPacks?: boolean }) => {
     try {
-      const m = model(dirs, opts);
-      const result = await withDatabase(config, (db) => applySchema(db.knex, m, {
+      const { model: m, registries } = await model(dirs, opts);
+      const result = await withDatabase(config, (db) => applySchema(db.knex, m, registries, {
         allowDestructive: opts.allowDestructive ?? false,
         allowOlderPacks: opts.allowOlderPacks ?? false,
         appliedBy: 'tessera apply',

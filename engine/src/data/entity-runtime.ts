@@ -2,8 +2,8 @@
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
 import { EngineError } from '../shared/engine-error.js';
-import { builtinOperators } from '../rules/builtin-operators.js';
-import type { CompareOperatorDef, OperatorRegistry } from '../rules/operator-registry.js';
+import { kindOperators } from '../rules/kind-operators.js';
+import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
@@ -21,6 +21,8 @@ export interface EntityRuntime {
 export interface ModelRuntime {
   readonly model: Model;
   readonly kinds: FieldKindRegistry;
+  /** Every operator of the condition language, plugins' included. */
+  readonly operators: OperatorRegistry;
   /** Operators a field of this kind allows: the kind's own plus plugin operators declared for its operand. */
   operatorsFor(kind: string): readonly string[];
   entity(name: string): EntityRuntime;
@@ -28,23 +30,19 @@ export interface ModelRuntime {
 }
 
 export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operators: OperatorRegistry): ModelRuntime {
-  const builtin = new Set(builtinOperators.map((o) => o.name));
-  const pluginCompare = operators.list().filter((o): o is CompareOperatorDef => o.kind === 'compare' && !builtin.has(o.name));
-  const allowed = new Map<string, readonly string[]>();
-  for (const kind of kinds.values()) {
-    allowed.set(kind.name, [...kind.operators, ...pluginCompare.filter((o) => o.operands.includes(kind.operand)).map((o) => o.name)]);
-  }
+  const allowed = kindOperators({ kinds, operators });
   const entities = new Map<string, EntityRuntime>();
   const rules = deleteRulesOf(model);
   for (const entity of model.entities) {
     const schemas = buildRecordSchemas(entity, kinds);
     entities.set(entity.name, {
-      entity, codec: createRecordCodec(entity), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
+      entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
     });
   }
   return {
     model,
     kinds,
+    operators,
     entities,
     operatorsFor: (kind) => allowed.get(kind) ?? [],
     entity(name) {

@@ -1,14 +1,16 @@
 // Records as the API shows them <-> rows as PostgreSQL stores them. Built once per entity per Model.
 // Reads select columns under their field names (money as a JSON object), so each row pg decodes is already
 // the record: no second object per row on the hot list path.
+import { kindOf, valueColumns, type FieldKind, type FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, FieldDef } from '../metadata/model.js';
+import { SYSTEM_READ_COLUMNS } from '../metadata/system-columns.js';
 import { q } from '../schema/ddl.js';
 
 export type Row = Record<string, unknown>;
 export type ApiRecord = Record<string, unknown>;
 
-/** Record order: id and version first, then the timestamps, then the fields as the entity declares them. */
-const SYSTEM_READ_FIELDS = ['id', 'version', 'created_at', 'updated_at'] as const;
+/** Record order: the system fields as system-columns.ts orders them, then the fields as the entity declares them. */
+const SYSTEM_READ_FIELDS = SYSTEM_READ_COLUMNS.map((c) => c.name);
 
 export interface SelectList {
   /** `alias.col AS field, ...`: rows come back as records. */
@@ -34,19 +36,16 @@ function column(alias: string, name: string): string {
   return alias ? `${alias}.${q(name)}` : q(name);
 }
 
-/** One field's select expression; money is { amount, currency } with the amount as exact decimal text. */
-function fieldSelect(f: FieldDef, alias: string): { sql: string; raw?: string } | undefined {
-  const [first, second] = f.columns;
+/** One field's select expression: the kind's own (money as { amount, currency }) or its one column as it is. */
+function fieldSelect(f: FieldDef, kind: FieldKind, alias: string): { sql: string; raw?: string } | undefined {
+  const [first] = f.columns;
   if (!first) return undefined;
+  if (kind.selectSql) return { sql: `${kind.selectSql(f.columns.map((c) => column(alias, c.name)))} AS ${q(f.name)}` };
   const col = column(alias, first.name);
-  if (f.kind === 'currency') {
-    const currency = second ? column(alias, second.name) : 'NULL';
-    return { sql: `CASE WHEN ${col} IS NULL THEN NULL ELSE json_build_object('amount', ${col}::text, 'currency', ${currency}) END AS ${q(f.name)}` };
-  }
   return { sql: first.name === f.name ? col : `${col} AS ${q(f.name)}`, raw: col };
 }
 
-export function createRecordCodec(entity: EntityDef): RecordCodec {
+export function createRecordCodec(entity: EntityDef, kinds: FieldKindRegistry): RecordCodec {
   const stored = entity.fields.filter(isStored);
   // manyToMany fields are readable (their ids are loaded separately) but have no column here.
   const readableFields = new Set<string>([...SYSTEM_READ_FIELDS, ...entity.fields.map((f) => f.name)]);
@@ -63,7 +62,7 @@ export function createRecordCodec(entity: EntityDef): RecordCodec {
     }
     for (const f of stored) {
       if (fields && !fields.has(f.name)) continue;
-      const s = fieldSelect(f, alias);
+      const s = fieldSelect(f, kindOf(kinds, f), alias);
       if (!s) continue;
       parts.push(s.sql);
       if (s.raw) propertyOf.set(s.raw, f.name);
@@ -84,18 +83,10 @@ export function createRecordCodec(entity: EntityDef): RecordCodec {
       for (const [name, value] of Object.entries(input)) {
         const f = byName.get(name);
         if (!f || !isStored(f)) continue;
-        const [first, second] = f.columns;
-        if (!first) continue;
-        if (f.kind === 'currency') {
-          const money = value as { amount: string; currency: string } | null;
-          cols[first.name] = money?.amount ?? null;
-          if (second) cols[second.name] = money?.currency ?? null;
-        } else if (f.kind === 'json') {
-          // pg would turn a JS array into a PostgreSQL array literal; jsonb wants JSON text.
-          cols[first.name] = value === null || value === undefined ? null : JSON.stringify(value);
-        } else {
-          cols[first.name] = value;
-        }
+        const values = valueColumns(kindOf(kinds, f), value);
+        f.columns.forEach((c, i) => {
+          cols[c.name] = values[i] ?? null;
+        });
       }
       return cols;
     },

@@ -1,8 +1,8 @@
 // Validates create and patch bodies against the entity's JSON Schemas (compiled once per Model)
 // and reports every problem with a JSON pointer, as problem+json `errors`.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Decimal } from 'decimal.js';
 import { createAjv } from '../shared/create-ajv.js';
+import { addDecimalKeywords } from '../shared/decimal-keywords.js';
 import { EngineError, type FieldError } from '../shared/engine-error.js';
 import { pointer as joinPointer } from '../shared/json-pointer.js';
 import { unstorableTexts } from '../shared/storable-text.js';
@@ -13,29 +13,8 @@ export interface RecordValidator {
   validateUpdate(input: unknown, pointerPrefix?: string): FieldError[];
 }
 
-function decimalKeyword(keyword: 'decimalMin' | 'decimalMax') {
-  return {
-    keyword,
-    type: 'string' as const,
-    schemaType: 'string' as const,
-    error: { message: (cxt: { schema: unknown }) => `must be ${keyword === 'decimalMin' ? '>=' : '<='} ${String(cxt.schema)}` },
-    validate: (limit: string, data: string) => {
-      let value: Decimal;
-      try {
-        value = new Decimal(data);
-      } catch {
-        return true; // the pattern keyword reports malformed decimals
-      }
-      return keyword === 'decimalMin' ? value.gte(limit) : value.lte(limit);
-    },
-  };
-}
-
 export function createRecordAjv() {
-  const ajv = createAjv();
-  ajv.addKeyword(decimalKeyword('decimalMin'));
-  ajv.addKeyword(decimalKeyword('decimalMax'));
-  return ajv;
+  return addDecimalKeywords(createAjv());
 }
 
 function toFieldError(e: ErrorObject, prefix: string): FieldError {

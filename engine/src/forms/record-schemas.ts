@@ -1,6 +1,7 @@
 // Model -> JSON Schemas of one entity's records: as read, as created, as patched. Pure; compiled once per Model.
-import type { FieldKindRegistry, JsonSchema } from '../metadata/field-kinds.js';
+import { kindOf, type FieldKindRegistry, type JsonSchema } from '../metadata/field-kinds.js';
 import type { EntityDef, FieldDef } from '../metadata/model.js';
+import { SYSTEM_READ_COLUMNS, systemReadSchema } from '../metadata/system-columns.js';
 
 export interface RecordSchemas {
   readonly read: JsonSchema;
@@ -19,26 +20,19 @@ function title(field: FieldDef): JsonSchema {
 }
 
 export function fieldValueSchema(field: FieldDef, kinds: FieldKindRegistry): JsonSchema {
-  const kind = kinds.get(field.kind);
-  if (!kind) throw new Error(`field kind '${field.kind}' is not registered`);
-  return kind.valueSchema(field);
+  return kindOf(kinds, field).valueSchema(field);
 }
 
 export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry): RecordSchemas {
   const writeProps: Record<string, JsonSchema> = {};
-  const readProps: Record<string, JsonSchema> = {
-    id: { type: 'string', format: 'uuid', readOnly: true },
-    version: { type: 'integer', minimum: 1, readOnly: true },
-    created_at: { type: 'string', format: 'date-time', readOnly: true },
-    updated_at: { type: 'string', format: 'date-time', readOnly: true },
-  };
+  const readProps: Record<string, JsonSchema> = Object.fromEntries(SYSTEM_READ_COLUMNS.map((c) => [c.name, systemReadSchema(c)]));
   const required: string[] = [];
   // Every declared field is writable; system columns never are.
   for (const field of entity.fields) {
     const value = fieldValueSchema(field, kinds);
     const many = field.cardinality === 'manyToMany';
     writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)) };
-    if (field.kind === 'relation' || field.kind === 'user') {
+    if (kindOf(kinds, field).reference) {
       // Reads carry the id, or the related record itself when it was asked for with `include`.
       const related = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
       readProps[field.name] = many

@@ -13,12 +13,7 @@ export function buildDefaultUiSchema(entity: EntityDef, kinds: FieldKindRegistry
       'ui:title': field.label[locale] ?? field.label.en,
       ...(field.description ? { 'ui:description': field.description[locale] ?? field.description.en } : {}),
       ...(kind?.widget ? { 'ui:widget': kind.widget } : {}),
-      ...(field.kind === 'enum' || field.kind === 'multienum'
-        ? { 'ui:enumNames': (field.values ?? []).map((v) => v.label[locale] ?? v.label.en) }
-        : {}),
-      ...(field.kind === 'relation' || field.kind === 'user'
-        ? { 'ui:options': { target: field.target ?? 'app_user', cardinality: field.cardinality ?? 'belongsTo' } }
-        : {}),
+      ...kind?.uiOptions?.(field, locale),
     };
   }
   return ui;

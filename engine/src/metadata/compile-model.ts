@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
-import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
+import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type {
   ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo,
 } from './model.js';
@@ -11,17 +11,11 @@ import { physicalName } from './physical-name.js';
 import { SYSTEM_COLUMNS } from './system-columns.js';
 
 function compileField(entity: EntityFileSpec, spec: FieldFileSpec, kinds: FieldKindRegistry): FieldDef {
-  const kind = kinds.get(spec.kind);
-  if (!kind) throw new Error(`field kind '${spec.kind}' vanished after checking`);
-  const base = {
-    ...spec,
-    required: spec.required ?? false,
-    unique: spec.unique ?? false,
-    ...(spec.kind === 'relation' ? { cardinality: spec.cardinality ?? 'belongsTo' } : {}),
-    ...(spec.kind === 'user' ? { target: USER_ENTITY, cardinality: 'belongsTo' as const } : {}),
-  };
+  const kind = kindOf(kinds, spec);
+  const plain = { ...spec, required: spec.required ?? false, unique: spec.unique ?? false };
+  const base = { ...plain, ...kind.implied?.(plain) };
   const columns = kind.columns(base);
-  if (base.kind === 'relation' && base.cardinality === 'manyToMany' && base.target) {
+  if (kind.reference && base.cardinality === 'manyToMany' && base.target) {
     const table = physicalName(entity.name, spec.name);
     return {
       ...base,
@@ -106,7 +100,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
   const inverses = new Map<string, InverseRelationDef[]>();
   for (const entity of entities) {
     for (const field of entity.fields) {
-      if (field.kind !== 'relation' || !field.target) continue;
+      if (!kinds.get(field.kind)?.reference?.hasInverse || !field.target) continue;
       const list = inverses.get(field.target) ?? [];
       list.push({
         name: field.inverse?.name ?? `${entity.name}_by_${field.name}`,

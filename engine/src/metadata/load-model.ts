@@ -1,5 +1,5 @@
 // Pack folders -> validated, compiled Model; throws one MetadataError listing every problem found.
-import { builtinFieldKinds, type FieldKindRegistry } from './field-kinds.js';
+import type { FieldKindRegistry } from './field-kinds.js';
 import { checkEntities } from './check-entities.js';
 import { compileModel } from './compile-model.js';
 import { MetadataError, type MetadataProblem } from './metadata-problem.js';
@@ -10,11 +10,12 @@ import { readPacks } from './read-packs.js';
 import { compileMetaSchema, validateDocument } from './validate-documents.js';
 
 export interface LoadModelOptions {
-  readonly kinds?: FieldKindRegistry;
+  /** The engine's kinds, plugins' included (no fallback: a pack's plugin kinds must be known here). */
+  readonly kinds: FieldKindRegistry;
 }
 
-export function loadModel(dirs: readonly string[], options: LoadModelOptions = {}): Model {
-  const kinds = options.kinds ?? builtinFieldKinds();
+export function loadModel(dirs: readonly string[], options: LoadModelOptions): Model {
+  const { kinds } = options;
   const problems: MetadataProblem[] = [];
   const raw = readPacks(dirs, problems);
   const validators = compileMetaSchema();

@@ -25,6 +25,22 @@ export interface ForeignKeyDef {
   readonly onDelete: 'restrict' | 'cascade' | 'setNull';
 }
 
+/**
+ * What a column's values must satisfy beyond its SQL type, as the field's options say. The API enforces
+ * these through the kind's JSON Schema; the planner counts the stored rows that break them when they change.
+ */
+export interface ValueRules {
+  /** Allowed values (for a text[] column: of each element). */
+  readonly values?: readonly string[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  /** ECMAScript regex, as the JSON Schema has it. */
+  readonly pattern?: string;
+  /** Bounds as literals of the column's type ('12.50', '2024-01-01'). */
+  readonly min?: string;
+  readonly max?: string;
+}
+
 export interface ColumnDef {
   readonly name: string;
   readonly type: SqlType;
@@ -33,6 +49,9 @@ export interface ColumnDef {
   /** Stable identity of the column: the owning field's id plus the part of the field it stores. */
   readonly key: string;
   readonly references?: ForeignKeyDef;
+  readonly rules?: ValueRules;
+  /** Stored values to rewrite when the Model is applied (an enum's valueMap). */
+  readonly valueMap?: Readonly<Record<string, string>>;
 }
 
 export interface EnumValue {
@@ -43,14 +62,13 @@ export interface EnumValue {
 
 export type Cardinality = 'belongsTo' | 'manyToMany';
 
-export interface FieldDef {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: string;
-  readonly label: Label;
-  readonly description?: Label;
-  readonly required: boolean;
-  readonly unique: boolean;
+/**
+ * Options a pack may give a field; which ones apply depends on its kind (FieldKind.options). The one list:
+ * pack files (pack-spec.ts), the Model and the kind table derive from it, and a unit test holds
+ * metadata/schema/field.schema.json to it.
+ */
+export interface FieldOptions {
+  readonly unique?: boolean;
   readonly default?: unknown;
   readonly minLength?: number;
   readonly maxLength?: number;
@@ -61,11 +79,36 @@ export interface FieldDef {
   readonly scale?: number;
   readonly currencies?: readonly string[];
   readonly values?: readonly EnumValue[];
+  /** Stored values that are no longer among `values`, mapped to the value they become when the pack is applied. */
+  readonly valueMap?: Readonly<Record<string, string>>;
   /** Entity name a relation or user field points to. */
   readonly target?: string;
   readonly cardinality?: Cardinality;
   readonly onDelete?: 'restrict' | 'cascade' | 'setNull';
   readonly inverse?: { readonly name: string; readonly label: Label };
+}
+
+export type FieldOption = keyof FieldOptions;
+
+// A mapped type with every key required: adding an option to FieldOptions fails to compile until it is here.
+const OPTION_SET: { readonly [K in FieldOption]-?: true } = {
+  unique: true, default: true, minLength: true, maxLength: true, pattern: true, min: true, max: true, precision: true,
+  scale: true, currencies: true, values: true, valueMap: true, target: true, cardinality: true, onDelete: true, inverse: true,
+};
+
+export const FIELD_OPTIONS: readonly FieldOption[] = Object.keys(OPTION_SET) as FieldOption[];
+
+/** Keys every field has whatever its kind. */
+export const GENERIC_FIELD_KEYS = ['id', 'name', 'kind', 'label', 'description', 'required'] as const;
+
+export interface FieldDef extends FieldOptions {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly label: Label;
+  readonly description?: Label;
+  readonly required: boolean;
+  readonly unique: boolean;
   /** Physical columns on the entity's own table (none for manyToMany). */
   readonly columns: readonly ColumnDef[];
   /** For manyToMany: the junction table. */

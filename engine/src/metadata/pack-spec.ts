@@ -1,5 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
-import type { Label } from './model.js';
+import type { FieldOptions, Label } from './model.js';
 
 export interface PackManifestSpec {
   name: string;
@@ -10,28 +10,16 @@ export interface PackManifestSpec {
   plugins?: string[];
 }
 
-export interface FieldFileSpec {
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A field as its pack file gives it: the generic keys, then the options of model.ts's one list. */
+export interface FieldFileSpec extends Writable<FieldOptions> {
   id: string;
   name: string;
   kind: string;
   label: Label;
   description?: Label;
   required?: boolean;
-  unique?: boolean;
-  default?: unknown;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  min?: number | string;
-  max?: number | string;
-  precision?: number;
-  scale?: number;
-  currencies?: string[];
-  values?: Array<{ value: string; label: Label; color?: string }>;
-  target?: string;
-  cardinality?: 'belongsTo' | 'manyToMany';
-  onDelete?: 'restrict' | 'cascade' | 'setNull';
-  inverse?: { name: string; label: Label };
 }
 
 export interface IndexFileSpec {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
+import { requiredPluginNames } from '../metadata/read-packs.js';
 import type { PluginHost, TesseraPlugin } from './plugin-api.js';
 import { createRegistries, freezeRegistries, type PluginRegistries } from './plugin-registries.js';
 
@@ -90,4 +91,13 @@ export async function setUpPlugins(plugins: readonly TesseraPlugin[], log: Logge
   }
   freezeRegistries(registries);
   return registries;
+}
+
+/**
+ * The one registry set for these packs: the builtins plus every plugin the packs require, set up and frozen.
+ * The engine and the CLI both build theirs here, so `tessera validate` knows what `serve` knows.
+ */
+export async function loadRegistries(pluginsDir: string, packDirs: readonly string[], log: Logger): Promise<{ plugins: TesseraPlugin[]; registries: PluginRegistries }> {
+  const plugins = await loadPluginModules(pluginsDir, requiredPluginNames(packDirs));
+  return { plugins, registries: await setUpPlugins(plugins, log) };
 }

@@ -1,7 +1,7 @@
 // Everything plugins register, frozen after set-up and before the Model is compiled.
 import type Router from '@koa/router';
 import type { FieldKind } from '../metadata/field-kinds.js';
-import { builtinFieldKinds } from '../metadata/field-kinds.js';
+import { builtinFieldKinds } from '../metadata/builtin-field-kinds.js';
 import { createOperatorRegistry, type OperatorRegistry } from '../rules/operator-registry.js';
 import { HookRegistry } from './hook-registry.js';
 import type { ActionDef, JobDef } from './plugin-api.js';

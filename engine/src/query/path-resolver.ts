@@ -81,10 +81,11 @@ export class PathResolver {
     const f = this.field(entity, name);
     const kind = f ? this.o.kinds.get(f.kind) : undefined;
     if (!f || !kind) throw unknownPath(path, pointer, `is not a field of ${entity.name}`);
-    if (f.kind === 'currency') {
-      if (sub === 'amount' && f.columns[0]) return { operand: 'decimal', operators: this.o.operatorsFor(f.kind), column: `${alias}.${q(f.columns[0].name)}`, path };
-      if (sub === 'currency' && f.columns[1]) return { operand: 'text', operators: ['==', '!=', 'in', 'isNull'], column: `${alias}.${q(f.columns[1].name)}`, path };
-      throw unknownPath(path, pointer, `is a money field: use '${name}.amount' or '${name}.currency'`);
+    if (kind.subPaths) {
+      const part = sub !== undefined && segs.length === 2 && Object.hasOwn(kind.subPaths, sub) ? kind.subPaths[sub] : undefined;
+      const col = part ? f.columns[part.column] : undefined;
+      if (part && col) return { operand: part.operand, operators: part.operators ?? this.o.operatorsFor(f.kind), column: `${alias}.${q(col.name)}`, path };
+      throw unknownPath(path, pointer, `has parts: use ${Object.keys(kind.subPaths).map((p) => `'${name}.${p}'`).join(' or ')}`);
     }
     if (segs.length > 1) throw unknownPath(path, pointer, `cannot be followed: ${name} is not a belongsTo relation`);
     if (f.cardinality === 'manyToMany') throw unknownPath(path, pointer, 'is a collection: use some or none');
@@ -95,7 +96,7 @@ export class PathResolver {
 
   private hop(entity: EntityDef, name: string): { field: FieldDef; target: EntityDef; fk: string } | undefined {
     const f = this.field(entity, name);
-    if (!f?.target || f.cardinality === 'manyToMany' || f.kind === 'currency') return undefined;
+    if (!f?.target || f.cardinality === 'manyToMany' || !this.o.kinds.get(f.kind)?.reference) return undefined;
     const fk = f.columns[0];
     return fk ? { field: f, target: this.entityOf(f.target), fk: fk.name } : undefined;
   }

@@ -1,7 +1,7 @@
 // The operators of the condition language. Each is registered once with both halves: the memory half
 // (installed into json-logic-js) and the SQL half (used by the compiler). The engine creates one registry,
 // plugins add operators through the plugin host, then it is frozen before the Model is compiled.
-import type { OperandType } from '../metadata/field-kinds.js';
+import type { FieldKindRegistry, OperandType } from '../metadata/field-kinds.js';
 import { builtinOperators } from './builtin-operators.js';
 import { conditionError, conditionProblem, ruleError } from './errors.js';
 import type { LiteralValue } from './operand-values.js';
@@ -76,6 +76,15 @@ export interface OperatorRegistry {
 
 // Symbolic names like `>=` or identifiers; `var` is json-logic-js's data access and ':' marks our aliases there.
 const OPERATOR_NAME = /^(?:[!=<>]{1,3}|[A-Za-z][A-Za-z0-9_]*)$/;
+
+/**
+ * The field kinds and operators a Model is checked, planned and served with: one set, built once from the
+ * builtins and the loaded plugins (plugins/load-plugins.ts), and passed to whoever needs it.
+ */
+export interface KindsAndOperators {
+  readonly kinds: FieldKindRegistry;
+  readonly operators: OperatorRegistry;
+}
 
 export function createOperatorRegistry(): OperatorRegistry {
   const defs = new Map<string, OperatorDef>();

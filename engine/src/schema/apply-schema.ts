@@ -8,6 +8,7 @@ import { noticeModelPublished } from './model-notices.js';
 import { assessPlan, refusedSteps } from './assess-plan.js';
 import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
+import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { planSchema } from './plan-schema.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
 import { olderThanPublished } from './pack-downgrade.js';
@@ -30,7 +31,8 @@ export interface ApplyResult {
 /** Any constant works; it only has to be the same for every Tessera process on this database. */
 const APPLY_LOCK_KEY = 7_391_204_511;
 
-export async function applySchema(knex: Knex, model: Model, options: ApplyOptions = {}): Promise<ApplyResult> {
+/** `rules`: the engine's kinds and operators (plugins included), which partial-index conditions compile with. */
+export async function applySchema(knex: Knex, model: Model, rules: KindsAndOperators, options: ApplyOptions = {}): Promise<ApplyResult> {
   return knex.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(?)', [APPLY_LOCK_KEY]);
     await ensureHistoryTable(trx);
@@ -41,7 +43,7 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
         { extra: { publishedVersion: latest?.version, reasons: older } });
     }
     const catalog = await introspectCatalog(trx);
-    const plan = await assessPlan(trx, planSchema(catalog, model), options.allowDestructive ?? false);
+    const plan = await assessPlan(trx, planSchema(catalog, model, rules), options.allowDestructive ?? false);
     const refused = refusedSteps(plan);
     if (refused.length > 0) {
       const blocked = refused.some((s) => s.refused === 'blocked');
@@ -84,7 +86,7 @@ export async function applySchema(knex: Knex, model: Model, options: ApplyOption
 }
 
 /** Plan without applying (the CLI's `plan`): same steps and counts an apply would see right now. */
-export async function previewSchema(knex: Knex, model: Model, allowDestructive = false): Promise<AssessedPlan> {
+export async function previewSchema(knex: Knex, model: Model, rules: KindsAndOperators, allowDestructive = false): Promise<AssessedPlan> {
   const catalog = await introspectCatalog(knex);
-  return assessPlan(knex, planSchema(catalog, model), allowDestructive);
+  return assessPlan(knex, planSchema(catalog, model, rules), allowDestructive);
 }

@@ -8,6 +8,7 @@ import {
 } from './ddl.js';
 import { desiredTables, indexSignature, type DesiredTable } from './desired-schema.js';
 import { indexConditionSql } from './index-condition-sql.js';
+import type { KindsAndOperators } from '../rules/operator-registry.js';
 import type { PlanStep, SchemaPlan, StepOp } from './plan.js';
 import { classifyTypeChange, renderType, sameType } from './sql-type.js';
 import { physicalName } from '../metadata/physical-name.js';
@@ -25,21 +26,21 @@ function fkName(table: string, column: string): string {
   return physicalName(table, column, 'fkey');
 }
 
-function createIndexSql(table: DesiredTable, index: IndexDef): string {
+function createIndexSql(table: DesiredTable, index: IndexDef, rules: KindsAndOperators): string {
   const keys = index.keys.map((k) => `${q(k.column)}${k.descending ? ' DESC' : ''}`).join(', ');
   const conditions: string[] = [];
   if (index.liveOnly) conditions.push(`${q('deleted_at')} IS NULL`);
-  if (index.where !== undefined && table.entity) conditions.push(`(${indexConditionSql(table.entity, index.where)})`);
+  if (index.where !== undefined && table.entity) conditions.push(`(${indexConditionSql(table.entity, index.where, rules)})`);
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
   return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${q(index.name)} ON ${q(table.name)} (${keys})${where}`;
 }
 
-function addIndexStep(table: DesiredTable, index: IndexDef): PlanStep {
+function addIndexStep(table: DesiredTable, index: IndexDef, rules: KindsAndOperators): PlanStep {
   return {
     op: 'addIndex',
     table: table.name,
     summary: `add ${index.unique ? 'unique ' : ''}index ${index.name} on ${table.name} (${index.keys.map((k) => (k.descending ? '-' : '') + k.column).join(', ')})`,
-    sql: [createIndexSql(table, index), commentOnIndex(index.name, { key: index.key, sig: indexSignature(index, table.columns) })],
+    sql: [createIndexSql(table, index, rules), commentOnIndex(index.name, { key: index.key, sig: indexSignature(index, table.columns) })],
   };
 }
 
@@ -204,7 +205,7 @@ function foreignKeySteps(table: DesiredTable, live: CatalogTable | undefined, re
   return steps;
 }
 
-function indexSteps(table: DesiredTable, live: CatalogTable | undefined): PlanStep[] {
+function indexSteps(table: DesiredTable, live: CatalogTable | undefined, rules: KindsAndOperators): PlanStep[] {
   const steps: PlanStep[] = [];
   const liveByKey = new Map((live?.indexes ?? []).filter((i) => i.tag).map((i) => [i.tag?.key ?? '', i]));
   const wanted = new Set(table.indexes.map((i) => i.key));
@@ -217,7 +218,7 @@ function indexSteps(table: DesiredTable, live: CatalogTable | undefined): PlanSt
       continue;
     }
     if (found) steps.push({ op: 'dropIndex', table: table.name, summary: `drop index ${found.name} (definition changed)`, sql: [`DROP INDEX ${q(found.name)}`] });
-    steps.push(addIndexStep(table, index));
+    steps.push(addIndexStep(table, index, rules));
   }
   for (const i of live?.indexes ?? []) {
     if (i.tag && !wanted.has(i.tag.key)) steps.push({ op: 'dropIndex', table: table.name, summary: `drop index ${i.name}`, sql: [`DROP INDEX ${q(i.name)}`] });
@@ -225,7 +226,8 @@ function indexSteps(table: DesiredTable, live: CatalogTable | undefined): PlanSt
   return steps;
 }
 
-export function planSchema(catalog: Catalog, model: Model): SchemaPlan {
+/** `rules`: the engine's kinds and operators (plugins included), for partial-index conditions. */
+export function planSchema(catalog: Catalog, model: Model, rules: KindsAndOperators): SchemaPlan {
   const steps: PlanStep[] = [];
   const liveByKey = new Map<string, CatalogTable>();
   for (const t of catalog.tables) if (t.tag) liveByKey.set(t.tag.key, t);
@@ -257,7 +259,7 @@ export function planSchema(catalog: Catalog, model: Model): SchemaPlan {
       steps.push(...columnSteps(table, live));
     }
     steps.push(...foreignKeySteps(table, live, renamedTables));
-    steps.push(...indexSteps(table, live));
+    steps.push(...indexSteps(table, live, rules));
   }
   for (const live of catalog.tables) {
     if (live.tag && !wanted.has(live.tag.key)) {

@@ -8,6 +8,7 @@ import { loadModel } from '../../../engine/src/metadata/load-model.js';
 import { applySchema } from '../../../engine/src/schema/apply-schema.js';
 import { basePack, entityOf, makeTempDir, readPack, removeDir, writePackSource } from '../../support/pack-builder.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { BUILTIN_RULES } from '../../support/builtin-rules.js';
 
 const run = promisify(execFile);
 const BIN = resolve('bin/tessera.js');
@@ -74,6 +75,34 @@ describe.concurrent('tessera validate', () => {
   });
 });
 
+describe.concurrent('tessera validate with plugins (#18: the CLI loads the plugins the packs require)', () => {
+  const PLUGIN_DEMO = resolve('tests/fixtures/packs/plugin-demo');
+
+  /** plugin-demo with partial indexes whose conditions use its plugin kind and plugin operator. */
+  function withIndexes(name: string, where: unknown): string {
+    const pack = readPack(PLUGIN_DEMO);
+    entityOf(pack, 'note').indexes = [
+      { id: 'demo.note.by_progress', name: 'by_progress', fields: ['progress'], where: { '>': [{ var: 'progress' }, '50'] } },
+      { id: 'demo.note.long_titles', name: 'long_titles', fields: ['title'], where },
+    ];
+    return writePackSource(join(root, name, 'plugin_demo'), pack);
+  }
+
+  it('passes a pack using a plugin kind and a plugin operator in partial indexes', async () => {
+    const result = await tessera('validate', withIndexes('plugin-ok', { lengthAtLeast: [{ var: 'title' }, 3] }), '--only');
+    expect(result.stderr).not.toContain('Invalid metadata');
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toContain('Valid.');
+  });
+
+  it('refuses a partial-index condition that planning would refuse, naming file and pointer', async () => {
+    const dir = withIndexes('plugin-bad', { lengthAtLeast: [{ var: 'archived' }, 3] });
+    const result = await tessera('validate', dir, '--only');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${join(dir, 'entities', 'note.json')}#/indexes/1/where`);
+  });
+});
+
 describe('tessera plan and apply', () => {
   it('prints the plan, applies it, then has nothing to do', async () => {
     const plan = await tessera('plan', SALES, '--sql');
@@ -99,7 +128,7 @@ describe('tessera plan and apply', () => {
   });
 
   it('refuses a destructive change with the plan and row counts, then applies it with --allow-destructive', async () => {
-    await applySchema(db.knex, loadModel([SALES, CORE]));
+    await applySchema(db.knex, loadModel([SALES, CORE], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES);
     await db.knex('customer').insert({ id: '00000000-0000-4000-8000-000000000001', name: 'Acme', legacy_code: 'OLD' });
     const pack = readPack(SALES);
     const customer = entityOf(pack, 'customer');

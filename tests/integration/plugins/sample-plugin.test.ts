@@ -93,6 +93,14 @@ describe('percent field kind', () => {
 });
 
 describe('lengthAtLeast operator', () => {
+  it('is listed in the OpenAPI filter description, which is derived from the operator registry (#18)', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const list = res.body.paths['/api/v1/note'].get.parameters.find((p: { name: string }) => p.name === 'filter');
+    expect(list.description).toContain('`lengthAtLeast`');
+    expect(list.description).toContain('`between`');
+  });
+
   beforeAll(async () => {
     const res = await t.request('POST', '/api/v1/note/bulk', { data: [
       { title: 'L-a' }, { title: 'L-abcd' }, { title: 'L-合同合同' }, { title: 'L-abcdefgh' },

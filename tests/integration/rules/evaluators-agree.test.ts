@@ -3,7 +3,8 @@
 // Runs on embedded PGlite, or on PostgreSQL when DATABASE_URL is set.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinFieldKinds, type OperandType } from '../../../engine/src/metadata/field-kinds.js';
+import { builtinFieldKinds } from '../../../engine/src/metadata/builtin-field-kinds.js';
+import type { OperandType } from '../../../engine/src/metadata/field-kinds.js';
 import { EngineError } from '../../../engine/src/shared/engine-error.js';
 import {
   compileConditionSql,

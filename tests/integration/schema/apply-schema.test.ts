@@ -18,6 +18,7 @@ import { catalogOf, normaliseCatalog } from '../../unit/engine/schema/catalog-of
 import {
   databaseState, historyVersions, indexDefinition, PackWorkspace, resetDatabase, SALES, SALES_V2, tableNames,
 } from './schema-support.js';
+import { BUILTIN_RULES } from '../../support/builtin-rules.js';
 
 let db: TestDatabase;
 const packs = new PackWorkspace();
@@ -51,7 +52,7 @@ async function insertCustomer(values: Record<string, unknown> = {}): Promise<str
 
 describe('applySchema: first apply and re-apply', () => {
   it('creates tables, columns, indexes and foreign keys, and records version 1', async () => {
-    const result = await applySchema(db.knex, v1);
+    const result = await applySchema(db.knex, v1, BUILTIN_RULES);
     expect(result.changed).toBe(true);
     expect(result.version).toBe(1);
     const coreTables = desiredTables(packs.coreModel()).map((t) => t.name);
@@ -81,31 +82,31 @@ describe('applySchema: first apply and re-apply', () => {
   });
 
   it('leaves the catalog exactly as the planner expects it (introspection round trip)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const live = normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true });
     expect(live).toEqual(normaliseCatalog(catalogOf(v1)));
   });
 
   it('creates the partial index with the JSON Logic condition as its predicate', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     expect(await indexDefinition(db.knex, 'customer_active_by_name_idx'))
       .toBe("CREATE INDEX customer_active_by_name_idx ON public.customer USING btree (name) WHERE (status = 'active'::text)");
   });
 
   it('is a no-op the second time: no change, no new history row', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const before = await databaseState(db.knex);
-    const again = await applySchema(db.knex, v1);
+    const again = await applySchema(db.knex, v1, BUILTIN_RULES);
     expect(again).toMatchObject({ changed: false, version: 1 });
     expect(again.plan.steps).toEqual([]);
     expect(await databaseState(db.knex)).toEqual(before);
-    expect(await previewSchema(db.knex, v1)).toEqual({ modelHash: v1.hash, steps: [] });
+    expect(await previewSchema(db.knex, v1, BUILTIN_RULES)).toEqual({ modelHash: v1.hash, steps: [] });
   });
 
   it('records a new version when only labels change (no steps)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const relabelled = packs.model(SALES, (p) => { entityOf(p, 'customer').label = { en: 'Client' }; });
-    const result = await applySchema(db.knex, relabelled);
+    const result = await applySchema(db.knex, relabelled, BUILTIN_RULES);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(result.plan.steps).toEqual([]);
   });
@@ -125,16 +126,16 @@ describe('applySchema: defaults of every kind', () => {
       f('d_email', 'email', { default: 'a@example.com' }), f('d_phone', 'phone', { default: '+86 10 1234' }), f('d_url', 'url', { default: 'https://example.com' }),
       f('d_json', 'json', { default: { a: [1, 'two'] } }),
     ]);
-    await applySchema(db.knex, model);
+    await applySchema(db.knex, model, BUILTIN_RULES);
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
     const row = await db.knex('region').first('*') as Record<string, unknown>;
     expect(row).toMatchObject({
       d_text: "it's", d_longtext: 'long', d_integer: -7, d_decimal: '12.50', d_currency: '9.99', d_currency_currency: 'EUR',
-      d_boolean: false, d_date: '2024-02-29', d_datetime: '2024-01-01T00:00:00.000Z', d_enum: 'x', d_multienum: ['x', 'y'],
+      d_boolean: false, d_date: '2024-02-29', d_datetime: '2024-01-01T00:00:00.000000Z', d_enum: 'x', d_multienum: ['x', 'y'],
       d_email: 'a@example.com', d_phone: '+86 10 1234', d_url: 'https://example.com', d_json: { a: [1, 'two'] },
     });
     expect(typeof row.d_now).toBe('string');
-    expect((await applySchema(db.knex, model)).changed).toBe(false);
+    expect((await applySchema(db.knex, model, BUILTIN_RULES)).changed).toBe(false);
   });
 
   it.each([
@@ -143,7 +144,7 @@ describe('applySchema: defaults of every kind', () => {
     ['a boolean', true, true],
     ['an array', [1, 2], [1, 2]],
   ])('creates a json field whose default is %s (issue 2: json defaults)', async (_what, value, stored) => {
-    const result = await applySchema(db.knex, withDefaults([f('d_json', 'json', { default: value })])).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, withDefaults([f('d_json', 'json', { default: value })]), BUILTIN_RULES).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true });
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
     expect(await db.knex('region').first('d_json')).toEqual({ d_json: stored });
@@ -159,7 +160,7 @@ describe('applySchema: destructive changes', () => {
   });
 
   async function seed(): Promise<{ customers: string[]; segments: string[] }> {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const customers = [await insertCustomer({ legacy_code: 'L-1' }), await insertCustomer({ legacy_code: 'L-2' }), await insertCustomer()];
     const segments = [randomUUID(), randomUUID()];
     await db.knex('segment').insert(segments.map((id, i) => ({ id, name: `Segment ${i}` })));
@@ -170,7 +171,7 @@ describe('applySchema: destructive changes', () => {
   it('refuses them, names the row counts in the plan, and leaves data intact', async () => {
     await seed();
     const before = await databaseState(db.knex);
-    const error = await refusal(applySchema(db.knex, shrink()));
+    const error = await refusal(applySchema(db.knex, shrink(), BUILTIN_RULES));
     expect(error.code).toBe('schema.destructive');
     expect(error.detail).toContain('re-run with --allow-destructive');
     const plan = error.extra.plan as AssessedPlan;
@@ -186,15 +187,15 @@ describe('applySchema: destructive changes', () => {
 
   it('previews the same refusals without applying', async () => {
     await seed();
-    const plan = await previewSchema(db.knex, shrink());
+    const plan = await previewSchema(db.knex, shrink(), BUILTIN_RULES);
     expect(plan.steps.filter((s) => s.refused).map((s) => s.rows)).toEqual([2, 1, 2]);
-    const allowed = await previewSchema(db.knex, shrink(), true);
+    const allowed = await previewSchema(db.knex, shrink(), BUILTIN_RULES, true);
     expect(allowed.steps.filter((s) => s.refused)).toEqual([]);
   });
 
   it('applies them with allowDestructive, keeping the other data', async () => {
     const { customers } = await seed();
-    const result = await applySchema(db.knex, shrink(), { allowDestructive: true });
+    const result = await applySchema(db.knex, shrink(), BUILTIN_RULES, { allowDestructive: true });
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await tableNames(db.knex)).not.toContain('segment');
     expect(await tableNames(db.knex)).not.toContain('customer_segments');
@@ -206,31 +207,31 @@ describe('applySchema: destructive changes', () => {
   });
 
   it('refuses to make a column with empty values required when there is no default', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer();
     const phoneRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { required: true }); });
-    const error = await refusal(applySchema(db.knex, phoneRequired, { allowDestructive: true }));
+    const error = await refusal(applySchema(db.knex, phoneRequired, BUILTIN_RULES, { allowDestructive: true }));
     expect(error.code).toBe('schema.blocked');
     const plan = error.extra.plan as AssessedPlan;
     expect(plan.steps.filter((s) => s.refused)).toEqual([expect.objectContaining({ op: 'setNotNull', refused: 'blocked', rows: 1 })]);
   });
 
   it('fills empty values from the default when a field becomes required, only with allowDestructive', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const id = await insertCustomer();
     const employeesRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'employees') ?? {}, { required: true, default: 5 }); });
-    expect((await refusal(applySchema(db.knex, employeesRequired))).code).toBe('schema.destructive');
-    await applySchema(db.knex, employeesRequired, { allowDestructive: true });
+    expect((await refusal(applySchema(db.knex, employeesRequired, BUILTIN_RULES))).code).toBe('schema.destructive');
+    await applySchema(db.knex, employeesRequired, BUILTIN_RULES, { allowDestructive: true });
     expect(await db.knex('customer').where({ id }).first('employees')).toEqual({ employees: 5 });
   });
 
   it('adds a required field without default to an empty table, and refuses it on a table with rows', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const withTaxId = packs.model(SALES, (p) => { entityOf(p, 'region').fields.push({ id: 'x.tax', name: 'tax_id', kind: 'text', label: { en: 'Tax' }, required: true }); });
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
-    expect((await refusal(applySchema(db.knex, withTaxId))).code).toBe('schema.blocked');
+    expect((await refusal(applySchema(db.knex, withTaxId, BUILTIN_RULES))).code).toBe('schema.blocked');
     await db.knex('region').del();
-    await applySchema(db.knex, withTaxId);
+    await applySchema(db.knex, withTaxId, BUILTIN_RULES);
     const col = await db.knex.raw<{ rows: Array<{ is_nullable: string }> }>(`SELECT is_nullable FROM information_schema.columns WHERE table_name = 'region' AND column_name = 'tax_id'`);
     expect(col.rows).toEqual([{ is_nullable: 'NO' }]);
   });
@@ -238,7 +239,7 @@ describe('applySchema: destructive changes', () => {
 
 describe('applySchema: renames keep data', () => {
   it('renames an entity and a field (same ids) without touching rows', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const customer = await insertCustomer({ website: 'https://example.com' });
     const visit = randomUUID();
     await db.knex('visit').insert({ id: visit, customer_id: customer, summary: 'Lunch' });
@@ -248,7 +249,7 @@ describe('applySchema: renames keep data', () => {
       const website = entityOf(p, 'customer').fields.find((f) => f.name === 'website');
       if (website) website.name = 'homepage';
     });
-    const result = await applySchema(db.knex, renamed);
+    const result = await applySchema(db.knex, renamed, BUILTIN_RULES);
     expect(result.plan.steps.map((s) => s.op)).toEqual(expect.arrayContaining(['renameTable', 'renameColumn', 'renameIndex']));
     expect(result.plan.steps.some((s) => s.op === 'dropTable' || s.op === 'dropColumn' || s.op === 'createTable')).toBe(false);
     expect(await db.knex('customer_visit').select('id', 'customer_id', 'summary')).toEqual([{ id: visit, customer_id: customer, summary: 'Lunch' }]);
@@ -260,18 +261,18 @@ describe('applySchema: renames keep data', () => {
       tables: c.tables.map((t) => ({ ...t, foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, name: '' })).sort((a, b) => a.column.localeCompare(b.column)) })),
     });
     expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(withoutFkNames(normaliseCatalog(catalogOf(renamed))));
-    expect((await applySchema(db.knex, renamed)).changed).toBe(false);
+    expect((await applySchema(db.knex, renamed, BUILTIN_RULES)).changed).toBe(false);
   });
 
   it('renames a field and adds a new field with the old name in one change (issue 2: name swap)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const id = await insertCustomer({ code: 'C-1' });
     const swapped = packs.model(SALES, (p) => {
       const customer = entityOf(p, 'customer');
       customer.fields = customer.fields.map((f) => (f.name === 'code' ? { ...f, name: 'old_code' } : f));
       customer.fields.push({ id: 'x.customer.code2', name: 'code', kind: 'text', label: { en: 'New code' }, maxLength: 40 });
     });
-    const result = await applySchema(db.knex, swapped).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, swapped, BUILTIN_RULES).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await db.knex('customer').where({ id }).first('old_code', 'code')).toEqual({ old_code: 'C-1', code: null });
     // The declared unique index on `code` must cover the new column, not follow the renamed one.
@@ -279,19 +280,19 @@ describe('applySchema: renames keep data', () => {
   });
 
   it('replaces a field by a new field with the same name and another id (issue 2: drop before add)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ legacy_code: 'L-1' });
     const replaced = packs.model(SALES, (p) => {
       const customer = entityOf(p, 'customer');
       customer.fields = customer.fields.map((f) => (f.name === 'legacy_code' ? { id: 'x.customer.legacy_code2', name: 'legacy_code', kind: 'integer', label: { en: 'Legacy number' } } : f));
     });
-    const result = await applySchema(db.knex, replaced, { allowDestructive: true }).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, replaced, BUILTIN_RULES, { allowDestructive: true }).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await db.knex('customer').first('legacy_code')).toEqual({ legacy_code: null });
   });
 
   it('renames a relation field, then adds a new relation with the old name (issue 2: kept foreign key names)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const customer = await insertCustomer();
     await db.knex('visit').insert({ id: randomUUID(), customer_id: customer });
     const rename = (p: PackSource) => {
@@ -299,44 +300,44 @@ describe('applySchema: renames keep data', () => {
       visit.fields = visit.fields.map((f) => (f.name === 'customer' ? { ...f, name: 'first_customer', inverse: { name: 'first_visits', label: { en: 'First visits' } } } : f));
       visit.indexes = [];
     };
-    await applySchema(db.knex, packs.model(SALES, rename));
+    await applySchema(db.knex, packs.model(SALES, rename), BUILTIN_RULES);
     const reused = packs.model(SALES, (p) => {
       rename(p);
       entityOf(p, 'visit').fields.push({ id: 'x.visit.customer2', name: 'customer', kind: 'relation', target: 'customer', label: { en: 'Customer' } });
     });
     // The renamed column's foreign key is still called visit_customer_id_fkey, the name the new one needs.
-    const result = await applySchema(db.knex, reused).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, reused, BUILTIN_RULES).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 3 });
     expect(await db.knex('visit').select('first_customer_id', 'customer_id')).toEqual([{ first_customer_id: customer, customer_id: null }]);
   });
 
   it('renames a manyToMany owner and its junction table without losing links', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const customer = await insertCustomer();
     const segment = randomUUID();
     await db.knex('segment').insert({ id: segment, name: 'SMB' });
     await db.knex('customer_segments').insert({ source_id: customer, target_id: segment });
     const renamed = packs.model(SALES, (p) => { entityOf(p, 'customer').name = 'client'; entityOf(p, 'visit').fields.forEach((f) => { if (f.target === 'customer') f.target = 'client'; }); });
-    await applySchema(db.knex, renamed);
+    await applySchema(db.knex, renamed, BUILTIN_RULES);
     expect(await db.knex('client_segments').select('source_id', 'target_id')).toEqual([{ source_id: customer, target_id: segment }]);
-    expect((await applySchema(db.knex, renamed)).changed).toBe(false);
+    expect((await applySchema(db.knex, renamed, BUILTIN_RULES)).changed).toBe(false);
   });
 });
 
 describe('applySchema: every step kind on a real database', () => {
   it('migrates the empty sales v1 to v2 and ends exactly where the planner says', async () => {
-    await applySchema(db.knex, v1);
-    const result = await applySchema(db.knex, v2, { allowDestructive: true });
+    await applySchema(db.knex, v1, BUILTIN_RULES);
+    const result = await applySchema(db.knex, v2, BUILTIN_RULES, { allowDestructive: true });
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true })).toEqual(normaliseCatalog(catalogOf(v2)));
-    expect((await applySchema(db.knex, v2)).changed).toBe(false);
+    expect((await applySchema(db.knex, v2, BUILTIN_RULES)).changed).toBe(false);
   });
 
   it('refuses v2 on a v1 database with data: the new required field has no default', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ phone: '+86 10 1234 5678' });
     const before = await databaseState(db.knex);
-    const error = await refusal(applySchema(db.knex, v2, { allowDestructive: true }));
+    const error = await refusal(applySchema(db.knex, v2, BUILTIN_RULES, { allowDestructive: true }));
     expect(error.code).toBe('schema.blocked');
     expect(error.detail).toContain('make customer.tax_id required');
     expect(await databaseState(db.knex)).toEqual(before);
@@ -345,7 +346,7 @@ describe('applySchema: every step kind on a real database', () => {
 
 describe('applySchema: a failing apply changes nothing', () => {
   it('rolls back every step when a unique index meets duplicate data', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ phone: '+86 555 0100' });
     await insertCustomer({ phone: '+86 555 0100' });
     const before = await databaseState(db.knex);
@@ -355,29 +356,29 @@ describe('applySchema: a failing apply changes nothing', () => {
       customer.fields.push({ id: 'x.fax', name: 'fax', kind: 'phone', label: { en: 'Fax' } });
       p.entities.push({ id: 'x.lead', name: 'lead', label: { en: 'Lead' }, fields: [{ id: 'x.lead.name', name: 'name', kind: 'text', label: { en: 'Name' } }] });
     });
-    const error = await refusal(applySchema(db.knex, uniquePhone));
+    const error = await refusal(applySchema(db.knex, uniquePhone, BUILTIN_RULES));
     expect(error.code).toBe('schema.apply_failed');
     expect(error.detail).toMatch(/\(add unique index customer_phone_key on customer \(phone\)\) failed: .*nothing was changed/);
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
   it('names the failing step by its position in the plan (issue 2: step number)', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ phone: '+86 555 0100' });
     await insertCustomer({ phone: '+86 555 0100' });
     const uniquePhone = packs.model(SALES, (p) => {
       Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { unique: true });
       entityOf(p, 'customer').fields.push({ id: 'x.fax', name: 'fax', kind: 'phone', label: { en: 'Fax' } });
     });
-    const steps = (await previewSchema(db.knex, uniquePhone)).steps.map((s) => s.summary);
+    const steps = (await previewSchema(db.knex, uniquePhone, BUILTIN_RULES)).steps.map((s) => s.summary);
     const position = steps.indexOf('add unique index customer_phone_key on customer (phone)') + 1;
     expect(position).toBeGreaterThan(1);
-    const error = await refusal(applySchema(db.knex, uniquePhone));
+    const error = await refusal(applySchema(db.knex, uniquePhone, BUILTIN_RULES));
     expect(error.detail).toMatch(new RegExp(`^step ${position} of ${steps.length}|^step ${position} \\(`));
   });
 
   it('fails cleanly when a relation is retargeted while rows point at the old target', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     const region = randomUUID();
     await db.knex('region').insert({ id: region, name: 'North' });
     await insertCustomer({ region_id: region });
@@ -386,30 +387,30 @@ describe('applySchema: a failing apply changes nothing', () => {
       const f = entityOf(p, 'customer').fields.find((x) => x.name === 'region');
       if (f) f.target = 'segment';
     });
-    const error = await refusal(applySchema(db.knex, retargeted, { allowDestructive: true }));
+    const error = await refusal(applySchema(db.knex, retargeted, BUILTIN_RULES, { allowDestructive: true }));
     // The plan does not count these rows (no risk on the step), so the failure comes from the database.
     expect(['schema.apply_failed', 'schema.blocked']).toContain(error.code);
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
   it('rolls back a narrowing whose values do not fit, even with allowDestructive', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ code: 'C'.repeat(30) });
     const before = await databaseState(db.knex);
     const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
-    const refused = await refusal(applySchema(db.knex, narrow));
+    const refused = await refusal(applySchema(db.knex, narrow, BUILTIN_RULES));
     expect(refused.code).toBe('schema.destructive');
     expect((refused.extra.plan as AssessedPlan).steps.find((s) => s.refused)).toMatchObject({ op: 'alterColumnType', rows: 1, summary: 'narrow customer.code from varchar(40) to varchar(20)' });
-    const failed = await refusal(applySchema(db.knex, narrow, { allowDestructive: true }));
+    const failed = await refusal(applySchema(db.knex, narrow, BUILTIN_RULES, { allowDestructive: true }));
     expect(failed.code).toBe('schema.apply_failed');
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
   it('applies a narrowing whose values all fit', async () => {
-    await applySchema(db.knex, v1);
+    await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ code: 'SHORT' });
     const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
-    const result = await applySchema(db.knex, narrow);
+    const result = await applySchema(db.knex, narrow, BUILTIN_RULES);
     expect(result.plan.steps).toEqual([expect.objectContaining({ op: 'alterColumnType', rows: 0 })]);
   });
 });

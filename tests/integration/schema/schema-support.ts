@@ -9,6 +9,7 @@ import { introspectCatalog } from '../../../engine/src/schema/introspect-catalog
 import { HISTORY_TABLE } from '../../../engine/src/schema/schema-history.js';
 import { makeTempDir, readPack, removeDir, writePackSource, type PackSource } from '../../support/pack-builder.js';
 import { normaliseCatalog } from '../../unit/engine/schema/catalog-of.js';
+import { BUILTIN_RULES } from '../../support/builtin-rules.js';
 
 export const CORE = resolve('metadata/packs/core');
 export const SALES = resolve('tests/fixtures/packs/sales');
@@ -21,12 +22,12 @@ export class PackWorkspace {
 
   /** The fixture at `dir`, changed by `mutate`, loaded together with core. */
   model(dir: string, mutate: (pack: PackSource) => void = () => undefined): Model {
-    return loadModel([this.write(dir, mutate), CORE]);
+    return loadModel([this.write(dir, mutate), CORE], { kinds: BUILTIN_RULES.kinds });
   }
 
   /** The core pack alone. */
   coreModel(): Model {
-    return loadModel([CORE]);
+    return loadModel([CORE], { kinds: BUILTIN_RULES.kinds });
   }
 
   /** Writes the changed fixture and returns its folder. */

@@ -8,6 +8,7 @@ import type { EntityFileSpec, FieldFileSpec, PackManifestSpec } from '../../../.
 import {
   basePack, entityOf, makeTempDir, removeDir, writePack, writePackSource, type PackSource,
 } from '../../../support/pack-builder.js';
+import { BUILTIN_RULES } from '../../../support/builtin-rules.js';
 
 const CORE = resolve('metadata/packs/core');
 const root = makeTempDir('tessera-meta-');
@@ -21,7 +22,7 @@ function freshDir(name = 'pack'): string {
 
 function problemsOf(dirs: readonly string[]): MetadataProblem[] {
   try {
-    loadModel(dirs);
+    loadModel(dirs, { kinds: BUILTIN_RULES.kinds });
   } catch (e) {
     if (e instanceof MetadataError) return [...e.problems];
     throw e;
@@ -59,7 +60,7 @@ const loosen = <T extends object>(value: T): Record<string, unknown> => value as
 
 describe('loadModel: valid packs', () => {
   it('loads the base pack', () => {
-    const model = loadModel([write(basePack()).dir]);
+    const model = loadModel([write(basePack()).dir], { kinds: BUILTIN_RULES.kinds });
     expect(model.entities.map((e) => e.name)).toEqual(['account', 'contact']);
     expect(model.hash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -68,7 +69,7 @@ describe('loadModel: valid packs', () => {
     const pack = basePack();
     pack.manifest.requires = { core: '>=0.1.0' };
     entityOf(pack, 'contact').fields.push(field({ name: 'owner', kind: 'user' }));
-    const model = loadModel([write(pack).dir, CORE]);
+    const model = loadModel([write(pack).dir, CORE], { kinds: BUILTIN_RULES.kinds });
     expect(model.packs.map((p) => p.name)).toEqual(['core', 'base']);
   });
 });
@@ -319,12 +320,12 @@ describe('loadModel: field rules', () => {
 
   it('requires values on an enum', () => {
     const { file, problems } = addToContact(field({ name: 'stage', kind: 'enum' }));
-    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'field.values_required', message: "a enum field needs 'values'" })]);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'field.option_required', message: "a enum field needs 'values'" })]);
   });
 
   it('requires values on a multienum', () => {
     const { file, problems } = addToContact(field({ name: 'tags', kind: 'multienum' }));
-    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'field.values_required' })]);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'field.option_required' })]);
   });
 
   it('reports a duplicate enum value', () => {
@@ -339,17 +340,17 @@ describe('loadModel: field rules', () => {
 
   it('reports minLength above maxLength', () => {
     const { file, problems } = addToContact(field({ name: 'nickname', kind: 'text', minLength: 10, maxLength: 5 }));
-    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3/minLength', rule: 'field.min_exceeds_max', message: 'minLength is larger than maxLength' })]);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3/minLength', rule: 'field.min_exceeds_max', message: 'minLength 10 is larger than maxLength 5' })]);
   });
 
   it('reports min above max', () => {
     const { file, problems } = addToContact(field({ name: 'age', kind: 'integer', min: 10, max: 1 }));
-    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3/min', rule: 'field.min_exceeds_max', message: 'min is larger than max' })]);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3/min', rule: 'field.min_exceeds_max', message: 'min 10 is larger than max 1' })]);
   });
 
   it('requires a target on a relation', () => {
     const { file, problems } = addToContact(field({ name: 'company', kind: 'relation' }));
-    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'relation.target_required', message: "a relation field needs 'target'" })]);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3', rule: 'field.option_required', message: "a relation field needs 'target'" })]);
   });
 
   it('reports an unknown relation target', () => {
@@ -369,7 +370,7 @@ describe('loadModel: field rules', () => {
     const pack = basePack();
     pack.manifest.requires = { mid: '^1.0.0' };
     entityOf(pack, 'contact').fields.push(field({ name: 'department', kind: 'relation', target: 'org_unit' }));
-    expect(() => loadModel([write(pack).dir, mid.dir, CORE])).not.toThrow();
+    expect(() => loadModel([write(pack).dir, mid.dir, CORE], { kinds: BUILTIN_RULES.kinds })).not.toThrow();
   });
 
   it('reports required or onDelete on a manyToMany relation', () => {
@@ -412,7 +413,7 @@ describe('loadModel: field rules', () => {
   ])('accepts a valid default ($kind)', (f) => {
     const pack = basePack();
     entityOf(pack, 'contact').fields.push(f);
-    expect(() => loadModel([write(pack).dir])).not.toThrow();
+    expect(() => loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds })).not.toThrow();
   });
 
   it('reports a field named with a reserved word', () => {
@@ -463,6 +464,77 @@ describe('loadModel: field rules', () => {
   });
 });
 
+describe('loadModel: options of the field\'s kind (#18: validate rejects what serve would fail on)', () => {
+  function problemsFor(f: FieldFileSpec): { file: string; problems: MetadataProblem[] } {
+    const { written, problems } = breakBase((p) => { entityOf(p, 'contact').fields.push(f); });
+    return { file: written.entityFile('contact'), problems };
+  }
+  const accepted = (f: FieldFileSpec) => {
+    const pack = basePack();
+    entityOf(pack, 'contact').fields.push(f);
+    return () => loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds });
+  };
+
+  it.each([
+    ['a word as an integer min', field({ name: 'age', kind: 'integer', min: 'xyz' }), '/fields/3/min'],
+    ['a fraction as an integer max', field({ name: 'age', kind: 'integer', max: 1.5 }), '/fields/3/max'],
+    ['a word as a decimal min', field({ name: 'score', kind: 'decimal', min: 'abc' }), '/fields/3/min'],
+    ['an exponent as a money max', field({ name: 'budget', kind: 'currency', max: '1e9' }), '/fields/3/max'],
+    ['a number as a date min', field({ name: 'born', kind: 'date', min: 20000101 }), '/fields/3/min'],
+    ['a zoneless datetime max', field({ name: 'seen', kind: 'datetime', max: '2030-01-01 00:00' }), '/fields/3/max'],
+  ])('refuses %s', (_what, f, pointer) => {
+    const { file, problems } = problemsFor(f);
+    expect(problems).toEqual([expect.objectContaining({ file, pointer, rule: 'field.invalid_bound', field: f.name })]);
+  });
+
+  it('compares decimal bounds as exact decimals, not as text or floats', () => {
+    const { problems } = problemsFor(field({ name: 'score', kind: 'decimal', min: '10.5', max: '9.75' }));
+    expect(problems).toEqual([expect.objectContaining({ pointer: '/fields/3/min', rule: 'field.min_exceeds_max' })]);
+    expect(accepted(field({ name: 'score', kind: 'decimal', min: 2, max: '10' }))).not.toThrow();
+    expect(accepted(field({ name: 'score', kind: 'decimal', precision: 38, scale: 20, min: '0.10000000000000000001', max: '0.10000000000000000002' }))).not.toThrow();
+  });
+
+  it('compares datetime bounds as instants', () => {
+    expect(accepted(field({ name: 'seen', kind: 'datetime', min: '2024-01-01T10:00:00+02:00', max: '2024-01-01T09:00:00Z' }))).not.toThrow();
+    const later = problemsFor(field({ name: 'seen', kind: 'datetime', min: '2024-01-01T10:00:00-02:00', max: '2024-01-01T09:00:00Z' }));
+    expect(later.problems).toEqual([expect.objectContaining({ pointer: '/fields/3/min', rule: 'field.min_exceeds_max' })]);
+  });
+
+  it.each([
+    ['a decimal default under min', field({ name: 'score', kind: 'decimal', min: '5', default: '1.00' })],
+    ['a money default over max', field({ name: 'budget', kind: 'currency', max: '100', default: { amount: '100.01', currency: 'EUR' } })],
+    ['a default that misses the pattern', field({ name: 'code', kind: 'text', pattern: '^[A-Z]+$', default: 'abc' })],
+    ['a default under minLength', field({ name: 'code', kind: 'text', minLength: 3, default: 'ab' })],
+    ['a datetime default after max', field({ name: 'seen', kind: 'datetime', max: '2020-01-01T00:00:00Z', default: '2021-01-01T00:00:00Z' })],
+    ['a multienum default outside the values', field({ name: 'tags', kind: 'multienum', values: [{ value: 'a', label: label('A') }], default: ['b'] })],
+  ])('refuses %s', (_what, f) => {
+    const { problems } = problemsFor(f);
+    expect(problems).toEqual([expect.objectContaining({ pointer: '/fields/3/default', rule: 'field.invalid_default' })]);
+  });
+
+  it('refuses a pattern that does not compile, with its parse error', () => {
+    const { file, problems } = problemsFor(field({ name: 'code', kind: 'text', pattern: '([a-z' }));
+    expect(problems).toEqual([expect.objectContaining({ file, pointer: '/fields/3/pattern', rule: 'field.invalid_pattern', message: expect.stringMatching(/^pattern does not compile: Invalid regular expression: .*/) })]);
+  });
+
+  it('accepts enum values that are any non-empty text, spaces included (#18: "Real Estate")', () => {
+    const values = [{ value: 'Real Estate', label: label('Real estate') }, { value: 'Bäckerei / Café', label: label('Bakery') }];
+    expect(accepted(field({ name: 'industry', kind: 'enum', values, default: 'Real Estate' }))).not.toThrow();
+    const { problems } = problemsFor(field({ name: 'industry', kind: 'enum', values: [{ value: '', label: label('None') }] }));
+    expect(problems).toEqual([expect.objectContaining({ pointer: '/fields/3/values/0/value', rule: 'schema.minLength' })]);
+  });
+
+  it('checks a valueMap: only values that are gone, mapped to values that exist', () => {
+    const values = [{ value: 'new', label: label('New') }, { value: 'won', label: label('Won') }];
+    expect(accepted(field({ name: 'stage', kind: 'enum', values, valueMap: { open: 'new', 'closed won': 'won' } }))).not.toThrow();
+    const { problems } = problemsFor(field({ name: 'stage', kind: 'enum', values, valueMap: { new: 'won', open: 'lost' } }));
+    expect(problems).toEqual([
+      expect.objectContaining({ pointer: '/fields/3/valueMap/new', rule: 'field.value_map_current' }),
+      expect.objectContaining({ pointer: '/fields/3/valueMap/open', rule: 'field.value_map_target' }),
+    ]);
+  });
+});
+
 describe('loadModel: index rules', () => {
   function withIndex(index: Record<string, unknown>, mutate: (p: PackSource) => void = () => undefined): { file: string; problems: MetadataProblem[] } {
     const { written, problems } = breakBase((p) => {
@@ -480,7 +552,7 @@ describe('loadModel: index rules', () => {
   it('accepts system columns as index keys', () => {
     const pack = basePack();
     entityOf(pack, 'account').indexes?.push({ id: 'x', name: 'recent', fields: ['-created_at', 'id'] });
-    expect(() => loadModel([write(pack).dir])).not.toThrow();
+    expect(() => loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds })).not.toThrow();
   });
 
   it.each([
@@ -515,7 +587,7 @@ describe('loadModel: index rules', () => {
   it('accepts a partial-index condition on own and system columns', () => {
     const pack = basePack();
     entityOf(pack, 'account').indexes?.push({ id: 'x', name: 'gold', fields: ['name'], where: { and: [{ '==': [{ var: 'tier' }, 'gold'] }, { '==': [{ var: 'deleted_at' }, null] }] } });
-    expect(() => loadModel([write(pack).dir])).not.toThrow();
+    expect(() => loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds })).not.toThrow();
   });
 });
 

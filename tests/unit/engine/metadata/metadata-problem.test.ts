@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../../engine/src/metadata/load-model.js';
 import { formatProblems, MetadataError, type MetadataProblem } from '../../../../engine/src/metadata/metadata-problem.js';
 import { basePack, entityOf, makeTempDir, removeDir, writePackSource } from '../../../support/pack-builder.js';
+import { BUILTIN_RULES } from '../../../support/builtin-rules.js';
 
 const root = makeTempDir('tessera-format-');
 afterAll(() => removeDir(root));
@@ -40,7 +41,7 @@ describe('formatProblems', () => {
     const dir = writePackSource(join(root, 'real'), pack);
     let error: unknown;
     try {
-      loadModel([dir]);
+      loadModel([dir], { kinds: BUILTIN_RULES.kinds });
     } catch (e) {
       error = e;
     }

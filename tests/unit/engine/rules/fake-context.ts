@@ -1,6 +1,7 @@
 // A small SQL compile context for the rules unit tests: one entity `t` with a field of each kind, a
 // belongsTo `customer`, a currency `price` and a hasMany `contacts`. Not a test file itself.
-import { builtinFieldKinds, type OperandType } from '../../../../engine/src/metadata/field-kinds.js';
+import { builtinFieldKinds } from '../../../../engine/src/metadata/builtin-field-kinds.js';
+import type { OperandType } from '../../../../engine/src/metadata/field-kinds.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
 import type { SqlCollection, SqlCompileContext, SqlOperand } from '../../../../engine/src/rules/compile-condition-sql.js';
 import type { CompareOperatorDef } from '../../../../engine/src/rules/operator-registry.js';

@@ -1,4 +1,4 @@
-// planSchema(catalog, model) is pure: golden plans for the fixture packs (tests/fixtures/packs/sales and
+// planSchema(catalog, model, BUILTIN_RULES) is pure: golden plans for the fixture packs (tests/fixtures/packs/sales and
 // sales-v2), every step kind with its summary and risk, and "apply, then plan again" is empty.
 // Goldens start from core already applied, so they change only when the fixtures (or the planner) do.
 import { resolve } from 'node:path';
@@ -11,14 +11,15 @@ import type { SchemaPlan, StepOp } from '../../../../engine/src/schema/plan.js';
 import { planSchema } from '../../../../engine/src/schema/plan-schema.js';
 import { basePack, entityOf, makeTempDir, removeDir, writePackSource, type PackSource } from '../../../support/pack-builder.js';
 import { catalogOf, withTable } from './catalog-of.js';
+import { BUILTIN_RULES } from '../../../support/builtin-rules.js';
 
 const CORE = resolve('metadata/packs/core');
 const SALES = resolve('tests/fixtures/packs/sales');
 const SALES_V2 = resolve('tests/fixtures/packs/sales-v2');
 
-const core = loadModel([CORE]);
-const v1 = loadModel([SALES, CORE]);
-const v2 = loadModel([SALES_V2, CORE]);
+const core = loadModel([CORE], { kinds: BUILTIN_RULES.kinds });
+const v1 = loadModel([SALES, CORE], { kinds: BUILTIN_RULES.kinds });
+const v2 = loadModel([SALES_V2, CORE], { kinds: BUILTIN_RULES.kinds });
 
 /** What a person reads: step, risk and SQL. Golden files hold exactly this. */
 const render = (plan: SchemaPlan) => formatPlan(plan, { sql: true }) + '\n';
@@ -27,7 +28,7 @@ const outline = (plan: SchemaPlan) => plan.steps.map((s) => [s.op, s.summary, s.
 function modelOf(pack: PackSource): Model {
   const dir = makeTempDir('tessera-plan-');
   try {
-    return loadModel([writePackSource(`${dir}/${pack.manifest.name}`, pack)]);
+    return loadModel([writePackSource(`${dir}/${pack.manifest.name}`, pack)], { kinds: BUILTIN_RULES.kinds });
   } finally {
     removeDir(dir);
   }
@@ -35,35 +36,35 @@ function modelOf(pack: PackSource): Model {
 
 describe('planSchema: golden plans', () => {
   it('creates the sales pack (every field kind) on top of core', async () => {
-    await expect(render(planSchema(catalogOf(core), v1))).toMatchFileSnapshot('__golden__/sales-create.plan.txt');
+    await expect(render(planSchema(catalogOf(core), v1, BUILTIN_RULES))).toMatchFileSnapshot('__golden__/sales-create.plan.txt');
   });
 
   it('migrates sales v1 to sales v2', async () => {
-    await expect(render(planSchema(catalogOf(v1), v2))).toMatchFileSnapshot('__golden__/sales-v1-to-v2.plan.txt');
+    await expect(render(planSchema(catalogOf(v1), v2, BUILTIN_RULES))).toMatchFileSnapshot('__golden__/sales-v1-to-v2.plan.txt');
   });
 });
 
 describe('planSchema: nothing to do', () => {
   it.each([['core', core], ['sales v1', v1], ['sales v2', v2]])('plans nothing once %s is applied', (_name, model) => {
-    expect(planSchema(catalogOf(model), model).steps).toEqual([]);
+    expect(planSchema(catalogOf(model), model, BUILTIN_RULES).steps).toEqual([]);
   });
 
   it('plans nothing for an empty model on an empty database', () => {
-    expect(planSchema(EMPTY_CATALOG, loadModel([])).steps).toEqual([]);
+    expect(planSchema(EMPTY_CATALOG, loadModel([], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES).steps).toEqual([]);
   });
 
   it('carries the model hash', () => {
-    expect(planSchema(EMPTY_CATALOG, v1).modelHash).toBe(v1.hash);
+    expect(planSchema(EMPTY_CATALOG, v1, BUILTIN_RULES).modelHash).toBe(v1.hash);
   });
 
   it('ignores tables that are not Tessera\'s', () => {
     const foreign: Catalog = { tables: [...catalogOf(v1).tables, { name: 'legacy_orders', columns: [{ name: 'id', type: { base: 'integer' }, nullable: false }], indexes: [], foreignKeys: [] }] };
-    expect(planSchema(foreign, v1).steps).toEqual([]);
+    expect(planSchema(foreign, v1, BUILTIN_RULES).steps).toEqual([]);
   });
 });
 
 describe('planSchema: creating sales v1', () => {
-  const plan = planSchema(catalogOf(core), v1);
+  const plan = planSchema(catalogOf(core), v1, BUILTIN_RULES);
 
   it('creates every table, then foreign keys, then indexes', () => {
     const ops = plan.steps.map((s) => s.op);
@@ -119,7 +120,7 @@ describe('planSchema: creating sales v1', () => {
 });
 
 describe('planSchema: sales v1 -> v2, every step kind', () => {
-  const plan = planSchema(catalogOf(v1), v2);
+  const plan = planSchema(catalogOf(v1), v2, BUILTIN_RULES);
 
   it('lists the steps in phase order with their risks', () => {
     expect(outline(plan)).toEqual([
@@ -174,7 +175,7 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
   });
 
   it('covers every step kind the planner can emit', () => {
-    const ops = new Set<StepOp>([...planSchema(catalogOf(v1), v2).steps, ...planSchema(EMPTY_CATALOG, v1).steps].map((s) => s.op));
+    const ops = new Set<StepOp>([...planSchema(catalogOf(v1), v2, BUILTIN_RULES).steps, ...planSchema(EMPTY_CATALOG, v1, BUILTIN_RULES).steps].map((s) => s.op));
     expect([...ops].sort()).toEqual([
       'addColumn', 'addForeignKey', 'addIndex', 'alterColumnType', 'createTable', 'dropColumn', 'dropForeignKey', 'dropIndex',
       'dropNotNull', 'dropTable', 'renameColumn', 'renameIndex', 'renameTable', 'setDefault', 'setNotNull',
@@ -185,14 +186,14 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
 describe('planSchema: conflicts and odd live states', () => {
   it('refuses to take over a table Tessera did not create', () => {
     const live: Catalog = { tables: [{ name: 'account', columns: [{ name: 'id', type: { base: 'integer' }, nullable: false }], indexes: [], foreignKeys: [] }] };
-    expect(() => planSchema(live, modelOf(basePack()))).toThrow(expect.objectContaining({ code: 'schema.conflict', detail: 'table account already exists and is not managed by Tessera' }));
+    expect(() => planSchema(live, modelOf(basePack()), BUILTIN_RULES)).toThrow(expect.objectContaining({ code: 'schema.conflict', detail: 'table account already exists and is not managed by Tessera' }));
   });
 
   it('refuses to add a column over one Tessera did not create', () => {
     const pack = basePack();
     const model = modelOf(pack);
     const live = withTable(catalogOf(model), 'contact', (t) => ({ ...t, columns: t.columns.map((c) => (c.name === 'email' ? { name: 'email', type: c.type, nullable: true } : c)) }));
-    expect(() => planSchema(live, model)).toThrow(expect.objectContaining({ code: 'schema.conflict', detail: 'column contact.email already exists and is not managed by Tessera' }));
+    expect(() => planSchema(live, model, BUILTIN_RULES)).toThrow(expect.objectContaining({ code: 'schema.conflict', detail: 'column contact.email already exists and is not managed by Tessera' }));
   });
 
   it('refuses to create a table whose name another entity\'s table still holds', () => {
@@ -200,20 +201,20 @@ describe('planSchema: conflicts and odd live states', () => {
     const after = basePack();
     after.entities = after.entities.filter((e) => e.name !== 'contact');
     after.entities.push({ ...structuredClone(entityOf(before, 'contact')), id: 'base.person' });
-    expect(() => planSchema(catalogOf(modelOf(before)), modelOf(after))).toThrow(expect.objectContaining({ code: 'schema.conflict' }));
+    expect(() => planSchema(catalogOf(modelOf(before)), modelOf(after), BUILTIN_RULES)).toThrow(expect.objectContaining({ code: 'schema.conflict' }));
   });
 
   it('converts a column whose live type it does not know, with USING and a destructive risk', () => {
     const model = modelOf(basePack());
     const live = withTable(catalogOf(model), 'contact', (t) => ({ ...t, columns: t.columns.map((c) => (c.name === 'email' ? { ...c, type: { base: 'unknown', text: 'citext' } } : c)) }));
-    expect(outline(planSchema(live, model))).toEqual([['alterColumnType', 'convert contact.email from citext to varchar(320)', 'destructive']]);
-    expect(planSchema(live, model).steps[0]?.sql).toEqual(['ALTER TABLE "contact" ALTER COLUMN "email" TYPE varchar(320) USING "email"::varchar(320)']);
+    expect(outline(planSchema(live, model, BUILTIN_RULES))).toEqual([['alterColumnType', 'convert contact.email from citext to varchar(320)', 'destructive']]);
+    expect(planSchema(live, model, BUILTIN_RULES).steps[0]?.sql).toEqual(['ALTER TABLE "contact" ALTER COLUMN "email" TYPE varchar(320) USING "email"::varchar(320)']);
   });
 
   it('re-creates a foreign key whose live onDelete differs (e.g. changed by hand)', () => {
     const model = modelOf(basePack());
     const live = withTable(catalogOf(model), 'contact', (t) => ({ ...t, foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, onDelete: 'noAction' as const })) }));
-    expect(outline(planSchema(live, model))).toEqual([
+    expect(outline(planSchema(live, model, BUILTIN_RULES))).toEqual([
       ['dropForeignKey', 'drop foreign key contact_account_id_fkey', null],
       ['addForeignKey', 'add foreign key contact.account_id -> account.id (on delete setNull)', null],
     ]);
@@ -222,7 +223,7 @@ describe('planSchema: conflicts and odd live states', () => {
   it('adds a foreign key that is missing from the live table', () => {
     const model = modelOf(basePack());
     const live = withTable(catalogOf(model), 'contact', (t) => ({ ...t, foreignKeys: [] }));
-    expect(outline(planSchema(live, model))).toEqual([['addForeignKey', 'add foreign key contact.account_id -> account.id (on delete setNull)', null]]);
+    expect(outline(planSchema(live, model, BUILTIN_RULES))).toEqual([['addForeignKey', 'add foreign key contact.account_id -> account.id (on delete setNull)', null]]);
   });
 
   it('renames a junction table with the entity that owns it', () => {
@@ -230,7 +231,7 @@ describe('planSchema: conflicts and odd live states', () => {
     entityOf(before, 'contact').fields.push({ id: 'base.contact.peers', name: 'peers', kind: 'relation', target: 'account', cardinality: 'manyToMany', label: { en: 'Peers' } });
     const after = structuredClone(before);
     entityOf(after, 'contact').name = 'person';
-    const steps = outline(planSchema(catalogOf(modelOf(before)), modelOf(after)));
+    const steps = outline(planSchema(catalogOf(modelOf(before)), modelOf(after), BUILTIN_RULES));
     expect(steps).toEqual(expect.arrayContaining([
       ['renameTable', 'rename table contact to person', null],
       ['renameTable', 'rename table contact_peers to person_peers', null],
@@ -248,7 +249,7 @@ describe('planSchema: known defects (issue 2)', () => {
       { id: 'x.line', name: 'invoice_line', label: { en: 'Line' }, fields: [{ id: 'x.line.invoice', name: 'invoice', kind: 'relation', target: 'invoice', label: { en: 'Invoice' } }] },
     );
     const live = catalogOf(modelOf(before));
-    const plan = planSchema(live, modelOf(basePack()));
+    const plan = planSchema(live, modelOf(basePack()), BUILTIN_RULES);
     const droppedFks = new Set<string>();
     const droppedTables = new Set<string>();
     for (const step of plan.steps) {
@@ -273,7 +274,7 @@ describe('planSchema: known defects (issue 2)', () => {
     beforePack.indexes = [{ id: 'base.account.by_code', name: 'by_code', fields: ['code'] }];
     const plan = (() => {
       try {
-        return planSchema(catalogOf(modelOf(before)), modelOf(after));
+        return planSchema(catalogOf(modelOf(before)), modelOf(after), BUILTIN_RULES);
       } catch (e) {
         return e;
       }

@@ -1,0 +1,296 @@
+// The field kinds every engine has, one entry each (see field-kinds.ts for what an entry says).
+import { EQUALITY, ORDERED, USER_ENTITY, type FieldKind, type FieldSpec, type JsonSchema } from './field-kinds.js';
+import type { ColumnDef, ColumnDefault, SqlType, ValueRules } from './model.js';
+
+const TEXTUAL = [...ORDERED, 'contains', 'startsWith'] as const;
+
+function literalDefault(field: FieldSpec): ColumnDefault | undefined {
+  if (field.default === undefined || field.default === null) return undefined;
+  return { kind: 'literal', value: field.default as string | number | boolean };
+}
+
+/** Only the rules that are set, so a field without any has none in its column (and its tag). */
+function rules(r: ValueRules): { rules?: ValueRules } {
+  const set = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as ValueRules;
+  return Object.keys(set).length ? { rules: set } : {};
+}
+
+const bounds = (f: FieldSpec): ValueRules => ({
+  ...(f.min !== undefined ? { min: String(f.min) } : {}),
+  ...(f.max !== undefined ? { max: String(f.max) } : {}),
+});
+
+function single(field: FieldSpec, type: SqlType, extra: Partial<ColumnDef> = {}): ColumnDef[] {
+  const def = extra.default ?? literalDefault(field);
+  return [{
+    name: field.name,
+    type,
+    nullable: !field.required,
+    key: `${field.id}#value`,
+    ...(def ? { default: def } : {}),
+    ...extra,
+  }];
+}
+
+function textType(field: FieldSpec): SqlType {
+  return field.maxLength !== undefined ? { base: 'varchar', length: field.maxLength } : { base: 'text' };
+}
+
+function textSchema(field: FieldSpec, format?: string): JsonSchema {
+  return {
+    type: 'string',
+    ...(format ? { format } : {}),
+    ...(field.minLength !== undefined ? { minLength: field.minLength } : {}),
+    ...(field.maxLength !== undefined ? { maxLength: field.maxLength } : {}),
+    ...(field.pattern !== undefined ? { pattern: field.pattern } : {}),
+  };
+}
+
+/** Decimals travel as strings so no value ever passes through a float. */
+export function decimalPattern(precision: number, scale: number): string {
+  const intDigits = precision - scale;
+  const frac = scale > 0 ? `(\\.\\d{1,${scale}})?` : '';
+  return `^-?(0|[1-9]\\d{0,${Math.max(intDigits - 1, 0)}})${frac}$`;
+}
+
+const DEFAULT_PRECISION = 18;
+const DEFAULT_SCALE = 2;
+/** A decimal bound or default in a pack: a JSON number or an exact decimal string. */
+const DECIMAL_OPTION: JsonSchema = { type: ['number', 'string'], pattern: '^-?\\d+(\\.\\d+)?$' };
+
+function numericType(field: FieldSpec): SqlType {
+  return { base: 'numeric', precision: field.precision ?? DEFAULT_PRECISION, scale: field.scale ?? DEFAULT_SCALE };
+}
+
+function decimalSchema(f: FieldSpec): JsonSchema {
+  return {
+    type: 'string',
+    pattern: decimalPattern(f.precision ?? DEFAULT_PRECISION, f.scale ?? DEFAULT_SCALE),
+    ...(f.min !== undefined ? { decimalMin: String(f.min) } : {}),
+    ...(f.max !== undefined ? { decimalMax: String(f.max) } : {}),
+  };
+}
+
+const PHONE_PATTERN = '^\\+?[0-9][0-9 ()./-]{2,31}$';
+
+const textKind = (name: string, format: string | undefined, widget?: string, pattern?: string): FieldKind => ({
+  name,
+  options: ['minLength', 'maxLength', 'pattern', 'unique', 'default'],
+  operand: 'text',
+  operators: TEXTUAL,
+  widget,
+  cubeType: 'string',
+  columns: (f) => single(f, textType(f), rules({ minLength: f.minLength, maxLength: f.maxLength, pattern: f.pattern ?? pattern })),
+  valueSchema: (f) => ({ ...textSchema(f, format), ...(f.pattern ?? pattern ? { pattern: f.pattern ?? pattern } : {}) }),
+});
+
+function relationColumns(field: FieldSpec): ColumnDef[] {
+  const target = field.target ?? USER_ENTITY;
+  return [{
+    name: `${field.name}_id`,
+    type: { base: 'uuid' },
+    nullable: !field.required,
+    key: `${field.id}#ref`,
+    references: { table: target, column: 'id', onDelete: field.onDelete ?? (field.required ? 'restrict' : 'setNull') },
+  }];
+}
+
+const ID_SCHEMA: JsonSchema = { type: 'string', format: 'uuid' };
+
+const enumValues = (f: FieldSpec): string[] => (f.values ?? []).map((v) => v.value);
+
+const CHOICE: Pick<FieldKind, 'options' | 'requiredOptions' | 'cubeType' | 'uiOptions'> = {
+  options: ['values', 'valueMap', 'default'],
+  requiredOptions: ['values'],
+  cubeType: 'string',
+  uiOptions: (f, locale) => ({ 'ui:enumNames': (f.values ?? []).map((v) => v.label[locale] ?? v.label.en) }),
+};
+
+const referenceUi = (f: FieldSpec) => ({ 'ui:options': { target: f.target ?? USER_ENTITY, cardinality: f.cardinality ?? 'belongsTo' } });
+
+const builtinKinds: FieldKind[] = [
+  textKind('text', undefined),
+  { ...textKind('longtext', undefined, 'textarea'), options: ['minLength', 'maxLength', 'default'], operators: [...EQUALITY, 'contains', 'startsWith'] },
+  textKind('email', 'email', 'email'),
+  textKind('phone', undefined, undefined, PHONE_PATTERN),
+  textKind('url', 'uri', 'uri'),
+  {
+    name: 'integer',
+    options: ['min', 'max', 'unique', 'default'],
+    boundSchema: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
+    operand: 'integer',
+    operators: ORDERED,
+    widget: 'updown',
+    cubeType: 'number',
+    columns: (f) => single(f, { base: 'integer' }, rules(bounds(f))),
+    valueSchema: (f) => ({
+      type: 'integer',
+      minimum: f.min !== undefined ? Number(f.min) : -2147483648,
+      maximum: f.max !== undefined ? Number(f.max) : 2147483647,
+    }),
+  },
+  {
+    name: 'decimal',
+    options: ['precision', 'scale', 'min', 'max', 'unique', 'default'],
+    boundSchema: DECIMAL_OPTION,
+    operand: 'decimal',
+    operators: ORDERED,
+    cubeType: 'number',
+    columns: (f) => single(f, numericType(f), rules(bounds(f))),
+    valueSchema: decimalSchema,
+  },
+  {
+    name: 'currency',
+    options: ['precision', 'scale', 'min', 'max', 'currencies', 'default'],
+    boundSchema: DECIMAL_OPTION,
+    operand: 'decimal',
+    operators: ORDERED,
+    cubeType: 'number',
+    subPaths: { amount: { column: 0, operand: 'decimal' }, currency: { column: 1, operand: 'text', operators: EQUALITY } },
+    columns: (f) => {
+      const dflt = f.default as { amount?: string; currency?: string } | undefined;
+      const amount: ColumnDef = {
+        name: f.name,
+        type: numericType(f),
+        nullable: !f.required,
+        key: `${f.id}#amount`,
+        ...(dflt?.amount !== undefined ? { default: { kind: 'literal', value: dflt.amount } } : {}),
+        ...rules(bounds(f)),
+      };
+      const currency: ColumnDef = {
+        name: `${f.name}_currency`,
+        type: { base: 'char', length: 3 },
+        nullable: !f.required,
+        key: `${f.id}#currency`,
+        ...(dflt?.currency !== undefined ? { default: { kind: 'literal', value: dflt.currency } } : {}),
+        ...rules({ values: f.currencies ? [...f.currencies] : undefined }),
+      };
+      return [amount, currency];
+    },
+    valueSchema: (f) => ({
+      type: 'object',
+      required: ['amount', 'currency'],
+      additionalProperties: false,
+      properties: {
+        amount: decimalSchema(f),
+        currency: f.currencies ? { type: 'string', enum: [...f.currencies] } : { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+    }),
+    // Money reads as { amount, currency } with the amount as exact decimal text.
+    selectSql: ([amount = 'NULL', currency = 'NULL']) =>
+      `CASE WHEN ${amount} IS NULL THEN NULL ELSE json_build_object('amount', ${amount}::text, 'currency', ${currency}) END`,
+    toColumns: (value) => {
+      const money = value as { amount: string; currency: string } | null | undefined;
+      return [money?.amount ?? null, money?.currency ?? null];
+    },
+  },
+  {
+    name: 'boolean',
+    options: ['default'],
+    operand: 'boolean',
+    operators: ['==', '!=', 'isNull'],
+    widget: 'checkbox',
+    cubeType: 'boolean',
+    columns: (f) => single(f, { base: 'boolean' }),
+    valueSchema: () => ({ type: 'boolean' }),
+  },
+  {
+    name: 'date',
+    options: ['min', 'max', 'unique', 'default'],
+    boundSchema: { type: 'string', format: 'date' },
+    operand: 'date',
+    operators: ORDERED,
+    widget: 'date',
+    cubeType: 'time',
+    columns: (f) => single(f, { base: 'date' }, rules(bounds(f))),
+    valueSchema: (f) => ({
+      type: 'string',
+      format: 'date',
+      ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}),
+      ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}),
+    }),
+  },
+  {
+    name: 'datetime',
+    options: ['min', 'max', 'default'],
+    boundSchema: { type: 'string', format: 'date-time' },
+    operand: 'datetime',
+    operators: ORDERED,
+    widget: 'date-time',
+    cubeType: 'time',
+    columns: (f) => single(f, { base: 'timestamptz' }, { ...(f.default === 'now' ? { default: { kind: 'now' } } : {}), ...rules(bounds(f)) }),
+    valueSchema: (f) => ({
+      type: 'string',
+      format: 'date-time',
+      ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}),
+      ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}),
+    }),
+    // 'now' is the moment of the write; it is checked against no bounds.
+    defaultSchema: (f) => ({ anyOf: [{ const: 'now' }, { type: 'string', format: 'date-time', ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}), ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}) }] }),
+  },
+  {
+    name: 'enum',
+    ...CHOICE,
+    operand: 'enum',
+    operators: EQUALITY,
+    widget: 'select',
+    columns: (f) => single(f, { base: 'text' }, { ...rules({ values: enumValues(f) }), ...(f.valueMap ? { valueMap: f.valueMap } : {}) }),
+    valueSchema: (f) => ({ type: 'string', enum: enumValues(f) }),
+  },
+  {
+    name: 'multienum',
+    ...CHOICE,
+    operand: 'multienum',
+    operators: ['contains', 'isNull'],
+    widget: 'checkboxes',
+    indexable: false,
+    columns: (f) => single(f, { base: 'text[]' }, { ...rules({ values: enumValues(f) }), ...(f.valueMap ? { valueMap: f.valueMap } : {}) }),
+    valueSchema: (f) => ({ type: 'array', uniqueItems: true, items: { type: 'string', enum: enumValues(f) } }),
+  },
+  {
+    name: 'json',
+    options: ['default'],
+    operand: 'json',
+    operators: ['isNull'],
+    widget: 'textarea',
+    cubeType: null,
+    indexable: false,
+    // JSON text: a bare `true` or `1` would not be a jsonb default, '...'::jsonb always is.
+    columns: (f) => single(f, { base: 'jsonb' }, f.default === undefined ? {} : { default: { kind: 'literal', value: JSON.stringify(f.default) } }),
+    valueSchema: () => ({}),
+    // pg would turn a JS array into a PostgreSQL array literal; jsonb wants JSON text.
+    toColumns: (value) => [value === null || value === undefined ? null : JSON.stringify(value)],
+  },
+  {
+    name: 'relation',
+    options: ['target', 'cardinality', 'onDelete', 'inverse'],
+    requiredOptions: ['target'],
+    operand: 'id',
+    operators: EQUALITY,
+    widget: 'relation',
+    cubeType: 'string',
+    reference: { hasInverse: true },
+    implied: (f) => ({ cardinality: f.cardinality ?? 'belongsTo' }),
+    columns: (f) => (f.cardinality === 'manyToMany' ? [] : relationColumns(f)),
+    valueSchema: (f) =>
+      f.cardinality === 'manyToMany' ? { type: 'array', uniqueItems: true, maxItems: 1000, items: ID_SCHEMA } : ID_SCHEMA,
+    uiOptions: referenceUi,
+  },
+  {
+    name: 'user',
+    options: ['onDelete', 'inverse'],
+    operand: 'id',
+    operators: EQUALITY,
+    widget: 'user',
+    cubeType: 'string',
+    reference: { target: USER_ENTITY, hasInverse: false },
+    implied: () => ({ target: USER_ENTITY, cardinality: 'belongsTo' }),
+    columns: (f) => relationColumns({ ...f, target: USER_ENTITY }),
+    valueSchema: () => ID_SCHEMA,
+    uiOptions: referenceUi,
+  },
+];
+
+export function builtinFieldKinds(): Map<string, FieldKind> {
+  return new Map(builtinKinds.map((k) => [k.name, k]));
+}
