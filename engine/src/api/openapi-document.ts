@@ -8,8 +8,10 @@ import { withoutProperties } from '../forms/record-schemas.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS } from '../data/list-options.js';
 import { MAX_BULK } from './entity.routes.js';
-
-type Doc = Record<string, unknown>;
+import { MAX_EXPORT_ROWS } from './export-records.js';
+import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
+import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
+import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -27,10 +29,6 @@ function pascal(name: string): string {
   return name.split('_').map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('');
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
-
 /** The operator list comes from the registry, so plugin operators are documented as soon as they are registered. */
 function filterDescription(operators: readonly string[]): string {
   return [
@@ -39,6 +37,7 @@ function filterDescription(operators: readonly string[]): string {
     'manyToMany relations (`{"some":[{"var":"contacts"},{...}]}`). `var` paths may go through belongsTo relations',
     '(`company.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
     'the operators (see `x-operators` on each property); anything else is a 400.',
+    FILTER_SEMANTICS,
   ].join(' ');
 }
 
@@ -60,9 +59,21 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'The version you read, e.g. "3" (or send `version` in the body).', schema: { type: 'string' } };
 
 /** What one caller may do; the document describes only that. */
-export type OpenApiView = Pick<Access, 'can' | 'field'>;
+export type OpenApiView = Pick<Access, 'can' | 'field' | 'isAdmin'>;
 
-const EVERYTHING: OpenApiView = { can: () => true, field: () => 'write' };
+const EVERYTHING: OpenApiView = { can: () => true, field: () => 'write', isAdmin: true };
+
+const AUDIT_ENTRY: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'Pass as `before` for the next page.' },
+    action: { type: 'string', description: 'create, update, delete or action:<name>' },
+    actor_id: { type: ['string', 'null'], format: 'uuid' },
+    actor_name: { type: 'string', description: 'Shown to every reader of the record, whether or not they may read that user.' },
+    request_id: { type: 'string' }, at: { type: 'string', format: 'date-time' },
+    changes: { type: 'object', description: 'field -> { before, after }; values of fields hidden from the reader are "***".', additionalProperties: { type: 'object', properties: { before: {}, after: {} } } },
+  },
+};
 
 export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
   const schemas: Record<string, unknown> = {
@@ -79,12 +90,17 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
       type: 'object',
       properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer' } },
     },
+    AuditEntry: AUDIT_ENTRY,
+    ...SYSTEM_SCHEMAS,
   };
   const paths: Record<string, unknown> = {};
   const operatorNames = runtime.operators.list().map((o) => o.name);
   for (const rt of runtime.entities.values()) {
     const e = rt.entity;
-    const may = { read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'), delete: view.can(e.name, 'delete') };
+    const may = {
+      read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'),
+      delete: view.can(e.name, 'delete'), export: view.can(e.name, 'export'),
+    };
     if (!may.read) continue;
     const P = pascal(e.name);
     const hidden = hiddenFieldNames(e, view);
@@ -105,6 +121,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
       get: { tags: tag, summary: `List ${e.pluralLabel.en}`, operationId: `list${P}`, parameters: listParameters(operatorNames),
         responses: { 200: { description: 'A page of records', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: ref('ListMeta') } }) }, 400: problem('Invalid query') } },
       ...(may.create ? { post: { tags: tag, summary: `Create a ${e.label.en}`, operationId: `create${P}`, requestBody: { required: true, content: json(ref(`${P}Create`)) },
+        ...(e.ownership?.ownerField ? { description: `\`${e.ownership.ownerField}\` defaults to the caller.` } : {}),
         responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') } } } : {}),
     };
     if (may.create) {
@@ -120,11 +137,37 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
         parameters: listParameters(operatorNames).filter((p) => p.name === 'fields' || p.name === 'include'),
         responses: { 200: { description: 'The record', content: one }, ...errors } },
       ...(may.update ? { patch: { tags: tag, summary: `Update a ${e.label.en}`, operationId: `update${P}`, parameters: [ifMatch],
+        description: 'Only the fields sent change. An empty body (or only `version`) changes nothing and answers the current record.',
         requestBody: { required: true, content: json(ref(`${P}Update`)) },
         responses: { 200: { description: 'Updated', content: one }, ...errors, 409: problem('Stale version or duplicate value'), 428: problem('Version missing') } } } : {}),
       ...(may.delete ? { delete: { tags: tag, summary: `Delete a ${e.label.en} (soft)`, operationId: `delete${P}`, parameters: [ifMatch],
-        responses: { 200: { description: 'Deleted', content: json({ type: 'object' }) }, 404: problem('No such record'), 409: problem('Stale version') } } } : {}),
+        description: 'Sets deleted_at. References to it follow their onDelete: restrict refuses (409 record.referenced), cascade soft-deletes the referencing records, setNull clears them.',
+        responses: { 200: { description: 'Deleted', content: json({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'integer' }, deleted: { const: true } } }) },
+          404: problem('No such record'), 409: problem('Stale version, or still referenced (with `references: [{ entity, field, count }]`)') } } } : {}),
     };
+    paths[`/api/v1/${e.name}/{id}/history`] = {
+      parameters: [idParam],
+      get: { tags: tag, summary: `The audit trail of a ${e.label.en}, newest first`, operationId: `history${P}`,
+        parameters: [
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
+          { name: 'before', in: 'query', required: false, description: 'An audit entry id: the entries before it.', schema: { type: 'string', pattern: '^\\d{1,18}$' } },
+        ],
+        responses: { 200: { description: 'Audit entries', content: envelope({ type: 'array', items: AUDIT_ENTRY }, { type: 'object', properties: { limit: { type: 'integer' }, nextBefore: { type: ['string', 'null'] } } }) }, 400: problem('Invalid query'), 404: problem('No such record') } },
+    };
+    if (may.export) {
+      paths[`/api/v1/${e.name}/export`] = {
+        get: { tags: tag, summary: `Export ${e.pluralLabel.en} (up to ${MAX_EXPORT_ROWS} rows; X-Export-Truncated says whether more matched)`, operationId: `export${P}`,
+          parameters: [
+            { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } },
+            ...listParameters(operatorNames).filter((p) => ['filter', 'sort', 'fields', 'include'].includes(String(p.name))),
+          ],
+          responses: {
+            200: { description: 'The rows', headers: { 'X-Export-Truncated': { schema: { type: 'string', enum: ['true', 'false'] } } },
+              content: { 'text/csv': { schema: { type: 'string' } }, ...json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object', properties: { count: { type: 'integer' }, truncated: { type: 'boolean' } } } } }) } },
+            400: problem('Invalid query'), 403: problem('No export permission'),
+          } },
+      };
+    }
   }
   for (const action of actions.values()) {
     if (!runtime.entities.has(action.entity) || !view.can(action.entity, 'read') || !view.can(action.entity, action.name)) continue;
@@ -135,13 +178,17 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
         responses: { 200: { description: 'The action result', content: json({ type: 'object' }) }, 404: problem('No such record'), 422: problem('Invalid input') } },
     };
   }
-  paths['/api/health'] = { get: { tags: ['system'], summary: 'Database and Model status', operationId: 'health', responses: { 200: { description: 'Healthy', content: json({ type: 'object' }) }, 503: { description: 'Database unreachable', content: json({ type: 'object' }) } } } };
-  paths['/api/meta'] = { get: { tags: ['system'], summary: 'The compiled Model for the UIs', operationId: 'meta', parameters: [{ name: 'locale', in: 'query', required: false, schema: { type: 'string' } }], responses: { 200: { description: 'The Model', content: json({ type: 'object' }) } } } };
+  Object.assign(paths, systemPaths(view.isAdmin));
   return {
     openapi: '3.1.0',
-    info: { title: 'Tessera API', version: `model-${version}`, description: `Generated from model ${runtime.model.hash.slice(0, 12)} (${runtime.model.packs.map((p) => `${p.name}@${p.version}`).join(', ')}).` },
+    info: {
+      title: 'Tessera API', version: `model-${version}`,
+      description: `Generated from model ${runtime.model.hash.slice(0, 12)} (${runtime.model.packs.map((p) => `${p.name}@${p.version}`).join(', ')}).\n\n${API_DESCRIPTION}`,
+    },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    // Every route needs a bearer token (a session token from login, or an API token) unless it says otherwise.
+    security: [{ bearer: [] }],
     paths,
-    components: { schemas },
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   };
 }

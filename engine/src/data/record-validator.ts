@@ -17,6 +17,17 @@ export function createRecordAjv() {
   return addDecimalKeywords(createAjv());
 }
 
+// The pattern decimal fields are checked with, ^-?(0|[1-9]\d{0,K})(\.\d{1,S})?$, read back into words: a client
+// needs to hear "at most 5 digits and 2 decimals", not the regex.
+const DECIMAL_PATTERN = /^\^-\?\(0\|\[1-9\]\\d\{0,(\d+)\}\)(?:\(\\\.\\d\{1,(\d+)\}\)\?)?\$$/;
+
+function decimalMessage(pattern: string): string | undefined {
+  const m = DECIMAL_PATTERN.exec(pattern);
+  if (!m) return undefined;
+  const scale = Number(m[2] ?? 0);
+  return `must be a decimal string with at most ${Number(m[1]) + 1 + scale} digits and ${scale} decimals, like "${'9'.repeat(Math.min(Number(m[1]) + 1, 3))}${scale ? `.${'5'.repeat(scale)}` : ''}"`;
+}
+
 function toFieldError(e: ErrorObject, prefix: string): FieldError {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'required') {
@@ -29,6 +40,8 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
   if (e.keyword === 'enum') {
     return { pointer: prefix + e.instancePath, code: 'validation.enum', message: `must be one of ${JSON.stringify(params.allowedValues)}` };
   }
+  const decimal = e.keyword === 'pattern' ? decimalMessage(String(params.pattern)) : undefined;
+  if (decimal) return { pointer: prefix + e.instancePath, code: 'validation.pattern', message: decimal };
   return { pointer: prefix + e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' };
 }
 

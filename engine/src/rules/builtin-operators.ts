@@ -45,13 +45,14 @@ function ordering(name: string, test: (order: number) => boolean): CompareOperat
   };
 }
 
-// Case folding is ASCII-only on purpose: lower() follows the database's locale (full Unicode on a C.UTF-8
-// server, ASCII only in PGlite's C locale), while translate() with a fixed alphabet is the same everywhere.
+// `contains` and `startsWith` on text ignore case alike, and only ASCII case: lower() follows the database's
+// locale (full Unicode on a C.UTF-8 server, ASCII only in a C locale) and JavaScript has a third mapping, while
+// translate() with a fixed alphabet gives the same answer everywhere.
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const foldAsciiSql = (sql: string): string => `translate(${sql}, '${UPPER}', '${LOWER}')`;
 
-/** Lower-cases A-Z only, as `contains` does in SQL. */
+/** Lower-cases A-Z only, as `contains` and `startsWith` do in SQL. */
 export function foldAscii(value: string): string {
   return value.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
@@ -138,10 +139,10 @@ const startsWith: CompareOperatorDef = {
   literals: ['value'],
   memory(value, literals) {
     const prefix = scalar(literals[0]);
-    return typeof value === 'string' && typeof prefix === 'string' && value.startsWith(prefix);
+    return typeof value === 'string' && typeof prefix === 'string' && foldAscii(value).startsWith(foldAscii(prefix));
   },
   // starts_with() compares bytes and has no wildcards, unlike LIKE.
-  sql: (operand, literals) => `starts_with(${operand}, ${sqlArg(literals, 0)})`,
+  sql: (operand, literals) => `starts_with(${foldAsciiSql(operand)}, ${foldAsciiSql(sqlArg(literals, 0))})`,
 };
 
 const isNull: CompareOperatorDef = {

@@ -145,6 +145,11 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
       }
       const values: LiteralValue[] = [];
       arg.value.forEach((v: unknown, i) => {
+        if (v === null) {
+          // As in SQL, NULL IN (...) is never true: a null in the list would silently match nothing.
+          report('filter.invalid_value', `${arg.pointer}/${i}`, `"${name}" lists cannot hold null; to match no value too, use {"or": [{"${name}": [{"var": "${operand.path}"}, [...]]}, {"isNull": [{"var": "${operand.path}"}]}]}`);
+          return;
+        }
         const checked = scalarAt(v, `${arg.pointer}/${i}`);
         if (checked !== undefined) values.push(checked);
       });
@@ -200,6 +205,11 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
     }
     const [name, value] = entry;
     const at = `${pointer}/${escapePointerToken(name)}`;
+    if (name === 'var') {
+      // json-logic-js treats a bare var as "the value is truthy"; here a condition compares, so say how.
+      report('filter.malformed', pointer, `A var alone is not a condition; compare it, like {"==": [${JSON.stringify(node)}, true]}`);
+      return FAILED;
+    }
     if (!registry.has(name)) {
       report('filter.unknown_operator', at, `Unknown operator "${name}"`);
       return FAILED;

@@ -76,6 +76,34 @@ describe('GET /api/openapi.json', () => {
     expect(JSON.stringify(doc)).not.toMatch(/"decimalM(in|ax)"/);
   });
 
+  // #18 part 8: the contract the schemas alone do not state, and the routes beyond the entity CRUD.
+  it('documents export, history, auth and admin routes, with the publish body', () => {
+    expect(doc.paths['/api/v1/deal/export'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['fields', 'filter', 'format', 'include', 'sort']);
+    expect(Object.keys(doc.paths['/api/v1/deal/export'].get.responses['200'].content).sort()).toEqual(['application/json', 'text/csv']);
+    expect(doc.paths['/api/v1/deal/{id}/history'].get.responses['200'].content['application/json'].schema.properties.data.items.properties).toHaveProperty('actor_name');
+    for (const path of ['/api/auth/login', '/api/auth/logout', '/api/auth/me', '/api/auth/password', '/api/auth/tokens', '/api/auth/tokens/{id}',
+      '/api/admin/users/{id}/password', '/api/admin/model/plan', '/api/admin/model/publish', '/api/admin/model/history']) {
+      expect(doc.paths[path], path).toBeDefined();
+    }
+    expect(doc.paths['/api/auth/login'].post.security).toEqual([]);
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    const publish = doc.paths['/api/admin/model/publish'].post.requestBody.content['application/json'].schema;
+    expect(publish.properties).toEqual({ allowDestructive: expect.objectContaining({ type: 'boolean' }), planHash: expect.objectContaining({ type: 'string' }) });
+    expect(publish.required).toBeUndefined();
+  });
+
+  it('states the contract: decimals as strings, manyToMany ids, bulk shape, soft deletes, owner default, filter semantics', () => {
+    const text = doc.info.description as string;
+    for (const phrase of ['decimals', 'as strings', 'manyToMany field is an array of ids', '{ "data": [', 'Deletes are soft', 'unique indexes ignore', 'owner field defaults to the caller', 'restrict']) {
+      expect(text, phrase).toContain(phrase);
+    }
+    expect(doc.paths['/api/v1/deal'].post.description).toContain('`owner` defaults to the caller');
+    const filter = doc.paths['/api/v1/deal'].get.parameters.find((p: { name: string }) => p.name === 'filter').description as string;
+    for (const phrase of ['SQL NULL', 'IS DISTINCT FROM', 'instants', 'decimals compare exactly', '`contains` and `startsWith` ignore ASCII case', '{"==": [{"var": ...}, true]}']) {
+      expect(filter, phrase).toContain(phrase);
+    }
+  });
+
   it('answers errors with problem+json and every $ref resolves', () => {
     const patch = doc.paths['/api/v1/deal/{id}'].patch.responses;
     for (const status of ['404', '409', '422', '428']) expect(Object.keys(patch[status].content)).toEqual(['application/problem+json']);

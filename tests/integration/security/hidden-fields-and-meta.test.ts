@@ -267,6 +267,8 @@ describe('GET /api/openapi.json per user', () => {
     const validator = new Validator();
     const result = await validator.validate(doc);
     expect(result.errors ?? [], 'OpenAPI 3.1 schema').toEqual([]);
+    // Admin routes are documented for administrators only; export only where it is granted.
+    expect(Boolean(doc.paths['/api/admin/model/publish']), 'admin routes').toBe(isAdmin(w, userKey));
     for (const entity of ENTITIES) {
       const P = pascal(entity);
       const readable = can(w, userKey, entity, 'read');
@@ -280,6 +282,7 @@ describe('GET /api/openapi.json per user', () => {
       expect(Boolean(doc.paths[`/api/v1/${entity}/bulk`]), `${entity} bulk`).toBe(writes('create'));
       expect('patch' in doc.paths[`/api/v1/${entity}/{id}`]!, `${entity} update`).toBe(writes('update'));
       expect('delete' in doc.paths[`/api/v1/${entity}/{id}`]!, `${entity} delete`).toBe(writes('delete'));
+      expect(Boolean(doc.paths[`/api/v1/${entity}/export`]), `${entity} export`).toBe(can(w, userKey, entity, 'export'));
       const fields = allFields.get(entity)!;
       const hidden = fields.filter((f) => fieldLevel(w, userKey, entity, f) === 'hidden');
       const unwritable = fields.filter((f) => fieldLevel(w, userKey, entity, f) !== 'write');

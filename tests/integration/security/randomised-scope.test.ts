@@ -67,6 +67,9 @@ interface Path { readonly path: string; readonly kind: Kind; readonly leafEntity
 // ---------------------------------------------------------------------------------------------------------
 // Arbitraries (built once the world exists: literal pools come from the fixture data)
 
+/** The filter language's text operators ignore ASCII case only (see README, "The REST API in brief"). */
+const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
 function pathArb(entity: EntityName, hops: number, prefix = ''): fc.Arbitrary<Path> {
   const leaves = Object.entries(LEAVES[entity]).map(([leaf, kind]) => ({ path: prefix + leaf, kind, leafEntity: entity, leaf }));
   const leafArb = fc.constantFrom(...leaves);
@@ -199,8 +202,8 @@ function evaluate(userKey: string, rec: Rec, c: Cond): boolean {
         case '<=': return !isNull && compare(c.kind, v, c.lit) <= 0;
         case '>': return !isNull && compare(c.kind, v, c.lit) > 0;
         case '>=': return !isNull && compare(c.kind, v, c.lit) >= 0;
-        case 'startsWith': return !isNull && String(v).startsWith(String(c.lit));
-        case 'contains': return !isNull && String(v).toLowerCase().includes(String(c.lit).toLowerCase());
+        case 'startsWith': return !isNull && fold(String(v)).startsWith(fold(String(c.lit)));
+        case 'contains': return !isNull && fold(String(v)).includes(fold(String(c.lit)));
       }
       throw new Error(`operator ${c.op}`);
     }

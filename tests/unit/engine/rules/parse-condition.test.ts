@@ -24,6 +24,21 @@ describe('parseCondition', () => {
     expect(tree).toMatchObject({ kind: 'quantifier', path: 'contacts', inner: { operand: { sql: 'k1."primary"' } } });
   });
 
+  // #18: the messages say what to write instead.
+  it.each([
+    ['a bare var as the whole filter suggests a comparison', { var: 'active' }, '', 'like {"==": [{"var":"active"}, true]}'],
+    ['null inside in suggests isNull', { in: [{ var: 'qty' }, [1, null]] }, '/in/1/1', '{"isNull": [{"var": "qty"}]}'],
+  ])('%s', (_label, logic, pointer, hint) => {
+    try {
+      parseCondition(logic, fakeContext(), registry);
+      expect.unreachable();
+    } catch (error) {
+      const [problem] = (error as EngineError).fieldErrors;
+      expect(problem?.pointer).toBe(pointer);
+      expect(problem?.message).toContain(hint);
+    }
+  });
+
   it('has the documented limits', () => {
     expect([MAX_DEPTH, MAX_LIST_LENGTH]).toEqual([32, 1000]);
   });
