@@ -1,9 +1,7 @@
 // SQL literals for compiled conditions where PostgreSQL takes no parameters (DDL: partial-index
 // predicates). Passed as the `param` of a SqlCompileContext; the compiler adds the cast after it.
 import { ruleError } from './errors.js';
-
-// NUL cannot be stored in PostgreSQL text; an unpaired surrogate would be silently replaced on the wire.
-const UNSENDABLE = /\u0000|[\uD800-\uDFFF]/u;
+import { isStorableText } from '../shared/storable-text.js';
 
 /**
  * Assumes standard_conforming_strings (PostgreSQL's default since 9.1): doubling quotes is then the only
@@ -16,7 +14,7 @@ export function inlineLiteral(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return value < 0 ? `(${value})` : String(value);
   if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
   if (typeof value === 'string') {
-    if (UNSENDABLE.test(value)) throw ruleError('rules.unsupported_literal', 'A string with NUL or an unpaired surrogate cannot be inlined');
+    if (!isStorableText(value)) throw ruleError('rules.unsupported_literal', 'A string with NUL or an unpaired surrogate cannot be inlined');
     return `'${value.replace(/'/g, "''")}'`;
   }
   if (Array.isArray(value)) {

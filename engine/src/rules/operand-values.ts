@@ -4,6 +4,7 @@
 import { Decimal } from 'decimal.js';
 import type { OperandType } from '../metadata/field-kinds.js';
 import { formatInstant, isValidDate, parseInstant } from '../shared/instant.js';
+import { isStorableText } from '../shared/storable-text.js';
 
 /** A literal after checking: decimals as canonical strings, uuids lower-case, everything JSON. */
 export type LiteralValue = string | number | boolean;
@@ -54,12 +55,9 @@ function erase<T>(s: Semantics<T>): OperandValues {
 const ok = (value: LiteralValue): LiteralCheck => ({ ok: true, value });
 const bad = (reason: string): LiteralCheck => ({ ok: false, reason });
 
-// PostgreSQL text cannot hold NUL, and lone surrogates would be replaced on the wire, so neither is a valid string.
-const UNSENDABLE = /\u0000|[\uD800-\uDFFF]/u;
-
 function checkString(value: unknown): LiteralCheck {
   if (typeof value !== 'string') return bad('expected a string');
-  if (UNSENDABLE.test(value)) return bad('the string contains a NUL character or an unpaired surrogate');
+  if (!isStorableText(value)) return bad('the string contains a NUL character or an unpaired surrogate');
   return ok(value);
 }
 
