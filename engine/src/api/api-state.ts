@@ -1,6 +1,6 @@
 // What every request carries through the middleware chain.
 import type { Logger } from '../shared/logger.js';
-import type { Actor } from '../plugins/plugin-api.js';
+import type { Actor } from '../security/actor.js';
 import type { Access } from '../security/access.js';
 import type { AuthSession } from '../security/authenticator.js';
 

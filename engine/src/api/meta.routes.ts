@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import type { PublishedModel } from '../metadata/model-holder.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
-import { buildEntityMeta } from '../forms/entity-meta.js';
+import { buildEntityMeta } from './entity-meta.js';
 import type { ApiState } from './api-state.js';
 import type { Access } from '../security/access.js';
 import { buildOpenApiDocument } from './openapi-document.js';

@@ -1,6 +1,6 @@
 // Runs the write pipeline for create, update, delete and bulk create, each in one transaction.
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor } from '../plugins/plugin-api.js';
+import type { Actor } from '../security/actor.js';
 import type { Access } from '../security/access.js';
 import type { ApiRecord } from './record-codec.js';
 import { withTransaction, type Transaction } from '../db/transaction.js';

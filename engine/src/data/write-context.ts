@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { Transaction } from '../db/transaction.js';
 import type { Logger } from '../shared/logger.js';
 import type { HookRegistry } from '../plugins/hook-registry.js';
-import type { Actor } from '../plugins/plugin-api.js';
+import type { Actor } from '../security/actor.js';
 import type { Access } from '../security/access.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
 import type { ApiRecord } from './record-codec.js';

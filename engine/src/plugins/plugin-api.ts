@@ -4,6 +4,7 @@ import type { FieldKind, JsonSchema } from '../metadata/field-kinds.js';
 import type { Model } from '../metadata/model.js';
 import type { OperatorDef } from '../rules/operator-registry.js';
 import type { Logger } from '../shared/logger.js';
+import type { Actor } from '../security/actor.js';
 
 export type RecordEventName =
   | 'record.beforeCreate' | 'record.afterCreate'
@@ -12,13 +13,8 @@ export type RecordEventName =
 
 export type PluginRecord = Record<string, unknown>;
 
-/** Who is acting; the access issue fills in roles and scopes. */
-export interface Actor {
-  readonly id: string | null;
-  readonly username: string;
-  readonly orgUnitId: string | null;
-  readonly isSystem: boolean;
-}
+// Plugins see who is acting through their hook and action contexts.
+export type { Actor };
 
 /** SQL access for plugins: always inside the current transaction, always with bound parameters. */
 export interface PluginDb {

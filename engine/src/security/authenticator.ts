@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
-import type { Actor } from '../plugins/plugin-api.js';
+import type { Actor } from './actor.js';
 import { q } from '../schema/ddl.js';
 import type { Access } from './access.js';
 import { loadActorInfo, type ActorInfo } from './actor-info.js';

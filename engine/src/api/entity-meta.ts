@@ -1,11 +1,12 @@
-// What the UIs need to know about one entity, in one locale: fields, relations, schemas, default uiSchema.
+// What the UIs need to know about one entity, in one locale, for one caller: fields, relations, schemas, default
+// uiSchema. It combines the runtime with the caller's access, so it lives with the API that serves /api/meta.
 import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
 import type { Label } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { hiddenFieldNames, type Access } from '../security/access.js';
-import { withoutProperties } from './record-schemas.js';
+import { withoutProperties } from '../forms/record-schemas.js';
 import { STANDARD_ACTIONS } from '../security/grants.js';
-import { buildDefaultUiSchema } from './ui-schema.js';
+import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? label[locale] ?? label.en : undefined);
 
