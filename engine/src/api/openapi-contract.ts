@@ -13,7 +13,7 @@ export const API_DESCRIPTION = [
   'deleted rows. The onDelete rule of each reference applies: `restrict` answers 409 `record.referenced` with',
   '`references: [{ entity, field, count }]`, `cascade` soft-deletes the referencing records in the same transaction,',
   '`setNull` clears the reference; each record changed is audited.',
-  '\n\nAccess: update, delete, export and action scopes never reach beyond what the caller may read. History shows',
+  '\n\nAccess: create, update, delete, export and action scopes never reach beyond what the caller may read. History shows',
   'who made each change, even to readers who cannot read that user.',
 ].join(' ');
 
