@@ -8,8 +8,8 @@ import { EngineError } from '../shared/engine-error.js';
 import { readAudit, type AuditRow } from '../security/audit-log.js';
 import type { Access } from '../security/access.js';
 import type { EntityDef } from '../metadata/model.js';
-import { SqlParams } from '../query/sql-params.js';
-import { q } from '../schema/ddl.js';
+import { SqlParams } from '../sql/sql-params.js';
+import { q } from '../sql/q.js';
 import type { ApiState } from './api-state.js';
 import { parseRecordId } from './record-id.js';
 

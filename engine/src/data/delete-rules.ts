@@ -2,8 +2,8 @@
 // cascade, setNull), applied by the write pipeline to soft deletes as the foreign key applies it to hard ones.
 import type { Model } from '../metadata/model.js';
 import { EngineError } from '../shared/engine-error.js';
-import { q } from '../schema/ddl.js';
-import { SqlParams } from '../query/sql-params.js';
+import { q } from '../sql/q.js';
+import { SqlParams } from '../sql/sql-params.js';
 import { deferAudit } from '../security/audit-log.js';
 import type { EntityRuntime } from './entity-runtime.js';
 import type { ApiRecord } from './record-codec.js';

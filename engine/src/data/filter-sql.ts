@@ -2,7 +2,7 @@
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { compileConditionSql, type SqlCompileContext } from '../rules/compile-condition-sql.js';
 import type { PathResolver } from '../query/path-resolver.js';
-import type { SqlParams } from '../query/sql-params.js';
+import type { SqlParams } from '../sql/sql-params.js';
 
 function contextFor(resolver: PathResolver, params: SqlParams): SqlCompileContext {
   return {

@@ -2,14 +2,14 @@
 import type { Sql } from '../db/transaction.js';
 import { EngineError } from '../shared/engine-error.js';
 import type { EntityDef } from '../metadata/model.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { ModelRuntime } from './entity-runtime.js';
 import { INCLUDE_CHILD_LIMIT } from './list-options.js';
 import { withoutHelpers, type ApiRecord, type Row } from './record-codec.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
 import { visibleFields } from './visible-fields.js';
-import { SqlParams } from '../query/sql-params.js';
+import { SqlParams } from '../sql/sql-params.js';
 
 export interface IncludeDeps {
   /** The pool, or the write's transaction client when called from the write pipeline. */

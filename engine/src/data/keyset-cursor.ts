@@ -1,7 +1,7 @@
 // Opaque keyset cursors: the last row's sort values, bound to the entity and the sort they were made for.
 // Paging by keyset returns every row once even while rows are inserted, unlike offsets.
 import { EngineError } from '../shared/engine-error.js';
-import type { SqlParams } from '../query/sql-params.js';
+import type { SqlParams } from '../sql/sql-params.js';
 import type { OperandType } from '../metadata/field-kinds.js';
 import { operandValues } from '../rules/operand-values.js';
 

@@ -1,7 +1,7 @@
 // A list request compiled to SQL once: the statement without its page position, the sort keys and where each
 // key's value sits in a row. Running it adds only the keyset condition of a cursor.
 import type { OperatorRegistry } from '../rules/operator-registry.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
 import { compileFilter } from './filter-sql.js';
 import type { SortKeySql } from './keyset-cursor.js';
@@ -11,7 +11,7 @@ import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
 import { requestedFields, visibleFields } from './visible-fields.js';
 import { buildSortKeys, orderBySql, sortSignature } from './sort-keys.js';
-import { SqlParams } from '../query/sql-params.js';
+import { SqlParams } from '../sql/sql-params.js';
 
 export const ROOT = 't0';
 

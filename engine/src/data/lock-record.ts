@@ -1,10 +1,10 @@
 // The stored record, locked for the rest of the transaction, if it lies within a scope; undefined otherwise.
 // Writes and plugin actions lock before they act, so a concurrent change waits and then sees the new version.
 import type { Sql } from '../db/transaction.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import type { RecordScope } from '../query/record-scope.js';
-import { SqlParams } from '../query/sql-params.js';
+import { SqlParams } from '../sql/sql-params.js';
 import type { EntityRuntime } from './entity-runtime.js';
 import type { ApiRecord } from './record-codec.js';
 

@@ -4,7 +4,7 @@
 import { kindOf, valueColumns, type FieldKind, type FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, FieldDef } from '../metadata/model.js';
 import { SYSTEM_READ_COLUMNS } from '../metadata/system-columns.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 
 export type Row = Record<string, unknown>;
 export type ApiRecord = Record<string, unknown>;

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import { EngineError } from '../shared/engine-error.js';
 import type { OperatorRegistry } from '../rules/operator-registry.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
 import { checkIncludes, loadIncludes, loadManyToManyIds } from './include-loader.js';
 import { decodeCursor, encodeCursor, keysetCondition } from './keyset-cursor.js';
@@ -16,7 +16,7 @@ import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
 import { requestedFields, visibleFields } from './visible-fields.js';
 import { requireAction } from './require-action.js';
-import { SqlParams } from '../query/sql-params.js';
+import { SqlParams } from '../sql/sql-params.js';
 
 export interface ReaderDeps {
   readonly pool: pg.Pool;

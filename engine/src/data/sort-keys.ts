@@ -1,6 +1,6 @@
 // Sort specs -> ORDER BY keys over resolved paths, always ending in the unique id so the order is total.
 import { EngineError } from '../shared/engine-error.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { OperandType } from '../metadata/field-kinds.js';
 import type { SortKeySql } from './keyset-cursor.js';
 import type { SortSpec } from './list-options.js';

@@ -2,7 +2,7 @@
 import { EngineError } from '../shared/engine-error.js';
 import type { RecordEventName } from '../plugins/plugin-api.js';
 import { pluginDb } from './plugin-db.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import { translatePgError } from './pg-errors.js';
 import { throwIfInvalid } from './record-validator.js';
 import { changedFields } from './changed-fields.js';
@@ -11,7 +11,7 @@ import type { WriteContext, WriteStep } from './write-context.js';
 import { requireAction } from './require-action.js';
 import { loadManyToManyIds } from './include-loader.js';
 import { lockRecord } from './lock-record.js';
-import { SqlParams } from '../query/sql-params.js';
+import { SqlParams } from '../sql/sql-params.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { deferAudit } from '../security/audit-log.js';
 import { failedAssertion, requireSql } from '../db/sql-assertions.js';

@@ -5,7 +5,7 @@ import { EngineError } from '../shared/engine-error.js';
 import type { FieldKindRegistry, OperandType } from '../metadata/field-kinds.js';
 import { SYSTEM_READ_COLUMNS, systemOperand } from '../metadata/system-columns.js';
 import type { EntityDef, FieldDef, Model } from '../metadata/model.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import { liveAndScoped } from './live-rows.js';
 import type { RecordScope } from './record-scope.js';
 import type { ParamSink } from './record-scope.js';

@@ -3,10 +3,7 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import type { ColumnDef, ColumnDefault, ForeignKeyDef } from '../metadata/model.js';
 import { renderTag, type ObjectTag } from './catalog.js';
 import { renderType } from './sql-type.js';
-
-export function q(identifier: string): string {
-  return '"' + identifier.replace(/"/g, '""') + '"';
-}
+import { q } from '../sql/q.js';
 
 export function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';

@@ -7,7 +7,7 @@ import { compileConditionSql, type SqlCompileContext, type SqlOperand } from '..
 import { inlineLiteral } from '../rules/inline-literal.js';
 import { kindOperators } from '../rules/kind-operators.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
-import { q } from './ddl.js';
+import { q } from '../sql/q.js';
 
 function resolveOwnColumn(entity: EntityDef, rules: KindsAndOperators, allowed: ReadonlyMap<string, readonly string[]>, path: string, pointer: string): SqlOperand {
   const [head, part, ...rest] = path.split('.');

@@ -3,9 +3,8 @@
 import { EngineError } from '../shared/engine-error.js';
 import type { ColumnDef, IndexDef, Model } from '../metadata/model.js';
 import type { Catalog, CatalogColumn, CatalogTable } from './catalog.js';
-import {
-  addForeignKeySql, columnSql, commentOnColumn, commentOnIndex, commentOnTable, defaultSignature, q, renderDefault,
-} from './ddl.js';
+import { addForeignKeySql, columnSql, commentOnColumn, commentOnIndex, commentOnTable, defaultSignature, renderDefault } from './ddl.js';
+import { q } from '../sql/q.js';
 import { desiredTables, indexSignature, type DesiredTable } from './desired-schema.js';
 import { indexConditionSql } from './index-condition-sql.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';

@@ -1,7 +1,7 @@
 // Who a user is for access decisions: org unit, the org units below it, everyone below them in the
 // manager chain, and their roles' grants. Loaded with a few indexed queries and cached briefly.
 import type pg from 'pg';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { CoreSchema } from './core-schema.js';
 import { parseGrants, type Grants } from './grants.js';
 

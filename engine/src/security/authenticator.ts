@@ -6,7 +6,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { Actor } from './actor.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { Access } from './access.js';
 import { loadActorInfo, type ActorInfo } from './actor-info.js';
 import { buildAccess, type AccessDeps } from './build-access.js';

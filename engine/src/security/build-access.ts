@@ -3,7 +3,7 @@
 // which fields are hidden or read-only (the most permissive role wins). Built once per actor, cached with it.
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { compileConditionSql, type SqlCompileContext } from '../rules/compile-condition-sql.js';
 import { AliasCounter, PathResolver } from '../query/path-resolver.js';

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { q } from '../schema/ddl.js';
+import { q } from '../sql/q.js';
 import type { CoreSchema } from './core-schema.js';
 import { setPassword } from './credentials.js';
 import { CREDENTIAL_TABLE } from './security-tables.js';

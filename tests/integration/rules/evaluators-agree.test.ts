@@ -12,7 +12,7 @@ import {
   type SqlCompileContext,
   type SqlOperand,
 } from '../../../engine/src/rules/compile-condition-sql.js';
-import { createParamList } from '../../../engine/src/rules/create-param-list.js';
+import { SqlParams } from '../../../engine/src/sql/sql-params.js';
 import { compileConditionMemory } from '../../../engine/src/rules/evaluate-condition.js';
 import { inlineLiteral } from '../../../engine/src/rules/inline-literal.js';
 import { createOperatorRegistry } from '../../../engine/src/rules/operator-registry.js';
@@ -233,8 +233,8 @@ const QUERY = (where: string): string => `SELECT t.id FROM t LEFT JOIN parent p 
 /** One statement per table: row-by-row inserts dominate the run time on PGlite. */
 async function insertRows(table: string, values: unknown[][]): Promise<void> {
   if (values.length === 0) return;
-  const params = createParamList();
-  const tuples = values.map((tuple) => `(${tuple.map((v) => params.param(v)).join(', ')})`);
+  const params = new SqlParams();
+  const tuples = values.map((tuple) => `(${tuple.map((v) => params.add(v)).join(', ')})`);
   await db.pool.query(`INSERT INTO ${table} VALUES ${tuples.join(', ')}`, params.values);
 }
 
@@ -268,8 +268,8 @@ describe('the in-memory and SQL evaluators', () => {
         const matches = compileConditionMemory(logic, memoryScope, registry);
         const expected = rows.filter((r) => matches(r)).map((r) => r.id);
 
-        const params = createParamList();
-        const bound = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, params.param, true), registry)), params.values);
+        const params = new SqlParams();
+        const bound = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, (value) => params.add(value), true), registry)), params.values);
         expect(bound.rows.map((r) => r.id)).toEqual(expected);
 
         // The DDL form (values inlined) must mean the same as the bound form.
@@ -291,8 +291,8 @@ describe('the in-memory and SQL evaluators', () => {
     ];
     for (const logic of cases) {
       const matches = compileConditionMemory(logic, memoryScope, registry);
-      const params = createParamList();
-      const result = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, params.param, true), registry)), params.values);
+      const params = new SqlParams();
+      const result = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, (value) => params.add(value), true), registry)), params.values);
       expect(result.rows.map((r) => r.id), JSON.stringify(logic)).toEqual(rows.filter((r) => matches(r)).map((r) => r.id));
     }
   });

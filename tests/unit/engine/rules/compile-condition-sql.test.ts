@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileConditionSql } from '../../../../engine/src/rules/compile-condition-sql.js';
-import { createParamList } from '../../../../engine/src/rules/create-param-list.js';
+import { SqlParams } from '../../../../engine/src/sql/sql-params.js';
 import { createOperatorRegistry } from '../../../../engine/src/rules/operator-registry.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
 import { fakeContext } from './fake-context.js';
@@ -9,8 +9,8 @@ const registry = createOperatorRegistry();
 registry.freeze();
 
 function compile(logic: unknown): { sql: string; values: unknown[] } {
-  const params = createParamList();
-  return { sql: compileConditionSql(logic, fakeContext(params.param), registry), values: params.values };
+  const params = new SqlParams();
+  return { sql: compileConditionSql(logic, fakeContext((value) => params.add(value)), registry), values: params.values };
 }
 
 function failure(logic: unknown): EngineError {
@@ -69,8 +69,8 @@ describe('compileConditionSql: SQL shape and parameters', () => {
   });
 
   it('continues the numbering of an existing parameter list', () => {
-    const params = createParamList(['already']);
-    const sql = compileConditionSql({ '==': [v('name'), 'x'] }, fakeContext(params.param), registry);
+    const params = new SqlParams(['already']);
+    const sql = compileConditionSql({ '==': [v('name'), 'x'] }, fakeContext((value) => params.add(value)), registry);
     expect(sql).toBe('(t."name" = $2::text)');
     expect(params.values).toEqual(['already', 'x']);
   });
