@@ -8,13 +8,12 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { loadModel } from './metadata/load-model.js';
-import { ModelHolder, type PublishedModel } from './metadata/model-holder.js';
+import { ModelHolder } from './metadata/model-holder.js';
 import type { Model } from './metadata/model.js';
 import { requiredPluginNames } from './metadata/read-packs.js';
 import { applySchema, type ApplyOptions, type ApplyResult } from './schema/apply-schema.js';
-import { loadNewerModel, ModelFollower } from './schema/model-notices.js';
-import { EngineError, isEngineError } from './shared/engine-error.js';
-import { buildModelRuntime, type ModelRuntime } from './data/entity-runtime.js';
+import { ModelFollower } from './schema/model-notices.js';
+import { startModel } from './schema/start-model.js';
 import { RecordReader } from './data/record-reader.js';
 import { RecordWriter } from './data/record-writer.js';
 import { loadPluginModules, setUpPlugins } from './plugins/load-plugins.js';
@@ -30,12 +29,10 @@ import { ensureAuditTable } from './security/audit-log.js';
 import { ensureSqlAssertions } from './db/sql-assertions.js';
 import { ensureSecurityTables } from './security/security-tables.js';
 import { Authenticator } from './security/authenticator.js';
-import { resolveCoreSchema } from './security/core-schema.js';
 import { seedAdmin } from './security/seed-admin.js';
-import type { AccessDeps } from './security/build-access.js';
 import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
-import { buildOpenApiDocument } from './api/openapi-document.js';
+import { prepareServedModel, type ServedModel } from './api/served-model.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { actionRoutes } from './api/action.routes.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -61,58 +58,29 @@ export interface EngineOptions {
   readonly logger?: Logger;
 }
 
-interface Served {
-  published: PublishedModel;
-  runtime: ModelRuntime;
-  openapi: Record<string, unknown>;
-  accessDeps: AccessDeps;
-}
-
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger(config.logLevel);
   const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
   const registries = await setUpPlugins(plugins, log);
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log });
-  let applied: ApplyResult;
-  let published: PublishedModel;
-  // Set when newer packs are published (a rolling upgrade): their Model is served rather than taking the database back.
-  let olderPacks: string | undefined;
+  let start;
   try {
-    applied = await applySchema(db.knex, local, registries, { appliedBy: 'tessera serve' });
-    published = { model: local, version: applied.version };
-    log.info({ version: applied.version, hash: local.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, 'model applied');
+    start = await startModel(local, {
+      knex: db.knex, pool: db.pool, rules: registries, log,
+      prepare: (published) => prepareServedModel(published, registries),
+    });
   } catch (err) {
-    const newer = isEngineError(err) && err.code === 'schema.older_packs' ? await loadNewerModel(db.pool, 0).catch(() => undefined) : undefined;
-    if (!newer) {
-      if (!options.db) await db.close();
-      throw err;
-    }
-    olderPacks = (err as EngineError).detail;
-    published = newer;
-    applied = { changed: false, version: newer.version, plan: { modelHash: newer.model.hash, steps: [] } };
-    log.warn({ version: newer.version, hash: newer.model.hash, reason: olderPacks }, 'serving the published model: these packs are older');
+    if (!options.db) await db.close();
+    throw err;
   }
+  const { published, applied } = start;
+  let served: ServedModel = start.prepared;
+  log.info({ version: applied.version, hash: published.model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, applied.changed ? 'model applied' : 'model served');
   await ensureAuditTable(db.knex);
   await ensureSqlAssertions(db.knex);
   await ensureSecurityTables(db.knex);
 
-  const serve = (next: PublishedModel): Served => {
-    const runtime = buildModelRuntime(next.model, registries.kinds, registries.operators);
-    const core = resolveCoreSchema(next.model);
-    return {
-      published: next, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, next.version),
-      accessDeps: { model: next.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
-    };
-  };
-  let served: Served;
-  try {
-    served = serve(published);
-  } catch (cannotServe) {
-    if (!options.db) await db.close();
-    if (!olderPacks) throw cannotServe;
-    throw new EngineError('schema.older_packs', 409, `${olderPacks}; this engine cannot serve the published model either: ${(cannotServe as Error).message}`);
-  }
   const models = new ModelHolder(published);
   const auth = new Authenticator({
     pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
@@ -138,7 +106,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const entities = new DynamicRouter(modelRoutes());
   // Throws before anything changes when this engine cannot serve `next` (see ModelHolder.swap).
   models.onSwap((next) => {
-    served = serve(next);
+    served = prepareServedModel(next, registries);
     auth.invalidate();
     entities.replace(modelRoutes());
   });
@@ -148,6 +116,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
+    // A Model this engine cannot serve is refused before anything is committed or recorded.
+    prepareServedModel({ model: next, version: 0 }, registries);
     const result = await applySchema(db.knex, next, registries, { appliedBy: 'tessera publish', ...applyOptions });
     // The follower may already have swapped to this version on hearing the publish notice.
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
@@ -168,7 +138,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       knex: db.knex,
       loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
       rules: registries,
-      publish: (next, allowDestructive) => publish(next, { allowDestructive }),
+      publish: (next, publishOptions) => publish(next, publishOptions),
     })),
     routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
     routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model, runtime: () => served.runtime })),

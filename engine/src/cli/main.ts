@@ -7,6 +7,7 @@ import { formatProblems, MetadataError } from '../metadata/metadata-problem.js';
 import type { Model } from '../metadata/model.js';
 import { applySchema, previewSchema } from '../schema/apply-schema.js';
 import { formatPlan } from '../schema/format-plan.js';
+import { planHash } from '../schema/plan-hash.js';
 import type { AssessedPlan } from '../schema/plan.js';
 import { isEngineError } from '../shared/engine-error.js';
 import { createEngine } from '../engine.js';
@@ -83,6 +84,7 @@ program.command('plan')
       const { model: m, registries } = await model(dirs, opts);
       const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, registries, opts.allowDestructive ?? false));
       out(formatPlan(plan, { sql: opts.sql ?? false }));
+      out(`Plan hash: ${planHash(plan)} (apply exactly this plan with: tessera apply --plan-hash ${planHash(plan)})`);
     } catch (e) { fail(e); }
   });
 
@@ -92,12 +94,14 @@ program.command('apply')
   .option('--only', 'do not add the installed packs')
   .option('--allow-destructive', 'allow steps that drop or narrow data')
   .option('--allow-older-packs', 'apply packs older than (or missing from) the published model')
-  .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean; allowOlderPacks?: boolean }) => {
+  .option('--plan-hash <hash>', 'apply only if the plan is still the one `tessera plan` showed with this hash')
+  .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean; allowOlderPacks?: boolean; planHash?: string }) => {
     try {
       const { model: m, registries } = await model(dirs, opts);
       const result = await withDatabase(config, (db) => applySchema(db.knex, m, registries, {
         allowDestructive: opts.allowDestructive ?? false,
         allowOlderPacks: opts.allowOlderPacks ?? false,
+        ...(opts.planHash ? { expectedPlanHash: opts.planHash } : {}),
         appliedBy: 'tessera apply',
         onStep: (i, total, summary) => err(`  [${i + 1}/${total}] ${summary}`),
       }));

@@ -2,6 +2,7 @@
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
 import { EngineError } from '../shared/engine-error.js';
+import { MetadataError, type MetadataProblem } from '../metadata/metadata-problem.js';
 import { kindOperators } from '../rules/kind-operators.js';
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.js';
@@ -29,16 +30,36 @@ export interface ModelRuntime {
   readonly entities: ReadonlyMap<string, EntityRuntime>;
 }
 
+/** Points at the field an ajv schema error names (`…/properties/<field>/…`), else at the entity. */
+function unservable(entity: EntityDef, err: unknown): MetadataProblem {
+  const message = err instanceof Error ? err.message : String(err);
+  const named = /properties\/([a-z][a-z0-9_]*)/.exec(message)?.[1];
+  const index = named === undefined ? -1 : entity.fields.findIndex((f) => f.name === named);
+  return {
+    file: entity.file, pointer: index >= 0 ? `/fields/${index}` : '', rule: 'runtime.unservable', pack: entity.pack, entity: entity.name,
+    ...(index >= 0 ? { field: named } : {}),
+    message: `this engine cannot serve the entity: ${message}`,
+  };
+}
+
 export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operators: OperatorRegistry): ModelRuntime {
   const allowed = kindOperators({ kinds, operators });
   const entities = new Map<string, EntityRuntime>();
   const rules = deleteRulesOf(model);
+  // Metadata that passed validation may still fail here (a kind or option the checks missed); say where,
+  // for every entity at once, so a publish is refused before anything is committed.
+  const problems: MetadataProblem[] = [];
   for (const entity of model.entities) {
-    const schemas = buildRecordSchemas(entity, kinds);
-    entities.set(entity.name, {
-      entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
-    });
+    try {
+      const schemas = buildRecordSchemas(entity, kinds);
+      entities.set(entity.name, {
+        entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
+      });
+    } catch (err) {
+      problems.push(unservable(entity, err));
+    }
   }
+  if (problems.length) throw new MetadataError(problems);
   return {
     model,
     kinds,

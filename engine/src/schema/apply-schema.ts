@@ -10,6 +10,7 @@ import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { planSchema } from './plan-schema.js';
+import { planHash } from './plan-hash.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
 import { olderThanPublished } from './pack-downgrade.js';
 
@@ -18,6 +19,8 @@ export interface ApplyOptions {
   /** Apply packs older than (or fewer than) the published ones; refused with schema.older_packs otherwise. */
   readonly allowOlderPacks?: boolean;
   readonly appliedBy?: string;
+  /** The hash of the plan that was reviewed (planHash); the apply is refused if the plan is now another. */
+  readonly expectedPlanHash?: string;
   readonly onStep?: (index: number, total: number, summary: string) => void;
 }
 
@@ -44,6 +47,11 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
     }
     const catalog = await introspectCatalog(trx);
     const plan = await assessPlan(trx, planSchema(catalog, model, rules), options.allowDestructive ?? false);
+    if (options.expectedPlanHash !== undefined && options.expectedPlanHash !== planHash(plan)) {
+      throw new EngineError('schema.plan_changed', 409,
+        'the plan to apply is not the plan that was reviewed (the packs or the database changed since); review the new plan and publish it with its hash',
+        { extra: { plan, planHash: planHash(plan) } });
+    }
     const refused = refusedSteps(plan);
     if (refused.length > 0) {
       const blocked = refused.some((s) => s.refused === 'blocked');

@@ -1,5 +1,9 @@
 // The history table: one row per applied Model version. It is Tessera's own table, outside any plan.
 import type { Knex } from 'knex';
+import type pg from 'pg';
+import type { Model } from '../metadata/model.js';
+import type { PublishedModel } from '../metadata/model-holder.js';
+import { deepFreeze } from '../shared/deep-freeze.js';
 
 export const HISTORY_TABLE = 'tessera_schema_history';
 
@@ -37,4 +41,16 @@ export async function listHistory(db: Knex | Knex.Transaction): Promise<HistoryR
   const res = await db.raw<{ rows: HistoryRow[] }>(
     `SELECT version, hash, applied_at, applied_by, packs, plan FROM ${HISTORY_TABLE} ORDER BY version`);
   return res.rows;
+}
+
+/** Every published Model, newest first, read one at a time (each row holds a whole Model). */
+export async function* publishedModelsNewestFirst(pool: pg.Pool): AsyncGenerator<PublishedModel> {
+  const exists = await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [HISTORY_TABLE]);
+  if (!exists.rows[0]?.t) return;
+  const versions = await pool.query<{ version: number }>(`SELECT version FROM ${HISTORY_TABLE} ORDER BY version DESC`);
+  for (const { version } of versions.rows) {
+    const res = await pool.query<{ model: Model }>(`SELECT model FROM ${HISTORY_TABLE} WHERE version = $1`, [version]);
+    const row = res.rows[0];
+    if (row) yield { model: deepFreeze(row.model), version };
+  }
 }

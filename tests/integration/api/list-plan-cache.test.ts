@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { publishReviewed } from '../../support/publish-reviewed.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let t: TestEngine;
@@ -105,7 +106,7 @@ describe('a list asked again with the same query string', () => {
     const account = JSON.parse(readFileSync(file, 'utf8'));
     account.fields.push({ id: 'demo.account.website', name: 'website', kind: 'url', label: { en: 'Website' } });
     writeFileSync(file, JSON.stringify(account, null, 2));
-    const published = await ok('POST', '/api/admin/model/publish', {});
+    const published = (await publishReviewed(t.request)).body;
     expect(published.data.changed).toBe(true);
     const after = (await ok('GET', QUERY)).data as Array<Record<string, unknown>>;
     expect(after.map((r) => r.name)).toEqual(before.map((r) => r.name));

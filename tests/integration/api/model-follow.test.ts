@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPeerEngine, startTestEngine, TEST_ADMIN_PASSWORD, type PeerEngine, type TestEngine } from '../../support/test-engine.js';
+import { publishReviewed } from '../../support/publish-reviewed.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 let a: TestEngine;
@@ -67,7 +68,7 @@ describe('a Model published by another engine', () => {
   it('is served by this engine without a restart: reads, writes and the API description', async () => {
     expect(await bAccountFields()).not.toContain('website');
     addAccountField('website');
-    const published = await a.request('POST', '/api/admin/model/publish', {});
+    const published = await publishReviewed(a.request);
     expect(published.status).toBe(200);
     expect(published.body.data.changed).toBe(true);
     expect(await bHasAccountField('website')).toBe(true);
@@ -89,7 +90,7 @@ describe('a Model published by another engine', () => {
     // Both engines listen; both connections are cut.
     expect(cut.rowCount).toBe(2);
     addAccountField('industry');
-    const published = await a.request('POST', '/api/admin/model/publish', {});
+    const published = await publishReviewed(a.request);
     expect(published.body.data.changed).toBe(true);
     expect(await bHasAccountField('industry')).toBe(true);
     expect(b.models.current().version).toBe(published.body.data.version);
@@ -99,7 +100,7 @@ describe('a Model published by another engine', () => {
     const manifest = join(packDir, 'pack.json');
     writeFileSync(manifest, JSON.stringify({ ...JSON.parse(readFileSync(manifest, 'utf8')), version: '1.1.0' }, null, 2));
     addAccountField('segment_code');
-    const published = await a.request('POST', '/api/admin/model/publish', {});
+    const published = await publishReviewed(a.request);
     expect(published.body.data.changed).toBe(true);
     // An engine built from the original api-demo pack (1.0.0: no website, industry or segment_code).
     const oldPeer = await startPeerEngine(a, { packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });

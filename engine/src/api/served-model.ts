@@ -1,0 +1,25 @@
+// Everything the API serves for one published Model, built at once so that a Model this engine cannot serve
+// is found before it is published or swapped in (a build failure throws and changes nothing). Called by
+// engine.ts at start-up, before a publish and on every swap.
+import type { PublishedModel } from '../metadata/model-holder.js';
+import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
+import type { PluginRegistries } from '../plugins/plugin-registries.js';
+import type { AccessDeps } from '../security/build-access.js';
+import { resolveCoreSchema } from '../security/core-schema.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+
+export interface ServedModel {
+  readonly published: PublishedModel;
+  readonly runtime: ModelRuntime;
+  readonly openapi: Record<string, unknown>;
+  readonly accessDeps: AccessDeps;
+}
+
+export function prepareServedModel(published: PublishedModel, registries: PluginRegistries): ServedModel {
+  const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
+  const core = resolveCoreSchema(published.model);
+  return {
+    published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
+    accessDeps: { model: published.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
+  };
+}
