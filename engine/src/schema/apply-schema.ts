@@ -10,6 +10,7 @@ import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { planSchema } from './plan-schema.js';
+import { rawSql } from './ddl.js';
 import { planHash } from './plan-hash.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
 import { olderThanPublished } from './pack-downgrade.js';
@@ -71,7 +72,7 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
       options.onStep?.(index, plan.steps.length, step.summary);
       for (const sql of step.sql) {
         try {
-          await trx.raw(sql);
+          await trx.raw(rawSql(sql));
         } catch (err) {
           // knex prefixes the statement to the database's message; the plan already shows the statement.
           const reason = (err as Error).message.split(' - ').pop();

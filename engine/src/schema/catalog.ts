@@ -6,6 +6,8 @@ export interface ObjectTag {
   readonly key: string;
   /** Column default as the Model had it (canonical JSON), so default changes need no SQL parsing. */
   readonly default?: string;
+  /** Column value rules as the Model had them (canonical JSON), so narrowing them is seen and counted. */
+  readonly rules?: string;
   /** Index definition signature. */
   readonly sig?: string;
 }

@@ -1,6 +1,6 @@
 // SQL text for the plan's steps. Identifiers come from the validated Model and are quoted anyway.
 import { canonicalJson } from '../shared/canonical-json.js';
-import type { ColumnDef, ColumnDefault, ForeignKeyDef } from '../metadata/model.js';
+import type { ColumnDef, ColumnDefault, ForeignKeyDef, ValueRules } from '../metadata/model.js';
 import { renderTag, type ObjectTag } from './catalog.js';
 import { renderType } from './sql-type.js';
 import { q } from '../sql/q.js';
@@ -25,9 +25,14 @@ export function defaultSignature(d: ColumnDefault | undefined): string | undefin
   return d === undefined ? undefined : canonicalJson(d);
 }
 
+export function rulesSignature(rules: ValueRules | undefined): string | undefined {
+  return rules === undefined ? undefined : canonicalJson(rules);
+}
+
 export function columnTag(column: ColumnDef): ObjectTag {
   const d = defaultSignature(column.default);
-  return { key: column.key, ...(d !== undefined ? { default: d } : {}) };
+  const rules = rulesSignature(column.rules);
+  return { key: column.key, ...(d !== undefined ? { default: d } : {}), ...(rules !== undefined ? { rules } : {}) };
 }
 
 export function columnSql(column: ColumnDef, options: { notNull: boolean }): string {
@@ -59,4 +64,9 @@ const ON_DELETE: Record<ForeignKeyDef['onDelete'], string> = {
 
 export function addForeignKeySql(table: string, constraint: string, column: string, ref: ForeignKeyDef): string {
   return `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(constraint)} FOREIGN KEY (${q(column)}) REFERENCES ${q(ref.table)} (${q(ref.column)}) ON DELETE ${ON_DELETE[ref.onDelete]}`;
+}
+
+/** Plan SQL as knex.raw must receive it: a literal `?` (a pattern, a comment) would otherwise become a binding. */
+export function rawSql(sql: string): string {
+  return sql.replace(/\?/g, '\\?');
 }

@@ -10,6 +10,7 @@ import { indexConditionSql } from './index-condition-sql.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import type { PlanStep, SchemaPlan, StepOp } from './plan.js';
 import { classifyTypeChange, renderType, sameType } from './sql-type.js';
+import { valueRulesStep } from './value-rules-step.js';
 import { physicalName } from '../metadata/physical-name.js';
 
 // Steps run in this order whatever order they were found in: drops of dependent objects first,
@@ -17,7 +18,7 @@ import { physicalName } from '../metadata/physical-name.js';
 // Dropped columns go before added ones, so a new field may take the name of a removed one.
 const PHASES: readonly StepOp[] = [
   'dropIndex', 'dropForeignKey', 'renameTable', 'renameColumn', 'renameIndex', 'renameConstraint', 'dropColumn',
-  'finishRename', 'createTable', 'addColumn', 'alterColumnType', 'setDefault', 'dropNotNull', 'setNotNull', 'setComment',
+  'finishRename', 'createTable', 'addColumn', 'checkValues', 'alterColumnType', 'setDefault', 'dropNotNull', 'setNotNull', 'setComment',
   'addForeignKey', 'addIndex', 'dropTable',
 ];
 
@@ -112,15 +113,19 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       steps.push({ op: 'renameColumn', table: table.name, summary: `rename column ${table.name}.${found.name} to ${column.name}`, sql });
       if (taken) deferredRenames.push(`ALTER TABLE ${t} RENAME COLUMN ${q(tempName(found))} TO ${col}`);
     }
-    if (found.type.base === 'unknown' || !sameType(found.type, column.type)) {
+    const change = found.type.base === 'unknown' ? 'convert' : sameType(found.type, column.type) ? undefined : classifyTypeChange(found.type, column.type);
+    const rulesStep = valueRulesStep(table.name, column, { table: live.name, column: found.name, ...(found.tag?.rules !== undefined ? { rules: found.tag.rules } : {}) }, change !== 'convert');
+    if (rulesStep) steps.push(rulesStep);
+    if (change !== undefined) {
       const from = found.type.base === 'unknown' ? found.type.text : renderType(found.type);
-      const change = found.type.base === 'unknown' ? 'convert' : classifyTypeChange(found.type, column.type);
       const using = change === 'convert' ? ` USING ${col}::${renderType(column.type)}` : '';
+      // A shorter varchar is a lower maxLength: the value-rules step counts and settles the long values first.
+      const settled = change === 'narrow' && column.rules?.maxLength !== undefined && rulesStep !== undefined;
       steps.push({
         op: 'alterColumnType', table: table.name,
         summary: `${change} ${table.name}.${column.name} from ${from} to ${renderType(column.type)}`,
         sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${renderType(column.type)}${using}`],
-        ...(change === 'widen' ? {} : {
+        ...(change === 'widen' || settled ? {} : {
           risk: change === 'narrow'
             ? { kind: 'destructiveIfRows' as const, reason: `values that do not fit ${renderType(column.type)} would be cut or rejected`, countSql: narrowCountSql(live.name, found.name, column) }
             : { kind: 'destructive' as const, reason: `every value must be converted from ${from}`, countSql: `SELECT count(${q(found.name)}) AS count FROM ${q(live.name)}` },
@@ -142,7 +147,7 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
         op: 'setNotNull', table: table.name, summary: `make ${table.name}.${column.name} required${backfill.length ? ' (empty values get the default)' : ''}`,
         sql: [...backfill, `ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL`],
         risk: backfill.length
-          ? { kind: 'destructiveIfRows', reason: 'rows without a value would be given the default', countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL` }
+          ? { kind: 'rewritesRows', reason: 'rows without a value are given the field default', countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL` }
           : { kind: 'blockedIfRows', reason: 'rows without a value exist and the field has no default to fill them', countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL` },
       });
     } else if (!found.nullable && column.nullable) {

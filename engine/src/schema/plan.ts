@@ -4,14 +4,15 @@
 export type StepOp =
   | 'createTable' | 'renameTable' | 'addColumn' | 'renameColumn' | 'alterColumnType' | 'setDefault'
   | 'setNotNull' | 'dropNotNull' | 'addForeignKey' | 'dropForeignKey' | 'addIndex' | 'dropIndex'
-  | 'renameIndex' | 'renameConstraint' | 'dropColumn' | 'finishRename' | 'dropTable' | 'setComment';
+  | 'renameIndex' | 'renameConstraint' | 'dropColumn' | 'finishRename' | 'dropTable' | 'setComment' | 'checkValues';
 
 /**
  * destructive: refused unless --allow-destructive, whatever the count;
  * destructiveIfRows: refused only when the count is above zero;
- * blockedIfRows: cannot be applied at all while the count is above zero (e.g. NULLs and no default to fill them).
+ * blockedIfRows: cannot be applied at all while the count is above zero (e.g. NULLs and no default to fill them);
+ * rewritesRows: changes the counted rows as the pack says (a default, a valueMap); shown, never refused.
  */
-export type RiskKind = 'destructive' | 'destructiveIfRows' | 'blockedIfRows';
+export type RiskKind = 'destructive' | 'destructiveIfRows' | 'blockedIfRows' | 'rewritesRows';
 
 export interface StepRisk {
   readonly kind: RiskKind;

@@ -216,12 +216,12 @@ describe('applySchema: destructive changes', () => {
     expect(plan.steps.filter((s) => s.refused)).toEqual([expect.objectContaining({ op: 'setNotNull', refused: 'blocked', rows: 1 })]);
   });
 
-  it('fills empty values from the default when a field becomes required, only with allowDestructive', async () => {
+  it('fills empty values from the default when a field becomes required: the pack said what to do, so no consent is asked (#18)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
     const id = await insertCustomer();
     const employeesRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'employees') ?? {}, { required: true, default: 5 }); });
-    expect((await refusal(applySchema(db.knex, employeesRequired, BUILTIN_RULES))).code).toBe('schema.destructive');
-    await applySchema(db.knex, employeesRequired, BUILTIN_RULES, { allowDestructive: true });
+    const result = await applySchema(db.knex, employeesRequired, BUILTIN_RULES);
+    expect(result.plan.steps.find((s) => s.op === 'setNotNull')).toMatchObject({ rows: 1, risk: { kind: 'rewritesRows' } });
     expect(await db.knex('customer').where({ id }).first('employees')).toEqual({ employees: 5 });
   });
 
@@ -393,17 +393,18 @@ describe('applySchema: a failing apply changes nothing', () => {
     expect(await databaseState(db.knex)).toEqual(before);
   });
 
-  it('rolls back a narrowing whose values do not fit, even with allowDestructive', async () => {
+  it('counts the values a lower maxLength refuses: refused, then cleared with allowDestructive (#18)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
-    await insertCustomer({ code: 'C'.repeat(30) });
+    const long = await insertCustomer({ code: 'C'.repeat(30) });
+    const short = await insertCustomer({ code: 'C'.repeat(20) });
     const before = await databaseState(db.knex);
     const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
     const refused = await refusal(applySchema(db.knex, narrow, BUILTIN_RULES));
     expect(refused.code).toBe('schema.destructive');
-    expect((refused.extra.plan as AssessedPlan).steps.find((s) => s.refused)).toMatchObject({ op: 'alterColumnType', rows: 1, summary: 'narrow customer.code from varchar(40) to varchar(20)' });
-    const failed = await refusal(applySchema(db.knex, narrow, BUILTIN_RULES, { allowDestructive: true }));
-    expect(failed.code).toBe('schema.apply_failed');
+    expect((refused.extra.plan as AssessedPlan).steps.filter((s) => s.refused)).toEqual([expect.objectContaining({ op: 'checkValues', rows: 1, table: 'customer' })]);
     expect(await databaseState(db.knex)).toEqual(before);
+    await applySchema(db.knex, narrow, BUILTIN_RULES, { allowDestructive: true });
+    expect(await db.knex('customer').whereIn('id', [long, short]).orderBy('code').select('code')).toEqual([{ code: 'C'.repeat(20) }, { code: null }]);
   });
 
   it('applies a narrowing whose values all fit', async () => {
@@ -411,6 +412,6 @@ describe('applySchema: a failing apply changes nothing', () => {
     await insertCustomer({ code: 'SHORT' });
     const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
     const result = await applySchema(db.knex, narrow, BUILTIN_RULES);
-    expect(result.plan.steps).toEqual([expect.objectContaining({ op: 'alterColumnType', rows: 0 })]);
+    expect(result.plan.steps).toEqual([expect.objectContaining({ op: 'checkValues', rows: 0 }), expect.objectContaining({ op: 'alterColumnType' })]);
   });
 });

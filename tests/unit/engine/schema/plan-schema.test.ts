@@ -1,4 +1,4 @@
-// planSchema(catalog, model, BUILTIN_RULES) is pure: golden plans for the fixture packs (tests/fixtures/packs/sales and
+// planSchema(catalog, model, rules) is pure: golden plans for the fixture packs (tests/fixtures/packs/sales and
 // sales-v2), every step kind with its summary and risk, and "apply, then plan again" is empty.
 // Goldens start from core already applied, so they change only when the fixtures (or the planner) do.
 import { resolve } from 'node:path';
@@ -113,7 +113,7 @@ describe('planSchema: creating sales v1', () => {
   it('tags every table, column and index so renames can be recognised', () => {
     const create = plan.steps.find((s) => s.op === 'createTable' && s.table === 'customer');
     expect(create?.sql).toContain('COMMENT ON TABLE "customer" IS \'tessera:{"key":"entity#sales.customer"}\'');
-    expect(create?.sql).toContain('COMMENT ON COLUMN "customer"."status" IS \'tessera:{"key":"sales.customer.status#value","default":"{\\"kind\\":\\"literal\\",\\"value\\":\\"prospect\\"}"}\'');
+    expect(create?.sql).toContain('COMMENT ON COLUMN "customer"."status" IS \'tessera:{"key":"sales.customer.status#value","default":"{\\"kind\\":\\"literal\\",\\"value\\":\\"prospect\\"}","rules":"{\\"values\\":[\\"prospect\\",\\"active\\",\\"churned\\"]}"}\'');
     const index = plan.steps.find((s) => s.op === 'addIndex' && s.summary.includes('visit_by_customer_date_idx'));
     expect(index?.sql[1]).toMatch(/^COMMENT ON INDEX "visit_by_customer_date_idx" IS 'tessera:\{"key":"index#sales.visit.by_customer_date","sig":"[0-9a-f]{16}"\}'$/);
   });
@@ -136,13 +136,15 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
       ['createTable', 'create table territory (6 columns)', null],
       ['addColumn', 'add column customer.priority integer', null],
       ['addColumn', 'add column customer.tax_id varchar(30)', null],
+      ['checkValues', 'record the value rules of customer.name', null],
+      ['checkValues', 'check stored values of customer.code against its new rules: they are cleared', 'destructiveIfRows'],
       ['alterColumnType', 'widen customer.name from varchar(200) to varchar(300)', null],
-      ['alterColumnType', 'narrow customer.code from varchar(40) to varchar(20)', 'destructiveIfRows'],
+      ['alterColumnType', 'narrow customer.code from varchar(40) to varchar(20)', null],
       ['alterColumnType', 'convert customer.external_ref from text to integer', 'destructive'],
       ['setDefault', 'set default of customer.employees', null],
       ['setDefault', 'set default of customer.status', null],
       ['dropNotNull', 'make customer.active optional', null],
-      ['setNotNull', 'make customer.employees required (empty values get the default)', 'destructiveIfRows'],
+      ['setNotNull', 'make customer.employees required (empty values get the default)', 'rewritesRows'],
       ['setNotNull', 'make customer.phone required', 'blockedIfRows'],
       ['setNotNull', 'make customer.tax_id required', 'blockedIfRows'],
       ['addForeignKey', 'add foreign key customer.region_id -> territory.id (on delete restrict)', null],
@@ -161,7 +163,7 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
 
   it('counts the rows each risky step touches, naming tables and columns as they are before the plan runs', () => {
     const countOf = (summary: string) => plan.steps.find((s) => s.summary === summary)?.risk?.countSql;
-    expect(countOf('narrow customer.code from varchar(40) to varchar(20)')).toBe('SELECT count(*) AS count FROM "customer" WHERE length("code") > 20');
+    expect(countOf('check stored values of customer.code against its new rules: they are cleared')).toBe('SELECT count(*) AS count FROM "customer" WHERE "code" IS NOT NULL AND (char_length("code") > 20)');
     expect(countOf('convert customer.external_ref from text to integer')).toBe('SELECT count("external_ref") AS count FROM "customer"');
     expect(countOf('make customer.employees required (empty values get the default)')).toBe('SELECT count(*) AS count FROM "customer" WHERE "employees" IS NULL');
     expect(countOf('make customer.phone required')).toBe('SELECT count(*) AS count FROM "customer" WHERE "phone" IS NULL');
@@ -177,7 +179,7 @@ describe('planSchema: sales v1 -> v2, every step kind', () => {
   it('covers every step kind the planner can emit', () => {
     const ops = new Set<StepOp>([...planSchema(catalogOf(v1), v2, BUILTIN_RULES).steps, ...planSchema(EMPTY_CATALOG, v1, BUILTIN_RULES).steps].map((s) => s.op));
     expect([...ops].sort()).toEqual([
-      'addColumn', 'addForeignKey', 'addIndex', 'alterColumnType', 'createTable', 'dropColumn', 'dropForeignKey', 'dropIndex',
+      'addColumn', 'addForeignKey', 'addIndex', 'alterColumnType', 'checkValues', 'createTable', 'dropColumn', 'dropForeignKey', 'dropIndex',
       'dropNotNull', 'dropTable', 'renameColumn', 'renameIndex', 'renameTable', 'setDefault', 'setNotNull',
     ]);
   });
