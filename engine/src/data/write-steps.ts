@@ -17,7 +17,7 @@ import { deferAudit } from '../security/audit-log.js';
 import { failedAssertion, requireSql } from '../db/sql-assertions.js';
 import { checkGrants } from '../security/grants.js';
 import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
-import { USER_ENTITY } from '../metadata/field-kinds.js';
+import { kindOf, USER_ENTITY } from '../metadata/field-kinds.js';
 
 /** The caller's roles must grant the action; hidden fields cannot be written, read-only ones neither. */
 export const authorise: WriteStep = async (ctx) => {
@@ -42,7 +42,8 @@ export const assignOwnership: WriteStep = async (ctx) => {
 export const applyDefaults: WriteStep = async (ctx) => {
   for (const field of ctx.rt.entity.fields) {
     if (field.default === undefined || field.name in ctx.changes) continue;
-    ctx.changes[field.name] = field.kind === 'datetime' && field.default === 'now' ? new Date().toISOString() : structuredClone(field.default);
+    const kind = kindOf(ctx.services.runtime.kinds, field);
+    ctx.changes[field.name] = kind.defaultValue ? kind.defaultValue(field) : structuredClone(field.default);
   }
 };
 

@@ -1,4 +1,5 @@
 // The field kinds every engine has, one entry each (see field-kinds.ts for what an entry says).
+import { formatInstant } from '../shared/instant.js';
 import { EQUALITY, ORDERED, USER_ENTITY, type FieldKind, type FieldSpec, type JsonSchema } from './field-kinds.js';
 import type { ColumnDef, ColumnDefault, SqlType, ValueRules } from './model.js';
 
@@ -225,6 +226,7 @@ const builtinKinds: FieldKind[] = [
       ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}),
       ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}),
     }),
+    defaultValue: (f) => (f.default === 'now' ? formatInstant(BigInt(Date.now()) * 1000n) : f.default),
     // 'now' is the moment of the write; it is checked against no bounds.
     defaultSchema: (f) => ({ anyOf: [{ const: 'now' }, { type: 'string', format: 'date-time', ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}), ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}) }] }),
   },

@@ -61,6 +61,8 @@ export interface FieldKind {
   valueSchema(field: FieldSpec): JsonSchema;
   /** JSON Schema of the `default` option, when it may name something other than a value (datetime 'now'). */
   defaultSchema?(field: FieldSpec): JsonSchema;
+  /** The value an omitted field takes on create; absent: a copy of its `default`. */
+  defaultValue?(field: FieldSpec): unknown;
   /** SQL giving the API value from the field's column expressions; absent: the one column as it is. */
   selectSql?(columns: readonly string[]): string;
   /** Column values (in `columns` order) for an API value; absent: the value itself in the one column. */
