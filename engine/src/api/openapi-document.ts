@@ -49,7 +49,7 @@ function listParameters(operators: readonly string[]): Doc[] {
     q('limit', `Page size, 1 to ${MAX_LIMIT}.`, { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     q('offset', 'Rows to skip (use `cursor` for deep paging).', { type: 'integer', minimum: 0, maximum: 100000, default: 0 }),
     q('cursor', 'Opaque keyset cursor from `meta.nextCursor` of the previous page (same sort).', { type: 'string' }),
-    q('fields', 'Comma-separated fields to return (id and version always come).', { type: 'string' }),
+    q('fields', 'Comma-separated fields to return (the id always comes; version, created_at and updated_at only when listed).', { type: 'string' }),
     q('include', `Comma-separated relations to embed (belongsTo, hasMany, manyToMany), at most ${MAX_INCLUDES}.`, { type: 'string' }),
     q('total', "'exact' adds meta.total.", { type: 'string', enum: ['exact'] }),
   ];

@@ -10,7 +10,7 @@ export interface ListOptions {
   readonly limit: number;
   readonly offset: number;
   readonly cursor?: string;
-  /** Fields to return (id and version always come); all when undefined. */
+  /** Fields to return (the id always comes); all when undefined. */
   readonly fields?: ReadonlySet<string>;
   readonly include: readonly string[];
   readonly total: boolean;

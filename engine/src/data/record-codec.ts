@@ -22,7 +22,7 @@ export interface SelectList {
 export interface RecordCodec {
   /** Field names a client can ask for in `fields=` (system fields and every stored field). */
   readonly readableFields: ReadonlySet<string>;
-  /** The SELECT (or RETURNING) list for the given fields (all when undefined); alias '' leaves columns unqualified. */
+  /** The SELECT (or RETURNING) list for the given fields and the id (all when undefined); alias '' leaves columns unqualified. */
   selectList(alias: string, fields?: ReadonlySet<string>): SelectList;
   /** Column values for the given input fields; manyToMany fields are not columns and are skipped. */
   toColumns(input: ApiRecord): Row;
@@ -56,6 +56,8 @@ export function createRecordCodec(entity: EntityDef, kinds: FieldKindRegistry): 
     const parts: string[] = [];
     const propertyOf = new Map<string, string>();
     for (const name of SYSTEM_READ_FIELDS) {
+      // `fields=` may leave out the system fields but the id, which names the record (#18 part 10).
+      if (fields && name !== 'id' && !fields.has(name)) continue;
       const col = column(alias, name);
       parts.push(col);
       propertyOf.set(col, name);

@@ -110,6 +110,7 @@ export class RecordReader {
       text = `${plan.head} ${plan.tail}`;
       values = plan.params;
     }
+    if (plan.outer) text = `${plan.outer.before}${text}${plan.outer.after}`;
     const res = await pool.query(statement(text, values));
     const rows = res.rows as Row[];
     const hasMore = rows.length > options.limit;

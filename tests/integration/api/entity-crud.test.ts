@@ -185,13 +185,15 @@ describe('deal CRUD over every field kind', () => {
     expect(found.body.data.map((d: { id: string }) => d.id)).toEqual([rec.id]);
   });
 
-  it('fields= returns only the asked fields plus id and version', async () => {
+  it('fields= returns only the asked fields plus id; version and the timestamps only when asked (#18 part 10)', async () => {
     const rec = await createDeal({ ...fullDeal('FIELDS-1') });
     const got = await t.request('GET', `/api/v1/deal/${rec.id}?fields=title,amount`);
     expect(got.status).toBe(200);
-    expect(got.body.data).toMatchObject({ id: rec.id, version: 1, title: rec.title, amount: rec.amount });
-    expect(got.body.data).not.toHaveProperty('quantity');
-    expect(got.body.data).not.toHaveProperty('notes');
+    expect(Object.keys(got.body.data).sort()).toEqual(['amount', 'id', 'title']);
+    expect(got.body.data).toMatchObject({ id: rec.id, title: rec.title, amount: rec.amount });
+    const versioned = await t.request('GET', `/api/v1/deal/${rec.id}?fields=title,version,updated_at`);
+    expect(Object.keys(versioned.body.data).sort()).toEqual(['id', 'title', 'updated_at', 'version']);
+    expect(versioned.headers.get('etag')).toBe('"1"');
   });
 
   it('a unique value already taken is a 409 naming the field', async () => {
