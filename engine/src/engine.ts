@@ -22,17 +22,16 @@ import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
 import { authenticateMiddleware } from './api/authenticate-middleware.js';
 import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
-import { authRoutes } from './api/auth.routes.js';
+import { authRoutes, loginRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
 import { historyRoutes } from './api/history.routes.js';
-import { ensureAuditTable } from './security/audit-log.js';
-import { ensureSqlAssertions } from './db/sql-assertions.js';
-import { ensureSecurityTables } from './security/security-tables.js';
+import { ensureEngineTables } from './security/engine-tables.js';
 import { Authenticator } from './security/authenticator.js';
-import { seedAdmin } from './security/seed-admin.js';
+import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
-import { prepareServedModel, type ServedModel } from './api/served-model.js';
+import { prepareServedModel, ServedModels } from './api/served-model.js';
+import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { actionRoutes } from './api/action.routes.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -75,38 +74,30 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     throw err;
   }
   const { published, applied } = start;
-  let served: ServedModel = start.prepared;
+  const served = new ServedModels(start.prepared, registries);
   log.info({ version: applied.version, hash: published.model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, applied.changed ? 'model applied' : 'model served');
-  await ensureAuditTable(db.knex);
-  await ensureSqlAssertions(db.knex);
-  await ensureSecurityTables(db.knex);
+  await ensureEngineTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
     pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
     loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
-    accessDeps: () => served.accessDeps,
+    accessDeps: () => served.current.accessDeps,
   });
   await auth.init();
-  const seed = await seedAdmin(db.pool, served.accessDeps.core, config.adminPassword);
-  if (seed.generatedPassword) {
-    // Printed once, on the terminal of whoever started the first instance; it is stored only as a hash.
-    process.stdout.write(`\nTessera created the administrator account.\n  username: admin\n  password: ${seed.generatedPassword}\nChange it after signing in (PUT /api/auth/password).\n\n`);
-  } else if (seed.seeded) {
-    log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
-  }
-  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.runtime, operators: registries.operators }));
-  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
+  announceAdminSeed(await seedAdmin(db.pool, served.current.accessDeps.core, config.adminPassword), log, (text) => process.stdout.write(text));
+  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
+  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.current.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
-    router.use(historyRoutes(served.runtime, reader, db.pool).routes() as unknown as Koa.Middleware<ApiState>);
-    router.use(entityRoutes(served.runtime, { reader, writer }).routes() as unknown as Koa.Middleware<ApiState>);
+    router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
+    router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };
   const entities = new DynamicRouter(modelRoutes());
   // Throws before anything changes when this engine cannot serve `next` (see ModelHolder.swap).
   models.onSwap((next) => {
-    served = prepareServedModel(next, registries);
+    served.swap(next);
     auth.invalidate();
     entities.replace(modelRoutes());
   });
@@ -117,7 +108,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     // A Model this engine cannot serve is refused before anything is committed or recorded.
-    prepareServedModel({ model: next, version: 0 }, registries);
+    served.prepare({ model: next, version: 0 });
     const result = await applySchema(db.knex, next, registries, { appliedBy: 'tessera publish', ...applyOptions });
     // The follower may already have swapped to this version on hearing the publish notice.
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
@@ -125,13 +116,16 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   }
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
     const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
-    mounted.use(router.routes() as unknown as Koa.Middleware<ApiState>);
+    mounted.use(router.routes());
     return routerMiddleware(mounted);
   });
   const app = createApp(log, [
+    // Public: health, the docs viewer and sign-in come before authentication.
     routerMiddleware(healthRoutes(db, models)),
-    bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }) as unknown as Koa.Middleware<ApiState>,
+    routerMiddleware(docsRoutes()),
+    bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
+    routerMiddleware(loginRoutes({ auth })),
     authenticateMiddleware(auth),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
     routerMiddleware(adminRoutes({
@@ -140,8 +134,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       rules: registries,
       publish: (next, publishOptions) => publish(next, publishOptions),
     })),
-    routerMiddleware(metaRoutes({ current: () => served, actions: registries.actions })),
-    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.runtime.model, runtime: () => served.runtime })),
+    routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
+    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.current.runtime.model, runtime: () => served.current.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);

@@ -55,13 +55,20 @@ export function describeSession(s: AuthSession) {
   };
 }
 
-export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
+/** Sign-in: public, mounted before authentication. */
+export function loginRoutes(deps: Pick<AuthRouteDeps, 'auth'>): Router<ApiState> {
   const router = new Router<ApiState>();
   router.post('/api/auth/login', async (ctx) => {
     const b = body(ctx);
     const result = await deps.auth.login(requireText(b, 'username', 200), requireString(b, 'password'), ctx.ip);
     ctx.body = { data: { token: result.token, expiresAt: result.expiresAt, user: describeSession(result.session) }, meta: {} };
   });
+  return router;
+}
+
+/** Everything else about sessions and tokens: mounted after authentication. */
+export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
+  const router = new Router<ApiState>();
   router.post('/api/auth/logout', async (ctx) => {
     await deps.auth.logout(session(ctx.state));
     ctx.status = 204;

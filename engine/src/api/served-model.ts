@@ -23,3 +23,21 @@ export function prepareServedModel(published: PublishedModel, registries: Plugin
     accessDeps: { model: published.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
   };
 }
+
+/** The ServedModel of the Model being served now; routes read it per request, a swap replaces it whole. */
+export class ServedModels {
+  constructor(private served: ServedModel, private readonly registries: PluginRegistries) {}
+
+  get current(): ServedModel {
+    return this.served;
+  }
+
+  /** Builds what `next` would serve without serving it: throws when this engine cannot serve it. */
+  prepare(next: PublishedModel): ServedModel {
+    return prepareServedModel(next, this.registries);
+  }
+
+  swap(next: PublishedModel): void {
+    this.served = this.prepare(next);
+  }
+}

@@ -55,3 +55,12 @@ export async function seedAdmin(pool: pg.Pool, core: CoreSchema, password: strin
   await setPassword(pool, userId, password ?? generated);
   return { seeded: true, ...(generated ? { generatedPassword: generated } : {}) };
 }
+
+/** Tells whoever started the first instance how to sign in; a generated password is shown once, on the terminal. */
+export function announceAdminSeed(seed: SeedResult, log: { info(msg: string): void }, write: (text: string) => void): void {
+  if (seed.generatedPassword) {
+    write(`\nTessera created the administrator account.\n  username: admin\n  password: ${seed.generatedPassword}\nChange it after signing in (PUT /api/auth/password).\n\n`);
+  } else if (seed.seeded) {
+    log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
+  }
+}
