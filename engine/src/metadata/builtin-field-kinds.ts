@@ -23,14 +23,16 @@ const bounds = (f: FieldSpec): ValueRules => ({
 
 function single(field: FieldSpec, type: SqlType, extra: Partial<ColumnDef> = {}): ColumnDef[] {
   const def = extra.default ?? literalDefault(field);
-  return [{
-    name: field.name,
-    type,
-    nullable: !field.required,
-    key: `${field.id}#value`,
-    ...(def ? { default: def } : {}),
-    ...extra,
-  }];
+  return [
+    {
+      name: field.name,
+      type,
+      nullable: !field.required,
+      key: `${field.id}#value`,
+      ...(def ? { default: def } : {}),
+      ...extra,
+    },
+  ];
 }
 
 function textType(field: FieldSpec): SqlType {
@@ -82,18 +84,20 @@ const textKind = (name: string, format: string | undefined, widget?: string, pat
   widget,
   cubeType: 'string',
   columns: (f) => single(f, textType(f), rules({ minLength: f.minLength, maxLength: f.maxLength, pattern: f.pattern ?? pattern })),
-  valueSchema: (f) => ({ ...textSchema(f, format), ...(f.pattern ?? pattern ? { pattern: f.pattern ?? pattern } : {}) }),
+  valueSchema: (f) => ({ ...textSchema(f, format), ...((f.pattern ?? pattern) ? { pattern: f.pattern ?? pattern } : {}) }),
 });
 
 function relationColumns(field: FieldSpec): ColumnDef[] {
   const target = field.target ?? USER_ENTITY;
-  return [{
-    name: `${field.name}_id`,
-    type: { base: 'uuid' },
-    nullable: !field.required,
-    key: `${field.id}#ref`,
-    references: { table: target, column: 'id', onDelete: field.onDelete ?? (field.required ? 'restrict' : 'setNull') },
-  }];
+  return [
+    {
+      name: `${field.name}_id`,
+      type: { base: 'uuid' },
+      nullable: !field.required,
+      key: `${field.id}#ref`,
+      references: { table: target, column: 'id', onDelete: field.onDelete ?? (field.required ? 'restrict' : 'setNull') },
+    },
+  ];
 }
 
 const ID_SCHEMA: JsonSchema = { type: 'string', format: 'uuid' };
@@ -111,7 +115,11 @@ const referenceUi = (f: FieldSpec) => ({ 'ui:options': { target: f.target ?? USE
 
 const builtinKinds: FieldKind[] = [
   textKind('text', undefined),
-  { ...textKind('longtext', undefined, 'textarea'), options: ['minLength', 'maxLength', 'default'], operators: [...EQUALITY, 'contains', 'startsWith'] },
+  {
+    ...textKind('longtext', undefined, 'textarea'),
+    options: ['minLength', 'maxLength', 'default'],
+    operators: [...EQUALITY, 'contains', 'startsWith'],
+  },
   textKind('email', 'email', 'email'),
   textKind('phone', undefined, undefined, PHONE_PATTERN),
   textKind('url', 'uri', 'uri'),
@@ -219,7 +227,8 @@ const builtinKinds: FieldKind[] = [
     operators: ORDERED,
     widget: 'date-time',
     cubeType: 'time',
-    columns: (f) => single(f, { base: 'timestamptz' }, { ...(f.default === 'now' ? { default: { kind: 'now' } } : {}), ...rules(bounds(f)) }),
+    columns: (f) =>
+      single(f, { base: 'timestamptz' }, { ...(f.default === 'now' ? { default: { kind: 'now' } } : {}), ...rules(bounds(f)) }),
     valueSchema: (f) => ({
       type: 'string',
       format: 'date-time',
@@ -228,7 +237,17 @@ const builtinKinds: FieldKind[] = [
     }),
     defaultValue: (f) => (f.default === 'now' ? formatInstant(BigInt(Date.now()) * 1000n) : f.default),
     // 'now' is the moment of the write; it is checked against no bounds.
-    defaultSchema: (f) => ({ anyOf: [{ const: 'now' }, { type: 'string', format: 'date-time', ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}), ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}) }] }),
+    defaultSchema: (f) => ({
+      anyOf: [
+        { const: 'now' },
+        {
+          type: 'string',
+          format: 'date-time',
+          ...(f.min !== undefined ? { formatMinimum: String(f.min) } : {}),
+          ...(f.max !== undefined ? { formatMaximum: String(f.max) } : {}),
+        },
+      ],
+    }),
   },
   {
     name: 'enum',
@@ -258,7 +277,8 @@ const builtinKinds: FieldKind[] = [
     cubeType: null,
     indexable: false,
     // JSON text: a bare `true` or `1` would not be a jsonb default, '...'::jsonb always is.
-    columns: (f) => single(f, { base: 'jsonb' }, f.default === undefined ? {} : { default: { kind: 'literal', value: JSON.stringify(f.default) } }),
+    columns: (f) =>
+      single(f, { base: 'jsonb' }, f.default === undefined ? {} : { default: { kind: 'literal', value: JSON.stringify(f.default) } }),
     valueSchema: () => ({}),
     // pg would turn a JS array into a PostgreSQL array literal; jsonb wants JSON text.
     toColumns: (value) => [value === null || value === undefined ? null : JSON.stringify(value)],

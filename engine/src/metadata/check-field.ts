@@ -60,7 +60,11 @@ function checkOptions(field: FieldFileSpec, at: string, kind: FieldKind, ctx: Fi
     if (bound === undefined || !kind.boundSchema) continue;
     const problem = firstError(ctx.ajv, kind.boundSchema, bound);
     if (problem) {
-      r({ pointer: `${at}/${key}`, rule: 'field.invalid_bound', message: `${key} ${JSON.stringify(bound)} is not a ${field.kind} value: ${problem}` });
+      r({
+        pointer: `${at}/${key}`,
+        rule: 'field.invalid_bound',
+        message: `${key} ${JSON.stringify(bound)} is not a ${field.kind} value: ${problem}`,
+      });
       ok = false;
     }
   }
@@ -80,7 +84,8 @@ function checkConstraints(field: FieldFileSpec, at: string, r: Report): boolean 
   });
   for (const [from, to] of Object.entries(field.valueMap ?? {})) {
     const where = `${at}/valueMap/${from.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (seen.has(from)) fail(where, 'field.value_map_current', `'${from}' is still one of the values; only values that are gone can be mapped`);
+    if (seen.has(from))
+      fail(where, 'field.value_map_current', `'${from}' is still one of the values; only values that are gone can be mapped`);
     if (!seen.has(to)) fail(where, 'field.value_map_target', `'${from}' maps to '${to}', which is not one of the values`);
   }
   if (field.scale !== undefined && field.scale > (field.precision ?? 18)) {
@@ -110,11 +115,19 @@ function checkReference(field: FieldFileSpec, at: string, kind: FieldKind, ctx: 
   if (targetName === undefined) return; // requiredOptions reported it
   const target = ctx.entities.get(targetName);
   if (!target && ref.target) {
-    r({ pointer: `${at}/kind`, rule: 'field.user_entity_missing', message: `a ${field.kind} field needs the '${ref.target}' entity (install the pack that provides it)` });
+    r({
+      pointer: `${at}/kind`,
+      rule: 'field.user_entity_missing',
+      message: `a ${field.kind} field needs the '${ref.target}' entity (install the pack that provides it)`,
+    });
   } else if (!target && !ctx.brokenEntities.has(targetName)) {
     r({ pointer: `${at}/target`, rule: 'relation.unknown_target', message: `target entity '${targetName}' does not exist` });
   } else if (target && !ref.target && target.pack !== ctx.pack && !ctx.closure.has(target.pack.manifest.name)) {
-    r({ pointer: `${at}/target`, rule: 'relation.target_not_required', message: `target '${targetName}' belongs to pack '${target.pack.manifest.name}', which this pack does not require` });
+    r({
+      pointer: `${at}/target`,
+      rule: 'relation.target_not_required',
+      message: `target '${targetName}' belongs to pack '${target.pack.manifest.name}', which this pack does not require`,
+    });
   }
   if (field.cardinality === 'manyToMany' && (field.required || field.onDelete)) {
     r({ pointer: at, rule: 'relation.many_to_many_option', message: "'required' and 'onDelete' do not apply to a manyToMany relation" });
@@ -125,7 +138,11 @@ function checkReference(field: FieldFileSpec, at: string, kind: FieldKind, ctx: 
 export function checkField(field: FieldFileSpec, at: string, ctx: FieldContext, r: Report): FieldKind | undefined {
   const kind = ctx.kinds.get(field.kind);
   if (!kind) {
-    r({ pointer: `${at}/kind`, rule: 'field.unknown_kind', message: `unknown field kind '${field.kind}'; known kinds: ${[...ctx.kinds.keys()].join(', ')}` });
+    r({
+      pointer: `${at}/kind`,
+      rule: 'field.unknown_kind',
+      message: `unknown field kind '${field.kind}'; known kinds: ${[...ctx.kinds.keys()].join(', ')}`,
+    });
     return undefined;
   }
   const optionsOk = checkOptions(field, at, kind, ctx, r);
@@ -140,7 +157,11 @@ export function checkField(field: FieldFileSpec, at: string, ctx: FieldContext, 
     const schema = kind.defaultSchema?.(spec) ?? kind.valueSchema(spec);
     const problem = firstError(ctx.ajv, schema, field.default);
     if (problem) {
-      r({ pointer: `${at}/default`, rule: 'field.invalid_default', message: `default ${JSON.stringify(field.default)} is not a valid ${field.kind} value: ${problem}` });
+      r({
+        pointer: `${at}/default`,
+        rule: 'field.invalid_default',
+        message: `default ${JSON.stringify(field.default)} is not a valid ${field.kind} value: ${problem}`,
+      });
     }
   }
   return kind;

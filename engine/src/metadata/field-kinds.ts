@@ -6,8 +6,7 @@ import type { ColumnDef, FieldDef, FieldOption } from './model.js';
 export type { FieldOption } from './model.js';
 
 /** What a kind's values are to the condition language (both evaluators) and to sorting. */
-export type OperandType =
-  | 'text' | 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'enum' | 'multienum' | 'json' | 'id';
+export type OperandType = 'text' | 'integer' | 'decimal' | 'boolean' | 'date' | 'datetime' | 'enum' | 'multienum' | 'json' | 'id';
 
 export type JsonSchema = Record<string, unknown>;
 

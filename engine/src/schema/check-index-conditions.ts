@@ -13,19 +13,28 @@ const DECLARED = 'index#';
 export function checkIndexConditions(model: Model, rules: KindsAndOperators): MetadataProblem[] {
   const problems: MetadataProblem[] = [];
   for (const entity of model.entities) {
-    entity.indexes.filter((i) => i.key.startsWith(DECLARED)).forEach((index, i) => {
-      if (index.where === undefined) return;
-      try {
-        indexConditionSql(entity, index.where, rules);
-      } catch (err) {
-        if (!isEngineError(err)) throw err;
-        const at = `/indexes/${i}/where`;
-        const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
-        for (const e of found) {
-          problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, pointer: at + e.pointer, rule: e.code, message: e.message });
+    entity.indexes
+      .filter((i) => i.key.startsWith(DECLARED))
+      .forEach((index, i) => {
+        if (index.where === undefined) return;
+        try {
+          indexConditionSql(entity, index.where, rules);
+        } catch (err) {
+          if (!isEngineError(err)) throw err;
+          const at = `/indexes/${i}/where`;
+          const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+          for (const e of found) {
+            problems.push({
+              file: entity.file,
+              pack: entity.pack,
+              entity: entity.name,
+              pointer: at + e.pointer,
+              rule: e.code,
+              message: e.message,
+            });
+          }
         }
-      }
-    });
+      });
   }
   return problems;
 }

@@ -14,7 +14,8 @@ const isArray = (column: ColumnDef): boolean => column.type.base === 'text[]';
 function mappedSql(col: string, column: ColumnDef): string {
   const entries = Object.entries(column.valueMap ?? {});
   if (entries.length === 0) return col;
-  const cases = (v: string) => `CASE ${v} ${entries.map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`).join(' ')} ELSE ${v} END`;
+  const cases = (v: string) =>
+    `CASE ${v} ${entries.map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`).join(' ')} ELSE ${v} END`;
   if (!isArray(column)) return cases(col);
   // Two old values may map to one new value: keep the first occurrence, in the array's order.
   return `ARRAY(SELECT m FROM (SELECT ${cases('u.v')} AS m, min(u.o) AS o FROM unnest(${col}) WITH ORDINALITY AS u(v, o) GROUP BY 1) x ORDER BY x.o)`;
@@ -42,12 +43,14 @@ function violationSql(value: string, column: ColumnDef): string | undefined {
 /** Every old value becomes one the new rules allow? Only then may the count be skipped. */
 function isWidening(before: ValueRules, after: ValueRules): boolean {
   const wider = <T>(a: T | undefined, b: T | undefined, ok: (a: T, b: T) => boolean) => b === undefined || (a !== undefined && ok(a, b));
-  return wider(before.values, after.values, (a, b) => a.every((v) => b.includes(v)))
-    && wider(before.minLength, after.minLength, (a, b) => b <= a)
-    && wider(before.maxLength, after.maxLength, (a, b) => b >= a)
-    && wider(before.pattern, after.pattern, (a, b) => a === b)
-    && wider(before.min, after.min, (a, b) => a === b)
-    && wider(before.max, after.max, (a, b) => a === b);
+  return (
+    wider(before.values, after.values, (a, b) => a.every((v) => b.includes(v))) &&
+    wider(before.minLength, after.minLength, (a, b) => b <= a) &&
+    wider(before.maxLength, after.maxLength, (a, b) => b >= a) &&
+    wider(before.pattern, after.pattern, (a, b) => a === b) &&
+    wider(before.min, after.min, (a, b) => a === b) &&
+    wider(before.max, after.max, (a, b) => a === b)
+  );
 }
 
 export interface LiveColumn {
@@ -70,14 +73,14 @@ export function valueRulesStep(table: string, column: ColumnDef, live: LiveColum
   const col = q(column.name);
   const comment = commentOnColumn(table, column);
   const before = live.rules === undefined ? undefined : (JSON.parse(live.rules) as ValueRules);
-  const mapSql = comparable && Object.keys(column.valueMap ?? {}).length > 0
-    ? [`UPDATE ${t} SET ${col} = ${mappedSql(col, column)} WHERE ${mappedSql(col, column)} IS DISTINCT FROM ${col}`]
-    : [];
+  const mapSql =
+    comparable && Object.keys(column.valueMap ?? {}).length > 0
+      ? [`UPDATE ${t} SET ${col} = ${mappedSql(col, column)} WHERE ${mappedSql(col, column)} IS DISTINCT FROM ${col}`]
+      : [];
   const mapped = mapSql.length ? ' (renamed values mapped)' : '';
   // Counts run before any step: they read the live names and apply the valueMap themselves.
-  const breaksNow = comparable && !(before && isWidening(before, column.rules ?? {}))
-    ? violationSql(mappedSql(q(live.column), column), column)
-    : undefined;
+  const breaksNow =
+    comparable && !(before && isWidening(before, column.rules ?? {})) ? violationSql(mappedSql(q(live.column), column), column) : undefined;
   const breaks = violationSql(col, column);
   if (!breaksNow || !breaks) {
     return { op: 'checkValues', table, summary: `record the value rules of ${table}.${column.name}${mapped}`, sql: [...mapSql, comment] };
@@ -92,15 +95,24 @@ export function valueRulesStep(table: string, column: ColumnDef, live: LiveColum
     outcome = 'they get the default';
   } else if (column.nullable) {
     fix = [`UPDATE ${t} SET ${col} = NULL WHERE ${breaks}`];
-    risk = { kind: 'destructiveIfRows', reason: 'stored values the new rules refuse would be cleared (give the field a default or a valueMap to keep them)', countSql };
+    risk = {
+      kind: 'destructiveIfRows',
+      reason: 'stored values the new rules refuse would be cleared (give the field a default or a valueMap to keep them)',
+      countSql,
+    };
     outcome = 'they are cleared';
   } else {
     fix = [];
-    risk = { kind: 'blockedIfRows', reason: 'stored values the new rules refuse exist, and the required field has no default to replace them', countSql };
+    risk = {
+      kind: 'blockedIfRows',
+      reason: 'stored values the new rules refuse exist, and the required field has no default to replace them',
+      countSql,
+    };
     outcome = 'blocked while any exist';
   }
   return {
-    op: 'checkValues', table,
+    op: 'checkValues',
+    table,
     summary: `check stored values of ${table}.${column.name} against its new rules${mapped}: ${outcome}`,
     sql: [...mapSql, ...fix, comment],
     risk,
