@@ -4,6 +4,8 @@
 // pg_stat_activity): through pgbench (values inlined), through Node's pg with 16 clients and the same bound values,
 // and behind a bare Node HTTP server (bare-server.ts).
 // Run as the seeded admin and as a user with an org-unit-and-below scope and a hidden field.
+// Last, two lists PostgreSQL has to work for (1M customers, 2M deals) beside the same lists written by hand over plain
+// tables with the same rows (#18 part 10); BENCH_CUSTOMERS / BENCH_DEALS shrink that data, BENCH_ONLY=hand runs only them.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -19,6 +21,10 @@ const WARMUP = Math.max(3, Math.round(SECONDS / 4));
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'tessera_bench';
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000_000);
+/** Rounds and seconds per run of the hand-written comparison; BENCH_ONLY=hand runs only that comparison. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const HAND_SECONDS = Number(process.env.BENCH_HAND_SECONDS ?? 30);
+const ONLY_HAND_WRITTEN = process.env.BENCH_ONLY === 'hand';
 const PARENTS = Number(process.env.BENCH_PARENTS ?? 100_000);
 const PASSWORD = 'bench-password-123';
 
@@ -122,6 +128,8 @@ async function prepareOrg(port: number, adminToken: string): Promise<Org> {
       grants: { entities: {
         bench_item: { actions: ['read', 'create', 'update'], scope: 'orgUnitAndBelow', fields: { secret: 'hidden' } },
         bench_parent: { actions: ['read'], scope: 'all' },
+        bench_customer: { actions: ['read'], scope: 'all' },
+        bench_deal: { actions: ['read'], scope: 'all' },
       } },
     });
   }
@@ -145,15 +153,45 @@ async function generateData(org: Org): Promise<void> {
            DATE '2024-01-01' + (g % 730), 'secret ' || g, p.ids[1 + g % ${PARENTS}],
            ${UNIT_OF_ROW}
       FROM generate_series(1, ${ITEMS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM bench_parent) p`, [org.unitA, org.unitA1, org.unitB]);
+  await generateListData(c);
   await c.query(`COMMENT ON DATABASE ${DB} IS '${DATA_VERSION}'`);
-  await c.query('VACUUM ANALYZE bench_item');
-  await c.query('VACUUM ANALYZE bench_parent');
+  for (const t of ['bench_item', 'bench_parent', ...LIST_TABLES]) await c.query(`VACUUM ANALYZE ${t}`);
   console.log(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   await c.end();
 }
 
+/**
+ * The PostgreSQL-bound lists (#18 part 10): customers with two low-cardinality indexed columns (segment: 10 values,
+ * tier: 10 values, so one pair matches ~1% of them) and a non-indexed decimal, and twice as many deals under them,
+ * whose customers' region (4 values) filters through the belongsTo. plain_customer and plain_deal hold the same rows
+ * without the system columns, with the same indexes, for the hand-written SQL. Row numbers pick values through a hash,
+ * so no two columns follow each other.
+ */
+async function generateListData(c: pg.Client): Promise<void> {
+  const hash = (salt: number, mod: number) => `mod(hashint4(g + ${salt})::bigint + 2147483648, ${mod})`;
+  await c.query(`CREATE TEMP TABLE customer_no AS SELECT g AS no, gen_random_uuid() AS id FROM generate_series(1, ${CUSTOMERS}) g`);
+  await c.query(`INSERT INTO bench_customer (id, name, region, segment, tier, revenue, email)
+    SELECT n.id, 'Customer ' || g, (ARRAY['north','south','east','west'])[1 + ${hash(1, 4)}], 's' || ${hash(2, 10)}, 1 + ${hash(3, 10)},
+           ${hash(4, 100000000)} / 100.0, 'customer' || g || '@example.com'
+      FROM generate_series(1, ${CUSTOMERS}) g JOIN customer_no n ON n.no = g`);
+  await c.query(`INSERT INTO bench_deal (id, title, stage, amount, closes, customer_id)
+    SELECT gen_random_uuid(), 'Deal ' || g, (ARRAY['lead','qualified','proposal','won','lost'])[1 + ${hash(5, 5)}],
+           ${hash(6, 10000000)} / 100.0, DATE '2024-01-01' + ${hash(7, 730)}::int, n.id
+      FROM generate_series(1, ${DEALS}) g JOIN customer_no n ON n.no = 1 + ${hash(8, CUSTOMERS)}`);
+  await c.query('CREATE TABLE plain_customer AS SELECT id, name, region, segment, tier, revenue, email FROM bench_customer');
+  await c.query('CREATE TABLE plain_deal AS SELECT id, title, stage, amount, closes, customer_id FROM bench_deal');
+  await c.query('ALTER TABLE plain_customer ADD PRIMARY KEY (id)');
+  await c.query('ALTER TABLE plain_deal ADD PRIMARY KEY (id)');
+  for (const col of ['region', 'segment', 'tier']) await c.query(`CREATE INDEX ON plain_customer (${col})`);
+  await c.query('CREATE INDEX ON plain_deal (customer_id)');
+}
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
+const DEALS = Number(process.env.BENCH_DEALS ?? 2 * CUSTOMERS);
+const LIST_TABLES = ['bench_customer', 'bench_deal', 'plain_customer', 'plain_deal'];
+
 /** Bumped whenever the generated data changes shape, so an older bench database is regenerated. */
-const DATA_VERSION = 'bench data 2: org unit by hash';
+const DATA_VERSION = `bench data 3: customers and deals (${CUSTOMERS}/${DEALS})`;
 const UNIT_OF_ROW = `CASE mod(hashint4(g)::bigint + 2147483648, 10) WHEN 0 THEN $3::uuid WHEN 1 THEN $1::uuid WHEN 2 THEN $1::uuid
              WHEN 3 THEN $1::uuid WHEN 4 THEN $1::uuid ELSE $2::uuid END`;
 
@@ -167,13 +205,14 @@ const currentRss = (pid: number) => statusMb(pid, 'VmRSS');
 
 interface Figure { rps: number; p50: number; p99: number; errors: number }
 
-async function load(port: number, token: string, setup: autocannon.Request, seconds: number): Promise<Figure> {
+async function load(port: number, token: string, setup: autocannon.Request, seconds: number, timeout = 10): Promise<Figure> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}`, connections: 16, duration: seconds,
+    url: `http://127.0.0.1:${port}`, connections: 16, duration: seconds, timeout,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [setup],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  // Completed requests over the run: per-second averages round a slow list's one or two a second away.
+  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
 }
 
 /** Mean throughput and p50 of several runs; the worst p99; every error. */
@@ -214,7 +253,8 @@ async function nodePg(sql: string, values: readonly unknown[], seconds: number):
     while (Date.now() < until) {
       const t = process.hrtime.bigint();
       await pool.query({ name: 'bench_raw', text: sql, values: [...values] });
-      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      // Only queries done within the window count (a slow list's last ones would inflate the rate).
+      if (Date.now() <= until) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
   }));
   await pool.end();
@@ -242,8 +282,8 @@ function inlineValues(text: string, values: readonly unknown[]): string {
   });
 }
 
-/** The same SQL behind a bare Node HTTP server, loaded like the engine. */
-async function bareServer(sql: string, values: readonly unknown[], path: string, seconds: number): Promise<Figure> {
+/** A bare Node HTTP server answering every request with one statement's rows (bare-server.ts). */
+async function startBareServer(sql: string, values: readonly unknown[]): Promise<{ port: number; stop: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
     cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) }, stdio: ['ignore', 'pipe', 'inherit'],
@@ -253,12 +293,95 @@ async function bareServer(sql: string, values: readonly unknown[], path: string,
       child.stdout?.once('data', () => ok());
       child.once('exit', (code) => fail(new Error(`bare server exited with ${code}`)));
     });
-    const req: autocannon.Request = { method: 'GET', path };
-    await load(port, '', req, WARMUP);
-    return await load(port, '', req, seconds);
-  } finally {
+  } catch (err) {
     child.kill();
+    throw err;
   }
+  return { port, stop: () => child.kill() };
+}
+
+/** The same SQL behind a bare Node HTTP server, loaded like the engine. */
+async function bareServer(sql: string, values: readonly unknown[], path: string, seconds: number): Promise<Figure> {
+  const bare = await startBareServer(sql, values);
+  try {
+    const req: autocannon.Request = { method: 'GET', path };
+    await load(bare.port, '', req, WARMUP);
+    return await load(bare.port, '', req, seconds);
+  } finally {
+    bare.stop();
+  }
+}
+
+interface HandWrittenCase {
+  readonly name: string;
+  readonly path: string;
+  /** The values the engine binds for `path`, in its parameter order. */
+  readonly values: readonly unknown[];
+  /** The same list written by hand over the plain tables. */
+  readonly hand: { readonly text: string; readonly values: readonly unknown[] };
+}
+
+const HAND_WRITTEN_CASES: readonly HandWrittenCase[] = [
+  {
+    name: 'customers: 2 indexed low-cardinality filters (~1%), sort -revenue, 50',
+    path: `/api/v1/bench_customer?filter=${encodeURIComponent(JSON.stringify({ and: [{ '==': [{ var: 'segment' }, 's3'] }, { '==': [{ var: 'tier' }, 4] }] }))}&sort=-revenue&limit=50&fields=name,segment,tier,revenue`,
+    values: ['s3', 4],
+    hand: { text: 'SELECT id, name, segment, tier, revenue FROM plain_customer WHERE segment = $1 AND tier = $2 ORDER BY revenue DESC LIMIT 50', values: ['s3', 4] },
+  },
+  {
+    name: "deals of customers in one region (belongsTo), sort -amount, 50",
+    path: `/api/v1/bench_deal?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'customer.region' }, 'north'] }))}&sort=-amount&limit=50&fields=title,stage,amount,customer`,
+    values: ['north'],
+    hand: { text: 'SELECT d.id, d.title, d.stage, d.amount, d.customer_id AS customer FROM plain_deal d JOIN plain_customer c ON c.id = d.customer_id WHERE c.region = $1 ORDER BY d.amount DESC LIMIT 50', values: ['north'] },
+  },
+];
+
+/** Slow lists answer a few times a second: their rates keep a decimal. */
+const rate = (x: number) => (x < 100 ? x.toFixed(1) : Math.round(x).toLocaleString('en'));
+const range = (xs: readonly number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}%`;
+
+/**
+ * Lists PostgreSQL has to work for, beside the same list written by hand over plain tables (#18 part 10): per round,
+ * the API, the bare HTTP server with the engine's statement and with the hand-written one, then both statements
+ * through node-pg; the order flips every round so drift falls on both. Prints each round and the range of the shares.
+ */
+async function compareWithHandWritten(port: number, token: string, seconds: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (const c of HAND_WRITTEN_CASES) {
+    const engineSql = await engineStatement(port, token, c.path);
+    console.log(`\n${c.name}\n  engine: ${inlineValues(engineSql, c.values)}\n  hand:   ${inlineValues(c.hand.text, c.hand.values)}`);
+    const bareEngine = await startBareServer(engineSql, c.values);
+    const bareHand = await startBareServer(c.hand.text, c.hand.values);
+    try {
+      const req: autocannon.Request = { method: 'GET', path: c.path };
+      // The belongsTo list takes seconds per request under 16 connections: no request may time out.
+      const http = [port, bareEngine.port, bareHand.port].map((p) => (s = seconds) => load(p, p === port ? token : '', req, s, 120));
+      for (const run of http) await run(WARMUP);
+      const apiShares: number[] = [];
+      const sqlShares: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const flip = <T,>(xs: T[]): T[] => (round % 2 ? [...xs].reverse() : xs);
+        const figures: Figure[] = [];
+        for (const i of flip([0, 1, 2])) figures[i] = await (http[i] as (s?: number) => Promise<Figure>)();
+        const nodeRuns = flip([[engineSql, c.values], [c.hand.text, c.hand.values]] as const);
+        const qps = new Map<string, number>();
+        for (const [text, values] of nodeRuns) qps.set(text, (await nodePg(text, values, seconds)).qps);
+        const [api, viaEngine, viaHand] = figures as [Figure, Figure, Figure];
+        const nodeEngine = qps.get(engineSql) as number;
+        const nodeHand = qps.get(c.hand.text) as number;
+        apiShares.push((api.rps / viaHand.rps) * 100);
+        sqlShares.push((nodeEngine / nodeHand) * 100);
+        const line = `| ${c.name} | ${round + 1} | ${rate(api.rps)} / ${api.p50} | ${rate(viaEngine.rps)} | ${rate(viaHand.rps)} / ${viaHand.p50} | ${(api.rps / viaHand.rps * 100).toFixed(0)}% | ${rate(nodeEngine)} | ${rate(nodeHand)} | ${(nodeEngine / nodeHand * 100).toFixed(0)}% |`;
+        console.log(line);
+        lines.push(line);
+      }
+      lines.push(`| ${c.name} | range | | | | ${range(apiShares)} | | | ${range(sqlShares)} |`);
+    } finally {
+      bareEngine.stop();
+      bareHand.stop();
+    }
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -295,7 +418,7 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     await checkpoint();
     console.log(`engine RSS before load: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`);
-    for (const s of scenarios) {
+    for (const s of ONLY_HAND_WRITTEN ? [] : scenarios) {
       const runs = new Map<string, Figure[]>();
       for (const round of [0, 1]) {
         for (const [who, token] of callers) {
@@ -313,7 +436,7 @@ async function main(): Promise<void> {
       }
     }
     const raw: string[] = [];
-    for (const s of scenarios) {
+    for (const s of ONLY_HAND_WRITTEN ? [] : scenarios) {
       if (!s.sql) continue;
       const inlined = inlineValues(s.sql.text, s.sql.values);
       console.log(`\n${s.name}: ${inlined}`);
@@ -324,12 +447,15 @@ async function main(): Promise<void> {
       const share = (x: number) => `${((api.rps / x) * 100).toFixed(0)}%`;
       raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(bare.rps).toLocaleString('en')} / ${bare.p50} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${share(r.tps)} / ${share(n.qps)} / ${share(bare.rps)} |`);
     }
+    const hand = await compareWithHandWritten(port, adminToken, HAND_SECONDS);
     const rss = peakRss(engine.pid as number);
     console.log(`\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`);
     console.log('\n| caller | scenario | req/s | p50 ms | p99 ms | non-2xx | vs admin |\n|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log('\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | bare HTTP req/s / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg / bare HTTP |\n|---|---|---|---|---|---|');
     for (const r of raw) console.log(r);
+    console.log('\n| list PostgreSQL works for (admin) | round | API req/s / p50 ms | bare HTTP, engine SQL req/s | bare HTTP, hand-written SQL req/s / p50 ms | API share of hand-written (HTTP) | node-pg engine SQL qps | node-pg hand-written qps | engine SQL share (node-pg) |\n|---|---|---|---|---|---|---|---|---|');
+    for (const r of hand) console.log(r);
     console.log(`\nengine peak RSS: ${rss.toFixed(0)} MB`);
   } finally {
     engine.kill('SIGTERM');
