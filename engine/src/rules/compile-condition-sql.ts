@@ -5,7 +5,6 @@ import { operandValues } from './operand-values.js';
 import type { OperatorRegistry } from './operator-registry.js';
 
 // The two ways to fill `param`, offered next to the compiler that needs one of them.
-export { inlineLiteral } from './inline-literal.js';
 
 /** A var resolved to SQL. `sql` must bind tighter than any operator: a column reference or parenthesised. */
 export interface SqlOperand extends OperandInfo {
@@ -29,7 +28,7 @@ export interface SqlCompileContext {
   /** Throws an EngineError (with the pointer) for unknown paths. */
   resolveVar(path: string, pointer: string): SqlOperand;
   resolveCollection(path: string, pointer: string): SqlCollection;
-  /** Registers a bound parameter and returns its placeholder (SqlParams.add), or for DDL an inlined literal (inlineLiteral). */
+  /** Registers a bound parameter and returns its placeholder (SqlParams.add), or for DDL an inlined literal (sqlLiteral). */
   param(value: unknown): string;
 }
 

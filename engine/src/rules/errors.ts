@@ -15,8 +15,7 @@ export type ConditionProblemCode =
 export type RuleErrorCode =
   | 'rules.operator_exists'
   | 'rules.registry_frozen'
-  | 'rules.invalid_operator'
-  | 'rules.unsupported_literal';
+  | 'rules.invalid_operator';
 
 export function conditionProblem(code: ConditionProblemCode, pointer: string, message: string): FieldError {
   return { pointer, code, message };

@@ -4,21 +4,10 @@ import type { ColumnDef, ColumnDefault, ForeignKeyDef, ValueRules } from '../met
 import { renderTag, type ObjectTag } from './catalog.js';
 import { renderType } from './sql-type.js';
 import { q } from '../sql/q.js';
-
-export function literal(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as SQL`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]::text[]`;
-  if (typeof value === 'object') return `${literal(JSON.stringify(value))}::jsonb`;
-  return "'" + String(value).replace(/'/g, "''") + "'";
-}
+import { sqlLiteral } from '../sql/sql-literal.js';
 
 export function renderDefault(d: ColumnDefault): string {
-  return d.kind === 'now' ? 'now()' : literal(d.value);
+  return d.kind === 'now' ? 'now()' : sqlLiteral(d.value);
 }
 
 export function defaultSignature(d: ColumnDefault | undefined): string | undefined {
@@ -45,15 +34,15 @@ export function columnSql(column: ColumnDef, options: { notNull: boolean }): str
 }
 
 export function commentOnColumn(table: string, column: ColumnDef): string {
-  return `COMMENT ON COLUMN ${q(table)}.${q(column.name)} IS ${literal(renderTag(columnTag(column)))}`;
+  return `COMMENT ON COLUMN ${q(table)}.${q(column.name)} IS ${sqlLiteral(renderTag(columnTag(column)))}`;
 }
 
 export function commentOnTable(table: string, tag: ObjectTag): string {
-  return `COMMENT ON TABLE ${q(table)} IS ${literal(renderTag(tag))}`;
+  return `COMMENT ON TABLE ${q(table)} IS ${sqlLiteral(renderTag(tag))}`;
 }
 
 export function commentOnIndex(name: string, tag: ObjectTag): string {
-  return `COMMENT ON INDEX ${q(name)} IS ${literal(renderTag(tag))}`;
+  return `COMMENT ON INDEX ${q(name)} IS ${sqlLiteral(renderTag(tag))}`;
 }
 
 const ON_DELETE: Record<ForeignKeyDef['onDelete'], string> = {

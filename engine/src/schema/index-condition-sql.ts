@@ -4,7 +4,7 @@ import { EngineError } from '../shared/engine-error.js';
 import type { EntityDef } from '../metadata/model.js';
 import { SYSTEM_COLUMNS, systemOperand } from '../metadata/system-columns.js';
 import { compileConditionSql, type SqlCompileContext, type SqlOperand } from '../rules/compile-condition-sql.js';
-import { inlineLiteral } from '../rules/inline-literal.js';
+import { sqlLiteral } from '../sql/sql-literal.js';
 import { kindOperators } from '../rules/kind-operators.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { q } from '../sql/q.js';
@@ -32,7 +32,7 @@ export function indexConditionSql(entity: EntityDef, where: unknown, rules: Kind
     resolveCollection: (path, pointer) => {
       throw new EngineError('filter.unknown_field', 400, `a partial-index condition cannot use the collection '${path}'`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: 'collections are not allowed here' }] });
     },
-    param: inlineLiteral,
+    param: sqlLiteral,
   };
   return compileConditionSql(where, ctx, rules.operators);
 }

@@ -4,7 +4,8 @@
 // (counted, never refused). Without one, the rows are cleared only with --allow-destructive, and a
 // required column without a default cannot be applied while such rows exist.
 import type { ColumnDef, ValueRules } from '../metadata/model.js';
-import { commentOnColumn, literal, renderDefault, rulesSignature } from './ddl.js';
+import { commentOnColumn, renderDefault, rulesSignature } from './ddl.js';
+import { sqlLiteral } from '../sql/sql-literal.js';
 import { q } from '../sql/q.js';
 import type { PlanStep, StepRisk } from './plan.js';
 
@@ -15,7 +16,7 @@ function mappedSql(col: string, column: ColumnDef): string {
   const entries = Object.entries(column.valueMap ?? {});
   if (entries.length === 0) return col;
   const cases = (v: string) =>
-    `CASE ${v} ${entries.map(([from, to]) => `WHEN ${literal(from)} THEN ${literal(to)}`).join(' ')} ELSE ${v} END`;
+    `CASE ${v} ${entries.map(([from, to]) => `WHEN ${sqlLiteral(from)} THEN ${sqlLiteral(to)}`).join(' ')} ELSE ${v} END`;
   if (!isArray(column)) return cases(col);
   // Two old values may map to one new value: keep the first occurrence, in the array's order.
   return `ARRAY(SELECT m FROM (SELECT ${cases('u.v')} AS m, min(u.o) AS o FROM unnest(${col}) WITH ORDINALITY AS u(v, o) GROUP BY 1) x ORDER BY x.o)`;
@@ -26,16 +27,16 @@ function violationSql(value: string, column: ColumnDef): string | undefined {
   const r = column.rules ?? {};
   const parts: string[] = [];
   if (r.values) {
-    const list = r.values.map(literal).join(', ');
+    const list = r.values.map((v) => sqlLiteral(v)).join(', ');
     parts.push(isArray(column) ? `NOT (${value} <@ ARRAY[${list}]::text[])` : `${value} NOT IN (${list})`);
   }
   if (!isArray(column)) {
     if (r.minLength !== undefined) parts.push(`char_length(${value}) < ${r.minLength}`);
     if (r.maxLength !== undefined) parts.push(`char_length(${value}) > ${r.maxLength}`);
-    if (r.pattern !== undefined) parts.push(`${value} !~ ${literal(r.pattern)}`);
+    if (r.pattern !== undefined) parts.push(`${value} !~ ${sqlLiteral(r.pattern)}`);
     // An untyped literal takes the column's type: decimals compare exactly, instants as instants.
-    if (r.min !== undefined) parts.push(`${value} < ${literal(r.min)}`);
-    if (r.max !== undefined) parts.push(`${value} > ${literal(r.max)}`);
+    if (r.min !== undefined) parts.push(`${value} < ${sqlLiteral(r.min)}`);
+    if (r.max !== undefined) parts.push(`${value} > ${sqlLiteral(r.max)}`);
   }
   return parts.length ? `${value} IS NOT NULL AND (${parts.join(' OR ')})` : undefined;
 }

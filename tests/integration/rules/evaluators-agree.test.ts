@@ -14,7 +14,7 @@ import {
 } from '../../../engine/src/rules/compile-condition-sql.js';
 import { SqlParams } from '../../../engine/src/sql/sql-params.js';
 import { compileConditionMemory } from '../../../engine/src/rules/evaluate-condition.js';
-import { inlineLiteral } from '../../../engine/src/rules/inline-literal.js';
+import { sqlLiteral } from '../../../engine/src/sql/sql-literal.js';
 import { createOperatorRegistry } from '../../../engine/src/rules/operator-registry.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
@@ -273,7 +273,7 @@ describe('the in-memory and SQL evaluators', () => {
         expect(bound.rows.map((r) => r.id)).toEqual(expected);
 
         // The DDL form (values inlined) must mean the same as the bound form.
-        const inlined = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, inlineLiteral, true), registry)));
+        const inlined = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, sqlLiteral, true), registry)));
         expect(inlined.rows.map((r) => r.id)).toEqual(expected);
       }),
       { seed: CONDITION_SEED, numRuns: CONDITIONS },

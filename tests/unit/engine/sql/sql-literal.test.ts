@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { inlineLiteral } from '../../../../engine/src/rules/inline-literal.js';
+import { sqlLiteral } from '../../../../engine/src/sql/sql-literal.js';
 import { EngineError } from '../../../../engine/src/shared/engine-error.js';
 
-describe('inlineLiteral', () => {
+describe('sqlLiteral', () => {
   it.each([
     ['plain string', 'abc', "'abc'"],
     ['quotes are doubled', "O'Brien''s", "'O''Brien''''s'"],
@@ -12,18 +12,19 @@ describe('inlineLiteral', () => {
     ['integer', 42, '42'],
     ['negative numbers are parenthesised for the cast', -1.5, '(-1.5)'],
     ['bigint', -5n, '(-5)'],
-    ['booleans', true, 'TRUE'],
+    ['booleans', true, 'true'],
     ['null', null, 'NULL'],
     ['arrays', ['a', "b'c"], "ARRAY['a', 'b''c']"],
     ['empty arrays take the following cast', [], "'{}'"],
+    ['objects are jsonb', { a: "it's" }, `'{"a":"it''s"}'::jsonb`],
   ])('%s', (_label, value, sql) => {
-    expect(inlineLiteral(value)).toBe(sql);
+    expect(sqlLiteral(value)).toBe(sql);
   });
 
-  it.each([['NUL', 'a\u0000'], ['lone surrogate', '\uDC00'], ['object', { a: 1 }], ['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY]])(
+  it.each([['NUL', 'a\u0000'], ['lone surrogate', '\uDC00'], ['a function', () => 1], ['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY]])(
     'refuses %s',
     (_label, value) => {
-      expect(() => inlineLiteral(value)).toThrow(EngineError);
+      expect(() => sqlLiteral(value)).toThrow(EngineError);
     },
   );
 });
