@@ -3,6 +3,7 @@
 // for administrators and once per caller's access for everyone else (who see only what they may use).
 import type { JsonSchema } from '../metadata/field-kinds.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
+import type { FieldDef } from '../metadata/model.js';
 import { hiddenFieldNames, type Access } from '../security/access.js';
 import { withoutProperties } from '../forms/record-schemas.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
@@ -36,7 +37,7 @@ function filterDescription(operators: readonly string[]): string {
     '`in` takes a list (`{"in":[{"var":"f"},[..]]}`), `between` is inclusive, and `some`/`none` go over hasMany and',
     'manyToMany relations (`{"some":[{"var":"contacts"},{...}]}`). `var` paths may go through belongsTo relations',
     '(`company.region`); money fields are `price.amount` and `price.currency`. Each field kind allows a subset of',
-    'the operators (see `x-operators` on each property); anything else is a 400.',
+    'the operators (see `x-operators` on each property: a list, or for a field with parts one list per part path); anything else is a 400.',
     FILTER_SEMANTICS,
   ].join(' ');
 }
@@ -45,7 +46,7 @@ function listParameters(operators: readonly string[]): Doc[] {
   const q = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'query', required: false, description, schema });
   return [
     q('filter', filterDescription(operators), { type: 'string' }),
-    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-amount,company.name\`).`, { type: 'string' }),
+    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-created_at,company.name\`).`, { type: 'string' }),
     q('limit', `Page size, 1 to ${MAX_LIMIT}.`, { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     q('offset', 'Rows to skip (use `cursor` for deep paging).', { type: 'integer', minimum: 0, maximum: 100000, default: 0 }),
     q('cursor', 'Opaque keyset cursor from `meta.nextCursor` of the previous page (same sort).', { type: 'string' }),
@@ -74,6 +75,18 @@ const AUDIT_ENTRY: JsonSchema = {
     changes: { type: 'object', description: 'field -> { before, after }; values of fields hidden from the reader are "***".', additionalProperties: { type: 'object', properties: { before: {}, after: {} } } },
   },
 };
+
+/**
+ * What a filter may do with a field, as the path resolver allows it: the operators of a plain field; per part
+ * (`amount.amount`, `amount.currency`) for a kind with parts, whose bare name filters nothing; `some`/`none`
+ * for a collection.
+ */
+function filterOperators(f: FieldDef, runtime: ModelRuntime): readonly string[] | Record<string, readonly string[]> {
+  const parts = runtime.kinds.get(f.kind)?.subPaths;
+  if (parts) return Object.fromEntries(Object.entries(parts).map(([part, sp]) => [`${f.name}.${part}`, [...(sp.operators ?? runtime.operatorsFor(f.kind))]]));
+  if (f.cardinality === 'manyToMany') return ['some', 'none'];
+  return [...runtime.operatorsFor(f.kind)];
+}
 
 export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
   const schemas: Record<string, unknown> = {
@@ -109,7 +122,7 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     const props = read.properties as Record<string, Record<string, unknown>>;
     for (const f of e.fields) {
       const prop = props[f.name];
-      if (prop) prop['x-operators'] = [...runtime.operatorsFor(f.kind)];
+      if (prop) prop['x-operators'] = filterOperators(f, runtime);
     }
     schemas[P] = read;
     if (may.create) schemas[`${P}Create`] = forOpenApi(withoutProperties(rt.schemas.create, unwritable));
