@@ -88,11 +88,22 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
   const send = async (method: string, path: string, body: unknown, headers: Record<string, string>, token: string): Promise<TestResponse> => {
     const auth = 'authorization' in headers ? headers.authorization : `Bearer ${token}`;
     const { authorization: _drop, ...rest } = headers;
-    const res = await fetch(url + path, {
+    const call = () => fetch(url + path, {
       method,
       headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: auth } : {}), ...rest },
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
+    let res: Response;
+    try {
+      res = await call();
+    } catch (err) {
+      // A kept-alive socket the server closes as the next request goes out is reset (nodejs/node#47130); with the
+      // whole suite on 2 cores the test process can stall past keepAliveTimeout between two requests. A GET is
+      // safe to send again; anything else fails as it came.
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      if (method !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw err;
+      res = await call();
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {
