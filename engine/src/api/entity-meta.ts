@@ -7,6 +7,7 @@ import { hiddenFieldNames, type Access } from '../security/access.js';
 import { withoutProperties } from '../forms/record-schemas.js';
 import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
+import { filterOperators } from './filter-operators.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? label[locale] ?? label.en : undefined);
 
@@ -33,7 +34,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       description: text(f.description, locale) ?? null,
       required: f.required,
       unique: f.unique,
-      operators: [...runtime.operatorsFor(f.kind)],
+      operators: filterOperators(f, runtime),
       ...(f.target ? { target: f.target, cardinality: f.cardinality ?? 'belongsTo' } : {}),
       ...(f.values ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),

@@ -3,7 +3,7 @@
 // for administrators and once per caller's access for everyone else (who see only what they may use).
 import type { JsonSchema } from '../metadata/field-kinds.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
-import type { FieldDef } from '../metadata/model.js';
+import { filterOperators } from './filter-operators.js';
 import { hiddenFieldNames, type Access } from '../security/access.js';
 import { withoutProperties } from '../forms/record-schemas.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
@@ -75,18 +75,6 @@ const AUDIT_ENTRY: JsonSchema = {
     changes: { type: 'object', description: 'field -> { before, after }; values of fields hidden from the reader are "***".', additionalProperties: { type: 'object', properties: { before: {}, after: {} } } },
   },
 };
-
-/**
- * What a filter may do with a field, as the path resolver allows it: the operators of a plain field; per part
- * (`amount.amount`, `amount.currency`) for a kind with parts, whose bare name filters nothing; `some`/`none`
- * for a collection.
- */
-function filterOperators(f: FieldDef, runtime: ModelRuntime): readonly string[] | Record<string, readonly string[]> {
-  const parts = runtime.kinds.get(f.kind)?.subPaths;
-  if (parts) return Object.fromEntries(Object.entries(parts).map(([part, sp]) => [`${f.name}.${part}`, [...(sp.operators ?? runtime.operatorsFor(f.kind))]]));
-  if (f.cardinality === 'manyToMany') return ['some', 'none'];
-  return [...runtime.operatorsFor(f.kind)];
-}
 
 export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
   const schemas: Record<string, unknown> = {
