@@ -10,7 +10,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: { process: 'readonly', console: 'readonly' } },
     rules: {
       // Unused names prefixed with _ are intentional (destructured away, or a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // Records are maps keyed by field names from the Model: removing a hidden field is a dynamic delete.
       '@typescript-eslint/no-dynamic-delete': 'off',
       // Text checks look for NUL on purpose: PostgreSQL cannot store it.

@@ -62,11 +62,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
   const registries = await setUpPlugins(plugins, log);
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
-  const db = options.db ?? await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log });
+  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log }));
   let start;
   try {
     start = await startModel(local, {
-      knex: db.knex, pool: db.pool, rules: registries, log,
+      knex: db.knex,
+      pool: db.pool,
+      rules: registries,
+      log,
       prepare: (published) => prepareServedModel(published, registries),
     });
   } catch (err) {
@@ -75,19 +78,40 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   }
   const { published, applied } = start;
   const served = new ServedModels(start.prepared, registries);
-  log.info({ version: applied.version, hash: published.model.hash, steps: applied.plan.steps.length, database: db.kind, plugins: plugins.map((p) => p.name) }, applied.changed ? 'model applied' : 'model served');
+  log.info(
+    {
+      version: applied.version,
+      hash: published.model.hash,
+      steps: applied.plan.steps.length,
+      database: db.kind,
+      plugins: plugins.map((p) => p.name),
+    },
+    applied.changed ? 'model applied' : 'model served',
+  );
   await ensureEngineTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
-    pool: db.pool, log, tokenTtlSeconds: config.tokenTtlSeconds, jwtSecret: config.jwtSecret,
-    loginFailuresPerUser: config.loginFailuresPerUser, loginAttemptsPerAddress: config.loginAttemptsPerAddress,
+    pool: db.pool,
+    log,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    jwtSecret: config.jwtSecret,
+    loginFailuresPerUser: config.loginFailuresPerUser,
+    loginAttemptsPerAddress: config.loginAttemptsPerAddress,
     accessDeps: () => served.current.accessDeps,
   });
   await auth.init();
-  announceAdminSeed(await seedAdmin(db.pool, served.current.accessDeps.core, config.adminPassword), log, (text) => process.stdout.write(text));
+  announceAdminSeed(await seedAdmin(db.pool, served.current.accessDeps.core, config.adminPassword), log, (text) =>
+    process.stdout.write(text),
+  );
   const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
-  const writer = new RecordWriter(() => ({ pool: db.pool, runtime: served.current.runtime, hooks: registries.hooks, log, onSecurityChange: () => auth.invalidate() }));
+  const writer = new RecordWriter(() => ({
+    pool: db.pool,
+    runtime: served.current.runtime,
+    hooks: registries.hooks,
+    log,
+    onSecurityChange: () => auth.invalidate(),
+  }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
@@ -128,21 +152,39 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(loginRoutes({ auth })),
     authenticateMiddleware(auth),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
-    routerMiddleware(adminRoutes({
-      knex: db.knex,
-      loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
-      rules: registries,
-      publish: (next, publishOptions) => publish(next, publishOptions),
-    })),
+    routerMiddleware(
+      adminRoutes({
+        knex: db.knex,
+        loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
+        rules: registries,
+        publish: (next, publishOptions) => publish(next, publishOptions),
+      }),
+    ),
     routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
-    routerMiddleware(actionRoutes({ actions: registries.actions, reader, pool: db.pool, log, model: () => served.current.runtime.model, runtime: () => served.current.runtime })),
+    routerMiddleware(
+      actionRoutes({
+        actions: registries.actions,
+        reader,
+        pool: db.pool,
+        log,
+        model: () => served.current.runtime.model,
+        runtime: () => served.current.runtime,
+      }),
+    ),
     ...pluginRouters,
     entities.middleware(),
   ]);
 
   const servers: Server[] = [];
   return {
-    config, db, models, registries, app, log, applied, publish,
+    config,
+    db,
+    models,
+    registries,
+    app,
+    log,
+    applied,
+    publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
         // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
@@ -158,7 +200,15 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       });
     },
     async close() {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => { s.closeAllConnections(); s.close(() => r()); })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((r) => {
+              s.closeAllConnections();
+              s.close(() => r());
+            }),
+        ),
+      );
       await follower.stop();
       if (!options.db) await db.close();
     },

@@ -29,39 +29,61 @@ const plugin: TesseraPlugin = {
     });
 
     // Before hooks run inside the write's transaction: they may change the values or refuse the write.
-    host.before('record.beforeCreate', ({ changes }) => {
-      if (typeof changes.title === 'string') changes.title = changes.title.trim();
-      if (typeof changes.title === 'string' && /forbidden/i.test(changes.title)) {
-        throw new PluginRejection('a note title may not contain "forbidden"', '/title');
-      }
-    }, { entities: ['note'] });
-    host.before('record.beforeUpdate', ({ changes, before }) => {
-      if (before?.archived === true && 'title' in changes) throw new PluginRejection('an archived note cannot be renamed', '/title');
-    }, { entities: ['note'] });
+    host.before(
+      'record.beforeCreate',
+      ({ changes }) => {
+        if (typeof changes.title === 'string') changes.title = changes.title.trim();
+        if (typeof changes.title === 'string' && /forbidden/i.test(changes.title)) {
+          throw new PluginRejection('a note title may not contain "forbidden"', '/title');
+        }
+      },
+      { entities: ['note'] },
+    );
+    host.before(
+      'record.beforeUpdate',
+      ({ changes, before }) => {
+        if (before?.archived === true && 'title' in changes) throw new PluginRejection('an archived note cannot be renamed', '/title');
+      },
+      { entities: ['note'] },
+    );
 
     // After hooks run once the write has committed.
-    host.after('record.afterCreate', async ({ after, db }) => {
-      await db.query(`INSERT INTO note_event (id, note_id, event) VALUES (gen_random_uuid(), $1, 'created')`, [after?.id]);
-    }, { entities: ['note'] });
+    host.after(
+      'record.afterCreate',
+      async ({ after, db }) => {
+        await db.query(`INSERT INTO note_event (id, note_id, event) VALUES (gen_random_uuid(), $1, 'created')`, [after?.id]);
+      },
+      { entities: ['note'] },
+    );
 
     // A named action with a JSON Schema for its input.
     host.action({
       entity: 'note',
       name: 'archive',
       label: { en: 'Archive', 'zh-CN': '归档' },
-      input: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: { type: 'string', minLength: 3, maxLength: 200 } } },
+      input: {
+        type: 'object',
+        required: ['reason'],
+        additionalProperties: false,
+        properties: { reason: { type: 'string', minLength: 3, maxLength: 200 } },
+      },
       async run({ id, input, db }) {
         const rows = await db.query<{ version: number }>(
-          'UPDATE note SET archived = true, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version', [id]);
+          'UPDATE note SET archived = true, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version',
+          [id],
+        );
         return { archived: true, reason: input.reason, version: rows[0]?.version };
       },
     });
 
     // A job handler; the queue that runs it arrives with the jobs issue.
-    host.job({ name: 'sample:count-notes', async run({ db, log }) {
-      const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM note WHERE deleted_at IS NULL');
-      log.info({ notes: rows[0]?.n }, 'notes counted');
-    } });
+    host.job({
+      name: 'sample:count-notes',
+      async run({ db, log }) {
+        const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM note WHERE deleted_at IS NULL');
+        log.info({ notes: rows[0]?.n }, 'notes counted');
+      },
+    });
 
     // Extra routes, mounted under /api/plugins/sample/.
     const router = new Router();

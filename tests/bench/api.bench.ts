@@ -48,7 +48,8 @@ async function dataIsCurrent(): Promise<boolean> {
   const c = new pg.Client({ connectionString: dbUrl(DB) });
   await c.connect();
   try {
-    const version = (await c.query(`SELECT shobj_description(oid, 'pg_database') AS v FROM pg_database WHERE datname = $1`, [DB])).rows[0]?.v;
+    const version = (await c.query(`SELECT shobj_description(oid, 'pg_database') AS v FROM pg_database WHERE datname = $1`, [DB])).rows[0]
+      ?.v;
     if (version !== DATA_VERSION) return false;
     return Number((await c.query('SELECT count(*) AS n FROM bench_item')).rows[0].n) === ITEMS;
   } catch {
@@ -79,8 +80,14 @@ async function startEngine(port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['bin/tessera.js', 'serve'], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-      TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench', TESSERA_ADMIN_PASSWORD: PASSWORD, TESSERA_DB_POOL: '16',
+      ...process.env,
+      DATABASE_URL: dbUrl(DB),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench',
+      TESSERA_ADMIN_PASSWORD: PASSWORD,
+      TESSERA_DB_POOL: '16',
       TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -109,28 +116,41 @@ async function api(port: number, token: string | undefined, method: string, path
   return text ? JSON.parse(text) : undefined;
 }
 
-interface Org { unitA: string; unitA1: string; unitB: string; userToken: string }
+interface Org {
+  unitA: string;
+  unitA1: string;
+  unitB: string;
+  userToken: string;
+}
 
 async function prepareOrg(port: number, adminToken: string): Promise<Org> {
   const find = async (entity: string, filter: unknown) =>
     (await api(port, adminToken, 'GET', `/api/v1/${entity}?filter=${encodeURIComponent(JSON.stringify(filter))}`)).data[0];
-  const unit = async (code: string, parent?: string) => (await find('org_unit', { '==': [{ var: 'code' }, code] }))?.id ??
-    (await api(port, adminToken, 'POST', '/api/v1/org_unit', { name: code, code, unit_type: 'branch', ...(parent ? { parent } : {}) })).data.id;
+  const unit = async (code: string, parent?: string) =>
+    (await find('org_unit', { '==': [{ var: 'code' }, code] }))?.id ??
+    (await api(port, adminToken, 'POST', '/api/v1/org_unit', { name: code, code, unit_type: 'branch', ...(parent ? { parent } : {}) })).data
+      .id;
   const unitA = await unit('BENCH-A');
   const unitA1 = await unit('BENCH-A1', unitA);
   const unitB = await unit('BENCH-B');
   let user = await find('app_user', { '==': [{ var: 'username' }, 'bench.user'] });
   if (!user) {
-    user = (await api(port, adminToken, 'POST', '/api/v1/app_user', { username: 'bench.user', display_name: 'Bench user', org_unit: unitA })).data;
+    user = (
+      await api(port, adminToken, 'POST', '/api/v1/app_user', { username: 'bench.user', display_name: 'Bench user', org_unit: unitA })
+    ).data;
     await api(port, adminToken, 'PUT', `/api/admin/users/${user.id}/password`, { password: PASSWORD });
     await api(port, adminToken, 'POST', '/api/v1/role', {
-      code: 'bench_sales', name: 'Bench sales', members: [user.id],
-      grants: { entities: {
-        bench_item: { actions: ['read', 'create', 'update'], scope: 'orgUnitAndBelow', fields: { secret: 'hidden' } },
-        bench_parent: { actions: ['read'], scope: 'all' },
-        bench_customer: { actions: ['read'], scope: 'all' },
-        bench_deal: { actions: ['read'], scope: 'all' },
-      } },
+      code: 'bench_sales',
+      name: 'Bench sales',
+      members: [user.id],
+      grants: {
+        entities: {
+          bench_item: { actions: ['read', 'create', 'update'], scope: 'orgUnitAndBelow', fields: { secret: 'hidden' } },
+          bench_parent: { actions: ['read'], scope: 'all' },
+          bench_customer: { actions: ['read'], scope: 'all' },
+          bench_deal: { actions: ['read'], scope: 'all' },
+        },
+      },
     });
   }
   const login = await api(port, undefined, 'POST', '/api/auth/login', { username: 'bench.user', password: PASSWORD });
@@ -144,15 +164,21 @@ async function generateData(org: Org): Promise<void> {
   const t0 = Date.now();
   // 90% of the rows are inside the scoped user's org units (A and A1), 10% outside (B). The unit comes from a hash
   // of the row number, so it does not follow qty or status: no filter value falls wholly outside the scope.
-  await c.query(`INSERT INTO bench_parent (id, name, region, score, org_unit_id)
+  await c.query(
+    `INSERT INTO bench_parent (id, name, region, score, org_unit_id)
     SELECT gen_random_uuid(), 'Parent ' || g, (ARRAY['north','south','east','west'])[1 + g % 4], g % 100,
            ${UNIT_OF_ROW}
-      FROM generate_series(1, ${PARENTS}) g`, [org.unitA, org.unitA1, org.unitB]);
-  await c.query(`INSERT INTO bench_item (id, title, status, amount, qty, due, secret, parent_id, org_unit_id)
+      FROM generate_series(1, ${PARENTS}) g`,
+    [org.unitA, org.unitA1, org.unitB],
+  );
+  await c.query(
+    `INSERT INTO bench_item (id, title, status, amount, qty, due, secret, parent_id, org_unit_id)
     SELECT gen_random_uuid(), 'Item ' || g, (ARRAY['open','won','lost'])[1 + g % 3], (g % 100000) / 100.0, g % 1000,
            DATE '2024-01-01' + (g % 730), 'secret ' || g, p.ids[1 + g % ${PARENTS}],
            ${UNIT_OF_ROW}
-      FROM generate_series(1, ${ITEMS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM bench_parent) p`, [org.unitA, org.unitA1, org.unitB]);
+      FROM generate_series(1, ${ITEMS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM bench_parent) p`,
+    [org.unitA, org.unitA1, org.unitB],
+  );
   await generateListData(c);
   await c.query(`COMMENT ON DATABASE ${DB} IS '${DATA_VERSION}'`);
   for (const t of ['bench_item', 'bench_parent', ...LIST_TABLES]) await c.query(`VACUUM ANALYZE ${t}`);
@@ -203,11 +229,19 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 const peakRss = (pid: number) => statusMb(pid, 'VmHWM');
 const currentRss = (pid: number) => statusMb(pid, 'VmRSS');
 
-interface Figure { rps: number; p50: number; p99: number; errors: number }
+interface Figure {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
 async function load(port: number, token: string, setup: autocannon.Request, seconds: number, timeout = 10): Promise<Figure> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}`, connections: 16, duration: seconds, timeout,
+    url: `http://127.0.0.1:${port}`,
+    connections: 16,
+    duration: seconds,
+    timeout,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests: [setup],
   });
@@ -219,8 +253,10 @@ async function load(port: number, token: string, setup: autocannon.Request, seco
 function combine(runs: readonly Figure[]): Figure {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
-    rps: mean(runs.map((r) => r.rps)), p50: Math.round(mean(runs.map((r) => r.p50)) * 10) / 10,
-    p99: Math.max(...runs.map((r) => r.p99)), errors: runs.reduce((a, r) => a + r.errors, 0),
+    rps: mean(runs.map((r) => r.rps)),
+    p50: Math.round(mean(runs.map((r) => r.p50)) * 10) / 10,
+    p99: Math.max(...runs.map((r) => r.p99)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
   };
 }
 
@@ -236,8 +272,30 @@ function pgbench(sql: string, seconds: number): { tps: number; latencyMs: number
   const file = join(dir, 'q.sql');
   writeFileSync(file, sql + ';\n');
   const u = new URL(dbUrl(DB));
-  const out = spawnSync('pgbench', ['-n', '-c', '16', '-j', '2', '-T', String(seconds), '-M', 'prepared', '-f', file,
-    '-h', u.hostname, '-p', u.port || '5432', '-U', u.username || 'postgres', DB], { encoding: 'utf8' });
+  const out = spawnSync(
+    'pgbench',
+    [
+      '-n',
+      '-c',
+      '16',
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-M',
+      'prepared',
+      '-f',
+      file,
+      '-h',
+      u.hostname,
+      '-p',
+      u.port || '5432',
+      '-U',
+      u.username || 'postgres',
+      DB,
+    ],
+    { encoding: 'utf8' },
+  );
   const tps = /tps = ([\d.]+)/.exec(out.stdout)?.[1];
   const lat = /latency average = ([\d.]+) ms/.exec(out.stdout)?.[1];
   if (!tps) throw new Error(`pgbench failed: ${out.stderr}`);
@@ -249,14 +307,16 @@ async function nodePg(sql: string, values: readonly unknown[], seconds: number):
   const pool = new pg.Pool({ connectionString: dbUrl(DB), max: 16 });
   const latencies: number[] = [];
   const until = Date.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (Date.now() < until) {
-      const t = process.hrtime.bigint();
-      await pool.query({ name: 'bench_raw', text: sql, values: [...values] });
-      // Only queries done within the window count (a slow list's last ones would inflate the rate).
-      if (Date.now() <= until) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (Date.now() < until) {
+        const t = process.hrtime.bigint();
+        await pool.query({ name: 'bench_raw', text: sql, values: [...values] });
+        // Only queries done within the window count (a slow list's last ones would inflate the rate).
+        if (Date.now() <= until) latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
   await pool.end();
   latencies.sort((a, b) => a - b);
   return { qps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN };
@@ -267,7 +327,10 @@ async function engineStatement(port: number, token: string, path: string): Promi
   await api(port, token, 'GET', path);
   const c = new pg.Client({ connectionString: dbUrl(DB) });
   await c.connect();
-  const r = await c.query<{ query: string }>(`SELECT query FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`, [DB]);
+  const r = await c.query<{ query: string }>(
+    `SELECT query FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`,
+    [DB],
+  );
   await c.end();
   const text = r.rows[0]?.query;
   if (!text) throw new Error(`no statement seen for ${path}`);
@@ -286,7 +349,9 @@ function inlineValues(text: string, values: readonly unknown[]): string {
 async function startBareServer(sql: string, values: readonly unknown[]): Promise<{ port: number; stop: () => void }> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
-    cwd: ROOT, env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
     await new Promise<void>((ok, fail) => {
@@ -326,13 +391,19 @@ const HAND_WRITTEN_CASES: readonly HandWrittenCase[] = [
     name: 'customers: 2 indexed low-cardinality filters (~1%), sort -revenue, 50',
     path: `/api/v1/bench_customer?filter=${encodeURIComponent(JSON.stringify({ and: [{ '==': [{ var: 'segment' }, 's3'] }, { '==': [{ var: 'tier' }, 4] }] }))}&sort=-revenue&limit=50&fields=name,segment,tier,revenue`,
     values: ['s3', 4],
-    hand: { text: 'SELECT id, name, segment, tier, revenue FROM plain_customer WHERE segment = $1 AND tier = $2 ORDER BY revenue DESC LIMIT 50', values: ['s3', 4] },
+    hand: {
+      text: 'SELECT id, name, segment, tier, revenue FROM plain_customer WHERE segment = $1 AND tier = $2 ORDER BY revenue DESC LIMIT 50',
+      values: ['s3', 4],
+    },
   },
   {
-    name: "deals of customers in one region (belongsTo), sort -amount, 50",
+    name: 'deals of customers in one region (belongsTo), sort -amount, 50',
     path: `/api/v1/bench_deal?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'customer.region' }, 'north'] }))}&sort=-amount&limit=50&fields=title,stage,amount,customer`,
     values: ['north'],
-    hand: { text: 'SELECT d.id, d.title, d.stage, d.amount, d.customer_id AS customer FROM plain_deal d JOIN plain_customer c ON c.id = d.customer_id WHERE c.region = $1 ORDER BY d.amount DESC LIMIT 50', values: ['north'] },
+    hand: {
+      text: 'SELECT d.id, d.title, d.stage, d.amount, d.customer_id AS customer FROM plain_deal d JOIN plain_customer c ON c.id = d.customer_id WHERE c.region = $1 ORDER BY d.amount DESC LIMIT 50',
+      values: ['north'],
+    },
   },
 ];
 
@@ -355,15 +426,22 @@ async function compareWithHandWritten(port: number, token: string, seconds: numb
     try {
       const req: autocannon.Request = { method: 'GET', path: c.path };
       // The belongsTo list takes seconds per request under 16 connections: no request may time out.
-      const http = [port, bareEngine.port, bareHand.port].map((p) => (s = seconds) => load(p, p === port ? token : '', req, s, 120));
+      const http = [port, bareEngine.port, bareHand.port].map(
+        (p) =>
+          (s = seconds) =>
+            load(p, p === port ? token : '', req, s, 120),
+      );
       for (const run of http) await run(WARMUP);
       const apiShares: number[] = [];
       const sqlShares: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        const flip = <T,>(xs: T[]): T[] => (round % 2 ? [...xs].reverse() : xs);
+        const flip = <T>(xs: T[]): T[] => (round % 2 ? [...xs].reverse() : xs);
         const figures: Figure[] = [];
         for (const i of flip([0, 1, 2])) figures[i] = await (http[i] as (s?: number) => Promise<Figure>)();
-        const nodeRuns = flip([[engineSql, c.values], [c.hand.text, c.hand.values]] as const);
+        const nodeRuns = flip([
+          [engineSql, c.values],
+          [c.hand.text, c.hand.values],
+        ] as const);
         const qps = new Map<string, number>();
         for (const [text, values] of nodeRuns) qps.set(text, (await nodePg(text, values, seconds)).qps);
         const [api, viaEngine, viaHand] = figures as [Figure, Figure, Figure];
@@ -371,7 +449,7 @@ async function compareWithHandWritten(port: number, token: string, seconds: numb
         const nodeHand = qps.get(c.hand.text) as number;
         apiShares.push((api.rps / viaHand.rps) * 100);
         sqlShares.push((nodeEngine / nodeHand) * 100);
-        const line = `| ${c.name} | ${round + 1} | ${rate(api.rps)} / ${api.p50} | ${rate(viaEngine.rps)} | ${rate(viaHand.rps)} / ${viaHand.p50} | ${(api.rps / viaHand.rps * 100).toFixed(0)}% | ${rate(nodeEngine)} | ${rate(nodeHand)} | ${(nodeEngine / nodeHand * 100).toFixed(0)}% |`;
+        const line = `| ${c.name} | ${round + 1} | ${rate(api.rps)} / ${api.p50} | ${rate(viaEngine.rps)} | ${rate(viaHand.rps)} / ${viaHand.p50} | ${((api.rps / viaHand.rps) * 100).toFixed(0)}% | ${rate(nodeEngine)} | ${rate(nodeHand)} | ${((nodeEngine / nodeHand) * 100).toFixed(0)}% |`;
         console.log(line);
         lines.push(line);
       }
@@ -389,35 +467,69 @@ async function main(): Promise<void> {
   const port = await freePort();
   const engine = await startEngine(port);
   try {
-    const adminToken = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data.token as string;
+    const adminToken = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data
+      .token as string;
     const org = await prepareOrg(port, adminToken);
     if (fresh) await generateData(org);
     const c = new pg.Client({ connectionString: dbUrl(DB) });
     await c.connect();
-    const ids = (await c.query<{ id: string }>(`SELECT id FROM bench_item WHERE org_unit_id <> $1 ORDER BY random() LIMIT 20000`, [org.unitB])).rows.map((r) => r.id);
-    const parentIds = (await c.query<{ id: string }>(`SELECT id FROM bench_parent WHERE org_unit_id <> $1 LIMIT 5000`, [org.unitB])).rows.map((r) => r.id);
+    const ids = (
+      await c.query<{ id: string }>(`SELECT id FROM bench_item WHERE org_unit_id <> $1 ORDER BY random() LIMIT 20000`, [org.unitB])
+    ).rows.map((r) => r.id);
+    const parentIds = (
+      await c.query<{ id: string }>(`SELECT id FROM bench_parent WHERE org_unit_id <> $1 LIMIT 5000`, [org.unitB])
+    ).rows.map((r) => r.id);
     await c.end();
-    const pick = <T,>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
-    const listFilter = encodeURIComponent(JSON.stringify({ and: [{ '==': [{ var: 'status' }, 'open'] }, { '>=': [{ var: 'qty' }, 500] }] }));
+    const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+    const listFilter = encodeURIComponent(
+      JSON.stringify({ and: [{ '==': [{ var: 'status' }, 'open'] }, { '>=': [{ var: 'qty' }, 500] }] }),
+    );
     const relFilter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'parent.region' }, 'north'] }));
     const listPath = `/api/v1/bench_item?filter=${listFilter}&sort=qty&limit=50`;
     const relPath = `/api/v1/bench_item?filter=${relFilter}&limit=50`;
     const scenarios: Array<{ name: string; req: autocannon.Request; sql?: { text: string; values: unknown[] } }> = [
       { name: 'get by id', req: { method: 'GET', setupRequest: (r) => ({ ...r, path: `/api/v1/bench_item/${pick(ids)}` }) } },
-      { name: 'list: 2-field filter, sort, limit 50', req: { method: 'GET', path: listPath },
-        sql: { text: await engineStatement(port, adminToken, listPath), values: ['open', 500] } },
-      { name: 'list: filter through belongsTo', req: { method: 'GET', path: relPath },
-        sql: { text: await engineStatement(port, adminToken, relPath), values: ['north'] } },
-      { name: 'create (validated)', req: { method: 'POST', path: '/api/v1/bench_item',
-        setupRequest: (r) => ({ ...r, body: JSON.stringify({ title: 'Bench create', status: 'won', amount: '12.50', qty: 7, due: '2025-03-01', parent: pick(parentIds) }) }) } },
+      {
+        name: 'list: 2-field filter, sort, limit 50',
+        req: { method: 'GET', path: listPath },
+        sql: { text: await engineStatement(port, adminToken, listPath), values: ['open', 500] },
+      },
+      {
+        name: 'list: filter through belongsTo',
+        req: { method: 'GET', path: relPath },
+        sql: { text: await engineStatement(port, adminToken, relPath), values: ['north'] },
+      },
+      {
+        name: 'create (validated)',
+        req: {
+          method: 'POST',
+          path: '/api/v1/bench_item',
+          setupRequest: (r) => ({
+            ...r,
+            body: JSON.stringify({
+              title: 'Bench create',
+              status: 'won',
+              amount: '12.50',
+              qty: 7,
+              due: '2025-03-01',
+              parent: pick(parentIds),
+            }),
+          }),
+        },
+      },
     ];
     // Admin and scoped user take turns on each scenario (two half-length runs each), so table growth, checkpoints
     // and the machine's drift fall on both alike. One checkpoint first: the generated data is not flushed mid-run.
-    const callers = [['admin', adminToken], ['scoped user', org.userToken]] as const;
+    const callers = [
+      ['admin', adminToken],
+      ['scoped user', org.userToken],
+    ] as const;
     const figures = new Map<string, Figure>();
     const rows: string[] = [];
     await checkpoint();
-    console.log(`engine RSS before load: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`);
+    console.log(
+      `engine RSS before load: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`,
+    );
     for (const s of ONLY_HAND_WRITTEN ? [] : scenarios) {
       const runs = new Map<string, Figure[]>();
       for (const round of [0, 1]) {
@@ -427,11 +539,15 @@ async function main(): Promise<void> {
         }
       }
       for (const [who] of callers) figures.set(`${who}|${s.name}`, combine(runs.get(who) as Figure[]));
-      console.log(`engine RSS after ${s.name}: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`);
+      console.log(
+        `engine RSS after ${s.name}: ${currentRss(engine.pid as number).toFixed(0)} MB (peak ${peakRss(engine.pid as number).toFixed(0)} MB)`,
+      );
       const admin = figures.get(`admin|${s.name}`) as Figure;
       for (const [who] of callers) {
         const f = figures.get(`${who}|${s.name}`) as Figure;
-        rows.push(`| ${who} | ${s.name} | ${Math.round(f.rps).toLocaleString('en')} | ${f.p50} | ${f.p99} | ${f.errors} | ${who === 'admin' ? '' : `${((f.rps / admin.rps - 1) * 100).toFixed(1)}%`} |`);
+        rows.push(
+          `| ${who} | ${s.name} | ${Math.round(f.rps).toLocaleString('en')} | ${f.p50} | ${f.p99} | ${f.errors} | ${who === 'admin' ? '' : `${((f.rps / admin.rps - 1) * 100).toFixed(1)}%`} |`,
+        );
         console.log(rows[rows.length - 1]);
       }
     }
@@ -445,16 +561,24 @@ async function main(): Promise<void> {
       const bare = await bareServer(s.sql.text, s.sql.values, s.req.path as string, SECONDS);
       const api = figures.get(`admin|${s.name}`) as Figure;
       const share = (x: number) => `${((api.rps / x) * 100).toFixed(0)}%`;
-      raw.push(`| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(bare.rps).toLocaleString('en')} / ${bare.p50} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${share(r.tps)} / ${share(n.qps)} / ${share(bare.rps)} |`);
+      raw.push(
+        `| ${s.name} | ${Math.round(r.tps).toLocaleString('en')} / ${r.latencyMs.toFixed(2)} | ${Math.round(n.qps).toLocaleString('en')} / ${n.p50.toFixed(2)} | ${Math.round(bare.rps).toLocaleString('en')} / ${bare.p50} | ${Math.round(api.rps).toLocaleString('en')} / ${api.p50} | ${share(r.tps)} / ${share(n.qps)} / ${share(bare.rps)} |`,
+      );
     }
     const hand = await compareWithHandWritten(port, adminToken, HAND_SECONDS);
     const rss = peakRss(engine.pid as number);
-    console.log(`\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`);
+    console.log(
+      `\nTessera bench:api — ${new Date().toISOString().slice(0, 10)}, ${ITEMS.toLocaleString('en')} items / ${PARENTS.toLocaleString('en')} parents, 16 connections, ${SECONDS} s per run, PostgreSQL`,
+    );
     console.log('\n| caller | scenario | req/s | p50 ms | p99 ms | non-2xx | vs admin |\n|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
-    console.log('\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | bare HTTP req/s / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg / bare HTTP |\n|---|---|---|---|---|---|');
+    console.log(
+      '\n| list query | pgbench tps / avg ms | node-pg qps / p50 ms | bare HTTP req/s / p50 ms | API req/s / p50 ms | API share of pgbench / node-pg / bare HTTP |\n|---|---|---|---|---|---|',
+    );
     for (const r of raw) console.log(r);
-    console.log('\n| list PostgreSQL works for (admin) | round | API req/s / p50 ms | bare HTTP, engine SQL req/s | bare HTTP, hand-written SQL req/s / p50 ms | API share of hand-written (HTTP) | node-pg engine SQL qps | node-pg hand-written qps | engine SQL share (node-pg) |\n|---|---|---|---|---|---|---|---|---|');
+    console.log(
+      '\n| list PostgreSQL works for (admin) | round | API req/s / p50 ms | bare HTTP, engine SQL req/s | bare HTTP, hand-written SQL req/s / p50 ms | API share of hand-written (HTTP) | node-pg engine SQL qps | node-pg hand-written qps | engine SQL share (node-pg) |\n|---|---|---|---|---|---|---|---|---|',
+    );
     for (const r of hand) console.log(r);
     console.log(`\nengine peak RSS: ${rss.toFixed(0)} MB`);
   } finally {

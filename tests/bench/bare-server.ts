@@ -11,13 +11,16 @@ const values = JSON.parse(process.env.BARE_VALUES ?? '[]') as unknown[];
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 16, options: '-c TimeZone=UTC' });
 const query = { name: 'bare', text: sql, values };
 const server = createServer((req, res) => {
-  pool.query(query).then((r) => {
-    const body = JSON.stringify({ data: r.rows });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  }, (err: Error) => {
-    res.writeHead(500);
-    res.end(err.message);
-  });
+  pool.query(query).then(
+    (r) => {
+      const body = JSON.stringify({ data: r.rows });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    },
+    (err: Error) => {
+      res.writeHead(500);
+      res.end(err.message);
+    },
+  );
 });
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));

@@ -33,32 +33,51 @@ const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 const label = (en: string) => ({ en });
 const entityName = (i: number) => `bench_entity_${String(i).padStart(2, '0')}`;
-const values = [{ value: 'a', label: label('A') }, { value: 'b', label: label('B') }, { value: 'c', label: label('C') }];
+const values = [
+  { value: 'a', label: label('A') },
+  { value: 'b', label: label('B') },
+  { value: 'c', label: label('C') },
+];
 
 /** Field `k` of entity `i`: kinds cycle, the last two are relations to other entities (some manyToMany). */
 function benchField(i: number, k: number): FieldFileSpec {
   const base = { id: `bench.e${i}.f${k}`, name: `field_${String(k).padStart(2, '0')}`, label: label(`Field ${k}`) };
-  if (k === FIELDS - 2) return { ...base, name: 'parent', kind: 'relation', target: entityName((i + ENTITIES - 1) % ENTITIES), onDelete: 'setNull' };
+  if (k === FIELDS - 2)
+    return { ...base, name: 'parent', kind: 'relation', target: entityName((i + ENTITIES - 1) % ENTITIES), onDelete: 'setNull' };
   if (k === FIELDS - 1) {
     return i % 10 === 0
       ? { ...base, name: 'links', kind: 'relation', target: entityName((i + 7) % ENTITIES), cardinality: 'manyToMany' }
       : { ...base, name: 'related', kind: 'relation', target: entityName((i + 7) % ENTITIES) };
   }
   switch (k % 14) {
-    case 0: return { ...base, kind: 'text', maxLength: 100, ...(k === 0 ? { required: true } : {}), ...(k === 14 ? { unique: true } : {}) };
-    case 1: return { ...base, kind: 'longtext' };
-    case 2: return { ...base, kind: 'integer', min: 0 };
-    case 3: return { ...base, kind: 'decimal', precision: 12, scale: 2 };
-    case 4: return { ...base, kind: 'currency' };
-    case 5: return { ...base, kind: 'boolean', default: false };
-    case 6: return { ...base, kind: 'date' };
-    case 7: return { ...base, kind: 'datetime', default: 'now' };
-    case 8: return { ...base, kind: 'enum', values, default: 'a' };
-    case 9: return { ...base, kind: 'multienum', values };
-    case 10: return { ...base, kind: 'email', maxLength: 320 };
-    case 11: return { ...base, kind: 'phone', maxLength: 32 };
-    case 12: return { ...base, kind: 'url' };
-    default: return { ...base, kind: 'json' };
+    case 0:
+      return { ...base, kind: 'text', maxLength: 100, ...(k === 0 ? { required: true } : {}), ...(k === 14 ? { unique: true } : {}) };
+    case 1:
+      return { ...base, kind: 'longtext' };
+    case 2:
+      return { ...base, kind: 'integer', min: 0 };
+    case 3:
+      return { ...base, kind: 'decimal', precision: 12, scale: 2 };
+    case 4:
+      return { ...base, kind: 'currency' };
+    case 5:
+      return { ...base, kind: 'boolean', default: false };
+    case 6:
+      return { ...base, kind: 'date' };
+    case 7:
+      return { ...base, kind: 'datetime', default: 'now' };
+    case 8:
+      return { ...base, kind: 'enum', values, default: 'a' };
+    case 9:
+      return { ...base, kind: 'multienum', values };
+    case 10:
+      return { ...base, kind: 'email', maxLength: 320 };
+    case 11:
+      return { ...base, kind: 'phone', maxLength: 32 };
+    case 12:
+      return { ...base, kind: 'url' };
+    default:
+      return { ...base, kind: 'json' };
   }
 }
 
@@ -208,17 +227,24 @@ function pssKb(pid: number): number {
 /** The postmaster of the cluster in `clusterDir` and every process it started. */
 function clusterPids(clusterDir: string): number[] {
   const postmaster = Number(readFileSync(join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
-    } catch {
-      return false;
-    }
-  });
+  const children = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    });
   return [postmaster, ...children];
 }
 
-interface Footprint { engineMb: number; clusterMb: number; processes: number }
+interface Footprint {
+  engineMb: number;
+  clusterMb: number;
+  processes: number;
+}
 
 function footprint(enginePid: number, dataDir: string): Footprint {
   const pids = clusterPids(join(dataDir, 'postgres'));
@@ -227,24 +253,39 @@ function footprint(enginePid: number, dataDir: string): Footprint {
 
 /** Signs in and sends `n` list and create requests, 10 at a time, so the footprint is that of a working engine. */
 async function exercise(base: string, n: number): Promise<void> {
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }) });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: BENCH_PASSWORD }),
+  });
   const token = ((await login.json()) as { data: { token: string } }).data.token;
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   let next = 0;
-  await Promise.all(Array.from({ length: 10 }, async () => {
-    while (next < n) {
-      const i = next++;
-      const res = i % 2
-        ? await fetch(`${base}/api/v1/org_unit?limit=50`, { headers })
-        : await fetch(`${base}/api/v1/org_unit`, { method: 'POST', headers, body: JSON.stringify({ name: `bench ${i}`, code: `B${i}`, unit_type: 'branch' }) });
-      await res.arrayBuffer();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const res =
+          i % 2
+            ? await fetch(`${base}/api/v1/org_unit?limit=50`, { headers })
+            : await fetch(`${base}/api/v1/org_unit`, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({ name: `bench ${i}`, code: `B${i}`, unit_type: 'branch' }),
+              });
+        await res.arrayBuffer();
+      }
+    }),
+  );
 }
 
 const BENCH_PASSWORD = 'bench-admin-password';
 
-interface StartFigures { ms: number; idle: Footprint; working: Footprint }
+interface StartFigures {
+  ms: number;
+  idle: Footprint;
+  working: Footprint;
+}
 
 /**
  * Spawns `node bin/tessera.js serve` on the embedded database, times it to a 200 from /api/health, and
@@ -252,17 +293,35 @@ interface StartFigures { ms: number; idle: Footprint; working: Footprint }
  */
 async function coldStart(dataDir: string, timeoutMs = 60_000): Promise<StartFigures | string> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', TESSERA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TESSERA_ADMIN_PASSWORD: BENCH_PASSWORD };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TESSERA_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    TESSERA_ADMIN_PASSWORD: BENCH_PASSWORD,
+  };
   delete env.DATABASE_URL;
   const started = performance.now();
   const child = spawn(process.execPath, [resolve('bin/tessera.js'), 'serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   try {
     while (performance.now() - started < timeoutMs) {
-      if (exited) return `failed: ${stderr.split('\n').find((l) => /error/i.test(l))?.trim().slice(0, 160) ?? 'exited early'}`;
+      if (exited)
+        return `failed: ${
+          stderr
+            .split('\n')
+            .find((l) => /error/i.test(l))
+            ?.trim()
+            .slice(0, 160) ?? 'exited early'
+        }`;
       if (await healthy(`http://127.0.0.1:${port}/api/health`)) {
         const ms = performance.now() - started;
         const idle = footprint(child.pid ?? 0, dataDir);
@@ -298,7 +357,7 @@ async function startBreakdown(dir: string): Promise<{ moduleLoadMs: number | str
 
 // ---------------------------------------------------------------- report
 
-const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : v ?? '-');
+const fmt = (v: number | string | undefined) => (typeof v === 'number' ? `${v.toFixed(v < 10 ? 1 : 0)} ms` : (v ?? '-'));
 
 function row(metric: string, embedded: number | string | undefined, postgres: number | string | undefined, target: string): string {
   return `| ${metric.padEnd(44)} | ${fmt(embedded).padStart(12)} | ${fmt(postgres).padStart(12)} | ${target.padEnd(10)} |`;
@@ -336,7 +395,9 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `Schema benchmark: ${ENTITIES} entities x ${FIELDS} fields; change touches ${CHANGED} entities (add + rename + widen)`,
-      `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`,
+      `node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}, ${new Date().toISOString()}`,
       '',
       `| ${'metric'.padEnd(44)} | ${'embedded'.padStart(12)} | ${'postgres'.padStart(12)} | ${'target'.padEnd(10)} |`,
       `|${'-'.repeat(46)}|${'-'.repeat(14)}|${'-'.repeat(14)}|${'-'.repeat(12)}|`,

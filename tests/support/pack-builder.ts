@@ -66,8 +66,15 @@ export function basePack(): PackSource {
           { id: 'base.account.name', name: 'name', kind: 'text', label: label('Name'), required: true, maxLength: 200 },
           { id: 'base.account.code', name: 'code', kind: 'text', label: label('Code'), unique: true, maxLength: 32 },
           {
-            id: 'base.account.tier', name: 'tier', kind: 'enum', label: label('Tier'), default: 'silver',
-            values: [{ value: 'gold', label: label('Gold') }, { value: 'silver', label: label('Silver') }],
+            id: 'base.account.tier',
+            name: 'tier',
+            kind: 'enum',
+            label: label('Tier'),
+            default: 'silver',
+            values: [
+              { value: 'gold', label: label('Gold') },
+              { value: 'silver', label: label('Silver') },
+            ],
           },
           { id: 'base.account.revenue', name: 'revenue', kind: 'decimal', label: label('Revenue'), precision: 14, scale: 2 },
           { id: 'base.account.parent', name: 'parent', kind: 'relation', target: 'account', label: label('Parent'), onDelete: 'setNull' },
@@ -83,7 +90,11 @@ export function basePack(): PackSource {
           { id: 'base.contact.full_name', name: 'full_name', kind: 'text', label: label('Full name'), required: true },
           { id: 'base.contact.email', name: 'email', kind: 'email', label: label('Email'), maxLength: 320 },
           {
-            id: 'base.contact.account', name: 'account', kind: 'relation', target: 'account', label: label('Account'),
+            id: 'base.contact.account',
+            name: 'account',
+            kind: 'relation',
+            target: 'account',
+            label: label('Account'),
             inverse: { name: 'contacts', label: label('Contacts') },
           },
         ],
@@ -108,7 +119,9 @@ export function writePackSource(dir: string, pack: PackSource, options: WritePac
 export function readPack(dir: string): PackSource {
   const read = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8')) as unknown;
   const entityDir = join(dir, 'entities');
-  const files = readdirSync(entityDir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(entityDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   return {
     manifest: read(join(dir, 'pack.json')) as PackManifestSpec,
     entities: files.map((f) => read(join(entityDir, f)) as EntityFileSpec),

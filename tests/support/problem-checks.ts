@@ -44,12 +44,17 @@ export function expectProblem(res: ApiResponse, status: number, code?: string, e
   if (res.body.errors !== undefined) {
     expect(Array.isArray(res.body.errors), where).toBe(true);
     for (const e of res.body.errors as unknown[]) {
-      expect(e, where).toEqual(expect.objectContaining({ pointer: expect.any(String), code: expect.any(String), message: expect.any(String) }));
+      expect(e, where).toEqual(
+        expect.objectContaining({ pointer: expect.any(String), code: expect.any(String), message: expect.any(String) }),
+      );
     }
   }
   for (const want of errors ?? []) {
-    const found = (res.body.errors ?? []).find((e: { pointer: string; code: string }) =>
-      e.pointer === want.pointer && (want.code === undefined || (typeof want.code === 'string' ? e.code === want.code : want.code.test(e.code))));
+    const found = (res.body.errors ?? []).find(
+      (e: { pointer: string; code: string }) =>
+        e.pointer === want.pointer &&
+        (want.code === undefined || (typeof want.code === 'string' ? e.code === want.code : want.code.test(e.code))),
+    );
     expect(found, `no error ${JSON.stringify(want.pointer)} ${String(want.code ?? '')} in ${where}`).toBeDefined();
   }
   expect(findLeak(JSON.stringify(res.body))).toBeUndefined();

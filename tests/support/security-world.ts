@@ -155,7 +155,14 @@ export const ROLE_DEFS: readonly RoleDef[] = [
 
 export const ADMIN_ROLE: RoleDef = { code: 'admin', admin: true };
 
-interface UserDef { key: string; unit: string; manager: string | null; roles: string[]; email: string; phone: string }
+interface UserDef {
+  key: string;
+  unit: string;
+  manager: string | null;
+  roles: string[];
+  email: string;
+  phone: string;
+}
 const USER_DEFS: readonly UserDef[] = [
   { key: 'ceo', unit: 'HQ', manager: null, roles: ['viewer_all'], email: 'ceo@corp.example', phone: '+86 10 0001' },
   { key: 'east', unit: 'BE', manager: 'ceo', roles: ['branch_mgr'], email: 'east@corp.example', phone: '+86 10 0002' },
@@ -191,11 +198,17 @@ async function post(t: TestEngine, entity: string, body: Record<string, unknown>
 function grantsJson(role: RoleDef): Record<string, unknown> {
   if (role.admin) return { admin: true };
   return {
-    entities: Object.fromEntries(Object.entries(role.entities ?? {}).map(([name, g]) => [name, {
-      actions: g.actions, scope: g.scope,
-      ...(g.fields ? { fields: g.fields } : {}),
-      ...(g.sharing ? { sharing: g.sharing.map((s) => s.logic) } : {}),
-    }])),
+    entities: Object.fromEntries(
+      Object.entries(role.entities ?? {}).map(([name, g]) => [
+        name,
+        {
+          actions: g.actions,
+          scope: g.scope,
+          ...(g.fields ? { fields: g.fields } : {}),
+          ...(g.sharing ? { sharing: g.sharing.map((s) => s.logic) } : {}),
+        },
+      ]),
+    ),
   };
 }
 
@@ -225,8 +238,11 @@ export async function buildWorld(t: TestEngine): Promise<World> {
   const units: Record<string, string> = { HQ: hqId };
   remember('org_unit', 'unit:HQ', hq.body.data[0], { parent: null });
   const unitDefs: Array<[string, string, string, string]> = [
-    ['BE', 'Branch East', 'branch', 'HQ'], ['E1', 'Dept Sales-E1', 'department', 'BE'], ['E2', 'Dept Sales-E2', 'department', 'BE'],
-    ['BW', 'Branch West', 'branch', 'HQ'], ['W1', 'Dept W1', 'department', 'BW'],
+    ['BE', 'Branch East', 'branch', 'HQ'],
+    ['E1', 'Dept Sales-E1', 'department', 'BE'],
+    ['E2', 'Dept Sales-E2', 'department', 'BE'],
+    ['BW', 'Branch West', 'branch', 'HQ'],
+    ['W1', 'Dept W1', 'department', 'BW'],
   ];
   for (const [code, name, type, parent] of unitDefs) {
     const data = await post(t, 'org_unit', { code, name, unit_type: type, parent: units[parent] });
@@ -235,26 +251,56 @@ export async function buildWorld(t: TestEngine): Promise<World> {
   }
 
   // Users: the seeded admin, then the rest in manager order.
-  const adminRes = await t.request('GET', `/api/v1/app_user?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'username' }, 'admin'] }))}`);
+  const adminRes = await t.request(
+    'GET',
+    `/api/v1/app_user?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'username' }, 'admin'] }))}`,
+  );
   const adminData = adminRes.body.data[0] as Record<string, unknown>;
   const users: Record<string, UserInfo> = {
-    admin: { key: 'admin', id: adminData.id as string, username: 'admin', password: 'test-admin-password', unit: hqId, manager: null, roles: ['admin'], token: t.adminToken },
+    admin: {
+      key: 'admin',
+      id: adminData.id as string,
+      username: 'admin',
+      password: 'test-admin-password',
+      unit: hqId,
+      manager: null,
+      roles: ['admin'],
+      token: t.adminToken,
+    },
   };
   remember('app_user', 'user:admin', adminData, { org_unit: hqId, manager: null });
   for (const u of USER_DEFS) {
-    const manager = u.manager ? users[u.manager]?.id ?? null : null;
+    const manager = u.manager ? (users[u.manager]?.id ?? null) : null;
     const data = await post(t, 'app_user', {
-      username: u.key, display_name: u.key.toUpperCase(), email: u.email, phone: u.phone, org_unit: units[u.unit], manager, locale: 'en',
+      username: u.key,
+      display_name: u.key.toUpperCase(),
+      email: u.email,
+      phone: u.phone,
+      org_unit: units[u.unit],
+      manager,
+      locale: 'en',
     });
     const id = data.id as string;
     const pw = await t.request('PUT', `/api/admin/users/${id}/password`, { password: passwordOf(u.key) });
     if (pw.status !== 204) throw new Error(`password of ${u.key}: ${pw.status} ${JSON.stringify(pw.body)}`);
-    users[u.key] = { key: u.key, id, username: u.key, password: passwordOf(u.key), unit: units[u.unit] ?? null, manager, roles: u.roles, token: '' };
+    users[u.key] = {
+      key: u.key,
+      id,
+      username: u.key,
+      password: passwordOf(u.key),
+      unit: units[u.unit] ?? null,
+      manager,
+      roles: u.roles,
+      token: '',
+    };
     remember('app_user', `user:${u.key}`, data, { org_unit: units[u.unit] ?? null, manager });
   }
 
   // Roles: the seeded admin role, then ours with their members.
-  const adminRole = await t.request('GET', `/api/v1/role?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'code' }, 'admin'] }))}`);
+  const adminRole = await t.request(
+    'GET',
+    `/api/v1/role?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'code' }, 'admin'] }))}`,
+  );
   const roles: World['roles'] = { admin: { ...ADMIN_ROLE, id: adminRole.body.data[0].id as string } };
   remember('role', 'role:admin', adminRole.body.data[0], { members: [users.admin!.id] });
   for (const def of ROLE_DEFS) {
@@ -293,9 +339,17 @@ export async function buildWorld(t: TestEngine): Promise<World> {
     remember('account', key, data, { owner: owner ? U(owner) : null, org_unit: unit ? units[unit]! : null, parent: null });
   }
   // A subsidiary link for the `subsidiaries` / `parent` paths: Bravo belongs to Alpha, Foxtrot to Golf.
-  for (const [child, parent] of [['A_e1rep2', 'A_e1rep'], ['A_w1rep', 'A_west']] as const) {
+  for (const [child, parent] of [
+    ['A_e1rep2', 'A_e1rep'],
+    ['A_w1rep', 'A_west'],
+  ] as const) {
     const c = byKey.get(child)!;
-    const res = await t.request('PATCH', `/api/v1/account/${c.id}`, { parent: byKey.get(parent)!.id }, { 'if-match': `"${String(c.admin.version)}"` });
+    const res = await t.request(
+      'PATCH',
+      `/api/v1/account/${c.id}`,
+      { parent: byKey.get(parent)!.id },
+      { 'if-match': `"${String(c.admin.version)}"` },
+    );
     if (res.status !== 200) throw new Error(`parent link: ${res.status} ${JSON.stringify(res.body)}`);
     c.refs.parent = byKey.get(parent)!.id;
     c.admin = res.body.data;
@@ -321,8 +375,15 @@ export async function buildWorld(t: TestEngine): Promise<World> {
   for (const [key, title, owner, account, won, tagList] of dealDefs) {
     const tagIds = tagList.map((l) => tags[l]!);
     const data = await post(t, 'deal', {
-      title, code: key.toUpperCase().replace('_', '-'), owner: owner ? U(owner) : null, account: byKey.get(account)!.id, won,
-      notes: `notes of ${key}`, amount: { amount: `${key.length * 1000}.50`, currency: 'USD' }, stage: won ? 'closed' : 'lead', tags: tagIds,
+      title,
+      code: key.toUpperCase().replace('_', '-'),
+      owner: owner ? U(owner) : null,
+      account: byKey.get(account)!.id,
+      won,
+      notes: `notes of ${key}`,
+      amount: { amount: `${key.length * 1000}.50`, currency: 'USD' },
+      stage: won ? 'closed' : 'lead',
+      tags: tagIds,
     });
     remember('deal', key, data, { owner: owner ? U(owner) : null, account: byKey.get(account)!.id, tags: tagIds });
   }
@@ -339,7 +400,11 @@ export async function buildWorld(t: TestEngine): Promise<World> {
   ];
   for (const [key, title, unit, account, revenue, margin] of contractDefs) {
     const data = await post(t, 'contract', {
-      title, org_unit: unit ? units[unit] : null, account: account ? byKey.get(account)!.id : null, revenue: { amount: revenue, currency: 'CNY' }, margin,
+      title,
+      org_unit: unit ? units[unit] : null,
+      account: account ? byKey.get(account)!.id : null,
+      revenue: { amount: revenue, currency: 'CNY' },
+      margin,
     });
     remember('contract', key, data, { org_unit: unit ? units[unit]! : null, account: account ? byKey.get(account)!.id : null });
   }
@@ -380,7 +445,10 @@ const OWNERSHIP: Record<EntityName, { owner?: string; unit?: string }> = {
   account: { owner: 'owner', unit: 'org_unit' },
   deal: { owner: 'owner' },
   contract: { unit: 'org_unit' },
-  tag: {}, app_user: {}, org_unit: {}, role: {},
+  tag: {},
+  app_user: {},
+  org_unit: {},
+  role: {},
 };
 
 export function isAdmin(w: World, userKey: string): boolean {
@@ -469,14 +537,16 @@ export function rowIds(w: World, userKey: string, entity: EntityName, action: st
   const live = [...w.records[entity].values()].filter((r) => !r.deleted);
   if (isAdmin(w, userKey)) return new Set(live.map((r) => r.id));
   const grants = grantsFor(w, userKey, entity).filter((g) => g.actions.includes(action));
-  const reached = new Set(live.filter((rec) => grants.some((g) =>
-    inScope(w, user, entity, rec, g.scope) || (g.sharing ?? []).some((s) => s.matches(rec, user, w)))).map((r) => r.id));
+  const reached = new Set(
+    live
+      .filter((rec) => grants.some((g) => inScope(w, user, entity, rec, g.scope) || (g.sharing ?? []).some((s) => s.matches(rec, user, w))))
+      .map((r) => r.id),
+  );
   if (action === 'read') return reached;
   // Every other action is bounded by what the user may read.
   const readable = rowIds(w, userKey, entity, 'read');
   return new Set([...reached].filter((id) => readable.has(id)));
 }
-
 
 export function fieldLevel(w: World, userKey: string, entity: string, field: string): Level {
   if (isAdmin(w, userKey)) return 'write';
@@ -597,15 +667,23 @@ export function related(w: World, rec: Rec, name: string): Rec[] {
 export function expectedInclude(w: World, userKey: string, rec: Rec, name: string, got?: unknown): unknown {
   const rel = RELATIONS[rec.entity][name]!;
   const readable = rowIds(w, userKey, rel.target, 'read');
-  const lists = Object.entries(RELATIONS[rel.target]).filter(([, r]) => r.kind === 'manyToMany' && !r.inverseOfList).map(([n]) => n);
+  const lists = Object.entries(RELATIONS[rel.target])
+    .filter(([, r]) => r.kind === 'manyToMany' && !r.inverseOfList)
+    .map(([n]) => n);
   const gotById = new Map<unknown, Record<string, unknown>>(
-    (Array.isArray(got) ? got : got && typeof got === 'object' ? [got] : []).map((g) => [(g as { id?: unknown }).id, g as Record<string, unknown>]));
-  const shown = related(w, rec, name).filter((r) => readable.has(r.id)).map((r) => {
-    const want = visible(w, userKey, r);
-    const actual = gotById.get(r.id);
-    for (const list of lists) if (actual && !(list in actual)) delete want[list];
-    return want;
-  });
+    (Array.isArray(got) ? got : got && typeof got === 'object' ? [got] : []).map((g) => [
+      (g as { id?: unknown }).id,
+      g as Record<string, unknown>,
+    ]),
+  );
+  const shown = related(w, rec, name)
+    .filter((r) => readable.has(r.id))
+    .map((r) => {
+      const want = visible(w, userKey, r);
+      const actual = gotById.get(r.id);
+      for (const list of lists) if (actual && !(list in actual)) delete want[list];
+      return want;
+    });
   if (rel.kind === 'belongsTo') return shown[0] ?? null;
   return shown.sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }

@@ -6,7 +6,11 @@ import { createEngine, type Engine } from '../../engine/src/engine.js';
 import { createLogger } from '../../engine/src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
-export interface TestResponse { status: number; body: any; headers: Headers }
+export interface TestResponse {
+  status: number;
+  body: any;
+  headers: Headers;
+}
 
 export interface TestEngine {
   readonly engine: Engine;
@@ -36,14 +40,17 @@ export interface TestEngineOptions {
 const ROOT = resolve(import.meta.dirname, '../..');
 
 function testConfig(options: TestEngineOptions): Config {
-  return loadConfig({
-    TESSERA_PACKS: options.packs.map((p) => resolve(ROOT, p)).join(','),
-    TESSERA_PLUGINS_DIR: resolve(ROOT, options.pluginsDir ?? 'plugins'),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-    TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
-    ...options.env,
-  }, ROOT);
+  return loadConfig(
+    {
+      TESSERA_PACKS: options.packs.map((p) => resolve(ROOT, p)).join(','),
+      TESSERA_PLUGINS_DIR: resolve(ROOT, options.pluginsDir ?? 'plugins'),
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      ...options.env,
+    },
+    ROOT,
+  );
 }
 
 /** A second engine on the database of `t`, with packs and settings of its own (the scaled topology). */
@@ -85,14 +92,25 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     throw err;
   }
   const { url } = await engine.listen(0, '127.0.0.1');
-  const send = async (method: string, path: string, body: unknown, headers: Record<string, string>, token: string): Promise<TestResponse> => {
+  const send = async (
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+    token: string,
+  ): Promise<TestResponse> => {
     const auth = 'authorization' in headers ? headers.authorization : `Bearer ${token}`;
     const { authorization: _drop, ...rest } = headers;
-    const call = () => fetch(url + path, {
-      method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(auth ? { authorization: auth } : {}), ...rest },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-    });
+    const call = () =>
+      fetch(url + path, {
+        method,
+        headers: {
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(auth ? { authorization: auth } : {}),
+          ...rest,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
     let res: Response;
     try {
       res = await call();
@@ -132,4 +150,3 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     },
   };
 }
-

@@ -45,21 +45,35 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       // The input is stored in the audit row: text PostgreSQL cannot hold is refused like a schema violation.
       const problems = validate(input)
         ? unstorableTexts(input)
-        : (validate.errors ?? []).map((e) => ({ pointer: e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' }));
-      if (problems.length) throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, { fieldErrors: problems });
+        : (validate.errors ?? []).map((e) => ({
+            pointer: e.instancePath,
+            code: `validation.${e.keyword}`,
+            message: e.message ?? 'is invalid',
+          }));
+      if (problems.length)
+        throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, { fieldErrors: problems });
       const entity = deps.runtime().entity(def.entity);
       const result = await withTransaction(deps.pool, async (tx) => {
         // The record must be within the scope of the grant that gives this action, not only readable.
         const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
         const out = await def.run({
-          id, record, input: input as Record<string, unknown>, db: pluginDb(tx), model: deps.model(),
-          actor: ctx.state.actor, log: ctx.state.log,
+          id,
+          record,
+          input: input as Record<string, unknown>,
+          db: pluginDb(tx),
+          model: deps.model(),
+          actor: ctx.state.actor,
+          log: ctx.state.log,
         });
         const after = await lockRecord(tx, entity, id, UNRESTRICTED_SCOPE);
         deferAudit(tx, {
-          entity: def.entity, recordId: id, action: `action:${def.name}`, actorId: ctx.state.actor.id,
-          actorName: ctx.state.actor.username, requestId: ctx.state.requestId,
+          entity: def.entity,
+          recordId: id,
+          action: `action:${def.name}`,
+          actorId: ctx.state.actor.id,
+          actorName: ctx.state.actor.username,
+          requestId: ctx.state.requestId,
           changes: { ...changedFields(before, after, 'update'), input: { after: input } },
         });
         return out;

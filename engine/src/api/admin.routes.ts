@@ -37,12 +37,25 @@ export function adminRoutes(deps: AdminRouteDeps): Router<ApiState> {
     const body = (ctx.request as { body?: { allowDestructive?: unknown; planHash?: unknown } }).body ?? {};
     // A publish applies the plan an administrator reviewed, never whatever the packs and database say now.
     if (typeof body.planHash !== 'string' || !/^[0-9a-f]{64}$/.test(body.planHash)) {
-      throw new EngineError('request.invalid_body', 400, 'send the planHash of the reviewed plan (GET /api/admin/model/plan, meta.planHash)', {
-        fieldErrors: [{ pointer: '/planHash', code: 'validation.required', message: 'a plan hash (64 hexadecimal digits) from GET /api/admin/model/plan' }],
-      });
+      throw new EngineError(
+        'request.invalid_body',
+        400,
+        'send the planHash of the reviewed plan (GET /api/admin/model/plan, meta.planHash)',
+        {
+          fieldErrors: [
+            {
+              pointer: '/planHash',
+              code: 'validation.required',
+              message: 'a plan hash (64 hexadecimal digits) from GET /api/admin/model/plan',
+            },
+          ],
+        },
+      );
     }
     const result = await deps.publish(deps.loadModel(), {
-      allowDestructive: body.allowDestructive === true, expectedPlanHash: body.planHash, appliedBy: `${ctx.state.actor.username} (${ctx.state.actor.id ?? 'system'})`,
+      allowDestructive: body.allowDestructive === true,
+      expectedPlanHash: body.planHash,
+      appliedBy: `${ctx.state.actor.username} (${ctx.state.actor.id ?? 'system'})`,
     });
     ctx.body = { data: { changed: result.changed, version: result.version, steps: result.plan.steps.map((s) => s.summary) }, meta: {} };
   });

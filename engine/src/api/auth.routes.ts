@@ -24,7 +24,9 @@ function body(ctx: { request: unknown }): Record<string, unknown> {
 function requireString(b: Record<string, unknown>, name: string, max = 1024): string {
   const v = b[name];
   if (typeof v !== 'string' || v.length === 0 || v.length > max) {
-    throw new EngineError('validation.failed', 422, `${name} is required`, { fieldErrors: [{ pointer: `/${name}`, code: 'validation.required', message: 'is required' }] });
+    throw new EngineError('validation.failed', 422, `${name} is required`, {
+      fieldErrors: [{ pointer: `/${name}`, code: 'validation.required', message: 'is required' }],
+    });
   }
   return v;
 }
@@ -33,7 +35,9 @@ function requireString(b: Record<string, unknown>, name: string, max = 1024): st
 function requireText(b: Record<string, unknown>, name: string, max: number): string {
   const v = requireString(b, name, max);
   if (!isStorableText(v)) {
-    throw new EngineError('validation.failed', 422, `${name} is invalid`, { fieldErrors: [{ pointer: `/${name}`, code: 'validation.invalid_characters', message: UNSTORABLE_MESSAGE }] });
+    throw new EngineError('validation.failed', 422, `${name} is invalid`, {
+      fieldErrors: [{ pointer: `/${name}`, code: 'validation.invalid_characters', message: UNSTORABLE_MESSAGE }],
+    });
   }
   return v;
 }
@@ -79,7 +83,9 @@ export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
   router.put('/api/auth/password', async (ctx) => {
     const s = session(ctx.state);
     const b = body(ctx);
-    const current = await deps.pool.query<{ password_hash: string }>(`SELECT password_hash FROM ${CREDENTIAL_TABLE} WHERE user_id = $1`, [s.info.id]);
+    const current = await deps.pool.query<{ password_hash: string }>(`SELECT password_hash FROM ${CREDENTIAL_TABLE} WHERE user_id = $1`, [
+      s.info.id,
+    ]);
     const hash = current.rows[0]?.password_hash;
     if (!hash || !(await verifyPassword(requireString(b, 'currentPassword'), hash))) {
       throw new EngineError('auth.invalid_credentials', 403, 'the current password is wrong');
@@ -95,7 +101,9 @@ export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
     const b = body(ctx);
     const days = b.expiresInDays;
     if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650)) {
-      throw new EngineError('validation.failed', 422, 'expiresInDays must be 1 to 3650', { fieldErrors: [{ pointer: '/expiresInDays', code: 'validation.range', message: 'must be a whole number from 1 to 3650' }] });
+      throw new EngineError('validation.failed', 422, 'expiresInDays must be 1 to 3650', {
+        fieldErrors: [{ pointer: '/expiresInDays', code: 'validation.range', message: 'must be a whole number from 1 to 3650' }],
+      });
     }
     const created = await deps.auth.createApiToken(session(ctx.state).info.id, requireText(b, 'name', 200), days as number | undefined);
     ctx.status = 201;
@@ -107,7 +115,8 @@ export function authRoutes(deps: AuthRouteDeps): Router<ApiState> {
     ctx.status = 204;
   });
   router.put('/api/admin/users/:id/password', async (ctx) => {
-    if (!ctx.state.access.isAdmin) throw new EngineError('access.admin_required', 403, 'only administrators may set other users\' passwords');
+    if (!ctx.state.access.isAdmin)
+      throw new EngineError('access.admin_required', 403, "only administrators may set other users' passwords");
     const id = parseRecordId(ctx.params.id, 'app_user');
     await setPassword(deps.pool, id, body(ctx).password);
     deps.auth.invalidate();

@@ -10,8 +10,10 @@ const require = createRequire(import.meta.url);
 // The package's main module runs the whole browser bundle in Node; only its folder is needed here.
 const SWAGGER_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 const DOCS_FILES: Record<string, string> = {
-  'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'application/javascript',
-  'swagger-ui-standalone-preset.js': 'application/javascript', 'favicon-32x32.png': 'image/png',
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'application/javascript',
+  'swagger-ui-standalone-preset.js': 'application/javascript',
+  'favicon-32x32.png': 'image/png',
 };
 
 // The document the viewer shows needs a token, which the page keeps in localStorage.

@@ -11,7 +11,6 @@ export class DynamicRouter {
     this.current = routerMiddleware(initial);
   }
 
-
   replace(router: Router<ApiState>): void {
     this.current = routerMiddleware(router);
   }

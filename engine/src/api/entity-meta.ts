@@ -9,7 +9,7 @@ import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 
-const text = (label: Label | undefined, locale: string) => (label ? label[locale] ?? label.en : undefined);
+const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
 /** The entity as one caller may use it: hidden fields left out, read-only ones marked, only granted actions. */
 export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale: string, actions: readonly ActionDef[], access: Access) {
@@ -36,12 +36,22 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       unique: f.unique,
       operators: filterOperators(f, runtime),
       ...(f.target ? { target: f.target, cardinality: f.cardinality ?? 'belongsTo' } : {}),
-      ...(f.values ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) } : {}),
+      ...(f.values
+        ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) }
+        : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
     })),
-    relations: e.inverses.filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden').map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
-    actions: actions.filter((a) => access.can(e.name, a.name)).map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),
-    jsonSchema: { read: withoutProperties(rt.schemas.read, hidden), create: withoutProperties(rt.schemas.create, hidden), update: withoutProperties(rt.schemas.update, hidden) },
+    relations: e.inverses
+      .filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden')
+      .map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
+    actions: actions
+      .filter((a) => access.can(e.name, a.name))
+      .map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),
+    jsonSchema: {
+      read: withoutProperties(rt.schemas.read, hidden),
+      create: withoutProperties(rt.schemas.create, hidden),
+      update: withoutProperties(rt.schemas.update, hidden),
+    },
     uiSchema: ui,
   };
 }

@@ -32,7 +32,9 @@ function objectBody(ctx: Ctx): ApiRecord {
   }
   const body = (ctx.request as { body?: unknown }).body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new EngineError('request.invalid_body', 400, 'the body must be a JSON object', { fieldErrors: [{ pointer: '', code: 'validation.type', message: 'must be a JSON object' }] });
+    throw new EngineError('request.invalid_body', 400, 'the body must be a JSON object', {
+      fieldErrors: [{ pointer: '', code: 'validation.type', message: 'must be a JSON object' }],
+    });
   }
   return body as ApiRecord;
 }
@@ -66,10 +68,15 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
       const body = objectBody(ctx as Ctx);
       const items = body.data;
       if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
-        throw new EngineError('request.invalid_body', 400, `the body must be { "data": [ ...1 to ${MAX_BULK} records ] }`, { fieldErrors: [{ pointer: '/data', code: 'validation.type', message: `must be an array of 1 to ${MAX_BULK} records` }] });
+        throw new EngineError('request.invalid_body', 400, `the body must be { "data": [ ...1 to ${MAX_BULK} records ] }`, {
+          fieldErrors: [{ pointer: '/data', code: 'validation.type', message: `must be an array of 1 to ${MAX_BULK} records` }],
+        });
       }
       const bad = items.findIndex((x) => x === null || typeof x !== 'object' || Array.isArray(x));
-      if (bad >= 0) throw new EngineError('validation.failed', 422, 'every item must be a JSON object', { fieldErrors: [{ pointer: `/data/${bad}`, code: 'validation.type', message: 'must be a JSON object' }] });
+      if (bad >= 0)
+        throw new EngineError('validation.failed', 422, 'every item must be a JSON object', {
+          fieldErrors: [{ pointer: `/data/${bad}`, code: 'validation.type', message: 'must be a JSON object' }],
+        });
       const records = await deps.writer.bulkCreate(writeRequest(ctx as Ctx, name), items as ApiRecord[]);
       respond(ctx as Ctx, 201, records, { count: records.length });
     });
@@ -87,7 +94,11 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
     router.delete(`${base}/:id`, async (ctx) => {
       const id = recordId(ctx as Ctx, name);
       if (ctx.query.hard !== undefined && ctx.query.hard !== 'false') {
-        throw new EngineError('record.hard_delete_forbidden', 403, 'hard delete is reserved for administrators and not available through this API yet');
+        throw new EngineError(
+          'record.hard_delete_forbidden',
+          403,
+          'hard delete is reserved for administrators and not available through this API yet',
+        );
       }
       const version = readExpectedVersion(ctx.get('if-match'), undefined, false);
       const record = await deps.writer.delete(writeRequest(ctx as Ctx, name), id, version);

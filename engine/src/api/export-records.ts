@@ -26,12 +26,18 @@ function cell(value: unknown): string {
 export async function exportRecords(ctx: Context & { state: ApiState }, reader: RecordReader, entity: string): Promise<void> {
   const { format = 'csv', ...rest } = ctx.query as ParsedUrlQuery & { format?: string };
   if (format !== 'csv' && format !== 'json') throw new EngineError('query.invalid_parameter', 400, "format must be 'csv' or 'json'");
-  if ('cursor' in rest || 'offset' in rest || 'total' in rest) throw new EngineError('query.invalid_parameter', 400, 'export pages by itself: leave out cursor, offset and total');
+  if ('cursor' in rest || 'offset' in rest || 'total' in rest)
+    throw new EngineError('query.invalid_parameter', 400, 'export pages by itself: leave out cursor, offset and total');
   const base = parseListQuery(rest);
   const rows: ApiRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await reader.list(entity, ctx.state.access, { ...base, limit: MAX_LIMIT, offset: 0, ...(cursor ? { cursor } : {}) }, 'export');
+    const page = await reader.list(
+      entity,
+      ctx.state.access,
+      { ...base, limit: MAX_LIMIT, offset: 0, ...(cursor ? { cursor } : {}) },
+      'export',
+    );
     rows.push(...page.data);
     cursor = page.meta.nextCursor ?? undefined;
   } while (cursor && rows.length < MAX_EXPORT_ROWS);

@@ -9,7 +9,10 @@ import type { FieldDef } from '../metadata/model.js';
  */
 export function filterOperators(f: FieldDef, runtime: ModelRuntime): readonly string[] | Record<string, readonly string[]> {
   const parts = runtime.kinds.get(f.kind)?.subPaths;
-  if (parts) return Object.fromEntries(Object.entries(parts).map(([part, sp]) => [`${f.name}.${part}`, [...(sp.operators ?? runtime.operatorsFor(f.kind))]]));
+  if (parts)
+    return Object.fromEntries(
+      Object.entries(parts).map(([part, sp]) => [`${f.name}.${part}`, [...(sp.operators ?? runtime.operatorsFor(f.kind))]]),
+    );
   if (f.cardinality === 'manyToMany') return ['some', 'none'];
   return [...runtime.operatorsFor(f.kind)];
 }

@@ -21,7 +21,11 @@ export function healthRoutes(db: Database, models: ModelHolder): Router<ApiState
     ctx.body = {
       status: database.status === 'up' ? 'ok' : 'degraded',
       database,
-      model: { version: current.version, hash: current.model.hash, packs: current.model.packs.map((p) => ({ name: p.name, version: p.version })) },
+      model: {
+        version: current.version,
+        hash: current.model.hash,
+        packs: current.model.packs.map((p) => ({ name: p.name, version: p.version })),
+      },
     };
   });
   return router;

@@ -2,9 +2,7 @@
 import type { ParsedUrlQuery } from 'node:querystring';
 import { EngineError } from '../shared/engine-error.js';
 import { UNSTORABLE_MESSAGE, unstorableTexts } from '../shared/storable-text.js';
-import {
-  DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS, type ListOptions, type SortSpec,
-} from '../data/list-options.js';
+import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS, type ListOptions, type SortSpec } from '../data/list-options.js';
 
 const KNOWN = new Set(['filter', 'sort', 'limit', 'offset', 'cursor', 'fields', 'include', 'total']);
 const PATH = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){0,4}$/;
@@ -53,18 +51,23 @@ export function parseFilterParam(raw: string | undefined): unknown {
   }
   // Its strings become bound parameters: the same check as for stored text, before any is compiled.
   const unstorable = unstorableTexts(filter, '/filter');
-  if (unstorable.length) throw new EngineError('filter.invalid_characters', 400, `filter: ${UNSTORABLE_MESSAGE}`, { fieldErrors: unstorable });
+  if (unstorable.length)
+    throw new EngineError('filter.invalid_characters', 400, `filter: ${UNSTORABLE_MESSAGE}`, { fieldErrors: unstorable });
   return filter;
 }
 
 export function parseListQuery(query: ParsedUrlQuery): ListOptions {
   for (const key of Object.keys(query)) if (!KNOWN.has(key)) throw bad(key, 'is not a known parameter', 'query.unknown_parameter');
   const filter = parseFilterParam(single(query, 'filter'));
-  const sort: SortSpec[] = (list(query, 'sort', PATH, MAX_SORT_KEYS) ?? []).map((s) => ({ path: s.replace(/^-/, ''), descending: s.startsWith('-') }));
+  const sort: SortSpec[] = (list(query, 'sort', PATH, MAX_SORT_KEYS) ?? []).map((s) => ({
+    path: s.replace(/^-/, ''),
+    descending: s.startsWith('-'),
+  }));
   const total = single(query, 'total');
   if (total !== undefined && total !== 'exact') throw bad('total', "the only value is 'exact'");
   const cursor = single(query, 'cursor');
-  if (cursor !== undefined && (cursor.length > 4096 || !/^[A-Za-z0-9_-]*$/.test(cursor))) throw bad('cursor', 'is not a cursor this API issued', 'query.invalid_cursor');
+  if (cursor !== undefined && (cursor.length > 4096 || !/^[A-Za-z0-9_-]*$/.test(cursor)))
+    throw bad('cursor', 'is not a cursor this API issued', 'query.invalid_cursor');
   const fields = list(query, 'fields', NAME, 200);
   return {
     ...(filter !== undefined ? { filter } : {}),
@@ -79,7 +82,8 @@ export function parseListQuery(query: ParsedUrlQuery): ListOptions {
 }
 
 export function parseGetQuery(query: ParsedUrlQuery): { fields?: ReadonlySet<string>; include: string[] } {
-  for (const key of Object.keys(query)) if (key !== 'fields' && key !== 'include') throw bad(key, 'is not a known parameter', 'query.unknown_parameter');
+  for (const key of Object.keys(query))
+    if (key !== 'fields' && key !== 'include') throw bad(key, 'is not a known parameter', 'query.unknown_parameter');
   const fields = list(query, 'fields', NAME, 200);
   return { ...(fields ? { fields: new Set(fields) } : {}), include: list(query, 'include', NAME, MAX_INCLUDES) ?? [] };
 }

@@ -13,7 +13,6 @@ export interface MetaDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
 }
 
-
 const SUPPORTED_LOCALES = ['en', 'zh-CN'];
 
 function pickLocale(query: unknown, acceptLanguage: string): string {
@@ -34,7 +33,15 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
       packs: published.model.packs.map((p) => ({ name: p.name, version: p.version, label: p.label[locale] ?? p.label.en })),
       entities: [...runtime.entities.values()]
         .filter((rt) => ctx.state.access.can(rt.entity.name, 'read'))
-        .map((rt) => buildEntityMeta(rt, runtime, locale, actions.filter((a) => a.entity === rt.entity.name), ctx.state.access)),
+        .map((rt) =>
+          buildEntityMeta(
+            rt,
+            runtime,
+            locale,
+            actions.filter((a) => a.entity === rt.entity.name),
+            ctx.state.access,
+          ),
+        ),
     };
   });
   // Administrators get the whole document; everyone else what their access allows, built once per access.

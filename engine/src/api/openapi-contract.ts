@@ -7,7 +7,7 @@ export const API_DESCRIPTION = [
   'and read as the linked records the caller may read (`include=` embeds them); datetimes are ISO 8601 and come back',
   'in UTC with 6 fractional digits.',
   '\n\nWrites: `POST .../bulk` takes `{ "data": [ ...1 to 1000 records ] }`, all or nothing, with error pointers',
-  'like `/data/3/title`. An entity\'s owner field defaults to the caller (its org unit field to the caller\'s unit).',
+  "like `/data/3/title`. An entity's owner field defaults to the caller (its org unit field to the caller's unit).",
   'PATCH needs the version read (If-Match or `version`); an empty PATCH changes nothing and answers the current record.',
   '\n\nDeletes are soft: the record vanishes from every read, filter and reference check, and unique indexes ignore',
   'deleted rows. The onDelete rule of each reference applies: `restrict` answers 409 `record.referenced` with',

@@ -27,7 +27,10 @@ function forOpenApi(schema: unknown): unknown {
 }
 
 function pascal(name: string): string {
-  return name.split('_').map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('');
+  return name
+    .split('_')
+    .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+    .join('');
 }
 
 /** The operator list comes from the registry, so plugin operators are documented as soon as they are registered. */
@@ -46,18 +49,28 @@ function listParameters(operators: readonly string[]): Doc[] {
   const q = (name: string, description: string, schema: JsonSchema) => ({ name, in: 'query', required: false, description, schema });
   return [
     q('filter', filterDescription(operators), { type: 'string' }),
-    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-created_at,company.name\`).`, { type: 'string' }),
+    q('sort', `Comma-separated paths, '-' for descending, at most ${MAX_SORT_KEYS} (e.g. \`-created_at,company.name\`).`, {
+      type: 'string',
+    }),
     q('limit', `Page size, 1 to ${MAX_LIMIT}.`, { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }),
     q('offset', 'Rows to skip (use `cursor` for deep paging).', { type: 'integer', minimum: 0, maximum: 100000, default: 0 }),
     q('cursor', 'Opaque keyset cursor from `meta.nextCursor` of the previous page (same sort).', { type: 'string' }),
-    q('fields', 'Comma-separated fields to return (the id always comes; version, created_at and updated_at only when listed).', { type: 'string' }),
+    q('fields', 'Comma-separated fields to return (the id always comes; version, created_at and updated_at only when listed).', {
+      type: 'string',
+    }),
     q('include', `Comma-separated relations to embed (belongsTo, hasMany, manyToMany), at most ${MAX_INCLUDES}.`, { type: 'string' }),
     q('total', "'exact' adds meta.total.", { type: 'string', enum: ['exact'] }),
   ];
 }
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const ifMatch = { name: 'If-Match', in: 'header', required: false, description: 'The version you read, e.g. "3" (or send `version` in the body).', schema: { type: 'string' } };
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'The version you read, e.g. "3" (or send `version` in the body).',
+  schema: { type: 'string' },
+};
 
 /** What one caller may do; the document describes only that. */
 export type OpenApiView = Pick<Access, 'can' | 'field' | 'isAdmin'>;
@@ -71,25 +84,50 @@ const AUDIT_ENTRY: JsonSchema = {
     action: { type: 'string', description: 'create, update, delete or action:<name>' },
     actor_id: { type: ['string', 'null'], format: 'uuid' },
     actor_name: { type: 'string', description: 'Shown to every reader of the record, whether or not they may read that user.' },
-    request_id: { type: 'string' }, at: { type: 'string', format: 'date-time' },
-    changes: { type: 'object', description: 'field -> { before, after }; values of fields hidden from the reader are "***".', additionalProperties: { type: 'object', properties: { before: {}, after: {} } } },
+    request_id: { type: 'string' },
+    at: { type: 'string', format: 'date-time' },
+    changes: {
+      type: 'object',
+      description: 'field -> { before, after }; values of fields hidden from the reader are "***".',
+      additionalProperties: { type: 'object', properties: { before: {}, after: {} } },
+    },
   },
 };
 
-export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap<string, ActionDef>, version: number, view: OpenApiView = EVERYTHING): Doc {
+export function buildOpenApiDocument(
+  runtime: ModelRuntime,
+  actions: ReadonlyMap<string, ActionDef>,
+  version: number,
+  view: OpenApiView = EVERYTHING,
+): Doc {
   const schemas: Record<string, unknown> = {
     Problem: {
       type: 'object',
       required: ['type', 'title', 'status', 'detail'],
       properties: {
-        type: { type: 'string', format: 'uri' }, title: { type: 'string' }, status: { type: 'integer' },
-        detail: { type: 'string' }, requestId: { type: 'string' },
-        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'code', 'message'], properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } },
+        type: { type: 'string', format: 'uri' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        requestId: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['pointer', 'code', 'message'],
+            properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
       },
     },
     ListMeta: {
       type: 'object',
-      properties: { limit: { type: 'integer' }, offset: { type: 'integer' }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer' } },
+      properties: {
+        limit: { type: 'integer' },
+        offset: { type: 'integer' },
+        nextCursor: { type: ['string', 'null'] },
+        total: { type: 'integer' },
+      },
     },
     AuditEntry: AUDIT_ENTRY,
     ...SYSTEM_SCHEMAS,
@@ -99,8 +137,11 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
   for (const rt of runtime.entities.values()) {
     const e = rt.entity;
     const may = {
-      read: view.can(e.name, 'read'), create: view.can(e.name, 'create'), update: view.can(e.name, 'update'),
-      delete: view.can(e.name, 'delete'), export: view.can(e.name, 'export'),
+      read: view.can(e.name, 'read'),
+      create: view.can(e.name, 'create'),
+      update: view.can(e.name, 'update'),
+      delete: view.can(e.name, 'delete'),
+      export: view.can(e.name, 'export'),
     };
     if (!may.read) continue;
     const P = pascal(e.name);
@@ -119,54 +160,165 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     const tag = [e.name];
     const errors = { 400: problem('Invalid request'), 404: problem('No such record'), 422: problem('Validation failed') };
     paths[`/api/v1/${e.name}`] = {
-      get: { tags: tag, summary: `List ${e.pluralLabel.en}`, operationId: `list${P}`, parameters: listParameters(operatorNames),
-        responses: { 200: { description: 'A page of records', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: ref('ListMeta') } }) }, 400: problem('Invalid query') } },
-      ...(may.create ? { post: { tags: tag, summary: `Create a ${e.label.en}`, operationId: `create${P}`, requestBody: { required: true, content: json(ref(`${P}Create`)) },
-        ...(e.ownership?.ownerField ? { description: `\`${e.ownership.ownerField}\` defaults to the caller.` } : {}),
-        responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') } } } : {}),
+      get: {
+        tags: tag,
+        summary: `List ${e.pluralLabel.en}`,
+        operationId: `list${P}`,
+        parameters: listParameters(operatorNames),
+        responses: {
+          200: {
+            description: 'A page of records',
+            content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: ref('ListMeta') } }),
+          },
+          400: problem('Invalid query'),
+        },
+      },
+      ...(may.create
+        ? {
+            post: {
+              tags: tag,
+              summary: `Create a ${e.label.en}`,
+              operationId: `create${P}`,
+              requestBody: { required: true, content: json(ref(`${P}Create`)) },
+              ...(e.ownership?.ownerField ? { description: `\`${e.ownership.ownerField}\` defaults to the caller.` } : {}),
+              responses: { 201: { description: 'Created', content: one }, ...errors, 409: problem('Duplicate value') },
+            },
+          }
+        : {}),
     };
     if (may.create) {
       paths[`/api/v1/${e.name}/bulk`] = {
-        post: { tags: tag, summary: `Create up to ${MAX_BULK} ${e.pluralLabel.en} (all or nothing)`, operationId: `bulkCreate${P}`,
-          requestBody: { required: true, content: json({ type: 'object', required: ['data'], properties: { data: { type: 'array', minItems: 1, maxItems: MAX_BULK, items: ref(`${P}Create`) } } }) },
-          responses: { 201: { description: 'Created', content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object' } } }) }, ...errors } },
+        post: {
+          tags: tag,
+          summary: `Create up to ${MAX_BULK} ${e.pluralLabel.en} (all or nothing)`,
+          operationId: `bulkCreate${P}`,
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              required: ['data'],
+              properties: { data: { type: 'array', minItems: 1, maxItems: MAX_BULK, items: ref(`${P}Create`) } },
+            }),
+          },
+          responses: {
+            201: {
+              description: 'Created',
+              content: json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object' } } }),
+            },
+            ...errors,
+          },
+        },
       };
     }
     paths[`/api/v1/${e.name}/{id}`] = {
       parameters: [idParam],
-      get: { tags: tag, summary: `Get a ${e.label.en}`, operationId: `get${P}`,
+      get: {
+        tags: tag,
+        summary: `Get a ${e.label.en}`,
+        operationId: `get${P}`,
         parameters: listParameters(operatorNames).filter((p) => p.name === 'fields' || p.name === 'include'),
-        responses: { 200: { description: 'The record', content: one }, ...errors } },
-      ...(may.update ? { patch: { tags: tag, summary: `Update a ${e.label.en}`, operationId: `update${P}`, parameters: [ifMatch],
-        description: 'Only the fields sent change. An empty body (or only `version`) changes nothing and answers the current record.',
-        requestBody: { required: true, content: json(ref(`${P}Update`)) },
-        responses: { 200: { description: 'Updated', content: one }, ...errors, 409: problem('Stale version or duplicate value'), 428: problem('Version missing') } } } : {}),
-      ...(may.delete ? { delete: { tags: tag, summary: `Delete a ${e.label.en} (soft)`, operationId: `delete${P}`, parameters: [ifMatch],
-        description: 'Sets deleted_at. References to it follow their onDelete: restrict refuses (409 record.referenced), cascade soft-deletes the referencing records, setNull clears them.',
-        responses: { 200: { description: 'Deleted', content: json({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'integer' }, deleted: { const: true } } }) },
-          404: problem('No such record'), 409: problem('Stale version, or still referenced (with `references: [{ entity, field, count }]`)') } } } : {}),
+        responses: { 200: { description: 'The record', content: one }, ...errors },
+      },
+      ...(may.update
+        ? {
+            patch: {
+              tags: tag,
+              summary: `Update a ${e.label.en}`,
+              operationId: `update${P}`,
+              parameters: [ifMatch],
+              description: 'Only the fields sent change. An empty body (or only `version`) changes nothing and answers the current record.',
+              requestBody: { required: true, content: json(ref(`${P}Update`)) },
+              responses: {
+                200: { description: 'Updated', content: one },
+                ...errors,
+                409: problem('Stale version or duplicate value'),
+                428: problem('Version missing'),
+              },
+            },
+          }
+        : {}),
+      ...(may.delete
+        ? {
+            delete: {
+              tags: tag,
+              summary: `Delete a ${e.label.en} (soft)`,
+              operationId: `delete${P}`,
+              parameters: [ifMatch],
+              description:
+                'Sets deleted_at. References to it follow their onDelete: restrict refuses (409 record.referenced), cascade soft-deletes the referencing records, setNull clears them.',
+              responses: {
+                200: {
+                  description: 'Deleted',
+                  content: json({
+                    type: 'object',
+                    properties: { id: { type: 'string', format: 'uuid' }, version: { type: 'integer' }, deleted: { const: true } },
+                  }),
+                },
+                404: problem('No such record'),
+                409: problem('Stale version, or still referenced (with `references: [{ entity, field, count }]`)'),
+              },
+            },
+          }
+        : {}),
     };
     paths[`/api/v1/${e.name}/{id}/history`] = {
       parameters: [idParam],
-      get: { tags: tag, summary: `The audit trail of a ${e.label.en}, newest first`, operationId: `history${P}`,
+      get: {
+        tags: tag,
+        summary: `The audit trail of a ${e.label.en}, newest first`,
+        operationId: `history${P}`,
         parameters: [
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } },
-          { name: 'before', in: 'query', required: false, description: 'An audit entry id: the entries before it.', schema: { type: 'string', pattern: '^\\d{1,18}$' } },
+          {
+            name: 'before',
+            in: 'query',
+            required: false,
+            description: 'An audit entry id: the entries before it.',
+            schema: { type: 'string', pattern: '^\\d{1,18}$' },
+          },
         ],
-        responses: { 200: { description: 'Audit entries', content: envelope({ type: 'array', items: AUDIT_ENTRY }, { type: 'object', properties: { limit: { type: 'integer' }, nextBefore: { type: ['string', 'null'] } } }) }, 400: problem('Invalid query'), 404: problem('No such record') } },
+        responses: {
+          200: {
+            description: 'Audit entries',
+            content: envelope(
+              { type: 'array', items: AUDIT_ENTRY },
+              { type: 'object', properties: { limit: { type: 'integer' }, nextBefore: { type: ['string', 'null'] } } },
+            ),
+          },
+          400: problem('Invalid query'),
+          404: problem('No such record'),
+        },
+      },
     };
     if (may.export) {
       paths[`/api/v1/${e.name}/export`] = {
-        get: { tags: tag, summary: `Export ${e.pluralLabel.en} (up to ${MAX_EXPORT_ROWS} rows; X-Export-Truncated says whether more matched)`, operationId: `export${P}`,
+        get: {
+          tags: tag,
+          summary: `Export ${e.pluralLabel.en} (up to ${MAX_EXPORT_ROWS} rows; X-Export-Truncated says whether more matched)`,
+          operationId: `export${P}`,
           parameters: [
             { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } },
             ...listParameters(operatorNames).filter((p) => ['filter', 'sort', 'fields', 'include'].includes(String(p.name))),
           ],
           responses: {
-            200: { description: 'The rows', headers: { 'X-Export-Truncated': { schema: { type: 'string', enum: ['true', 'false'] } } },
-              content: { 'text/csv': { schema: { type: 'string' } }, ...json({ type: 'object', properties: { data: { type: 'array', items: ref(P) }, meta: { type: 'object', properties: { count: { type: 'integer' }, truncated: { type: 'boolean' } } } } }) } },
-            400: problem('Invalid query'), 403: problem('No export permission'),
-          } },
+            200: {
+              description: 'The rows',
+              headers: { 'X-Export-Truncated': { schema: { type: 'string', enum: ['true', 'false'] } } },
+              content: {
+                'text/csv': { schema: { type: 'string' } },
+                ...json({
+                  type: 'object',
+                  properties: {
+                    data: { type: 'array', items: ref(P) },
+                    meta: { type: 'object', properties: { count: { type: 'integer' }, truncated: { type: 'boolean' } } },
+                  },
+                }),
+              },
+            },
+            400: problem('Invalid query'),
+            403: problem('No export permission'),
+          },
+        },
       };
     }
   }
@@ -174,16 +326,25 @@ export function buildOpenApiDocument(runtime: ModelRuntime, actions: ReadonlyMap
     if (!runtime.entities.has(action.entity) || !view.can(action.entity, 'read') || !view.can(action.entity, action.name)) continue;
     paths[`/api/v1/${action.entity}/{id}/actions/${action.name}`] = {
       parameters: [idParam],
-      post: { tags: [action.entity], summary: action.label?.en ?? action.name, operationId: `${action.name}${pascal(action.entity)}`,
+      post: {
+        tags: [action.entity],
+        summary: action.label?.en ?? action.name,
+        operationId: `${action.name}${pascal(action.entity)}`,
         requestBody: { required: true, content: json(forOpenApi(action.input) as JsonSchema) },
-        responses: { 200: { description: 'The action result', content: json({ type: 'object' }) }, 404: problem('No such record'), 422: problem('Invalid input') } },
+        responses: {
+          200: { description: 'The action result', content: json({ type: 'object' }) },
+          404: problem('No such record'),
+          422: problem('Invalid input'),
+        },
+      },
     };
   }
   Object.assign(paths, systemPaths(view.isAdmin));
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Tessera API', version: `model-${version}`,
+      title: 'Tessera API',
+      version: `model-${version}`,
       description: `Generated from model ${runtime.model.hash.slice(0, 12)} (${runtime.model.packs.map((p) => `${p.name}@${p.version}`).join(', ')}).\n\n${API_DESCRIPTION}`,
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',

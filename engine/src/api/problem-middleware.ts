@@ -7,7 +7,13 @@ import { PluginRejection } from '../plugins/plugin-api.js';
 
 const PROBLEM_BASE = 'https://tessera.dev/problems/';
 
-interface HttpishError { status?: number; statusCode?: number; expose?: boolean; type?: string; message?: string }
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  expose?: boolean;
+  type?: string;
+  message?: string;
+}
 
 /** Errors thrown by koa's own helpers and body parsers carry a 4xx status and a safe message. */
 function clientError(err: unknown): { status: number; code: string; detail: string } | undefined {
@@ -16,10 +22,22 @@ function clientError(err: unknown): { status: number; code: string; detail: stri
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   // co-body reports unparsable JSON as a SyntaxError (or a strict-mode Error) with status 400.
   const malformed = e.type === 'entity.parse.failed' || (status === 400 && (err instanceof SyntaxError || /JSON/i.test(e.message ?? '')));
-  const code = status === 413 ? 'request.too_large' : status === 415 ? 'request.unsupported_media_type' : malformed ? 'request.malformed_json' : 'request.invalid';
-  const detail = code === 'request.malformed_json' ? 'the request body is not a valid JSON object or array'
-    : code === 'request.too_large' ? 'the request body is larger than this server accepts'
-    : e.expose && e.message ? e.message : 'the request is invalid';
+  const code =
+    status === 413
+      ? 'request.too_large'
+      : status === 415
+        ? 'request.unsupported_media_type'
+        : malformed
+          ? 'request.malformed_json'
+          : 'request.invalid';
+  const detail =
+    code === 'request.malformed_json'
+      ? 'the request body is not a valid JSON object or array'
+      : code === 'request.too_large'
+        ? 'the request body is larger than this server accepts'
+        : e.expose && e.message
+          ? e.message
+          : 'the request is invalid';
   return { status, code, detail };
 }
 
@@ -30,8 +48,20 @@ export function problemMiddleware(): Middleware<ApiState> {
       // Koa and the router answer unmatched paths and methods with plain text; say it as problem+json.
       if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === null || typeof ctx.body === 'string')) {
         const status = ctx.status;
-        const code = status === 404 ? 'route.not_found' : status === 405 ? 'route.method_not_allowed' : status === 501 ? 'route.not_implemented' : 'request.invalid';
-        const detail = status === 404 ? `no route for ${ctx.method} ${ctx.path}` : status === 405 ? `${ctx.method} is not allowed here (allowed: ${ctx.response.get('Allow') || 'none'})` : 'the request cannot be served';
+        const code =
+          status === 404
+            ? 'route.not_found'
+            : status === 405
+              ? 'route.method_not_allowed'
+              : status === 501
+                ? 'route.not_implemented'
+                : 'request.invalid';
+        const detail =
+          status === 404
+            ? `no route for ${ctx.method} ${ctx.path}`
+            : status === 405
+              ? `${ctx.method} is not allowed here (allowed: ${ctx.response.get('Allow') || 'none'})`
+              : 'the request cannot be served';
         ctx.status = status;
         ctx.type = 'application/problem+json';
         ctx.body = { type: PROBLEM_BASE + code, title: code, status, detail, requestId: ctx.state.requestId };
@@ -40,9 +70,15 @@ export function problemMiddleware(): Middleware<ApiState> {
       const rejection = err instanceof PluginRejection ? err : undefined;
       const known = isEngineError(err)
         ? { status: err.status, code: err.code, detail: err.detail }
-        : rejection ? { status: 422, code: rejection.code, detail: rejection.detail } : clientError(err);
+        : rejection
+          ? { status: 422, code: rejection.code, detail: rejection.detail }
+          : clientError(err);
       if (!known || known.status >= 500) ctx.state.log.error({ err }, 'request failed');
-      const { status, code, detail } = known ?? { status: 500, code: 'server.error', detail: 'an unexpected error occurred; it has been logged' };
+      const { status, code, detail } = known ?? {
+        status: 500,
+        code: 'server.error',
+        detail: 'an unexpected error occurred; it has been logged',
+      };
       ctx.status = status;
       ctx.type = 'application/problem+json';
       ctx.body = {

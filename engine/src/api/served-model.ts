@@ -19,14 +19,25 @@ export function prepareServedModel(published: PublishedModel, registries: Plugin
   const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
   const core = resolveCoreSchema(published.model);
   return {
-    published, runtime, openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
-    accessDeps: { model: published.model, core, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor },
+    published,
+    runtime,
+    openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
+    accessDeps: {
+      model: published.model,
+      core,
+      kinds: registries.kinds,
+      operators: registries.operators,
+      operatorsFor: runtime.operatorsFor,
+    },
   };
 }
 
 /** The ServedModel of the Model being served now; routes read it per request, a swap replaces it whole. */
 export class ServedModels {
-  constructor(private served: ServedModel, private readonly registries: PluginRegistries) {}
+  constructor(
+    private served: ServedModel,
+    private readonly registries: PluginRegistries,
+  ) {}
 
   get current(): ServedModel {
     return this.served;

@@ -12,14 +12,21 @@ export function readExpectedVersion(ifMatch: string, body: Record<string, unknow
   if (body && 'version' in body) {
     const v = body.version;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-      throw new EngineError('validation.failed', 422, 'version must be the version number you read', { fieldErrors: [{ pointer: '/version', code: 'validation.type', message: 'must be a positive whole number' }] });
+      throw new EngineError('validation.failed', 422, 'version must be the version number you read', {
+        fieldErrors: [{ pointer: '/version', code: 'validation.type', message: 'must be a positive whole number' }],
+      });
     }
-    if (version !== undefined && version !== v) throw new EngineError('request.version_mismatch', 400, 'If-Match and the body name different versions');
+    if (version !== undefined && version !== v)
+      throw new EngineError('request.version_mismatch', 400, 'If-Match and the body name different versions');
     version = v;
     delete body.version;
   }
   if (version === undefined && required) {
-    throw new EngineError('request.version_required', 428, 'say which version you read: send If-Match: "<version>" or a "version" member in the body');
+    throw new EngineError(
+      'request.version_required',
+      428,
+      'say which version you read: send If-Match: "<version>" or a "version" member in the body',
+    );
   }
   return version;
 }

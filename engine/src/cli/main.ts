@@ -21,7 +21,9 @@ const config = loadConfig();
 const err = (line: string) => process.stderr.write(line + '\n');
 const out = (line: string) => process.stdout.write(line + '\n');
 
-interface PackOptions { only?: boolean }
+interface PackOptions {
+  only?: boolean;
+}
 
 /** The packs' Model and the registry set it was checked with (plugins the packs require included). */
 async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model; registries: PluginRegistries }> {
@@ -30,7 +32,9 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
   const m = loadModel(packDirs, { kinds: registries.kinds });
   const problems = checkIndexConditions(m, registries);
   if (problems.length > 0) throw new MetadataError(problems);
-  err(`Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`);
+  err(
+    `Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`,
+  );
   return { model: m, registries };
 }
 
@@ -58,11 +62,10 @@ function fail(e: unknown): never {
   process.exit(1);
 }
 
-const program = new Command('tessera')
-  .description('Tessera: metadata packs -> PostgreSQL tables, REST API and more')
-  .showHelpAfterError();
+const program = new Command('tessera').description('Tessera: metadata packs -> PostgreSQL tables, REST API and more').showHelpAfterError();
 
-program.command('validate')
+program
+  .command('validate')
   .description('check pack folders against the meta-schema and each other')
   .argument('[dirs...]', 'pack folders (default: the installed packs)')
   .option('--only', 'do not add the installed packs')
@@ -70,10 +73,13 @@ program.command('validate')
     try {
       await model(dirs, opts);
       out('Valid.');
-    } catch (e) { fail(e); }
+    } catch (e) {
+      fail(e);
+    }
   });
 
-program.command('plan')
+program
+  .command('plan')
   .description('show the migration plan from the database to the packs, with the rows risky steps touch')
   .argument('[dirs...]', 'pack folders (default: the installed packs)')
   .option('--only', 'do not add the installed packs')
@@ -85,10 +91,13 @@ program.command('plan')
       const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, registries, opts.allowDestructive ?? false));
       out(formatPlan(plan, { sql: opts.sql ?? false }));
       out(`Plan hash: ${planHash(plan)} (apply exactly this plan with: tessera apply --plan-hash ${planHash(plan)})`);
-    } catch (e) { fail(e); }
+    } catch (e) {
+      fail(e);
+    }
   });
 
-program.command('apply')
+program
+  .command('apply')
   .description('apply the packs to the database in one transaction')
   .argument('[dirs...]', 'pack folders (default: the installed packs)')
   .option('--only', 'do not add the installed packs')
@@ -98,18 +107,27 @@ program.command('apply')
   .action(async (dirs: string[], opts: PackOptions & { allowDestructive?: boolean; allowOlderPacks?: boolean; planHash?: string }) => {
     try {
       const { model: m, registries } = await model(dirs, opts);
-      const result = await withDatabase(config, (db) => applySchema(db.knex, m, registries, {
-        allowDestructive: opts.allowDestructive ?? false,
-        allowOlderPacks: opts.allowOlderPacks ?? false,
-        ...(opts.planHash ? { expectedPlanHash: opts.planHash } : {}),
-        appliedBy: 'tessera apply',
-        onStep: (i, total, summary) => err(`  [${i + 1}/${total}] ${summary}`),
-      }));
-      out(result.changed ? `Applied model version ${result.version} (${result.plan.steps.length} step(s)).` : `Nothing to do: model version ${result.version} is already applied.`);
-    } catch (e) { fail(e); }
+      const result = await withDatabase(config, (db) =>
+        applySchema(db.knex, m, registries, {
+          allowDestructive: opts.allowDestructive ?? false,
+          allowOlderPacks: opts.allowOlderPacks ?? false,
+          ...(opts.planHash ? { expectedPlanHash: opts.planHash } : {}),
+          appliedBy: 'tessera apply',
+          onStep: (i, total, summary) => err(`  [${i + 1}/${total}] ${summary}`),
+        }),
+      );
+      out(
+        result.changed
+          ? `Applied model version ${result.version} (${result.plan.steps.length} step(s)).`
+          : `Nothing to do: model version ${result.version} is already applied.`,
+      );
+    } catch (e) {
+      fail(e);
+    }
   });
 
-program.command('serve')
+program
+  .command('serve')
   .description('apply the configured packs and serve the API')
   .action(async () => {
     try {
@@ -122,11 +140,19 @@ program.command('serve')
         if (stopping) return;
         stopping = true;
         engine.log.info({ signal }, 'shutting down');
-        engine.close().then(() => process.exit(0), (e: unknown) => { engine.log.error({ err: e }, 'shutdown failed'); process.exit(1); });
+        engine.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            engine.log.error({ err: e }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
-    } catch (e) { fail(e); }
+    } catch (e) {
+      fail(e);
+    }
   });
 
 await program.parseAsync(process.argv);

@@ -16,7 +16,12 @@ function packName(dir: string): string | undefined {
 export function resolvePackDirs(given: readonly string[], installed: readonly string[], only: boolean): string[] {
   const explicit = given.map((d) => resolve(d));
   if (only || explicit.length === 0) return explicit.length ? explicit : [...installed];
-  const givenNames = new Set(explicit.flatMap(findPackDirs).map(packName).filter((n): n is string => n !== undefined));
+  const givenNames = new Set(
+    explicit
+      .flatMap(findPackDirs)
+      .map(packName)
+      .filter((n): n is string => n !== undefined),
+  );
   const extra = installed.flatMap(findPackDirs).filter((d) => {
     const name = packName(d);
     return !explicit.some((e) => resolve(d).startsWith(e)) && (name === undefined || !givenNames.has(name));

@@ -41,7 +41,9 @@ export const DEFAULT_PACKS_DIR = 'metadata/packs';
 
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const packs = env.TESSERA_PACKS
-    ? env.TESSERA_PACKS.split(',').map((p) => resolve(cwd, p.trim())).filter(Boolean)
+    ? env.TESSERA_PACKS.split(',')
+        .map((p) => resolve(cwd, p.trim()))
+        .filter(Boolean)
     : [resolve(cwd, DEFAULT_PACKS_DIR)];
   return Object.freeze({
     port: positiveInt(env, 'PORT', 3000),

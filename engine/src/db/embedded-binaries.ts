@@ -25,7 +25,10 @@ function packageRoot(): string {
   try {
     entry = createRequire(import.meta.url).resolve(PLATFORM_PACKAGE);
   } catch (cause) {
-    throw new Error(`The embedded database has no binaries for ${process.platform}-${process.arch} (${PLATFORM_PACKAGE} is not installed). Set DATABASE_URL to use a PostgreSQL server.`, { cause });
+    throw new Error(
+      `The embedded database has no binaries for ${process.platform}-${process.arch} (${PLATFORM_PACKAGE} is not installed). Set DATABASE_URL to use a PostgreSQL server.`,
+      { cause },
+    );
   }
   let dir = dirname(entry);
   while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
@@ -68,7 +71,10 @@ export function postgresBinaries(user: OsUser | undefined, log: Logger): Postgre
 
   const cached = binariesIn(join(tmpdir(), `tessera-postgres-${version}`), version);
   if (canRun(cached.postgres, user)) return cached;
-  log.info({ from: inPackage.nativeDir, to: cached.nativeDir, user: user?.name }, 'the database user cannot reach the PostgreSQL binaries where npm installed them; copying them');
+  log.info(
+    { from: inPackage.nativeDir, to: cached.nativeDir, user: user?.name },
+    'the database user cannot reach the PostgreSQL binaries where npm installed them; copying them',
+  );
   const partial = `${cached.nativeDir}.${process.pid}.${Date.now()}`;
   cpSync(inPackage.nativeDir, partial, { recursive: true, verbatimSymlinks: true });
   rmSync(cached.nativeDir, { recursive: true, force: true });
@@ -79,7 +85,9 @@ export function postgresBinaries(user: OsUser | undefined, log: Logger): Postgre
     rmSync(partial, { recursive: true, force: true });
   }
   if (!canRun(cached.postgres, user)) {
-    throw new Error(`The OS user '${user?.name}' cannot run PostgreSQL from ${inPackage.nativeDir} nor from a copy in ${cached.nativeDir}. Set DATABASE_URL to use a PostgreSQL server.`);
+    throw new Error(
+      `The OS user '${user?.name}' cannot run PostgreSQL from ${inPackage.nativeDir} nor from a copy in ${cached.nativeDir}. Set DATABASE_URL to use a PostgreSQL server.`,
+    );
   }
   return cached;
 }

@@ -94,7 +94,9 @@ async function recoverStalePostmaster(clusterDir: string, stateDir: string, log:
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !runsPostgres(pid)) return; // PostgreSQL clears a stale pid file itself
   const owner = readClusterState(stateDir)?.enginePid;
   if (owner && owner !== process.pid && isAlive(owner)) {
-    throw new Error(`The embedded database in ${clusterDir} is in use by another Tessera process (pid ${owner}). Stop it first, or give this one its own TESSERA_DATA_DIR.`);
+    throw new Error(
+      `The embedded database in ${clusterDir} is in use by another Tessera process (pid ${owner}). Stop it first, or give this one its own TESSERA_DATA_DIR.`,
+    );
   }
   log.warn({ pid, clusterDir }, 'stopping a PostgreSQL left running by an engine that did not shut down');
   process.kill(pid, 'SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
@@ -116,11 +118,22 @@ function initdb(bin: PostgresBinaries, dir: string, password: string, user: OsUs
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   try {
     if (user) chownSync(pwfile, user.uid, user.gid);
-    const r = spawnSync(bin.initdb, [
-      `--pgdata=${dir}`, `--username=${ROLE}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256',
-      // The builtin provider sorts and case-maps the same on every OS, with no OS locale installed.
-      '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-instructions',
-    ], { ...asUser(user), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 });
+    const r = spawnSync(
+      bin.initdb,
+      [
+        `--pgdata=${dir}`,
+        `--username=${ROLE}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        // The builtin provider sorts and case-maps the same on every OS, with no OS locale installed.
+        '--encoding=UTF8',
+        '--locale=C',
+        '--locale-provider=builtin',
+        '--builtin-locale=C.UTF-8',
+        '--no-instructions',
+      ],
+      { ...asUser(user), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, timeout: 120_000 },
+    );
     if (r.error || r.status !== 0) {
       throw new Error(`initdb failed in ${dir}: ${r.error?.message ?? ''}${r.stderr ?? ''}`.trim());
     }
@@ -129,16 +142,32 @@ function initdb(bin: PostgresBinaries, dir: string, password: string, user: OsUs
   }
 }
 
-interface Running { child: ChildProcess; port: number }
+interface Running {
+  child: ChildProcess;
+  port: number;
+}
 
-function launch(bin: PostgresBinaries, dir: string, port: number, password: string, user: OsUser | undefined, durable: boolean, log: Logger): Promise<Running> {
+function launch(
+  bin: PostgresBinaries,
+  dir: string,
+  port: number,
+  password: string,
+  user: OsUser | undefined,
+  durable: boolean,
+  log: Logger,
+): Promise<Running> {
   const settings = [
-    'listen_addresses=127.0.0.1', 'unix_socket_directories=', 'log_min_messages=warning', 'log_min_error_statement=panic',
+    'listen_addresses=127.0.0.1',
+    'unix_socket_directories=',
+    'log_min_messages=warning',
+    'log_min_error_statement=panic',
     ...(durable ? [] : ['fsync=off', 'full_page_writes=off', 'synchronous_commit=off']),
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(bin.postgres, ['-D', dir, '-p', String(port), ...settings.flatMap((s) => ['-c', s])], {
-      ...asUser(user), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'],
+      ...asUser(user),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     const tail: string[] = [];
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -210,7 +239,10 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
     initdb(bin, clusterDir, state.password, user);
     log.info({ clusterDir, ms: Date.now() - started, postgres: bin.version }, 'initialised the embedded PostgreSQL cluster');
   }
-  if (!state) throw new Error(`The embedded database in ${clusterDir} has no credentials file in ${options.dataDir}; move the folder away to start afresh.`);
+  if (!state)
+    throw new Error(
+      `The embedded database in ${clusterDir} has no credentials file in ${options.dataDir}; move the folder away to start afresh.`,
+    );
 
   let running: Running | undefined;
   for (let attempt = 1; !running; attempt++) {
@@ -224,7 +256,9 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   const { child, port } = running;
   writeClusterState(options.dataDir, { ...state, clusterDir, enginePid: process.pid });
   // If the engine dies without stopping the cluster, a signal still reaches it; the next start cleans up the rest.
-  const onExit = () => { if (child.exitCode === null) child.kill('SIGINT'); };
+  const onExit = () => {
+    if (child.exitCode === null) child.kill('SIGINT');
+  };
   process.on('exit', onExit);
   const url = `postgres://${ROLE}:${encodeURIComponent(state.password)}@127.0.0.1:${port}/${DATABASE}`;
   await ensureDatabase(url);
@@ -232,13 +266,22 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
 
   let stopped: Promise<void> | undefined;
   return {
-    url, dataDir: clusterDir, port, pid: child.pid ?? 0,
+    url,
+    dataDir: clusterDir,
+    port,
+    pid: child.pid ?? 0,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         process.off('exit', onExit);
-        if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
         const force = setTimeout(() => child.kill('SIGQUIT'), STOP_TIMEOUT_MS);
-        child.once('exit', () => { clearTimeout(force); resolve(); });
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGINT');
       });
       return stopped;

@@ -29,7 +29,10 @@ export function clusterOsUser(log: Logger): OsUser | undefined {
   try {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', NAME], { stdio: 'ignore' });
   } catch (cause) {
-    throw new Error(`PostgreSQL cannot run as root and there is no '${NAME}' OS user; creating one failed. Create it (useradd --system ${NAME}), run Tessera as another user, or set DATABASE_URL.`, { cause });
+    throw new Error(
+      `PostgreSQL cannot run as root and there is no '${NAME}' OS user; creating one failed. Create it (useradd --system ${NAME}), run Tessera as another user, or set DATABASE_URL.`,
+      { cause },
+    );
   }
   const created = lookUp(NAME);
   if (!created) throw new Error(`Created the OS user '${NAME}' but cannot look it up.`);

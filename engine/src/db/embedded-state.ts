@@ -54,6 +54,9 @@ export function clusterLocation(dataDir: string, user: OsUser | undefined, log: 
   rmSync(preferred, { recursive: true, force: true });
   const elsewhere = join(FALLBACK_ROOT, createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16));
   mkdirSync(FALLBACK_ROOT, { recursive: true, mode: 0o755 });
-  log.warn({ dataDir, clusterDir: elsewhere, user: user.name }, `the OS user '${user.name}' cannot reach the data folder; the embedded PostgreSQL keeps its files in ${elsewhere}`);
+  log.warn(
+    { dataDir, clusterDir: elsewhere, user: user.name },
+    `the OS user '${user.name}' cannot reach the data folder; the embedded PostgreSQL keeps its files in ${elsewhere}`,
+  );
   return elsewhere;
 }

@@ -44,7 +44,10 @@ export class Transaction implements Sql {
     this.queued.push(mapError ? { config, mapError } : { config });
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | pg.QueryConfig, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string | pg.QueryConfig,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     const config: pg.QueryConfig = typeof text === 'string' ? { text, ...(values ? { values } : {}) } : text;
     const results = await this.send([...this.drain(), { config }]);
     return results[results.length - 1] as pg.QueryResult<R>;

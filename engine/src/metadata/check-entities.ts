@@ -31,12 +31,20 @@ function collectVars(logic: unknown, out: string[]): void {
 
 function checkName(name: string, what: string, at: string, report: Report, field?: string): void {
   if (RESERVED_WORDS.has(name)) {
-    report({ pointer: at, rule: 'name.reserved_word', message: `${what} '${name}' is a PostgreSQL reserved word`, ...(field ? { field } : {}) });
+    report({
+      pointer: at,
+      rule: 'name.reserved_word',
+      message: `${what} '${name}' is a PostgreSQL reserved word`,
+      ...(field ? { field } : {}),
+    });
   }
 }
 
 export function checkEntities(
-  packs: readonly ValidPack[], kinds: FieldKindRegistry, problems: MetadataProblem[], brokenEntities: ReadonlySet<string> = new Set(),
+  packs: readonly ValidPack[],
+  kinds: FieldKindRegistry,
+  problems: MetadataProblem[],
+  brokenEntities: ReadonlySet<string> = new Set(),
 ): void {
   const ajv = addDecimalKeywords(createAjv());
   const entities = new Map<string, Located>();
@@ -45,10 +53,17 @@ export function checkEntities(
     for (const { file, spec } of pack.entities) {
       const report: Report = (p) => problems.push({ file, pack: pack.manifest.name, entity: spec.name, ...p });
       const other = entities.get(spec.name);
-      if (other) report({ pointer: '/name', rule: 'entity.duplicate_name', message: `entity '${spec.name}' is also defined in ${other.file}` });
+      if (other)
+        report({ pointer: '/name', rule: 'entity.duplicate_name', message: `entity '${spec.name}' is also defined in ${other.file}` });
       const otherId = ids.get(spec.id);
-      if (otherId) report({ pointer: '/id', rule: 'entity.duplicate_id', message: `id '${spec.id}' is also used by entity '${otherId.spec.name}' in ${otherId.file}` });
-      if (spec.name.startsWith(SYSTEM_TABLE_PREFIX)) report({ pointer: '/name', rule: 'entity.system_prefix', message: `entity names may not start with '${SYSTEM_TABLE_PREFIX}'` });
+      if (otherId)
+        report({
+          pointer: '/id',
+          rule: 'entity.duplicate_id',
+          message: `id '${spec.id}' is also used by entity '${otherId.spec.name}' in ${otherId.file}`,
+        });
+      if (spec.name.startsWith(SYSTEM_TABLE_PREFIX))
+        report({ pointer: '/name', rule: 'entity.system_prefix', message: `entity names may not start with '${SYSTEM_TABLE_PREFIX}'` });
       checkName(spec.name, 'entity name', '/name', report);
       entities.set(spec.name, { pack, file, spec });
       ids.set(spec.id, { pack, file, spec });
@@ -63,7 +78,15 @@ export function checkEntities(
       const names = inverseNames.get(f.target) ?? new Map<string, string>();
       const clash = names.get(name);
       if (clash) {
-        problems.push({ file, pack: pack.manifest.name, entity: spec.name, field: f.name, pointer: pointer('fields', i, 'inverse'), rule: 'relation.duplicate_inverse', message: `inverse name '${name}' on '${f.target}' is also used by relation ${clash}` });
+        problems.push({
+          file,
+          pack: pack.manifest.name,
+          entity: spec.name,
+          field: f.name,
+          pointer: pointer('fields', i, 'inverse'),
+          rule: 'relation.duplicate_inverse',
+          message: `inverse name '${name}' on '${f.target}' is also used by relation ${clash}`,
+        });
       }
       names.set(name, `${spec.name}.${f.name}`);
       inverseNames.set(f.target, names);
@@ -78,45 +101,93 @@ export function checkEntities(
     const columns = new Map<string, string>();
     spec.fields.forEach((field, i) => {
       const at = pointer('fields', i);
-      if (names.has(field.name)) report({ pointer: `${at}/name`, rule: 'field.duplicate_name', message: `field '${field.name}' is also at /fields/${names.get(field.name)}`, field: field.name });
-      if (fieldIds.has(field.id)) report({ pointer: `${at}/id`, rule: 'field.duplicate_id', message: `field id '${field.id}' is also used at /fields/${fieldIds.get(field.id)}`, field: field.name });
+      if (names.has(field.name))
+        report({
+          pointer: `${at}/name`,
+          rule: 'field.duplicate_name',
+          message: `field '${field.name}' is also at /fields/${names.get(field.name)}`,
+          field: field.name,
+        });
+      if (fieldIds.has(field.id))
+        report({
+          pointer: `${at}/id`,
+          rule: 'field.duplicate_id',
+          message: `field id '${field.id}' is also used at /fields/${fieldIds.get(field.id)}`,
+          field: field.name,
+        });
       names.set(field.name, i);
       fieldIds.set(field.id, i);
       const inverseOwner = inverseNames.get(spec.name)?.get(field.name);
-      if (inverseOwner) report({ pointer: `${at}/name`, rule: 'field.clashes_with_inverse', message: `'${field.name}' is also the inverse of relation ${inverseOwner}`, field: field.name });
+      if (inverseOwner)
+        report({
+          pointer: `${at}/name`,
+          rule: 'field.clashes_with_inverse',
+          message: `'${field.name}' is also the inverse of relation ${inverseOwner}`,
+          field: field.name,
+        });
       checkName(field.name, 'field name', `${at}/name`, report, field.name);
       if (SYSTEM_FIELD_NAMES.has(field.name)) {
-        report({ pointer: `${at}/name`, rule: 'field.system_name', message: `'${field.name}' is a system column every entity has`, field: field.name });
+        report({
+          pointer: `${at}/name`,
+          rule: 'field.system_name',
+          message: `'${field.name}' is a system column every entity has`,
+          field: field.name,
+        });
       }
-      const kind = checkField(field, at, { pack, entities, closure, brokenEntities, kinds, ajv }, (p) => report({ ...p, field: field.name }));
+      const kind = checkField(field, at, { pack, entities, closure, brokenEntities, kinds, ajv }, (p) =>
+        report({ ...p, field: field.name }),
+      );
       if (!kind) return;
       const plain = { ...field, required: false, unique: false };
       for (const col of kind.columns({ ...plain, ...kind.implied?.(plain) })) {
         const owner = columns.get(col.name);
-        if (owner && owner !== field.name) report({ pointer: `${at}/name`, rule: 'field.column_clash', message: `column '${col.name}' of this field is also a column of field '${owner}'`, field: field.name });
-        if (SYSTEM_FIELD_NAMES.has(col.name) && col.name !== field.name) report({ pointer: `${at}/name`, rule: 'field.column_clash', message: `column '${col.name}' is a system column`, field: field.name });
+        if (owner && owner !== field.name)
+          report({
+            pointer: `${at}/name`,
+            rule: 'field.column_clash',
+            message: `column '${col.name}' of this field is also a column of field '${owner}'`,
+            field: field.name,
+          });
+        if (SYSTEM_FIELD_NAMES.has(col.name) && col.name !== field.name)
+          report({
+            pointer: `${at}/name`,
+            rule: 'field.column_clash',
+            message: `column '${col.name}' is a system column`,
+            field: field.name,
+          });
         columns.set(col.name, field.name);
       }
     });
     const fieldByName = new Map(spec.fields.map((f) => [f.name, f]));
     if (spec.titleField && !fieldByName.has(spec.titleField)) {
-      report({ pointer: '/titleField', rule: 'entity.unknown_field', message: `titleField '${spec.titleField}' is not a field of this entity` });
+      report({
+        pointer: '/titleField',
+        rule: 'entity.unknown_field',
+        message: `titleField '${spec.titleField}' is not a field of this entity`,
+      });
     }
     for (const role of ['ownerField', 'orgUnitField'] as const) {
       const name = spec.ownership?.[role];
       if (!name) continue;
       const f = fieldByName.get(name);
-      if (!f) report({ pointer: `/ownership/${role}`, rule: 'entity.unknown_field', message: `${role} '${name}' is not a field of this entity` });
+      if (!f)
+        report({ pointer: `/ownership/${role}`, rule: 'entity.unknown_field', message: `${role} '${name}' is not a field of this entity` });
       else if (!kinds.get(f.kind)?.reference || f.cardinality === 'manyToMany') {
-        report({ pointer: `/ownership/${role}`, rule: 'entity.ownership_kind', message: `${role} '${name}' must be a user or belongsTo relation field` });
+        report({
+          pointer: `/ownership/${role}`,
+          rule: 'entity.ownership_kind',
+          message: `${role} '${name}' must be a user or belongsTo relation field`,
+        });
       }
     }
     const indexNames = new Set<string>();
     const indexIds = new Set<string>();
     (spec.indexes ?? []).forEach((index, i) => {
       const at = pointer('indexes', i);
-      if (indexNames.has(index.name)) report({ pointer: `${at}/name`, rule: 'index.duplicate_name', message: `index '${index.name}' is declared twice` });
-      if (indexIds.has(index.id)) report({ pointer: `${at}/id`, rule: 'index.duplicate_id', message: `index id '${index.id}' is declared twice` });
+      if (indexNames.has(index.name))
+        report({ pointer: `${at}/name`, rule: 'index.duplicate_name', message: `index '${index.name}' is declared twice` });
+      if (indexIds.has(index.id))
+        report({ pointer: `${at}/id`, rule: 'index.duplicate_id', message: `index id '${index.id}' is declared twice` });
       indexNames.add(index.name);
       indexIds.add(index.id);
       index.fields.forEach((key, k) => {
@@ -125,7 +196,11 @@ export function checkEntities(
         if (!f && !SYSTEM_FIELD_NAMES.has(name)) {
           report({ pointer: `${at}/fields/${k}`, rule: 'index.unknown_field', message: `'${name}' is not a field of this entity` });
         } else if (f && (f.cardinality === 'manyToMany' || kinds.get(f.kind)?.indexable === false)) {
-          report({ pointer: `${at}/fields/${k}`, rule: 'index.unindexable_field', message: `a ${f.kind}${f.cardinality === 'manyToMany' ? ' manyToMany' : ''} field cannot be an index key` });
+          report({
+            pointer: `${at}/fields/${k}`,
+            rule: 'index.unindexable_field',
+            message: `a ${f.kind}${f.cardinality === 'manyToMany' ? ' manyToMany' : ''} field cannot be an index key`,
+          });
         }
       });
       if (index.where !== undefined) {
@@ -134,9 +209,20 @@ export function checkEntities(
         for (const v of vars) {
           const head = v.split('.')[0] ?? v;
           if (!fieldByName.has(head) && !SYSTEM_FIELD_NAMES.has(head)) {
-            report({ pointer: `${at}/where`, rule: 'index.unknown_field', message: `condition refers to '${v}', which is not a field of this entity` });
-          } else if (v.includes('.') && !Object.hasOwn(kinds.get(fieldByName.get(head)?.kind ?? '')?.subPaths ?? {}, v.slice(head.length + 1))) {
-            report({ pointer: `${at}/where`, rule: 'index.relation_path', message: `a partial-index condition may only use this entity's own columns, not '${v}'` });
+            report({
+              pointer: `${at}/where`,
+              rule: 'index.unknown_field',
+              message: `condition refers to '${v}', which is not a field of this entity`,
+            });
+          } else if (
+            v.includes('.') &&
+            !Object.hasOwn(kinds.get(fieldByName.get(head)?.kind ?? '')?.subPaths ?? {}, v.slice(head.length + 1))
+          ) {
+            report({
+              pointer: `${at}/where`,
+              rule: 'index.relation_path',
+              message: `a partial-index condition may only use this entity's own columns, not '${v}'`,
+            });
           }
         }
       }

@@ -3,9 +3,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
-import type {
-  ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo,
-} from './model.js';
+import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
 import { physicalName } from './physical-name.js';
 import { SYSTEM_COLUMNS } from './system-columns.js';
@@ -38,7 +36,14 @@ function impliedIndexes(table: string, fields: readonly FieldDef[]): IndexDef[] 
   for (const field of fields) {
     for (const col of field.columns) {
       if (col.references) {
-        out.push({ key: `${col.key}#index`, name: physicalName(table, col.name, 'idx'), table, keys: [{ column: col.name, descending: false }], unique: false, liveOnly: false });
+        out.push({
+          key: `${col.key}#index`,
+          name: physicalName(table, col.name, 'idx'),
+          table,
+          keys: [{ column: col.name, descending: false }],
+          unique: false,
+          liveOnly: false,
+        });
       }
     }
     if (field.unique && field.columns.length > 0) {

@@ -30,7 +30,10 @@ export function loadModel(dirs: readonly string[], options: LoadModelOptions): M
     const entities: Array<{ file: string; spec: EntityFileSpec }> = [];
     for (const doc of pack.entities) {
       const entityName = (doc.json as { name?: unknown } | null)?.name;
-      const found = validateDocument(validators.entity, doc, { pack: packName, ...(typeof entityName === 'string' ? { entity: entityName } : {}) });
+      const found = validateDocument(validators.entity, doc, {
+        pack: packName,
+        ...(typeof entityName === 'string' ? { entity: entityName } : {}),
+      });
       problems.push(...found);
       if (found.length === 0) entities.push({ file: doc.file, spec: doc.json as EntityFileSpec });
       else if (typeof entityName === 'string') brokenEntities.add(entityName);

@@ -27,17 +27,18 @@ export class MetadataError extends EngineError {
 
 /** Human-readable report: one block per pack, entity and field, each line naming file, pointer and rule. */
 export function formatProblems(problems: readonly MetadataProblem[]): string {
-  const sorted = [...problems].sort((a, b) =>
-    a.pack.localeCompare(b.pack) ||
-    (a.entity ?? '').localeCompare(b.entity ?? '') ||
-    (a.field ?? '').localeCompare(b.field ?? '') ||
-    a.file.localeCompare(b.file) ||
-    a.pointer.localeCompare(b.pointer));
+  const sorted = [...problems].sort(
+    (a, b) =>
+      a.pack.localeCompare(b.pack) ||
+      (a.entity ?? '').localeCompare(b.entity ?? '') ||
+      (a.field ?? '').localeCompare(b.field ?? '') ||
+      a.file.localeCompare(b.file) ||
+      a.pointer.localeCompare(b.pointer),
+  );
   const lines: string[] = [];
   let group = '';
   for (const p of sorted) {
-    const g = [`pack ${p.pack}`, p.entity ? `entity ${p.entity}` : '', p.field ? `field ${p.field}` : '']
-      .filter(Boolean).join(' > ');
+    const g = [`pack ${p.pack}`, p.entity ? `entity ${p.entity}` : '', p.field ? `field ${p.field}` : ''].filter(Boolean).join(' > ');
     if (g !== group) {
       lines.push(g);
       group = g;

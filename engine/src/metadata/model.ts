@@ -3,8 +3,7 @@
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
 export type SqlBaseType =
-  | 'text' | 'varchar' | 'integer' | 'bigint' | 'numeric' | 'boolean' | 'date' | 'timestamptz'
-  | 'jsonb' | 'uuid' | 'text[]' | 'char';
+  'text' | 'varchar' | 'integer' | 'bigint' | 'numeric' | 'boolean' | 'date' | 'timestamptz' | 'jsonb' | 'uuid' | 'text[]' | 'char';
 
 export interface SqlType {
   readonly base: SqlBaseType;
@@ -92,8 +91,22 @@ export type FieldOption = keyof FieldOptions;
 
 // A mapped type with every key required: adding an option to FieldOptions fails to compile until it is here.
 const OPTION_SET: { readonly [K in FieldOption]-?: true } = {
-  unique: true, default: true, minLength: true, maxLength: true, pattern: true, min: true, max: true, precision: true,
-  scale: true, currencies: true, values: true, valueMap: true, target: true, cardinality: true, onDelete: true, inverse: true,
+  unique: true,
+  default: true,
+  minLength: true,
+  maxLength: true,
+  pattern: true,
+  min: true,
+  max: true,
+  precision: true,
+  scale: true,
+  currencies: true,
+  values: true,
+  valueMap: true,
+  target: true,
+  cardinality: true,
+  onDelete: true,
+  inverse: true,
 };
 
 export const FIELD_OPTIONS: readonly FieldOption[] = Object.keys(OPTION_SET) as FieldOption[];

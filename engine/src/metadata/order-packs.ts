@@ -9,7 +9,13 @@ export function orderPacks(packs: readonly ValidPack[], problems: MetadataProble
     const name = pack.manifest.name;
     const seen = byName.get(name);
     if (seen) {
-      problems.push({ file: pack.file, pointer: '/name', rule: 'pack.duplicate_name', message: `pack '${name}' is also installed from ${seen.file}`, pack: name });
+      problems.push({
+        file: pack.file,
+        pointer: '/name',
+        rule: 'pack.duplicate_name',
+        message: `pack '${name}' is also installed from ${seen.file}`,
+        pack: name,
+      });
       continue;
     }
     byName.set(name, pack);
@@ -19,11 +25,29 @@ export function orderPacks(packs: readonly ValidPack[], problems: MetadataProble
       const pointer = `/requires/${dep}`;
       const found = byName.get(dep);
       if (!found) {
-        problems.push({ file: pack.file, pointer, rule: 'pack.missing_requirement', message: `requires pack '${dep}' (${range}), which is not installed`, pack: pack.manifest.name });
+        problems.push({
+          file: pack.file,
+          pointer,
+          rule: 'pack.missing_requirement',
+          message: `requires pack '${dep}' (${range}), which is not installed`,
+          pack: pack.manifest.name,
+        });
       } else if (!semver.validRange(range)) {
-        problems.push({ file: pack.file, pointer, rule: 'pack.invalid_range', message: `'${range}' is not a semver range`, pack: pack.manifest.name });
+        problems.push({
+          file: pack.file,
+          pointer,
+          rule: 'pack.invalid_range',
+          message: `'${range}' is not a semver range`,
+          pack: pack.manifest.name,
+        });
       } else if (!semver.satisfies(found.manifest.version, range)) {
-        problems.push({ file: pack.file, pointer, rule: 'pack.version_mismatch', message: `requires '${dep}' ${range} but ${found.manifest.version} is installed`, pack: pack.manifest.name });
+        problems.push({
+          file: pack.file,
+          pointer,
+          rule: 'pack.version_mismatch',
+          message: `requires '${dep}' ${range} but ${found.manifest.version} is installed`,
+          pack: pack.manifest.name,
+        });
       }
     }
   }
@@ -34,7 +58,13 @@ export function orderPacks(packs: readonly ValidPack[], problems: MetadataProble
     const name = pack.manifest.name;
     if (state.get(name) === 'black') return;
     if (state.get(name) === 'grey') {
-      problems.push({ file: pack.file, pointer: '/requires', rule: 'pack.cycle', message: `requirement cycle: ${[...trail, name].join(' -> ')}`, pack: name });
+      problems.push({
+        file: pack.file,
+        pointer: '/requires',
+        rule: 'pack.cycle',
+        message: `requirement cycle: ${[...trail, name].join(' -> ')}`,
+        pack: name,
+      });
       return;
     }
     state.set(name, 'grey');

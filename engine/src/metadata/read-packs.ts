@@ -45,17 +45,25 @@ export function readPacks(dirs: readonly string[], problems: MetadataProblem[]):
   for (const root of dirs) {
     const found = findPackDirs(root);
     if (found.length === 0) {
-      problems.push({ file: displayPath(root), pointer: '', rule: 'pack.not_found', message: 'no pack.json in this folder or its sub-folders', pack: displayPath(root) });
+      problems.push({
+        file: displayPath(root),
+        pointer: '',
+        rule: 'pack.not_found',
+        message: 'no pack.json in this folder or its sub-folders',
+        pack: displayPath(root),
+      });
     }
     for (const dir of found) {
       const name = displayPath(dir);
       const manifest = readJson(join(dir, 'pack.json'), name, problems);
       if (!manifest) continue;
       const entityDir = join(dir, 'entities');
-      const files = existsSync(entityDir) ? readdirSync(entityDir).filter((f) => f.endsWith('.json')).sort() : [];
-      const entities = files
-        .map((f) => readJson(join(entityDir, f), name, problems))
-        .filter((d): d is RawDocument => d !== undefined);
+      const files = existsSync(entityDir)
+        ? readdirSync(entityDir)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+        : [];
+      const entities = files.map((f) => readJson(join(entityDir, f), name, problems)).filter((d): d is RawDocument => d !== undefined);
       packs.push({ dir, manifest, entities });
     }
   }

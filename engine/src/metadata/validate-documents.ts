@@ -33,9 +33,15 @@ function describe(error: ErrorObject): { pointer: string; message: string } {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { pointer: error.instancePath + joinPointer(String(params.missingProperty)), message: `'${String(params.missingProperty)}' is required` };
+      return {
+        pointer: error.instancePath + joinPointer(String(params.missingProperty)),
+        message: `'${String(params.missingProperty)}' is required`,
+      };
     case 'additionalProperties':
-      return { pointer: error.instancePath + joinPointer(String(params.additionalProperty)), message: `unknown property '${String(params.additionalProperty)}'` };
+      return {
+        pointer: error.instancePath + joinPointer(String(params.additionalProperty)),
+        message: `unknown property '${String(params.additionalProperty)}'`,
+      };
     case 'enum':
       return { pointer: error.instancePath, message: `must be one of ${JSON.stringify(params.allowedValues)}` };
     case 'pattern':

@@ -1,7 +1,11 @@
 // Record hooks by event, in registration order (which follows the plugins' declared order).
 import type { HookOptions, RecordEvent, RecordEventName, RecordHook } from './plugin-api.js';
 
-interface Entry { plugin: string; hook: RecordHook; entities?: ReadonlySet<string> }
+interface Entry {
+  plugin: string;
+  hook: RecordHook;
+  entities?: ReadonlySet<string>;
+}
 
 export class HookRegistry {
   private readonly entries = new Map<RecordEventName, Entry[]>();

@@ -97,7 +97,11 @@ export async function setUpPlugins(plugins: readonly TesseraPlugin[], log: Logge
  * The one registry set for these packs: the builtins plus every plugin the packs require, set up and frozen.
  * The engine and the CLI both build theirs here, so `tessera validate` knows what `serve` knows.
  */
-export async function loadRegistries(pluginsDir: string, packDirs: readonly string[], log: Logger): Promise<{ plugins: TesseraPlugin[]; registries: PluginRegistries }> {
+export async function loadRegistries(
+  pluginsDir: string,
+  packDirs: readonly string[],
+  log: Logger,
+): Promise<{ plugins: TesseraPlugin[]; registries: PluginRegistries }> {
   const plugins = await loadPluginModules(pluginsDir, requiredPluginNames(packDirs));
   return { plugins, registries: await setUpPlugins(plugins, log) };
 }

@@ -7,9 +7,12 @@ import type { Logger } from '../shared/logger.js';
 import type { Actor } from '../security/actor.js';
 
 export type RecordEventName =
-  | 'record.beforeCreate' | 'record.afterCreate'
-  | 'record.beforeUpdate' | 'record.afterUpdate'
-  | 'record.beforeDelete' | 'record.afterDelete';
+  | 'record.beforeCreate'
+  | 'record.afterCreate'
+  | 'record.beforeUpdate'
+  | 'record.afterUpdate'
+  | 'record.beforeDelete'
+  | 'record.afterDelete';
 
 export type PluginRecord = Record<string, unknown>;
 
@@ -84,7 +87,11 @@ export interface TesseraPlugin {
 
 /** Refuses a change from a before hook or an action: the client gets a 422 naming the field. */
 export class PluginRejection extends Error {
-  constructor(readonly detail: string, readonly pointer = '', readonly code = 'plugin.rejected') {
+  constructor(
+    readonly detail: string,
+    readonly pointer = '',
+    readonly code = 'plugin.rejected',
+  ) {
     super(detail);
     this.name = 'PluginRejection';
   }

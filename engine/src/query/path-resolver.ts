@@ -33,11 +33,14 @@ export class AliasCounter {
   }
 }
 
-const SYSTEM_OPERANDS: Readonly<Record<string, { operand: OperandType; operators: readonly string[] }>> =
-  Object.fromEntries(SYSTEM_READ_COLUMNS.map((c) => [c.name, systemOperand(c)]));
+const SYSTEM_OPERANDS: Readonly<Record<string, { operand: OperandType; operators: readonly string[] }>> = Object.fromEntries(
+  SYSTEM_READ_COLUMNS.map((c) => [c.name, systemOperand(c)]),
+);
 
 function unknownPath(path: string, pointer: string, why: string): EngineError {
-  return new EngineError('filter.unknown_field', 400, `'${path}' ${why}`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `'${path}' ${why}` }] });
+  return new EngineError('filter.unknown_field', 400, `'${path}' ${why}`, {
+    fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `'${path}' ${why}` }],
+  });
 }
 
 export interface PathResolverOptions {
@@ -73,7 +76,13 @@ export class PathResolver {
     return f && !this.o.isHidden(entity.name, f.name) ? f : undefined;
   }
 
-  private leaf(entity: EntityDef, alias: string, segs: readonly string[], path: string, pointer: string): Omit<ResolvedPath, 'sql'> & { column: string } {
+  private leaf(
+    entity: EntityDef,
+    alias: string,
+    segs: readonly string[],
+    path: string,
+    pointer: string,
+  ): Omit<ResolvedPath, 'sql'> & { column: string } {
     const [name = '', sub] = segs;
     // Names come from user input: never let 'constructor' or '__proto__' find Object.prototype members.
     const system = Object.hasOwn(SYSTEM_OPERANDS, name) ? SYSTEM_OPERANDS[name] : undefined;
@@ -84,8 +93,15 @@ export class PathResolver {
     if (kind.subPaths) {
       const part = sub !== undefined && segs.length === 2 && Object.hasOwn(kind.subPaths, sub) ? kind.subPaths[sub] : undefined;
       const col = part ? f.columns[part.column] : undefined;
-      if (part && col) return { operand: part.operand, operators: part.operators ?? this.o.operatorsFor(f.kind), column: `${alias}.${q(col.name)}`, path };
-      throw unknownPath(path, pointer, `has parts: use ${Object.keys(kind.subPaths).map((p) => `'${name}.${p}'`).join(' or ')}`);
+      if (part && col)
+        return { operand: part.operand, operators: part.operators ?? this.o.operatorsFor(f.kind), column: `${alias}.${q(col.name)}`, path };
+      throw unknownPath(
+        path,
+        pointer,
+        `has parts: use ${Object.keys(kind.subPaths)
+          .map((p) => `'${name}.${p}'`)
+          .join(' or ')}`,
+      );
     }
     if (segs.length > 1) throw unknownPath(path, pointer, `cannot be followed: ${name} is not a belongsTo relation`);
     if (f.cardinality === 'manyToMany') throw unknownPath(path, pointer, 'is a collection: use some or none');
@@ -116,7 +132,9 @@ export class PathResolver {
         let joined = this.o.joinAliases?.get(prefix);
         if (!joined) {
           joined = this.o.aliases.next('j');
-          this.o.joins.push(`LEFT JOIN ${q(h.target.table)} ${joined} ON ${joined}.id = ${alias}.${q(h.fk)} AND ${liveAndScoped(h.target, joined, this.o.params, this.o.readScope)}`);
+          this.o.joins.push(
+            `LEFT JOIN ${q(h.target.table)} ${joined} ON ${joined}.id = ${alias}.${q(h.fk)} AND ${liveAndScoped(h.target, joined, this.o.params, this.o.readScope)}`,
+          );
           this.o.joinAliases?.set(prefix, joined);
         }
         alias = joined;
@@ -124,7 +142,10 @@ export class PathResolver {
         const sub = this.o.aliases.next('s');
         const from = alias;
         const target = h.target;
-        wraps.push((inner) => `(SELECT ${inner} FROM ${q(target.table)} ${sub} WHERE ${sub}.id = ${from}.${q(h.fk)} AND ${liveAndScoped(target, sub, this.o.params, this.o.readScope)})`);
+        wraps.push(
+          (inner) =>
+            `(SELECT ${inner} FROM ${q(target.table)} ${sub} WHERE ${sub}.id = ${from}.${q(h.fk)} AND ${liveAndScoped(target, sub, this.o.params, this.o.readScope)})`,
+        );
         alias = sub;
       }
       entity = h.target;
@@ -144,22 +165,37 @@ export class PathResolver {
       const source = this.entityOf(inverse.sourceEntity);
       const sourceField = this.field(source, inverse.sourceField);
       if (inverse.kind === 'hasMany' && sourceField?.columns[0]) {
-        return { entity: source, alias: c, path, close: ')',
-          open: `EXISTS (SELECT 1 FROM ${q(source.table)} ${c} WHERE ${c}.${q(sourceField.columns[0].name)} = ${alias}.id AND ${liveAndScoped(source, c, params, scope)} AND ` };
+        return {
+          entity: source,
+          alias: c,
+          path,
+          close: ')',
+          open: `EXISTS (SELECT 1 FROM ${q(source.table)} ${c} WHERE ${c}.${q(sourceField.columns[0].name)} = ${alias}.id AND ${liveAndScoped(source, c, params, scope)} AND `,
+        };
       }
       const j = sourceField?.junction;
       if (j) {
         const x = aliases.next('x');
-        return { entity: source, alias: c, path, close: ')',
-          open: `EXISTS (SELECT 1 FROM ${q(j.table)} ${x} JOIN ${q(source.table)} ${c} ON ${c}.id = ${x}.${q(j.sourceColumn)} WHERE ${x}.${q(j.targetColumn)} = ${alias}.id AND ${liveAndScoped(source, c, params, scope)} AND ` };
+        return {
+          entity: source,
+          alias: c,
+          path,
+          close: ')',
+          open: `EXISTS (SELECT 1 FROM ${q(j.table)} ${x} JOIN ${q(source.table)} ${c} ON ${c}.id = ${x}.${q(j.sourceColumn)} WHERE ${x}.${q(j.targetColumn)} = ${alias}.id AND ${liveAndScoped(source, c, params, scope)} AND `,
+        };
       }
     }
     if (own?.junction && own.target) {
       const j = own.junction;
       const target = this.entityOf(own.target);
       const x = aliases.next('x');
-      return { entity: target, alias: c, path, close: ')',
-        open: `EXISTS (SELECT 1 FROM ${q(j.table)} ${x} JOIN ${q(target.table)} ${c} ON ${c}.id = ${x}.${q(j.targetColumn)} WHERE ${x}.${q(j.sourceColumn)} = ${alias}.id AND ${liveAndScoped(target, c, params, scope)} AND ` };
+      return {
+        entity: target,
+        alias: c,
+        path,
+        close: ')',
+        open: `EXISTS (SELECT 1 FROM ${q(j.table)} ${x} JOIN ${q(target.table)} ${c} ON ${c}.id = ${x}.${q(j.targetColumn)} WHERE ${x}.${q(j.sourceColumn)} = ${alias}.id AND ${liveAndScoped(target, c, params, scope)} AND `,
+      };
     }
     throw unknownPath(path, pointer, `is not a hasMany or manyToMany relation of ${entity.name}`);
   }

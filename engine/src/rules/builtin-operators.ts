@@ -99,8 +99,7 @@ const between: CompareOperatorDef = {
     const high = compare(operand, value, literals[1]);
     return low !== null && high !== null && low >= 0 && high <= 0;
   },
-  sql: (operand, literals, type) =>
-    `${operandValues[type].orderSql(operand)} BETWEEN ${sqlArg(literals, 0)} AND ${sqlArg(literals, 1)}`,
+  sql: (operand, literals, type) => `${operandValues[type].orderSql(operand)} BETWEEN ${sqlArg(literals, 0)} AND ${sqlArg(literals, 1)}`,
 };
 
 const inList: CompareOperatorDef = {
@@ -108,8 +107,7 @@ const inList: CompareOperatorDef = {
   name: 'in',
   operands: SCALARS,
   literals: ['list'],
-  memory: (value, literals, operand) =>
-    list(literals[0]).some((candidate) => operandValues[operand].compare(value, candidate) === 0),
+  memory: (value, literals, operand) => list(literals[0]).some((candidate) => operandValues[operand].compare(value, candidate) === 0),
   // One array parameter whatever the list's length, so the statement text stays the same.
   sql: (operand, literals) => `${operand} = ANY(${sqlArg(literals, 0)})`,
 };

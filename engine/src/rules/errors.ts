@@ -12,10 +12,7 @@ export type ConditionProblemCode =
   | 'filter.malformed';
 
 /** Code that registers or runs operators broke a rule (status 500). */
-export type RuleErrorCode =
-  | 'rules.operator_exists'
-  | 'rules.registry_frozen'
-  | 'rules.invalid_operator';
+export type RuleErrorCode = 'rules.operator_exists' | 'rules.registry_frozen' | 'rules.invalid_operator';
 
 export function conditionProblem(code: ConditionProblemCode, pointer: string, message: string): FieldError {
   return { pointer, code, message };
@@ -25,9 +22,10 @@ export function conditionProblem(code: ConditionProblemCode, pointer: string, me
 export function conditionError(problems: readonly FieldError[]): EngineError {
   const first = problems[0];
   if (first === undefined) throw new Error('conditionError needs at least one problem');
-  const detail = problems.length === 1
-    ? `Invalid condition: ${first.message}`
-    : `Invalid condition (${problems.length} problems); first: ${first.message}`;
+  const detail =
+    problems.length === 1
+      ? `Invalid condition: ${first.message}`
+      : `Invalid condition (${problems.length} problems); first: ${first.message}`;
   return new EngineError(first.code, 400, detail, { fieldErrors: [...problems] });
 }
 

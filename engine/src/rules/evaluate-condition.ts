@@ -33,7 +33,13 @@ function prepare(node: ConditionNode<OperandInfo, CollectionInfo>): Prepared {
     case 'constant':
       return node.value;
     case 'compare':
-      return { [jsonLogicName(node.def.name)]: [node.operand.operand, { var: node.path }, ...node.literals.map((l) => (Array.isArray(l) ? [...l] : l))] };
+      return {
+        [jsonLogicName(node.def.name)]: [
+          node.operand.operand,
+          { var: node.path },
+          ...node.literals.map((l) => (Array.isArray(l) ? [...l] : l)),
+        ],
+      };
     case 'logical':
       return { [jsonLogicName(node.def.name)]: node.args.map(prepare) };
     case 'quantifier':

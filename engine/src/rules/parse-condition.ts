@@ -147,7 +147,11 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
       arg.value.forEach((v: unknown, i) => {
         if (v === null) {
           // As in SQL, NULL IN (...) is never true: a null in the list would silently match nothing.
-          report('filter.invalid_value', `${arg.pointer}/${i}`, `"${name}" lists cannot hold null; to match no value too, use {"or": [{"${name}": [{"var": "${operand.path}"}, [...]]}, {"isNull": [{"var": "${operand.path}"}]}]}`);
+          report(
+            'filter.invalid_value',
+            `${arg.pointer}/${i}`,
+            `"${name}" lists cannot hold null; to match no value too, use {"or": [{"${name}": [{"var": "${operand.path}"}, [...]]}, {"isNull": [{"var": "${operand.path}"}]}]}`,
+          );
           return;
         }
         const checked = scalarAt(v, `${arg.pointer}/${i}`);
@@ -200,7 +204,11 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
     const entries = isObject(node) && !Array.isArray(node) ? Object.entries(node) : [];
     const entry = entries.length === 1 ? entries[0] : undefined;
     if (entry === undefined) {
-      report('filter.malformed', pointer, 'Expected true, false or an object with exactly one operator, like {"==": [{"var": "status"}, "open"]}');
+      report(
+        'filter.malformed',
+        pointer,
+        'Expected true, false or an object with exactly one operator, like {"==": [{"var": "status"}, "open"]}',
+      );
       return FAILED;
     }
     const [name, value] = entry;
@@ -224,8 +232,12 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
         const args = argsOf(value, at, name, def.maxArgs === 1);
         if (args === undefined) return FAILED;
         if (args.length < def.minArgs || (def.maxArgs !== null && args.length > def.maxArgs)) {
-          const count = def.maxArgs === null ? `at least ${def.minArgs}`
-            : def.maxArgs === def.minArgs ? `exactly ${def.minArgs}` : `${def.minArgs} to ${def.maxArgs}`;
+          const count =
+            def.maxArgs === null
+              ? `at least ${def.minArgs}`
+              : def.maxArgs === def.minArgs
+                ? `exactly ${def.minArgs}`
+                : `${def.minArgs} to ${def.maxArgs}`;
           report('filter.malformed', at, `"${name}" takes ${count} condition(s)`);
           return FAILED;
         }

@@ -43,15 +43,22 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
     const latest = await latestVersion(trx);
     const older = latest && !options.allowOlderPacks ? olderThanPublished(latest.packs, model.packs) : [];
     if (older.length > 0) {
-      throw new EngineError('schema.older_packs', 409, `these packs are older than the published model (version ${latest?.version}): ${older.join('; ')}`,
-        { extra: { publishedVersion: latest?.version, reasons: older } });
+      throw new EngineError(
+        'schema.older_packs',
+        409,
+        `these packs are older than the published model (version ${latest?.version}): ${older.join('; ')}`,
+        { extra: { publishedVersion: latest?.version, reasons: older } },
+      );
     }
     const catalog = await introspectCatalog(trx);
     const plan = await assessPlan(trx, planSchema(catalog, model, rules), options.allowDestructive ?? false);
     if (options.expectedPlanHash !== undefined && options.expectedPlanHash !== planHash(plan)) {
-      throw new EngineError('schema.plan_changed', 409,
+      throw new EngineError(
+        'schema.plan_changed',
+        409,
         'the plan to apply is not the plan that was reviewed (the packs or the database changed since); review the new plan and publish it with its hash',
-        { extra: { plan, planHash: planHash(plan) } });
+        { extra: { plan, planHash: planHash(plan) } },
+      );
     }
     const refused = refusedSteps(plan);
     if (refused.length > 0) {
@@ -76,7 +83,12 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
         } catch (err) {
           // knex prefixes the statement to the database's message; the plan already shows the statement.
           const reason = (err as Error).message.split(' - ').pop();
-          throw new EngineError('schema.apply_failed', 409, `step ${index + 1} of ${plan.steps.length} (${step.summary}) failed: ${reason}; nothing was changed`, { cause: err });
+          throw new EngineError(
+            'schema.apply_failed',
+            409,
+            `step ${index + 1} of ${plan.steps.length} (${step.summary}) failed: ${reason}; nothing was changed`,
+            { cause: err },
+          );
         }
       }
     }
@@ -86,7 +98,9 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
       hash: model.hash,
       applied_by: options.appliedBy ?? 'tessera',
       packs: JSON.stringify(model.packs.map((p) => ({ name: p.name, version: p.version }))),
-      plan: JSON.stringify(plan.steps.map((s) => ({ op: s.op, summary: s.summary, sql: s.sql, ...(s.rows !== undefined ? { rows: s.rows } : {}) }))),
+      plan: JSON.stringify(
+        plan.steps.map((s) => ({ op: s.op, summary: s.summary, sql: s.sql, ...(s.rows !== undefined ? { rows: s.rows } : {}) })),
+      ),
       model: JSON.stringify(model),
     });
     await noticeModelPublished(trx, version);

@@ -14,7 +14,8 @@ export async function assessPlan(db: Knex | Knex.Transaction, plan: SchemaPlan, 
     const rows = Number(result.rows[0]?.count ?? 0);
     let refused: AssessedStep['refused'];
     if (step.risk.kind === 'blockedIfRows' && rows > 0) refused = 'blocked';
-    else if (!allowDestructive && (step.risk.kind === 'destructive' || (step.risk.kind === 'destructiveIfRows' && rows > 0))) refused = 'destructive';
+    else if (!allowDestructive && (step.risk.kind === 'destructive' || (step.risk.kind === 'destructiveIfRows' && rows > 0)))
+      refused = 'destructive';
     steps.push({ ...step, rows, ...(refused ? { refused } : {}) });
   }
   return { modelHash: plan.modelHash, steps };

@@ -30,7 +30,9 @@ export function columnSql(column: ColumnDef, options: { notNull: boolean }): str
     renderType(column.type),
     column.default ? `DEFAULT ${renderDefault(column.default)}` : '',
     options.notNull ? 'NOT NULL' : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function commentOnColumn(table: string, column: ColumnDef): string {

@@ -21,7 +21,14 @@ export function entityTableKey(entity: EntityDef): string {
 export function desiredTables(model: Model): DesiredTable[] {
   const out: DesiredTable[] = [];
   for (const entity of model.entities) {
-    out.push({ name: entity.table, key: entityTableKey(entity), columns: entity.columns, primaryKey: ['id'], indexes: entity.indexes, entity });
+    out.push({
+      name: entity.table,
+      key: entityTableKey(entity),
+      columns: entity.columns,
+      primaryKey: ['id'],
+      indexes: entity.indexes,
+      entity,
+    });
     for (const field of entity.fields) {
       const j = field.junction;
       if (!j) continue;
@@ -30,10 +37,31 @@ export function desiredTables(model: Model): DesiredTable[] {
         key: j.key,
         primaryKey: [j.sourceColumn, j.targetColumn],
         columns: [
-          { name: j.sourceColumn, type: { base: 'uuid' }, nullable: false, key: `${j.key}#source`, references: { table: j.sourceTable, column: 'id', onDelete: 'cascade' } },
-          { name: j.targetColumn, type: { base: 'uuid' }, nullable: false, key: `${j.key}#target`, references: { table: j.targetTable, column: 'id', onDelete: 'cascade' } },
+          {
+            name: j.sourceColumn,
+            type: { base: 'uuid' },
+            nullable: false,
+            key: `${j.key}#source`,
+            references: { table: j.sourceTable, column: 'id', onDelete: 'cascade' },
+          },
+          {
+            name: j.targetColumn,
+            type: { base: 'uuid' },
+            nullable: false,
+            key: `${j.key}#target`,
+            references: { table: j.targetTable, column: 'id', onDelete: 'cascade' },
+          },
         ],
-        indexes: [{ key: `${j.key}#target_idx`, name: physicalName(j.table, 'target', 'idx'), table: j.table, keys: [{ column: j.targetColumn, descending: false }], unique: false, liveOnly: false }],
+        indexes: [
+          {
+            key: `${j.key}#target_idx`,
+            name: physicalName(j.table, 'target', 'idx'),
+            table: j.table,
+            keys: [{ column: j.targetColumn, descending: false }],
+            unique: false,
+            liveOnly: false,
+          },
+        ],
       });
     }
   }

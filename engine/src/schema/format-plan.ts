@@ -8,12 +8,22 @@ export function formatPlan(plan: AssessedPlan, options: { sql?: boolean } = {}):
     lines.push(`${String(i + 1).padStart(3)}. ${step.summary}`);
     if (step.risk) {
       const rows = step.rows === undefined ? '' : ` (${step.rows.toLocaleString('en')} row(s))`;
-      const verdict = step.refused === 'blocked'
-        ? ' - BLOCKED: cannot be applied'
-        : step.refused === 'destructive' ? ' - refused without --allow-destructive' : '';
+      const verdict =
+        step.refused === 'blocked'
+          ? ' - BLOCKED: cannot be applied'
+          : step.refused === 'destructive'
+            ? ' - refused without --allow-destructive'
+            : '';
       lines.push(`       ! ${step.risk.kind}: ${step.risk.reason}${rows}${verdict}`);
     }
-    if (options.sql) for (const s of step.sql) lines.push(s.split('\n').map((l) => `         ${l}`).join('\n') + ';');
+    if (options.sql)
+      for (const s of step.sql)
+        lines.push(
+          s
+            .split('\n')
+            .map((l) => `         ${l}`)
+            .join('\n') + ';',
+        );
   });
   return lines.join('\n');
 }

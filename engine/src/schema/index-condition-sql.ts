@@ -9,7 +9,13 @@ import { kindOperators } from '../rules/kind-operators.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { q } from '../sql/q.js';
 
-function resolveOwnColumn(entity: EntityDef, rules: KindsAndOperators, allowed: ReadonlyMap<string, readonly string[]>, path: string, pointer: string): SqlOperand {
+function resolveOwnColumn(
+  entity: EntityDef,
+  rules: KindsAndOperators,
+  allowed: ReadonlyMap<string, readonly string[]>,
+  path: string,
+  pointer: string,
+): SqlOperand {
   const [head, part, ...rest] = path.split('.');
   const field = entity.fields.find((f) => f.name === head);
   const kind = field ? rules.kinds.get(field.kind) : undefined;
@@ -17,12 +23,19 @@ function resolveOwnColumn(entity: EntityDef, rules: KindsAndOperators, allowed: 
     const sub = part === undefined ? undefined : kind.subPaths && Object.hasOwn(kind.subPaths, part) ? kind.subPaths[part] : undefined;
     const column = field.columns[sub?.column ?? 0];
     if (column && (sub ? true : part === undefined && !kind.subPaths)) {
-      return { sql: q(column.name), operand: sub?.operand ?? kind.operand, operators: sub?.operators ?? allowed.get(kind.name) ?? kind.operators, path };
+      return {
+        sql: q(column.name),
+        operand: sub?.operand ?? kind.operand,
+        operators: sub?.operators ?? allowed.get(kind.name) ?? kind.operators,
+        path,
+      };
     }
   }
   const system = SYSTEM_COLUMNS.find((c) => c.name === path);
   if (system) return { sql: q(system.name), ...systemOperand(system), path };
-  throw new EngineError('filter.unknown_field', 400, `'${path}' is not a column of ${entity.name}`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `unknown field '${path}'` }] });
+  throw new EngineError('filter.unknown_field', 400, `'${path}' is not a column of ${entity.name}`, {
+    fieldErrors: [{ pointer, code: 'filter.unknown_field', message: `unknown field '${path}'` }],
+  });
 }
 
 export function indexConditionSql(entity: EntityDef, where: unknown, rules: KindsAndOperators): string {
@@ -30,7 +43,9 @@ export function indexConditionSql(entity: EntityDef, where: unknown, rules: Kind
   const ctx: SqlCompileContext = {
     resolveVar: (path, pointer) => resolveOwnColumn(entity, rules, allowed, path, pointer),
     resolveCollection: (path, pointer) => {
-      throw new EngineError('filter.unknown_field', 400, `a partial-index condition cannot use the collection '${path}'`, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message: 'collections are not allowed here' }] });
+      throw new EngineError('filter.unknown_field', 400, `a partial-index condition cannot use the collection '${path}'`, {
+        fieldErrors: [{ pointer, code: 'filter.unknown_field', message: 'collections are not allowed here' }],
+      });
     },
     param: sqlLiteral,
   };

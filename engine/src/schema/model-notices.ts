@@ -19,7 +19,9 @@ export async function noticeModelPublished(trx: Knex.Transaction, version: numbe
 /** The newest published Model, when it is newer than `after`. */
 export async function loadNewerModel(pool: pg.Pool, after: number): Promise<{ model: Model; version: number } | undefined> {
   const res = await pool.query<{ version: number; model: Model }>(
-    `SELECT version, model FROM ${HISTORY_TABLE} WHERE version > $1 ORDER BY version DESC LIMIT 1`, [after]);
+    `SELECT version, model FROM ${HISTORY_TABLE} WHERE version > $1 ORDER BY version DESC LIMIT 1`,
+    [after],
+  );
   const row = res.rows[0];
   return row ? { model: deepFreeze(row.model), version: row.version } : undefined;
 }
@@ -51,7 +53,10 @@ export class ModelFollower {
 
   /** Swaps to the newest published Model if this engine serves an older one; calls run one after another. */
   catchUp(): Promise<void> {
-    this.catchingUp = this.catchingUp.then(() => this.swapToNewest(), () => this.swapToNewest());
+    this.catchingUp = this.catchingUp.then(
+      () => this.swapToNewest(),
+      () => this.swapToNewest(),
+    );
     return this.catchingUp;
   }
 

@@ -15,7 +15,8 @@ export function olderThanPublished(published: readonly PackVersion[], local: rea
   for (const p of published) {
     const v = mine.get(p.name);
     if (v === undefined) reasons.push(`${p.name}@${p.version} is published but not among these packs`);
-    else if (semver.valid(p.version) && semver.valid(v) && semver.gt(p.version, v)) reasons.push(`${p.name}@${v} is older than the published ${p.name}@${p.version}`);
+    else if (semver.valid(p.version) && semver.valid(v) && semver.gt(p.version, v))
+      reasons.push(`${p.name}@${v} is older than the published ${p.name}@${p.version}`);
   }
   return reasons;
 }

@@ -17,9 +17,25 @@ import { physicalName } from '../metadata/physical-name.js';
 // renames before anything refers to new names, tables before the keys that point at them.
 // Dropped columns go before added ones, so a new field may take the name of a removed one.
 const PHASES: readonly StepOp[] = [
-  'dropIndex', 'dropForeignKey', 'renameTable', 'renameColumn', 'renameIndex', 'renameConstraint', 'dropColumn',
-  'finishRename', 'createTable', 'addColumn', 'checkValues', 'alterColumnType', 'setDefault', 'dropNotNull', 'setNotNull', 'setComment',
-  'addForeignKey', 'addIndex', 'dropTable',
+  'dropIndex',
+  'dropForeignKey',
+  'renameTable',
+  'renameColumn',
+  'renameIndex',
+  'renameConstraint',
+  'dropColumn',
+  'finishRename',
+  'createTable',
+  'addColumn',
+  'checkValues',
+  'alterColumnType',
+  'setDefault',
+  'dropNotNull',
+  'setNotNull',
+  'setComment',
+  'addForeignKey',
+  'addIndex',
+  'dropTable',
 ];
 
 function fkName(table: string, column: string): string {
@@ -91,14 +107,25 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       }
       const fillable = column.nullable || column.default !== undefined;
       steps.push({
-        op: 'addColumn', table: table.name, summary: `add column ${table.name}.${column.name} ${renderType(column.type)}`,
-        sql: [`ALTER TABLE ${t} ADD COLUMN ${columnSql(column, { notNull: !column.nullable && fillable })}`, commentOnColumn(table.name, column)],
+        op: 'addColumn',
+        table: table.name,
+        summary: `add column ${table.name}.${column.name} ${renderType(column.type)}`,
+        sql: [
+          `ALTER TABLE ${t} ADD COLUMN ${columnSql(column, { notNull: !column.nullable && fillable })}`,
+          commentOnColumn(table.name, column),
+        ],
       });
       if (!fillable) {
         steps.push({
-          op: 'setNotNull', table: table.name, summary: `make ${table.name}.${column.name} required`,
+          op: 'setNotNull',
+          table: table.name,
+          summary: `make ${table.name}.${column.name} required`,
           sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL`],
-          risk: { kind: 'blockedIfRows', reason: 'existing rows would have no value and the field has no default', countSql: `SELECT count(*) AS count FROM ${q(live.name)}` },
+          risk: {
+            kind: 'blockedIfRows',
+            reason: 'existing rows would have no value and the field has no default',
+            countSql: `SELECT count(*) AS count FROM ${q(live.name)}`,
+          },
         });
       }
       continue;
@@ -113,8 +140,18 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       steps.push({ op: 'renameColumn', table: table.name, summary: `rename column ${table.name}.${found.name} to ${column.name}`, sql });
       if (taken) deferredRenames.push(`ALTER TABLE ${t} RENAME COLUMN ${q(tempName(found))} TO ${col}`);
     }
-    const change = found.type.base === 'unknown' ? 'convert' : sameType(found.type, column.type) ? undefined : classifyTypeChange(found.type, column.type);
-    const rulesStep = valueRulesStep(table.name, column, { table: live.name, column: found.name, ...(found.tag?.rules !== undefined ? { rules: found.tag.rules } : {}) }, change !== 'convert');
+    const change =
+      found.type.base === 'unknown'
+        ? 'convert'
+        : sameType(found.type, column.type)
+          ? undefined
+          : classifyTypeChange(found.type, column.type);
+    const rulesStep = valueRulesStep(
+      table.name,
+      column,
+      { table: live.name, column: found.name, ...(found.tag?.rules !== undefined ? { rules: found.tag.rules } : {}) },
+      change !== 'convert',
+    );
     if (rulesStep) steps.push(rulesStep);
     if (change !== undefined) {
       const from = found.type.base === 'unknown' ? found.type.text : renderType(found.type);
@@ -122,19 +159,33 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
       // A shorter varchar is a lower maxLength: the value-rules step counts and settles the long values first.
       const settled = change === 'narrow' && column.rules?.maxLength !== undefined && rulesStep !== undefined;
       steps.push({
-        op: 'alterColumnType', table: table.name,
+        op: 'alterColumnType',
+        table: table.name,
         summary: `${change} ${table.name}.${column.name} from ${from} to ${renderType(column.type)}`,
         sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${renderType(column.type)}${using}`],
-        ...(change === 'widen' || settled ? {} : {
-          risk: change === 'narrow'
-            ? { kind: 'destructiveIfRows' as const, reason: `values that do not fit ${renderType(column.type)} would be cut or rejected`, countSql: narrowCountSql(live.name, found.name, column) }
-            : { kind: 'destructive' as const, reason: `every value must be converted from ${from}`, countSql: `SELECT count(${q(found.name)}) AS count FROM ${q(live.name)}` },
-        }),
+        ...(change === 'widen' || settled
+          ? {}
+          : {
+              risk:
+                change === 'narrow'
+                  ? {
+                      kind: 'destructiveIfRows' as const,
+                      reason: `values that do not fit ${renderType(column.type)} would be cut or rejected`,
+                      countSql: narrowCountSql(live.name, found.name, column),
+                    }
+                  : {
+                      kind: 'destructive' as const,
+                      reason: `every value must be converted from ${from}`,
+                      countSql: `SELECT count(${q(found.name)}) AS count FROM ${q(live.name)}`,
+                    },
+            }),
       });
     }
     if (defaultSignature(column.default) !== found.tag?.default) {
       steps.push({
-        op: 'setDefault', table: table.name, summary: `${column.default ? 'set' : 'drop'} default of ${table.name}.${column.name}`,
+        op: 'setDefault',
+        table: table.name,
+        summary: `${column.default ? 'set' : 'drop'} default of ${table.name}.${column.name}`,
         sql: [
           `ALTER TABLE ${t} ALTER COLUMN ${col} ${column.default ? `SET DEFAULT ${renderDefault(column.default)}` : 'DROP DEFAULT'}`,
           commentOnColumn(table.name, column),
@@ -144,25 +195,51 @@ function columnSteps(table: DesiredTable, live: CatalogTable): PlanStep[] {
     if (found.nullable && !column.nullable) {
       const backfill = column.default ? [`UPDATE ${t} SET ${col} = ${renderDefault(column.default)} WHERE ${col} IS NULL`] : [];
       steps.push({
-        op: 'setNotNull', table: table.name, summary: `make ${table.name}.${column.name} required${backfill.length ? ' (empty values get the default)' : ''}`,
+        op: 'setNotNull',
+        table: table.name,
+        summary: `make ${table.name}.${column.name} required${backfill.length ? ' (empty values get the default)' : ''}`,
         sql: [...backfill, `ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL`],
         risk: backfill.length
-          ? { kind: 'rewritesRows', reason: 'rows without a value are given the field default', countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL` }
-          : { kind: 'blockedIfRows', reason: 'rows without a value exist and the field has no default to fill them', countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL` },
+          ? {
+              kind: 'rewritesRows',
+              reason: 'rows without a value are given the field default',
+              countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL`,
+            }
+          : {
+              kind: 'blockedIfRows',
+              reason: 'rows without a value exist and the field has no default to fill them',
+              countSql: `SELECT count(*) AS count FROM ${q(live.name)} WHERE ${q(found.name)} IS NULL`,
+            },
       });
     } else if (!found.nullable && column.nullable) {
-      steps.push({ op: 'dropNotNull', table: table.name, summary: `make ${table.name}.${column.name} optional`, sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} DROP NOT NULL`] });
+      steps.push({
+        op: 'dropNotNull',
+        table: table.name,
+        summary: `make ${table.name}.${column.name} optional`,
+        sql: [`ALTER TABLE ${t} ALTER COLUMN ${col} DROP NOT NULL`],
+      });
     }
   }
   if (deferredRenames.length) {
-    steps.push({ op: 'finishRename', table: table.name, summary: `give the renamed columns of ${table.name} their new names`, sql: deferredRenames });
+    steps.push({
+      op: 'finishRename',
+      table: table.name,
+      summary: `give the renamed columns of ${table.name} their new names`,
+      sql: deferredRenames,
+    });
   }
   for (const c of live.columns) {
     if (c.tag && !wanted.has(c.tag.key)) {
       steps.push({
-        op: 'dropColumn', table: table.name, summary: `drop column ${table.name}.${c.name}`,
+        op: 'dropColumn',
+        table: table.name,
+        summary: `drop column ${table.name}.${c.name}`,
         sql: [`ALTER TABLE ${t} DROP COLUMN ${q(c.name)}`],
-        risk: { kind: 'destructive', reason: 'the column and its values would be deleted', countSql: `SELECT count(${q(c.name)}) AS count FROM ${q(live.name)}` },
+        risk: {
+          kind: 'destructive',
+          reason: 'the column and its values would be deleted',
+          countSql: `SELECT count(${q(c.name)}) AS count FROM ${q(live.name)}`,
+        },
       });
     }
   }
@@ -179,23 +256,35 @@ function foreignKeySteps(table: DesiredTable, live: CatalogTable | undefined, re
     if (!ref) continue;
     const oldName = liveColumnName.get(column.key);
     const existing = oldName ? live?.foreignKeys.find((fk) => fk.column === oldName) : undefined;
-    const refNow = existing ? renamedTables.get(existing.refTable) ?? existing.refTable : undefined;
+    const refNow = existing ? (renamedTables.get(existing.refTable) ?? existing.refTable) : undefined;
     if (existing && refNow === ref.table && existing.onDelete === ref.onDelete) {
       keep.add(existing.name);
       // A renamed column or table keeps its key under the old name; rename it so the old name is free again.
       const wantedName = fkName(table.name, column.name);
       if (existing.name !== wantedName) {
-        steps.push({ op: 'renameConstraint', table: table.name, summary: `rename foreign key ${existing.name} to ${wantedName}`, sql: [`ALTER TABLE ${q(table.name)} RENAME CONSTRAINT ${q(existing.name)} TO ${q(wantedName)}`] });
+        steps.push({
+          op: 'renameConstraint',
+          table: table.name,
+          summary: `rename foreign key ${existing.name} to ${wantedName}`,
+          sql: [`ALTER TABLE ${q(table.name)} RENAME CONSTRAINT ${q(existing.name)} TO ${q(wantedName)}`],
+        });
       }
       continue;
     }
     if (existing) {
       keep.add(existing.name);
-      steps.push({ op: 'dropForeignKey', table: table.name, summary: `drop foreign key ${existing.name}`, sql: [`ALTER TABLE ${q(live?.name ?? table.name)} DROP CONSTRAINT ${q(existing.name)}`] });
+      steps.push({
+        op: 'dropForeignKey',
+        table: table.name,
+        summary: `drop foreign key ${existing.name}`,
+        sql: [`ALTER TABLE ${q(live?.name ?? table.name)} DROP CONSTRAINT ${q(existing.name)}`],
+      });
     }
     const name = fkName(table.name, column.name);
     steps.push({
-      op: 'addForeignKey', table: table.name, summary: `add foreign key ${table.name}.${column.name} -> ${ref.table}.${ref.column} (on delete ${ref.onDelete})`,
+      op: 'addForeignKey',
+      table: table.name,
+      summary: `add foreign key ${table.name}.${column.name} -> ${ref.table}.${ref.column} (on delete ${ref.onDelete})`,
       sql: [addForeignKeySql(table.name, name, column.name, ref)],
     });
   }
@@ -204,7 +293,12 @@ function foreignKeySteps(table: DesiredTable, live: CatalogTable | undefined, re
   for (const fk of live?.foreignKeys ?? []) {
     const col = live?.columns.find((c) => c.name === fk.column);
     if (keep.has(fk.name) || !col?.tag || !wantedKeys.has(col.tag.key)) continue;
-    steps.push({ op: 'dropForeignKey', table: table.name, summary: `drop foreign key ${fk.name}`, sql: [`ALTER TABLE ${q(live?.name ?? table.name)} DROP CONSTRAINT ${q(fk.name)}`] });
+    steps.push({
+      op: 'dropForeignKey',
+      table: table.name,
+      summary: `drop foreign key ${fk.name}`,
+      sql: [`ALTER TABLE ${q(live?.name ?? table.name)} DROP CONSTRAINT ${q(fk.name)}`],
+    });
   }
   return steps;
 }
@@ -217,15 +311,27 @@ function indexSteps(table: DesiredTable, live: CatalogTable | undefined, rules: 
     const found = liveByKey.get(index.key);
     if (found && found.tag?.sig === indexSignature(index, table.columns)) {
       if (found.name !== index.name) {
-        steps.push({ op: 'renameIndex', table: table.name, summary: `rename index ${found.name} to ${index.name}`, sql: [`ALTER INDEX ${q(found.name)} RENAME TO ${q(index.name)}`] });
+        steps.push({
+          op: 'renameIndex',
+          table: table.name,
+          summary: `rename index ${found.name} to ${index.name}`,
+          sql: [`ALTER INDEX ${q(found.name)} RENAME TO ${q(index.name)}`],
+        });
       }
       continue;
     }
-    if (found) steps.push({ op: 'dropIndex', table: table.name, summary: `drop index ${found.name} (definition changed)`, sql: [`DROP INDEX ${q(found.name)}`] });
+    if (found)
+      steps.push({
+        op: 'dropIndex',
+        table: table.name,
+        summary: `drop index ${found.name} (definition changed)`,
+        sql: [`DROP INDEX ${q(found.name)}`],
+      });
     steps.push(addIndexStep(table, index, rules));
   }
   for (const i of live?.indexes ?? []) {
-    if (i.tag && !wanted.has(i.tag.key)) steps.push({ op: 'dropIndex', table: table.name, summary: `drop index ${i.name}`, sql: [`DROP INDEX ${q(i.name)}`] });
+    if (i.tag && !wanted.has(i.tag.key))
+      steps.push({ op: 'dropIndex', table: table.name, summary: `drop index ${i.name}`, sql: [`DROP INDEX ${q(i.name)}`] });
   }
   return steps;
 }
@@ -246,18 +352,27 @@ export function planSchema(catalog: Catalog, model: Model, rules: KindsAndOperat
     const live = liveByKey.get(table.key);
     const sameName = catalog.tables.find((t) => t.name === table.name);
     if (sameName && sameName !== live && !(sameName.tag && renamedTables.has(sameName.name))) {
-      throw new EngineError('schema.conflict', 409, sameName.tag
-        ? `table ${table.name} still holds another entity (${sameName.tag.key}); remove or rename that one first`
-        : `table ${table.name} already exists and is not managed by Tessera`);
+      throw new EngineError(
+        'schema.conflict',
+        409,
+        sameName.tag
+          ? `table ${table.name} still holds another entity (${sameName.tag.key}); remove or rename that one first`
+          : `table ${table.name} already exists and is not managed by Tessera`,
+      );
     }
     if (!live) {
       steps.push(...createTableSteps(table));
     } else {
       if (live.name !== table.name) {
         steps.push({
-          op: 'renameTable', table: table.name, summary: `rename table ${live.name} to ${table.name}`,
+          op: 'renameTable',
+          table: table.name,
+          summary: `rename table ${live.name} to ${table.name}`,
           // The primary key keeps its old name otherwise, and a new table with the old name could not take it.
-          sql: [`ALTER TABLE ${q(live.name)} RENAME TO ${q(table.name)}`, `ALTER INDEX IF EXISTS ${q(physicalName(live.name, 'pkey'))} RENAME TO ${q(physicalName(table.name, 'pkey'))}`],
+          sql: [
+            `ALTER TABLE ${q(live.name)} RENAME TO ${q(table.name)}`,
+            `ALTER INDEX IF EXISTS ${q(physicalName(live.name, 'pkey'))} RENAME TO ${q(physicalName(table.name, 'pkey'))}`,
+          ],
         });
       }
       steps.push(...columnSteps(table, live));
@@ -268,9 +383,15 @@ export function planSchema(catalog: Catalog, model: Model, rules: KindsAndOperat
   for (const live of catalog.tables) {
     if (live.tag && !wanted.has(live.tag.key)) {
       steps.push({
-        op: 'dropTable', table: live.name, summary: `drop table ${live.name}`,
+        op: 'dropTable',
+        table: live.name,
+        summary: `drop table ${live.name}`,
         sql: [`DROP TABLE ${q(live.name)}`],
-        risk: { kind: 'destructive', reason: 'the table and all its rows would be deleted', countSql: `SELECT count(*) AS count FROM ${q(live.name)}` },
+        risk: {
+          kind: 'destructive',
+          reason: 'the table and all its rows would be deleted',
+          countSql: `SELECT count(*) AS count FROM ${q(live.name)}`,
+        },
       });
     }
   }
@@ -283,7 +404,9 @@ function orderDrops(steps: PlanStep[], catalog: Catalog): PlanStep[] {
   const drops = steps.filter((s) => s.op === 'dropTable');
   if (drops.length < 2) return steps;
   const dropping = new Set(drops.map((d) => d.table));
-  const refs = new Map(catalog.tables.map((t) => [t.name, t.foreignKeys.map((fk) => fk.refTable).filter((r) => r !== t.name && dropping.has(r))]));
+  const refs = new Map(
+    catalog.tables.map((t) => [t.name, t.foreignKeys.map((fk) => fk.refTable).filter((r) => r !== t.name && dropping.has(r))]),
+  );
   const out: PlanStep[] = [];
   const placed = new Set<string>();
   const place = (step: PlanStep, seen: Set<string>): void => {
@@ -297,6 +420,3 @@ function orderDrops(steps: PlanStep[], catalog: Catalog): PlanStep[] {
   for (const d of drops) place(d, new Set());
   return [...steps.filter((s) => s.op !== 'dropTable'), ...out];
 }
-
-
-

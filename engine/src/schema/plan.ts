@@ -2,9 +2,25 @@
 // the query that counts the rows it touches.
 
 export type StepOp =
-  | 'createTable' | 'renameTable' | 'addColumn' | 'renameColumn' | 'alterColumnType' | 'setDefault'
-  | 'setNotNull' | 'dropNotNull' | 'addForeignKey' | 'dropForeignKey' | 'addIndex' | 'dropIndex'
-  | 'renameIndex' | 'renameConstraint' | 'dropColumn' | 'finishRename' | 'dropTable' | 'setComment' | 'checkValues';
+  | 'createTable'
+  | 'renameTable'
+  | 'addColumn'
+  | 'renameColumn'
+  | 'alterColumnType'
+  | 'setDefault'
+  | 'setNotNull'
+  | 'dropNotNull'
+  | 'addForeignKey'
+  | 'dropForeignKey'
+  | 'addIndex'
+  | 'dropIndex'
+  | 'renameIndex'
+  | 'renameConstraint'
+  | 'dropColumn'
+  | 'finishRename'
+  | 'dropTable'
+  | 'setComment'
+  | 'checkValues';
 
 /**
  * destructive: refused unless --allow-destructive, whatever the count;

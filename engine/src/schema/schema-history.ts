@@ -33,13 +33,15 @@ export async function latestVersion(db: Knex | Knex.Transaction): Promise<Omit<H
   const exists = await db.raw<{ rows: Array<{ t: string | null }> }>(`SELECT to_regclass(?) AS t`, [HISTORY_TABLE]);
   if (!exists.rows[0]?.t) return undefined;
   const res = await db.raw<{ rows: Array<Omit<HistoryRow, 'plan'>> }>(
-    `SELECT version, hash, applied_at, applied_by, packs FROM ${HISTORY_TABLE} ORDER BY version DESC LIMIT 1`);
+    `SELECT version, hash, applied_at, applied_by, packs FROM ${HISTORY_TABLE} ORDER BY version DESC LIMIT 1`,
+  );
   return res.rows[0];
 }
 
 export async function listHistory(db: Knex | Knex.Transaction): Promise<HistoryRow[]> {
   const res = await db.raw<{ rows: HistoryRow[] }>(
-    `SELECT version, hash, applied_at, applied_by, packs, plan FROM ${HISTORY_TABLE} ORDER BY version`);
+    `SELECT version, hash, applied_at, applied_by, packs, plan FROM ${HISTORY_TABLE} ORDER BY version`,
+  );
   return res.rows;
 }
 

@@ -3,10 +3,14 @@ import type { SqlType } from '../metadata/model.js';
 
 export function renderType(t: SqlType): string {
   switch (t.base) {
-    case 'varchar': return `varchar(${t.length ?? 255})`;
-    case 'char': return `char(${t.length ?? 1})`;
-    case 'numeric': return `numeric(${t.precision ?? 18},${t.scale ?? 0})`;
-    default: return t.base;
+    case 'varchar':
+      return `varchar(${t.length ?? 255})`;
+    case 'char':
+      return `char(${t.length ?? 1})`;
+    case 'numeric':
+      return `numeric(${t.precision ?? 18},${t.scale ?? 0})`;
+    default:
+      return t.base;
   }
 }
 
@@ -17,18 +21,30 @@ export function parseType(formatted: string): SqlType | { base: 'unknown'; text:
   const [, name = '', a, b, array] = m;
   if (array) return name === 'text' ? { base: 'text[]' } : { base: 'unknown', text: formatted };
   switch (name) {
-    case 'text': return { base: 'text' };
-    case 'character varying': return a ? { base: 'varchar', length: Number(a) } : { base: 'text' };
-    case 'character': return { base: 'char', length: Number(a ?? 1) };
-    case 'integer': return { base: 'integer' };
-    case 'bigint': return { base: 'bigint' };
-    case 'numeric': return { base: 'numeric', precision: Number(a ?? 1000), scale: Number(b ?? 0) };
-    case 'boolean': return { base: 'boolean' };
-    case 'date': return { base: 'date' };
-    case 'timestamp with time zone': return { base: 'timestamptz' };
-    case 'jsonb': return { base: 'jsonb' };
-    case 'uuid': return { base: 'uuid' };
-    default: return { base: 'unknown', text: formatted };
+    case 'text':
+      return { base: 'text' };
+    case 'character varying':
+      return a ? { base: 'varchar', length: Number(a) } : { base: 'text' };
+    case 'character':
+      return { base: 'char', length: Number(a ?? 1) };
+    case 'integer':
+      return { base: 'integer' };
+    case 'bigint':
+      return { base: 'bigint' };
+    case 'numeric':
+      return { base: 'numeric', precision: Number(a ?? 1000), scale: Number(b ?? 0) };
+    case 'boolean':
+      return { base: 'boolean' };
+    case 'date':
+      return { base: 'date' };
+    case 'timestamp with time zone':
+      return { base: 'timestamptz' };
+    case 'jsonb':
+      return { base: 'jsonb' };
+    case 'uuid':
+      return { base: 'uuid' };
+    default:
+      return { base: 'unknown', text: formatted };
   }
 }
 

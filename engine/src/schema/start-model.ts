@@ -59,8 +59,15 @@ export async function startModel<T>(local: Model, deps: StartModelDeps<T>): Prom
   for await (const published of publishedModelsNewestFirst(deps.pool)) {
     try {
       const prepared = deps.prepare(published);
-      deps.log.warn({ version: published.version, hash: published.model.hash, reason, skipped }, 'serving the newest published model this engine can serve');
-      return { published, prepared, applied: { changed: false, version: published.version, plan: { modelHash: published.model.hash, steps: [] } } };
+      deps.log.warn(
+        { version: published.version, hash: published.model.hash, reason, skipped },
+        'serving the newest published model this engine can serve',
+      );
+      return {
+        published,
+        prepared,
+        applied: { changed: false, version: published.version, plan: { modelHash: published.model.hash, steps: [] } },
+      };
     } catch (err) {
       skipped.push({ version: published.version, reason: reasonOf(err) });
     }

@@ -21,23 +21,38 @@ export interface ActorInfo {
 
 export async function loadActorInfo(pool: pg.Pool, core: CoreSchema, userId: string): Promise<ActorInfo | undefined> {
   const u = core.user;
-  const users = await pool.query<{ id: string; username: string; display_name: string; active: boolean; org_unit: string | null; manager: string | null }>(
+  const users = await pool.query<{
+    id: string;
+    username: string;
+    display_name: string;
+    active: boolean;
+    org_unit: string | null;
+    manager: string | null;
+  }>(
     `SELECT id, username, display_name, active, ${q(core.userOrgUnitColumn)} AS org_unit, ${q(core.userManagerColumn)} AS manager
-       FROM ${q(u.table)} WHERE id = $1 AND deleted_at IS NULL`, [userId]);
+       FROM ${q(u.table)} WHERE id = $1 AND deleted_at IS NULL`,
+    [userId],
+  );
   const user = users.rows[0];
   if (!user) return undefined;
   const [roles, subs, units] = await Promise.all([
     pool.query<{ code: string; grants: unknown }>(
       `SELECT r.code, r.grants FROM ${q(core.role.table)} r JOIN ${q(core.membersTable)} m ON m.${q(core.membersRoleColumn)} = r.id
-        WHERE m.${q(core.membersUserColumn)} = $1 AND r.deleted_at IS NULL ORDER BY r.code`, [userId]),
+        WHERE m.${q(core.membersUserColumn)} = $1 AND r.deleted_at IS NULL ORDER BY r.code`,
+      [userId],
+    ),
     // UNION (not UNION ALL) stops at users already seen, so a cycle in the manager chain ends.
     pool.query<{ id: string }>(
       `WITH RECURSIVE sub(id) AS (SELECT $1::uuid UNION SELECT x.id FROM ${q(u.table)} x JOIN sub ON x.${q(core.userManagerColumn)} = sub.id WHERE x.deleted_at IS NULL)
-       SELECT id FROM sub`, [userId]),
+       SELECT id FROM sub`,
+      [userId],
+    ),
     user.org_unit
       ? pool.query<{ id: string }>(
-        `WITH RECURSIVE units(id) AS (SELECT $1::uuid UNION SELECT o.id FROM ${q(core.orgUnit.table)} o JOIN units ON o.${q(core.orgUnitParentColumn)} = units.id WHERE o.deleted_at IS NULL)
-         SELECT id FROM units`, [user.org_unit])
+          `WITH RECURSIVE units(id) AS (SELECT $1::uuid UNION SELECT o.id FROM ${q(core.orgUnit.table)} o JOIN units ON o.${q(core.orgUnitParentColumn)} = units.id WHERE o.deleted_at IS NULL)
+         SELECT id FROM units`,
+          [user.org_unit],
+        )
       : Promise.resolve({ rows: [] as Array<{ id: string }> }),
   ]);
   return {

@@ -36,9 +36,13 @@ export async function ensureAuditTable(db: Knex): Promise<void> {
     CREATE OR REPLACE FUNCTION ${AUDIT_TABLE}_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'audit rows cannot be changed or deleted'; END $$`);
   await db.raw(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_change ON ${AUDIT_TABLE}`);
-  await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_change BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
+  await db.raw(
+    `CREATE TRIGGER ${AUDIT_TABLE}_no_change BEFORE UPDATE OR DELETE ON ${AUDIT_TABLE} FOR EACH ROW EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`,
+  );
   await db.raw(`DROP TRIGGER IF EXISTS ${AUDIT_TABLE}_no_truncate ON ${AUDIT_TABLE}`);
-  await db.raw(`CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`);
+  await db.raw(
+    `CREATE TRIGGER ${AUDIT_TABLE}_no_truncate BEFORE TRUNCATE ON ${AUDIT_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION ${AUDIT_TABLE}_immutable()`,
+  );
 }
 
 const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, actor_id, actor_name, request_id, changes) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
@@ -62,6 +66,7 @@ export async function readAudit(pool: pg.Pool, entity: string, recordId: string,
   const res = await pool.query<AuditRow>(
     `SELECT a.id::text AS id, a.action, a.actor_id, a.actor_name, a.request_id, a.at, a.changes FROM ${AUDIT_TABLE} a
       WHERE a.entity = $1 AND a.record_id = $2 ${beforeId ? 'AND a.id < $4::bigint' : ''} ORDER BY a.id DESC LIMIT $3`,
-    beforeId ? [entity, recordId, limit, beforeId] : [entity, recordId, limit]);
+    beforeId ? [entity, recordId, limit, beforeId] : [entity, recordId, limit],
+  );
   return res.rows;
 }

@@ -62,7 +62,9 @@ export class Authenticator {
 
   constructor(private readonly o: AuthenticatorOptions) {
     this.limits = new LoginLimits({
-      pool: o.pool, failuresPerUser: o.loginFailuresPerUser, attemptsPerAddress: o.loginAttemptsPerAddress,
+      pool: o.pool,
+      failuresPerUser: o.loginFailuresPerUser,
+      attemptsPerAddress: o.loginAttemptsPerAddress,
     });
   }
 
@@ -162,7 +164,10 @@ export class Authenticator {
       throw err;
     }
     if (!sub || !jti || !exp || !/^[0-9a-f-]{36}$/.test(jti)) throw invalidToken();
-    const res = await this.o.pool.query(`SELECT 1 FROM ${SESSION_TABLE} WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()`, [jti, sub]);
+    const res = await this.o.pool.query(
+      `SELECT 1 FROM ${SESSION_TABLE} WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now()`,
+      [jti, sub],
+    );
     if (!res.rowCount) throw invalidToken();
     return this.sessionFor(sub, 'session', jti, exp * 1000);
   }
@@ -170,7 +175,8 @@ export class Authenticator {
   private async checkApiToken(token: string): Promise<AuthSession> {
     const res = await this.o.pool.query<{ id: string; user_id: string; expires_at: string | null }>(
       `UPDATE ${API_TOKEN_TABLE} SET last_used_at = now() WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) RETURNING id, user_id, expires_at`,
-      [hashApiToken(token)]);
+      [hashApiToken(token)],
+    );
     const row = res.rows[0];
     if (!row) throw invalidToken();
     return this.sessionFor(row.user_id, 'api', row.id, row.expires_at ? Date.parse(row.expires_at) : Number.POSITIVE_INFINITY);
@@ -181,7 +187,9 @@ export class Authenticator {
     const { core } = this.o.accessDeps();
     const res = await this.o.pool.query<{ id: string; active: boolean; password_hash: string | null }>(
       `SELECT u.id, u.active, c.password_hash FROM ${q(core.user.table)} u LEFT JOIN ${CREDENTIAL_TABLE} c ON c.user_id = u.id
-        WHERE u.username = $1 AND u.deleted_at IS NULL`, [username]);
+        WHERE u.username = $1 AND u.deleted_at IS NULL`,
+      [username],
+    );
     const row = res.rows[0];
     // Verify against a dummy hash for unknown users so the answer takes as long either way.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
@@ -192,10 +200,19 @@ export class Authenticator {
     await this.limits.succeeded(username);
     const jti = randomUUID();
     const expires = new Date(Date.now() + this.o.tokenTtlSeconds * 1000);
-    await this.o.pool.query(`INSERT INTO ${SESSION_TABLE} (id, user_id, expires_at, address) VALUES ($1, $2, $3, $4)`, [jti, row.id, expires, address]);
+    await this.o.pool.query(`INSERT INTO ${SESSION_TABLE} (id, user_id, expires_at, address) VALUES ($1, $2, $3, $4)`, [
+      jti,
+      row.id,
+      expires,
+      address,
+    ]);
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(ISSUER).setSubject(row.id).setJti(jti).setIssuedAt().setExpirationTime(Math.floor(expires.getTime() / 1000))
+      .setIssuer(ISSUER)
+      .setSubject(row.id)
+      .setJti(jti)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expires.getTime() / 1000))
       .sign(this.key());
     return { token, expiresAt: expires.toISOString(), session: await this.sessionFor(row.id, 'session', jti, expires.getTime()) };
   }
@@ -209,23 +226,37 @@ export class Authenticator {
     this.forgetSessions();
   }
 
-  async createApiToken(userId: string, name: string, expiresInDays?: number): Promise<{ id: string; token: string; expiresAt: string | null }> {
+  async createApiToken(
+    userId: string,
+    name: string,
+    expiresInDays?: number,
+  ): Promise<{ id: string; token: string; expiresAt: string | null }> {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000).toISOString() : null;
-    await this.o.pool.query(`INSERT INTO ${API_TOKEN_TABLE} (id, user_id, name, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-      [id, userId, name, hashApiToken(token), expiresAt]);
+    await this.o.pool.query(`INSERT INTO ${API_TOKEN_TABLE} (id, user_id, name, token_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`, [
+      id,
+      userId,
+      name,
+      hashApiToken(token),
+      expiresAt,
+    ]);
     return { id, token, expiresAt };
   }
 
   async listApiTokens(userId: string): Promise<unknown[]> {
     const res = await this.o.pool.query(
-      `SELECT id, name, created_at, expires_at, revoked_at, last_used_at FROM ${API_TOKEN_TABLE} WHERE user_id = $1 ORDER BY created_at`, [userId]);
+      `SELECT id, name, created_at, expires_at, revoked_at, last_used_at FROM ${API_TOKEN_TABLE} WHERE user_id = $1 ORDER BY created_at`,
+      [userId],
+    );
     return res.rows;
   }
 
   async revokeApiToken(userId: string, id: string): Promise<boolean> {
-    const res = await this.o.pool.query(`UPDATE ${API_TOKEN_TABLE} SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, [id, userId]);
+    const res = await this.o.pool.query(
+      `UPDATE ${API_TOKEN_TABLE} SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+      [id, userId],
+    );
     this.forgetSessions();
     return (res.rowCount ?? 0) > 0;
   }

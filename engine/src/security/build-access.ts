@@ -73,8 +73,15 @@ function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Co
   const bound = bindUser(rule, actor);
   return (entity, alias, params) => {
     const resolver = new PathResolver({
-      model: deps.model, kinds: deps.kinds, operatorsFor: deps.operatorsFor, entity, alias, params,
-      readScope: UNRESTRICTED_SCOPE, isHidden: () => false, aliases: new AliasCounter(),
+      model: deps.model,
+      kinds: deps.kinds,
+      operatorsFor: deps.operatorsFor,
+      entity,
+      alias,
+      params,
+      readScope: UNRESTRICTED_SCOPE,
+      isHidden: () => false,
+      aliases: new AliasCounter(),
     });
     const context = (r: PathResolver): SqlCompileContext => ({
       resolveVar: (path, pointer) => r.resolve(path, pointer),
@@ -118,10 +125,12 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
         let conditions = perEntity.get(entity.name);
         if (conditions === undefined) {
           const grants = grantsFor(entity.name).filter((g) => g.actions.includes(action));
-          conditions = grants.some((g) => g.scope === 'all') ? null : grants.flatMap((g) => [
-            scopeCondition(g.scope, actor, deps.core),
-            ...(g.sharing ?? []).map((rule) => sharingCondition(rule, actor, deps)),
-          ]);
+          conditions = grants.some((g) => g.scope === 'all')
+            ? null
+            : grants.flatMap((g) => [
+                scopeCondition(g.scope, actor, deps.core),
+                ...(g.sharing ?? []).map((rule) => sharingCondition(rule, actor, deps)),
+              ]);
           perEntity.set(entity.name, conditions);
         }
         if (conditions === null) return undefined;
@@ -162,7 +171,8 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
     isAdmin,
     readScope,
     scopeFor,
-    can: (entity, action) => isAdmin || (!(ADMIN_WRITES.has(action) && adminOnly.has(entity)) && grantsFor(entity).some((g) => g.actions.includes(action))),
+    can: (entity, action) =>
+      isAdmin || (!(ADMIN_WRITES.has(action) && adminOnly.has(entity)) && grantsFor(entity).some((g) => g.actions.includes(action))),
     field(entity, field) {
       if (isAdmin) return 'write';
       const key = `${entity}.${field}`;
@@ -171,7 +181,9 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
         const grants = grantsFor(entity);
         // Visible if a reading grant shows it; writable only if a writing grant leaves it without a rule.
         const visible = grants.some((g) => g.actions.includes('read') && g.fields?.[field] !== 'hidden');
-        const writable = grants.some((g) => (g.actions.includes('create') || g.actions.includes('update')) && g.fields?.[field] === undefined);
+        const writable = grants.some(
+          (g) => (g.actions.includes('create') || g.actions.includes('update')) && g.fields?.[field] === undefined,
+        );
         level = !visible ? 'hidden' : writable ? 'write' : 'readOnly';
         fieldLevels.set(key, level);
       }

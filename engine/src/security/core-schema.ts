@@ -36,12 +36,15 @@ export function resolveCoreSchema(model: Model): CoreSchema {
   const orgUnit = get(ORG_UNIT_ENTITY);
   const role = get(ROLE_ENTITY);
   const members = role.fields.find((f) => f.name === 'members')?.junction;
-  if (!members) throw new EngineError('security.core_pack', 500, "the core pack's role entity needs a manyToMany 'members' relation to users");
+  if (!members)
+    throw new EngineError('security.core_pack', 500, "the core pack's role entity needs a manyToMany 'members' relation to users");
   if (!role.fields.some((f) => f.name === 'grants' && f.kind === 'json')) {
     throw new EngineError('security.core_pack', 500, "the core pack's role entity needs a json 'grants' field");
   }
   return {
-    user, orgUnit, role,
+    user,
+    orgUnit,
+    role,
     userOrgUnitColumn: column(user, 'org_unit'),
     userManagerColumn: column(user, 'manager'),
     orgUnitParentColumn: column(orgUnit, 'parent'),

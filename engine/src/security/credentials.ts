@@ -8,6 +8,11 @@ export async function setPassword(pool: pg.Pool, userId: string, password: unkno
   const hash = await hashPassword(checkPasswordPolicy(password));
   await pool.query(
     `INSERT INTO ${CREDENTIAL_TABLE} (user_id, password_hash) VALUES ($1, $2)
-     ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`, [userId, hash]);
-  await pool.query(`UPDATE ${SESSION_TABLE} SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2::uuid`, [userId, keepSession ?? null]);
+     ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = now()`,
+    [userId, hash],
+  );
+  await pool.query(
+    `UPDATE ${SESSION_TABLE} SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2::uuid`,
+    [userId, keepSession ?? null],
+  );
 }

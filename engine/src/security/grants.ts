@@ -52,7 +52,11 @@ const validateShape = createAjv().compile(GRANTS_SCHEMA);
 /** Problems with a grants document, as field errors under `pointerPrefix` (e.g. '/grants'). */
 export function checkGrants(value: unknown, model: Model, pointerPrefix: string): FieldError[] {
   if (!validateShape(value)) {
-    return (validateShape.errors ?? []).map((e) => ({ pointer: pointerPrefix + e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' }));
+    return (validateShape.errors ?? []).map((e) => ({
+      pointer: pointerPrefix + e.instancePath,
+      code: `validation.${e.keyword}`,
+      message: e.message ?? 'is invalid',
+    }));
   }
   const errors: FieldError[] = [];
   const grants = value as Grants;
@@ -65,7 +69,11 @@ export function checkGrants(value: unknown, model: Model, pointerPrefix: string)
     }
     for (const field of Object.keys(grant.fields ?? {})) {
       if (entity && !entity.fields.some((f) => f.name === field)) {
-        errors.push({ pointer: `${at}/fields/${field}`, code: 'validation.unknown_field', message: `'${field}' is not a field of ${name}` });
+        errors.push({
+          pointer: `${at}/fields/${field}`,
+          code: 'validation.unknown_field',
+          message: `'${field}' is not a field of ${name}`,
+        });
       }
     }
   }

@@ -12,12 +12,18 @@ export interface LoginLimitOptions {
   readonly attemptsPerAddress: number;
 }
 
-interface QueryConfig { name?: string; text: string; values?: unknown[] }
+interface QueryConfig {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
 
 function limited(res: unknown): never {
   if (res instanceof RateLimiterRes) {
     const seconds = Math.ceil(res.msBeforeNext / 1000);
-    throw new EngineError('auth.too_many_attempts', 429, `too many sign-in attempts; try again in ${seconds} s`, { extra: { retryAfter: seconds } });
+    throw new EngineError('auth.too_many_attempts', 429, `too many sign-in attempts; try again in ${seconds} s`, {
+      extra: { retryAfter: seconds },
+    });
   }
   throw res;
 }

@@ -9,9 +9,15 @@ export const API_TOKEN_TABLE = 'tessera_api_token';
 export const LOGIN_LIMIT_TABLE = 'tessera_login_limit';
 
 export async function ensureSecurityTables(db: Knex): Promise<void> {
-  await db.raw(`CREATE TABLE IF NOT EXISTS ${LOGIN_LIMIT_TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`);
-  await db.raw(`CREATE TABLE IF NOT EXISTS ${SECRET_TABLE} (name text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
-  await db.raw(`CREATE TABLE IF NOT EXISTS ${CREDENTIAL_TABLE} (user_id uuid PRIMARY KEY, password_hash text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`);
+  await db.raw(
+    `CREATE TABLE IF NOT EXISTS ${LOGIN_LIMIT_TABLE} (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+  );
+  await db.raw(
+    `CREATE TABLE IF NOT EXISTS ${SECRET_TABLE} (name text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  await db.raw(
+    `CREATE TABLE IF NOT EXISTS ${CREDENTIAL_TABLE} (user_id uuid PRIMARY KEY, password_hash text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())`,
+  );
   await db.raw(`CREATE TABLE IF NOT EXISTS ${SESSION_TABLE} (
     id uuid PRIMARY KEY, user_id uuid NOT NULL, created_at timestamptz NOT NULL DEFAULT now(),
     expires_at timestamptz NOT NULL, revoked_at timestamptz, address text)`);

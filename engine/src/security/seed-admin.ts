@@ -31,19 +31,31 @@ export async function seedAdmin(pool: pg.Pool, core: CoreSchema, password: strin
     const unit = await client.query<{ id: string }>(`SELECT id FROM ${q(core.orgUnit.table)} WHERE code = 'HQ' AND deleted_at IS NULL`);
     const unitId = unit.rows[0]?.id ?? uuidv7();
     if (!unit.rows[0]) {
-      await client.query(`INSERT INTO ${q(core.orgUnit.table)} (id, name, code, unit_type) VALUES ($1, 'Headquarters', 'HQ', 'headquarters')`, [unitId]);
+      await client.query(
+        `INSERT INTO ${q(core.orgUnit.table)} (id, name, code, unit_type) VALUES ($1, 'Headquarters', 'HQ', 'headquarters')`,
+        [unitId],
+      );
     }
     const role = await client.query<{ id: string }>(`SELECT id FROM ${q(core.role.table)} WHERE code = 'admin' AND deleted_at IS NULL`);
     const roleId = role.rows[0]?.id ?? uuidv7();
     if (!role.rows[0]) {
-      await client.query(`INSERT INTO ${q(core.role.table)} (id, code, name, grants) VALUES ($1, 'admin', 'Administrator', '{"admin": true}')`, [roleId]);
+      await client.query(
+        `INSERT INTO ${q(core.role.table)} (id, code, name, grants) VALUES ($1, 'admin', 'Administrator', '{"admin": true}')`,
+        [roleId],
+      );
     }
     const user = await client.query<{ id: string }>(`SELECT id FROM ${q(core.user.table)} WHERE username = 'admin' AND deleted_at IS NULL`);
     userId = user.rows[0]?.id ?? uuidv7();
     if (!user.rows[0]) {
-      await client.query(`INSERT INTO ${q(core.user.table)} (id, username, display_name, ${q(core.userOrgUnitColumn)}) VALUES ($1, 'admin', 'Administrator', $2)`, [userId, unitId]);
+      await client.query(
+        `INSERT INTO ${q(core.user.table)} (id, username, display_name, ${q(core.userOrgUnitColumn)}) VALUES ($1, 'admin', 'Administrator', $2)`,
+        [userId, unitId],
+      );
     }
-    await client.query(`INSERT INTO ${q(core.membersTable)} (${q(core.membersRoleColumn)}, ${q(core.membersUserColumn)}) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [roleId, userId]);
+    await client.query(
+      `INSERT INTO ${q(core.membersTable)} (${q(core.membersRoleColumn)}, ${q(core.membersUserColumn)}) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [roleId, userId],
+    );
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -59,7 +71,9 @@ export async function seedAdmin(pool: pg.Pool, core: CoreSchema, password: strin
 /** Tells whoever started the first instance how to sign in; a generated password is shown once, on the terminal. */
 export function announceAdminSeed(seed: SeedResult, log: { info(msg: string): void }, write: (text: string) => void): void {
   if (seed.generatedPassword) {
-    write(`\nTessera created the administrator account.\n  username: admin\n  password: ${seed.generatedPassword}\nChange it after signing in (PUT /api/auth/password).\n\n`);
+    write(
+      `\nTessera created the administrator account.\n  username: admin\n  password: ${seed.generatedPassword}\nChange it after signing in (PUT /api/auth/password).\n\n`,
+    );
   } else if (seed.seeded) {
     log.info('administrator account created with TESSERA_ADMIN_PASSWORD');
   }

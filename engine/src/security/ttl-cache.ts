@@ -3,7 +3,10 @@
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; until: number }>();
 
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(key: string): V | undefined {
     const e = this.entries.get(key);

@@ -5,8 +5,7 @@ import { compareInstants, isInstant } from './instant.js';
 
 type AddFormats = (ajv: Ajv2020, options?: { keywords?: boolean }) => Ajv2020;
 // ajv-formats is CommonJS; under NodeNext its default import is the module object or the function.
-const addFormats = ((addFormatsPlugin as unknown as { default?: AddFormats }).default ??
-  (addFormatsPlugin as unknown as AddFormats));
+const addFormats = (addFormatsPlugin as unknown as { default?: AddFormats }).default ?? (addFormatsPlugin as unknown as AddFormats);
 
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });

@@ -15,7 +15,10 @@ let seed: ApiDemoSeed;
 let dealId: string;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'], env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) } });
+  t = await startTestEngine({
+    packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'],
+    env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) },
+  });
   seed = await seedApiDemo(t);
   const res = await t.request('POST', '/api/v1/deal', { title: 'Target', code: 'TARGET', account: seed.accounts.acme });
   dealId = res.body.data.id;
@@ -106,17 +109,30 @@ describe('malformed and non-object bodies', () => {
 
 describe('unknown entities, routes, ids', () => {
   it.each([
-    ['GET', '/api/v1/nope'], ['POST', '/api/v1/nope'], ['GET', '/api/v1/nope/01890000-0000-7000-8000-000000000000'],
-    ['GET', '/api/v1/deal;DROP'], ['GET', `/api/v1/${encodeURIComponent(INJECTION)}`],
-    ['GET', '/api/v1/tessera_schema_history'], ['GET', '/api/v2/deal'], ['GET', '/api/nope'],
-    ['GET', `/api/v1/${'x'.repeat(2000)}`], ['POST', '/api/v1/deal/01890000-0000-7000-8000-000000000000/actions/nope'],
+    ['GET', '/api/v1/nope'],
+    ['POST', '/api/v1/nope'],
+    ['GET', '/api/v1/nope/01890000-0000-7000-8000-000000000000'],
+    ['GET', '/api/v1/deal;DROP'],
+    ['GET', `/api/v1/${encodeURIComponent(INJECTION)}`],
+    ['GET', '/api/v1/tessera_schema_history'],
+    ['GET', '/api/v2/deal'],
+    ['GET', '/api/nope'],
+    ['GET', `/api/v1/${'x'.repeat(2000)}`],
+    ['POST', '/api/v1/deal/01890000-0000-7000-8000-000000000000/actions/nope'],
   ])('%s %s -> 404', async (method, path) => {
     expectClientProblem(await t.request(method, path, method === 'POST' ? {} : undefined), 404);
   });
 
   it.each([
-    'not-a-uuid', '1', '1%20OR%201%3D1', encodeURIComponent(INJECTION), '01890000-0000-7000-8000-00000000000', '01890000-0000-7000-8000-0000000000000',
-    'g1890000-0000-7000-8000-000000000000', '%E0%A4%A', '..%2F..%2Fetc%2Fpasswd',
+    'not-a-uuid',
+    '1',
+    '1%20OR%201%3D1',
+    encodeURIComponent(INJECTION),
+    '01890000-0000-7000-8000-00000000000',
+    '01890000-0000-7000-8000-0000000000000',
+    'g1890000-0000-7000-8000-000000000000',
+    '%E0%A4%A',
+    '..%2F..%2Fetc%2Fpasswd',
   ])('invalid uuid %s -> 404 on GET, PATCH and DELETE', async (id) => {
     expectClientProblem(await t.request('GET', `/api/v1/deal/${id}`), 404, 'record.not_found');
     expectClientProblem(await t.request('PATCH', `/api/v1/deal/${id}`, { title: 'x' }, { 'if-match': '"1"' }), 404, 'record.not_found');
@@ -158,12 +174,21 @@ describe('unknown fields in filter, sort, fields, include and bodies', () => {
 
   it('a body field named like SQL -> 422 unknown field', async () => {
     const res = await t.request('POST', '/api/v1/deal', { title: 'x', account: seed.accounts.acme, [INJECTION]: 1, 'title"': 2 });
-    expectProblem(res, 422, 'validation.failed', [{ pointer: `/${INJECTION}`, code: 'validation.unknown_field' }, { pointer: '/title"', code: 'validation.unknown_field' }]);
+    expectProblem(res, 422, 'validation.failed', [
+      { pointer: `/${INJECTION}`, code: 'validation.unknown_field' },
+      { pointer: '/title"', code: 'validation.unknown_field' },
+    ]);
     await tableStillThere();
   });
 
   it('SQL-looking strings as values are only values', async () => {
-    const created = await t.request('POST', '/api/v1/deal', { title: INJECTION, notes: "1' OR '1'='1", code: 'INJ-1', account: seed.accounts.acme, extra: { sql: INJECTION } });
+    const created = await t.request('POST', '/api/v1/deal', {
+      title: INJECTION,
+      notes: "1' OR '1'='1",
+      code: 'INJ-1',
+      account: seed.accounts.acme,
+      extra: { sql: INJECTION },
+    });
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({ title: INJECTION, notes: "1' OR '1'='1", extra: { sql: INJECTION } });
     const found = await t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'title' }, INJECTION] } }));
@@ -172,8 +197,16 @@ describe('unknown fields in filter, sort, fields, include and bodies', () => {
     expect(contains.body.data).toHaveLength(1);
     const none = await t.request('GET', listUrl('deal', { filter: { in: [{ var: 'code' }, [INJECTION, "') OR 1=1 --"]] } }));
     expect(none.body.data).toEqual([]);
-    expectClientProblem(await t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'account' }, INJECTION] } })), 400, 'filter.invalid_value');
-    expectClientProblem(await t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'quantity' }, INJECTION] } })), 400, 'filter.invalid_value');
+    expectClientProblem(
+      await t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'account' }, INJECTION] } })),
+      400,
+      'filter.invalid_value',
+    );
+    expectClientProblem(
+      await t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'quantity' }, INJECTION] } })),
+      400,
+      'filter.invalid_value',
+    );
     await tableStillThere();
   });
 });
@@ -192,10 +225,13 @@ describe('hostile filters', () => {
     ['or', 1000, (x: unknown) => ({ or: [x] })],
     // deal -> tags -> deals -> tags ...: every level is a real collection of the one before
     ['some', 300, (x: unknown, level: number) => ({ some: [{ var: level % 2 ? 'deals' : 'tags' }, x] })],
-  ] as Array<[string, number, (x: unknown, level: number) => unknown]>)('a filter nested deep (%s, %i levels) -> 400 too deep', async (_name, depth, make) => {
-    const res = await rawQueryGet(`/api/v1/deal?filter=${JSON.stringify(nest(depth, make))}`);
-    expectClientProblem(res, 400, 'filter.too_deep');
-  });
+  ] as Array<[string, number, (x: unknown, level: number) => unknown]>)(
+    'a filter nested deep (%s, %i levels) -> 400 too deep',
+    async (_name, depth, make) => {
+      const res = await rawQueryGet(`/api/v1/deal?filter=${JSON.stringify(nest(depth, make))}`);
+      expectClientProblem(res, 400, 'filter.too_deep');
+    },
+  );
 
   it('nested just within the limit still works', async () => {
     const res = await t.request('GET', listUrl('deal', { filter: nest(30, (x) => ({ and: [x] })) }));
@@ -220,7 +256,10 @@ describe('hostile filters', () => {
   });
 
   it('in with 1,000 values is fine', async () => {
-    const res = await t.request('GET', listUrl('deal', { filter: { in: [{ var: 'code' }, Array.from({ length: 1000 }, (_, i) => `C-${i}`).concat([])] } }));
+    const res = await t.request(
+      'GET',
+      listUrl('deal', { filter: { in: [{ var: 'code' }, Array.from({ length: 1000 }, (_, i) => `C-${i}`).concat([])] } }),
+    );
     expect(res.status).toBe(200);
   });
 
@@ -252,8 +291,12 @@ describe('hostile filters', () => {
 
 describe('invalid cursors and parameters', () => {
   it.each([
-    'x', '====', '%00', encodeURIComponent(INJECTION),
-    Buffer.from(`{"s":"","v":["${INJECTION}"]}`).toString('base64url'), Buffer.from('{"s":"","v":[1e400]}').toString('base64url'),
+    'x',
+    '====',
+    '%00',
+    encodeURIComponent(INJECTION),
+    Buffer.from(`{"s":"","v":["${INJECTION}"]}`).toString('base64url'),
+    Buffer.from('{"s":"","v":[1e400]}').toString('base64url'),
   ])('cursor %s -> 400', async (cursor) => {
     expectClientProblem(await t.request('GET', `/api/v1/deal?cursor=${cursor}`), 400, 'query.invalid_cursor');
   });
@@ -263,13 +306,14 @@ describe('invalid cursors and parameters', () => {
     expect(res.status).toBe(200);
   });
 
-  it.each([
-    'limit=1e3', 'limit=', 'offset=-1', 'offset=100001', 'total=true', 'sort=', 'sort=,,,', 'fields=', 'include=,',
-  ])('%s -> 400 or ignored, never a 500', async (query) => {
-    const res = await t.request('GET', `/api/v1/deal?${query}`);
-    expect(res.status).toBeLessThan(500);
-    if (res.status >= 400) expectProblem(res, res.status);
-  });
+  it.each(['limit=1e3', 'limit=', 'offset=-1', 'offset=100001', 'total=true', 'sort=', 'sort=,,,', 'fields=', 'include=,'])(
+    '%s -> 400 or ignored, never a 500',
+    async (query) => {
+      const res = await t.request('GET', `/api/v1/deal?${query}`);
+      expect(res.status).toBeLessThan(500);
+      if (res.status >= 400) expectProblem(res, res.status);
+    },
+  );
 
   it('If-Match that is not a version -> 400', async () => {
     for (const ifMatch of ['*', '"abc"', 'W/""', '"1", "2"', '"99999999999"']) {
@@ -288,14 +332,22 @@ describe('oversize bodies', () => {
   });
 
   it('a patch, a bulk create and an action body over the limit -> 413', async () => {
-    expectClientProblem(await t.request('PATCH', `/api/v1/deal/${dealId}`, { notes: 'x'.repeat(BODY_LIMIT * 4) }, { 'if-match': '"1"' }), 413, 'request.too_large');
+    expectClientProblem(
+      await t.request('PATCH', `/api/v1/deal/${dealId}`, { notes: 'x'.repeat(BODY_LIMIT * 4) }, { 'if-match': '"1"' }),
+      413,
+      'request.too_large',
+    );
     const items = Array.from({ length: 100 }, (_, i) => ({ title: `bulk ${i}`, account: seed.accounts.acme }));
     expectClientProblem(await t.request('POST', '/api/v1/deal/bulk', { data: items }), 413, 'request.too_large');
     expectClientProblem(await t.request('POST', '/api/v1/deal', 'x'.repeat(BODY_LIMIT + 1)), 413, 'request.too_large');
   });
 
   it('a body just under the limit is accepted', async () => {
-    const res = await t.request('POST', '/api/v1/deal', { title: 'fits', account: seed.accounts.acme, notes: 'x'.repeat(BODY_LIMIT - 200) });
+    const res = await t.request('POST', '/api/v1/deal', {
+      title: 'fits',
+      account: seed.accounts.acme,
+      notes: 'x'.repeat(BODY_LIMIT - 200),
+    });
     expect(res.status).toBe(201);
   });
 });

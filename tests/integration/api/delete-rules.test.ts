@@ -31,8 +31,14 @@ async function get(entity: string, id: string) {
   return t.request('GET', `/api/v1/${entity}/${id}`);
 }
 
-async function auditOf(entity: string, id: string): Promise<Array<{ action: string; actor_name: string; request_id: string; changes: Rec }>> {
-  const res = await t.db.pool.query('SELECT action, actor_name, request_id, changes FROM tessera_audit WHERE entity = $1 AND record_id = $2 ORDER BY id', [entity, id]);
+async function auditOf(
+  entity: string,
+  id: string,
+): Promise<Array<{ action: string; actor_name: string; request_id: string; changes: Rec }>> {
+  const res = await t.db.pool.query(
+    'SELECT action, actor_name, request_id, changes FROM tessera_audit WHERE entity = $1 AND record_id = $2 ORDER BY id',
+    [entity, id],
+  );
   return res.rows;
 }
 
@@ -57,7 +63,7 @@ describe('restrict', () => {
     expect((await remove('member', member)).status).toBe(200);
   });
 
-  it('the core pack\'s own restricts hold too: an org unit with sub-units is not deleted', async () => {
+  it("the core pack's own restricts hold too: an org unit with sub-units is not deleted", async () => {
     const parent = await create('org_unit', { code: 'P1', name: 'Parent', unit_type: 'branch' });
     await create('org_unit', { code: 'C1', name: 'Child', unit_type: 'department', parent: parent.id });
     const res = await remove('org_unit', parent);
@@ -70,7 +76,10 @@ describe('cascade', () => {
   it('deleting a book soft-deletes its live loans in the same request, each audited', async () => {
     const member = await create('member', { name: 'Alan' });
     const book = await create('book', { title: 'Ulysses' });
-    const loans = [await create('loan', { member: member.id, book: book.id, note: 'one' }), await create('loan', { member: member.id, book: book.id, note: 'two' })];
+    const loans = [
+      await create('loan', { member: member.id, book: book.id, note: 'one' }),
+      await create('loan', { member: member.id, book: book.id, note: 'two' }),
+    ];
     const returned = await create('loan', { member: member.id, book: book.id, note: 'returned' });
     expect((await remove('loan', returned)).status).toBe(200);
     const res = await remove('book', book);
@@ -81,7 +90,11 @@ describe('cascade', () => {
       expectProblem(await get('loan', loan.id), 404, 'record.not_found');
       const trail = await auditOf('loan', loan.id);
       expect(trail.map((a) => a.action)).toEqual(['create', 'delete']);
-      expect(trail[1]).toMatchObject({ actor_name: 'admin', request_id: deleteOfBook.request_id, changes: { note: { before: loan.note, after: null } } });
+      expect(trail[1]).toMatchObject({
+        actor_name: 'admin',
+        request_id: deleteOfBook.request_id,
+        changes: { note: { before: loan.note, after: null } },
+      });
     }
     // Already deleted: left as it was, not deleted a second time.
     expect((await auditOf('loan', returned.id)).map((a) => a.action)).toEqual(['create', 'delete']);
@@ -115,7 +128,7 @@ describe('setNull', () => {
     expect(trail[1]!.changes).toEqual({ recommended_by: { before: member.id, after: null } });
   });
 
-  it('deleting a user clears the manager of its reports (the core pack\'s setNull)', async () => {
+  it("deleting a user clears the manager of its reports (the core pack's setNull)", async () => {
     const boss = await create('app_user', { username: 'boss', display_name: 'Boss' });
     const report = await create('app_user', { username: 'report', display_name: 'Report', manager: boss.id });
     expect((await remove('app_user', boss)).status).toBe(200);

@@ -158,9 +158,22 @@ describe('deal CRUD over every field kind', () => {
   it('applies defaults and stores nothing for omitted nullable fields', async () => {
     const rec = await createDeal({ title: 'Minimal', account: seed.accounts.gamma });
     expect(rec).toMatchObject({
-      title: 'Minimal', code: null, notes: null, quantity: null, probability: null, amount: null, won: false,
-      close_date: null, signed_at: null, stage: 'lead', channels: null, contact_email: null, contact_phone: null,
-      website: null, extra: null, account: seed.accounts.gamma,
+      title: 'Minimal',
+      code: null,
+      notes: null,
+      quantity: null,
+      probability: null,
+      amount: null,
+      won: false,
+      close_date: null,
+      signed_at: null,
+      stage: 'lead',
+      channels: null,
+      contact_email: null,
+      contact_phone: null,
+      website: null,
+      extra: null,
+      account: seed.accounts.gamma,
     });
     const got = await t.request('GET', `/api/v1/deal/${rec.id}`);
     expect(got.body.data).toEqual(rec);
@@ -168,11 +181,20 @@ describe('deal CRUD over every field kind', () => {
 
   it('normalises values to their canonical form', async () => {
     const rec = await createDeal({
-      title: 'Canonical', account: seed.accounts.acme, probability: '7.5', amount: { amount: '10', currency: 'CNY' },
-      signed_at: '2024-06-30T23:59:59-05:30', close_date: '2024-01-01', quantity: -0,
+      title: 'Canonical',
+      account: seed.accounts.acme,
+      probability: '7.5',
+      amount: { amount: '10', currency: 'CNY' },
+      signed_at: '2024-06-30T23:59:59-05:30',
+      close_date: '2024-01-01',
+      quantity: -0,
     });
     expect(rec).toMatchObject({
-      probability: '7.50', amount: { amount: '10.00', currency: 'CNY' }, signed_at: '2024-07-01T05:29:59.000000Z', close_date: '2024-01-01', quantity: 0,
+      probability: '7.50',
+      amount: { amount: '10.00', currency: 'CNY' },
+      signed_at: '2024-07-01T05:29:59.000000Z',
+      close_date: '2024-01-01',
+      quantity: 0,
     });
   });
 
@@ -307,7 +329,8 @@ describe('422 validation problems', () => {
   it('required fields missing', async () => {
     const res = await t.request('POST', url, {});
     expectProblem(res, 422, 'validation.failed', [
-      { pointer: '/title', code: 'validation.required' }, { pointer: '/account', code: 'validation.required' },
+      { pointer: '/title', code: 'validation.required' },
+      { pointer: '/account', code: 'validation.required' },
     ]);
     // won and stage have defaults, so they are not required
     expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/account', '/title']);
@@ -324,7 +347,9 @@ describe('422 validation problems', () => {
     expect(res.body.errors.some((e: { pointer: string }) => e.pointer === '/tags/0')).toBe(false);
     const doomed = await t.request('POST', '/api/v1/account', { name: 'Doomed' });
     await t.request('DELETE', `/api/v1/account/${doomed.body.data.id}`);
-    expectProblem(await t.request('POST', url, { ...valid(), account: doomed.body.data.id }), 422, 'validation.failed', [{ pointer: '/account', code: 'validation.reference' }]);
+    expectProblem(await t.request('POST', url, { ...valid(), account: doomed.body.data.id }), 422, 'validation.failed', [
+      { pointer: '/account', code: 'validation.reference' },
+    ]);
   });
 
   it('a relation target of another entity is not accepted', async () => {
@@ -367,11 +392,13 @@ describe('bulk create', () => {
 
   it('creates every record of a valid batch', async () => {
     const before = await dealCount();
-    const res = await t.request('POST', '/api/v1/deal/bulk', { data: [
-      { title: 'Bulk A', code: 'BULK-A', account: seed.accounts.acme, tags: [seed.tags.vip] },
-      { ...fullDeal('BULK-B') },
-      { title: 'Bulk C', account: seed.accounts.beta, amount: { amount: '1.00', currency: 'CNY' } },
-    ] });
+    const res = await t.request('POST', '/api/v1/deal/bulk', {
+      data: [
+        { title: 'Bulk A', code: 'BULK-A', account: seed.accounts.acme, tags: [seed.tags.vip] },
+        { ...fullDeal('BULK-B') },
+        { title: 'Bulk C', account: seed.accounts.beta, amount: { amount: '1.00', currency: 'CNY' } },
+      ],
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body.meta).toEqual({ count: 3 });
     expect(res.body.data.map((d: { title: string }) => d.title)).toEqual(['Bulk A', fullDeal('x').title, 'Bulk C']);
@@ -382,12 +409,14 @@ describe('bulk create', () => {
 
   it('one invalid item fails the whole batch with a pointer into data, and creates nothing', async () => {
     const before = await dealCount();
-    const res = await t.request('POST', '/api/v1/deal/bulk', { data: [
-      { title: 'Ok 0', code: 'ATOM-0', account: seed.accounts.acme },
-      { title: 'Ok 1', code: 'ATOM-1', account: seed.accounts.acme },
-      { title: 'Bad 2', code: 'ATOM-2', account: seed.accounts.acme, quantity: -5 },
-      { title: 'Ok 3', code: 'ATOM-3', account: seed.accounts.acme },
-    ] });
+    const res = await t.request('POST', '/api/v1/deal/bulk', {
+      data: [
+        { title: 'Ok 0', code: 'ATOM-0', account: seed.accounts.acme },
+        { title: 'Ok 1', code: 'ATOM-1', account: seed.accounts.acme },
+        { title: 'Bad 2', code: 'ATOM-2', account: seed.accounts.acme, quantity: -5 },
+        { title: 'Ok 3', code: 'ATOM-3', account: seed.accounts.acme },
+      ],
+    });
     expectProblem(res, 422, 'validation.failed', [{ pointer: '/data/2/quantity', code: 'validation.minimum' }]);
     expect(await dealCount()).toBe(before);
     const rows = await t.db.pool.query("SELECT count(*)::int AS n FROM deal WHERE code LIKE 'ATOM-%'");
@@ -396,20 +425,24 @@ describe('bulk create', () => {
 
   it('a missing relation target in one item creates nothing', async () => {
     const before = await dealCount();
-    const res = await t.request('POST', '/api/v1/deal/bulk', { data: [
-      { title: 'Ok', account: seed.accounts.acme },
-      { title: 'Ghost account', account: randomUUID() },
-    ] });
+    const res = await t.request('POST', '/api/v1/deal/bulk', {
+      data: [
+        { title: 'Ok', account: seed.accounts.acme },
+        { title: 'Ghost account', account: randomUUID() },
+      ],
+    });
     expectProblem(res, 422, 'validation.failed', [{ pointer: '/data/1/account', code: 'validation.reference' }]);
     expect(await dealCount()).toBe(before);
   });
 
   it('a duplicate inside the batch creates nothing', async () => {
     const before = await dealCount();
-    const res = await t.request('POST', '/api/v1/deal/bulk', { data: [
-      { title: 'Dup 1', code: 'DUP-BULK', account: seed.accounts.acme },
-      { title: 'Dup 2', code: 'DUP-BULK', account: seed.accounts.acme },
-    ] });
+    const res = await t.request('POST', '/api/v1/deal/bulk', {
+      data: [
+        { title: 'Dup 1', code: 'DUP-BULK', account: seed.accounts.acme },
+        { title: 'Dup 2', code: 'DUP-BULK', account: seed.accounts.acme },
+      ],
+    });
     expectProblem(res, 409, 'record.duplicate', [{ pointer: '/data/1/code' }]);
     expect(await dealCount()).toBe(before);
   });
@@ -419,8 +452,17 @@ describe('bulk create', () => {
     expectProblem(await t.request('POST', '/api/v1/deal/bulk', { data: [] }), 400, 'request.invalid_body');
     expectProblem(await t.request('POST', '/api/v1/deal/bulk', { data: { title: 'x' } }), 400, 'request.invalid_body');
     expectProblem(await t.request('POST', '/api/v1/deal/bulk', [{ title: 'x' }]), 400, 'request.invalid_body');
-    expectProblem(await t.request('POST', '/api/v1/deal/bulk', { data: [{ title: 'ok', account: seed.accounts.acme }, 'nope'] }), 422, 'validation.failed', [{ pointer: '/data/1' }]);
-    expectProblem(await t.request('POST', '/api/v1/deal/bulk', { data: Array.from({ length: 1001 }, () => ({})) }), 400, 'request.invalid_body');
+    expectProblem(
+      await t.request('POST', '/api/v1/deal/bulk', { data: [{ title: 'ok', account: seed.accounts.acme }, 'nope'] }),
+      422,
+      'validation.failed',
+      [{ pointer: '/data/1' }],
+    );
+    expectProblem(
+      await t.request('POST', '/api/v1/deal/bulk', { data: Array.from({ length: 1001 }, () => ({})) }),
+      400,
+      'request.invalid_body',
+    );
     expect(await dealCount()).toBe(before);
   });
 });
@@ -449,8 +491,16 @@ describe('optimistic concurrency', () => {
 
   it('eight concurrent PATCHes of the same version: exactly one wins, no lost update', async () => {
     const rec = await createDeal({ title: 'Crowd', account: seed.accounts.acme, quantity: 0 });
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) =>
-      t.request('PATCH', `/api/v1/deal/${rec.id}`, i % 2 ? { quantity: i + 1 } : { version: 1, quantity: i + 1 }, i % 2 ? { 'if-match': '"1"' } : {})));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.request(
+          'PATCH',
+          `/api/v1/deal/${rec.id}`,
+          i % 2 ? { quantity: i + 1 } : { version: 1, quantity: i + 1 },
+          i % 2 ? { 'if-match': '"1"' } : {},
+        ),
+      ),
+    );
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
     for (const r of results.filter((x) => x.status !== 200)) {
@@ -496,7 +546,9 @@ describe('optimistic concurrency', () => {
   it('concurrent reads of the same record all succeed (each pooled connection prepares its statements)', async () => {
     const rec = await createDeal({ title: 'Read by many', account: seed.accounts.acme });
     const gets = await Promise.all(Array.from({ length: 12 }, () => t.request('GET', `/api/v1/deal/${rec.id}`)));
-    const lists = await Promise.all(Array.from({ length: 12 }, () => t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'id' }, rec.id] } }))));
+    const lists = await Promise.all(
+      Array.from({ length: 12 }, () => t.request('GET', listUrl('deal', { filter: { '==': [{ var: 'id' }, rec.id] } }))),
+    );
     // ...and again, sequentially, on whichever connections the pool hands out now
     const again = [];
     for (let i = 0; i < 12; i++) again.push(await t.request('GET', `/api/v1/deal/${rec.id}`));

@@ -15,14 +15,18 @@ beforeAll(async () => {
   const values = VALUES.map((value) => ({ value, label: { en: value.toUpperCase() } }));
   const dir = writePackSource(join(root, 'listings'), {
     manifest: { name: 'listings', version: '1.0.0', label: { en: 'Listings' } },
-    entities: [{
-      id: 'l.listing', name: 'listing', label: { en: 'Listing' },
-      fields: [
-        { id: 'l.listing.title', name: 'title', kind: 'text', label: { en: 'Title' }, required: true },
-        { id: 'l.listing.sector', name: 'sector', kind: 'enum', label: { en: 'Sector' }, values, default: 'Real Estate' },
-        { id: 'l.listing.tags', name: 'tags', kind: 'multienum', label: { en: 'Tags' }, values },
-      ],
-    }],
+    entities: [
+      {
+        id: 'l.listing',
+        name: 'listing',
+        label: { en: 'Listing' },
+        fields: [
+          { id: 'l.listing.title', name: 'title', kind: 'text', label: { en: 'Title' }, required: true },
+          { id: 'l.listing.sector', name: 'sector', kind: 'enum', label: { en: 'Sector' }, values, default: 'Real Estate' },
+          { id: 'l.listing.tags', name: 'tags', kind: 'multienum', label: { en: 'Tags' }, values },
+        ],
+      },
+    ],
   });
   t = await startTestEngine({ packs: ['metadata/packs/core', dir] });
 });

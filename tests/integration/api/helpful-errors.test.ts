@@ -23,9 +23,19 @@ type FieldError = { pointer: string; code: string; message: string };
 
 describe('validation messages', () => {
   it.each([
-    ['a decimal with too many decimals', { probability: '12.345' }, '/probability', 'must be a decimal string with at most 5 digits and 2 decimals'],
+    [
+      'a decimal with too many decimals',
+      { probability: '12.345' },
+      '/probability',
+      'must be a decimal string with at most 5 digits and 2 decimals',
+    ],
     ['a decimal with too many digits', { probability: '1000' }, '/probability', 'at most 5 digits and 2 decimals'],
-    ['a money amount', { amount: { amount: '1e3', currency: 'USD' } }, '/amount/amount', 'must be a decimal string with at most 14 digits and 2 decimals'],
+    [
+      'a money amount',
+      { amount: { amount: '1e3', currency: 'USD' } },
+      '/amount/amount',
+      'must be a decimal string with at most 14 digits and 2 decimals',
+    ],
   ])('%s names its digits and decimals, not the regex', async (_name, body, pointer, message) => {
     const res = await t.request('POST', '/api/v1/deal', { title: 'x', account: seed.accounts.acme, ...body });
     expectProblem(res, 422, 'validation.failed', [{ pointer, code: 'validation.pattern' }]);

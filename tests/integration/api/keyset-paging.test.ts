@@ -139,7 +139,7 @@ describe('multi-key sorts with nullable keys page exactly like one big page', ()
     const rows = await pageThrough({ sort: 'close_date,-quantity', fields: 'code,close_date,quantity' });
     const all = await t.request('GET', listUrl('deal', { fields: 'code,close_date,quantity', limit: 500 }));
     expect(all.body.meta.nextCursor).toBeNull();
-    const expected = [...all.body.data as Rec[]].sort((a, b) => {
+    const expected = [...(all.body.data as Rec[])].sort((a, b) => {
       if (a.close_date !== b.close_date) {
         if (a.close_date === null) return 1;
         if (b.close_date === null) return -1;
@@ -179,7 +179,10 @@ describe('multi-key sorts with nullable keys page exactly like one big page', ()
   it('cursor paging combined with a filter', async () => {
     const filter = { or: [{ isNull: [{ var: 'quantity' }] }, { '>': [{ var: 'quantity' }, 12] }] };
     const paged = await pageThrough({ sort: '-quantity,close_date', filter, fields: 'code' });
-    const whole = await t.request('GET', listUrl('deal', { sort: '-quantity,close_date', filter, fields: 'code', limit: 500, total: 'exact' }));
+    const whole = await t.request(
+      'GET',
+      listUrl('deal', { sort: '-quantity,close_date', filter, fields: 'code', limit: 500, total: 'exact' }),
+    );
     expect(paged.map((r) => r.id)).toEqual(whole.body.data.map((r: Rec) => r.id));
     expect(whole.body.meta.total).toBe(paged.length);
   });
@@ -197,7 +200,9 @@ describe('invalid cursors are 400s', () => {
 
   it('a cursor from another sort', async () => {
     const cursor = await firstCursor('title');
-    expectProblem(await t.request('GET', listUrl('deal', { cursor, sort: '-title' })), 400, 'query.invalid_cursor', [{ pointer: '/cursor' }]);
+    expectProblem(await t.request('GET', listUrl('deal', { cursor, sort: '-title' })), 400, 'query.invalid_cursor', [
+      { pointer: '/cursor' },
+    ]);
     expectProblem(await t.request('GET', listUrl('deal', { cursor })), 400, 'query.invalid_cursor');
     expectProblem(await t.request('GET', listUrl('deal', { cursor, sort: 'title,quantity' })), 400, 'query.invalid_cursor');
   });
@@ -218,10 +223,41 @@ describe('invalid cursors are 400s', () => {
   });
 
   it('a tampered cursor whose values do not fit the sort keys', async () => {
-    expectProblem(await t.request('GET', listUrl('deal', { cursor: forge({ e: 'deal', s: '', v: ['not-a-uuid'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'quantity', cursor: forge({ e: 'deal', s: 'quantity', v: ['many', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'close_date', cursor: forge({ e: 'deal', s: 'close_date', v: ['2024-13-45', '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
-    expectProblem(await t.request('GET', listUrl('deal', { sort: 'won', cursor: forge({ e: 'deal', s: 'won', v: [12, '01890000-0000-7000-8000-000000000000'] }) })), 400, 'query.invalid_cursor');
+    expectProblem(
+      await t.request('GET', listUrl('deal', { cursor: forge({ e: 'deal', s: '', v: ['not-a-uuid'] }) })),
+      400,
+      'query.invalid_cursor',
+    );
+    expectProblem(
+      await t.request(
+        'GET',
+        listUrl('deal', {
+          sort: 'quantity',
+          cursor: forge({ e: 'deal', s: 'quantity', v: ['many', '01890000-0000-7000-8000-000000000000'] }),
+        }),
+      ),
+      400,
+      'query.invalid_cursor',
+    );
+    expectProblem(
+      await t.request(
+        'GET',
+        listUrl('deal', {
+          sort: 'close_date',
+          cursor: forge({ e: 'deal', s: 'close_date', v: ['2024-13-45', '01890000-0000-7000-8000-000000000000'] }),
+        }),
+      ),
+      400,
+      'query.invalid_cursor',
+    );
+    expectProblem(
+      await t.request(
+        'GET',
+        listUrl('deal', { sort: 'won', cursor: forge({ e: 'deal', s: 'won', v: [12, '01890000-0000-7000-8000-000000000000'] }) }),
+      ),
+      400,
+      'query.invalid_cursor',
+    );
   });
 
   it('a cursor edited to another position still pages consistently (it is only a position)', async () => {
@@ -250,7 +286,10 @@ describe('keyset paging over timestamps', () => {
     let cursor: string | undefined;
     const updated = new Set<string>();
     for (let page = 0; page < 50; page++) {
-      const res = await t.request('GET', listUrl('deal', { sort: '-updated_at', fields: 'code', limit: PAGE, ...(cursor ? { cursor } : {}) }));
+      const res = await t.request(
+        'GET',
+        listUrl('deal', { sort: '-updated_at', fields: 'code', limit: PAGE, ...(cursor ? { cursor } : {}) }),
+      );
       expect(res.status).toBe(200);
       rows.push(...res.body.data);
       cursor = res.body.meta.nextCursor ?? undefined;
@@ -259,26 +298,42 @@ describe('keyset paging over timestamps', () => {
       const victim = originalIds.find((id) => !rows.some((r) => r.id === id) && !updated.has(id));
       if (victim) {
         const cur = await t.db.pool.query('SELECT version FROM deal WHERE id = $1', [victim]);
-        const res2 = await t.request('PATCH', `/api/v1/deal/${victim}`, { notes: `touched ${page}` }, { 'if-match': `"${cur.rows[0].version}"` });
+        const res2 = await t.request(
+          'PATCH',
+          `/api/v1/deal/${victim}`,
+          { notes: `touched ${page}` },
+          { 'if-match': `"${cur.rows[0].version}"` },
+        );
         expect(res2.status).toBe(200);
         updated.add(victim);
       }
     }
-    expectEachOnce(rows, originalIds.filter((id) => !updated.has(id)));
+    expectEachOnce(
+      rows,
+      originalIds.filter((id) => !updated.has(id)),
+    );
   });
 
   it('sort=signed_at over values that differ only in microseconds: each row exactly once', async () => {
     const base = '2031-05-01T10:00:00.1234';
-    const res = await t.request('POST', '/api/v1/deal/bulk', { data: [56, 57, 58, 59].map((us) => ({
-      title: `micro ${us}`, code: `MICRO-${us}`, account: seed.accounts.acme, signed_at: `${base}${us}Z`,
-    })) });
+    const res = await t.request('POST', '/api/v1/deal/bulk', {
+      data: [56, 57, 58, 59].map((us) => ({
+        title: `micro ${us}`,
+        code: `MICRO-${us}`,
+        account: seed.accounts.acme,
+        signed_at: `${base}${us}Z`,
+      })),
+    });
     expect(res.status).toBe(201);
     const micro = res.body.data.map((d: Rec) => d.id as string);
     const filter = { startsWith: [{ var: 'code' }, 'MICRO-'] };
     const rows: Rec[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 8; page++) {
-      const p = await t.request('GET', listUrl('deal', { sort: 'signed_at', filter, fields: 'code', limit: 1, ...(cursor ? { cursor } : {}) }));
+      const p = await t.request(
+        'GET',
+        listUrl('deal', { sort: 'signed_at', filter, fields: 'code', limit: 1, ...(cursor ? { cursor } : {}) }),
+      );
       expect(p.status).toBe(200);
       rows.push(...p.body.data);
       cursor = p.body.meta.nextCursor ?? undefined;

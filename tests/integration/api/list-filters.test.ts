@@ -20,24 +20,126 @@ beforeAll(async () => {
   const { accounts: a, users: u, tags: g } = seed;
   const gone = await t.request('POST', '/api/v1/tag', { label_text: 'gone' });
   const deals = [
-    { code: 'D1', title: 'Alpha deal', notes: 'First note', quantity: 10, probability: '12.50', amount: { amount: '1000.00', currency: 'USD' }, won: false,
-      close_date: '2024-01-15', signed_at: '2024-01-15T08:00:00.000Z', stage: 'lead', channels: ['web'], contact_email: 'a@x.com',
-      contact_phone: '+1 555 0001', website: 'https://a.example.com', extra: { k: 1 }, account: a.acme, tags: [g.hot, g.vip], owner: u.alice },
-    { code: 'D2', title: 'Beta deal', notes: null, quantity: 0, probability: '0.00', amount: { amount: '250.50', currency: 'CNY' }, won: true,
-      close_date: '2024-02-29', signed_at: '2024-02-29T23:30:00+08:00', stage: 'qualified', channels: ['web', 'phone'], contact_email: null,
-      contact_phone: null, website: null, extra: null, account: a.beta, tags: [g.cold], owner: u.bob },
-    { code: 'D3', title: 'gamma Deal', notes: 'Second NOTE', quantity: 500, probability: '99.99', amount: null, won: false,
-      close_date: null, signed_at: null, stage: 'proposal', channels: null, contact_email: 'c@y.org',
-      contact_phone: '+86 10 8888', website: 'http://c.example.org/path', extra: { k: [1] }, account: a.acme, tags: [gone.body.data.id], owner: null },
-    { code: 'D4', title: 'Delta', notes: '', quantity: null, probability: null, amount: { amount: '1000', currency: 'EUR' }, won: true,
-      close_date: '2025-06-01', signed_at: '2025-06-01T00:00:00Z', stage: 'closed', channels: ['partner'], contact_email: 'd@x.com',
-      contact_phone: '+1 555 0004', website: 'https://d.example.com', extra: [], account: a.gamma, tags: [g.hot], owner: u.alice },
-    { code: 'D5', title: 'Epsilon', notes: 'note five', quantity: 42, probability: '50', amount: { amount: '99999.99', currency: 'USD' }, won: false,
-      close_date: '2024-01-15', signed_at: '2024-01-15T08:00:00.001Z', stage: 'lead', channels: ['phone', 'partner'], contact_email: 'e@x.com',
-      contact_phone: null, website: null, extra: null, account: a.holding, tags: [g.vip, g.cold], owner: null },
-    { code: 'D6', title: 'Promo 100% off_sale', notes: 'a%b_c', quantity: 1_000_000, probability: '100.00', amount: { amount: '0.00', currency: 'USD' }, won: false,
-      close_date: '2023-12-31', signed_at: '2023-12-31T23:59:59.999Z', stage: 'qualified', channels: [], contact_email: null,
-      contact_phone: null, website: null, extra: {}, account: a.beta, tags: [g.hot, g.cold, g.vip], owner: u.bob },
+    {
+      code: 'D1',
+      title: 'Alpha deal',
+      notes: 'First note',
+      quantity: 10,
+      probability: '12.50',
+      amount: { amount: '1000.00', currency: 'USD' },
+      won: false,
+      close_date: '2024-01-15',
+      signed_at: '2024-01-15T08:00:00.000Z',
+      stage: 'lead',
+      channels: ['web'],
+      contact_email: 'a@x.com',
+      contact_phone: '+1 555 0001',
+      website: 'https://a.example.com',
+      extra: { k: 1 },
+      account: a.acme,
+      tags: [g.hot, g.vip],
+      owner: u.alice,
+    },
+    {
+      code: 'D2',
+      title: 'Beta deal',
+      notes: null,
+      quantity: 0,
+      probability: '0.00',
+      amount: { amount: '250.50', currency: 'CNY' },
+      won: true,
+      close_date: '2024-02-29',
+      signed_at: '2024-02-29T23:30:00+08:00',
+      stage: 'qualified',
+      channels: ['web', 'phone'],
+      contact_email: null,
+      contact_phone: null,
+      website: null,
+      extra: null,
+      account: a.beta,
+      tags: [g.cold],
+      owner: u.bob,
+    },
+    {
+      code: 'D3',
+      title: 'gamma Deal',
+      notes: 'Second NOTE',
+      quantity: 500,
+      probability: '99.99',
+      amount: null,
+      won: false,
+      close_date: null,
+      signed_at: null,
+      stage: 'proposal',
+      channels: null,
+      contact_email: 'c@y.org',
+      contact_phone: '+86 10 8888',
+      website: 'http://c.example.org/path',
+      extra: { k: [1] },
+      account: a.acme,
+      tags: [gone.body.data.id],
+      owner: null,
+    },
+    {
+      code: 'D4',
+      title: 'Delta',
+      notes: '',
+      quantity: null,
+      probability: null,
+      amount: { amount: '1000', currency: 'EUR' },
+      won: true,
+      close_date: '2025-06-01',
+      signed_at: '2025-06-01T00:00:00Z',
+      stage: 'closed',
+      channels: ['partner'],
+      contact_email: 'd@x.com',
+      contact_phone: '+1 555 0004',
+      website: 'https://d.example.com',
+      extra: [],
+      account: a.gamma,
+      tags: [g.hot],
+      owner: u.alice,
+    },
+    {
+      code: 'D5',
+      title: 'Epsilon',
+      notes: 'note five',
+      quantity: 42,
+      probability: '50',
+      amount: { amount: '99999.99', currency: 'USD' },
+      won: false,
+      close_date: '2024-01-15',
+      signed_at: '2024-01-15T08:00:00.001Z',
+      stage: 'lead',
+      channels: ['phone', 'partner'],
+      contact_email: 'e@x.com',
+      contact_phone: null,
+      website: null,
+      extra: null,
+      account: a.holding,
+      tags: [g.vip, g.cold],
+      owner: null,
+    },
+    {
+      code: 'D6',
+      title: 'Promo 100% off_sale',
+      notes: 'a%b_c',
+      quantity: 1_000_000,
+      probability: '100.00',
+      amount: { amount: '0.00', currency: 'USD' },
+      won: false,
+      close_date: '2023-12-31',
+      signed_at: '2023-12-31T23:59:59.999Z',
+      stage: 'qualified',
+      channels: [],
+      contact_email: null,
+      contact_phone: null,
+      website: null,
+      extra: {},
+      account: a.beta,
+      tags: [g.hot, g.cold, g.vip],
+      owner: u.bob,
+    },
     { code: 'D7', title: 'Deleted deal', quantity: 10, won: true, stage: 'lead', account: a.holding, tags: [g.hot], channels: ['web'] },
   ];
   const res = await t.request('POST', '/api/v1/deal/bulk', { data: deals });
@@ -248,7 +350,11 @@ describe('var paths through belongsTo', () => {
     ['account.parent.name isNull', () => ({ isNull: [v('account.parent.name')] }), ['D4', 'D5']],
     ['account.parent.region in', () => ({ in: [v('account.parent.region'), ['east']] }), ['D1', 'D2', 'D3', 'D6']],
     ['account.parent.parent.name isNull', () => ({ isNull: [v('account.parent.parent.name')] }), ALL],
-    ['two paths sharing a join', () => ({ and: [{ '==': [v('account.region'), 'south'] }, { '==': [v('account.name'), 'Beta'] }] }), ['D2', 'D6']],
+    [
+      'two paths sharing a join',
+      () => ({ and: [{ '==': [v('account.region'), 'south'] }, { '==': [v('account.name'), 'Beta'] }] }),
+      ['D2', 'D6'],
+    ],
   ] as Array<[string, () => unknown, string[]]>)('%s', async (_name, filter, expected) => {
     expect(await dealCodes(filter())).toEqual(expected);
   });
@@ -260,9 +366,17 @@ describe('some / none', () => {
     ['none tags ==', { none: [v('tags'), { '==': [v('label_text'), 'hot'] }] }, ['D2', 'D3', 'D5']],
     ['some tags at all (deleted tags do not count)', { some: [v('tags'), true] }, ['D1', 'D2', 'D4', 'D5', 'D6']],
     ['none tags at all', { none: [v('tags'), true] }, ['D3']],
-    ['some tags with or inside', { some: [v('tags'), { or: [{ startsWith: [v('label_text'), 'c'] }, { '==': [v('label_text'), 'vip'] }] }] }, ['D1', 'D2', 'D5', 'D6']],
+    [
+      'some tags with or inside',
+      { some: [v('tags'), { or: [{ startsWith: [v('label_text'), 'c'] }, { '==': [v('label_text'), 'vip'] }] }] },
+      ['D1', 'D2', 'D5', 'D6'],
+    ],
     ['some tags of a deleted tag', { some: [v('tags'), { '==': [v('label_text'), 'gone'] }] }, []],
-    ['some combined with a field', { and: [{ some: [v('tags'), { '==': [v('label_text'), 'hot'] }] }, { '==': [v('won'), true] }] }, ['D4']],
+    [
+      'some combined with a field',
+      { and: [{ some: [v('tags'), { '==': [v('label_text'), 'hot'] }] }, { '==': [v('won'), true] }] },
+      ['D4'],
+    ],
   ]);
 
   async function accountNames(filter: unknown): Promise<string[]> {
@@ -275,7 +389,11 @@ describe('some / none', () => {
     ['some deals won (a deleted deal does not count)', { some: [v('deals'), { '==': [v('won'), true] }] }, ['Beta', 'Gamma']],
     ['none deals won', { none: [v('deals'), { '==': [v('won'), true] }] }, ['Acme', 'Holding']],
     ['some deals quantity >=', { some: [v('deals'), { '>=': [v('quantity'), 500] }] }, ['Acme', 'Beta']],
-    ['some deals some tags (nested)', { some: [v('deals'), { some: [v('tags'), { '==': [v('label_text'), 'vip'] }] }] }, ['Acme', 'Beta', 'Holding']],
+    [
+      'some deals some tags (nested)',
+      { some: [v('deals'), { some: [v('tags'), { '==': [v('label_text'), 'vip'] }] }] },
+      ['Acme', 'Beta', 'Holding'],
+    ],
     ['some deals with a user field', { some: [v('deals'), { '==': [v('owner'), '00000000-0000-0000-0000-000000000000'] }] }, []],
     ['none deals at all', { none: [v('deals'), true] }, []],
     ['some subsidiaries', { some: [v('subsidiaries'), { '==': [v('region'), 'south'] }] }, ['Holding']],
@@ -317,7 +435,11 @@ describe('logical operators', () => {
     ['! (object form)', { '!': { '==': [v('stage'), 'lead'] } }, ['D2', 'D3', 'D4', 'D6']],
     ['! (list form)', { '!': [{ '==': [v('stage'), 'lead'] }] }, ['D2', 'D3', 'D4', 'D6']],
     ['! of a comparison with a missing value is true', { '!': { '>': [v('quantity'), 10] } }, ['D1', 'D2', 'D4']],
-    ['nested and/or/!', { or: [{ and: [{ '==': [v('won'), true] }, { '==': [v('account.region'), 'south'] }] }, { '!': { some: [v('tags'), true] } }] }, ['D2', 'D3']],
+    [
+      'nested and/or/!',
+      { or: [{ and: [{ '==': [v('won'), true] }, { '==': [v('account.region'), 'south'] }] }, { '!': { some: [v('tags'), true] } }] },
+      ['D2', 'D3'],
+    ],
     ['true', true, ALL],
     ['false', false, []],
     ['and of one', { and: [{ '==': [v('code'), 'D1'] }] }, ['D1']],
@@ -326,14 +448,30 @@ describe('logical operators', () => {
 
 describe('disallowed operators and bad filters are 400s naming operator and field', () => {
   it.each([
-    ['<', 'notes'], ['>', 'stage'], ['contains', 'stage'], ['between', 'won'], ['<', 'won'], ['contains', 'quantity'],
-    ['startsWith', 'probability'], ['==', 'channels'], ['in', 'channels'], ['==', 'extra'], ['<', 'account'],
-    ['contains', 'owner'], ['<', 'amount.currency'], ['startsWith', 'amount.amount'], ['contains', 'close_date'],
-    ['startsWith', 'signed_at'], ['>', 'account.region'], ['contains', 'id'],
+    ['<', 'notes'],
+    ['>', 'stage'],
+    ['contains', 'stage'],
+    ['between', 'won'],
+    ['<', 'won'],
+    ['contains', 'quantity'],
+    ['startsWith', 'probability'],
+    ['==', 'channels'],
+    ['in', 'channels'],
+    ['==', 'extra'],
+    ['<', 'account'],
+    ['contains', 'owner'],
+    ['<', 'amount.currency'],
+    ['startsWith', 'amount.amount'],
+    ['contains', 'close_date'],
+    ['startsWith', 'signed_at'],
+    ['>', 'account.region'],
+    ['contains', 'id'],
   ])('%s on %s', async (op, field) => {
     const literal = op === 'between' ? ['a', 'b'] : op === 'in' ? [['a']] : ['a'];
     const res = await list('deal', { filter: { [op]: [v(field), ...literal] } });
-    expectProblem(res, 400, 'filter.operator_not_allowed', [{ pointer: `/${op.replace(/~/g, '~0').replace(/\//g, '~1')}/0`, code: 'filter.operator_not_allowed' }]);
+    expectProblem(res, 400, 'filter.operator_not_allowed', [
+      { pointer: `/${op.replace(/~/g, '~0').replace(/\//g, '~1')}/0`, code: 'filter.operator_not_allowed' },
+    ]);
     expect(res.body.detail).toContain(`"${op}"`);
     expect(res.body.detail).toContain(field);
   });
@@ -367,15 +505,20 @@ describe('disallowed operators and bad filters are 400s naming operator and fiel
     expectProblem(res, 400, code);
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('a var named %s (an Object.prototype member) -> 400 unknown field', async (name) => {
-    expectProblem(await list('deal', { filter: { '==': [v(name), 'x'] } }), 400, 'filter.unknown_field');
-    expectProblem(await list('deal', { filter: { isNull: [v(name)] } }), 400, 'filter.unknown_field');
-    expectProblem(await list('deal', { filter: { some: [v('tags'), { '==': [v(name), 'x'] }] } }), 400, 'filter.unknown_field');
-    expectProblem(await list('deal', { sort: name }), 400);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'a var named %s (an Object.prototype member) -> 400 unknown field',
+    async (name) => {
+      expectProblem(await list('deal', { filter: { '==': [v(name), 'x'] } }), 400, 'filter.unknown_field');
+      expectProblem(await list('deal', { filter: { isNull: [v(name)] } }), 400, 'filter.unknown_field');
+      expectProblem(await list('deal', { filter: { some: [v('tags'), { '==': [v(name), 'x'] }] } }), 400, 'filter.unknown_field');
+      expectProblem(await list('deal', { sort: name }), 400);
+    },
+  );
 
   it('reports every problem of a filter at once', async () => {
-    const res = await list('deal', { filter: { and: [{ '<': [v('notes'), 'a'] }, { '==': [v('nope'), 1] }, { '==': [v('quantity'), 'x'] }] } });
+    const res = await list('deal', {
+      filter: { and: [{ '<': [v('notes'), 'a'] }, { '==': [v('nope'), 1] }, { '==': [v('quantity'), 'x'] }] },
+    });
     expectProblem(res, 400, undefined, [
       { pointer: '/and/0/</0', code: 'filter.operator_not_allowed' },
       { pointer: '/and/1/==/0', code: 'filter.unknown_field' },
@@ -420,7 +563,17 @@ describe('sort', () => {
   });
 
   it.each([
-    'nope', 'account.nope', 'extra', 'channels', 'tags', 'amount', 'title,quantity,stage,code,won,notes', 'Title', 'title;drop', '--title', 'account.deals',
+    'nope',
+    'account.nope',
+    'extra',
+    'channels',
+    'tags',
+    'amount',
+    'title,quantity,stage,code,won,notes',
+    'Title',
+    'title;drop',
+    '--title',
+    'account.deals',
   ])('sort=%s is a 400', async (sort) => {
     const res = await list('deal', { sort });
     expectProblem(res, 400);
@@ -436,7 +589,8 @@ describe('fields, include, total, limit', () => {
     expect(res.body.data).toHaveLength(6);
     for (const d of res.body.data as Array<Record<string, unknown>>) expect(Object.keys(d).sort()).toEqual(['id', 'stage', 'title']);
     const system = await list('deal', { fields: 'title,version,created_at', sort: '-updated_at' });
-    for (const d of system.body.data as Array<Record<string, unknown>>) expect(Object.keys(d).sort()).toEqual(['created_at', 'id', 'title', 'version']);
+    for (const d of system.body.data as Array<Record<string, unknown>>)
+      expect(Object.keys(d).sort()).toEqual(['created_at', 'id', 'title', 'version']);
     expect(res.body.data[0]).toMatchObject({ title: 'Alpha deal', stage: 'lead' });
   });
 
@@ -447,7 +601,9 @@ describe('fields, include, total, limit', () => {
   it('include=account embeds the belongsTo record', async () => {
     const res = await list('deal', { include: 'account', sort: 'code' });
     expect(res.status).toBe(200);
-    const byCode = new Map((res.body.data as Array<{ code: string; account: { id: string; name: string } }>).map((d) => [d.code, d.account]));
+    const byCode = new Map(
+      (res.body.data as Array<{ code: string; account: { id: string; name: string } }>).map((d) => [d.code, d.account]),
+    );
     expect(byCode.get('D1')).toMatchObject({ id: seed.accounts.acme, name: 'Acme', region: 'north' });
     expect(byCode.get('D4')).toMatchObject({ id: seed.accounts.gamma, name: 'Gamma', region: null });
   });
@@ -468,7 +624,9 @@ describe('fields, include, total, limit', () => {
   it('include=deals on account embeds the hasMany records, live ones only', async () => {
     const res = await list('account', { include: 'deals', sort: 'name' });
     expect(res.status).toBe(200);
-    const byName = Object.fromEntries((res.body.data as Array<{ name: string; deals: Array<{ code: string }> }>).map((a) => [a.name, a.deals.map((d) => d.code).sort()]));
+    const byName = Object.fromEntries(
+      (res.body.data as Array<{ name: string; deals: Array<{ code: string }> }>).map((a) => [a.name, a.deals.map((d) => d.code).sort()]),
+    );
     expect(byName).toEqual({ Acme: ['D1', 'D3'], Beta: ['D2', 'D6'], Gamma: ['D4'], Holding: ['D5'] });
   });
 

@@ -43,7 +43,13 @@ beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', packDir] });
   const unit = async (code: string) => (await ok('POST', '/api/v1/org_unit', { name: code, code, unit_type: 'branch' })).data.id as string;
   units = { a: await unit('PC-A'), b: await unit('PC-B') };
-  for (const [name, tier, org] of [['a-two', 2, units.a], ['a-three', 3, units.a], ['a-one', 1, units.a], ['b-four', 4, units.b], ['b-two', 2, units.b]] as const) {
+  for (const [name, tier, org] of [
+    ['a-two', 2, units.a],
+    ['a-three', 3, units.a],
+    ['a-one', 1, units.a],
+    ['b-four', 4, units.b],
+    ['b-two', 2, units.b],
+  ] as const) {
     await ok('POST', '/api/v1/account', { name, tier, org_unit: org });
   }
 });
@@ -60,12 +66,23 @@ describe('a list asked again with the same query string', () => {
     expect(await names(t.adminToken)).toEqual(['a-five', 'b-four', 'a-three', 'a-two', 'b-two']);
   });
 
-  it('follows a change of the caller\'s scope and hidden fields at once', async () => {
+  it("follows a change of the caller's scope and hidden fields at once", async () => {
     const rep = await user('pc.rep', units.a);
-    const role = (await ok('POST', '/api/v1/role', { code: 'pc_unit', name: 'Unit reader', members: [rep.id],
-      grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } } })).data;
+    const role = (
+      await ok('POST', '/api/v1/role', {
+        code: 'pc_unit',
+        name: 'Unit reader',
+        members: [rep.id],
+        grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } },
+      })
+    ).data;
     expect(await names(rep.token)).toEqual(['a-five', 'a-three', 'a-two']);
-    const widened = await ok('PATCH', `/api/v1/role/${role.id}`, { grants: { entities: { account: { actions: ['read'], scope: 'all', fields: { tier: 'hidden' } } } } }, { 'if-match': `"${role.version}"` });
+    const widened = await ok(
+      'PATCH',
+      `/api/v1/role/${role.id}`,
+      { grants: { entities: { account: { actions: ['read'], scope: 'all', fields: { tier: 'hidden' } } } } },
+      { 'if-match': `"${role.version}"` },
+    );
     // The filter and sort name a field that is hidden now: the same query string is refused, not served.
     const refused = await t.request('GET', QUERY, undefined, bearer(rep.token));
     expect(refused.status).toBe(400);
@@ -74,7 +91,12 @@ describe('a list asked again with the same query string', () => {
     const all = (await ok('GET', plain, undefined, bearer(rep.token))).data as Array<Record<string, unknown>>;
     expect(all.map((r) => r.name)).toEqual(['a-five', 'a-one', 'a-three', 'a-two', 'b-four', 'b-two']);
     expect(all.every((r) => !('tier' in r))).toBe(true);
-    await ok('PATCH', `/api/v1/role/${role.id}`, { grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } } }, { 'if-match': `"${widened.data.version}"` });
+    await ok(
+      'PATCH',
+      `/api/v1/role/${role.id}`,
+      { grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } } },
+      { 'if-match': `"${widened.data.version}"` },
+    );
     const narrowed = (await ok('GET', plain, undefined, bearer(rep.token))).data as Array<Record<string, unknown>>;
     expect(narrowed.map((r) => r.name)).toEqual(['a-five', 'a-one', 'a-three', 'a-two']);
     expect(narrowed.every((r) => typeof r.tier === 'number')).toBe(true);
@@ -83,8 +105,12 @@ describe('a list asked again with the same query string', () => {
   it('is answered for each caller within their own scope', async () => {
     const east = await user('pc.east', units.a);
     const west = await user('pc.west', units.b);
-    await ok('POST', '/api/v1/role', { code: 'pc_unit2', name: 'Unit reader 2', members: [east.id, west.id],
-      grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } } });
+    await ok('POST', '/api/v1/role', {
+      code: 'pc_unit2',
+      name: 'Unit reader 2',
+      members: [east.id, west.id],
+      grants: { entities: { account: { actions: ['read'], scope: 'orgUnit' } } },
+    });
     for (let i = 0; i < 2; i++) {
       expect(await names(east.token)).toEqual(['a-five', 'a-three', 'a-two']);
       expect(await names(west.token)).toEqual(['b-four', 'b-two']);

@@ -55,7 +55,11 @@ describe('a Model published by another engine', () => {
     a = await startTestEngine({ packs: ['metadata/packs/core', packDir] });
     peer = await startPeerEngine(a, { packs: ['metadata/packs/core', packDir] });
     ({ engine: b, url: bUrl } = peer);
-    const login = await fetch(`${bUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }) });
+    const login = await fetch(`${bUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+    });
     bToken = ((await login.json()) as { data: { token: string } }).data.token;
   });
 
@@ -85,7 +89,9 @@ describe('a Model published by another engine', () => {
   it('is caught up after the notice connection was cut while it was published', async () => {
     const admin = new pg.Client({ connectionString: a.db.url });
     await admin.connect();
-    const cut = await admin.query(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN tessera_model'`);
+    const cut = await admin.query(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN tessera_model'`,
+    );
     await admin.end();
     // Both engines listen; both connections are cut.
     expect(cut.rowCount).toBe(2);
@@ -110,7 +116,9 @@ describe('a Model published by another engine', () => {
       const account = old.models.current().model.entities.find((e) => e.name === 'account');
       expect(account?.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['website', 'industry', 'segment_code']));
       const columns = await a.db.pool.query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'account'`);
-      expect(columns.rows.map((r: { column_name: string }) => r.column_name)).toEqual(expect.arrayContaining(['website', 'industry', 'segment_code']));
+      expect(columns.rows.map((r: { column_name: string }) => r.column_name)).toEqual(
+        expect.arrayContaining(['website', 'industry', 'segment_code']),
+      );
     } finally {
       await oldPeer.stop();
     }
@@ -121,12 +129,17 @@ describe('a Model published by another engine', () => {
     // A Model in the history that names a field kind no engine knows (as if published by a newer build).
     const admin = new pg.Client({ connectionString: a.db.url });
     await admin.connect();
-    const latest = await admin.query<{ version: number; model: any }>('SELECT version, model FROM tessera_schema_history ORDER BY version DESC LIMIT 1');
+    const latest = await admin.query<{ version: number; model: any }>(
+      'SELECT version, model FROM tessera_schema_history ORDER BY version DESC LIMIT 1',
+    );
     const row = latest.rows[0] as { version: number; model: any };
     const model = row.model;
     const account = model.entities.find((e: { name: string }) => e.name === 'account');
     account.fields.push({ ...account.fields[0], id: 'demo.account.mystery', name: 'mystery', kind: 'hologram' });
-    await admin.query(`INSERT INTO tessera_schema_history (version, hash, applied_by, packs, plan, model) VALUES ($1, 'test', 'test', '[]', '[]', $2)`, [row.version + 1, JSON.stringify(model)]);
+    await admin.query(
+      `INSERT INTO tessera_schema_history (version, hash, applied_by, packs, plan, model) VALUES ($1, 'test', 'test', '[]', '[]', $2)`,
+      [row.version + 1, JSON.stringify(model)],
+    );
     await admin.query(`SELECT pg_notify('tessera_model', $1)`, [String(row.version + 1)]);
     await admin.end();
     await new Promise((r) => setTimeout(r, 500));

@@ -20,16 +20,26 @@ beforeAll(async () => {
   const accounts = Object.values(seed.accounts);
   // Probabilities repeat and some are null, so ties fall to the id and NULLs take their documented place.
   const deals = Array.from({ length: ROWS }, (_, i) => ({
-    code: `N-${i}`, title: `Deal ${i % 7}`, quantity: i % 9 === 0 ? null : i % 11,
-    probability: i % 8 === 0 ? null : `${(i * 37) % 13}.50`, account: accounts[i % accounts.length],
+    code: `N-${i}`,
+    title: `Deal ${i % 7}`,
+    quantity: i % 9 === 0 ? null : i % 11,
+    probability: i % 8 === 0 ? null : `${(i * 37) % 13}.50`,
+    account: accounts[i % accounts.length],
     ...(i % 3 === 0 ? { owner: seed.users.alice } : {}),
   }));
   const res = await t.request('POST', '/api/v1/deal/bulk', { data: deals });
   if (res.status !== 201) throw new Error(`seed failed: ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`);
   // Alice reads her own deals, without the probability.
   const role = await t.request('POST', '/api/v1/role', {
-    code: 'narrow_sort', name: 'Narrow sort', members: [seed.users.alice],
-    grants: { entities: { deal: { actions: ['read'], scope: 'own', fields: { probability: 'hidden' } }, account: { actions: ['read'], scope: 'all' } } },
+    code: 'narrow_sort',
+    name: 'Narrow sort',
+    members: [seed.users.alice],
+    grants: {
+      entities: {
+        deal: { actions: ['read'], scope: 'own', fields: { probability: 'hidden' } },
+        account: { actions: ['read'], scope: 'all' },
+      },
+    },
   });
   if (role.status !== 201) throw new Error(`role failed: ${role.status} ${JSON.stringify(role.body)}`);
   await t.request('PUT', `/api/admin/users/${seed.users.alice}/password`, { password: PASSWORD });
@@ -56,7 +66,8 @@ async function statementFor(path: string): Promise<string> {
   expect(res.status).toBe(200);
   return withClient(async (c) => {
     const r = await c.query<{ query: string }>(
-      `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`);
+      `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`,
+    );
     return r.rows[0]?.query ?? '';
   });
 }
@@ -77,7 +88,9 @@ async function pageThrough(params: ListParams, token = t.adminToken): Promise<Re
   const rows: Rec[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 50; page++) {
-    const res = await t.request('GET', listUrl('deal', { ...params, limit: 7, ...(cursor ? { cursor } : {}) }), undefined, { authorization: `Bearer ${token}` });
+    const res = await t.request('GET', listUrl('deal', { ...params, limit: 7, ...(cursor ? { cursor } : {}) }), undefined, {
+      authorization: `Bearer ${token}`,
+    });
     expect(res.status, JSON.stringify(res.body).slice(0, 300)).toBe(200);
     rows.push(...res.body.data);
     cursor = res.body.meta.nextCursor ?? undefined;
@@ -100,7 +113,9 @@ function byProbabilityDescTitle(a: Rec, b: Rec): number {
 describe('a sort no index holds', () => {
   it('sorts only the keys and row addresses, then reads the page back', async () => {
     const text = await statementFor(listUrl('deal', { sort: '-probability,title', fields: 'code', limit: 10 }));
-    expect(text).toContain('JOIN (SELECT t0."probability" AS "__k0", t0."title" AS "__k1", t0."id" AS "__k2", t0.ctid AS "__row" FROM "deal" t0 WHERE');
+    expect(text).toContain(
+      'JOIN (SELECT t0."probability" AS "__k0", t0."title" AS "__k1", t0."id" AS "__k2", t0.ctid AS "__row" FROM "deal" t0 WHERE',
+    );
     const sorts = await sortOutputs(text);
     expect(sorts.length).toBeGreaterThan(0);
     // The inner sort carries the keys and the address only; the outer one orders fifty-odd finished rows.
@@ -114,7 +129,10 @@ describe('a sort no index holds', () => {
     expect(text).toMatch(/ORDER BY t0\."code" ASC NULLS LAST, t0\."id" ASC NULLS LAST LIMIT 11$/);
     // Its key comes back as a helper column when fields= leaves it out, so the cursor still pages.
     const all = await t.request('GET', listUrl('deal', { fields: 'code', limit: 500 }));
-    const expected = (all.body.data as Rec[]).map((r) => r.code as string).sort().reverse();
+    const expected = (all.body.data as Rec[])
+      .map((r) => r.code as string)
+      .sort()
+      .reverse();
     const paged = await pageThrough({ sort: '-code', fields: 'title' });
     expect(paged.map((r) => r.id)).toEqual(expected.map((code) => (all.body.data as Rec[]).find((r) => r.code === code)?.id));
     for (const r of paged) expect(Object.keys(r).sort()).toEqual(['id', 'title']);
@@ -136,7 +154,10 @@ describe('a sort no index holds', () => {
 
   it('include, total=exact and a filter keep working', async () => {
     const filter = { '>': [{ var: 'quantity' }, 4] };
-    const res = await t.request('GET', listUrl('deal', { sort: '-quantity', filter, fields: 'quantity,account', include: 'account', total: 'exact', limit: 5 }));
+    const res = await t.request(
+      'GET',
+      listUrl('deal', { sort: '-quantity', filter, fields: 'quantity,account', include: 'account', total: 'exact', limit: 5 }),
+    );
     expect(res.status).toBe(200);
     const count = (await t.request('GET', listUrl('deal', { filter, fields: 'code', limit: 500 }))).body.data.length;
     expect(res.body.meta.total).toBe(count);

@@ -49,11 +49,33 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('describes the list parameters, the filter grammar and the limits', () => {
-    const params = doc.paths['/api/v1/deal'].get.parameters as Array<{ name: string; in: string; schema: Record<string, unknown>; description?: string }>;
+    const params = doc.paths['/api/v1/deal'].get.parameters as Array<{
+      name: string;
+      in: string;
+      schema: Record<string, unknown>;
+      description?: string;
+    }>;
     expect(params.map((p) => p.name).sort()).toEqual(['cursor', 'fields', 'filter', 'include', 'limit', 'offset', 'sort', 'total']);
     expect(params.find((p) => p.name === 'limit')?.schema).toMatchObject({ minimum: 1, maximum: 500 });
     const filter = params.find((p) => p.name === 'filter')?.description ?? '';
-    for (const op of ['==', '!=', '<', '<=', '>', '>=', 'in', 'between', 'contains', 'startsWith', 'isNull', '!', 'and', 'or', 'some', 'none']) {
+    for (const op of [
+      '==',
+      '!=',
+      '<',
+      '<=',
+      '>',
+      '>=',
+      'in',
+      'between',
+      'contains',
+      'startsWith',
+      'isNull',
+      '!',
+      'and',
+      'or',
+      'some',
+      'none',
+    ]) {
       expect(filter).toContain(`\`${op}\``);
     }
   });
@@ -67,7 +89,8 @@ describe('GET /api/openapi.json', () => {
     }
     expect(s.DealCreate.required).toEqual(expect.arrayContaining(['title', 'account']));
     expect(s.DealCreate.additionalProperties).toBe(false);
-    for (const system of ['id', 'version', 'created_at', 'updated_at', 'deleted_at']) expect(s.DealCreate.properties).not.toHaveProperty(system);
+    for (const system of ['id', 'version', 'created_at', 'updated_at', 'deleted_at'])
+      expect(s.DealCreate.properties).not.toHaveProperty(system);
     expect(s.Deal.properties.notes['x-operators']).toEqual(expect.arrayContaining(['==', 'contains', 'startsWith']));
     expect(s.Deal.properties.notes['x-operators']).not.toContain('<');
     expect(s.Deal.properties.extra['x-operators']).toEqual(['isNull']);
@@ -78,28 +101,65 @@ describe('GET /api/openapi.json', () => {
 
   // #18 part 8: the contract the schemas alone do not state, and the routes beyond the entity CRUD.
   it('documents export, history, auth and admin routes, with the publish body', () => {
-    expect(doc.paths['/api/v1/deal/export'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['fields', 'filter', 'format', 'include', 'sort']);
+    expect(doc.paths['/api/v1/deal/export'].get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'fields',
+      'filter',
+      'format',
+      'include',
+      'sort',
+    ]);
     expect(Object.keys(doc.paths['/api/v1/deal/export'].get.responses['200'].content).sort()).toEqual(['application/json', 'text/csv']);
-    expect(doc.paths['/api/v1/deal/{id}/history'].get.responses['200'].content['application/json'].schema.properties.data.items.properties).toHaveProperty('actor_name');
-    for (const path of ['/api/auth/login', '/api/auth/logout', '/api/auth/me', '/api/auth/password', '/api/auth/tokens', '/api/auth/tokens/{id}',
-      '/api/admin/users/{id}/password', '/api/admin/model/plan', '/api/admin/model/publish', '/api/admin/model/history']) {
+    expect(
+      doc.paths['/api/v1/deal/{id}/history'].get.responses['200'].content['application/json'].schema.properties.data.items.properties,
+    ).toHaveProperty('actor_name');
+    for (const path of [
+      '/api/auth/login',
+      '/api/auth/logout',
+      '/api/auth/me',
+      '/api/auth/password',
+      '/api/auth/tokens',
+      '/api/auth/tokens/{id}',
+      '/api/admin/users/{id}/password',
+      '/api/admin/model/plan',
+      '/api/admin/model/publish',
+      '/api/admin/model/history',
+    ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
     expect(doc.paths['/api/auth/login'].post.security).toEqual([]);
     expect(doc.security).toEqual([{ bearer: [] }]);
     const publish = doc.paths['/api/admin/model/publish'].post.requestBody.content['application/json'].schema;
-    expect(publish.properties).toEqual({ allowDestructive: expect.objectContaining({ type: 'boolean' }), planHash: expect.objectContaining({ type: 'string' }) });
+    expect(publish.properties).toEqual({
+      allowDestructive: expect.objectContaining({ type: 'boolean' }),
+      planHash: expect.objectContaining({ type: 'string' }),
+    });
     expect(publish.required).toBeUndefined();
   });
 
   it('states the contract: decimals as strings, manyToMany ids, bulk shape, soft deletes, owner default, filter semantics', () => {
     const text = doc.info.description as string;
-    for (const phrase of ['decimals', 'as strings', 'manyToMany field is an array of ids', '{ "data": [', 'Deletes are soft', 'unique indexes ignore', 'owner field defaults to the caller', 'restrict']) {
+    for (const phrase of [
+      'decimals',
+      'as strings',
+      'manyToMany field is an array of ids',
+      '{ "data": [',
+      'Deletes are soft',
+      'unique indexes ignore',
+      'owner field defaults to the caller',
+      'restrict',
+    ]) {
       expect(text, phrase).toContain(phrase);
     }
     expect(doc.paths['/api/v1/deal'].post.description).toContain('`owner` defaults to the caller');
     const filter = doc.paths['/api/v1/deal'].get.parameters.find((p: { name: string }) => p.name === 'filter').description as string;
-    for (const phrase of ['SQL NULL', 'IS DISTINCT FROM', 'instants', 'decimals compare exactly', '`contains` and `startsWith` ignore ASCII case', '{"==": [{"var": ...}, true]}']) {
+    for (const phrase of [
+      'SQL NULL',
+      'IS DISTINCT FROM',
+      'instants',
+      'decimals compare exactly',
+      '`contains` and `startsWith` ignore ASCII case',
+      '{"==": [{"var": ...}, true]}',
+    ]) {
       expect(filter, phrase).toContain(phrase);
     }
   });
@@ -129,12 +189,27 @@ describe('GET /api/openapi.json', () => {
   it('its schemas describe what the API really reads and accepts', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     // ajv-formats is CommonJS; under NodeNext its default import is the module object or the function.
-    const addFormats = (addFormatsPlugin as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsPlugin as unknown as (a: Ajv2020) => void);
+    const addFormats =
+      (addFormatsPlugin as unknown as { default?: (a: Ajv2020) => void }).default ?? (addFormatsPlugin as unknown as (a: Ajv2020) => void);
     addFormats(ajv);
     const input = {
-      title: 'Described', code: 'DESC-1', quantity: 3, probability: '5.00', amount: { amount: '1.00', currency: 'EUR' }, won: true,
-      close_date: '2024-01-01', signed_at: '2024-01-01T00:00:00.000Z', stage: 'closed', channels: ['web'], contact_email: 'a@b.cn',
-      contact_phone: '+86 1234', website: 'https://x.cn', extra: { a: 1 }, account: seed.accounts.acme, tags: [seed.tags.hot], owner: seed.users.bob,
+      title: 'Described',
+      code: 'DESC-1',
+      quantity: 3,
+      probability: '5.00',
+      amount: { amount: '1.00', currency: 'EUR' },
+      won: true,
+      close_date: '2024-01-01',
+      signed_at: '2024-01-01T00:00:00.000Z',
+      stage: 'closed',
+      channels: ['web'],
+      contact_email: 'a@b.cn',
+      contact_phone: '+86 1234',
+      website: 'https://x.cn',
+      extra: { a: 1 },
+      account: seed.accounts.acme,
+      tags: [seed.tags.hot],
+      owner: seed.users.bob,
     };
     expect(ajv.validate(doc.components.schemas.DealCreate, input), JSON.stringify(ajv.errors)).toBe(true);
     const created = await t.request('POST', '/api/v1/deal', input);
@@ -176,8 +251,11 @@ describe('GET /api/docs', () => {
 
 describe('GET /api/meta', () => {
   type EntityMeta = {
-    name: string; label: string; fields: Array<{ name: string; kind: string; label: string; operators: string[] }>;
-    jsonSchema: { read: any; create: any; update: any }; uiSchema: Record<string, any>;
+    name: string;
+    label: string;
+    fields: Array<{ name: string; kind: string; label: string; operators: string[] }>;
+    jsonSchema: { read: any; create: any; update: any };
+    uiSchema: Record<string, any>;
     relations: Array<{ name: string; kind: string; entity: string }>;
   };
   let en: Record<string, EntityMeta>;
@@ -200,7 +278,9 @@ describe('GET /api/meta', () => {
     }
     const deal = en.deal!;
     expect(deal.jsonSchema.create.required).toEqual(expect.arrayContaining(['title', 'account']));
-    expect(deal.jsonSchema.create.properties.amount.properties ?? deal.jsonSchema.create.properties.amount.anyOf?.[0]?.properties).toHaveProperty('currency');
+    expect(
+      deal.jsonSchema.create.properties.amount.properties ?? deal.jsonSchema.create.properties.amount.anyOf?.[0]?.properties,
+    ).toHaveProperty('currency');
     expect(Object.keys(deal.jsonSchema.read.properties)).toEqual(expect.arrayContaining(['id', 'version', 'created_at', 'updated_at']));
   });
 
@@ -209,8 +289,19 @@ describe('GET /api/meta', () => {
     expect(ui['ui:order']).toEqual([...en.deal!.fields.map((f) => f.name), '*']);
     expect(ui['ui:order']).toEqual(expect.arrayContaining(['title', 'amount', 'tags', 'owner']));
     const widgets: Record<string, string> = {
-      notes: 'textarea', quantity: 'updown', won: 'checkbox', close_date: 'date', signed_at: 'date-time', stage: 'select',
-      channels: 'checkboxes', contact_email: 'email', website: 'uri', extra: 'textarea', account: 'relation', tags: 'relation', owner: 'user',
+      notes: 'textarea',
+      quantity: 'updown',
+      won: 'checkbox',
+      close_date: 'date',
+      signed_at: 'date-time',
+      stage: 'select',
+      channels: 'checkboxes',
+      contact_email: 'email',
+      website: 'uri',
+      extra: 'textarea',
+      account: 'relation',
+      tags: 'relation',
+      owner: 'user',
     };
     for (const [field, widget] of Object.entries(widgets)) expect(ui[field]?.['ui:widget'], field).toBe(widget);
     expect(ui.title['ui:title']).toBe('Title');
@@ -223,10 +314,12 @@ describe('GET /api/meta', () => {
     expect(fields.amount!.kind).toBe('currency');
     expect(fields.channels!.operators.sort()).toEqual(['contains', 'isNull']);
     expect(fields.won!.operators.sort()).toEqual(['!=', '==', 'isNull']);
-    expect(en.account!.relations).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: 'deals', kind: 'hasMany', entity: 'deal' }),
-      expect.objectContaining({ name: 'subsidiaries', kind: 'hasMany', entity: 'account' }),
-    ]));
+    expect(en.account!.relations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'deals', kind: 'hasMany', entity: 'deal' }),
+        expect.objectContaining({ name: 'subsidiaries', kind: 'hasMany', entity: 'account' }),
+      ]),
+    );
   });
 
   it('?locale=zh-CN gives Chinese labels, falling back to English', async () => {

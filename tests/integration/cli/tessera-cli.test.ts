@@ -55,7 +55,9 @@ describe.concurrent('tessera validate', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('Invalid metadata: 2 problem(s)');
     expect(result.stderr).toContain('pack base > entity account');
-    expect(result.stderr).toContain(`${join(dir, 'entities', 'account.json')}#/titleField  [entity.unknown_field]  titleField 'title' is not a field of this entity`);
+    expect(result.stderr).toContain(
+      `${join(dir, 'entities', 'account.json')}#/titleField  [entity.unknown_field]  titleField 'title' is not a field of this entity`,
+    );
     expect(result.stderr).toContain('pack base > entity contact > field select');
     expect(result.stderr).toContain(`${join(dir, 'entities', 'contact.json')}#/fields/3/name  [name.reserved_word]`);
     expect(result.stdout).not.toContain('Valid.');
@@ -116,8 +118,12 @@ describe('tessera plan and apply', () => {
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/Applied model version 1 \(\d+ step\(s\)\)\./);
     expect(apply.stderr).toMatch(/\[1\/\d+\] create table app_user/);
-    const tables = await db.knex.raw<{ rows: Array<{ tablename: string }> }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
-    expect(tables.rows.map((r) => r.tablename)).toEqual(expect.arrayContaining(['app_user', 'customer', 'customer_segments', 'region', 'segment', 'visit', 'tessera_schema_history']));
+    const tables = await db.knex.raw<{ rows: Array<{ tablename: string }> }>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    );
+    expect(tables.rows.map((r) => r.tablename)).toEqual(
+      expect.arrayContaining(['app_user', 'customer', 'customer_segments', 'region', 'segment', 'visit', 'tessera_schema_history']),
+    );
 
     const again = await tessera('apply', SALES);
     expect(again.code).toBe(0);
@@ -138,7 +144,9 @@ describe('tessera plan and apply', () => {
     const refused = await tessera('apply', dir);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('drop column customer.legacy_code');
-    expect(refused.stderr).toContain('! destructive: the column and its values would be deleted (1 row(s)) - refused without --allow-destructive');
+    expect(refused.stderr).toContain(
+      '! destructive: the column and its values would be deleted (1 row(s)) - refused without --allow-destructive',
+    );
     expect(refused.stderr).toContain('Error [schema.destructive]');
 
     const applied = await tessera('apply', dir, '--allow-destructive');

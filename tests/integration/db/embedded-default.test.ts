@@ -42,16 +42,23 @@ describe('the embedded default (npm start without DATABASE_URL)', () => {
 
   beforeAll(async () => {
     dataDir = dataFolder();
-    const config = loadConfig({
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_PACKS: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'].map((p) => resolve(ROOT, p)).join(','),
-      TESSERA_ADMIN_PASSWORD: PASSWORD,
-      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
-      LOG_LEVEL: 'silent',
-    }, ROOT);
+    const config = loadConfig(
+      {
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_PACKS: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'].map((p) => resolve(ROOT, p)).join(','),
+        TESSERA_ADMIN_PASSWORD: PASSWORD,
+        TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+        LOG_LEVEL: 'silent',
+      },
+      ROOT,
+    );
     engine = await createEngine(config, { logger: log });
     ({ url } = await engine.listen(0, '127.0.0.1'));
-    const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+    const res = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
     token = ((await res.json()) as { data: { token: string } }).data.token;
   });
 
@@ -80,7 +87,8 @@ describe('the embedded default (npm start without DATABASE_URL)', () => {
       const name = `emb-${i}-${'x'.repeat(i % 17)}`;
       const res = await fetch(`${url}/api/v1/account`, { method: 'POST', headers, body: JSON.stringify({ name, tier: (i % 5) + 1 }) });
       const body = (await res.json()) as { data: Created };
-      if (res.status !== 201 || body.data.name !== name || body.data.tier !== (i % 5) + 1) mismatches.push(`create ${i}: ${res.status} ${JSON.stringify(body)}`);
+      if (res.status !== 201 || body.data.name !== name || body.data.tier !== (i % 5) + 1)
+        mismatches.push(`create ${i}: ${res.status} ${JSON.stringify(body)}`);
       return body.data;
     };
     const list = async (i: number): Promise<undefined> => {
@@ -88,7 +96,8 @@ describe('the embedded default (npm start without DATABASE_URL)', () => {
       const filter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'tier' }, tier] }));
       const res = await fetch(`${url}/api/v1/account?filter=${filter}&fields=name,tier&limit=20`, { headers });
       const body = (await res.json()) as { data: Array<{ tier: number }> };
-      if (res.status !== 200 || body.data.some((r) => r.tier !== tier)) mismatches.push(`list tier ${tier}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+      if (res.status !== 200 || body.data.some((r) => r.tier !== tier))
+        mismatches.push(`list tier ${tier}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
       return undefined;
     };
     // Sent alternately, all in flight together: every create has lists binding other values around it.
@@ -96,16 +105,18 @@ describe('the embedded default (npm start without DATABASE_URL)', () => {
     const records = answers.filter((r): r is Created => r !== undefined);
     expect(mismatches).toEqual([]);
     expect(records).toHaveLength(N);
-    await Promise.all(records.map(async (r) => {
-      const res = await fetch(`${url}/api/v1/account/${r.id}`, { headers });
-      const body = (await res.json()) as { data: { id: string; name: string } };
-      if (res.status !== 200 || body.data.id !== r.id || body.data.name !== r.name) mismatches.push(`get ${r.id}: ${res.status}`);
-    }));
+    await Promise.all(
+      records.map(async (r) => {
+        const res = await fetch(`${url}/api/v1/account/${r.id}`, { headers });
+        const body = (await res.json()) as { data: { id: string; name: string } };
+        if (res.status !== 200 || body.data.id !== r.id || body.data.name !== r.name) mismatches.push(`get ${r.id}: ${res.status}`);
+      }),
+    );
     expect(mismatches).toEqual([]);
   });
 });
 
-describe('the embedded cluster\'s lifecycle', () => {
+describe("the embedded cluster's lifecycle", () => {
   it('stops its server when closed', async () => {
     const dataDir = dataFolder();
     try {
@@ -169,28 +180,33 @@ describe('the embedded cluster\'s lifecycle', () => {
     }
   });
 
-  it.runIf(process.getuid?.() === 0)('keeps the cluster where its OS user can reach it when the data folder is private to root, and says where', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-private-'));
-    chmodSync(dataDir, 0o700);
-    const nested = join(dataDir, 'data');
-    const lines: string[] = [];
-    const capture = createLogger('info');
-    const spy = capture.child({});
-    spy.warn = ((obj: object, msg?: string) => { lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`); }) as typeof spy.warn;
-    let clusterDir = '';
-    try {
-      const cluster = await startEmbeddedCluster({ dataDir: nested, log: spy, durable: false });
-      clusterDir = cluster.dataDir;
-      await cluster.stop();
-      expect(clusterDir.startsWith('/var/lib/tessera/')).toBe(true);
-      expect(lines.join('\n')).toContain(clusterDir);
-      // The next start finds it again through the state file.
-      const again = await startEmbeddedCluster({ dataDir: nested, log: spy, durable: false });
-      expect(again.dataDir).toBe(clusterDir);
-      await again.stop();
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-      if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
-    }
-  });
+  it.runIf(process.getuid?.() === 0)(
+    'keeps the cluster where its OS user can reach it when the data folder is private to root, and says where',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tessera-private-'));
+      chmodSync(dataDir, 0o700);
+      const nested = join(dataDir, 'data');
+      const lines: string[] = [];
+      const capture = createLogger('info');
+      const spy = capture.child({});
+      spy.warn = ((obj: object, msg?: string) => {
+        lines.push(`${msg ?? ''} ${JSON.stringify(obj)}`);
+      }) as typeof spy.warn;
+      let clusterDir = '';
+      try {
+        const cluster = await startEmbeddedCluster({ dataDir: nested, log: spy, durable: false });
+        clusterDir = cluster.dataDir;
+        await cluster.stop();
+        expect(clusterDir.startsWith('/var/lib/tessera/')).toBe(true);
+        expect(lines.join('\n')).toContain(clusterDir);
+        // The next start finds it again through the state file.
+        const again = await startEmbeddedCluster({ dataDir: nested, log: spy, durable: false });
+        expect(again.dataDir).toBe(clusterDir);
+        await again.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

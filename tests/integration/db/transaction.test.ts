@@ -22,7 +22,6 @@ async function labels(): Promise<string[]> {
 }
 
 describe(`transactions on ${testDatabaseKind}`, () => {
-
   it('runs deferred statements before the next query, in order, and commits them', async () => {
     await db.pool.query('DELETE FROM tx_probe');
     const seen = await withTransaction(db.pool, async (tx) => {

@@ -61,14 +61,21 @@ describe('percent field kind', () => {
     ['text', 'half', 'validation.pattern'],
   ])('refuses %s', async (_name, progress, code) => {
     const before = await count('note');
-    expectProblem(await t.request('POST', '/api/v1/note', { title: 'Bad percent', progress }), 422, 'validation.failed', [{ pointer: '/progress', code }]);
+    expectProblem(await t.request('POST', '/api/v1/note', { title: 'Bad percent', progress }), 422, 'validation.failed', [
+      { pointer: '/progress', code },
+    ]);
     expect(await count('note')).toBe(before);
   });
 
   it('filters and sorts with the operators the kind declares', async () => {
-    const made = await t.request('POST', '/api/v1/note/bulk', { data: [
-      { title: 'P-low', progress: '5.5' }, { title: 'P-mid', progress: '50' }, { title: 'P-high', progress: '99.99' }, { title: 'P-none' },
-    ] });
+    const made = await t.request('POST', '/api/v1/note/bulk', {
+      data: [
+        { title: 'P-low', progress: '5.5' },
+        { title: 'P-mid', progress: '50' },
+        { title: 'P-high', progress: '99.99' },
+        { title: 'P-none' },
+      ],
+    });
     expect(made.status).toBe(201);
     const scope = { startsWith: [{ var: 'title' }, 'P-'] };
     const titles = async (cond: unknown, sort?: string) => {
@@ -78,7 +85,7 @@ describe('percent field kind', () => {
     };
     expect((await titles({ '>=': [{ var: 'progress' }, '50'] })).sort()).toEqual(['P-high', 'P-mid']);
     expect((await titles({ '<': [{ var: 'progress' }, 50] })).sort()).toEqual(['P-low']);
-    expect((await titles({ '==': [{ var: 'progress' }, '5.50'] }))).toEqual(['P-low']);
+    expect(await titles({ '==': [{ var: 'progress' }, '5.50'] })).toEqual(['P-low']);
     expect((await titles({ '!=': [{ var: 'progress' }, '50'] })).sort()).toEqual(['P-high', 'P-low', 'P-none']);
     expect((await titles({ between: [{ var: 'progress' }, '5.5', '50.00'] })).sort()).toEqual(['P-low', 'P-mid']);
     expect(await titles({ isNull: [{ var: 'progress' }] })).toEqual(['P-none']);
@@ -102,15 +109,19 @@ describe('lengthAtLeast operator', () => {
   });
 
   beforeAll(async () => {
-    const res = await t.request('POST', '/api/v1/note/bulk', { data: [
-      { title: 'L-a' }, { title: 'L-abcd' }, { title: 'L-合同合同' }, { title: 'L-abcdefgh' },
-    ] });
+    const res = await t.request('POST', '/api/v1/note/bulk', {
+      data: [{ title: 'L-a' }, { title: 'L-abcd' }, { title: 'L-合同合同' }, { title: 'L-abcdefgh' }],
+    });
     expect(res.status).toBe(201);
   });
 
   async function titles(filter: unknown): Promise<{ status: number; titles: string[]; body: any }> {
     const res = await t.request('GET', listUrl('note', { filter: { and: [{ startsWith: [{ var: 'title' }, 'L-'] }, filter] } }));
-    return { status: res.status, body: res.body, titles: res.status === 200 ? (res.body.data as Rec[]).map((n) => n.title as string).sort() : [] };
+    return {
+      status: res.status,
+      body: res.body,
+      titles: res.status === 200 ? (res.body.data as Rec[]).map((n) => n.title as string).sort() : [],
+    };
   }
 
   it('filters by length in characters (a number literal)', async () => {

@@ -25,7 +25,34 @@ const CONDITIONS = 400;
 
 // ---- values: small pools, so that generated literals often hit generated record values ----
 
-const TEXT_PARTS = ['', 'a', 'A', 'ab', 'Ab', 'z', 'Z', ' ', 'é', 'É', 'ß', 'İ', 'i', 'ı', 'σ', 'Σ', 'ä', 'Ä', '%', '_', '\\', "'", '"', '😀', '\uFF21', '\uE000'];
+const TEXT_PARTS = [
+  '',
+  'a',
+  'A',
+  'ab',
+  'Ab',
+  'z',
+  'Z',
+  ' ',
+  'é',
+  'É',
+  'ß',
+  'İ',
+  'i',
+  'ı',
+  'σ',
+  'Σ',
+  'ä',
+  'Ä',
+  '%',
+  '_',
+  '\\',
+  "'",
+  '"',
+  '😀',
+  '\uFF21',
+  '\uE000',
+];
 const text = fc.array(fc.constantFrom(...TEXT_PARTS), { maxLength: 4 }).map((parts) => parts.join(''));
 const integer = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom(-2147483648, 2147483647));
 
@@ -41,14 +68,32 @@ function decimalString(cents: number, short: boolean): string {
 }
 const cents = fc.oneof(fc.integer({ min: -300, max: 300 }), fc.constantFrom(999_999_999_999, -999_999_999_999, 1, -1));
 const decimal = fc.tuple(cents, fc.boolean()).map(([c, short]) => decimalString(c, short));
-const decimalLiteral = fc.oneof(decimal, cents.filter((c) => Math.abs(c) < 1e6).map((c) => c / 100));
+const decimalLiteral = fc.oneof(
+  decimal,
+  cents.filter((c) => Math.abs(c) < 1e6).map((c) => c / 100),
+);
 
-const date = fc.constantFrom('0001-01-01', '1969-12-31', '1970-01-01', '2000-02-29', '2024-03-30', '2024-03-31', '2024-04-01', '9999-12-31');
+const date = fc.constantFrom(
+  '0001-01-01',
+  '1969-12-31',
+  '1970-01-01',
+  '2000-02-29',
+  '2024-03-30',
+  '2024-03-31',
+  '2024-04-01',
+  '9999-12-31',
+);
 
 // Instants (µs since the epoch) close together, written in several offsets: equal instants look different.
 const INSTANTS = [
-  -86_400_000_000n, 0n, 1n, 1_711_843_200_000_000n, 1_711_843_200_000_001n, 1_711_846_800_000_000n,
-  1_711_846_800_123_456n, 4_102_444_800_000_000n,
+  -86_400_000_000n,
+  0n,
+  1n,
+  1_711_843_200_000_000n,
+  1_711_843_200_000_001n,
+  1_711_846_800_000_000n,
+  1_711_846_800_123_456n,
+  4_102_444_800_000_000n,
 ];
 const OFFSETS = [0, 330, -480, 840, -720, 60];
 
@@ -62,7 +107,8 @@ function formatInstant(micros: bigint, offsetMinutes: number, zulu: boolean): st
   const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `${fraction}${offsetMinutes < 0 ? '-' : '+'}${hhmm}`;
 }
-const datetime = fc.tuple(fc.constantFrom(...INSTANTS), fc.constantFrom(...OFFSETS), fc.boolean())
+const datetime = fc
+  .tuple(fc.constantFrom(...INSTANTS), fc.constantFrom(...OFFSETS), fc.boolean())
   .map(([micros, offset, zulu]) => formatInstant(micros, offset, zulu));
 
 const enumValue = fc.constantFrom('open', 'won', 'lost');
@@ -72,13 +118,30 @@ const uuidLiteral = fc.tuple(fc.constantFrom(...UUIDS), fc.boolean()).map(([u, u
 
 // ---- records ----
 
-interface Parent { id: string; name: string | null; score: number | null }
-interface Child { label: string | null; qty: number | null; amount: string | null; at: string | null }
+interface Parent {
+  id: string;
+  name: string | null;
+  score: number | null;
+}
+interface Child {
+  label: string | null;
+  qty: number | null;
+  amount: string | null;
+  at: string | null;
+}
 interface Row {
   id: number;
-  txt: string | null; num: number | null; dec: string | null; flag: boolean | null; day: string | null;
-  at: string | null; kind: string | null; tags: string[] | null; ref: string | null;
-  parent: Parent | null; children: Child[];
+  txt: string | null;
+  num: number | null;
+  dec: string | null;
+  flag: boolean | null;
+  day: string | null;
+  at: string | null;
+  kind: string | null;
+  tags: string[] | null;
+  ref: string | null;
+  parent: Parent | null;
+  children: Child[];
 }
 
 const PARENTS: Parent[] = [
@@ -92,13 +155,33 @@ const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arb
 const child: fc.Arbitrary<Child> = fc.record({ label: maybe(text), qty: maybe(integer), amount: maybe(decimal), at: maybe(datetime) });
 
 const row = fc.record({
-  txt: maybe(text), num: maybe(integer), dec: maybe(decimal), flag: maybe(fc.boolean()), day: maybe(date),
-  at: maybe(datetime), kind: maybe(enumValue), tags: maybe(fc.subarray(TAGS)), ref: maybe(fc.constantFrom(...UUIDS)),
-  parent: maybe(fc.constantFrom(...PARENTS)), children: fc.array(child, { maxLength: 3 }),
+  txt: maybe(text),
+  num: maybe(integer),
+  dec: maybe(decimal),
+  flag: maybe(fc.boolean()),
+  day: maybe(date),
+  at: maybe(datetime),
+  kind: maybe(enumValue),
+  tags: maybe(fc.subarray(TAGS)),
+  ref: maybe(fc.constantFrom(...UUIDS)),
+  parent: maybe(fc.constantFrom(...PARENTS)),
+  children: fc.array(child, { maxLength: 3 }),
 });
 
 function edgeRows(): Omit<Row, 'id'>[] {
-  const empty = { txt: null, num: null, dec: null, flag: null, day: null, at: null, kind: null, tags: null, ref: null, parent: null, children: [] };
+  const empty = {
+    txt: null,
+    num: null,
+    dec: null,
+    flag: null,
+    day: null,
+    at: null,
+    kind: null,
+    tags: null,
+    ref: null,
+    parent: null,
+    children: [],
+  };
   return [
     empty,
     { ...empty, txt: '', dec: '0', flag: false, tags: [], children: [{ label: '', qty: 0, amount: '0.00', at: null }] },
@@ -106,7 +189,17 @@ function edgeRows(): Omit<Row, 'id'>[] {
     { ...empty, txt: 'aΣ' },
     { ...empty, txt: 'İx' },
     { ...empty, txt: 'ẞ' },
-    { ...empty, txt: 'ABC', num: 0, dec: '-0.01', flag: true, day: '2024-03-31', at: '2024-03-31T00:00:00Z', kind: 'open', tags: ['x', 'y'] },
+    {
+      ...empty,
+      txt: 'ABC',
+      num: 0,
+      dec: '-0.01',
+      flag: true,
+      day: '2024-03-31',
+      at: '2024-03-31T00:00:00Z',
+      kind: 'open',
+      tags: ['x', 'y'],
+    },
   ];
 }
 
@@ -197,8 +290,11 @@ function comparisonFor(op: string, path: string, field: FieldSpec): fc.Arbitrary
 function comparison(fields: Record<string, FieldSpec>): fc.Arbitrary<unknown> {
   const entries = Object.entries(fields);
   const ops = [...new Set(entries.flatMap(([, f]) => operatorsOf(f.kind)))];
-  return fc.oneof(...ops.map((op) =>
-    fc.oneof(...entries.filter(([, f]) => operatorsOf(f.kind).includes(op)).map(([path, f]) => comparisonFor(op, path, f)))));
+  return fc.oneof(
+    ...ops.map((op) =>
+      fc.oneof(...entries.filter(([, f]) => operatorsOf(f.kind).includes(op)).map(([path, f]) => comparisonFor(op, path, f))),
+    ),
+  );
 }
 
 function conditions(fields: Record<string, FieldSpec>, inner: fc.Arbitrary<unknown> | null): fc.Arbitrary<unknown> {
@@ -211,10 +307,9 @@ function conditions(fields: Record<string, FieldSpec>, inner: fc.Arbitrary<unkno
       tie('cond').map((c) => ({ '!': c })),
       fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((cs) => ({ and: cs })),
       fc.array(tie('cond'), { minLength: 1, maxLength: 3 }).map((cs) => ({ or: cs })),
-      ...(inner === null ? [] : [
-        inner.map((c) => ({ some: [{ var: 'children' }, c] })),
-        inner.map((c) => ({ none: [{ var: 'children' }, c] })),
-      ]),
+      ...(inner === null
+        ? []
+        : [inner.map((c) => ({ some: [{ var: 'children' }, c] })), inner.map((c) => ({ none: [{ var: 'children' }, c] }))]),
     ),
   })).cond;
 }
@@ -250,8 +345,14 @@ beforeAll(async () => {
   `);
   for (const p of PARENTS) await db.pool.query('INSERT INTO parent VALUES ($1, $2, $3)', [p.id, p.name, p.score]);
   rows = [...edgeRows(), ...fc.sample(row, { seed: RECORD_SEED, numRuns: RECORDS })].map((r, i) => ({ ...r, id: i + 1 }));
-  await insertRows('t', rows.map((r) => [r.id, r.txt, r.num, r.dec, r.flag, r.day, r.at, r.kind, r.tags, r.ref, r.parent?.id ?? null]));
-  await insertRows('child (t_id, label, qty, amount, at)', rows.flatMap((r) => r.children.map((c) => [r.id, c.label, c.qty, c.amount, c.at])));
+  await insertRows(
+    't',
+    rows.map((r) => [r.id, r.txt, r.num, r.dec, r.flag, r.day, r.at, r.kind, r.tags, r.ref, r.parent?.id ?? null]),
+  );
+  await insertRows(
+    'child (t_id, label, qty, amount, at)',
+    rows.flatMap((r) => r.children.map((c) => [r.id, c.label, c.qty, c.amount, c.at])),
+  );
 });
 
 afterAll(async () => {
@@ -260,20 +361,35 @@ afterAll(async () => {
 
 describe('the in-memory and SQL evaluators', () => {
   it('select the same records for every generated condition', async () => {
-    const memoryScope = scopeOf(ROOT_FIELDS, () => {
-      throw new Error('the memory evaluator binds no parameters');
-    }, true);
+    const memoryScope = scopeOf(
+      ROOT_FIELDS,
+      () => {
+        throw new Error('the memory evaluator binds no parameters');
+      },
+      true,
+    );
     await fc.assert(
       fc.asyncProperty(condition, async (logic) => {
         const matches = compileConditionMemory(logic, memoryScope, registry);
         const expected = rows.filter((r) => matches(r)).map((r) => r.id);
 
         const params = new SqlParams();
-        const bound = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, (value) => params.add(value), true), registry)), params.values);
+        const bound = await db.pool.query<{ id: number }>(
+          QUERY(
+            compileConditionSql(
+              logic,
+              scopeOf(ROOT_FIELDS, (value) => params.add(value), true),
+              registry,
+            ),
+          ),
+          params.values,
+        );
         expect(bound.rows.map((r) => r.id)).toEqual(expected);
 
         // The DDL form (values inlined) must mean the same as the bound form.
-        const inlined = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, sqlLiteral, true), registry)));
+        const inlined = await db.pool.query<{ id: number }>(
+          QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, sqlLiteral, true), registry)),
+        );
         expect(inlined.rows.map((r) => r.id)).toEqual(expected);
       }),
       { seed: CONDITION_SEED, numRuns: CONDITIONS },
@@ -283,17 +399,38 @@ describe('the in-memory and SQL evaluators', () => {
   it('agree on case folding, wildcards and code point order for non-ASCII text', async () => {
     const memoryScope = scopeOf(ROOT_FIELDS, () => '', true);
     const cases: unknown[] = [
-      { contains: [{ var: 'txt' }, 'ς'] }, { contains: [{ var: 'txt' }, 'i̇'] }, { contains: [{ var: 'txt' }, 'ß'] },
-      { contains: [{ var: 'txt' }, 'É'] }, { contains: [{ var: 'txt' }, 'é'] }, { contains: [{ var: 'txt' }, 'a'] },
-      { contains: [{ var: 'txt' }, '%'] }, { contains: [{ var: 'txt' }, '_'] }, { startsWith: [{ var: 'txt' }, '\\'] },
-      { startsWith: [{ var: 'txt' }, '%'] }, { '<': [{ var: 'txt' }, '\uE000'] }, { '>': [{ var: 'txt' }, '😀'] },
-      { '==': [{ var: 'dec' }, '0.00'] }, { '==': [{ var: 'at' }, '2024-03-31T02:00:00+02:00'] },
+      { contains: [{ var: 'txt' }, 'ς'] },
+      { contains: [{ var: 'txt' }, 'i̇'] },
+      { contains: [{ var: 'txt' }, 'ß'] },
+      { contains: [{ var: 'txt' }, 'É'] },
+      { contains: [{ var: 'txt' }, 'é'] },
+      { contains: [{ var: 'txt' }, 'a'] },
+      { contains: [{ var: 'txt' }, '%'] },
+      { contains: [{ var: 'txt' }, '_'] },
+      { startsWith: [{ var: 'txt' }, '\\'] },
+      { startsWith: [{ var: 'txt' }, '%'] },
+      { '<': [{ var: 'txt' }, '\uE000'] },
+      { '>': [{ var: 'txt' }, '😀'] },
+      { '==': [{ var: 'dec' }, '0.00'] },
+      { '==': [{ var: 'at' }, '2024-03-31T02:00:00+02:00'] },
     ];
     for (const logic of cases) {
       const matches = compileConditionMemory(logic, memoryScope, registry);
       const params = new SqlParams();
-      const result = await db.pool.query<{ id: number }>(QUERY(compileConditionSql(logic, scopeOf(ROOT_FIELDS, (value) => params.add(value), true), registry)), params.values);
-      expect(result.rows.map((r) => r.id), JSON.stringify(logic)).toEqual(rows.filter((r) => matches(r)).map((r) => r.id));
+      const result = await db.pool.query<{ id: number }>(
+        QUERY(
+          compileConditionSql(
+            logic,
+            scopeOf(ROOT_FIELDS, (value) => params.add(value), true),
+            registry,
+          ),
+        ),
+        params.values,
+      );
+      expect(
+        result.rows.map((r) => r.id),
+        JSON.stringify(logic),
+      ).toEqual(rows.filter((r) => matches(r)).map((r) => r.id));
     }
   });
 });

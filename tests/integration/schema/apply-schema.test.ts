@@ -16,7 +16,14 @@ import { entityOf, type PackSource } from '../../support/pack-builder.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { catalogOf, normaliseCatalog } from '../../unit/engine/schema/catalog-of.js';
 import {
-  databaseState, historyVersions, indexDefinition, PackWorkspace, resetDatabase, SALES, SALES_V2, tableNames,
+  databaseState,
+  historyVersions,
+  indexDefinition,
+  PackWorkspace,
+  resetDatabase,
+  SALES,
+  SALES_V2,
+  tableNames,
 } from './schema-support.js';
 import { BUILTIN_RULES } from '../../support/builtin-rules.js';
 
@@ -39,7 +46,10 @@ beforeEach(async () => {
 });
 
 async function refusal(promise: Promise<unknown>): Promise<EngineError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof EngineError)) throw new Error(`expected an EngineError, got ${String(error)}`);
   return error;
 }
@@ -57,27 +67,60 @@ describe('applySchema: first apply and re-apply', () => {
     expect(result.version).toBe(1);
     const coreTables = desiredTables(packs.coreModel()).map((t) => t.name);
     expect(await tableNames(db.knex)).toEqual(
-      [...coreTables, 'customer', 'customer_segments', 'region', 'segment', 'tessera_schema_history', 'visit'].sort());
+      [...coreTables, 'customer', 'customer_segments', 'region', 'segment', 'tessera_schema_history', 'visit'].sort(),
+    );
     const columns = await db.knex.raw<{ rows: Array<{ column_name: string; data_type: string; is_nullable: string }> }>(
-      `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'customer' ORDER BY ordinal_position`);
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'customer' ORDER BY ordinal_position`,
+    );
     expect(columns.rows.map((c) => `${c.column_name} ${c.data_type} ${c.is_nullable}`)).toEqual([
-      'id uuid NO', 'created_at timestamp with time zone NO', 'updated_at timestamp with time zone NO', 'version integer NO',
-      'deleted_at timestamp with time zone YES', 'name character varying NO', 'code character varying YES', 'notes text YES',
-      'employees integer YES', 'rating numeric YES', 'annual_revenue numeric YES', 'annual_revenue_currency character YES',
-      'active boolean NO', 'founded_on date YES', 'last_contact_at timestamp with time zone YES', 'status text NO',
-      'industries ARRAY YES', 'email character varying YES', 'phone character varying YES', 'website text YES', 'extra jsonb YES',
-      'region_id uuid YES', 'owner_id uuid YES', 'external_ref text YES', 'legacy_code text YES',
+      'id uuid NO',
+      'created_at timestamp with time zone NO',
+      'updated_at timestamp with time zone NO',
+      'version integer NO',
+      'deleted_at timestamp with time zone YES',
+      'name character varying NO',
+      'code character varying YES',
+      'notes text YES',
+      'employees integer YES',
+      'rating numeric YES',
+      'annual_revenue numeric YES',
+      'annual_revenue_currency character YES',
+      'active boolean NO',
+      'founded_on date YES',
+      'last_contact_at timestamp with time zone YES',
+      'status text NO',
+      'industries ARRAY YES',
+      'email character varying YES',
+      'phone character varying YES',
+      'website text YES',
+      'extra jsonb YES',
+      'region_id uuid YES',
+      'owner_id uuid YES',
+      'external_ref text YES',
+      'legacy_code text YES',
     ]);
     const fks = await db.knex.raw<{ rows: Array<{ conname: string; def: string }> }>(
-      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid = 'visit'::regclass`);
-    expect(fks.rows).toEqual([{ conname: 'visit_customer_id_fkey', def: 'FOREIGN KEY (customer_id) REFERENCES customer(id) ON DELETE CASCADE' }]);
-    expect(await indexDefinition(db.knex, 'customer_by_status_revenue_idx'))
-      .toBe('CREATE INDEX customer_by_status_revenue_idx ON public.customer USING btree (status, annual_revenue DESC, annual_revenue_currency DESC)');
-    expect(await indexDefinition(db.knex, 'customer_name_key'))
-      .toBe('CREATE UNIQUE INDEX customer_name_key ON public.customer USING btree (name) WHERE (deleted_at IS NULL)');
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'f' AND conrelid = 'visit'::regclass`,
+    );
+    expect(fks.rows).toEqual([
+      { conname: 'visit_customer_id_fkey', def: 'FOREIGN KEY (customer_id) REFERENCES customer(id) ON DELETE CASCADE' },
+    ]);
+    expect(await indexDefinition(db.knex, 'customer_by_status_revenue_idx')).toBe(
+      'CREATE INDEX customer_by_status_revenue_idx ON public.customer USING btree (status, annual_revenue DESC, annual_revenue_currency DESC)',
+    );
+    expect(await indexDefinition(db.knex, 'customer_name_key')).toBe(
+      'CREATE UNIQUE INDEX customer_name_key ON public.customer USING btree (name) WHERE (deleted_at IS NULL)',
+    );
     expect(await historyVersions(db.knex)).toEqual([1]);
     const [row] = await listHistory(db.knex);
-    expect(row).toMatchObject({ version: 1, hash: v1.hash, packs: [{ name: 'core', version: expect.any(String) }, { name: 'sales', version: '1.0.0' }] });
+    expect(row).toMatchObject({
+      version: 1,
+      hash: v1.hash,
+      packs: [
+        { name: 'core', version: expect.any(String) },
+        { name: 'sales', version: '1.0.0' },
+      ],
+    });
     expect(row?.plan.length).toBe(result.plan.steps.length);
   });
 
@@ -89,8 +132,9 @@ describe('applySchema: first apply and re-apply', () => {
 
   it('creates the partial index with the JSON Logic condition as its predicate', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
-    expect(await indexDefinition(db.knex, 'customer_active_by_name_idx'))
-      .toBe("CREATE INDEX customer_active_by_name_idx ON public.customer USING btree (name) WHERE (status = 'active'::text)");
+    expect(await indexDefinition(db.knex, 'customer_active_by_name_idx')).toBe(
+      "CREATE INDEX customer_active_by_name_idx ON public.customer USING btree (name) WHERE (status = 'active'::text)",
+    );
   });
 
   it('is a no-op the second time: no change, no new history row', async () => {
@@ -105,7 +149,9 @@ describe('applySchema: first apply and re-apply', () => {
 
   it('records a new version when only labels change (no steps)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
-    const relabelled = packs.model(SALES, (p) => { entityOf(p, 'customer').label = { en: 'Client' }; });
+    const relabelled = packs.model(SALES, (p) => {
+      entityOf(p, 'customer').label = { en: 'Client' };
+    });
     const result = await applySchema(db.knex, relabelled, BUILTIN_RULES);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(result.plan.steps).toEqual([]);
@@ -113,26 +159,61 @@ describe('applySchema: first apply and re-apply', () => {
 });
 
 describe('applySchema: defaults of every kind', () => {
-  const withDefaults = (fields: FieldFileSpec[]) => packs.model(SALES, (p) => { entityOf(p, 'region').fields.push(...fields); });
-  const f = (name: string, kind: string, extra: Partial<FieldFileSpec>): FieldFileSpec => ({ id: `x.${name}`, name, kind, label: { en: name }, ...extra });
+  const withDefaults = (fields: FieldFileSpec[]) =>
+    packs.model(SALES, (p) => {
+      entityOf(p, 'region').fields.push(...fields);
+    });
+  const f = (name: string, kind: string, extra: Partial<FieldFileSpec>): FieldFileSpec => ({
+    id: `x.${name}`,
+    name,
+    kind,
+    label: { en: name },
+    ...extra,
+  });
 
   it('creates columns whose database default is the field default', async () => {
     const model = withDefaults([
-      f('d_text', 'text', { default: "it's" }), f('d_longtext', 'longtext', { default: 'long' }), f('d_integer', 'integer', { default: -7 }),
-      f('d_decimal', 'decimal', { default: '12.50' }), f('d_currency', 'currency', { default: { amount: '9.99', currency: 'EUR' } }),
-      f('d_boolean', 'boolean', { default: false }), f('d_date', 'date', { default: '2024-02-29' }), f('d_now', 'datetime', { default: 'now' }),
-      f('d_datetime', 'datetime', { default: '2024-01-01T00:00:00Z' }), f('d_enum', 'enum', { values: [{ value: 'x', label: { en: 'X' } }], default: 'x' }),
-      f('d_multienum', 'multienum', { values: [{ value: 'x', label: { en: 'X' } }, { value: 'y', label: { en: 'Y' } }], default: ['x', 'y'] }),
-      f('d_email', 'email', { default: 'a@example.com' }), f('d_phone', 'phone', { default: '+86 10 1234' }), f('d_url', 'url', { default: 'https://example.com' }),
+      f('d_text', 'text', { default: "it's" }),
+      f('d_longtext', 'longtext', { default: 'long' }),
+      f('d_integer', 'integer', { default: -7 }),
+      f('d_decimal', 'decimal', { default: '12.50' }),
+      f('d_currency', 'currency', { default: { amount: '9.99', currency: 'EUR' } }),
+      f('d_boolean', 'boolean', { default: false }),
+      f('d_date', 'date', { default: '2024-02-29' }),
+      f('d_now', 'datetime', { default: 'now' }),
+      f('d_datetime', 'datetime', { default: '2024-01-01T00:00:00Z' }),
+      f('d_enum', 'enum', { values: [{ value: 'x', label: { en: 'X' } }], default: 'x' }),
+      f('d_multienum', 'multienum', {
+        values: [
+          { value: 'x', label: { en: 'X' } },
+          { value: 'y', label: { en: 'Y' } },
+        ],
+        default: ['x', 'y'],
+      }),
+      f('d_email', 'email', { default: 'a@example.com' }),
+      f('d_phone', 'phone', { default: '+86 10 1234' }),
+      f('d_url', 'url', { default: 'https://example.com' }),
       f('d_json', 'json', { default: { a: [1, 'two'] } }),
     ]);
     await applySchema(db.knex, model, BUILTIN_RULES);
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
-    const row = await db.knex('region').first('*') as Record<string, unknown>;
+    const row = (await db.knex('region').first('*')) as Record<string, unknown>;
     expect(row).toMatchObject({
-      d_text: "it's", d_longtext: 'long', d_integer: -7, d_decimal: '12.50', d_currency: '9.99', d_currency_currency: 'EUR',
-      d_boolean: false, d_date: '2024-02-29', d_datetime: '2024-01-01T00:00:00.000000Z', d_enum: 'x', d_multienum: ['x', 'y'],
-      d_email: 'a@example.com', d_phone: '+86 10 1234', d_url: 'https://example.com', d_json: { a: [1, 'two'] },
+      d_text: "it's",
+      d_longtext: 'long',
+      d_integer: -7,
+      d_decimal: '12.50',
+      d_currency: '9.99',
+      d_currency_currency: 'EUR',
+      d_boolean: false,
+      d_date: '2024-02-29',
+      d_datetime: '2024-01-01T00:00:00.000000Z',
+      d_enum: 'x',
+      d_multienum: ['x', 'y'],
+      d_email: 'a@example.com',
+      d_phone: '+86 10 1234',
+      d_url: 'https://example.com',
+      d_json: { a: [1, 'two'] },
     });
     expect(typeof row.d_now).toBe('string');
     expect((await applySchema(db.knex, model, BUILTIN_RULES)).changed).toBe(false);
@@ -144,7 +225,9 @@ describe('applySchema: defaults of every kind', () => {
     ['a boolean', true, true],
     ['an array', [1, 2], [1, 2]],
   ])('creates a json field whose default is %s (issue 2: json defaults)', async (_what, value, stored) => {
-    const result = await applySchema(db.knex, withDefaults([f('d_json', 'json', { default: value })]), BUILTIN_RULES).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, withDefaults([f('d_json', 'json', { default: value })]), BUILTIN_RULES).catch(
+      (e: unknown) => e,
+    );
     expect(result).toMatchObject({ changed: true });
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
     expect(await db.knex('region').first('d_json')).toEqual({ d_json: stored });
@@ -153,11 +236,12 @@ describe('applySchema: defaults of every kind', () => {
 
 describe('applySchema: destructive changes', () => {
   /** v1 without legacy_code and without the segment entity (and so without customer.segments). */
-  const shrink = () => packs.model(SALES, (p) => {
-    const customer = entityOf(p, 'customer');
-    customer.fields = customer.fields.filter((f) => f.name !== 'legacy_code' && f.name !== 'segments');
-    p.entities = p.entities.filter((e) => e.name !== 'segment');
-  });
+  const shrink = () =>
+    packs.model(SALES, (p) => {
+      const customer = entityOf(p, 'customer');
+      customer.fields = customer.fields.filter((f) => f.name !== 'legacy_code' && f.name !== 'segments');
+      p.entities = p.entities.filter((e) => e.name !== 'segment');
+    });
 
   async function seed(): Promise<{ customers: string[]; segments: string[] }> {
     await applySchema(db.knex, v1, BUILTIN_RULES);
@@ -209,7 +293,9 @@ describe('applySchema: destructive changes', () => {
   it('refuses to make a column with empty values required when there is no default', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer();
-    const phoneRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { required: true }); });
+    const phoneRequired = packs.model(SALES, (p) => {
+      Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'phone') ?? {}, { required: true });
+    });
     const error = await refusal(applySchema(db.knex, phoneRequired, BUILTIN_RULES, { allowDestructive: true }));
     expect(error.code).toBe('schema.blocked');
     const plan = error.extra.plan as AssessedPlan;
@@ -219,7 +305,9 @@ describe('applySchema: destructive changes', () => {
   it('fills empty values from the default when a field becomes required: the pack said what to do, so no consent is asked (#18)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
     const id = await insertCustomer();
-    const employeesRequired = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'employees') ?? {}, { required: true, default: 5 }); });
+    const employeesRequired = packs.model(SALES, (p) => {
+      Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'employees') ?? {}, { required: true, default: 5 });
+    });
     const result = await applySchema(db.knex, employeesRequired, BUILTIN_RULES);
     expect(result.plan.steps.find((s) => s.op === 'setNotNull')).toMatchObject({ rows: 1, risk: { kind: 'rewritesRows' } });
     expect(await db.knex('customer').where({ id }).first('employees')).toEqual({ employees: 5 });
@@ -227,12 +315,16 @@ describe('applySchema: destructive changes', () => {
 
   it('adds a required field without default to an empty table, and refuses it on a table with rows', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
-    const withTaxId = packs.model(SALES, (p) => { entityOf(p, 'region').fields.push({ id: 'x.tax', name: 'tax_id', kind: 'text', label: { en: 'Tax' }, required: true }); });
+    const withTaxId = packs.model(SALES, (p) => {
+      entityOf(p, 'region').fields.push({ id: 'x.tax', name: 'tax_id', kind: 'text', label: { en: 'Tax' }, required: true });
+    });
     await db.knex('region').insert({ id: randomUUID(), name: 'North' });
     expect((await refusal(applySchema(db.knex, withTaxId, BUILTIN_RULES))).code).toBe('schema.blocked');
     await db.knex('region').del();
     await applySchema(db.knex, withTaxId, BUILTIN_RULES);
-    const col = await db.knex.raw<{ rows: Array<{ is_nullable: string }> }>(`SELECT is_nullable FROM information_schema.columns WHERE table_name = 'region' AND column_name = 'tax_id'`);
+    const col = await db.knex.raw<{ rows: Array<{ is_nullable: string }> }>(
+      `SELECT is_nullable FROM information_schema.columns WHERE table_name = 'region' AND column_name = 'tax_id'`,
+    );
     expect(col.rows).toEqual([{ is_nullable: 'NO' }]);
   });
 });
@@ -252,15 +344,22 @@ describe('applySchema: renames keep data', () => {
     const result = await applySchema(db.knex, renamed, BUILTIN_RULES);
     expect(result.plan.steps.map((s) => s.op)).toEqual(expect.arrayContaining(['renameTable', 'renameColumn', 'renameIndex']));
     expect(result.plan.steps.some((s) => s.op === 'dropTable' || s.op === 'dropColumn' || s.op === 'createTable')).toBe(false);
-    expect(await db.knex('customer_visit').select('id', 'customer_id', 'summary')).toEqual([{ id: visit, customer_id: customer, summary: 'Lunch' }]);
+    expect(await db.knex('customer_visit').select('id', 'customer_id', 'summary')).toEqual([
+      { id: visit, customer_id: customer, summary: 'Lunch' },
+    ]);
     expect(await db.knex('customer').where({ id: customer }).first('homepage')).toEqual({ homepage: 'https://example.com' });
     // The foreign key survived the rename and still protects the data.
     await expect(db.knex('customer_visit').insert({ id: randomUUID(), customer_id: randomUUID() })).rejects.toThrow(/foreign key/);
     // Foreign keys keep the name they were created with (visit_customer_id_fkey); everything else matches.
     const withoutFkNames = (c: Catalog): Catalog => ({
-      tables: c.tables.map((t) => ({ ...t, foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, name: '' })).sort((a, b) => a.column.localeCompare(b.column)) })),
+      tables: c.tables.map((t) => ({
+        ...t,
+        foreignKeys: t.foreignKeys.map((fk) => ({ ...fk, name: '' })).sort((a, b) => a.column.localeCompare(b.column)),
+      })),
     });
-    expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(withoutFkNames(normaliseCatalog(catalogOf(renamed))));
+    expect(withoutFkNames(normaliseCatalog(await introspectCatalog(db.knex), { onlyTagged: true }))).toEqual(
+      withoutFkNames(normaliseCatalog(catalogOf(renamed))),
+    );
     expect((await applySchema(db.knex, renamed, BUILTIN_RULES)).changed).toBe(false);
   });
 
@@ -276,7 +375,9 @@ describe('applySchema: renames keep data', () => {
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await db.knex('customer').where({ id }).first('old_code', 'code')).toEqual({ old_code: 'C-1', code: null });
     // The declared unique index on `code` must cover the new column, not follow the renamed one.
-    expect(await indexDefinition(db.knex, 'customer_code_unique_idx')).toBe('CREATE UNIQUE INDEX customer_code_unique_idx ON public.customer USING btree (code) WHERE (deleted_at IS NULL)');
+    expect(await indexDefinition(db.knex, 'customer_code_unique_idx')).toBe(
+      'CREATE UNIQUE INDEX customer_code_unique_idx ON public.customer USING btree (code) WHERE (deleted_at IS NULL)',
+    );
   });
 
   it('replaces a field by a new field with the same name and another id (issue 2: drop before add)', async () => {
@@ -284,7 +385,11 @@ describe('applySchema: renames keep data', () => {
     await insertCustomer({ legacy_code: 'L-1' });
     const replaced = packs.model(SALES, (p) => {
       const customer = entityOf(p, 'customer');
-      customer.fields = customer.fields.map((f) => (f.name === 'legacy_code' ? { id: 'x.customer.legacy_code2', name: 'legacy_code', kind: 'integer', label: { en: 'Legacy number' } } : f));
+      customer.fields = customer.fields.map((f) =>
+        f.name === 'legacy_code'
+          ? { id: 'x.customer.legacy_code2', name: 'legacy_code', kind: 'integer', label: { en: 'Legacy number' } }
+          : f,
+      );
     });
     const result = await applySchema(db.knex, replaced, BUILTIN_RULES, { allowDestructive: true }).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });
@@ -297,13 +402,21 @@ describe('applySchema: renames keep data', () => {
     await db.knex('visit').insert({ id: randomUUID(), customer_id: customer });
     const rename = (p: PackSource) => {
       const visit = entityOf(p, 'visit');
-      visit.fields = visit.fields.map((f) => (f.name === 'customer' ? { ...f, name: 'first_customer', inverse: { name: 'first_visits', label: { en: 'First visits' } } } : f));
+      visit.fields = visit.fields.map((f) =>
+        f.name === 'customer' ? { ...f, name: 'first_customer', inverse: { name: 'first_visits', label: { en: 'First visits' } } } : f,
+      );
       visit.indexes = [];
     };
     await applySchema(db.knex, packs.model(SALES, rename), BUILTIN_RULES);
     const reused = packs.model(SALES, (p) => {
       rename(p);
-      entityOf(p, 'visit').fields.push({ id: 'x.visit.customer2', name: 'customer', kind: 'relation', target: 'customer', label: { en: 'Customer' } });
+      entityOf(p, 'visit').fields.push({
+        id: 'x.visit.customer2',
+        name: 'customer',
+        kind: 'relation',
+        target: 'customer',
+        label: { en: 'Customer' },
+      });
     });
     // The renamed column's foreign key is still called visit_customer_id_fkey, the name the new one needs.
     const result = await applySchema(db.knex, reused, BUILTIN_RULES).catch((e: unknown) => e);
@@ -317,7 +430,12 @@ describe('applySchema: renames keep data', () => {
     const segment = randomUUID();
     await db.knex('segment').insert({ id: segment, name: 'SMB' });
     await db.knex('customer_segments').insert({ source_id: customer, target_id: segment });
-    const renamed = packs.model(SALES, (p) => { entityOf(p, 'customer').name = 'client'; entityOf(p, 'visit').fields.forEach((f) => { if (f.target === 'customer') f.target = 'client'; }); });
+    const renamed = packs.model(SALES, (p) => {
+      entityOf(p, 'customer').name = 'client';
+      entityOf(p, 'visit').fields.forEach((f) => {
+        if (f.target === 'customer') f.target = 'client';
+      });
+    });
     await applySchema(db.knex, renamed, BUILTIN_RULES);
     expect(await db.knex('client_segments').select('source_id', 'target_id')).toEqual([{ source_id: customer, target_id: segment }]);
     expect((await applySchema(db.knex, renamed, BUILTIN_RULES)).changed).toBe(false);
@@ -354,7 +472,12 @@ describe('applySchema: a failing apply changes nothing', () => {
       const customer = entityOf(p, 'customer');
       Object.assign(customer.fields.find((f) => f.name === 'phone') ?? {}, { unique: true });
       customer.fields.push({ id: 'x.fax', name: 'fax', kind: 'phone', label: { en: 'Fax' } });
-      p.entities.push({ id: 'x.lead', name: 'lead', label: { en: 'Lead' }, fields: [{ id: 'x.lead.name', name: 'name', kind: 'text', label: { en: 'Name' } }] });
+      p.entities.push({
+        id: 'x.lead',
+        name: 'lead',
+        label: { en: 'Lead' },
+        fields: [{ id: 'x.lead.name', name: 'name', kind: 'text', label: { en: 'Name' } }],
+      });
     });
     const error = await refusal(applySchema(db.knex, uniquePhone, BUILTIN_RULES));
     expect(error.code).toBe('schema.apply_failed');
@@ -398,20 +521,32 @@ describe('applySchema: a failing apply changes nothing', () => {
     const long = await insertCustomer({ code: 'C'.repeat(30) });
     const short = await insertCustomer({ code: 'C'.repeat(20) });
     const before = await databaseState(db.knex);
-    const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
+    const narrow = packs.model(SALES, (p) => {
+      Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 });
+    });
     const refused = await refusal(applySchema(db.knex, narrow, BUILTIN_RULES));
     expect(refused.code).toBe('schema.destructive');
-    expect((refused.extra.plan as AssessedPlan).steps.filter((s) => s.refused)).toEqual([expect.objectContaining({ op: 'checkValues', rows: 1, table: 'customer' })]);
+    expect((refused.extra.plan as AssessedPlan).steps.filter((s) => s.refused)).toEqual([
+      expect.objectContaining({ op: 'checkValues', rows: 1, table: 'customer' }),
+    ]);
     expect(await databaseState(db.knex)).toEqual(before);
     await applySchema(db.knex, narrow, BUILTIN_RULES, { allowDestructive: true });
-    expect(await db.knex('customer').whereIn('id', [long, short]).orderBy('code').select('code')).toEqual([{ code: 'C'.repeat(20) }, { code: null }]);
+    expect(await db.knex('customer').whereIn('id', [long, short]).orderBy('code').select('code')).toEqual([
+      { code: 'C'.repeat(20) },
+      { code: null },
+    ]);
   });
 
   it('applies a narrowing whose values all fit', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
     await insertCustomer({ code: 'SHORT' });
-    const narrow = packs.model(SALES, (p) => { Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 }); });
+    const narrow = packs.model(SALES, (p) => {
+      Object.assign(entityOf(p, 'customer').fields.find((f) => f.name === 'code') ?? {}, { maxLength: 20 });
+    });
     const result = await applySchema(db.knex, narrow, BUILTIN_RULES);
-    expect(result.plan.steps).toEqual([expect.objectContaining({ op: 'checkValues', rows: 0 }), expect.objectContaining({ op: 'alterColumnType' })]);
+    expect(result.plan.steps).toEqual([
+      expect.objectContaining({ op: 'checkValues', rows: 0 }),
+      expect.objectContaining({ op: 'alterColumnType' }),
+    ]);
   });
 });

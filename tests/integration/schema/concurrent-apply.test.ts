@@ -44,9 +44,14 @@ describe('applySchema: two at once', () => {
   });
 
   it('applies two different models in turn: versions 1 and 2, no duplicate, the database ends at one of them', async () => {
-    const bigger = packs.model(SALES, (p) => { entityOf(p, 'region').fields.push({ id: 'x.area', name: 'area', kind: 'decimal', label: { en: 'Area' } }); });
+    const bigger = packs.model(SALES, (p) => {
+      entityOf(p, 'region').fields.push({ id: 'x.area', name: 'area', kind: 'decimal', label: { en: 'Area' } });
+    });
     // If `bigger` wins the lock, v1 then drops the (empty) area column: allowed, or the race would decide the test.
-    const results = await Promise.all([applySchema(db.knex, v1, BUILTIN_RULES, { allowDestructive: true }), applySchema(other, bigger, BUILTIN_RULES, { allowDestructive: true })]);
+    const results = await Promise.all([
+      applySchema(db.knex, v1, BUILTIN_RULES, { allowDestructive: true }),
+      applySchema(other, bigger, BUILTIN_RULES, { allowDestructive: true }),
+    ]);
     expect(results.map((r) => r.version).sort()).toEqual([1, 2]);
     expect(results.every((r) => r.changed)).toBe(true);
     const history = await listHistory(db.knex);
@@ -59,13 +64,21 @@ describe('applySchema: two at once', () => {
   });
 
   it('keeps history consistent over several rounds of racing applies', async () => {
-    const models = [v1, ...[1, 2, 3].map((n) => packs.model(SALES, (p) => {
-      entityOf(p, 'segment').fields.push({ id: `x.f${n}`, name: `f${n}`, kind: 'integer', label: { en: `F${n}` } });
-    }))];
+    const models = [
+      v1,
+      ...[1, 2, 3].map((n) =>
+        packs.model(SALES, (p) => {
+          entityOf(p, 'segment').fields.push({ id: `x.f${n}`, name: `f${n}`, kind: 'integer', label: { en: `F${n}` } });
+        }),
+      ),
+    ];
     for (let round = 0; round < models.length - 1; round++) {
       const a = models[round] as Model;
       const b = models[round + 1] as Model;
-      await Promise.allSettled([applySchema(db.knex, a, BUILTIN_RULES, { allowDestructive: true }), applySchema(other, b, BUILTIN_RULES, { allowDestructive: true })]);
+      await Promise.allSettled([
+        applySchema(db.knex, a, BUILTIN_RULES, { allowDestructive: true }),
+        applySchema(other, b, BUILTIN_RULES, { allowDestructive: true }),
+      ]);
     }
     const versions = await historyVersions(db.knex);
     expect(versions).toEqual(versions.map((_v, i) => i + 1));
@@ -77,10 +90,28 @@ describe('applySchema: removing entities', () => {
   it('removes two entities where one references the other (issue 2: drop order)', async () => {
     const base = packs.model(SALES, (p) => {
       p.entities.push(
-        { id: 'x.invoice', name: 'invoice', label: { en: 'Invoice' }, fields: [{ id: 'x.invoice.no', name: 'no', kind: 'text', label: { en: 'No' } }] },
-        { id: 'x.invoice_line', name: 'invoice_line', label: { en: 'Line' }, fields: [
-          { id: 'x.line.invoice', name: 'invoice', kind: 'relation', target: 'invoice', label: { en: 'Invoice' }, required: true, onDelete: 'cascade' },
-        ] },
+        {
+          id: 'x.invoice',
+          name: 'invoice',
+          label: { en: 'Invoice' },
+          fields: [{ id: 'x.invoice.no', name: 'no', kind: 'text', label: { en: 'No' } }],
+        },
+        {
+          id: 'x.invoice_line',
+          name: 'invoice_line',
+          label: { en: 'Line' },
+          fields: [
+            {
+              id: 'x.line.invoice',
+              name: 'invoice',
+              kind: 'relation',
+              target: 'invoice',
+              label: { en: 'Invoice' },
+              required: true,
+              onDelete: 'cascade',
+            },
+          ],
+        },
       );
     });
     await applySchema(db.knex, base, BUILTIN_RULES);
@@ -92,10 +123,15 @@ describe('applySchema: removing entities', () => {
   it('removes every entity when the packs are uninstalled (issue 2: drop order)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
     // Uninstalling packs is an explicit act: without allowOlderPacks it is refused and nothing changes.
-    const refused = await applySchema(db.knex, loadModel([], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES, { allowDestructive: true }).catch((e: unknown) => e);
+    const refused = await applySchema(db.knex, loadModel([], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES, {
+      allowDestructive: true,
+    }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'schema.older_packs', status: 409 });
     expect(await tableNames(db.knex)).toContain('customer');
-    const result = await applySchema(db.knex, loadModel([], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES, { allowDestructive: true, allowOlderPacks: true }).catch((e: unknown) => e);
+    const result = await applySchema(db.knex, loadModel([], { kinds: BUILTIN_RULES.kinds }), BUILTIN_RULES, {
+      allowDestructive: true,
+      allowOlderPacks: true,
+    }).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 2 });
     expect(await tableNames(db.knex)).toEqual(['tessera_schema_history']);
   });
@@ -104,12 +140,24 @@ describe('applySchema: removing entities', () => {
 describe('applySchema: renames and names that come back', () => {
   it('renames an entity, then creates a new entity with its old name (its primary key name is still taken)', async () => {
     await applySchema(db.knex, v1, BUILTIN_RULES);
-    const renamed = packs.model(SALES, (p) => { entityOf(p, 'segment').name = 'market_segment'; entityOf(p, 'customer').fields.forEach((f) => { if (f.target === 'segment') f.target = 'market_segment'; }); });
+    const renamed = packs.model(SALES, (p) => {
+      entityOf(p, 'segment').name = 'market_segment';
+      entityOf(p, 'customer').fields.forEach((f) => {
+        if (f.target === 'segment') f.target = 'market_segment';
+      });
+    });
     await applySchema(db.knex, renamed, BUILTIN_RULES);
     const reused = packs.model(SALES, (p) => {
       entityOf(p, 'segment').name = 'market_segment';
-      entityOf(p, 'customer').fields.forEach((f) => { if (f.target === 'segment') f.target = 'market_segment'; });
-      p.entities.push({ id: 'x.segment2', name: 'segment', label: { en: 'New segment' }, fields: [{ id: 'x.segment2.name', name: 'name', kind: 'text', label: { en: 'Name' } }] });
+      entityOf(p, 'customer').fields.forEach((f) => {
+        if (f.target === 'segment') f.target = 'market_segment';
+      });
+      p.entities.push({
+        id: 'x.segment2',
+        name: 'segment',
+        label: { en: 'New segment' },
+        fields: [{ id: 'x.segment2.name', name: 'name', kind: 'text', label: { en: 'Name' } }],
+      });
     });
     const result = await applySchema(db.knex, reused, BUILTIN_RULES).catch((e: unknown) => e);
     expect(result).toMatchObject({ changed: true, version: 3 });

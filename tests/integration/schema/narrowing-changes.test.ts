@@ -46,7 +46,10 @@ const valueOf = async (id: string, column: string): Promise<unknown> => (await d
 
 async function refused(model: ReturnType<typeof withField>, code: string): Promise<AssessedPlan> {
   const before = await databaseState(db.knex);
-  const error = await applySchema(db.knex, model, BUILTIN_RULES).then(() => undefined, (e: unknown) => e);
+  const error = await applySchema(db.knex, model, BUILTIN_RULES).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(EngineError);
   expect((error as EngineError).code).toBe(code);
   expect(await databaseState(db.knex)).toEqual(before);
@@ -71,10 +74,16 @@ describe('narrowing changes count the rows they would break', () => {
     const both = await customer({ industries: ['finance', 'retail'] });
     const mapped = withField('industries', { values: values('shops', 'banking'), valueMap: { retail: 'shops', finance: 'banking' } });
     const result = await applySchema(db.knex, mapped, BUILTIN_RULES);
-    expect(result.plan.steps.find((s) => s.op === 'checkValues')).toMatchObject({ summary: expect.stringContaining('renamed values mapped') });
+    expect(result.plan.steps.find((s) => s.op === 'checkValues')).toMatchObject({
+      summary: expect.stringContaining('renamed values mapped'),
+    });
     expect(await valueOf(both, 'industries')).toEqual(['banking', 'shops']);
     const merged = await customer({ industries: ['shops', 'banking'] });
-    await applySchema(db.knex, withField('industries', { values: values('all'), valueMap: { shops: 'all', banking: 'all' } }), BUILTIN_RULES);
+    await applySchema(
+      db.knex,
+      withField('industries', { values: values('all'), valueMap: { shops: 'all', banking: 'all' } }),
+      BUILTIN_RULES,
+    );
     expect(await valueOf(merged, 'industries')).toEqual(['all']);
   });
 
@@ -117,9 +126,15 @@ describe('narrowing changes count the rows they would break', () => {
     await customer({ employees: 5 });
     await customer({ employees: 50 });
     await customer({ rating: '99.50' });
-    expect((await refused(withField('employees', { min: 10 }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({ rows: 1 });
-    expect((await refused(withField('employees', { max: 40 }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({ rows: 1 });
-    expect((await refused(withField('rating', { max: '99.49' }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({ rows: 1 });
+    expect((await refused(withField('employees', { min: 10 }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({
+      rows: 1,
+    });
+    expect((await refused(withField('employees', { max: 40 }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({
+      rows: 1,
+    });
+    expect((await refused(withField('rating', { max: '99.49' }), 'schema.destructive')).steps.find((s) => s.refused)).toMatchObject({
+      rows: 1,
+    });
     await applySchema(db.knex, withField('rating', { max: '99.50' }), BUILTIN_RULES);
   });
 
@@ -136,8 +151,14 @@ describe('narrowing changes count the rows they would break', () => {
     expect(await valueOf(churned, 'status')).toBe('lost');
     const again = await applySchema(db.knex, mapped, BUILTIN_RULES);
     expect(again).toMatchObject({ changed: false });
-    const widened = await applySchema(db.knex, withField('status', { values: values('prospect', 'active', 'lost', 'paused'), valueMap: { churned: 'lost' } }), BUILTIN_RULES);
-    expect(widened.plan.steps).toEqual([expect.objectContaining({ op: 'checkValues', summary: expect.stringContaining('record the value rules of customer.status') })]);
+    const widened = await applySchema(
+      db.knex,
+      withField('status', { values: values('prospect', 'active', 'lost', 'paused'), valueMap: { churned: 'lost' } }),
+      BUILTIN_RULES,
+    );
+    expect(widened.plan.steps).toEqual([
+      expect.objectContaining({ op: 'checkValues', summary: expect.stringContaining('record the value rules of customer.status') }),
+    ]);
     expect(widened.plan.steps[0]?.risk).toBeUndefined();
   });
 
@@ -145,7 +166,11 @@ describe('narrowing changes count the rows they would break', () => {
     const spaced = withField('status', { values: values('prospect', 'Real Estate', "O'Brien & Co"), default: 'prospect' });
     await applySchema(db.knex, spaced, BUILTIN_RULES);
     const id = await customer({ status: "O'Brien & Co" });
-    const narrowed = withField('status', { values: values('prospect', 'Real Estate'), valueMap: { "O'Brien & Co": 'Real Estate' }, default: 'prospect' });
+    const narrowed = withField('status', {
+      values: values('prospect', 'Real Estate'),
+      valueMap: { "O'Brien & Co": 'Real Estate' },
+      default: 'prospect',
+    });
     await applySchema(db.knex, narrowed, BUILTIN_RULES);
     expect(await valueOf(id, 'status')).toBe('Real Estate');
   });

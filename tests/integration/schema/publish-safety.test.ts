@@ -56,7 +56,12 @@ describe('a Model this engine cannot serve', () => {
     const before = await historyCount();
     const current = t.engine.models.current();
     const account = current.model.entities.find((e) => e.name === 'account');
-    const bad = withField(current.model, 'account', { ...account?.fields.find((f) => f.name === 'tier'), id: 'demo.account.rank', name: 'rank', min: 'xyz' });
+    const bad = withField(current.model, 'account', {
+      ...account?.fields.find((f) => f.name === 'tier'),
+      id: 'demo.account.rank',
+      name: 'rank',
+      min: 'xyz',
+    });
     const attempt = t.engine.publish(bad);
     await expect(attempt).rejects.toSatisfy((err: unknown) => isEngineError(err) && err.code === 'metadata.invalid');
     const err = await attempt.catch((e: unknown) => e);
@@ -91,13 +96,18 @@ describe('publishing over HTTP', () => {
     const published = await publishReviewed(t.request);
     expect(published.status).toBe(200);
     expect(published.body.data.changed).toBe(true);
-    const row = await t.db.pool.query<{ applied_by: string }>('SELECT applied_by FROM tessera_schema_history ORDER BY version DESC LIMIT 1');
+    const row = await t.db.pool.query<{ applied_by: string }>(
+      'SELECT applied_by FROM tessera_schema_history ORDER BY version DESC LIMIT 1',
+    );
     expect(row.rows[0]?.applied_by).toMatch(/^admin \(/);
   });
 });
 
 describe('an engine whose packs cannot be served', () => {
-  const brokenPacks = { packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/broken-kind-demo'], pluginsDir: 'tests/fixtures/plugins' };
+  const brokenPacks = {
+    packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/broken-kind-demo'],
+    pluginsDir: 'tests/fixtures/plugins',
+  };
 
   it('starts on the newest published Model it can serve and says why', async () => {
     const published = t.engine.models.current();
@@ -118,11 +128,15 @@ describe('an engine whose packs cannot be served', () => {
   it('on a database with nothing published, fails to start with the problems by file and pointer, not a crash', async () => {
     const fresh = await createTestDatabase();
     try {
-      const config = loadConfig({
-        TESSERA_PACKS: brokenPacks.packs.map((p) => resolve(ROOT, p)).join(','),
-        TESSERA_PLUGINS_DIR: resolve(ROOT, brokenPacks.pluginsDir),
-        TESSERA_ADMIN_PASSWORD: 'x-password', LOG_LEVEL: 'silent',
-      }, ROOT);
+      const config = loadConfig(
+        {
+          TESSERA_PACKS: brokenPacks.packs.map((p) => resolve(ROOT, p)).join(','),
+          TESSERA_PLUGINS_DIR: resolve(ROOT, brokenPacks.pluginsDir),
+          TESSERA_ADMIN_PASSWORD: 'x-password',
+          LOG_LEVEL: 'silent',
+        },
+        ROOT,
+      );
       const db = connectDatabase(fresh.url, 'postgres');
       const attempt = createEngine(config, { db, logger: createLogger('silent') });
       const err = await attempt.catch((e: unknown) => e);

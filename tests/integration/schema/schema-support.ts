@@ -50,7 +50,9 @@ export async function resetDatabase(knex: Knex): Promise<void> {
 }
 
 export async function tableNames(knex: Knex): Promise<string[]> {
-  const res = await knex.raw<{ rows: Array<{ tablename: string }> }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+  const res = await knex.raw<{ rows: Array<{ tablename: string }> }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+  );
   return res.rows.map((r) => r.tablename);
 }
 
@@ -80,6 +82,9 @@ export async function databaseState(knex: Knex): Promise<DatabaseState> {
 }
 
 export async function indexDefinition(knex: Knex, name: string): Promise<string | undefined> {
-  const res = await knex.raw<{ rows: Array<{ indexdef: string }> }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = ?`, [name]);
+  const res = await knex.raw<{ rows: Array<{ indexdef: string }> }>(
+    `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname = ?`,
+    [name],
+  );
   return res.rows[0]?.indexdef;
 }

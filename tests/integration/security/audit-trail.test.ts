@@ -14,12 +14,22 @@ const ids: Record<string, string> = {};
 const tokens: Record<string, string> = {};
 
 interface AuditDbRow {
-  id: string; entity: string; record_id: string; action: string; actor_id: string | null; actor_name: string;
-  request_id: string; at: Date; changes: Record<string, { before?: unknown; after?: unknown }>;
+  id: string;
+  entity: string;
+  record_id: string;
+  action: string;
+  actor_id: string | null;
+  actor_name: string;
+  request_id: string;
+  at: Date;
+  changes: Record<string, { before?: unknown; after?: unknown }>;
 }
 
 async function rowsFor(recordId: string): Promise<AuditDbRow[]> {
-  const res = await t.db.pool.query<AuditDbRow>('SELECT id::text, entity, record_id, action, actor_id, actor_name, request_id, at, changes FROM tessera_audit a WHERE record_id = $1 ORDER BY a.id', [recordId]);
+  const res = await t.db.pool.query<AuditDbRow>(
+    'SELECT id::text, entity, record_id, action, actor_id, actor_name, request_id, at, changes FROM tessera_audit a WHERE record_id = $1 ORDER BY a.id',
+    [recordId],
+  );
   return res.rows;
 }
 
@@ -39,18 +49,22 @@ async function user(username: string, grants: unknown): Promise<void> {
   tokens[username] = await t.login(username, PASSWORD);
 }
 
-const as = (username: string) => (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> =>
-  t.request(method, path, body, { authorization: `Bearer ${tokens[username]!}`, ...headers });
+const as =
+  (username: string) =>
+  (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<TestResponse> =>
+    t.request(method, path, body, { authorization: `Bearer ${tokens[username]!}`, ...headers });
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'] });
   ids.admin = (await t.request('GET', '/api/auth/me')).body.data.id;
-  await user('rep', { entities: {
-    account: { actions: ['read', 'create', 'update'], scope: 'own', fields: { tier: 'hidden' } },
-    deal: { actions: ['read', 'create', 'update', 'delete'], scope: 'own' },
-    tag: { actions: ['read'], scope: 'all' },
-    note: { actions: ['read', 'create', 'update', 'archive'], scope: 'all' },
-  } });
+  await user('rep', {
+    entities: {
+      account: { actions: ['read', 'create', 'update'], scope: 'own', fields: { tier: 'hidden' } },
+      deal: { actions: ['read', 'create', 'update', 'delete'], scope: 'own' },
+      tag: { actions: ['read'], scope: 'all' },
+      note: { actions: ['read', 'create', 'update', 'archive'], scope: 'all' },
+    },
+  });
   // Reads every note, but the archive grant comes with a scope that reaches no note (note has no owner field).
   await user('archivist', [
     { entities: { note: { actions: ['read'], scope: 'all' } } },
@@ -69,18 +83,35 @@ describe('every write path writes exactly one audit row per record', () => {
   it('create: actor, request id, time and every set field as before null / after value (incl. assigned owner and manyToMany)', async () => {
     const requestId = `audit-create-${randomUUID()}`;
     const started = Date.now();
-    const res = await as('rep')('POST', '/api/v1/deal', { title: 'Audited', account: ids.account, quantity: 3, tags: [ids.hot] }, { 'x-request-id': requestId });
+    const res = await as('rep')(
+      'POST',
+      '/api/v1/deal',
+      { title: 'Audited', account: ids.account, quantity: 3, tags: [ids.hot] },
+      { 'x-request-id': requestId },
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('x-request-id')).toBe(requestId);
     const rows = await rowsFor(res.body.data.id);
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
-    expect(row).toMatchObject({ entity: 'deal', record_id: res.body.data.id, action: 'create', actor_id: ids.rep, actor_name: 'rep', request_id: requestId });
+    expect(row).toMatchObject({
+      entity: 'deal',
+      record_id: res.body.data.id,
+      action: 'create',
+      actor_id: ids.rep,
+      actor_name: 'rep',
+      request_id: requestId,
+    });
     expect(new Date(row.at).getTime()).toBeGreaterThanOrEqual(started - 5000);
     expect(new Date(row.at).getTime()).toBeLessThanOrEqual(Date.now() + 5000);
     expect(row.changes).toMatchObject({
-      title: { before: null, after: 'Audited' }, quantity: { before: null, after: 3 }, account: { before: null, after: ids.account },
-      owner: { before: null, after: ids.rep }, stage: { before: null, after: 'lead' }, won: { before: null, after: false }, tags: { after: [ids.hot] },
+      title: { before: null, after: 'Audited' },
+      quantity: { before: null, after: 3 },
+      account: { before: null, after: ids.account },
+      owner: { before: null, after: ids.rep },
+      stage: { before: null, after: 'lead' },
+      won: { before: null, after: false },
+      tags: { after: [ids.hot] },
     });
     expect(row.changes).not.toHaveProperty('version');
     expect(row.changes).not.toHaveProperty('created_at');
@@ -89,16 +120,31 @@ describe('every write path writes exactly one audit row per record', () => {
     const history = await as('rep')('GET', `/api/v1/deal/${ids.deal}/history`);
     expect(history.status).toBe(200);
     expect(history.body.data).toHaveLength(1);
-    expect(history.body.data[0]).toMatchObject({ action: 'create', actor_id: ids.rep, actor_name: 'rep', request_id: requestId, changes: row.changes });
+    expect(history.body.data[0]).toMatchObject({
+      action: 'create',
+      actor_id: ids.rep,
+      actor_name: 'rep',
+      request_id: requestId,
+      changes: row.changes,
+    });
   });
 
   it('update: only the changed fields, with before and after', async () => {
     const cur = await as('rep')('GET', `/api/v1/deal/${ids.deal}`);
-    const res = await as('rep')('PATCH', `/api/v1/deal/${ids.deal}`, { title: 'Audited v2', quantity: 3, stage: 'proposal', tags: [ids.cold] }, { 'if-match': `"${String(cur.body.data.version)}"` });
+    const res = await as('rep')(
+      'PATCH',
+      `/api/v1/deal/${ids.deal}`,
+      { title: 'Audited v2', quantity: 3, stage: 'proposal', tags: [ids.cold] },
+      { 'if-match': `"${String(cur.body.data.version)}"` },
+    );
     expect(res.status).toBe(200);
     const rows = await rowsFor(ids.deal!);
     expect(rows.map((r) => r.action)).toEqual(['create', 'update']);
-    expect(rows[1]!.changes).toEqual({ title: { before: 'Audited', after: 'Audited v2' }, stage: { before: 'lead', after: 'proposal' }, tags: { after: [ids.cold] } });
+    expect(rows[1]!.changes).toEqual({
+      title: { before: 'Audited', after: 'Audited v2' },
+      stage: { before: 'lead', after: 'proposal' },
+      tags: { after: [ids.cold] },
+    });
     expect(rows[1]!.actor_id).toBe(ids.rep);
   });
 
@@ -112,10 +158,18 @@ describe('every write path writes exactly one audit row per record', () => {
 
   it('bulk create: one row per record, sharing the request id', async () => {
     const requestId = `audit-bulk-${randomUUID()}`;
-    const res = await as('rep')('POST', '/api/v1/deal/bulk', { data: [1, 2, 3].map((n) => ({ title: `Bulk ${n}`, account: ids.account })) }, { 'x-request-id': requestId });
+    const res = await as('rep')(
+      'POST',
+      '/api/v1/deal/bulk',
+      { data: [1, 2, 3].map((n) => ({ title: `Bulk ${n}`, account: ids.account })) },
+      { 'x-request-id': requestId },
+    );
     expect(res.status).toBe(201);
     const made = res.body.data.map((d: { id: string }) => d.id) as string[];
-    const rows = await t.db.pool.query<AuditDbRow>('SELECT record_id, action, actor_id, changes FROM tessera_audit a WHERE request_id = $1 ORDER BY a.id', [requestId]);
+    const rows = await t.db.pool.query<AuditDbRow>(
+      'SELECT record_id, action, actor_id, changes FROM tessera_audit a WHERE request_id = $1 ORDER BY a.id',
+      [requestId],
+    );
     expect(rows.rows.map((r) => r.record_id)).toEqual(made);
     expect(rows.rows.every((r) => r.action === 'create' && r.actor_id === ids.rep)).toBe(true);
     expect(rows.rows.map((r) => r.changes.title?.after)).toEqual(['Bulk 1', 'Bulk 2', 'Bulk 3']);
@@ -123,27 +177,58 @@ describe('every write path writes exactly one audit row per record', () => {
 
   it('writes to users, roles and org units (by the admin) are audited too', async () => {
     const requestId = `audit-core-${randomUUID()}`;
-    const unit = await t.request('POST', '/api/v1/org_unit', { code: 'AUD', name: 'Audit dept', parent: null }, { 'x-request-id': requestId });
+    const unit = await t.request(
+      'POST',
+      '/api/v1/org_unit',
+      { code: 'AUD', name: 'Audit dept', parent: null },
+      { 'x-request-id': requestId },
+    );
     expect(unit.status).toBe(201);
     const u = await t.request('GET', `/api/v1/app_user/${ids.archivist}`);
-    const moved = await t.request('PATCH', `/api/v1/app_user/${ids.archivist}`, { org_unit: unit.body.data.id }, { 'if-match': `"${String(u.body.data.version)}"`, 'x-request-id': requestId });
+    const moved = await t.request(
+      'PATCH',
+      `/api/v1/app_user/${ids.archivist}`,
+      { org_unit: unit.body.data.id },
+      { 'if-match': `"${String(u.body.data.version)}"`, 'x-request-id': requestId },
+    );
     expect(moved.status).toBe(200);
-    const rows = await t.db.pool.query<AuditDbRow>('SELECT entity, record_id, action, actor_id, changes FROM tessera_audit a WHERE request_id = $1 ORDER BY a.id', [requestId]);
-    expect(rows.rows.map((r) => [r.entity, r.action, r.actor_id])).toEqual([['org_unit', 'create', ids.admin], ['app_user', 'update', ids.admin]]);
+    const rows = await t.db.pool.query<AuditDbRow>(
+      'SELECT entity, record_id, action, actor_id, changes FROM tessera_audit a WHERE request_id = $1 ORDER BY a.id',
+      [requestId],
+    );
+    expect(rows.rows.map((r) => [r.entity, r.action, r.actor_id])).toEqual([
+      ['org_unit', 'create', ids.admin],
+      ['app_user', 'update', ids.admin],
+    ]);
     expect(rows.rows[1]!.changes).toEqual({ org_unit: { before: null, after: unit.body.data.id } });
   });
 
   it('a failed write leaves no audit row (validation, out of scope after the insert, version conflict, bulk with one bad record)', async () => {
     const before = await total();
-    expect((await as('rep')('POST', '/api/v1/deal', { title: '' , account: ids.account })).status).toBe(422);
+    expect((await as('rep')('POST', '/api/v1/deal', { title: '', account: ids.account })).status).toBe(422);
     // Passes every check until the scope check after the INSERT: the row and its audit entry are rolled back.
     const outOfScope = await as('rep')('POST', '/api/v1/account', { name: 'Given away', owner: null });
     expect(outOfScope.status, JSON.stringify(outOfScope.body)).toBe(403);
     const cur = (await as('rep')('GET', `/api/v1/account/${ids.account}`)).body.data;
-    expect((await as('rep')('PATCH', `/api/v1/account/${ids.account}`, { name: 'Stale' }, { 'if-match': `"${String(cur.version + 9)}"` })).status).toBe(409);
-    expect((await as('rep')('POST', '/api/v1/deal/bulk', { data: [{ title: 'ok', account: ids.account }, { title: 'bad', account: randomUUID() }] })).status).toBe(422);
+    expect(
+      (await as('rep')('PATCH', `/api/v1/account/${ids.account}`, { name: 'Stale' }, { 'if-match': `"${String(cur.version + 9)}"` }))
+        .status,
+    ).toBe(409);
+    expect(
+      (
+        await as('rep')('POST', '/api/v1/deal/bulk', {
+          data: [
+            { title: 'ok', account: ids.account },
+            { title: 'bad', account: randomUUID() },
+          ],
+        })
+      ).status,
+    ).toBe(422);
     expect(await total()).toBe(before);
-    const given = await t.request('GET', `/api/v1/account?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'name' }, 'Given away'] }))}&total=exact`);
+    const given = await t.request(
+      'GET',
+      `/api/v1/account?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'name' }, 'Given away'] }))}&total=exact`,
+    );
     expect(given.body.meta.total).toBe(0);
   });
 });
@@ -168,7 +253,12 @@ describe('plugin hooks and actions (plugins/sample on the plugin-demo note)', ()
 
   it('an action writes an action:<name> row with its input, actor and request id, in its transaction', async () => {
     const requestId = `audit-action-${randomUUID()}`;
-    const res = await as('rep')('POST', `/api/v1/note/${ids.note}/actions/archive`, { reason: 'done with it' }, { 'x-request-id': requestId });
+    const res = await as('rep')(
+      'POST',
+      `/api/v1/note/${ids.note}/actions/archive`,
+      { reason: 'done with it' },
+      { 'x-request-id': requestId },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.data).toMatchObject({ archived: true, reason: 'done with it' });
     const rows = await rowsFor(ids.note!);
@@ -183,7 +273,7 @@ describe('plugin hooks and actions (plugins/sample on the plugin-demo note)', ()
     expect(await total()).toBe(before);
   });
 
-  it('an action\'s audit row records the fields it changed, before and after (archived false -> true)', async () => {
+  it("an action's audit row records the fields it changed, before and after (archived false -> true)", async () => {
     const note = await as('rep')('POST', '/api/v1/note', { title: 'Archive me' });
     const res = await as('rep')('POST', `/api/v1/note/${String(note.body.data.id)}/actions/archive`, { reason: 'finished' });
     expect(res.status).toBe(200);
@@ -219,7 +309,9 @@ describe('audit rows cannot be changed or removed', () => {
     const n = await total();
     await expect(t.db.pool.query("UPDATE tessera_audit SET actor_name = 'someone else'")).rejects.toThrow(/audit rows cannot be changed/);
     await expect(t.db.pool.query('DELETE FROM tessera_audit')).rejects.toThrow(/audit rows cannot be changed/);
-    await expect(t.db.pool.query("UPDATE tessera_audit SET changes = '{}' WHERE id = (SELECT max(id) FROM tessera_audit)")).rejects.toThrow();
+    await expect(
+      t.db.pool.query("UPDATE tessera_audit SET changes = '{}' WHERE id = (SELECT max(id) FROM tessera_audit)"),
+    ).rejects.toThrow();
     expect(await total()).toBe(n);
   });
 
@@ -248,9 +340,15 @@ describe('audit rows cannot be changed or removed', () => {
     const after = await total();
     expect(after).toBe(n + 1);
     for (const [method, path] of [
-      ['GET', '/api/v1/tessera_audit'], ['POST', '/api/v1/tessera_audit'], ['DELETE', `/api/v1/tessera_audit/${randomUUID()}`],
-      ['DELETE', `/api/v1/deal/${deal}/history`], ['PATCH', `/api/v1/deal/${deal}/history`], ['PUT', `/api/v1/deal/${deal}/history`], ['POST', `/api/v1/deal/${deal}/history`],
-      ['GET', '/api/audit'], ['GET', '/api/v1/audit'],
+      ['GET', '/api/v1/tessera_audit'],
+      ['POST', '/api/v1/tessera_audit'],
+      ['DELETE', `/api/v1/tessera_audit/${randomUUID()}`],
+      ['DELETE', `/api/v1/deal/${deal}/history`],
+      ['PATCH', `/api/v1/deal/${deal}/history`],
+      ['PUT', `/api/v1/deal/${deal}/history`],
+      ['POST', `/api/v1/deal/${deal}/history`],
+      ['GET', '/api/audit'],
+      ['GET', '/api/v1/audit'],
     ] as const) {
       for (const req of [t.request.bind(t), as('rep')]) {
         const res = await req(method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
@@ -267,29 +365,50 @@ describe('audit rows cannot be changed or removed', () => {
     const next = 10 ** String(max).length;
     const filler = next - max + 1;
     expect(filler).toBeLessThanOrEqual(1000);
-    const bulk = await t.request('POST', '/api/v1/tag/bulk', { data: Array.from({ length: filler }, (_, i) => ({ label_text: `filler-${max}-${i}` })) });
+    const bulk = await t.request('POST', '/api/v1/tag/bulk', {
+      data: Array.from({ length: filler }, (_, i) => ({ label_text: `filler-${max}-${i}` })),
+    });
     expect(bulk.status).toBe(201);
-    const up = await as('rep')('PATCH', `/api/v1/account/${String(made.body.data.id)}`, { name: 'Order check 2' }, { 'if-match': `"${String(made.body.data.version)}"` });
+    const up = await as('rep')(
+      'PATCH',
+      `/api/v1/account/${String(made.body.data.id)}`,
+      { name: 'Order check 2' },
+      { 'if-match': `"${String(made.body.data.version)}"` },
+    );
     expect(up.status).toBe(200);
     const rows = await rowsFor(made.body.data.id);
     expect(rows.map((r) => r.action)).toEqual(['create', 'update']);
     expect(String(rows[0]!.id).length).toBeLessThan(String(rows[1]!.id).length);
     const history = await as('rep')('GET', `/api/v1/account/${String(made.body.data.id)}/history`);
-    expect(history.body.data.map((r: { action: string }) => r.action), 'newest first').toEqual(['update', 'create']);
+    expect(
+      history.body.data.map((r: { action: string }) => r.action),
+      'newest first',
+    ).toEqual(['update', 'create']);
     const page = await as('rep')('GET', `/api/v1/account/${String(made.body.data.id)}/history?limit=1`);
-    expect(page.body.data.map((r: { action: string }) => r.action), 'the first page holds the newest row').toEqual(['update']);
+    expect(
+      page.body.data.map((r: { action: string }) => r.action),
+      'the first page holds the newest row',
+    ).toEqual(['update']);
   });
 
   it('history pages through the rows newest first', async () => {
     const made = await as('rep')('POST', '/api/v1/account', { name: 'Pager' });
     let version = made.body.data.version as number;
     for (let i = 0; i < 4; i++) {
-      const res = await as('rep')('PATCH', `/api/v1/account/${String(made.body.data.id)}`, { name: `Pager ${i}` }, { 'if-match': `"${version}"` });
+      const res = await as('rep')(
+        'PATCH',
+        `/api/v1/account/${String(made.body.data.id)}`,
+        { name: `Pager ${i}` },
+        { 'if-match': `"${version}"` },
+      );
       version = res.body.data.version;
     }
     const first = await as('rep')('GET', `/api/v1/account/${String(made.body.data.id)}/history?limit=2`);
     expect(first.body.data.map((r: { changes: { name: { after: string } } }) => r.changes.name.after)).toEqual(['Pager 3', 'Pager 2']);
-    const next = await as('rep')('GET', `/api/v1/account/${String(made.body.data.id)}/history?limit=2&before=${String(first.body.meta.nextBefore)}`);
+    const next = await as('rep')(
+      'GET',
+      `/api/v1/account/${String(made.body.data.id)}/history?limit=2&before=${String(first.body.meta.nextBefore)}`,
+    );
     expect(next.body.data.map((r: { changes: { name: { after: string } } }) => r.changes.name.after)).toEqual(['Pager 1', 'Pager 0']);
     expectProblem(await as('rep')('GET', `/api/v1/account/${String(made.body.data.id)}/history?before=abc`), 400);
   });

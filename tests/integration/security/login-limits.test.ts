@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startPeerEngine, startTestEngine, type TestEngine, type TestResponse } from '../../support/test-engine.js';
 
-
 const PER_ADDRESS = 40;
 let t: TestEngine;
 let started = 0;
@@ -40,14 +39,23 @@ function loginFrom(localAddress: string, username: string, password: string): Pr
   const url = new URL('/api/auth/login', t.url);
   const body = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
-    const req = httpRequest({
-      host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += String(c); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += String(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -106,8 +114,12 @@ describe('across engines on one database', () => {
       const { url } = other;
       const loginOnOther = async (password: string) => {
         attempts++;
-        const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'gina', password }) });
-        return { status: res.status, body: await res.json() as any, headers: res.headers };
+        const res = await fetch(`${url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'gina', password }),
+        });
+        return { status: res.status, body: (await res.json()) as any, headers: res.headers };
       };
       expectProblem(await login('gina', 'wrong-password-0'), 401, 'auth.invalid_credentials');
       expectProblem(await loginOnOther('wrong-password-1'), 401, 'auth.invalid_credentials');
@@ -137,7 +149,11 @@ describe('per address', () => {
     // The window is a minute from the first attempt: unless this machine was very slow, the count is exact.
     if (Date.now() - started < 50_000) expect(first429).toBe(PER_ADDRESS + 1);
     expectProblem(await login('bob', PASSWORD), 429, 'auth.too_many_attempts');
-    expectProblem(await login('bob', PASSWORD, { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9' }), 429, 'auth.too_many_attempts');
+    expectProblem(
+      await login('bob', PASSWORD, { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9' }),
+      429,
+      'auth.too_many_attempts',
+    );
     // Signed-in users are not affected: the limit is on signing in.
     expect((await t.request('GET', '/api/auth/me')).status).toBe(200);
     const other = await loginFrom('127.0.0.2', 'bob', PASSWORD);

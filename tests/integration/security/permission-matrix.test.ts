@@ -9,8 +9,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import type { TestEngine, TestResponse } from '../../support/test-engine.js';
 import {
-  ENTITIES, RELATIONS, USER_KEYS, as, can, expectStatus, expectedInclude, fieldLevel, includeAllowed,
-  isAdmin, keys, normalised404, rowIds, sortById, visible, type EntityName, type Rec, startSecurityWorld, type World,
+  ENTITIES,
+  RELATIONS,
+  USER_KEYS,
+  as,
+  can,
+  expectStatus,
+  expectedInclude,
+  fieldLevel,
+  includeAllowed,
+  isAdmin,
+  keys,
+  normalised404,
+  rowIds,
+  sortById,
+  visible,
+  type EntityName,
+  type Rec,
+  startSecurityWorld,
+  type World,
 } from '../../support/security-world.js';
 
 let t: TestEngine;
@@ -32,14 +49,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell); rows.push(row); row = []; cell = '';
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
     } else cell += c;
   }
-  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -53,7 +83,13 @@ function allRecords(entity: EntityName): Rec[] {
 function expectRows(res: TestResponse, userKey: string, entity: EntityName, expected: Set<string>, what: string): void {
   expectStatus(res, 200, what);
   const data = res.body.data as Array<Record<string, unknown>>;
-  expect(keys(w, data.map((r) => r.id)), `${what}: record ids`).toEqual(keys(w, expected));
+  expect(
+    keys(
+      w,
+      data.map((r) => r.id),
+    ),
+    `${what}: record ids`,
+  ).toEqual(keys(w, expected));
   for (const row of data) {
     const rec = w.records[entity].get(row.id as string)!;
     expect(row, `${what}: fields of ${rec.key}`).toEqual(visible(w, userKey, rec));
@@ -92,77 +128,264 @@ function visibleChildren(userKey: string, child: EntityName, refName: string, pa
 
 const PROBES: Record<EntityName, FilterProbe[]> = {
   account: [
-    { name: 'some deals won', filter: () => ({ some: [v('deals'), { '==': [v('won'), true] }] }), touches: [['deal', 'account'], ['deal', 'won']],
-      test: (u, r) => visibleChildren(u, 'deal', 'account', r.id).some((d) => d.admin.won === true) },
-    { name: 'none deals won', filter: () => ({ none: [v('deals'), { '==': [v('won'), true] }] }), touches: [['deal', 'account'], ['deal', 'won']],
-      test: (u, r) => !visibleChildren(u, 'deal', 'account', r.id).some((d) => d.admin.won === true) },
-    { name: 'owner.username in all', filter: () => ({ in: [v('owner.username'), usernames()] }), touches: [['account', 'owner'], ['app_user', 'username']],
-      test: (u, r) => !!visibleTarget(u, 'app_user', ref(r, 'owner')) },
-    { name: 'parent.name in all', filter: () => ({ in: [v('parent.name'), names()] }), touches: [['account', 'parent'], ['account', 'name']],
-      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'parent')) },
-    { name: 'some subsidiaries', filter: () => ({ some: [v('subsidiaries'), { in: [v('name'), names()] }] }), touches: [['account', 'parent'], ['account', 'name']],
-      test: (u, r) => visibleChildren(u, 'account', 'parent', r.id).length > 0 },
-    { name: 'some contracts margin >= 40', filter: () => ({ some: [v('contracts'), { '>=': [v('margin'), 40] }] }), touches: [['contract', 'account'], ['contract', 'margin']],
-      test: (u, r) => visibleChildren(u, 'contract', 'account', r.id).some((c) => (c.admin.margin as number) >= 40) },
+    {
+      name: 'some deals won',
+      filter: () => ({ some: [v('deals'), { '==': [v('won'), true] }] }),
+      touches: [
+        ['deal', 'account'],
+        ['deal', 'won'],
+      ],
+      test: (u, r) => visibleChildren(u, 'deal', 'account', r.id).some((d) => d.admin.won === true),
+    },
+    {
+      name: 'none deals won',
+      filter: () => ({ none: [v('deals'), { '==': [v('won'), true] }] }),
+      touches: [
+        ['deal', 'account'],
+        ['deal', 'won'],
+      ],
+      test: (u, r) => !visibleChildren(u, 'deal', 'account', r.id).some((d) => d.admin.won === true),
+    },
+    {
+      name: 'owner.username in all',
+      filter: () => ({ in: [v('owner.username'), usernames()] }),
+      touches: [
+        ['account', 'owner'],
+        ['app_user', 'username'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'app_user', ref(r, 'owner')),
+    },
+    {
+      name: 'parent.name in all',
+      filter: () => ({ in: [v('parent.name'), names()] }),
+      touches: [
+        ['account', 'parent'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'parent')),
+    },
+    {
+      name: 'some subsidiaries',
+      filter: () => ({ some: [v('subsidiaries'), { in: [v('name'), names()] }] }),
+      touches: [
+        ['account', 'parent'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => visibleChildren(u, 'account', 'parent', r.id).length > 0,
+    },
+    {
+      name: 'some contracts margin >= 40',
+      filter: () => ({ some: [v('contracts'), { '>=': [v('margin'), 40] }] }),
+      touches: [
+        ['contract', 'account'],
+        ['contract', 'margin'],
+      ],
+      test: (u, r) => visibleChildren(u, 'contract', 'account', r.id).some((c) => (c.admin.margin as number) >= 40),
+    },
   ],
   deal: [
-    { name: 'account.name in all', filter: () => ({ in: [v('account.name'), names()] }), touches: [['deal', 'account'], ['account', 'name']],
-      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'account')) },
-    { name: 'account.name == Alpha', filter: () => ({ '==': [v('account.name'), 'Alpha'] }), touches: [['deal', 'account'], ['account', 'name']],
-      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.name === 'Alpha' },
-    { name: 'account.name != Alpha', filter: () => ({ '!=': [v('account.name'), 'Alpha'] }), touches: [['deal', 'account'], ['account', 'name']],
+    {
+      name: 'account.name in all',
+      filter: () => ({ in: [v('account.name'), names()] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'account')),
+    },
+    {
+      name: 'account.name == Alpha',
+      filter: () => ({ '==': [v('account.name'), 'Alpha'] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.name === 'Alpha',
+    },
+    {
+      name: 'account.name != Alpha',
+      filter: () => ({ '!=': [v('account.name'), 'Alpha'] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'name'],
+      ],
       // IS DISTINCT FROM: an unreadable account has no name, which differs from 'Alpha'.
-      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.name !== 'Alpha' },
-    { name: 'account.owner == e1rep', filter: () => ({ '==': [v('account.owner'), w.users.e1rep!.id] }), touches: [['deal', 'account'], ['account', 'owner']],
+      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.name !== 'Alpha',
+    },
+    {
+      name: 'account.owner == e1rep',
+      filter: () => ({ '==': [v('account.owner'), w.users.e1rep!.id] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'owner'],
+      ],
       test: (u, r) => {
         const acc = visibleTarget(u, 'account', ref(r, 'account'));
         return !!acc && ref(acc, 'owner') === w.users.e1rep!.id;
-      } },
-    { name: 'account.tier == 1', filter: () => ({ '==': [v('account.tier'), 1] }), touches: [['deal', 'account'], ['account', 'tier']],
-      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.tier === 1 },
-    { name: 'account.parent.name == Golf', filter: () => ({ '==': [v('account.parent.name'), 'Golf'] }), touches: [['deal', 'account'], ['account', 'parent'], ['account', 'name']],
+      },
+    },
+    {
+      name: 'account.tier == 1',
+      filter: () => ({ '==': [v('account.tier'), 1] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'tier'],
+      ],
+      test: (u, r) => visibleTarget(u, 'account', ref(r, 'account'))?.admin.tier === 1,
+    },
+    {
+      name: 'account.parent.name == Golf',
+      filter: () => ({ '==': [v('account.parent.name'), 'Golf'] }),
+      touches: [
+        ['deal', 'account'],
+        ['account', 'parent'],
+        ['account', 'name'],
+      ],
       test: (u, r) => {
         const acc = visibleTarget(u, 'account', ref(r, 'account'));
         return !!acc && visibleTarget(u, 'account', ref(acc, 'parent'))?.admin.name === 'Golf';
-      } },
-    { name: 'some tags hot', filter: () => ({ some: [v('tags'), { '==': [v('label_text'), 'hot'] }] }), touches: [['deal', 'tags'], ['tag', 'label_text']],
-      test: (u, r) => (r.refs.tags as string[]).some((id) => visibleTarget(u, 'tag', id)?.admin.label_text === 'hot') },
-    { name: 'none tags hot', filter: () => ({ none: [v('tags'), { '==': [v('label_text'), 'hot'] }] }), touches: [['deal', 'tags'], ['tag', 'label_text']],
-      test: (u, r) => !(r.refs.tags as string[]).some((id) => visibleTarget(u, 'tag', id)?.admin.label_text === 'hot') },
+      },
+    },
+    {
+      name: 'some tags hot',
+      filter: () => ({ some: [v('tags'), { '==': [v('label_text'), 'hot'] }] }),
+      touches: [
+        ['deal', 'tags'],
+        ['tag', 'label_text'],
+      ],
+      test: (u, r) => (r.refs.tags as string[]).some((id) => visibleTarget(u, 'tag', id)?.admin.label_text === 'hot'),
+    },
+    {
+      name: 'none tags hot',
+      filter: () => ({ none: [v('tags'), { '==': [v('label_text'), 'hot'] }] }),
+      touches: [
+        ['deal', 'tags'],
+        ['tag', 'label_text'],
+      ],
+      test: (u, r) => !(r.refs.tags as string[]).some((id) => visibleTarget(u, 'tag', id)?.admin.label_text === 'hot'),
+    },
   ],
   contract: [
-    { name: 'account.name in all', filter: () => ({ in: [v('account.name'), names()] }), touches: [['contract', 'account'], ['account', 'name']],
-      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'account')) },
-    { name: 'org_unit.code in all', filter: () => ({ in: [v('org_unit.code'), codes()] }), touches: [['contract', 'org_unit'], ['org_unit', 'code']],
-      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'org_unit')) },
+    {
+      name: 'account.name in all',
+      filter: () => ({ in: [v('account.name'), names()] }),
+      touches: [
+        ['contract', 'account'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'account', ref(r, 'account')),
+    },
+    {
+      name: 'org_unit.code in all',
+      filter: () => ({ in: [v('org_unit.code'), codes()] }),
+      touches: [
+        ['contract', 'org_unit'],
+        ['org_unit', 'code'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'org_unit')),
+    },
   ],
   tag: [
-    { name: 'some deals won', filter: () => ({ some: [v('deals'), { '==': [v('won'), true] }] }), touches: [['deal', 'tags'], ['deal', 'won']],
-      test: (u, r) => allRecords('deal').some((d) => !d.deleted && readable(u, 'deal').has(d.id) && (d.refs.tags as string[]).includes(r.id) && d.admin.won === true) },
-    { name: 'none deals', filter: () => ({ none: [v('deals'), { '!': { isNull: [v('title')] } }] }), touches: [['deal', 'tags'], ['deal', 'title']],
-      test: (u, r) => !allRecords('deal').some((d) => !d.deleted && readable(u, 'deal').has(d.id) && (d.refs.tags as string[]).includes(r.id)) },
+    {
+      name: 'some deals won',
+      filter: () => ({ some: [v('deals'), { '==': [v('won'), true] }] }),
+      touches: [
+        ['deal', 'tags'],
+        ['deal', 'won'],
+      ],
+      test: (u, r) =>
+        allRecords('deal').some(
+          (d) => !d.deleted && readable(u, 'deal').has(d.id) && (d.refs.tags as string[]).includes(r.id) && d.admin.won === true,
+        ),
+    },
+    {
+      name: 'none deals',
+      filter: () => ({ none: [v('deals'), { '!': { isNull: [v('title')] } }] }),
+      touches: [
+        ['deal', 'tags'],
+        ['deal', 'title'],
+      ],
+      test: (u, r) =>
+        !allRecords('deal').some((d) => !d.deleted && readable(u, 'deal').has(d.id) && (d.refs.tags as string[]).includes(r.id)),
+    },
   ],
   app_user: [
-    { name: 'org_unit.code in all', filter: () => ({ in: [v('org_unit.code'), codes()] }), touches: [['app_user', 'org_unit'], ['org_unit', 'code']],
-      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'org_unit')) },
-    { name: 'manager.username in all', filter: () => ({ in: [v('manager.username'), usernames()] }), touches: [['app_user', 'manager'], ['app_user', 'username']],
-      test: (u, r) => !!visibleTarget(u, 'app_user', ref(r, 'manager')) },
-    { name: 'some reports', filter: () => ({ some: [v('reports'), { '!': { isNull: [v('username')] } }] }), touches: [['app_user', 'manager'], ['app_user', 'username']],
-      test: (u, r) => visibleChildren(u, 'app_user', 'manager', r.id).length > 0 },
-    { name: 'some roles', filter: () => ({ some: [v('roles'), { in: [v('code'), roleCodes()] }] }), touches: [['role', 'members'], ['role', 'code']],
-      test: (u, r) => allRecords('role').some((x) => readable(u, 'role').has(x.id) && (x.refs.members as string[]).includes(r.id)) },
+    {
+      name: 'org_unit.code in all',
+      filter: () => ({ in: [v('org_unit.code'), codes()] }),
+      touches: [
+        ['app_user', 'org_unit'],
+        ['org_unit', 'code'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'org_unit')),
+    },
+    {
+      name: 'manager.username in all',
+      filter: () => ({ in: [v('manager.username'), usernames()] }),
+      touches: [
+        ['app_user', 'manager'],
+        ['app_user', 'username'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'app_user', ref(r, 'manager')),
+    },
+    {
+      name: 'some reports',
+      filter: () => ({ some: [v('reports'), { '!': { isNull: [v('username')] } }] }),
+      touches: [
+        ['app_user', 'manager'],
+        ['app_user', 'username'],
+      ],
+      test: (u, r) => visibleChildren(u, 'app_user', 'manager', r.id).length > 0,
+    },
+    {
+      name: 'some roles',
+      filter: () => ({ some: [v('roles'), { in: [v('code'), roleCodes()] }] }),
+      touches: [
+        ['role', 'members'],
+        ['role', 'code'],
+      ],
+      test: (u, r) => allRecords('role').some((x) => readable(u, 'role').has(x.id) && (x.refs.members as string[]).includes(r.id)),
+    },
   ],
   org_unit: [
-    { name: 'parent.code in all', filter: () => ({ in: [v('parent.code'), codes()] }), touches: [['org_unit', 'parent'], ['org_unit', 'code']],
-      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'parent')) },
-    { name: 'some members', filter: () => ({ some: [v('members'), { '!': { isNull: [v('username')] } }] }), touches: [['app_user', 'org_unit'], ['app_user', 'username']],
-      test: (u, r) => visibleChildren(u, 'app_user', 'org_unit', r.id).length > 0 },
-    { name: 'some accounts', filter: () => ({ some: [v('account_by_org_unit'), { in: [v('name'), names()] }] }), touches: [['account', 'org_unit'], ['account', 'name']],
-      test: (u, r) => visibleChildren(u, 'account', 'org_unit', r.id).length > 0 },
+    {
+      name: 'parent.code in all',
+      filter: () => ({ in: [v('parent.code'), codes()] }),
+      touches: [
+        ['org_unit', 'parent'],
+        ['org_unit', 'code'],
+      ],
+      test: (u, r) => !!visibleTarget(u, 'org_unit', ref(r, 'parent')),
+    },
+    {
+      name: 'some members',
+      filter: () => ({ some: [v('members'), { '!': { isNull: [v('username')] } }] }),
+      touches: [
+        ['app_user', 'org_unit'],
+        ['app_user', 'username'],
+      ],
+      test: (u, r) => visibleChildren(u, 'app_user', 'org_unit', r.id).length > 0,
+    },
+    {
+      name: 'some accounts',
+      filter: () => ({ some: [v('account_by_org_unit'), { in: [v('name'), names()] }] }),
+      touches: [
+        ['account', 'org_unit'],
+        ['account', 'name'],
+      ],
+      test: (u, r) => visibleChildren(u, 'account', 'org_unit', r.id).length > 0,
+    },
   ],
   role: [
-    { name: 'some members', filter: () => ({ some: [v('members'), { in: [v('username'), usernames()] }] }), touches: [['role', 'members'], ['app_user', 'username']],
-      test: (u, r) => (r.refs.members as string[]).some((id) => !!visibleTarget(u, 'app_user', id)) },
+    {
+      name: 'some members',
+      filter: () => ({ some: [v('members'), { in: [v('username'), usernames()] }] }),
+      touches: [
+        ['role', 'members'],
+        ['app_user', 'username'],
+      ],
+      test: (u, r) => (r.refs.members as string[]).some((id) => !!visibleTarget(u, 'app_user', id)),
+    },
   ],
 };
 
@@ -223,7 +446,13 @@ describe.each(USER_KEYS)('as %s', (userKey) => {
       expectStatus(csv, 200, `csv export ${entity}`);
       const [header = [], ...lines] = parseCsv(String(csv.body).replace(/^\ufeff/, ''));
       const idAt = header.indexOf('id');
-      expect(keys(w, lines.map((l) => l[idAt])), `csv export of ${entity}`).toEqual(keys(w, exportable));
+      expect(
+        keys(
+          w,
+          lines.map((l) => l[idAt]),
+        ),
+        `csv export of ${entity}`,
+      ).toEqual(keys(w, exportable));
       if (exportable.size > 0) {
         const sample = w.records[entity].get([...exportable][0]!)!;
         expect([...header].sort()).toEqual(Object.keys(visible(w, userKey, sample)).sort());
@@ -256,37 +485,53 @@ describe.each(USER_KEYS)('as %s', (userKey) => {
           expect(get.body.data, `get ${what}`).toEqual(visible(w, userKey, rec));
           expectStatus(history, 200, `history ${what}`);
           // manyToMany link lists in history are checked on their own (hidden-fields-and-meta.test.ts).
-          const lists = new Set(Object.entries(RELATIONS[entity]).filter(([, r]) => r.kind === 'manyToMany' && !r.inverseOfList).map(([n]) => n));
-          const withoutLists = (rows: Array<Record<string, any>>) => rows.map((row) => ({
-            ...row, changes: Object.fromEntries(Object.entries(row.changes as Record<string, unknown>).filter(([f]) => !lists.has(f))),
-          }));
+          const lists = new Set(
+            Object.entries(RELATIONS[entity])
+              .filter(([, r]) => r.kind === 'manyToMany' && !r.inverseOfList)
+              .map(([n]) => n),
+          );
+          const withoutLists = (rows: Array<Record<string, any>>) =>
+            rows.map((row) => ({
+              ...row,
+              changes: Object.fromEntries(Object.entries(row.changes as Record<string, unknown>).filter(([f]) => !lists.has(f))),
+            }));
           const masked = (await historyOf(rec)).map((row) => ({
             ...row,
-            changes: Object.fromEntries(Object.entries(row.changes as Record<string, unknown>).map(([f, c]) =>
-              [f, fieldLevel(w, userKey, entity, f) === 'hidden' ? { before: '***', after: '***' } : c])),
+            changes: Object.fromEntries(
+              Object.entries(row.changes as Record<string, unknown>).map(([f, c]) => [
+                f,
+                fieldLevel(w, userKey, entity, f) === 'hidden' ? { before: '***', after: '***' } : c,
+              ]),
+            ),
           }));
           expect(withoutLists(history.body.data), `history ${what}`).toEqual(withoutLists(masked));
           // Records made through the API have at least their create row; the first-start seed writes none.
           if (!SEEDED.has(rec.key)) expect(history.body.data.length, `history ${what}`).toBeGreaterThan(0);
         } else {
           expectProblem(get, 404, 'record.not_found');
-          expect(normalised404(get, rec.id), `an out-of-scope get looks like a missing id: ${what}`).toEqual(normalised404(missingGet, missing));
+          expect(normalised404(get, rec.id), `an out-of-scope get looks like a missing id: ${what}`).toEqual(
+            normalised404(missingGet, missing),
+          );
           expectProblem(history, 404, 'record.not_found');
           expect(normalised404(history, rec.id)).toEqual(normalised404(missingHistory, missing));
         }
         for (const op of ['update', 'delete'] as const) {
-          const res = op === 'update'
-            ? await req('PATCH', `/api/v1/${entity}/${rec.id}`, {}, { 'if-match': '"999999"' })
-            : await req('DELETE', `/api/v1/${entity}/${rec.id}`, undefined, { 'if-match': '"999999"' });
+          const res =
+            op === 'update'
+              ? await req('PATCH', `/api/v1/${entity}/${rec.id}`, {}, { 'if-match': '"999999"' })
+              : await req('DELETE', `/api/v1/${entity}/${rec.id}`, undefined, { 'if-match': '"999999"' });
           const want = writeProbeStatus(userKey, rec, op);
           if (want === 409) expectProblem(res, 409, 'record.version_conflict');
           else if (want === 404) expectProblem(res, 404, 'record.not_found');
           else expectProblem(res, 403);
           if (want === 404) {
-            const missingWrite = op === 'update'
-              ? await req('PATCH', `/api/v1/${entity}/${missing}`, {}, { 'if-match': '"999999"' })
-              : await req('DELETE', `/api/v1/${entity}/${missing}`, undefined, { 'if-match': '"999999"' });
-            expect(normalised404(res, rec.id), `${op} out of scope looks like a missing id: ${what}`).toEqual(normalised404(missingWrite, missing));
+            const missingWrite =
+              op === 'update'
+                ? await req('PATCH', `/api/v1/${entity}/${missing}`, {}, { 'if-match': '"999999"' })
+                : await req('DELETE', `/api/v1/${entity}/${missing}`, undefined, { 'if-match': '"999999"' });
+            expect(normalised404(res, rec.id), `${op} out of scope looks like a missing id: ${what}`).toEqual(
+              normalised404(missingWrite, missing),
+            );
           }
         }
       }
@@ -306,7 +551,11 @@ describe.each(USER_KEYS)('as %s', (userKey) => {
           continue;
         }
         const inRead = rowIds(w, userKey, entity, 'read');
-        const expected = new Set(allRecords(entity).filter((r) => inRead.has(r.id) && probe.test(userKey, r)).map((r) => r.id));
+        const expected = new Set(
+          allRecords(entity)
+            .filter((r) => inRead.has(r.id) && probe.test(userKey, r))
+            .map((r) => r.id),
+        );
         expectRows(res, userKey, entity, expected, what);
         expect(res.body.meta.total, what).toBe(expected.size);
       }
@@ -327,7 +576,13 @@ describe.each(USER_KEYS)('as %s', (userKey) => {
         }
         expectStatus(res, 200, what);
         const data = res.body.data as Array<Record<string, unknown>>;
-        expect(keys(w, data.map((r) => r.id)), what).toEqual(keys(w, rowIds(w, userKey, entity, 'read')));
+        expect(
+          keys(
+            w,
+            data.map((r) => r.id),
+          ),
+          what,
+        ).toEqual(keys(w, rowIds(w, userKey, entity, 'read')));
         for (const row of data) {
           const rec = w.records[entity].get(row.id as string)!;
           const got = row[name];
@@ -343,7 +598,9 @@ describe.each(USER_KEYS)('as %s', (userKey) => {
           const one = await req('GET', `/api/v1/${entity}/${String(first.id)}?include=${name}`);
           expectStatus(one, 200, `${what} by id`);
           const got = one.body.data[name];
-          expect(Array.isArray(got) ? sortById(got) : got).toEqual(expectedInclude(w, userKey, w.records[entity].get(first.id as string)!, name, got));
+          expect(Array.isArray(got) ? sortById(got) : got).toEqual(
+            expectedInclude(w, userKey, w.records[entity].get(first.id as string)!, name, got),
+          );
         }
       }
     });

@@ -8,8 +8,23 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestEngine } from '../../support/test-engine.js';
 import {
-  ENTITIES, RELATIONS, SYSTEM_FIELDS, USER_KEYS, as, can, expectedInclude, fieldLevel, includeAllowed,
-  keys, rowIds, sortById, visible, type EntityName, type Rec, startSecurityWorld, type World,
+  ENTITIES,
+  RELATIONS,
+  SYSTEM_FIELDS,
+  USER_KEYS,
+  as,
+  can,
+  expectedInclude,
+  fieldLevel,
+  includeAllowed,
+  keys,
+  rowIds,
+  sortById,
+  visible,
+  type EntityName,
+  type Rec,
+  startSecurityWorld,
+  type World,
 } from '../../support/security-world.js';
 
 const SEED = Number(process.env.SECURITY_FUZZ_SEED ?? 20_240_611);
@@ -30,13 +45,31 @@ const LEAVES: Record<EntityName, Record<string, Kind>> = {
   deal: { id: 'id', title: 'text', code: 'text', notes: 'text', won: 'bool', stage: 'enum', owner: 'id', account: 'id' },
   contract: { id: 'id', title: 'text', margin: 'int', account: 'id', org_unit: 'id' },
   tag: { id: 'id', label_text: 'text' },
-  app_user: { id: 'id', username: 'text', display_name: 'text', email: 'text', phone: 'text', active: 'bool', locale: 'enum', org_unit: 'id', manager: 'id' },
+  app_user: {
+    id: 'id',
+    username: 'text',
+    display_name: 'text',
+    email: 'text',
+    phone: 'text',
+    active: 'bool',
+    locale: 'enum',
+    org_unit: 'id',
+    manager: 'id',
+  },
   org_unit: { id: 'id', code: 'text', name: 'text', unit_type: 'enum', parent: 'id' },
   role: { id: 'id', code: 'text', name: 'text' },
 };
 
 /** manyToMany id lists: readable with fields=, not usable as a filter value. */
-const LISTS: Record<EntityName, readonly string[]> = { account: [], deal: ['tags'], contract: [], tag: [], app_user: [], org_unit: [], role: ['members'] };
+const LISTS: Record<EntityName, readonly string[]> = {
+  account: [],
+  deal: ['tags'],
+  contract: [],
+  tag: [],
+  app_user: [],
+  org_unit: [],
+  role: ['members'],
+};
 
 const HOPS: Record<EntityName, Record<string, EntityName>> = {
   account: { owner: 'app_user', org_unit: 'org_unit', parent: 'account' },
@@ -62,7 +95,12 @@ type Cond =
   | { t: 'not'; arg: Cond }
   | { t: 'some' | 'none'; coll: string; inner: Cond };
 
-interface Path { readonly path: string; readonly kind: Kind; readonly leafEntity: EntityName; readonly leaf: string }
+interface Path {
+  readonly path: string;
+  readonly kind: Kind;
+  readonly leafEntity: EntityName;
+  readonly leaf: string;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Arbitraries (built once the world exists: literal pools come from the fixture data)
@@ -83,7 +121,14 @@ function pathArb(entity: EntityName, hops: number, prefix = ''): fc.Arbitrary<Pa
 
 function pool(entity: EntityName, leaf: string, kind: Kind): unknown[] {
   const values = [...w.records[entity].values()].map((r) => r.admin[leaf]).filter((x) => x !== null && x !== undefined);
-  const extra: unknown[] = kind === 'int' ? [0, 3, 6, 40] : kind === 'text' ? ['zz-no-match', 'A', 'e'] : kind === 'id' ? ['0190f000-0000-7000-8000-00000000abcd'] : [];
+  const extra: unknown[] =
+    kind === 'int'
+      ? [0, 3, 6, 40]
+      : kind === 'text'
+        ? ['zz-no-match', 'A', 'e']
+        : kind === 'id'
+          ? ['0190f000-0000-7000-8000-00000000abcd']
+          : [];
   return [...new Set([...values, ...extra])];
 }
 
@@ -93,27 +138,47 @@ function literalArb(p: Path, op: string): fc.Arbitrary<unknown> {
   const values = pool(p.leafEntity, p.leaf, p.kind);
   if (op === 'in') return fc.subarray(values, { minLength: 1, maxLength: Math.min(4, values.length) });
   if (op === 'startsWith' || op === 'contains') {
-    return fc.constantFrom(...values).chain((v) => fc.integer({ min: 1, max: Math.max(1, String(v).length) }).map((n) =>
-      op === 'startsWith' ? String(v).slice(0, n) : String(v).slice(Math.max(0, String(v).length - n))));
+    return fc
+      .constantFrom(...values)
+      .chain((v) =>
+        fc
+          .integer({ min: 1, max: Math.max(1, String(v).length) })
+          .map((n) => (op === 'startsWith' ? String(v).slice(0, n) : String(v).slice(Math.max(0, String(v).length - n)))),
+      );
   }
   return fc.constantFrom(...values);
 }
 
 function condArb(entity: EntityName, depth: number): fc.Arbitrary<Cond> {
-  const cmp: fc.Arbitrary<Cond> = pathArb(entity, 2).chain((p) => fc.constantFrom(...OPS[p.kind]).chain((op) =>
-    literalArb(p, op).map((lit): Cond => ({ t: 'cmp', path: p.path, kind: p.kind, op, lit }))));
+  const cmp: fc.Arbitrary<Cond> = pathArb(entity, 2).chain((p) =>
+    fc
+      .constantFrom(...OPS[p.kind])
+      .chain((op) => literalArb(p, op).map((lit): Cond => ({ t: 'cmp', path: p.path, kind: p.kind, op, lit }))),
+  );
   if (depth === 0) return cmp;
-  const colls = Object.entries(RELATIONS[entity]).filter(([, r]) => r.kind !== 'belongsTo').map(([n]) => n);
+  const colls = Object.entries(RELATIONS[entity])
+    .filter(([, r]) => r.kind !== 'belongsTo')
+    .map(([n]) => n);
   const options: Array<{ weight: number; arbitrary: fc.Arbitrary<Cond> }> = [
     { weight: 4, arbitrary: cmp },
-    { weight: 1, arbitrary: fc.array(condArb(entity, depth - 1), { minLength: 1, maxLength: 3 }).map((args): Cond => ({ t: 'and', args })) },
+    {
+      weight: 1,
+      arbitrary: fc.array(condArb(entity, depth - 1), { minLength: 1, maxLength: 3 }).map((args): Cond => ({ t: 'and', args })),
+    },
     { weight: 1, arbitrary: fc.array(condArb(entity, depth - 1), { minLength: 1, maxLength: 3 }).map((args): Cond => ({ t: 'or', args })) },
     { weight: 1, arbitrary: condArb(entity, depth - 1).map((arg): Cond => ({ t: 'not', arg })) },
   ];
   if (colls.length) {
-    options.push({ weight: 2, arbitrary: fc.constantFrom(...colls).chain((coll) =>
-      fc.tuple(fc.constantFrom<'some' | 'none'>('some', 'none'), condArb(RELATIONS[entity][coll]!.target, depth - 1))
-        .map(([q, inner]): Cond => ({ t: q, coll, inner }))) });
+    options.push({
+      weight: 2,
+      arbitrary: fc
+        .constantFrom(...colls)
+        .chain((coll) =>
+          fc
+            .tuple(fc.constantFrom<'some' | 'none'>('some', 'none'), condArb(RELATIONS[entity][coll]!.target, depth - 1))
+            .map(([q, inner]): Cond => ({ t: q, coll, inner })),
+        ),
+    });
   }
   return fc.oneof(...options);
 }
@@ -148,10 +213,15 @@ function pathValid(userKey: string, entity: EntityName, path: string): boolean {
 
 function condValid(userKey: string, entity: EntityName, c: Cond): boolean {
   switch (c.t) {
-    case 'cmp': return pathValid(userKey, entity, c.path);
-    case 'and': case 'or': return c.args.every((a) => condValid(userKey, entity, a));
-    case 'not': return condValid(userKey, entity, c.arg);
-    case 'some': case 'none': {
+    case 'cmp':
+      return pathValid(userKey, entity, c.path);
+    case 'and':
+    case 'or':
+      return c.args.every((a) => condValid(userKey, entity, a));
+    case 'not':
+      return condValid(userKey, entity, c.arg);
+    case 'some':
+    case 'none': {
       const rel = RELATIONS[entity][c.coll]!;
       return fieldLevel(w, userKey, rel.sourceEntity, rel.sourceField) !== 'hidden' && condValid(userKey, rel.target, c.inner);
     }
@@ -194,22 +264,35 @@ function evaluate(userKey: string, rec: Rec, c: Cond): boolean {
       const v = valueAt(userKey, rec, c.path);
       const isNull = v === null;
       switch (c.op) {
-        case 'isNull': return isNull;
-        case '==': return !isNull && compare(c.kind, v, c.lit) === 0;
-        case '!=': return isNull || compare(c.kind, v, c.lit) !== 0;
-        case 'in': return !isNull && (c.lit as unknown[]).some((l) => compare(c.kind, v, l) === 0);
-        case '<': return !isNull && compare(c.kind, v, c.lit) < 0;
-        case '<=': return !isNull && compare(c.kind, v, c.lit) <= 0;
-        case '>': return !isNull && compare(c.kind, v, c.lit) > 0;
-        case '>=': return !isNull && compare(c.kind, v, c.lit) >= 0;
-        case 'startsWith': return !isNull && fold(String(v)).startsWith(fold(String(c.lit)));
-        case 'contains': return !isNull && fold(String(v)).includes(fold(String(c.lit)));
+        case 'isNull':
+          return isNull;
+        case '==':
+          return !isNull && compare(c.kind, v, c.lit) === 0;
+        case '!=':
+          return isNull || compare(c.kind, v, c.lit) !== 0;
+        case 'in':
+          return !isNull && (c.lit as unknown[]).some((l) => compare(c.kind, v, l) === 0);
+        case '<':
+          return !isNull && compare(c.kind, v, c.lit) < 0;
+        case '<=':
+          return !isNull && compare(c.kind, v, c.lit) <= 0;
+        case '>':
+          return !isNull && compare(c.kind, v, c.lit) > 0;
+        case '>=':
+          return !isNull && compare(c.kind, v, c.lit) >= 0;
+        case 'startsWith':
+          return !isNull && fold(String(v)).startsWith(fold(String(c.lit)));
+        case 'contains':
+          return !isNull && fold(String(v)).includes(fold(String(c.lit)));
       }
       throw new Error(`operator ${c.op}`);
     }
-    case 'and': return c.args.every((a) => evaluate(userKey, rec, a));
-    case 'or': return c.args.some((a) => evaluate(userKey, rec, a));
-    case 'not': return !evaluate(userKey, rec, c.arg);
+    case 'and':
+      return c.args.every((a) => evaluate(userKey, rec, a));
+    case 'or':
+      return c.args.some((a) => evaluate(userKey, rec, a));
+    case 'not':
+      return !evaluate(userKey, rec, c.arg);
     case 'some':
     case 'none': {
       const rel = RELATIONS[rec.entity][c.coll]!;
@@ -241,15 +324,23 @@ interface Query {
 }
 
 function queryArb(): fc.Arbitrary<Query> {
-  return fc.tuple(fc.constantFrom(...USER_KEYS), fc.constantFrom(...ENTITIES)).chain(([user, entity]) => fc.record({
-    user: fc.constant(user),
-    entity: fc.constant(entity),
-    filter: fc.option(condArb(entity, 2), { freq: 5 }),
-    sort: fc.array(fc.record({ path: pathArb(entity, 2), desc: fc.boolean() }), { maxLength: 2 }),
-    include: fc.subarray(Object.keys(RELATIONS[entity]), { maxLength: Math.min(2, Object.keys(RELATIONS[entity]).length) }),
-    fields: fc.option(fc.subarray([...Object.keys(LEAVES[entity]).filter((f) => f !== 'id'), ...LISTS[entity]], { minLength: 1, maxLength: Math.min(3, Object.keys(LEAVES[entity]).length - 1) }), { freq: 3 }),
-    limit: fc.integer({ min: 1, max: 6 }),
-  }));
+  return fc.tuple(fc.constantFrom(...USER_KEYS), fc.constantFrom(...ENTITIES)).chain(([user, entity]) =>
+    fc.record({
+      user: fc.constant(user),
+      entity: fc.constant(entity),
+      filter: fc.option(condArb(entity, 2), { freq: 5 }),
+      sort: fc.array(fc.record({ path: pathArb(entity, 2), desc: fc.boolean() }), { maxLength: 2 }),
+      include: fc.subarray(Object.keys(RELATIONS[entity]), { maxLength: Math.min(2, Object.keys(RELATIONS[entity]).length) }),
+      fields: fc.option(
+        fc.subarray([...Object.keys(LEAVES[entity]).filter((f) => f !== 'id'), ...LISTS[entity]], {
+          minLength: 1,
+          maxLength: Math.min(3, Object.keys(LEAVES[entity]).length - 1),
+        }),
+        { freq: 3 },
+      ),
+      limit: fc.integer({ min: 1, max: 6 }),
+    }),
+  );
 }
 
 function url(qr: Query, cursor?: string): string {
@@ -263,7 +354,11 @@ function url(qr: Query, cursor?: string): string {
 }
 
 function describeQuery(qr: Query): string {
-  return JSON.stringify({ ...qr, filter: qr.filter ? toLogic(qr.filter) : null, sort: qr.sort.map((s) => (s.desc ? '-' : '') + s.path.path) });
+  return JSON.stringify({
+    ...qr,
+    filter: qr.filter ? toLogic(qr.filter) : null,
+    sort: qr.sort.map((s) => (s.desc ? '-' : '') + s.path.path),
+  });
 }
 
 /** Every id of the whole fixture that the user may not read, for scanning error answers. */
@@ -280,10 +375,11 @@ async function checkList(qr: Query): Promise<void> {
     expect(first.status, what).toBe(403);
     return;
   }
-  const valid = (qr.filter === null || condValid(user, entity, qr.filter))
-    && qr.sort.every((s) => pathValid(user, entity, s.path.path))
-    && qr.include.every((i) => includeAllowed(w, user, entity, i))
-    && (qr.fields ?? []).every((f) => fieldLevel(w, user, entity, f) !== 'hidden');
+  const valid =
+    (qr.filter === null || condValid(user, entity, qr.filter)) &&
+    qr.sort.every((s) => pathValid(user, entity, s.path.path)) &&
+    qr.include.every((i) => includeAllowed(w, user, entity, i)) &&
+    (qr.fields ?? []).every((f) => fieldLevel(w, user, entity, f) !== 'hidden');
   if (!valid) {
     expect(first.status, `${what} -> ${JSON.stringify(first.body)}`).toBe(400);
     const text = JSON.stringify(first.body);
@@ -292,7 +388,9 @@ async function checkList(qr: Query): Promise<void> {
   }
   expect(first.status, `${what} -> ${JSON.stringify(first.body).slice(0, 500)}`).toBe(200);
   const inScope = readable(user, entity);
-  const matches = [...w.records[entity].values()].filter((r) => !r.deleted && inScope.has(r.id) && (qr.filter === null || evaluate(user, r, qr.filter)));
+  const matches = [...w.records[entity].values()].filter(
+    (r) => !r.deleted && inScope.has(r.id) && (qr.filter === null || evaluate(user, r, qr.filter)),
+  );
   expect(first.body.meta.total, `${what}: meta.total`).toBe(matches.length);
   expect(first.body.data.length, `${what}: first page`).toBe(Math.min(qr.limit, matches.length));
 
@@ -306,7 +404,18 @@ async function checkList(qr: Query): Promise<void> {
     rows.push(...page.body.data);
     cursor = page.body.meta.nextCursor;
   }
-  expect(keys(w, rows.map((r) => r.id)), `${what}: all pages`).toEqual(keys(w, matches.map((m) => m.id)));
+  expect(
+    keys(
+      w,
+      rows.map((r) => r.id),
+    ),
+    `${what}: all pages`,
+  ).toEqual(
+    keys(
+      w,
+      matches.map((m) => m.id),
+    ),
+  );
 
   for (const row of rows) {
     const rec = w.records[entity].get(row.id as string)!;
@@ -344,34 +453,47 @@ async function checkList(qr: Query): Promise<void> {
   }
 }
 
-describe('randomised queries never reach outside the caller\'s scope', () => {
+describe("randomised queries never reach outside the caller's scope", () => {
   it(`${RUNS} random list queries (seed ${SEED})`, async () => {
-    await fc.assert(fc.asyncProperty(queryArb(), async (qr) => {
-      await checkList(qr);
-    }), { seed: SEED, numRuns: RUNS, endOnFailure: true });
+    await fc.assert(
+      fc.asyncProperty(queryArb(), async (qr) => {
+        await checkList(qr);
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
   }, 120_000);
 
   it('random gets by id (with include and fields) answer 200 exactly for readable records, else 404 or 403', async () => {
     const everything = ENTITIES.flatMap((e) => [...w.records[e].values()]);
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(...USER_KEYS), fc.constantFrom(...everything), fc.integer({ min: 0, max: 3 }),
-      async (user, rec, n) => {
-        const include = Object.keys(RELATIONS[rec.entity]).filter((i) => includeAllowed(w, user, rec.entity, i)).slice(0, n);
-        const res = await as(w, user)('GET', `/api/v1/${rec.entity}/${rec.id}${include.length ? `?include=${include.join(',')}` : ''}`);
-        if (!can(w, user, rec.entity, 'read')) {
-          expect(res.status).toBe(403);
-          return;
-        }
-        if (rec.deleted || !readable(user, rec.entity).has(rec.id)) {
-          expect(res.status, `${user} ${rec.key}`).toBe(404);
-          expect(JSON.stringify(res.body)).not.toContain(String(rec.admin.name ?? rec.admin.title ?? '\u0000'));
-          return;
-        }
-        expect(res.status).toBe(200);
-        for (const i of include) {
-          const got = res.body.data[i];
-          expect(Array.isArray(got) ? sortById(got) : got, `${user} ${rec.key} include ${i}`).toEqual(expectedInclude(w, user, rec, i, got));
-        }
-      }), { seed: SEED + 1, numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...USER_KEYS),
+        fc.constantFrom(...everything),
+        fc.integer({ min: 0, max: 3 }),
+        async (user, rec, n) => {
+          const include = Object.keys(RELATIONS[rec.entity])
+            .filter((i) => includeAllowed(w, user, rec.entity, i))
+            .slice(0, n);
+          const res = await as(w, user)('GET', `/api/v1/${rec.entity}/${rec.id}${include.length ? `?include=${include.join(',')}` : ''}`);
+          if (!can(w, user, rec.entity, 'read')) {
+            expect(res.status).toBe(403);
+            return;
+          }
+          if (rec.deleted || !readable(user, rec.entity).has(rec.id)) {
+            expect(res.status, `${user} ${rec.key}`).toBe(404);
+            expect(JSON.stringify(res.body)).not.toContain(String(rec.admin.name ?? rec.admin.title ?? '\u0000'));
+            return;
+          }
+          expect(res.status).toBe(200);
+          for (const i of include) {
+            const got = res.body.data[i];
+            expect(Array.isArray(got) ? sortById(got) : got, `${user} ${rec.key} include ${i}`).toEqual(
+              expectedInclude(w, user, rec, i, got),
+            );
+          }
+        },
+      ),
+      { seed: SEED + 1, numRuns: 150 },
+    );
   }, 60_000);
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
     users[name] = await createUser(name, { entities: { account: { actions: ['read'], scope: 'own' } } });
   }
   accountId = (await t.request('POST', '/api/v1/account', { name: 'Rep account', owner: users.rep })).body.data.id;
-  await t.request('POST', '/api/v1/account', { name: 'Someone else\'s account' });
+  await t.request('POST', '/api/v1/account', { name: "Someone else's account" });
   noteId = (await t.request('POST', '/api/v1/note', { title: 'A note' })).body.data.id;
 });
 
@@ -47,7 +47,13 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const parts = (token: string) => {
   const [h, p, s] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()), h: h!, p: p!, s: s! };
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+    h: h!,
+    p: p!,
+    s: s!,
+  };
 };
 
 function expect401(res: TestResponse, what: string, code = 'auth.invalid_token'): void {
@@ -59,16 +65,36 @@ describe('every route but login and health needs a token', () => {
   function routes(): Array<[string, string, unknown?]> {
     const x = randomUUID();
     const list: Array<[string, string, unknown?]> = [
-      ['GET', '/api/meta'], ['GET', '/api/openapi.json'], ['GET', '/api/auth/me'], ['POST', '/api/auth/logout', {}],
-      ['GET', '/api/auth/tokens'], ['POST', '/api/auth/tokens', { name: 'x' }], ['DELETE', `/api/auth/tokens/${x}`],
-      ['PUT', '/api/auth/password', { currentPassword: 'a', newPassword: 'b' }], ['PUT', `/api/admin/users/${x}/password`, { password: 'abcdefghijk' }],
-      ['GET', '/api/admin/model/plan'], ['POST', '/api/admin/model/publish', {}], ['GET', '/api/admin/model/history'],
-      ['GET', '/api/plugins/sample/ping'], ['POST', `/api/v1/note/${noteId}/actions/archive`, { reason: 'because' }],
-      ['GET', '/api/nope'], ['GET', '/api/v1/nope'], ['GET', '/'], ['GET', '/api/v1/tessera_audit'],
+      ['GET', '/api/meta'],
+      ['GET', '/api/openapi.json'],
+      ['GET', '/api/auth/me'],
+      ['POST', '/api/auth/logout', {}],
+      ['GET', '/api/auth/tokens'],
+      ['POST', '/api/auth/tokens', { name: 'x' }],
+      ['DELETE', `/api/auth/tokens/${x}`],
+      ['PUT', '/api/auth/password', { currentPassword: 'a', newPassword: 'b' }],
+      ['PUT', `/api/admin/users/${x}/password`, { password: 'abcdefghijk' }],
+      ['GET', '/api/admin/model/plan'],
+      ['POST', '/api/admin/model/publish', {}],
+      ['GET', '/api/admin/model/history'],
+      ['GET', '/api/plugins/sample/ping'],
+      ['POST', `/api/v1/note/${noteId}/actions/archive`, { reason: 'because' }],
+      ['GET', '/api/nope'],
+      ['GET', '/api/v1/nope'],
+      ['GET', '/'],
+      ['GET', '/api/v1/tessera_audit'],
     ];
     for (const e of ['account', 'deal', 'tag', 'note', 'note_event', 'app_user', 'org_unit', 'role']) {
-      list.push(['GET', `/api/v1/${e}`], ['POST', `/api/v1/${e}`, {}], ['POST', `/api/v1/${e}/bulk`, { data: [{}] }], ['GET', `/api/v1/${e}/export`],
-        ['GET', `/api/v1/${e}/${x}`], ['PATCH', `/api/v1/${e}/${x}`, {}], ['DELETE', `/api/v1/${e}/${x}`], ['GET', `/api/v1/${e}/${x}/history`]);
+      list.push(
+        ['GET', `/api/v1/${e}`],
+        ['POST', `/api/v1/${e}`, {}],
+        ['POST', `/api/v1/${e}/bulk`, { data: [{}] }],
+        ['GET', `/api/v1/${e}/export`],
+        ['GET', `/api/v1/${e}/${x}`],
+        ['PATCH', `/api/v1/${e}/${x}`, {}],
+        ['DELETE', `/api/v1/${e}/${x}`],
+        ['GET', `/api/v1/${e}/${x}/history`],
+      );
     }
     return list;
   }
@@ -82,7 +108,14 @@ describe('every route but login and health needs a token', () => {
   });
 
   it('with a malformed or unknown token, or another scheme: 401', async () => {
-    const bad = ['Bearer nonsense', 'Bearer tsk_unknown', 'Bearer a.b.c', `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`, 'Bearer', t.adminToken];
+    const bad = [
+      'Bearer nonsense',
+      'Bearer tsk_unknown',
+      'Bearer a.b.c',
+      `Basic ${Buffer.from('admin:test-admin-password').toString('base64')}`,
+      'Bearer',
+      t.adminToken,
+    ];
     for (const [method, path, body] of routes().slice(0, 20)) {
       for (const header of bad) {
         const res = await t.request(method, path, body, { authorization: header });
@@ -91,8 +124,16 @@ describe('every route but login and health needs a token', () => {
       }
     }
     // A token elsewhere than the Authorization header is not looked at.
-    expect401(await t.request('GET', `/api/meta?access_token=${t.adminToken}`, undefined, { authorization: '' }), 'query token', 'auth.required');
-    expect401(await t.request('GET', '/api/meta', undefined, { authorization: '', cookie: `token=${t.adminToken}` }), 'cookie token', 'auth.required');
+    expect401(
+      await t.request('GET', `/api/meta?access_token=${t.adminToken}`, undefined, { authorization: '' }),
+      'query token',
+      'auth.required',
+    );
+    expect401(
+      await t.request('GET', '/api/meta', undefined, { authorization: '', cookie: `token=${t.adminToken}` }),
+      'cookie token',
+      'auth.required',
+    );
   });
 
   it('health and login are public; login answers 401 only for wrong credentials', async () => {
@@ -124,7 +165,10 @@ describe('session token tampering', () => {
   it('a changed payload (sub = admin, later exp) with the original signature is refused', async () => {
     const { h, s, payload } = parts(token);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(`${h}.${b64({ ...payload, sub: adminId })}.${s}`)), 'sub changed');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(`${h}.${b64({ ...payload, exp: payload.exp + 86400 })}.${s}`)), 'exp changed');
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(`${h}.${b64({ ...payload, exp: payload.exp + 86400 })}.${s}`)),
+      'exp changed',
+    );
   });
 
   it('a changed signature is refused', async () => {
@@ -138,9 +182,18 @@ describe('session token tampering', () => {
     const { p, payload } = parts(token);
     for (const alg of ['none', 'None', 'NONE']) {
       expect401(await t.request('GET', '/api/auth/me', undefined, bearer(`${b64({ alg, typ: 'JWT' })}.${p}.`)), `alg ${alg}`);
-      expect401(await t.request('GET', '/api/auth/me', undefined, bearer(`${b64({ alg, typ: 'JWT' })}.${b64({ ...payload, sub: adminId })}.`)), `alg ${alg} as admin`);
+      expect401(
+        await t.request('GET', '/api/auth/me', undefined, bearer(`${b64({ alg, typ: 'JWT' })}.${b64({ ...payload, sub: adminId })}.`)),
+        `alg ${alg} as admin`,
+      );
     }
-    const hs512 = await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setIssuer('tessera').setSubject(users.victim!).setJti(payload.jti).setExpirationTime('1h').sign(secret);
+    const hs512 = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS512' })
+      .setIssuer('tessera')
+      .setSubject(users.victim!)
+      .setJti(payload.jti)
+      .setExpirationTime('1h')
+      .sign(secret);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(hs512)), 'HS512 with the real key');
   });
 
@@ -153,14 +206,45 @@ describe('session token tampering', () => {
       return jwt.sign(key);
     };
     // Control: the real key, issuer and session make a token that works (so the refusals below are about the claim changed).
-    expect((await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti })))).status).toBe(200);
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'evil', sub: users.victim!, jti: payload.jti }))), 'wrong issuer');
+    expect(
+      (await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti }))))
+        .status,
+    ).toBe(200);
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'evil', sub: users.victim!, jti: payload.jti }))),
+      'wrong issuer',
+    );
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ sub: users.victim!, jti: payload.jti }))), 'no issuer');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti }, new TextEncoder().encode('x'.repeat(64))))), 'foreign key');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: adminId, jti: randomUUID() }))), 'forged session for admin');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: adminId, jti: payload.jti }))), 'victim session, admin subject');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti, exp: Math.floor(Date.now() / 1000) - 10 }))), 'expired claim');
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: 'not-a-uuid' }))), 'junk session id');
+    expect401(
+      await t.request(
+        'GET',
+        '/api/auth/me',
+        undefined,
+        bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti }, new TextEncoder().encode('x'.repeat(64)))),
+      ),
+      'foreign key',
+    );
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: adminId, jti: randomUUID() }))),
+      'forged session for admin',
+    );
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: adminId, jti: payload.jti }))),
+      'victim session, admin subject',
+    );
+    expect401(
+      await t.request(
+        'GET',
+        '/api/auth/me',
+        undefined,
+        bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: payload.jti, exp: Math.floor(Date.now() / 1000) - 10 })),
+      ),
+      'expired claim',
+    );
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(await sign({ iss: 'tessera', sub: users.victim!, jti: 'not-a-uuid' }))),
+      'junk session id',
+    );
     // The original still works: none of this revoked it.
     expect((await t.request('GET', '/api/auth/me', undefined, bearer(token))).status).toBe(200);
   });
@@ -182,7 +266,11 @@ describe('revocation', () => {
     expect((await t.request('GET', '/api/auth/me', undefined, bearer(token))).status).toBe(200);
     expect((await t.request('PUT', `/api/admin/users/${users.reset}/password`, { password: 'a-new-password-1' })).status).toBe(204);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(token)), 'after reset');
-    expectProblem(await t.request('POST', '/api/auth/login', { username: 'reset', password: PASSWORD }, { authorization: '' }), 401, 'auth.invalid_credentials');
+    expectProblem(
+      await t.request('POST', '/api/auth/login', { username: 'reset', password: PASSWORD }, { authorization: '' }),
+      401,
+      'auth.invalid_credentials',
+    );
     await t.login('reset', 'a-new-password-1');
   });
 
@@ -191,20 +279,31 @@ describe('revocation', () => {
     const api = (await t.request('POST', '/api/auth/tokens', { name: 'ci' }, bearer(session))).body.data.token as string;
     expect((await t.request('GET', '/api/auth/me', undefined, bearer(api))).status).toBe(200);
     const u = await t.request('GET', `/api/v1/app_user/${users.leaver}`);
-    expect((await t.request('PATCH', `/api/v1/app_user/${users.leaver}`, { active: false }, { 'if-match': `"${String(u.body.data.version)}"` })).status).toBe(200);
+    expect(
+      (await t.request('PATCH', `/api/v1/app_user/${users.leaver}`, { active: false }, { 'if-match': `"${String(u.body.data.version)}"` }))
+        .status,
+    ).toBe(200);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(session)), 'deactivated session');
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(api)), 'deactivated api token');
-    expectProblem(await t.request('POST', '/api/auth/login', { username: 'leaver', password: PASSWORD }, { authorization: '' }), 401, 'auth.invalid_credentials');
+    expectProblem(
+      await t.request('POST', '/api/auth/login', { username: 'leaver', password: PASSWORD }, { authorization: '' }),
+      401,
+      'auth.invalid_credentials',
+    );
 
     const gone = await t.login('deleted', PASSWORD);
     expect((await t.request('DELETE', `/api/v1/app_user/${users.deleted}`)).status).toBe(200);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(gone)), 'deleted user');
-    expectProblem(await t.request('POST', '/api/auth/login', { username: 'deleted', password: PASSWORD }, { authorization: '' }), 401, 'auth.invalid_credentials');
+    expectProblem(
+      await t.request('POST', '/api/auth/login', { username: 'deleted', password: PASSWORD }, { authorization: '' }),
+      401,
+      'auth.invalid_credentials',
+    );
   });
 });
 
 describe('API tokens', () => {
-  it('are created once (tsk_...), listed without the secret, and act as their owner with the owner\'s access', async () => {
+  it("are created once (tsk_...), listed without the secret, and act as their owner with the owner's access", async () => {
     const session = await t.login('apiuser', PASSWORD);
     const created = await t.request('POST', '/api/auth/tokens', { name: 'integration', expiresInDays: 30 }, bearer(session));
     expect(created.status).toBe(201);
@@ -232,7 +331,7 @@ describe('API tokens', () => {
     expect((await t.request('GET', '/api/auth/me', undefined, bearer(token))).status).toBe(200);
   });
 
-  it('a rep\'s API token lists exactly the rep\'s own accounts', async () => {
+  it("a rep's API token lists exactly the rep's own accounts", async () => {
     const session = await t.login('rep', PASSWORD);
     const token = (await t.request('POST', '/api/auth/tokens', { name: 'rep-ci' }, bearer(session))).body.data.token as string;
     const res = await t.request('GET', '/api/v1/account?total=exact', undefined, bearer(token));
@@ -260,11 +359,18 @@ describe('API tokens', () => {
     await t.db.pool.query("UPDATE tessera_api_token SET expires_at = now() - interval '1 second' WHERE id = $1", [created.id]);
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(created.token)), 'expired api token');
     for (const days of [0, -1, 1.5, 4000, '7']) {
-      expectProblem(await t.request('POST', '/api/auth/tokens', { name: 'x', expiresInDays: days }, bearer(session)), 422, 'validation.failed');
+      expectProblem(
+        await t.request('POST', '/api/auth/tokens', { name: 'x', expiresInDays: days }, bearer(session)),
+        422,
+        'validation.failed',
+      );
     }
     // A near miss of a real token is not a token.
     const real = (await t.request('POST', '/api/auth/tokens', { name: 'real' }, bearer(session))).body.data.token as string;
-    expect401(await t.request('GET', '/api/auth/me', undefined, bearer(real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'))), 'altered api token');
+    expect401(
+      await t.request('GET', '/api/auth/me', undefined, bearer(real.slice(0, -1) + (real.endsWith('A') ? 'B' : 'A'))),
+      'altered api token',
+    );
     expect401(await t.request('GET', '/api/auth/me', undefined, bearer(real.toUpperCase())), 'case-changed api token');
   });
 });

@@ -25,12 +25,28 @@ beforeAll(async () => {
   };
   const user = await post('app_user', { username: 'wide', display_name: 'Wide', org_unit: w.units.E1, locale: 'en' });
   expectStatus(await t.request('PUT', `/api/admin/users/${String(user.id)}/password`, { password: 'wide-Secret-123' }), 204, 'password');
-  await post('role', { code: 'reads_own', name: 'reads own', members: [user.id], grants: { entities: {
-    deal: { actions: ['read'], scope: 'own' }, account: { actions: ['read'], scope: 'own' },
-  } } });
-  await post('role', { code: 'writes_all', name: 'writes all', members: [user.id], grants: { entities: {
-    deal: { actions: ['update', 'delete', 'export'], scope: 'all' }, account: { actions: ['update', 'export'], scope: 'all' },
-  } } });
+  await post('role', {
+    code: 'reads_own',
+    name: 'reads own',
+    members: [user.id],
+    grants: {
+      entities: {
+        deal: { actions: ['read'], scope: 'own' },
+        account: { actions: ['read'], scope: 'own' },
+      },
+    },
+  });
+  await post('role', {
+    code: 'writes_all',
+    name: 'writes all',
+    members: [user.id],
+    grants: {
+      entities: {
+        deal: { actions: ['update', 'delete', 'export'], scope: 'all' },
+        account: { actions: ['update', 'export'], scope: 'all' },
+      },
+    },
+  });
   ownAccount = await post('account', { name: 'Wide account', owner: user.id });
   ownDeal = await post('deal', { title: 'Wide deal', account: ownAccount.id, owner: user.id });
   const token = await t.login('wide', 'wide-Secret-123');
@@ -46,9 +62,17 @@ async function adminGet(entity: string, recordId: string): Promise<Record<string
 
 describe('write, delete and export scopes are bounded by the read scope', () => {
   it('a PATCH of a record the user cannot read is a 404 that says nothing of it, and changes nothing', async () => {
-    for (const [entity, key] of [['deal', 'D1'], ['account', 'A_e1rep']] as const) {
+    for (const [entity, key] of [
+      ['deal', 'D1'],
+      ['account', 'A_e1rep'],
+    ] as const) {
       const before = await adminGet(entity, id(key));
-      const res = await wide('PATCH', `/api/v1/${entity}/${id(key)}`, entity === 'deal' ? { title: 'taken over' } : { name: 'taken over' }, ifMatch(before.version));
+      const res = await wide(
+        'PATCH',
+        `/api/v1/${entity}/${id(key)}`,
+        entity === 'deal' ? { title: 'taken over' } : { name: 'taken over' },
+        ifMatch(before.version),
+      );
       expectProblem(res, 404, 'record.not_found');
       expect(JSON.stringify(res.body)).not.toContain(String(before.title ?? before.name));
       expect(await adminGet(entity, id(key))).toEqual(before);
@@ -62,7 +86,10 @@ describe('write, delete and export scopes are bounded by the read scope', () => 
   });
 
   it('export lists only the records the user can read', async () => {
-    for (const [entity, own] of [['deal', ownDeal], ['account', ownAccount]] as const) {
+    for (const [entity, own] of [
+      ['deal', ownDeal],
+      ['account', ownAccount],
+    ] as const) {
       const res = await wide('GET', `/api/v1/${entity}/export?format=json`);
       expectStatus(res, 200, `export ${entity}`);
       expect(res.body.data.map((r: { id: string }) => r.id)).toEqual([own.id]);
@@ -75,6 +102,10 @@ describe('write, delete and export scopes are bounded by the read scope', () => 
     const res = await wide('PATCH', `/api/v1/deal/${String(ownDeal.id)}`, { title: 'Wide deal, renamed' }, ifMatch(ownDeal.version));
     expectStatus(res, 200, 'update own deal');
     expect(res.body.data.title).toBe('Wide deal, renamed');
-    expectStatus(await wide('DELETE', `/api/v1/deal/${String(ownDeal.id)}`, undefined, ifMatch(res.body.data.version)), 200, 'delete own deal');
+    expectStatus(
+      await wide('DELETE', `/api/v1/deal/${String(ownDeal.id)}`, undefined, ifMatch(res.body.data.version)),
+      200,
+      'delete own deal',
+    );
   });
 });

@@ -38,24 +38,41 @@ const ifMatch = (v: unknown) => ({ 'if-match': `"${String(v)}"` });
 
 describe('mass assignment of system and audit columns', () => {
   const SYSTEM: Array<[string, unknown]> = [
-    ['id', '0190f000-0000-7000-8000-000000000001'], ['version', 7], ['created_at', '2000-01-01T00:00:00.000Z'],
-    ['updated_at', '2000-01-01T00:00:00.000Z'], ['deleted_at', '2000-01-01T00:00:00.000Z'],
+    ['id', '0190f000-0000-7000-8000-000000000001'],
+    ['version', 7],
+    ['created_at', '2000-01-01T00:00:00.000Z'],
+    ['updated_at', '2000-01-01T00:00:00.000Z'],
+    ['deleted_at', '2000-01-01T00:00:00.000Z'],
   ];
 
   it.each(SYSTEM)('%s in a create body is a 422 (single and bulk), for users and admins alike', async (field, value) => {
     for (const req of [as(w, 'e1rep'), as(w, 'admin')]) {
-      expectProblem(await req('POST', '/api/v1/deal', { title: 'x', account: id('A_e1rep'), [field]: value }),
-        422, 'validation.failed', [{ pointer: `/${field}`, code: 'validation.unknown_field' }]);
-      expectProblem(await req('POST', '/api/v1/deal/bulk', { data: [{ title: 'ok', account: id('A_e1rep') }, { title: 'x', account: id('A_e1rep'), [field]: value }] }),
-        422, 'validation.failed', [{ pointer: `/data/1/${field}`, code: 'validation.unknown_field' }]);
+      expectProblem(await req('POST', '/api/v1/deal', { title: 'x', account: id('A_e1rep'), [field]: value }), 422, 'validation.failed', [
+        { pointer: `/${field}`, code: 'validation.unknown_field' },
+      ]);
+      expectProblem(
+        await req('POST', '/api/v1/deal/bulk', {
+          data: [
+            { title: 'ok', account: id('A_e1rep') },
+            { title: 'x', account: id('A_e1rep'), [field]: value },
+          ],
+        }),
+        422,
+        'validation.failed',
+        [{ pointer: `/data/1/${field}`, code: 'validation.unknown_field' }],
+      );
     }
   });
 
   it.each(SYSTEM.filter(([f]) => f !== 'version'))('%s in a patch body is a 422 and changes nothing', async (field, value) => {
     const before = await adminGet('deal', id('D1'));
     for (const req of [as(w, 'e1rep'), as(w, 'admin')]) {
-      expectProblem(await req('PATCH', `/api/v1/deal/${before.id}`, { [field]: value }, ifMatch(before.version)),
-        422, 'validation.failed', [{ pointer: `/${field}`, code: 'validation.unknown_field' }]);
+      expectProblem(
+        await req('PATCH', `/api/v1/deal/${before.id}`, { [field]: value }, ifMatch(before.version)),
+        422,
+        'validation.failed',
+        [{ pointer: `/${field}`, code: 'validation.unknown_field' }],
+      );
     }
     expect(await adminGet('deal', before.id)).toEqual(before);
   });
@@ -63,7 +80,11 @@ describe('mass assignment of system and audit columns', () => {
   it('version in a patch body is the precondition, never assigned: a wrong one is a 409, a right one is bumped by one', async () => {
     const before = await adminGet('deal', id('D1'));
     const e1rep = as(w, 'e1rep');
-    expectProblem(await e1rep('PATCH', `/api/v1/deal/${before.id}`, { version: before.version + 50, title: before.title }), 409, 'record.version_conflict');
+    expectProblem(
+      await e1rep('PATCH', `/api/v1/deal/${before.id}`, { version: before.version + 50, title: before.title }),
+      409,
+      'record.version_conflict',
+    );
     const ok = await e1rep('PATCH', `/api/v1/deal/${before.id}`, { version: before.version, title: before.title });
     expectStatus(ok, 200, 'patch with body version');
     expect(ok.body.data.version).toBe(before.version + 1);
@@ -92,7 +113,11 @@ describe('scope on create and update', () => {
     expect([await count('account'), await auditRows()]).toEqual([accounts, audits]);
     // w1rep owns no record in East and has no sharing there: a deal for e1rep on w1rep's account is out of scope.
     const w1rep = as(w, 'w1rep');
-    expectProblem(await w1rep('POST', '/api/v1/deal', { title: 'For East', account: id('A_w1rep'), owner: uid('e1rep') }), 422, 'validation.failed');
+    expectProblem(
+      await w1rep('POST', '/api/v1/deal', { title: 'For East', account: id('A_w1rep'), owner: uid('e1rep') }),
+      422,
+      'validation.failed',
+    );
     expect(await count('deal')).toBe(deals);
   });
 
@@ -103,7 +128,11 @@ describe('scope on create and update', () => {
     expect(res.body.data.owner).toBe(uid('e1rep2'));
     // On an account the rep can read (dept_viewer) but does not own, a deal for its owner is out of scope.
     const before = await count('deal');
-    expectProblem(await as(w, 'e1rep2')('POST', '/api/v1/deal', { title: 'x', account: id('A_e1mgr'), owner: uid('e1mgr') }), 403, 'access.out_of_scope');
+    expectProblem(
+      await as(w, 'e1rep2')('POST', '/api/v1/deal', { title: 'x', account: id('A_e1mgr'), owner: uid('e1mgr') }),
+      403,
+      'access.out_of_scope',
+    );
     expect(await count('deal')).toBe(before);
   });
 
@@ -114,10 +143,17 @@ describe('scope on create and update', () => {
     const absent = await e1rep('POST', '/api/v1/deal', { title: 'x', account: id('A_e1rep'), owner: missing });
     expectProblem(invisible, 422, 'validation.failed', [{ pointer: '/owner', code: 'validation.reference' }]);
     expectProblem(absent, 422, 'validation.failed', [{ pointer: '/owner', code: 'validation.reference' }]);
-    const strip = (b: any, x: string) => JSON.parse(JSON.stringify({ ...b, requestId: undefined }).split(x).join('<id>'));
+    const strip = (b: any, x: string) =>
+      JSON.parse(
+        JSON.stringify({ ...b, requestId: undefined })
+          .split(x)
+          .join('<id>'),
+      );
     expect(strip(invisible.body, uid('w1rep'))).toEqual(strip(absent.body, missing));
     // Same for an account outside the scope: e1rep cannot attach a deal to Foxtrot (w1rep's).
-    expectProblem(await e1rep('POST', '/api/v1/deal', { title: 'x', account: id('A_west') }), 422, 'validation.failed', [{ pointer: '/account', code: 'validation.reference' }]);
+    expectProblem(await e1rep('POST', '/api/v1/deal', { title: 'x', account: id('A_west') }), 422, 'validation.failed', [
+      { pointer: '/account', code: 'validation.reference' },
+    ]);
   });
 
   it('own: a rep creates records that default to them and their unit', async () => {
@@ -127,7 +163,12 @@ describe('scope on create and update', () => {
     expect(acc.body.data.owner).toBe(uid('e1rep'));
     expect(acc.body.data.org_unit).toBe(w.units.E1);
     expect(acc.body.data).not.toHaveProperty('tier');
-    const bulk = await e1rep('POST', '/api/v1/deal/bulk', { data: [{ title: 'Bulk 1', account: acc.body.data.id }, { title: 'Bulk 2', account: acc.body.data.id, owner: uid('e1rep') }] });
+    const bulk = await e1rep('POST', '/api/v1/deal/bulk', {
+      data: [
+        { title: 'Bulk 1', account: acc.body.data.id },
+        { title: 'Bulk 2', account: acc.body.data.id, owner: uid('e1rep') },
+      ],
+    });
     expectStatus(bulk, 201, 'rep bulk-creates deals');
     expect(bulk.body.data.map((d: { owner: string }) => d.owner)).toEqual([uid('e1rep'), uid('e1rep')]);
   });
@@ -135,11 +176,19 @@ describe('scope on create and update', () => {
   it('own: a rep cannot hand their record to someone else, and the record stays as it was', async () => {
     const e1rep = as(w, 'e1rep');
     const deal = await adminGet('deal', id('D11'));
-    expectProblem(await e1rep('PATCH', `/api/v1/deal/${deal.id}`, { owner: uid('e1rep2') }, ifMatch(deal.version)), 403, 'access.out_of_scope');
+    expectProblem(
+      await e1rep('PATCH', `/api/v1/deal/${deal.id}`, { owner: uid('e1rep2') }, ifMatch(deal.version)),
+      403,
+      'access.out_of_scope',
+    );
     expectProblem(await e1rep('PATCH', `/api/v1/deal/${deal.id}`, { owner: null }, ifMatch(deal.version)), 403, 'access.out_of_scope');
     expect(await adminGet('deal', deal.id)).toEqual(deal);
     const account = await adminGet('account', id('A_e1rep'));
-    expectProblem(await e1rep('PATCH', `/api/v1/account/${account.id}`, { owner: uid('e1rep2') }, ifMatch(account.version)), 403, 'access.out_of_scope');
+    expectProblem(
+      await e1rep('PATCH', `/api/v1/account/${account.id}`, { owner: uid('e1rep2') }, ifMatch(account.version)),
+      403,
+      'access.out_of_scope',
+    );
     expect(await adminGet('account', account.id)).toEqual(account);
   });
 
@@ -147,7 +196,11 @@ describe('scope on create and update', () => {
     const west = as(w, 'west');
     const acc = await adminGet('account', id('A_w1rep'));
     for (const unit of ['E1', 'HQ', 'BE']) {
-      expectProblem(await west('PATCH', `/api/v1/account/${acc.id}`, { org_unit: w.units[unit] }, ifMatch(acc.version)), 403, 'access.out_of_scope');
+      expectProblem(
+        await west('PATCH', `/api/v1/account/${acc.id}`, { org_unit: w.units[unit] }, ifMatch(acc.version)),
+        403,
+        'access.out_of_scope',
+      );
     }
     expectProblem(await west('PATCH', `/api/v1/account/${acc.id}`, { org_unit: null }, ifMatch(acc.version)), 403, 'access.out_of_scope');
     expect(await adminGet('account', acc.id)).toEqual(acc);
@@ -162,7 +215,9 @@ describe('scope on create and update', () => {
     const east = as(w, 'east');
     expectProblem(await east('POST', '/api/v1/contract', { title: 'Unassigned', org_unit: null }), 403, 'access.out_of_scope');
     // W1 is not readable for east: a reference to it is "not found".
-    expectProblem(await east('POST', '/api/v1/contract', { title: 'West', org_unit: w.units.W1 }), 422, 'validation.failed', [{ pointer: '/org_unit', code: 'validation.reference' }]);
+    expectProblem(await east('POST', '/api/v1/contract', { title: 'West', org_unit: w.units.W1 }), 422, 'validation.failed', [
+      { pointer: '/org_unit', code: 'validation.reference' },
+    ]);
     const made = await east('POST', '/api/v1/contract', { title: 'E2 contract 2', org_unit: w.units.E2 });
     expectStatus(made, 201, 'east creates in E2');
     const c1 = await adminGet('contract', id('C1'));
@@ -172,15 +227,15 @@ describe('scope on create and update', () => {
 });
 
 describe('real updates and deletes in each scope kind', () => {
-  it('subordinates: the team lead updates a report\'s account and deletes a report\'s deal, but not the branch head\'s', async () => {
+  it("subordinates: the team lead updates a report's account and deletes a report's deal, but not the branch head's", async () => {
     const e1mgr = as(w, 'e1mgr');
     const acc = await adminGet('account', id('A_e1rep'));
     const up = await e1mgr('PATCH', `/api/v1/account/${acc.id}`, { name: 'Alpha Co' }, ifMatch(acc.version));
-    expectStatus(up, 200, 'lead updates report\'s account');
+    expectStatus(up, 200, "lead updates report's account");
     expect(up.body.data.name).toBe('Alpha Co');
     const created = await t.request('POST', '/api/v1/deal', { title: 'Disposable', account: id('A_e1rep2'), owner: uid('e1rep2') });
     const del = await e1mgr('DELETE', `/api/v1/deal/${created.body.data.id}`);
-    expectStatus(del, 200, 'lead deletes report\'s deal');
+    expectStatus(del, 200, "lead deletes report's deal");
     expectProblem(await t.request('GET', `/api/v1/deal/${created.body.data.id}`), 404, 'record.not_found');
     expectProblem(await e1mgr('DELETE', `/api/v1/deal/${id('D5')}`), 404, 'record.not_found');
     expectProblem(await e1mgr('DELETE', `/api/v1/account/${id('A_east')}`), 404, 'record.not_found');
@@ -205,7 +260,7 @@ describe('real updates and deletes in each scope kind', () => {
     expectProblem(await as(w, 'east')('GET', `/api/v1/account/${made.body.data.id}`), 404, 'record.not_found');
   });
 
-  it('orgUnit on an owner-only entity follows the owner\'s unit; no grant -> 403 whatever the id', async () => {
+  it("orgUnit on an owner-only entity follows the owner's unit; no grant -> 403 whatever the id", async () => {
     const nobody = as(w, 'nobody');
     for (const path of [`/api/v1/deal/${id('D1')}`, `/api/v1/deal/${randomUUID()}`]) {
       expectProblem(await nobody('GET', path), 403, 'access.denied');
@@ -221,14 +276,34 @@ describe('users, roles and passwords are for administrators', () => {
   it('a non-admin with write grants on app_user and role still cannot create, change or delete them', async () => {
     const east = as(w, 'east');
     const [users, roles] = [await count('app_user'), await count('role')];
-    expectProblem(await east('POST', '/api/v1/app_user', { username: 'intruder', display_name: 'Intruder', org_unit: w.units.E1 }), 403, 'access.admin_required');
-    expectProblem(await east('POST', '/api/v1/app_user/bulk', { data: [{ username: 'intruder2', display_name: 'I2' }] }), 403, 'access.admin_required');
+    expectProblem(
+      await east('POST', '/api/v1/app_user', { username: 'intruder', display_name: 'Intruder', org_unit: w.units.E1 }),
+      403,
+      'access.admin_required',
+    );
+    expectProblem(
+      await east('POST', '/api/v1/app_user/bulk', { data: [{ username: 'intruder2', display_name: 'I2' }] }),
+      403,
+      'access.admin_required',
+    );
     const me = await adminGet('app_user', uid('e1rep'));
-    expectProblem(await east('PATCH', `/api/v1/app_user/${me.id}`, { manager: uid('east') }, ifMatch(me.version)), 403, 'access.admin_required');
+    expectProblem(
+      await east('PATCH', `/api/v1/app_user/${me.id}`, { manager: uid('east') }, ifMatch(me.version)),
+      403,
+      'access.admin_required',
+    );
     expectProblem(await east('DELETE', `/api/v1/app_user/${me.id}`), 403, 'access.admin_required');
     const role = await adminGet('role', w.roles.branch_mgr!.id);
-    expectProblem(await east('PATCH', `/api/v1/role/${role.id}`, { grants: { admin: true } }, ifMatch(role.version)), 403, 'access.admin_required');
-    expectProblem(await east('PATCH', `/api/v1/role/${w.roles.admin!.id}`, { members: [uid('east')] }, ifMatch(1)), 403, 'access.admin_required');
+    expectProblem(
+      await east('PATCH', `/api/v1/role/${role.id}`, { grants: { admin: true } }, ifMatch(role.version)),
+      403,
+      'access.admin_required',
+    );
+    expectProblem(
+      await east('PATCH', `/api/v1/role/${w.roles.admin!.id}`, { members: [uid('east')] }, ifMatch(1)),
+      403,
+      'access.admin_required',
+    );
     expectProblem(await east('POST', '/api/v1/role', { code: 'evil', name: 'Evil', grants: { admin: true }, members: [uid('east')] }), 403);
     expect([await count('app_user'), await count('role')]).toEqual([users, roles]);
     expect(await adminGet('app_user', me.id)).toEqual(me);
@@ -251,7 +326,11 @@ describe('users, roles and passwords are for administrators', () => {
     const target = uid('e1rep');
     for (const who of ['east', 'e1rep', 'auditor', 'nobody']) {
       const req = as(w, who);
-      expectProblem(await req('PUT', `/api/admin/users/${target}/password`, { password: 'hijacked-password-1' }), 403, 'access.admin_required');
+      expectProblem(
+        await req('PUT', `/api/admin/users/${target}/password`, { password: 'hijacked-password-1' }),
+        403,
+        'access.admin_required',
+      );
       expectProblem(await req('GET', '/api/admin/model/plan'), 403, 'access.admin_required');
       expectProblem(await req('POST', '/api/admin/model/publish', {}), 403, 'access.admin_required');
       expectProblem(await req('GET', '/api/admin/model/history'), 403, 'access.admin_required');
@@ -264,25 +343,63 @@ describe('users, roles and passwords are for administrators', () => {
 
   it('a user changes their own password only with the current one', async () => {
     const nobody = as(w, 'nobody');
-    expectProblem(await nobody('PUT', '/api/auth/password', { currentPassword: 'wrong-password-0', newPassword: 'another-password-1' }), 403, 'auth.invalid_credentials');
-    expectProblem(await nobody('PUT', '/api/auth/password', { currentPassword: w.users.nobody!.password, newPassword: 'short' }), 422, 'validation.failed');
-    expectStatus(await nobody('PUT', '/api/auth/password', { currentPassword: w.users.nobody!.password, newPassword: 'another-password-1' }), 204, 'change');
+    expectProblem(
+      await nobody('PUT', '/api/auth/password', { currentPassword: 'wrong-password-0', newPassword: 'another-password-1' }),
+      403,
+      'auth.invalid_credentials',
+    );
+    expectProblem(
+      await nobody('PUT', '/api/auth/password', { currentPassword: w.users.nobody!.password, newPassword: 'short' }),
+      422,
+      'validation.failed',
+    );
+    expectStatus(
+      await nobody('PUT', '/api/auth/password', { currentPassword: w.users.nobody!.password, newPassword: 'another-password-1' }),
+      204,
+      'change',
+    );
     // The session that changed it stays signed in; the old password no longer works.
     expectStatus(await nobody('GET', '/api/auth/me'), 200, 'same session');
-    expectProblem(await t.request('POST', '/api/auth/login', { username: 'nobody', password: w.users.nobody!.password }, { authorization: '' }), 401, 'auth.invalid_credentials');
+    expectProblem(
+      await t.request('POST', '/api/auth/login', { username: 'nobody', password: w.users.nobody!.password }, { authorization: '' }),
+      401,
+      'auth.invalid_credentials',
+    );
     await t.login('nobody', 'another-password-1');
   });
 
   it('role grants are validated: unknown entities and fields are refused', async () => {
-    const bad = await t.request('POST', '/api/v1/role', { code: 'bad_role', name: 'Bad', grants: { entities: { nope: { actions: ['read'], scope: 'all' }, account: { actions: ['read'], scope: 'all', fields: { nope: 'hidden' } } } } });
-    expectProblem(bad, 422, 'validation.failed', [{ pointer: '/grants/entities/nope', code: 'validation.unknown_entity' }, { pointer: '/grants/entities/account/fields/nope', code: 'validation.unknown_field' }]);
-    expectProblem(await t.request('POST', '/api/v1/role', { code: 'bad_scope', name: 'Bad', grants: { entities: { account: { actions: ['read'], scope: 'everything' } } } }), 422, 'validation.failed');
+    const bad = await t.request('POST', '/api/v1/role', {
+      code: 'bad_role',
+      name: 'Bad',
+      grants: {
+        entities: { nope: { actions: ['read'], scope: 'all' }, account: { actions: ['read'], scope: 'all', fields: { nope: 'hidden' } } },
+      },
+    });
+    expectProblem(bad, 422, 'validation.failed', [
+      { pointer: '/grants/entities/nope', code: 'validation.unknown_entity' },
+      { pointer: '/grants/entities/account/fields/nope', code: 'validation.unknown_field' },
+    ]);
+    expectProblem(
+      await t.request('POST', '/api/v1/role', {
+        code: 'bad_scope',
+        name: 'Bad',
+        grants: { entities: { account: { actions: ['read'], scope: 'everything' } } },
+      }),
+      422,
+      'validation.failed',
+    );
   });
 
   it('a role change takes effect on the next request (cached access is dropped)', async () => {
     const nobody = as(w, 'nobody');
     expectProblem(await nobody('GET', '/api/v1/tag'), 403, 'access.denied');
-    const role = await t.request('POST', '/api/v1/role', { code: 'tag_reader', name: 'Tag reader', grants: { entities: { tag: { actions: ['read'], scope: 'all' } } }, members: [uid('nobody')] });
+    const role = await t.request('POST', '/api/v1/role', {
+      code: 'tag_reader',
+      name: 'Tag reader',
+      grants: { entities: { tag: { actions: ['read'], scope: 'all' } } },
+      members: [uid('nobody')],
+    });
     expectStatus(role, 201, 'create role');
     expectStatus(await nobody('GET', '/api/v1/tag'), 200, 'granted');
     expectStatus(await t.request('DELETE', `/api/v1/role/${role.body.data.id}`), 200, 'delete role');
@@ -304,9 +421,17 @@ describe('field rules and the org tree on write', () => {
     // An HQ manager sees every account below HQ.
     const hq = await t.request('POST', '/api/v1/app_user', { username: 'hqmgr', display_name: 'HQ manager', org_unit: w.units.HQ });
     await t.request('PUT', `/api/admin/users/${String(hq.body.data.id)}/password`, { password: 'hq-manager-password' });
-    await t.request('POST', '/api/v1/role', { code: 'hq_view', name: 'HQ view', grants: { entities: { account: { actions: ['read'], scope: 'orgUnitAndBelow' } } }, members: [hq.body.data.id] });
+    await t.request('POST', '/api/v1/role', {
+      code: 'hq_view',
+      name: 'HQ view',
+      grants: { entities: { account: { actions: ['read'], scope: 'orgUnitAndBelow' } } },
+      members: [hq.body.data.id],
+    });
     const token = await t.login('hqmgr', 'hq-manager-password');
-    const seen = async () => (await t.request('GET', '/api/v1/account?limit=500', undefined, { authorization: `Bearer ${token}` })).body.data.map((a: { id: string }) => a.id).sort();
+    const seen = async () =>
+      (await t.request('GET', '/api/v1/account?limit=500', undefined, { authorization: `Bearer ${token}` })).body.data
+        .map((a: { id: string }) => a.id)
+        .sort();
     const before = await seen();
     expect(before).toContain(id('A_e1rep'));
     const be = await adminGet('org_unit', w.units.BE!);

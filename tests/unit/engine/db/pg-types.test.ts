@@ -27,9 +27,12 @@ describe('timestampToIso', () => {
   });
 
   it('agrees with a Date-based oracle for any instant from 1970 to 9999', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 253402300799999999n }), (micros) => {
-      expect(timestampToIso(pgUtc(micros))).toBe(expectedIso(micros));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 253402300799999999n }), (micros) => {
+        expect(timestampToIso(pgUtc(micros))).toBe(expectedIso(micros));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('shifts other offsets to UTC, including offsets with minutes and seconds', () => {

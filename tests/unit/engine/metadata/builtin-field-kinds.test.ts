@@ -5,13 +5,23 @@ import { kindOf, valueColumns, type FieldSpec } from '../../../../engine/src/met
 import { parseInstant } from '../../../../engine/src/shared/instant.js';
 
 const kinds = builtinFieldKinds();
-const spec = (kind: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({ id: `t.${kind}`, name: kind, kind, label: { en: kind }, required: false, unique: false, ...extra });
+const spec = (kind: string, extra: Partial<FieldSpec> = {}): FieldSpec => ({
+  id: `t.${kind}`,
+  name: kind,
+  kind,
+  label: { en: kind },
+  required: false,
+  unique: false,
+  ...extra,
+});
 
 describe('builtin field kinds', () => {
   it('money has parts, its own select expression and its own columns', () => {
     const money = kindOf(kinds, spec('currency'));
     expect(Object.keys(money.subPaths ?? {})).toEqual(['amount', 'currency']);
-    expect(money.selectSql?.(['t."price"', 't."price_currency"'])).toContain("json_build_object('amount', t.\"price\"::text, 'currency', t.\"price_currency\")");
+    expect(money.selectSql?.(['t."price"', 't."price_currency"'])).toContain(
+      'json_build_object(\'amount\', t."price"::text, \'currency\', t."price_currency")',
+    );
     expect(valueColumns(money, { amount: '1.50', currency: 'EUR' })).toEqual(['1.50', 'EUR']);
     expect(valueColumns(money, null)).toEqual([null, null]);
   });
@@ -34,7 +44,9 @@ describe('builtin field kinds', () => {
   });
 
   it('columns carry the value rules the planner checks stored rows against', () => {
-    const [status] = kindOf(kinds, spec('enum')).columns(spec('enum', { values: [{ value: 'Real Estate', label: { en: 'RE' } }], valueMap: { old: 'Real Estate' } }));
+    const [status] = kindOf(kinds, spec('enum')).columns(
+      spec('enum', { values: [{ value: 'Real Estate', label: { en: 'RE' } }], valueMap: { old: 'Real Estate' } }),
+    );
     expect(status).toMatchObject({ rules: { values: ['Real Estate'] }, valueMap: { old: 'Real Estate' } });
     const [code] = kindOf(kinds, spec('text')).columns(spec('text', { maxLength: 5, pattern: '^[A-Z]+$' }));
     expect(code?.rules).toEqual({ maxLength: 5, pattern: '^[A-Z]+$' });

@@ -12,26 +12,59 @@ afterAll(() => removeDir(root));
 describe('formatProblems', () => {
   it('groups by pack, then entity, then field, whatever order problems were found in', () => {
     const problems: MetadataProblem[] = [
-      { file: 'b/entities/y.json', pointer: '/fields/0/kind', rule: 'field.unknown_kind', message: 'unknown kind', pack: 'beta', entity: 'y', field: 'f1' },
+      {
+        file: 'b/entities/y.json',
+        pointer: '/fields/0/kind',
+        rule: 'field.unknown_kind',
+        message: 'unknown kind',
+        pack: 'beta',
+        entity: 'y',
+        field: 'f1',
+      },
       { file: 'a/pack.json', pointer: '/version', rule: 'schema.pattern', message: 'not semver', pack: 'alpha' },
-      { file: 'a/entities/x.json', pointer: '/fields/1/default', rule: 'field.invalid_default', message: 'bad default', pack: 'alpha', entity: 'x', field: 'g' },
-      { file: 'a/entities/x.json', pointer: '/titleField', rule: 'entity.unknown_field', message: 'no such field', pack: 'alpha', entity: 'x' },
-      { file: 'a/entities/x.json', pointer: '/fields/1/scale', rule: 'field.scale_exceeds_precision', message: 'scale too big', pack: 'alpha', entity: 'x', field: 'g' },
+      {
+        file: 'a/entities/x.json',
+        pointer: '/fields/1/default',
+        rule: 'field.invalid_default',
+        message: 'bad default',
+        pack: 'alpha',
+        entity: 'x',
+        field: 'g',
+      },
+      {
+        file: 'a/entities/x.json',
+        pointer: '/titleField',
+        rule: 'entity.unknown_field',
+        message: 'no such field',
+        pack: 'alpha',
+        entity: 'x',
+      },
+      {
+        file: 'a/entities/x.json',
+        pointer: '/fields/1/scale',
+        rule: 'field.scale_exceeds_precision',
+        message: 'scale too big',
+        pack: 'alpha',
+        entity: 'x',
+        field: 'g',
+      },
       { file: 'b/broken.json', pointer: '', rule: 'file.invalid_json', message: 'Unexpected end', pack: 'beta' },
     ];
-    expect(formatProblems(problems)).toBe([
-      'pack alpha',
-      '  a/pack.json#/version  [schema.pattern]  not semver',
-      'pack alpha > entity x',
-      '  a/entities/x.json#/titleField  [entity.unknown_field]  no such field',
-      'pack alpha > entity x > field g',
-      '  a/entities/x.json#/fields/1/default  [field.invalid_default]  bad default',
-      '  a/entities/x.json#/fields/1/scale  [field.scale_exceeds_precision]  scale too big',
-      'pack beta',
-      '  b/broken.json#/  [file.invalid_json]  Unexpected end',
-      'pack beta > entity y > field f1',
-      '  b/entities/y.json#/fields/0/kind  [field.unknown_kind]  unknown kind',
-    ].join('\n'));
+    expect(formatProblems(problems)).toBe(
+      [
+        'pack alpha',
+        '  a/pack.json#/version  [schema.pattern]  not semver',
+        'pack alpha > entity x',
+        '  a/entities/x.json#/titleField  [entity.unknown_field]  no such field',
+        'pack alpha > entity x > field g',
+        '  a/entities/x.json#/fields/1/default  [field.invalid_default]  bad default',
+        '  a/entities/x.json#/fields/1/scale  [field.scale_exceeds_precision]  scale too big',
+        'pack beta',
+        '  b/broken.json#/  [file.invalid_json]  Unexpected end',
+        'pack beta > entity y > field f1',
+        '  b/entities/y.json#/fields/0/kind  [field.unknown_kind]  unknown kind',
+      ].join('\n'),
+    );
   });
 
   it('formats what the loader reports for a real pack', () => {
@@ -47,13 +80,20 @@ describe('formatProblems', () => {
     }
     expect(error).toBeInstanceOf(MetadataError);
     const text = formatProblems((error as MetadataError).problems).replaceAll(dir, '<pack>');
-    expect(text).toBe([
-      'pack base > entity contact',
-      '  <pack>/entities/contact.json#/titleField  [entity.unknown_field]  titleField \'title\' is not a field of this entity',
-      'pack base > entity contact > field select',
-      '  <pack>/entities/contact.json#/fields/3/name  [name.reserved_word]  field name \'select\' is a PostgreSQL reserved word',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        'pack base > entity contact',
+        "  <pack>/entities/contact.json#/titleField  [entity.unknown_field]  titleField 'title' is not a field of this entity",
+        'pack base > entity contact > field select',
+        "  <pack>/entities/contact.json#/fields/3/name  [name.reserved_word]  field name 'select' is a PostgreSQL reserved word",
+      ].join('\n'),
+    );
     expect((error as MetadataError).code).toBe('metadata.invalid');
-    expect((error as MetadataError).fieldErrors).toContainEqual({ file: join(dir, 'entities', 'contact.json'), pointer: '/titleField', code: 'entity.unknown_field', message: expect.any(String) });
+    expect((error as MetadataError).fieldErrors).toContainEqual({
+      file: join(dir, 'entities', 'contact.json'),
+      pointer: '/titleField',
+      code: 'entity.unknown_field',
+      message: expect.any(String),
+    });
   });
 });

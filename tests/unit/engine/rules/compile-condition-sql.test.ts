@@ -10,7 +10,14 @@ registry.freeze();
 
 function compile(logic: unknown): { sql: string; values: unknown[] } {
   const params = new SqlParams();
-  return { sql: compileConditionSql(logic, fakeContext((value) => params.add(value)), registry), values: params.values };
+  return {
+    sql: compileConditionSql(
+      logic,
+      fakeContext((value) => params.add(value)),
+      registry,
+    ),
+    values: params.values,
+  };
 }
 
 function failure(logic: unknown): EngineError {
@@ -35,15 +42,40 @@ describe('compileConditionSql: SQL shape and parameters', () => {
     ['text order is byte order', { '<': [v('name'), 'm'] }, '(t."name" COLLATE "C" < $1::text)', ['m']],
     ['integer', { '>=': [v('qty'), -3] }, '(t."qty" >= $1::bigint)', [-3]],
     ['decimal number bound as a string', { '>': [v('amount'), 12.5] }, '(t."amount" > $1::numeric)', ['12.5']],
-    ['decimal string kept exact', { '<=': [v('price.amount'), '0.10000000000000000001'] }, '(t."price" <= $1::numeric)', ['0.10000000000000000001']],
+    [
+      'decimal string kept exact',
+      { '<=': [v('price.amount'), '0.10000000000000000001'] },
+      '(t."price" <= $1::numeric)',
+      ['0.10000000000000000001'],
+    ],
     ['boolean', { '==': [v('active'), false] }, '(t."active" = $1::boolean)', [false]],
-    ['date between', { between: [v('due'), '2024-01-01', '2024-12-31'] }, '(t."due" BETWEEN $1::date AND $2::date)', ['2024-01-01', '2024-12-31']],
+    [
+      'date between',
+      { between: [v('due'), '2024-01-01', '2024-12-31'] },
+      '(t."due" BETWEEN $1::date AND $2::date)',
+      ['2024-01-01', '2024-12-31'],
+    ],
     ['datetime', { '<': [v('at'), '2024-03-31T08:00:00+02:00'] }, '(t."at" < $1::timestamptz)', ['2024-03-31T06:00:00.000000Z']],
     ['in is one array parameter', { in: [v('status'), ['open', 'won']] }, '(t."status" = ANY($1::text[]))', [['open', 'won']]],
-    ['id compares lower-cased uuids', { '==': [v('customer'), 'AAAAAAAA-0000-4000-8000-00000000000F'] }, '(t."customer_id" = $1::uuid)', ['aaaaaaaa-0000-4000-8000-00000000000f']],
-    ['contains on text folds ASCII case', { contains: [v('name'), 'AC%'] }, `(strpos(${FOLD('t."name"')}, ${FOLD('$1::text')}) > 0)`, ['AC%']],
+    [
+      'id compares lower-cased uuids',
+      { '==': [v('customer'), 'AAAAAAAA-0000-4000-8000-00000000000F'] },
+      '(t."customer_id" = $1::uuid)',
+      ['aaaaaaaa-0000-4000-8000-00000000000f'],
+    ],
+    [
+      'contains on text folds ASCII case',
+      { contains: [v('name'), 'AC%'] },
+      `(strpos(${FOLD('t."name"')}, ${FOLD('$1::text')}) > 0)`,
+      ['AC%'],
+    ],
     ['contains on multienum', { contains: [v('tags'), 'vip'] }, '($1::text = ANY(t."tags"))', ['vip']],
-    ['startsWith folds ASCII case and has no wildcards', { startsWith: [v('name'), '50%_'] }, `(starts_with(${FOLD('t."name"')}, ${FOLD('$1::text')}))`, ['50%_']],
+    [
+      'startsWith folds ASCII case and has no wildcards',
+      { startsWith: [v('name'), '50%_'] },
+      `(starts_with(${FOLD('t."name"')}, ${FOLD('$1::text')}))`,
+      ['50%_'],
+    ],
     ['isNull', { isNull: [v('name')] }, '(t."name" IS NULL)', []],
     ['isNull on json counts a JSON null', { isNull: v('meta') }, `((t."meta" IS NULL OR jsonb_typeof(t."meta") = 'null'))`, []],
     ['belongsTo path', { '==': [v('customer.name'), 'x'] }, '(c1."name" = $1::text)', ['x']],
@@ -70,14 +102,20 @@ describe('compileConditionSql: SQL shape and parameters', () => {
 
   it('continues the numbering of an existing parameter list', () => {
     const params = new SqlParams(['already']);
-    const sql = compileConditionSql({ '==': [v('name'), 'x'] }, fakeContext((value) => params.add(value)), registry);
+    const sql = compileConditionSql(
+      { '==': [v('name'), 'x'] },
+      fakeContext((value) => params.add(value)),
+      registry,
+    );
     expect(sql).toBe('(t."name" = $2::text)');
     expect(params.values).toEqual(['already', 'x']);
   });
 
   it('never puts a literal into the SQL text', () => {
     const hostile = "x'); DROP TABLE t; --";
-    const { sql, values } = compile({ or: [{ '==': [v('name'), hostile] }, { in: [v('status'), [hostile]] }, { contains: [v('name'), hostile] }] });
+    const { sql, values } = compile({
+      or: [{ '==': [v('name'), hostile] }, { in: [v('status'), [hostile]] }, { contains: [v('name'), hostile] }],
+    });
     expect(sql).not.toContain('DROP');
     expect(values).toEqual([hostile, [hostile], hostile]);
   });

@@ -39,7 +39,12 @@ describe('evaluateCondition: SQL-compatible semantics', () => {
     ['in', { in: [v('status'), ['open', 'won']] }, { status: 'won' }, true],
     ['in an empty list', { in: [v('status'), []] }, { status: 'won' }, false],
     ['in with null', { in: [v('status'), ['open']] }, { status: null }, false],
-    ['a belongsTo object compares by id', { '==': [v('customer'), CUSTOMER.toUpperCase()] }, { customer: { id: CUSTOMER, name: 'A' } }, true],
+    [
+      'a belongsTo object compares by id',
+      { '==': [v('customer'), CUSTOMER.toUpperCase()] },
+      { customer: { id: CUSTOMER, name: 'A' } },
+      true,
+    ],
     ['a belongsTo id string', { in: [v('customer'), [CUSTOMER]] }, { customer: CUSTOMER }, true],
     ['a missing belongsTo is null', { isNull: [v('customer')] }, { customer: null }, true],
     ['through a belongsTo', { '==': [v('customer.name'), 'A'] }, { customer: { id: CUSTOMER, name: 'A' } }, true],
@@ -96,7 +101,10 @@ describe('evaluateCondition: SQL-compatible semantics', () => {
   it('uses the halves of the registry it is given', () => {
     const other = createOperatorRegistry();
     other.register(endsWithOperator);
-    const ctx = { ...scope, resolveVar: (path: string, pointer: string) => ({ ...scope.resolveVar(path, pointer), operators: ['endsWith'] }) };
+    const ctx = {
+      ...scope,
+      resolveVar: (path: string, pointer: string) => ({ ...scope.resolveVar(path, pointer), operators: ['endsWith'] }),
+    };
     expect(evaluateCondition({ endsWith: [v('name'), 'me'] }, { name: 'Acme' }, ctx, other)).toBe(true);
     expect(run({ '==': [v('qty'), 1] }, { qty: 1 })).toBe(true);
   });

@@ -41,7 +41,11 @@ function unknown(path: string, pointer: string): EngineError {
   return new EngineError('filter.unknown_field', 400, message, { fieldErrors: [{ pointer, code: 'filter.unknown_field', message }] });
 }
 
-function contextOf(fields: Record<string, [string, OperandType, string]>, param: (value: unknown) => string, nested: boolean): SqlCompileContext {
+function contextOf(
+  fields: Record<string, [string, OperandType, string]>,
+  param: (value: unknown) => string,
+  nested: boolean,
+): SqlCompileContext {
   return {
     resolveVar(path, pointer) {
       const field = fields[path];

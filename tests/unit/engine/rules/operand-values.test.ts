@@ -41,8 +41,16 @@ describe('operandValues', () => {
     expect(parseInstant('2024-03-31T08:00Z')).toBe(1_711_872_000_000_000n);
     expect(parseInstant('2024-03-31T13:30:00.5+05:30')).toBe(1_711_872_000_500_000n);
     expect(parseInstant('0001-01-01T00:00:00Z')).toBe(-62_135_596_800_000_000n);
-    for (const bad of ['2024-03-31T08:00:00', '2024-03-31 08:00:00Z', '2024-03-31T24:00:00Z', '2024-03-31T08:00:60Z',
-      '2024-03-31T08:00:00.1234567Z', '2024-03-31T08:00:00+15:00', '2024-03-31T08:00:00z', '2024-02-30T08:00:00Z']) {
+    for (const bad of [
+      '2024-03-31T08:00:00',
+      '2024-03-31 08:00:00Z',
+      '2024-03-31T24:00:00Z',
+      '2024-03-31T08:00:60Z',
+      '2024-03-31T08:00:00.1234567Z',
+      '2024-03-31T08:00:00+15:00',
+      '2024-03-31T08:00:00z',
+      '2024-02-30T08:00:00Z',
+    ]) {
       expect(parseInstant(bad), bad).toBeNull();
     }
   });
@@ -77,8 +85,16 @@ describe('operandValues', () => {
 
   it('binds each type with a cast that both PostgreSQL 15 and PGlite accept', () => {
     expect(Object.fromEntries(Object.entries(operandValues).map(([k, s]) => [k, s.sqlType]))).toEqual({
-      text: 'text', enum: 'text', integer: 'bigint', decimal: 'numeric', boolean: 'boolean', date: 'date',
-      datetime: 'timestamptz', multienum: 'text', json: null, id: 'uuid',
+      text: 'text',
+      enum: 'text',
+      integer: 'bigint',
+      decimal: 'numeric',
+      boolean: 'boolean',
+      date: 'date',
+      datetime: 'timestamptz',
+      multienum: 'text',
+      json: null,
+      id: 'uuid',
     });
   });
 

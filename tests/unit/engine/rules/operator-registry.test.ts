@@ -18,7 +18,22 @@ describe('createOperatorRegistry', () => {
   it('has the builtins, each with both halves', () => {
     const registry = createOperatorRegistry();
     expect(registry.list().map((d) => d.name)).toEqual([
-      '==', '!=', '<', '<=', '>', '>=', 'between', 'in', 'contains', 'startsWith', 'isNull', '!', 'and', 'or', 'some', 'none',
+      '==',
+      '!=',
+      '<',
+      '<=',
+      '>',
+      '>=',
+      'between',
+      'in',
+      'contains',
+      'startsWith',
+      'isNull',
+      '!',
+      'and',
+      'or',
+      'some',
+      'none',
     ]);
     for (const def of registry.list()) {
       expect(typeof def.memory).toBe('function');
@@ -31,8 +46,13 @@ describe('createOperatorRegistry', () => {
     registry.register(endsWithOperator);
     expect(registry.get('endsWith')).toMatchObject({ name: 'endsWith', kind: 'compare' });
     const base = fakeContext((value) => `'${String(value)}'`);
-    const ctx = { ...base, resolveVar: (path: string, pointer: string) => ({ ...base.resolveVar(path, pointer), operators: ['endsWith'] }) };
-    expect(compileConditionSql({ endsWith: [{ var: 'name' }, 'x'] }, ctx, registry)).toBe(`(right(t."name", char_length('x'::text)) = 'x'::text)`);
+    const ctx = {
+      ...base,
+      resolveVar: (path: string, pointer: string) => ({ ...base.resolveVar(path, pointer), operators: ['endsWith'] }),
+    };
+    expect(compileConditionSql({ endsWith: [{ var: 'name' }, 'x'] }, ctx, registry)).toBe(
+      `(right(t."name", char_length('x'::text)) = 'x'::text)`,
+    );
   });
 
   it('refuses duplicates, bad names and late registrations', () => {

@@ -54,7 +54,12 @@ describe('parseCondition', () => {
   });
 
   it('lets errors that are not EngineErrors through', () => {
-    const ctx: SqlCompileContext = { ...fakeContext(), resolveVar: () => { throw new TypeError('bug'); } };
+    const ctx: SqlCompileContext = {
+      ...fakeContext(),
+      resolveVar: () => {
+        throw new TypeError('bug');
+      },
+    };
     expect(() => parseCondition({ isNull: [{ var: 'x' }] }, ctx, registry)).toThrow(TypeError);
   });
 });

@@ -13,9 +13,18 @@ export function catalogOf(model: Model): Catalog {
     tag: { key: table.key },
     columns: table.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, tag: columnTag(c) })),
     indexes: table.indexes.map((i) => ({ name: i.name, tag: { key: i.key, sig: indexSignature(i, table.columns) } })),
-    foreignKeys: table.columns.flatMap((c): CatalogForeignKey[] => (c.references
-      ? [{ name: physicalName(table.name, c.name, 'fkey'), column: c.name, refTable: c.references.table, onDelete: c.references.onDelete }]
-      : [])),
+    foreignKeys: table.columns.flatMap((c): CatalogForeignKey[] =>
+      c.references
+        ? [
+            {
+              name: physicalName(table.name, c.name, 'fkey'),
+              column: c.name,
+              refTable: c.references.table,
+              onDelete: c.references.onDelete,
+            },
+          ]
+        : [],
+    ),
   }));
   return { tables };
 }

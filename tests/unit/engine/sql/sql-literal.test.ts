@@ -21,10 +21,13 @@ describe('sqlLiteral', () => {
     expect(sqlLiteral(value)).toBe(sql);
   });
 
-  it.each([['NUL', 'a\u0000'], ['lone surrogate', '\uDC00'], ['a function', () => 1], ['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY]])(
-    'refuses %s',
-    (_label, value) => {
-      expect(() => sqlLiteral(value)).toThrow(EngineError);
-    },
-  );
+  it.each([
+    ['NUL', 'a\u0000'],
+    ['lone surrogate', '\uDC00'],
+    ['a function', () => 1],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('refuses %s', (_label, value) => {
+    expect(() => sqlLiteral(value)).toThrow(EngineError);
+  });
 });
