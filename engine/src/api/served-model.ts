@@ -1,8 +1,11 @@
-// Everything the API serves for one published Model, built at once so that a Model this engine cannot serve
+// Everything the API serves for one published Model (and its partial-index conditions checked the way planning
+// compiles them), built at once so that a Model this engine cannot serve
 // is found before it is published or swapped in (a build failure throws and changes nothing). Called by
 // engine.ts at start-up, before a publish and on every swap.
 import type { PublishedModel } from '../metadata/model-holder.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
+import { MetadataError } from '../metadata/metadata-problem.js';
+import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
@@ -16,6 +19,9 @@ export interface ServedModel {
 }
 
 export function prepareServedModel(published: PublishedModel, registries: PluginRegistries): ServedModel {
+  // Partial-index conditions compile as planning will, so one this engine cannot plan is refused here too.
+  const indexProblems = checkIndexConditions(published.model, registries);
+  if (indexProblems.length) throw new MetadataError(indexProblems);
   const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
   const core = resolveCoreSchema(published.model);
   return {

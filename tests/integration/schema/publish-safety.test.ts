@@ -75,6 +75,32 @@ describe('a Model this engine cannot serve', () => {
   });
 });
 
+describe('a Model whose partial index this engine cannot plan', () => {
+  it('is refused before anything is applied, pointing at the condition', async () => {
+    const before = await historyCount();
+    const current = t.engine.models.current();
+    const copy = structuredClone(current.model) as unknown as {
+      entities: Array<{ name: string; file: string; indexes: Array<Record<string, unknown>> }>;
+    };
+    const account = copy.entities.find((e) => e.name === 'account');
+    const declared = account?.indexes.find((i) => String(i.key).startsWith('index#'));
+    account?.indexes.push({
+      ...declared,
+      key: 'index#demo.account.by_mystery',
+      name: 'account_by_mystery',
+      where: { '==': [{ var: 'mystery' }, 1] },
+    });
+    const err = await t.engine.publish(copy as unknown as Model).catch((e: unknown) => e);
+    expect(isEngineError(err) && err.code).toBe('metadata.invalid');
+    const problem = isEngineError(err) ? (err.fieldErrors[0] as { file?: string; pointer: string; code: string }) : undefined;
+    expect(problem?.pointer).toMatch(/^\/indexes\/\d+\/where/);
+    expect(problem?.code).toBe('filter.unknown_field');
+    expect(problem?.file).toBe(account?.file);
+    expect(await historyCount()).toBe(before);
+    expect(t.engine.models.current()).toBe(current);
+  });
+});
+
 describe('publishing over HTTP', () => {
   it('needs the hash of the reviewed plan', async () => {
     expectProblem(await t.request('POST', '/api/admin/model/publish', {}), 400, 'request.invalid_body');
