@@ -15,7 +15,8 @@ import { SqlParams } from '../sql/sql-params.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { deferAudit } from '../security/audit-log.js';
 import { failedAssertion, requireSql } from '../db/sql-assertions.js';
-import { checkGrants } from '../security/grants.js';
+import { checkGrants, parseGrants } from '../security/grants.js';
+import { sharingRuleErrors } from '../security/build-access.js';
 import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
 import { kindOf, USER_ENTITY } from '../metadata/field-kinds.js';
 
@@ -219,7 +220,9 @@ export const guardSecurityRecords: WriteStep = async (ctx) => {
     throw new EngineError('access.admin_required', 403, ctx.op === 'update' ? 'only administrators may move an org unit' : `only administrators may ${ctx.op} org units`);
   }
   if (name === ROLE_ENTITY && 'grants' in ctx.changes) {
-    const errors = checkGrants(ctx.changes.grants, ctx.services.runtime.model, `${ctx.pointerPrefix}/grants`);
+    const at = `${ctx.pointerPrefix}/grants`;
+    const shapeErrors = checkGrants(ctx.changes.grants, ctx.services.runtime.model, at);
+    const errors = shapeErrors.length ? shapeErrors : sharingRuleErrors(parseGrants(ctx.changes.grants), ctx.services.runtime, at);
     if (errors.length) throw new EngineError('validation.failed', 422, 'the role grants are invalid', { fieldErrors: errors });
   }
   const changed = ctx.services.onSecurityChange;

@@ -14,6 +14,8 @@ import type { ActorInfo } from './actor-info.js';
 import type { CoreSchema } from './core-schema.js';
 import type { EntityGrant, Grants, ScopeKind } from './grants.js';
 import { bindUser } from './bind-user.js';
+import { SqlParams } from '../sql/sql-params.js';
+import { isEngineError, type FieldError } from '../shared/engine-error.js';
 
 export interface AccessDeps {
   readonly model: Model;
@@ -69,7 +71,11 @@ function scopeCondition(kind: ScopeKind, actor: ActorInfo, core: CoreSchema): Co
 }
 
 /** Sharing rules are admin-written conditions over the record's own fields and collections. */
-function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Condition {
+function sharingCondition(
+  rule: unknown,
+  actor: ActorInfo,
+  deps: Pick<AccessDeps, 'model' | 'kinds' | 'operators' | 'operatorsFor'>,
+): Condition {
   const bound = bindUser(rule, actor);
   return (entity, alias, params) => {
     const resolver = new PathResolver({
@@ -93,6 +99,56 @@ function sharingCondition(rule: unknown, actor: ActorInfo, deps: AccessDeps): Co
     });
     return compileConditionSql(bound, context(resolver), deps.operators);
   };
+}
+
+/** A stand-in caller with every `$user.*` value, so a rule compiles as it would for any real member. */
+const PROBE_ACTOR: ActorInfo = {
+  id: '00000000-0000-0000-0000-000000000000',
+  username: 'probe',
+  displayName: 'probe',
+  active: true,
+  orgUnitId: '00000000-0000-0000-0000-000000000000',
+  managerId: null,
+  roles: [],
+  subordinateIds: [],
+  orgUnitIds: [],
+};
+
+/**
+ * Compiles a role's sharing rules as reads would, so a rule naming an unknown field or using an operator its
+ * kind does not allow is refused when the role is saved, not on every later read by its members.
+ */
+export function sharingRuleErrors(
+  grants: Grants,
+  deps: Pick<AccessDeps, 'model' | 'kinds' | 'operators' | 'operatorsFor'>,
+  pointerPrefix: string,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [name, grant] of Object.entries(grants.entities ?? {})) {
+    const targets =
+      name === '*' ? deps.model.entities : Object.hasOwn(deps.model.entitiesByName, name) ? [deps.model.entitiesByName[name]] : [];
+    (grant.sharing ?? []).forEach((rule, i) => {
+      for (const entity of targets) {
+        if (!entity) continue;
+        try {
+          sharingCondition(rule, PROBE_ACTOR, deps)(entity, 't0', new SqlParams());
+        } catch (err) {
+          if (!isEngineError(err)) throw err;
+          const at = `${pointerPrefix}/entities/${name}/sharing/${i}`;
+          const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+          errors.push(
+            ...found.map((e) => ({
+              pointer: at + e.pointer,
+              code: e.code,
+              message: name === '*' ? `${e.message} (on ${entity.name})` : e.message,
+            })),
+          );
+          return;
+        }
+      }
+    });
+  }
+  return errors;
 }
 
 /** Rows within both scopes. */
