@@ -30,7 +30,7 @@ import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
-import { prepareServedModel, ServedModels } from './api/served-model.js';
+import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { actionRoutes } from './api/action.routes.js';
@@ -70,14 +70,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       pool: db.pool,
       rules: registries,
       log,
-      prepare: (published) => prepareServedModel(published, registries),
+      prepare: (model) => prepareModel(model, registries),
     });
   } catch (err) {
     if (!options.db) await db.close();
     throw err;
   }
   const { published, applied } = start;
-  const served = new ServedModels(start.prepared, registries);
+  const served = new ServedModels(serveModel(start.prepared, published, registries), registries);
   log.info(
     {
       version: applied.version,
@@ -132,7 +132,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     // A Model this engine cannot serve is refused before anything is committed or recorded.
-    served.prepare({ model: next, version: 0 });
+    served.prepare(next);
     const result = await applySchema(db.knex, next, registries, { appliedBy: 'tessera publish', ...applyOptions });
     // The follower may already have swapped to this version on hearing the publish notice.
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });

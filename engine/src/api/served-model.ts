@@ -1,8 +1,9 @@
-// Everything the API serves for one published Model (and its partial-index conditions checked the way planning
-// compiles them), built at once so that a Model this engine cannot serve
-// is found before it is published or swapped in (a build failure throws and changes nothing). Called by
-// engine.ts at start-up, before a publish and on every swap.
+// Everything the API serves for one published Model, built at once so that a Model this engine cannot serve is
+// found before it is published or swapped in (a build failure throws and changes nothing). The costly part
+// (record schemas, codecs, partial-index conditions checked the way planning compiles them) depends on the
+// Model only, so a Model checked before a publish is served without being built again. Called by engine.ts.
 import type { PublishedModel } from '../metadata/model-holder.js';
+import type { Model } from '../metadata/model.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
 import { MetadataError } from '../metadata/metadata-problem.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
@@ -11,26 +12,30 @@ import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
-export interface ServedModel {
-  readonly published: PublishedModel;
+/** What a Model needs before it can be served, whatever version it is published as. */
+export interface PreparedModel {
+  readonly model: Model;
   readonly runtime: ModelRuntime;
-  readonly openapi: Record<string, unknown>;
   readonly accessDeps: AccessDeps;
 }
 
-export function prepareServedModel(published: PublishedModel, registries: PluginRegistries): ServedModel {
+export interface ServedModel extends PreparedModel {
+  readonly published: PublishedModel;
+  readonly openapi: Record<string, unknown>;
+}
+
+/** Throws (MetadataError with file and pointer) when this engine cannot serve `model`. */
+export function prepareModel(model: Model, registries: PluginRegistries): PreparedModel {
   // Partial-index conditions compile as planning will, so one this engine cannot plan is refused here too.
-  const indexProblems = checkIndexConditions(published.model, registries);
+  const indexProblems = checkIndexConditions(model, registries);
   if (indexProblems.length) throw new MetadataError(indexProblems);
-  const runtime = buildModelRuntime(published.model, registries.kinds, registries.operators);
-  const core = resolveCoreSchema(published.model);
+  const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   return {
-    published,
+    model,
     runtime,
-    openapi: buildOpenApiDocument(runtime, registries.actions, published.version),
     accessDeps: {
-      model: published.model,
-      core,
+      model,
+      core: resolveCoreSchema(model),
       kinds: registries.kinds,
       operators: registries.operators,
       operatorsFor: runtime.operatorsFor,
@@ -38,8 +43,15 @@ export function prepareServedModel(published: PublishedModel, registries: Plugin
   };
 }
 
+export function serveModel(prepared: PreparedModel, published: PublishedModel, registries: PluginRegistries): ServedModel {
+  return { ...prepared, published, openapi: buildOpenApiDocument(prepared.runtime, registries.actions, published.version) };
+}
+
 /** The ServedModel of the Model being served now; routes read it per request, a swap replaces it whole. */
 export class ServedModels {
+  /** The Model last checked by prepare() (before a publish): its swap reuses the build. */
+  private checked: PreparedModel | undefined;
+
   constructor(
     private served: ServedModel,
     private readonly registries: PluginRegistries,
@@ -49,12 +61,15 @@ export class ServedModels {
     return this.served;
   }
 
-  /** Builds what `next` would serve without serving it: throws when this engine cannot serve it. */
-  prepare(next: PublishedModel): ServedModel {
-    return prepareServedModel(next, this.registries);
+  /** Builds what `model` would serve without serving it: throws when this engine cannot serve it. */
+  prepare(model: Model): PreparedModel {
+    this.checked = prepareModel(model, this.registries);
+    return this.checked;
   }
 
   swap(next: PublishedModel): void {
-    this.served = this.prepare(next);
+    const prepared = this.checked?.model === next.model ? this.checked : prepareModel(next.model, this.registries);
+    this.served = serveModel(prepared, next, this.registries);
+    this.checked = undefined;
   }
 }

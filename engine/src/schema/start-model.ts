@@ -18,7 +18,7 @@ export interface StartModelDeps<T> {
   readonly rules: KindsAndOperators;
   readonly log: Logger;
   /** Builds what the engine serves from a Model; throws when this engine cannot serve it. */
-  prepare(published: PublishedModel): T;
+  prepare(model: Model): T;
 }
 
 export interface StartModel<T> {
@@ -38,17 +38,18 @@ function reasonOf(err: unknown): string {
 export async function startModel<T>(local: Model, deps: StartModelDeps<T>): Promise<StartModel<T>> {
   let cause: unknown;
   let reason = '';
+  let prepared: T | undefined;
   try {
-    deps.prepare({ model: local, version: 0 });
+    prepared = deps.prepare(local);
   } catch (err) {
     cause = err;
     reason = `this engine cannot serve its packs: ${reasonOf(err)}`;
   }
-  if (cause === undefined) {
+  if (prepared !== undefined) {
     try {
       const applied = await applySchema(deps.knex, local, deps.rules, { appliedBy: 'tessera serve' });
       const published = { model: local, version: applied.version };
-      return { published, applied, prepared: deps.prepare(published) };
+      return { published, applied, prepared };
     } catch (err) {
       if (!isEngineError(err) || err.code !== 'schema.older_packs') throw err;
       cause = err;
@@ -58,14 +59,14 @@ export async function startModel<T>(local: Model, deps: StartModelDeps<T>): Prom
   const skipped: Array<{ version: number; reason: string }> = [];
   for await (const published of publishedModelsNewestFirst(deps.pool)) {
     try {
-      const prepared = deps.prepare(published);
+      const fallback = deps.prepare(published.model);
       deps.log.warn(
         { version: published.version, hash: published.model.hash, reason, skipped },
         'serving the newest published model this engine can serve',
       );
       return {
         published,
-        prepared,
+        prepared: fallback,
         applied: { changed: false, version: published.version, plan: { modelHash: published.model.hash, steps: [] } },
       };
     } catch (err) {
