@@ -9,11 +9,11 @@
 // Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -32,15 +32,6 @@ function dbUrl(name: string): string {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
 }
 
 /** The generated data is as this version of the bench makes it, and no earlier run added rows. */
@@ -347,7 +338,7 @@ function inlineValues(text: string, values: readonly unknown[]): string {
 
 /** A bare Node HTTP server answering every request with one statement's rows (bare-server.ts). */
 async function startBareServer(sql: string, values: readonly unknown[]): Promise<{ port: number; stop: () => void }> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) },
@@ -481,7 +472,7 @@ async function compareWithHandWritten(port: number, token: string, seconds: numb
 
 async function main(): Promise<void> {
   const fresh = await ensureDatabase();
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const engine = await startEngine(port);
   try {
     const adminToken = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data

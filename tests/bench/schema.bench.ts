@@ -4,7 +4,6 @@
 // Prints figures against the targets; asserts nothing.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,6 +22,7 @@ import { introspectCatalog } from '../../engine/src/schema/introspect-catalog.js
 import { planSchema } from '../../engine/src/schema/plan-schema.js';
 import { makeTempDir, removeDir, writePack, type PackSource } from '../support/pack-builder.js';
 import { BUILTIN_RULES } from '../support/builtin-rules.js';
+import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
 
 const ENTITIES = 50;
 const FIELDS = 30;
@@ -192,18 +192,6 @@ async function onPostgres(dirs: { v1: string; v2: string }): Promise<Figures | s
 
 // ---------------------------------------------------------------- cold start of `tessera serve`
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 async function healthy(url: string): Promise<boolean> {
   try {
     const res = await fetch(url);
@@ -292,7 +280,7 @@ interface StartFigures {
  * measures the footprint of engine plus cluster when idle and after 2,000 requests.
  */
 async function coldStart(dataDir: string, timeoutMs = 60_000): Promise<StartFigures | string> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),

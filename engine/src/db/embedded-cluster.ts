@@ -6,7 +6,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,6 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { postgresBinaries, type PostgresBinaries } from './embedded-binaries.js';
 import { clusterOsUser, type OsUser } from './embedded-os-user.js';
 import { clusterLocation, readClusterState, writeClusterState } from './embedded-state.js';
+import { freeLoopbackPort } from './free-port.js';
 
 export interface EmbeddedClusterOptions {
   /** The engine's data folder; the cluster lives in it (or, when the cluster's OS user cannot reach it, elsewhere, and it says where). */
@@ -38,17 +38,6 @@ const DATABASE = 'tessera';
 const ROLE = 'tessera';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function asUser(user: OsUser | undefined): { uid?: number; gid?: number } {
   return user ? { uid: user.uid, gid: user.gid } : {};
@@ -247,7 +236,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions): Pro
   let running: Running | undefined;
   for (let attempt = 1; !running; attempt++) {
     try {
-      running = await launch(bin, clusterDir, await freePort(), state.password, user, durable, log);
+      running = await launch(bin, clusterDir, await freeLoopbackPort(), state.password, user, durable, log);
     } catch (err) {
       // Another process may take the free port between our probe and PostgreSQL's bind.
       if (attempt >= 3 || !/could not (bind|create listen)/i.test((err as Error).message)) throw err;
