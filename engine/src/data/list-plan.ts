@@ -97,8 +97,11 @@ export function planList(deps: PlanDeps, rt: EntityRuntime, access: Access, opti
 /** The alias of the inner page (keys and row addresses) the outer query reads back. */
 const PAGE = 'k';
 
-/** A column of the entity's table that some index holds (the primary key included), as the path resolver writes it. */
+/**
+ * A column an index can deliver in order (the primary key included), as the path resolver writes it: the leading
+ * key of an index with no condition of its own. (Every list reads live rows only, so a live-only index serves.)
+ */
 function isIndexed(rt: EntityRuntime, sql: string): boolean {
   if (sql === `${ROOT}.${q('id')}`) return true;
-  return rt.entity.indexes.some((i) => i.keys.some((k) => `${ROOT}.${q(k.column)}` === sql));
+  return rt.entity.indexes.some((i) => i.where === undefined && `${ROOT}.${q(i.keys[0]?.column ?? '')}` === sql);
 }
