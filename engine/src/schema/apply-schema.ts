@@ -10,7 +10,6 @@ import { introspectCatalog } from './introspect-catalog.js';
 import type { AssessedPlan } from './plan.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { planSchema } from './plan-schema.js';
-import { rawSql } from './ddl.js';
 import { planHash } from './plan-hash.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
 import { olderThanPublished } from './pack-downgrade.js';
@@ -79,7 +78,7 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
       options.onStep?.(index, plan.steps.length, step.summary);
       for (const sql of step.sql) {
         try {
-          await trx.raw(rawSql(sql));
+          await trx.raw(sql);
         } catch (err) {
           // knex prefixes the statement to the database's message; the plan already shows the statement.
           const reason = (err as Error).message.split(' - ').pop();

@@ -1,6 +1,5 @@
 // Counts the rows each risky step would touch and decides which steps are refused.
 import type { Knex } from 'knex';
-import { rawSql } from './ddl.js';
 import type { AssessedPlan, AssessedStep, SchemaPlan } from './plan.js';
 
 export async function assessPlan(db: Knex | Knex.Transaction, plan: SchemaPlan, allowDestructive: boolean): Promise<AssessedPlan> {
@@ -10,7 +9,7 @@ export async function assessPlan(db: Knex | Knex.Transaction, plan: SchemaPlan, 
       steps.push(step);
       continue;
     }
-    const result = await db.raw<{ rows: Array<{ count: string | number }> }>(rawSql(step.risk.countSql));
+    const result = await db.raw<{ rows: Array<{ count: string | number }> }>(step.risk.countSql);
     const rows = Number(result.rows[0]?.count ?? 0);
     let refused: AssessedStep['refused'];
     if (step.risk.kind === 'blockedIfRows' && rows > 0) refused = 'blocked';

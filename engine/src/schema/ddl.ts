@@ -56,8 +56,3 @@ const ON_DELETE: Record<ForeignKeyDef['onDelete'], string> = {
 export function addForeignKeySql(table: string, constraint: string, column: string, ref: ForeignKeyDef): string {
   return `ALTER TABLE ${q(table)} ADD CONSTRAINT ${q(constraint)} FOREIGN KEY (${q(column)}) REFERENCES ${q(ref.table)} (${q(ref.column)}) ON DELETE ${ON_DELETE[ref.onDelete]}`;
 }
-
-/** Plan SQL as knex.raw must receive it: a literal `?` (a pattern, a comment) would otherwise become a binding. */
-export function rawSql(sql: string): string {
-  return sql.replace(/\?/g, '\\?');
-}

@@ -22,6 +22,9 @@ export function sqlLiteral(value: unknown): string {
   if (typeof value === 'bigint') return value < 0n ? `(${value})` : String(value);
   if (typeof value === 'string') {
     if (!isStorableText(value)) throw unsupported('A string with NUL or an unpaired surrogate cannot be written as a SQL literal');
+    // Statements run through knex.raw, which takes every `?` for a binding (and eats the backslashes before it):
+    // a string holding one is written as a Unicode-escape literal instead, where `?` is \003F.
+    if (value.includes('?')) return `U&'${value.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/\?/g, '\\003F')}'`;
     return `'${value.replace(/'/g, "''")}'`;
   }
   if (Array.isArray(value)) {

@@ -122,6 +122,18 @@ describe('narrowing changes count the rows they would break', () => {
     expect(plan.steps.find((s) => s.refused)).toMatchObject({ op: 'checkValues', rows: 1 });
   });
 
+  it('a pattern with a ? (and the backslash before it) is counted, applied and recorded as written', async () => {
+    await customer({ code: 'A?B' });
+    await customer({ code: 'AB' });
+    const pattern = '^A\\?B$';
+    const plan = await refused(withField('code', { pattern }), 'schema.destructive');
+    expect(plan.steps.find((s) => s.refused)).toMatchObject({ op: 'checkValues', rows: 1 });
+    await applySchema(db.knex, withField('code', { pattern }), BUILTIN_RULES, { allowDestructive: true });
+    // The column's recorded rules read back as the pack says, so the next plan has nothing to do.
+    const again = await applySchema(db.knex, withField('code', { pattern }), BUILTIN_RULES);
+    expect(again.plan.steps).toEqual([]);
+  });
+
   it('tightening min and max counts the values outside, compared in the column type', async () => {
     await customer({ employees: 5 });
     await customer({ employees: 50 });

@@ -16,6 +16,7 @@ describe('sqlLiteral', () => {
     ['null', null, 'NULL'],
     ['arrays', ['a', "b'c"], "ARRAY['a', 'b''c']"],
     ['empty arrays take the following cast', [], "'{}'"],
+    ['a ? is written as a Unicode escape (knex.raw would take it for a binding)', '^a\\?b$', "U&'^a\\\\\\003Fb$'"],
     ['objects are jsonb', { a: "it's" }, `'{"a":"it''s"}'::jsonb`],
   ])('%s', (_label, value, sql) => {
     expect(sqlLiteral(value)).toBe(sql);
