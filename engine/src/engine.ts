@@ -10,13 +10,12 @@ import { openDatabase, type Database } from './db/database.js';
 import { loadModel } from './metadata/load-model.js';
 import { ModelHolder } from './metadata/model-holder.js';
 import type { Model } from './metadata/model.js';
-import { requiredPluginNames } from './metadata/read-packs.js';
 import { applySchema, type ApplyOptions, type ApplyResult } from './schema/apply-schema.js';
 import { ModelFollower } from './schema/model-notices.js';
 import { startModel } from './schema/start-model.js';
 import { RecordReader } from './data/record-reader.js';
 import { RecordWriter } from './data/record-writer.js';
-import { loadPluginModules, setUpPlugins } from './plugins/load-plugins.js';
+import { loadRegistries } from './plugins/load-plugins.js';
 import type { PluginRegistries } from './plugins/plugin-registries.js';
 import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
@@ -59,8 +58,7 @@ export interface EngineOptions {
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const plugins = await loadPluginModules(config.pluginsDir, requiredPluginNames(config.packDirs));
-  const registries = await setUpPlugins(plugins, log);
+  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log);
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log }));
   let start;

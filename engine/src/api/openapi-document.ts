@@ -133,7 +133,8 @@ export function buildOpenApiDocument(
     ...SYSTEM_SCHEMAS,
   };
   const paths: Record<string, unknown> = {};
-  const operatorNames = runtime.operators.list().map((o) => o.name);
+  // The same parameters for every entity: built once per document.
+  const listParams = listParameters(runtime.operators.list().map((o) => o.name));
   for (const rt of runtime.entities.values()) {
     const e = rt.entity;
     const may = {
@@ -164,7 +165,7 @@ export function buildOpenApiDocument(
         tags: tag,
         summary: `List ${e.pluralLabel.en}`,
         operationId: `list${P}`,
-        parameters: listParameters(operatorNames),
+        parameters: listParams,
         responses: {
           200: {
             description: 'A page of records',
@@ -216,7 +217,7 @@ export function buildOpenApiDocument(
         tags: tag,
         summary: `Get a ${e.label.en}`,
         operationId: `get${P}`,
-        parameters: listParameters(operatorNames).filter((p) => p.name === 'fields' || p.name === 'include'),
+        parameters: listParams.filter((p) => p.name === 'fields' || p.name === 'include'),
         responses: { 200: { description: 'The record', content: one }, ...errors },
       },
       ...(may.update
@@ -298,7 +299,7 @@ export function buildOpenApiDocument(
           operationId: `export${P}`,
           parameters: [
             { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } },
-            ...listParameters(operatorNames).filter((p) => ['filter', 'sort', 'fields', 'include'].includes(String(p.name))),
+            ...listParams.filter((p) => ['filter', 'sort', 'fields', 'include'].includes(String(p.name))),
           ],
           responses: {
             200: {

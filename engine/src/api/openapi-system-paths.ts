@@ -1,6 +1,7 @@
 // The routes that are not built from entities, for the OpenAPI document: sign-in and tokens, the admin's
 // metadata and password routes (administrators only), health and meta. Their schemas sit beside them.
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
+import { MIN_PASSWORD_LENGTH } from '../security/password.js';
 
 const NO_TOKEN: Doc[] = [];
 const body = (schema: Doc) => ({ required: true, content: json(schema) });
@@ -81,7 +82,7 @@ function authPaths(): Doc {
         requestBody: body({
           type: 'object',
           required: ['currentPassword', 'newPassword'],
-          properties: { currentPassword: string, newPassword: { type: 'string', minLength: 10 } },
+          properties: { currentPassword: string, newPassword: { type: 'string', minLength: MIN_PASSWORD_LENGTH } },
         }),
         responses: { 204: noContent('Changed'), 403: problem('Current password wrong'), 422: problem('Password too short') },
       },
@@ -132,7 +133,11 @@ function adminPaths(): Doc {
         tags: ['admin'],
         summary: "Set a user's password (ends their sessions)",
         operationId: 'setUserPassword',
-        requestBody: body({ type: 'object', required: ['password'], properties: { password: { type: 'string', minLength: 10 } } }),
+        requestBody: body({
+          type: 'object',
+          required: ['password'],
+          properties: { password: { type: 'string', minLength: MIN_PASSWORD_LENGTH } },
+        }),
         responses: { 204: noContent('Set'), 403: admin, 422: problem('Password too short') },
       },
     },

@@ -49,10 +49,14 @@ export async function listHistory(db: Knex | Knex.Transaction): Promise<HistoryR
 export async function* publishedModelsNewestFirst(pool: pg.Pool): AsyncGenerator<PublishedModel> {
   const exists = await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [HISTORY_TABLE]);
   if (!exists.rows[0]?.t) return;
-  const versions = await pool.query<{ version: number }>(`SELECT version FROM ${HISTORY_TABLE} ORDER BY version DESC`);
-  for (const { version } of versions.rows) {
-    const res = await pool.query<{ model: Model }>(`SELECT model FROM ${HISTORY_TABLE} WHERE version = $1`, [version]);
+  for (let below = 2 ** 31 - 1; ;) {
+    const res = await pool.query<{ version: number; model: Model }>(
+      `SELECT version, model FROM ${HISTORY_TABLE} WHERE version < $1 ORDER BY version DESC LIMIT 1`,
+      [below],
+    );
     const row = res.rows[0];
-    if (row) yield { model: deepFreeze(row.model), version };
+    if (!row) return;
+    yield { model: deepFreeze(row.model), version: row.version };
+    below = row.version;
   }
 }

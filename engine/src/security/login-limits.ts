@@ -12,12 +12,6 @@ export interface LoginLimitOptions {
   readonly attemptsPerAddress: number;
 }
 
-interface QueryConfig {
-  name?: string;
-  text: string;
-  values?: unknown[];
-}
-
 function limited(res: unknown): never {
   if (res instanceof RateLimiterRes) {
     const seconds = Math.ceil(res.msBeforeNext / 1000);
@@ -38,10 +32,7 @@ export class LoginLimits {
   private readonly perAddress: RateLimiterPostgres;
 
   constructor(o: LoginLimitOptions) {
-    const client = {
-      query: (cfg: QueryConfig) => o.pool.query(cfg),
-    };
-    const common = { storeClient: client, storeType: 'pool', tableName: LOGIN_LIMIT_TABLE, tableCreated: true };
+    const common = { storeClient: o.pool, storeType: 'pool', tableName: LOGIN_LIMIT_TABLE, tableCreated: true };
     this.perUser = new RateLimiterPostgres({ ...common, keyPrefix: 'user', points: o.failuresPerUser, duration: 15 * 60 });
     this.perAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'address', points: o.attemptsPerAddress, duration: 60 });
   }
