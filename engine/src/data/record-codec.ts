@@ -46,10 +46,11 @@ function fieldSelect(f: FieldDef, kind: FieldKind, alias: string): { sql: string
 }
 
 export function createRecordCodec(entity: EntityDef, kinds: FieldKindRegistry): RecordCodec {
-  const stored = entity.fields.filter(isStored);
+  // Kinds resolved once per Model, so a missing kind fails when the runtime is built, and no request looks one up.
+  const stored = entity.fields.filter(isStored).map((f) => ({ f, kind: kindOf(kinds, f) }));
   // manyToMany fields are readable (their ids are loaded separately) but have no column here.
   const readableFields = new Set<string>([...SYSTEM_READ_FIELDS, ...entity.fields.map((f) => f.name)]);
-  const byName = new Map(entity.fields.map((f) => [f.name, f]));
+  const storedByName = new Map(stored.map((s) => [s.f.name, s]));
   const allFields = new Map<string, SelectList>();
 
   function build(alias: string, fields?: ReadonlySet<string>): SelectList {
@@ -62,9 +63,9 @@ export function createRecordCodec(entity: EntityDef, kinds: FieldKindRegistry): 
       parts.push(col);
       propertyOf.set(col, name);
     }
-    for (const f of stored) {
+    for (const { f, kind } of stored) {
       if (fields && !fields.has(f.name)) continue;
-      const s = fieldSelect(f, kindOf(kinds, f), alias);
+      const s = fieldSelect(f, kind, alias);
       if (!s) continue;
       parts.push(s.sql);
       if (s.raw) propertyOf.set(s.raw, f.name);
@@ -83,10 +84,10 @@ export function createRecordCodec(entity: EntityDef, kinds: FieldKindRegistry): 
     toColumns(input) {
       const cols: Row = {};
       for (const [name, value] of Object.entries(input)) {
-        const f = byName.get(name);
-        if (!f || !isStored(f)) continue;
-        const values = valueColumns(kindOf(kinds, f), value);
-        f.columns.forEach((c, i) => {
+        const s = storedByName.get(name);
+        if (!s) continue;
+        const values = valueColumns(s.kind, value);
+        s.f.columns.forEach((c, i) => {
           cols[c.name] = values[i] ?? null;
         });
       }
