@@ -5,7 +5,7 @@ import { EngineError } from '../shared/engine-error.js';
 import { nestsDeeperThan } from '../shared/storable-text.js';
 import type { ApiState } from './api-state.js';
 
-export const MAX_BODY_DEPTH = 64;
+const MAX_BODY_DEPTH = 64;
 
 export function bodyDepthMiddleware(): Middleware<ApiState> {
   return async (ctx, next) => {

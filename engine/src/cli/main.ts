@@ -90,7 +90,8 @@ program
       const { model: m, registries } = await model(dirs, opts);
       const plan = await withDatabase(config, (db) => previewSchema(db.knex, m, registries, opts.allowDestructive ?? false));
       out(formatPlan(plan, { sql: opts.sql ?? false }));
-      out(`Plan hash: ${planHash(plan)} (apply exactly this plan with: tessera apply --plan-hash ${planHash(plan)})`);
+      const hash = planHash(plan);
+      out(`Plan hash: ${hash} (apply exactly this plan with: tessera apply --plan-hash ${hash})`);
     } catch (e) {
       fail(e);
     }

@@ -50,7 +50,7 @@ function textSchema(field: FieldSpec, format?: string): JsonSchema {
 }
 
 /** Decimals travel as strings so no value ever passes through a float. */
-export function decimalPattern(precision: number, scale: number): string {
+function decimalPattern(precision: number, scale: number): string {
   const intDigits = precision - scale;
   const frac = scale > 0 ? `(\\.\\d{1,${scale}})?` : '';
   return `^-?(0|[1-9]\\d{0,${Math.max(intDigits - 1, 0)}})${frac}$`;
