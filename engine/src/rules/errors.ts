@@ -9,6 +9,8 @@ export type ConditionProblemCode =
   | 'filter.invalid_value'
   | 'filter.too_deep'
   | 'filter.too_many_values'
+  | 'filter.type_mismatch'
+  | 'filter.volatile'
   | 'filter.malformed';
 
 /** Code that registers or runs operators broke a rule (status 500). */

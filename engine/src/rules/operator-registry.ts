@@ -3,6 +3,7 @@
 // plugins add operators through the plugin host, then it is frozen before the Model is compiled.
 import type { FieldKindRegistry, OperandType } from '../metadata/field-kinds.js';
 import { builtinOperators } from './builtin-operators.js';
+import { builtinFunctions } from './builtin-functions.js';
 import { conditionError, conditionProblem, ruleError } from './errors.js';
 import type { LiteralValue } from './operand-values.js';
 
@@ -61,7 +62,32 @@ export interface QuantifierOperatorDef {
   sql(open: string, inner: string, close: string): string;
 }
 
-export type OperatorDef = CompareOperatorDef | LogicalOperatorDef | QuantifierOperatorDef;
+/**
+ * `{"+": [a, b]}`: computes a value from values (vars, literals, other functions). Arguments and result are
+ * typed with operand types; a NULL argument gives NULL unless the function says otherwise, in both halves.
+ */
+export interface FunctionOperatorDef {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly minArgs: number;
+  /** null: no upper bound. */
+  readonly maxArgs: number | null;
+  /** Reads the clock (today): such a value cannot be stored or indexed, it would go stale. */
+  readonly volatile?: boolean;
+  /** How a literal argument is read when no other argument says (`"1.5"` as a decimal, `"2024-01-31"` as a date). */
+  literalType(index: number, others: readonly OperandType[]): OperandType;
+  /** The result type for these argument types, or why they do not fit. */
+  signature(args: readonly OperandType[]): { readonly type: OperandType } | { readonly error: string };
+  /**
+   * Memory half: argument values (decimals as strings or numbers, dates as 'YYYY-MM-DD', null for no value).
+   * Decimal results are exact decimal strings. Runs in browsers: no Node APIs.
+   */
+  memory(args: readonly unknown[], types: readonly OperandType[]): unknown;
+  /** SQL half: argument expressions (parenthesised) of the given types; returns an expression of the result type. */
+  sql(args: readonly string[], types: readonly OperandType[]): string;
+}
+
+export type OperatorDef = CompareOperatorDef | LogicalOperatorDef | QuantifierOperatorDef | FunctionOperatorDef;
 
 export interface OperatorRegistry {
   /** Adds an operator; throws if the name is taken or the registry is frozen. */
@@ -75,7 +101,7 @@ export interface OperatorRegistry {
 }
 
 // Symbolic names like `>=` or identifiers; `var` is json-logic-js's data access and ':' marks our aliases there.
-const OPERATOR_NAME = /^(?:[!=<>]{1,3}|[A-Za-z][A-Za-z0-9_]*)$/;
+const OPERATOR_NAME = /^(?:[!=<>]{1,3}|[-+*/]|[A-Za-z][A-Za-z0-9_]*)$/;
 
 /**
  * The field kinds and operators a Model is checked, planned and served with: one set, built once from the
@@ -115,6 +141,6 @@ export function createOperatorRegistry(): OperatorRegistry {
     },
     list: () => [...defs.values()],
   };
-  for (const def of builtinOperators) registry.register(def);
+  for (const def of [...builtinOperators, ...builtinFunctions]) registry.register(def);
   return registry;
 }

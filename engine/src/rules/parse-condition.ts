@@ -6,14 +6,10 @@ import { isEngineError, type FieldError } from '../shared/engine-error.js';
 import { escapePointerToken } from '../shared/json-pointer.js';
 import { conditionError, conditionProblem, type ConditionProblemCode } from './errors.js';
 import { operandValues, type LiteralValue } from './operand-values.js';
-import type {
-  CompareLiteral,
-  CompareOperatorDef,
-  LiteralSlot,
-  LogicalOperatorDef,
-  OperatorRegistry,
-  QuantifierOperatorDef,
-} from './operator-registry.js';
+import type { CompareLiteral, CompareOperatorDef, LiteralSlot, OperatorRegistry } from './operator-registry.js';
+import type { CompareArg, ConditionNode, ExpressionNode } from './condition-tree.js';
+import { createExpressionParser, isExpression } from './parse-expression.js';
+import { unifyTypes } from './builtin-functions.js';
 
 export const MAX_DEPTH = 32;
 export const MAX_LIST_LENGTH = 1000;
@@ -46,24 +42,12 @@ export interface CollectionInfo {
 }
 export type ConditionScope = Scope<OperandInfo, CollectionInfo>;
 
-export type ConditionNode<V, C> =
-  | { readonly kind: 'constant'; readonly value: boolean }
-  | { readonly kind: 'logical'; readonly def: LogicalOperatorDef; readonly args: readonly ConditionNode<V, C>[] }
-  | {
-      readonly kind: 'compare';
-      readonly def: CompareOperatorDef;
-      /** The var as written, relative to the enclosing scope. */
-      readonly path: string;
-      readonly operand: V;
-      readonly literals: readonly CompareLiteral[];
-    }
-  | {
-      readonly kind: 'quantifier';
-      readonly def: QuantifierOperatorDef;
-      readonly path: string;
-      readonly collection: C;
-      readonly inner: ConditionNode<V, C>;
-    };
+export type { CompareArg, ConditionNode, ExpressionNode } from './condition-tree.js';
+
+export interface ParseOptions {
+  /** Allow functions that read the clock (today); stored values and index conditions may not. */
+  readonly allowVolatile?: boolean;
+}
 
 interface Arg {
   readonly value: unknown;
@@ -76,11 +60,8 @@ function isObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-export function parseCondition<V extends OperandInfo, C extends ScopeCollection<V, C>>(
-  logic: unknown,
-  rootScope: Scope<V, C>,
-  registry: OperatorRegistry,
-): ConditionNode<V, C> {
+/** The parts both parse functions share: one problem list, one condition walker, one expression parser. */
+function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(registry: OperatorRegistry, options: ParseOptions) {
   const problems: FieldError[] = [];
   const report = (code: ConditionProblemCode, pointer: string, message: string): void => {
     if (problems.length < MAX_PROBLEMS) problems.push(conditionProblem(code, pointer, message));
@@ -171,28 +152,76 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
     return scalarAt(arg.value, arg.pointer);
   }
 
-  function compare(def: CompareOperatorDef, args: Arg[], at: string, scope: Scope<V, C>): ConditionNode<V, C> {
+  const expressions = createExpressionParser<V, C>({
+    registry,
+    maxDepth: MAX_DEPTH,
+    allowVolatile: options.allowVolatile ?? true,
+    report,
+    lookup,
+    condition: (node, pointer, depth, scope) => walk(node, pointer, depth, scope),
+  });
+
+  /** The left side: a var (its field's operators apply) or an expression (any operator for its type). */
+  function left(arg: Arg, name: string, depth: number, scope: Scope<V, C>): { node: ExpressionNode<V, C>; operators?: readonly string[] } | undefined {
+    if (isExpression(arg.value, registry) && !(isObject(arg.value) && 'var' in arg.value)) {
+      const node = expressions.expression(arg.value, arg.pointer, depth + 1, scope);
+      return { node };
+    }
+    const path = varPath(arg, name);
+    if (path === undefined) return undefined;
+    const operand = lookup(arg.pointer, () => scope.resolveVar(path, arg.pointer));
+    if (operand === undefined) return undefined;
+    return { node: { kind: 'var', type: operand.operand, path, operand }, operators: operand.operators };
+  }
+
+  function compare(def: CompareOperatorDef, args: Arg[], at: string, depth: number, scope: Scope<V, C>): ConditionNode<V, C> {
     const [first, ...rest] = args;
     if (first === undefined || rest.length !== def.literals.length) {
       report('filter.malformed', at, `"${def.name}" takes a var and ${def.literals.length} value(s)`);
       return FAILED;
     }
-    const path = varPath(first, def.name);
-    if (path === undefined) return FAILED;
-    const operand = lookup(first.pointer, () => scope.resolveVar(path, first.pointer));
-    if (operand === undefined) return FAILED;
-    if (!operand.operators.includes(def.name) || !def.operands.includes(operand.operand)) {
-      report('filter.operator_not_allowed', first.pointer, `Operator "${def.name}" is not allowed on field "${operand.path}"`);
+    const side = left(first, def.name, depth, scope);
+    if (side === undefined) return FAILED;
+    const dynamic = rest.map((arg, i) => {
+      const slot = def.literals[i];
+      return slot !== 'list' && isExpression(arg.value, registry) ? expressions.expression(arg.value, arg.pointer, depth + 1, scope) : undefined;
+    });
+    const computed = side.node.kind !== 'var' || dynamic.some((d) => d !== undefined);
+    // Computed sides compare as their common type; integers and decimals meet as decimals, exactly.
+    let operand = side.node.type;
+    if (computed) {
+      const types = [side.node.type, ...dynamic.flatMap((d, i) => (d === undefined || typeof def.literals[i] === 'object' ? [] : [d.type]))];
+      const common = unifyTypes(types);
+      if (common === undefined) {
+        report('filter.type_mismatch', at, `"${def.name}" cannot compare ${types.join(' with ')}`);
+        return FAILED;
+      }
+      operand = common === 'integer' ? 'decimal' : common;
+    }
+    const path = side.node.kind === 'var' ? side.node.path : `(${def.name})`;
+    if ((side.operators !== undefined && !side.operators.includes(def.name)) || !def.operands.includes(operand)) {
+      report('filter.operator_not_allowed', first.pointer, `Operator "${def.name}" is not allowed on ${side.node.kind === 'var' ? `field "${path}"` : `a ${operand} value`}`);
       return FAILED;
     }
-    const literals: CompareLiteral[] = [];
+    const info: OperandInfo = { operand, operators: side.operators ?? [def.name], path };
+    const checked: CompareArg<V, C>[] = [];
     rest.forEach((arg, i) => {
       const slot = def.literals[i];
-      const checked = slot === undefined ? undefined : literal(slot, arg, operand, def.name);
-      if (checked !== undefined) literals.push(checked);
+      const computedArg = dynamic[i];
+      if (computedArg !== undefined) {
+        const want = typeof slot === 'object' ? slot.type : operand;
+        if (unifyTypes([want, computedArg.type]) === undefined) {
+          report('filter.type_mismatch', arg.pointer, `"${def.name}" needs a ${want} value here, not ${computedArg.type}`);
+          return;
+        }
+        checked.push({ dynamic: computedArg });
+        return;
+      }
+      const value = slot === undefined ? undefined : literal(slot, arg, info, def.name);
+      if (value !== undefined) checked.push({ static: value });
     });
-    if (literals.length !== rest.length) return FAILED;
-    return { kind: 'compare', def, path, operand, literals };
+    if (checked.length !== rest.length) return FAILED;
+    return { kind: 'compare', def, left: side.node, operand, args: checked };
   }
 
   function walk(node: unknown, pointer: string, depth: number, scope: Scope<V, C>): ConditionNode<V, C> {
@@ -226,7 +255,7 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
     switch (def.kind) {
       case 'compare': {
         const args = argsOf(value, at, name, def.literals.length === 0);
-        return args === undefined ? FAILED : compare(def, args, at, scope);
+        return args === undefined ? FAILED : compare(def, args, at, depth, scope);
       }
       case 'logical': {
         const args = argsOf(value, at, name, def.maxArgs === 1);
@@ -257,10 +286,38 @@ export function parseCondition<V extends OperandInfo, C extends ScopeCollection<
         const inner = walk(second.value, second.pointer, depth + 1, collection.context);
         return { kind: 'quantifier', def, path, collection, inner };
       }
+      case 'function':
+        report('filter.malformed', at, `"${name}" computes a value; compare it, like {">": [{"${name}": [...]}, 0]}`);
+        return FAILED;
     }
   }
 
-  const tree = walk(logic, '', 1, rootScope);
-  if (problems.length > 0) throw conditionError(problems);
-  return tree;
+  /** Throws every problem found so far as one error. */
+  function finish<T>(result: T): T {
+    if (problems.length > 0) throw conditionError(problems);
+    return result;
+  }
+
+  return { walk, expressions, finish };
+}
+
+export function parseCondition<V extends OperandInfo, C extends ScopeCollection<V, C>>(
+  logic: unknown,
+  rootScope: Scope<V, C>,
+  registry: OperatorRegistry,
+  options: ParseOptions = {},
+): ConditionNode<V, C> {
+  const parser = createParser<V, C>(registry, options);
+  return parser.finish(parser.walk(logic, '', 1, rootScope));
+}
+
+/** Checks and types a value expression (a computed field's formula); literals alone are allowed. */
+export function parseExpression<V extends OperandInfo, C extends ScopeCollection<V, C>>(
+  logic: unknown,
+  rootScope: Scope<V, C>,
+  registry: OperatorRegistry,
+  options: ParseOptions = {},
+): ExpressionNode<V, C> {
+  const parser = createParser<V, C>(registry, options);
+  return parser.finish(parser.expressions.value(logic, '', 1, rootScope, 'decimal'));
 }

@@ -34,6 +34,17 @@ describe('createOperatorRegistry', () => {
       'or',
       'some',
       'none',
+      '+',
+      '-',
+      '*',
+      '/',
+      'round',
+      'min',
+      'max',
+      'coalesce',
+      'daysBetween',
+      'today',
+      'cat',
     ]);
     for (const def of registry.list()) {
       expect(typeof def.memory).toBe('function');

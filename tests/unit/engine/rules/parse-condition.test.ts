@@ -13,7 +13,12 @@ describe('parseCondition', () => {
     expect(tree).toMatchObject({
       kind: 'logical',
       args: [
-        { kind: 'compare', path: 'amount', operand: { operand: 'decimal', sql: 't."amount"' }, literals: ['12.5'] },
+        {
+          kind: 'compare',
+          operand: 'decimal',
+          left: { kind: 'var', path: 'amount', operand: { operand: 'decimal', sql: 't."amount"' } },
+          args: [{ static: '12.5' }],
+        },
         { kind: 'constant', value: true },
       ],
     });
@@ -21,7 +26,7 @@ describe('parseCondition', () => {
 
   it('resolves vars inside some/none in the collection scope', () => {
     const tree = parseCondition({ some: [{ var: 'contacts' }, { '==': [{ var: 'primary' }, true] }] }, fakeContext(), registry);
-    expect(tree).toMatchObject({ kind: 'quantifier', path: 'contacts', inner: { operand: { sql: 'k1."primary"' } } });
+    expect(tree).toMatchObject({ kind: 'quantifier', path: 'contacts', inner: { left: { operand: { sql: 'k1."primary"' } } } });
   });
 
   // #18: the messages say what to write instead.
