@@ -30,7 +30,10 @@ const num = (sql: string): string => `(${sql})::numeric`;
 function arithmetic(
   name: '+' | '-' | '*',
   minArgs: number,
-  apply: (a: NonNullable<ReturnType<typeof toExact>>, b: NonNullable<ReturnType<typeof toExact>>) => NonNullable<ReturnType<typeof toExact>>,
+  apply: (
+    a: NonNullable<ReturnType<typeof toExact>>,
+    b: NonNullable<ReturnType<typeof toExact>>,
+  ) => NonNullable<ReturnType<typeof toExact>>,
 ): FunctionOperatorDef {
   return {
     kind: 'function',
@@ -83,8 +86,8 @@ const round: FunctionOperatorDef = {
       : { error: '"round" takes a number and optionally a whole number of decimal places' },
   memory([value, places]) {
     const x = toExact(value);
-    const p = places === undefined ? 0 : places;
-    if (x === null || typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > MAX_ROUND_PLACES) return null;
+    const p = places === undefined ? 0 : Number(toExact(places) ?? NaN);
+    if (x === null || !Number.isInteger(p) || p < 0 || p > MAX_ROUND_PLACES) return null;
     return decimalText(roundTo(x, p));
   },
   sql: ([value, places]) =>
@@ -133,10 +136,12 @@ function extreme(name: 'min' | 'max'): FunctionOperatorDef {
     name,
     minArgs: 1,
     maxArgs: null,
-    literalType: (_index, others) => unifyTypes(others) ?? 'decimal',
+    literalType: (_index, others) => unifyTypes(others),
     signature(args) {
       const type = unifyTypes(args);
-      return type !== undefined && ORDERED_VALUES.includes(type) ? { type } : { error: `"${name}" takes numbers, dates or date-times of one type` };
+      return type !== undefined && ORDERED_VALUES.includes(type)
+        ? { type }
+        : { error: `"${name}" takes numbers, dates or date-times of one type` };
     },
     memory(args, types) {
       const type = unifyTypes(types) ?? 'decimal';
@@ -162,7 +167,7 @@ const coalesce: FunctionOperatorDef = {
   name: 'coalesce',
   minArgs: 1,
   maxArgs: null,
-  literalType: (_index, others) => unifyTypes(others) ?? 'text',
+  literalType: (_index, others) => unifyTypes(others),
   signature(args) {
     const type = unifyTypes(args);
     return type !== undefined && type !== 'json' && type !== 'multienum' ? { type } : { error: '"coalesce" takes values of one type' };

@@ -1,6 +1,12 @@
 // The checked form of conditions and expressions that both evaluators walk (see parse-condition.ts).
 import type { OperandType } from '../metadata/field-kinds.js';
-import type { CompareLiteral, CompareOperatorDef, FunctionOperatorDef, LogicalOperatorDef, QuantifierOperatorDef } from './operator-registry.js';
+import type {
+  CompareLiteral,
+  CompareOperatorDef,
+  FunctionOperatorDef,
+  LogicalOperatorDef,
+  QuantifierOperatorDef,
+} from './operator-registry.js';
 
 /** A value computed from a record: a field, a literal, a function of values, or a choice by conditions. */
 export type ExpressionNode<V, C> =

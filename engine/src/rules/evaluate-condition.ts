@@ -52,7 +52,9 @@ function prepareExpression(node: MemoryExpression): Prepared {
       // The argument types go first, as a list json-logic-js leaves as it is.
       return { [FUNCTION + node.def.name]: [node.args.map((a) => a.type), ...node.args.map(prepareExpression)] };
     case 'choose':
-      return { [CHOOSE]: [...node.branches.flatMap((b) => [prepare(b.when), prepareExpression(b.then)]), prepareExpression(node.otherwise)] };
+      return {
+        [CHOOSE]: [...node.branches.flatMap((b) => [prepare(b.when), prepareExpression(b.then)]), prepareExpression(node.otherwise)],
+      };
   }
 }
 
@@ -115,7 +117,10 @@ function adapters(def: OperatorDef): Array<[string, (...args: unknown[]) => unkn
             if (!Array.isArray(types) || !types.every(isOperandType)) {
               throw ruleError('rules.invalid_operator', `"${def.name}" was applied to an expression that was not prepared`);
             }
-            return def.memory(args.map((a) => a ?? null), types);
+            return def.memory(
+              args.map((a) => a ?? null),
+              types,
+            );
           },
         ],
       ];

@@ -74,8 +74,11 @@ export interface FunctionOperatorDef {
   readonly maxArgs: number | null;
   /** Reads the clock (today): such a value cannot be stored or indexed, it would go stale. */
   readonly volatile?: boolean;
-  /** How a literal argument is read when no other argument says (`"1.5"` as a decimal, `"2024-01-31"` as a date). */
-  literalType(index: number, others: readonly OperandType[]): OperandType;
+  /**
+   * How a literal argument is read (`"1.5"` as a decimal, `"2024-01-31"` as a date), given the types of the
+   * other arguments; undefined: as the value the function itself is expected to give.
+   */
+  literalType(index: number, others: readonly OperandType[]): OperandType | undefined;
   /** The result type for these argument types, or why they do not fit. */
   signature(args: readonly OperandType[]): { readonly type: OperandType } | { readonly error: string };
   /**

@@ -162,7 +162,12 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
   });
 
   /** The left side: a var (its field's operators apply) or an expression (any operator for its type). */
-  function left(arg: Arg, name: string, depth: number, scope: Scope<V, C>): { node: ExpressionNode<V, C>; operators?: readonly string[] } | undefined {
+  function left(
+    arg: Arg,
+    name: string,
+    depth: number,
+    scope: Scope<V, C>,
+  ): { node: ExpressionNode<V, C>; operators?: readonly string[] } | undefined {
     if (isExpression(arg.value, registry) && !(isObject(arg.value) && 'var' in arg.value)) {
       const node = expressions.expression(arg.value, arg.pointer, depth + 1, scope);
       return { node };
@@ -184,13 +189,18 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
     if (side === undefined) return FAILED;
     const dynamic = rest.map((arg, i) => {
       const slot = def.literals[i];
-      return slot !== 'list' && isExpression(arg.value, registry) ? expressions.expression(arg.value, arg.pointer, depth + 1, scope) : undefined;
+      return slot !== 'list' && isExpression(arg.value, registry)
+        ? expressions.expression(arg.value, arg.pointer, depth + 1, scope)
+        : undefined;
     });
     const computed = side.node.kind !== 'var' || dynamic.some((d) => d !== undefined);
     // Computed sides compare as their common type; integers and decimals meet as decimals, exactly.
     let operand = side.node.type;
     if (computed) {
-      const types = [side.node.type, ...dynamic.flatMap((d, i) => (d === undefined || typeof def.literals[i] === 'object' ? [] : [d.type]))];
+      const types = [
+        side.node.type,
+        ...dynamic.flatMap((d, i) => (d === undefined || typeof def.literals[i] === 'object' ? [] : [d.type])),
+      ];
       const common = unifyTypes(types);
       if (common === undefined) {
         report('filter.type_mismatch', at, `"${def.name}" cannot compare ${types.join(' with ')}`);
@@ -200,7 +210,11 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
     }
     const path = side.node.kind === 'var' ? side.node.path : `(${def.name})`;
     if ((side.operators !== undefined && !side.operators.includes(def.name)) || !def.operands.includes(operand)) {
-      report('filter.operator_not_allowed', first.pointer, `Operator "${def.name}" is not allowed on ${side.node.kind === 'var' ? `field "${path}"` : `a ${operand} value`}`);
+      report(
+        'filter.operator_not_allowed',
+        first.pointer,
+        `Operator "${def.name}" is not allowed on ${side.node.kind === 'var' ? `field "${path}"` : `a ${operand} value`}`,
+      );
       return FAILED;
     }
     const info: OperandInfo = { operand, operators: side.operators ?? [def.name], path };

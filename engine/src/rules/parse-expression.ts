@@ -68,18 +68,22 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     return Array.isArray(value) ? value.map((v: unknown, i) => ({ value: v, pointer: `${pointer}/${i}` })) : [{ value, pointer }];
   }
 
-  function choose(value: unknown, at: string, depth: number, scope: Scope<V, C>): ExpressionNode<V, C> {
+  function choose(value: unknown, at: string, depth: number, scope: Scope<V, C>, outer: OperandType): ExpressionNode<V, C> {
     const args = argsOf(value, at);
     if (!Array.isArray(value) || args.length < 3 || args.length % 2 === 0) {
       report('filter.malformed', at, '"if" takes a condition, a value, then more condition/value pairs, then the value otherwise');
       return FAILED;
     }
     const values = args.filter((_, i) => i % 2 === 1 || i === args.length - 1);
-    const computed = values.map((a) => (a.value === null || typeof a.value !== 'object' ? undefined : expression(a.value, a.pointer, depth + 1, scope)));
+    const computed = values.map((a) =>
+      a.value === null || typeof a.value !== 'object' ? undefined : expression(a.value, a.pointer, depth + 1, scope, outer),
+    );
     const known = computed.flatMap((n) => (n === undefined ? [] : [n.type]));
-    const hint = unifyTypes(known) ?? 'text';
+    const hint = unifyTypes(known) ?? outer;
     const nodes = values.map((a, i) => computed[i] ?? literal(a.value as Literal, a.pointer, hint));
-    const type = unifyTypes(nodes.filter((n) => !(n.kind === 'literal' && n.value === null)).map((n) => n.type)) ?? (known.length === 0 ? hint : undefined);
+    const type =
+      unifyTypes(nodes.filter((n) => !(n.kind === 'literal' && n.value === null)).map((n) => n.type)) ??
+      (known.length === 0 ? hint : undefined);
     if (type === undefined) {
       report('filter.type_mismatch', at, `The values of "if" must be of one type, not ${nodes.map((n) => n.type).join(', ')}`);
       return FAILED;
@@ -95,7 +99,7 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     return { kind: 'choose', type, branches, otherwise };
   }
 
-  function call(name: string, value: unknown, at: string, depth: number, scope: Scope<V, C>): ExpressionNode<V, C> {
+  function call(name: string, value: unknown, at: string, depth: number, scope: Scope<V, C>, outer: OperandType): ExpressionNode<V, C> {
     const def = registry.get(name);
     if (def.kind !== 'function') {
       report('filter.malformed', at, `"${name}" is a condition, not a value; use it inside "if"`);
@@ -107,13 +111,22 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     }
     const args = Array.isArray(value) ? argsOf(value, at) : value === undefined ? [] : argsOf(value, at);
     if (args.length < def.minArgs || (def.maxArgs !== null && args.length > def.maxArgs)) {
-      const count = def.maxArgs === null ? `at least ${def.minArgs}` : def.maxArgs === def.minArgs ? `exactly ${def.minArgs}` : `${def.minArgs} to ${def.maxArgs}`;
+      const count =
+        def.maxArgs === null
+          ? `at least ${def.minArgs}`
+          : def.maxArgs === def.minArgs
+            ? `exactly ${def.minArgs}`
+            : `${def.minArgs} to ${def.maxArgs}`;
       report('filter.malformed', at, `"${name}" takes ${count} argument(s)`);
       return FAILED;
     }
-    const computed = args.map((a) => (a.value !== null && typeof a.value === 'object' ? expression(a.value, a.pointer, depth + 1, scope) : undefined));
+    const computed = args.map((a, i) =>
+      a.value !== null && typeof a.value === 'object'
+        ? expression(a.value, a.pointer, depth + 1, scope, def.literalType(i, []) ?? outer)
+        : undefined,
+    );
     const others = computed.flatMap((n) => (n === undefined ? [] : [n.type]));
-    const nodes = args.map((a, i) => computed[i] ?? literal(a.value as Literal, a.pointer, def.literalType(i, others)));
+    const nodes = args.map((a, i) => computed[i] ?? literal(a.value as Literal, a.pointer, def.literalType(i, others) ?? outer));
     const signature = def.signature(nodes.map((n) => n.type));
     if ('error' in signature) {
       report('filter.type_mismatch', at, `${signature.error}, not ${nodes.map((n) => n.type).join(', ') || 'nothing'}`);
@@ -123,14 +136,24 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
   }
 
   /** An expression object: `{"var": path}`, `{"if": [...]}` or `{"<function>": args}`. */
-  function expression(node: unknown, pointer: string, depth: number, scope: Scope<V, C>): ExpressionNode<V, C> {
+  function expression(
+    node: unknown,
+    pointer: string,
+    depth: number,
+    scope: Scope<V, C>,
+    outer: OperandType = 'decimal',
+  ): ExpressionNode<V, C> {
     if (depth > deps.maxDepth) {
       report('filter.too_deep', pointer, `Expressions may be nested at most ${deps.maxDepth} levels deep`);
       return FAILED;
     }
     const name = operatorOf(node);
     if (name === undefined || !isObject(node)) {
-      report('filter.malformed', pointer, 'Expected a value: a literal, {"var": "field"} or a function like {"*": [{"var": "quantity"}, 2]}');
+      report(
+        'filter.malformed',
+        pointer,
+        'Expected a value: a literal, {"var": "field"} or a function like {"*": [{"var": "quantity"}, 2]}',
+      );
       return FAILED;
     }
     const value = node[name];
@@ -144,17 +167,17 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
       const operand = deps.lookup(pointer, () => scope.resolveVar(target, pointer));
       return operand === undefined ? FAILED : { kind: 'var', type: operand.operand, path: target, operand };
     }
-    if (name === 'if') return choose(value, at, depth, scope);
+    if (name === 'if') return choose(value, at, depth, scope, outer);
     if (!registry.has(name)) {
       report('filter.unknown_operator', at, `Unknown function "${name}"`);
       return FAILED;
     }
-    return call(name, value, at, depth, scope);
+    return call(name, value, at, depth, scope, outer);
   }
 
   /** A value in a position that may hold a literal: literals are read as `hint`. */
   function value(node: unknown, pointer: string, depth: number, scope: Scope<V, C>, hint: OperandType): ExpressionNode<V, C> {
-    if (node !== null && typeof node === 'object') return expression(node, pointer, depth, scope);
+    if (node !== null && typeof node === 'object') return expression(node, pointer, depth, scope, hint);
     return literal(node as Literal, pointer, hint);
   }
 
