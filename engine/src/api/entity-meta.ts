@@ -1,7 +1,7 @@
 // What the UIs need to know about one entity, in one locale, for one caller: fields, relations, schemas, default
 // uiSchema. It combines the runtime with the caller's access, so it lives with the API that serves /api/meta.
 import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
-import type { Label } from '../metadata/model.js';
+import type { FieldDef, Label } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { hiddenFieldNames, type Access } from '../security/access.js';
 import { withoutProperties } from '../forms/record-schemas.js';
@@ -10,6 +10,25 @@ import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
+
+/** A field's rules for forms: how its value is derived, and when it is shown, required or read-only. */
+function fieldRulesMeta(f: FieldDef, locale: string): Record<string, unknown> {
+  return {
+    ...(f.computed !== undefined ? { computed: f.computed } : {}),
+    ...(f.rollup !== undefined ? { rollup: f.rollup } : {}),
+    ...(f.scoring !== undefined
+      ? {
+          scoring: {
+            criteria: f.scoring.criteria.map((c) => ({ ...c, label: text(c.label, locale) })),
+            bands: (f.scoring.bands ?? []).map((b) => ({ ...b, label: text(b.label, locale) ?? b.band })),
+          },
+        }
+      : {}),
+    ...(f.visibleWhen !== undefined ? { visibleWhen: f.visibleWhen } : {}),
+    ...(f.requiredWhen !== undefined ? { requiredWhen: f.requiredWhen } : {}),
+    ...(f.readOnlyWhen !== undefined ? { readOnlyWhen: f.readOnlyWhen } : {}),
+  };
+}
 
 /** The entity as one caller may use it: hidden fields left out, read-only ones marked, only granted actions. */
 export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale: string, actions: readonly ActionDef[], access: Access) {
@@ -28,7 +47,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     titleField: e.titleField ?? null,
     fields: shown.map((f) => ({
       name: f.name,
-      readOnly: access.field(e.name, f.name) === 'readOnly',
+      readOnly: access.field(e.name, f.name) === 'readOnly' || rt.rules.derived.has(f.name),
       kind: f.kind,
       label: text(f.label, locale),
       description: text(f.description, locale) ?? null,
@@ -40,6 +59,14 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
         ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) }
         : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
+      ...fieldRulesMeta(f, locale),
+    })),
+    // The conditions as the packs wrote them: forms evaluate them live with the browser's evaluator.
+    validationRules: e.validationRules.map((r) => ({
+      name: r.name,
+      condition: r.condition,
+      message: text(r.message, locale),
+      fields: r.fields,
     })),
     relations: e.inverses
       .filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden')

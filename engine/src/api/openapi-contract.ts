@@ -19,10 +19,14 @@ export const API_DESCRIPTION = [
 
 /** Where the filter language departs from stock json-logic-js. */
 export const FILTER_SEMANTICS = [
-  'Semantics (where they differ from json-logic-js): a comparison is a var then literals; a bare `{"var": ...}` is',
+  'Semantics (where they differ from json-logic-js): a comparison starts with a var or a computed value; a bare `{"var": ...}` is',
   'not a condition (write `{"==": [{"var": ...}, true]}`). A missing value compares like SQL NULL: `==`, `<`,',
   '`in`, `between` are false on it, `!=` is true (IS DISTINCT FROM), `{"==": [v, null]}` is `isNull`, `!` is',
   'IS NOT TRUE, and `in` lists cannot hold null (add `isNull` with `or`). Datetimes compare as instants whatever',
   'their offset; decimals compare exactly, never as floats; text orders by code point. `contains` and `startsWith`',
   'ignore ASCII case (A-Z only) and have no wildcards; `==`, `in` and the orderings are case-sensitive.',
+  'Values can be computed: the sides of a comparison may be functions of fields (`{">": [{"var": "amount"},',
+  '{"*": [{"var": "cost"}, "1.2"]}]}`, `if`, `coalesce`, `daysBetween`, `today`), exactly, never as floats.',
+  'Arithmetic on a missing value has none, `/` rounds half away from zero to 10 places and has no value for a',
+  'zero divisor, `min`/`max` skip missing values, and a comparison with a computed value that has none is false.',
 ].join(' ');

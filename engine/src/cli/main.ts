@@ -14,6 +14,7 @@ import { createEngine } from '../engine.js';
 import { loadRegistries } from '../plugins/load-plugins.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
+import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 
@@ -30,7 +31,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
   const packDirs = resolvePackDirs(dirs, config.packDirs, opts.only ?? false);
   const { registries } = await loadRegistries(config.pluginsDir, packDirs, createLogger(config.logLevel));
   const m = loadModel(packDirs, { kinds: registries.kinds });
-  const problems = checkIndexConditions(m, registries);
+  const problems = [...checkIndexConditions(m, registries), ...recordRuleProblems(m, registries)];
   if (problems.length > 0) throw new MetadataError(problems);
   err(
     `Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`,

@@ -9,6 +9,7 @@ import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
 import { deleteRulesOf, type DeleteRule } from './delete-rules.js';
+import { compileRecordRules, type EntityRules } from '../record-rules/compile-record-rules.js';
 
 export interface EntityRuntime {
   readonly entity: EntityDef;
@@ -17,6 +18,8 @@ export interface EntityRuntime {
   readonly validator: RecordValidator;
   /** Columns of other entities (or this one) that reference its records, with their onDelete. */
   readonly referencedBy: readonly DeleteRule[];
+  /** Derived fields, validation and field rules, and the records that follow this one's changes. */
+  readonly rules: EntityRules;
 }
 
 export interface ModelRuntime {
@@ -42,18 +45,24 @@ function unservable(entity: EntityDef, err: unknown): MetadataProblem {
   };
 }
 
+const NO_RULES: EntityRules = {
+  derived: new Set(), selfInputs: new Set(), parentLocks: [], dependents: [], validations: [], requiredWhen: [], readOnlyWhen: [],
+};
+
 export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operators: OperatorRegistry): ModelRuntime {
   const allowed = kindOperators({ kinds, operators });
   const entities = new Map<string, EntityRuntime>();
   const rules = deleteRulesOf(model);
+  const recordRules = compileRecordRules({ model, kinds, operators, operatorsFor: (kind) => allowed.get(kind) ?? [] });
   // Metadata that passed validation may still fail here (a kind or option the checks missed); say where,
   // for every entity at once, so a publish is refused before anything is committed.
-  const problems: MetadataProblem[] = [];
+  const problems: MetadataProblem[] = [...recordRules.problems];
   for (const entity of model.entities) {
     try {
       const schemas = buildRecordSchemas(entity, kinds);
       entities.set(entity.name, {
         entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
+        rules: recordRules.byEntity.get(entity.name) ?? NO_RULES,
       });
     } catch (err) {
       problems.push(unservable(entity, err));

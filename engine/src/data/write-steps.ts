@@ -26,6 +26,10 @@ export const authorise: WriteStep = async (ctx) => {
   requireAction(ctx.access, entity, ctx.op);
   const problems: Array<{ pointer: string; code: string; message: string }> = [];
   for (const name of Object.keys(ctx.changes)) {
+    if (ctx.rt.rules.derived.has(name)) {
+      problems.push({ pointer: `${ctx.pointerPrefix}/${name}`, code: 'validation.read_only', message: `'${name}' is computed by the engine and cannot be written` });
+      continue;
+    }
     const level = ctx.access.field(entity, name);
     if (level === 'hidden') problems.push({ pointer: `${ctx.pointerPrefix}/${name}`, code: 'validation.unknown_field', message: `'${name}' is not a writable field` });
     else if (level === 'readOnly') problems.push({ pointer: `${ctx.pointerPrefix}/${name}`, code: 'validation.read_only', message: `you may not change '${name}'` });

@@ -1,5 +1,5 @@
 // Model -> JSON Schemas of one entity's records: as read, as created, as patched. Pure; compiled once per Model.
-import { kindOf, type FieldKindRegistry, type JsonSchema } from '../metadata/field-kinds.js';
+import { isDerivedField, kindOf, type FieldKindRegistry, type JsonSchema } from '../metadata/field-kinds.js';
 import type { EntityDef, FieldDef } from '../metadata/model.js';
 import { SYSTEM_READ_COLUMNS, systemReadSchema } from '../metadata/system-columns.js';
 
@@ -27,10 +27,14 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
   const writeProps: Record<string, JsonSchema> = {};
   const readProps: Record<string, JsonSchema> = Object.fromEntries(SYSTEM_READ_COLUMNS.map((c) => [c.name, systemReadSchema(c)]));
   const required: string[] = [];
-  // Every declared field is writable; system columns never are.
+  // Every declared field is writable but those the engine computes; system columns never are.
   for (const field of entity.fields) {
     const value = fieldValueSchema(field, kinds);
     const many = field.cardinality === 'manyToMany';
+    if (isDerivedField(kinds, field)) {
+      readProps[field.name] = { ...title(field), readOnly: true, ...nullable(value) };
+      continue;
+    }
     writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)) };
     if (kindOf(kinds, field).reference) {
       // Reads carry the id, or the related record itself when it was asked for with `include`.

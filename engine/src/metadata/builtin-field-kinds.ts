@@ -57,6 +57,9 @@ function decimalPattern(precision: number, scale: number): string {
 }
 
 const DEFAULT_PRECISION = 18;
+/** A score's points: sums of criterion points as packs write them (e.g. 12.5). */
+const SCORE_PRECISION = 12;
+const SCORE_SCALE = 2;
 const DEFAULT_SCALE = 2;
 /** A decimal bound or default in a pack: a JSON number or an exact decimal string. */
 const DECIMAL_OPTION: JsonSchema = { type: ['number', 'string'], pattern: '^-?\\d+(\\.\\d+)?$' };
@@ -78,7 +81,7 @@ const PHONE_PATTERN = '^\\+?[0-9][0-9 ()./-]{2,31}$';
 
 const textKind = (name: string, format: string | undefined, widget?: string, pattern?: string): FieldKind => ({
   name,
-  options: ['minLength', 'maxLength', 'pattern', 'unique', 'default'],
+  options: ['minLength', 'maxLength', 'pattern', 'unique', 'default', 'computed'],
   operand: 'text',
   operators: TEXTUAL,
   widget,
@@ -125,7 +128,7 @@ const builtinKinds: FieldKind[] = [
   textKind('url', 'uri', 'uri'),
   {
     name: 'integer',
-    options: ['min', 'max', 'unique', 'default'],
+    options: ['min', 'max', 'unique', 'default', 'computed', 'rollup'],
     boundSchema: { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
     operand: 'integer',
     operators: ORDERED,
@@ -140,7 +143,7 @@ const builtinKinds: FieldKind[] = [
   },
   {
     name: 'decimal',
-    options: ['precision', 'scale', 'min', 'max', 'unique', 'default'],
+    options: ['precision', 'scale', 'min', 'max', 'unique', 'default', 'computed', 'rollup'],
     boundSchema: DECIMAL_OPTION,
     operand: 'decimal',
     operators: ORDERED,
@@ -195,7 +198,7 @@ const builtinKinds: FieldKind[] = [
   },
   {
     name: 'boolean',
-    options: ['default'],
+    options: ['default', 'computed'],
     operand: 'boolean',
     operators: ['==', '!=', 'isNull'],
     widget: 'checkbox',
@@ -205,7 +208,7 @@ const builtinKinds: FieldKind[] = [
   },
   {
     name: 'date',
-    options: ['min', 'max', 'unique', 'default'],
+    options: ['min', 'max', 'unique', 'default', 'computed', 'rollup'],
     boundSchema: { type: 'string', format: 'date' },
     operand: 'date',
     operators: ORDERED,
@@ -221,7 +224,7 @@ const builtinKinds: FieldKind[] = [
   },
   {
     name: 'datetime',
-    options: ['min', 'max', 'default'],
+    options: ['min', 'max', 'default', 'computed', 'rollup'],
     boundSchema: { type: 'string', format: 'date-time' },
     operand: 'datetime',
     operators: ORDERED,
@@ -282,6 +285,29 @@ const builtinKinds: FieldKind[] = [
     valueSchema: () => ({}),
     // pg would turn a JS array into a PostgreSQL array literal; jsonb wants JSON text.
     toColumns: (value) => [value === null || value === undefined ? null : JSON.stringify(value)],
+  },
+  {
+    name: 'score',
+    options: ['scoring'],
+    requiredOptions: ['scoring'],
+    operand: 'decimal',
+    operators: ORDERED,
+    cubeType: 'number',
+    derived: true,
+    subPaths: { points: { column: 0, operand: 'decimal' }, band: { column: 1, operand: 'text', operators: EQUALITY } },
+    columns: (f) => [
+      { name: f.name, type: { base: 'numeric', precision: SCORE_PRECISION, scale: SCORE_SCALE }, nullable: true, key: `${f.id}#points` },
+      { name: `${f.name}_band`, type: { base: 'text' }, nullable: true, key: `${f.id}#band` },
+      { name: `${f.name}_explanation`, type: { base: 'jsonb' }, nullable: true, key: `${f.id}#explanation` },
+    ],
+    valueSchema: () => ({
+      type: 'object',
+      readOnly: true,
+      properties: { points: { type: 'string' }, band: { type: ['string', 'null'] }, explanation: { type: 'array' } },
+    }),
+    // A score reads as { points, band, explanation }: which criteria matched and what each earned.
+    selectSql: ([points = 'NULL', band = 'NULL', explanation = 'NULL']) =>
+      `CASE WHEN ${points} IS NULL THEN NULL ELSE json_build_object('points', ${points}::text, 'band', ${band}, 'explanation', ${explanation}) END`,
   },
   {
     name: 'relation',

@@ -98,6 +98,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         fields,
         inverses: [],
         indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields)],
+        validationRules: (spec.validationRules ?? []).map((rule) => ({ ...rule, fields: rule.fields ?? [] })),
         columns,
       });
     }

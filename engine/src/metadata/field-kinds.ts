@@ -50,6 +50,8 @@ export interface FieldKind {
   /** False when its column cannot be an index key (arrays, JSON); default true. */
   readonly indexable?: boolean;
   readonly reference?: ReferenceTraits;
+  /** The engine computes every value (a score): clients never write it. */
+  readonly derived?: boolean;
   /** Parts of the value conditions and sorts name; a field with parts cannot be used by its bare name. */
   readonly subPaths?: Readonly<Record<string, SubPath>>;
   /** Options a field of this kind always has (a user field's target), filled in before anything else. */
@@ -81,6 +83,11 @@ export function kindOf(kinds: FieldKindRegistry, field: { readonly kind: string 
   const kind = kinds.get(field.kind);
   if (!kind) throw new Error(`field kind '${field.kind}' is not registered`);
   return kind;
+}
+
+/** Whether the engine computes the field's value (a derived kind, a computed or rollup field): read-only to clients. */
+export function isDerivedField(kinds: FieldKindRegistry, field: FieldSpec): boolean {
+  return field.computed !== undefined || field.rollup !== undefined || kindOf(kinds, field).derived === true;
 }
 
 /** A kind's value as the API sends it, split into its columns. */

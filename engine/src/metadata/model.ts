@@ -61,6 +61,40 @@ export interface EnumValue {
 
 export type Cardinality = 'belongsTo' | 'manyToMany';
 
+/** A value aggregated over a hasMany relation's live records, kept up to date by every write to them. */
+export interface RollupSpec {
+  /** The hasMany (inverse) relation's name on this entity. */
+  readonly relation: string;
+  readonly aggregate: 'count' | 'sum' | 'min' | 'max' | 'avg';
+  /** The child field aggregated (all but count). */
+  readonly field?: string;
+  /** JSON Logic over the child's own fields: only matching children count. */
+  readonly filter?: unknown;
+}
+
+/** Points a record earns: for a condition that holds, or by bands of a computed number. */
+export interface ScoreCriterion {
+  readonly id: string;
+  readonly label: Label;
+  readonly when?: unknown;
+  readonly points?: number;
+  /** A numeric expression whose value picks the first band it reaches (bands ordered by `min`, highest first). */
+  readonly value?: unknown;
+  readonly bands?: readonly { readonly min: number | string; readonly points: number }[];
+}
+
+export interface ScoreBand {
+  readonly band: string;
+  readonly label?: Label;
+  /** The least points of the band; the band without `min` takes every score below the others. */
+  readonly min?: number;
+}
+
+export interface ScoringSpec {
+  readonly criteria: readonly ScoreCriterion[];
+  readonly bands?: readonly ScoreBand[];
+}
+
 /**
  * Options a pack may give a field; which ones apply depends on its kind (FieldKind.options). The one list:
  * pack files (pack-spec.ts), the Model and the kind table derive from it, and a unit test holds
@@ -85,6 +119,10 @@ export interface FieldOptions {
   readonly cardinality?: Cardinality;
   readonly onDelete?: 'restrict' | 'cascade' | 'setNull';
   readonly inverse?: { readonly name: string; readonly label: Label };
+  /** JSON Logic expression over the record and its belongsTo chain: the stored, read-only value. */
+  readonly computed?: unknown;
+  readonly rollup?: RollupSpec;
+  readonly scoring?: ScoringSpec;
 }
 
 export type FieldOption = keyof FieldOptions;
@@ -107,12 +145,19 @@ const OPTION_SET: { readonly [K in FieldOption]-?: true } = {
   cardinality: true,
   onDelete: true,
   inverse: true,
+  computed: true,
+  rollup: true,
+  scoring: true,
 };
 
 export const FIELD_OPTIONS: readonly FieldOption[] = Object.keys(OPTION_SET) as FieldOption[];
 
+/** Conditions (JSON Logic over the record) under which a field of any kind is shown, required or read-only. */
+export const FIELD_RULE_KEYS = ['visibleWhen', 'requiredWhen', 'readOnlyWhen'] as const;
+export type FieldRuleKey = (typeof FIELD_RULE_KEYS)[number];
+
 /** Keys every field has whatever its kind. */
-export const GENERIC_FIELD_KEYS = ['id', 'name', 'kind', 'label', 'description', 'required'] as const;
+export const GENERIC_FIELD_KEYS = ['id', 'name', 'kind', 'label', 'description', 'required', ...FIELD_RULE_KEYS] as const;
 
 export interface FieldDef extends FieldOptions {
   readonly id: string;
@@ -122,6 +167,9 @@ export interface FieldDef extends FieldOptions {
   readonly description?: Label;
   readonly required: boolean;
   readonly unique: boolean;
+  readonly visibleWhen?: unknown;
+  readonly requiredWhen?: unknown;
+  readonly readOnlyWhen?: unknown;
   /** Physical columns on the entity's own table (none for manyToMany). */
   readonly columns: readonly ColumnDef[];
   /** For manyToMany: the junction table. */
@@ -166,6 +214,15 @@ export interface IndexDef {
   readonly liveOnly: boolean;
 }
 
+/** A condition every record must meet after any write, with the message and the fields it concerns. */
+export interface ValidationRuleDef {
+  readonly id: string;
+  readonly name: string;
+  readonly condition: unknown;
+  readonly message: Label;
+  readonly fields: readonly string[];
+}
+
 export interface EntityDef {
   readonly id: string;
   readonly name: string;
@@ -180,6 +237,7 @@ export interface EntityDef {
   readonly fields: readonly FieldDef[];
   readonly inverses: readonly InverseRelationDef[];
   readonly indexes: readonly IndexDef[];
+  readonly validationRules: readonly ValidationRuleDef[];
   /** Every column including system columns, in table order. */
   readonly columns: readonly ColumnDef[];
 }

@@ -1,5 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
-import type { FieldOptions, Label } from './model.js';
+import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
   name: string;
@@ -20,6 +20,9 @@ export interface FieldFileSpec extends Writable<FieldOptions> {
   label: Label;
   description?: Label;
   required?: boolean;
+  visibleWhen?: unknown;
+  requiredWhen?: unknown;
+  readOnlyWhen?: unknown;
 }
 
 export interface IndexFileSpec {
@@ -40,6 +43,7 @@ export interface EntityFileSpec {
   ownership?: { ownerField?: string; orgUnitField?: string };
   fields: FieldFileSpec[];
   indexes?: IndexFileSpec[];
+  validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
 }
 
 /** A pack whose files all passed the meta-schema. */

@@ -193,6 +193,7 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
         ? expressions.expression(arg.value, arg.pointer, depth + 1, scope)
         : undefined;
     });
+    if (expressions.isFailed(side.node) || dynamic.some((d) => d !== undefined && expressions.isFailed(d))) return FAILED;
     const computed = side.node.kind !== 'var' || dynamic.some((d) => d !== undefined);
     // Computed sides compare as their common type; integers and decimals meet as decimals, exactly.
     let operand = side.node.type;

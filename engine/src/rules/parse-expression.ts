@@ -81,6 +81,7 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     const known = computed.flatMap((n) => (n === undefined ? [] : [n.type]));
     const hint = unifyTypes(known) ?? outer;
     const nodes = values.map((a, i) => computed[i] ?? literal(a.value as Literal, a.pointer, hint));
+    if (nodes.includes(FAILED)) return FAILED;
     const type =
       unifyTypes(nodes.filter((n) => !(n.kind === 'literal' && n.value === null)).map((n) => n.type)) ??
       (known.length === 0 ? hint : undefined);
@@ -127,6 +128,8 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     );
     const others = computed.flatMap((n) => (n === undefined ? [] : [n.type]));
     const nodes = args.map((a, i) => computed[i] ?? literal(a.value as Literal, a.pointer, def.literalType(i, others) ?? outer));
+    // An argument that failed has been reported; its stand-in type would only add a confusing second problem.
+    if (nodes.includes(FAILED)) return FAILED;
     const signature = def.signature(nodes.map((n) => n.type));
     if ('error' in signature) {
       report('filter.type_mismatch', at, `${signature.error}, not ${nodes.map((n) => n.type).join(', ') || 'nothing'}`);
@@ -181,5 +184,8 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     return literal(node as Literal, pointer, hint);
   }
 
-  return { expression, value };
+  /** Whether the node stands for an expression that failed (and was reported). */
+  const isFailed = (node: ExpressionNode<V, C>): boolean => node === FAILED;
+
+  return { expression, value, isFailed };
 }

@@ -1,0 +1,25 @@
+// The one statement that brings an entity's derived fields up to date for a set of rows: every value is
+// computed in LATERAL steps (each seeing the ones before), then only rows whose stored values differ are
+// written, so the rows it returns are exactly the ones that changed (and whose dependents must follow).
+import type { EntityDef } from '../metadata/model.js';
+import { q } from '../sql/q.js';
+import type { DerivedStep } from './derived-fields.js';
+
+/** Given the SQL of a set of ids and what to return, the UPDATE statement. */
+export type RecomputeSql = (idsSql: string, returning: string) => string;
+
+/** The id set of a statement's first parameter. */
+export const IDS_PARAM = 'SELECT unnest($1::uuid[])';
+
+export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): RecomputeSql {
+  const columns = steps.flatMap((s) => s.columns);
+  const laterals = steps.flatMap((s) => s.laterals).join(' ');
+  const calc = columns.map((c, i) => `${c.sql} AS c${i}`).join(', ');
+  const sets = columns.map((c, i) => `${q(c.column)} = calc.c${i}`).join(', ');
+  const stored = columns.map((c) => `t.${q(c.column)}`).join(', ');
+  const fresh = columns.map((_, i) => `calc.c${i}`).join(', ');
+  const table = q(entity.table);
+  return (idsSql, returning) =>
+    `WITH calc AS (SELECT t.id, ${calc} FROM ${table} t ${laterals} WHERE t.id IN (${idsSql}) AND t.deleted_at IS NULL) ` +
+    `UPDATE ${table} t SET ${sets} FROM calc WHERE t.id = calc.id AND ROW(${stored}) IS DISTINCT FROM ROW(${fresh}) RETURNING ${returning}`;
+}

@@ -1,0 +1,164 @@
+// Rules as metadata (#19) through HTTP on the rules-demo fixture: computed fields over the record and its
+// parent, rollups kept current by every child write, scores with their explanation, validation rules and
+// field rules on every write path, all in the write's transaction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+
+let t: TestEngine;
+
+beforeAll(async () => {
+  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/rules-demo'] });
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+type Rec = Record<string, any>;
+
+async function create(entity: string, body: Rec): Promise<Rec> {
+  const res = await t.request('POST', `/api/v1/${entity}`, body);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.data;
+}
+
+async function get(entity: string, id: string): Promise<Rec> {
+  const res = await t.request('GET', `/api/v1/${entity}/${id}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+}
+
+async function patch(entity: string, rec: Rec, body: Rec) {
+  return t.request('PATCH', `/api/v1/${entity}/${rec.id}`, body, { 'if-match': `"${rec.version}"` });
+}
+
+describe('computed fields and rollups', () => {
+  it('computes line totals from the product, rolls them up into the order, and follows every change', async () => {
+    const widget = await create('product', { name: 'Widget', unit_price: '12.50', unit_cost: '7.25' });
+    const gadget = await create('product', { name: 'Gadget', unit_price: '400.00', unit_cost: '100.00' });
+    const order = await create('sales_order', { title: 'First', discount_pct: '10' });
+    expect(order).toMatchObject({ line_count: 0, total: '0.00', big_lines: 0, net_total: '0.00', last_delivery: null });
+
+    const line = await create('order_line', { sales_order: order.id, product: widget.id, quantity: 3, delivery_on: '2026-01-10' });
+    expect(line).toMatchObject({ line_total: '37.50', margin: '15.75', is_big: false });
+    const big = await create('order_line', { sales_order: order.id, product: gadget.id, quantity: 5, delivery_on: '2026-02-01' });
+    expect(big).toMatchObject({ line_total: '2000.00', is_big: true });
+    expect(await get('sales_order', order.id)).toMatchObject({
+      line_count: 2,
+      total: '2037.50',
+      big_lines: 1,
+      net_total: '1833.75',
+      last_delivery: '2026-02-01',
+    });
+
+    // A parent's change reaches every line reading it, and through them the order.
+    const p = await patch('product', gadget, { unit_price: '100.10' });
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(await get('order_line', big.id)).toMatchObject({ line_total: '500.50', margin: '0.50', is_big: false });
+    expect(await get('sales_order', order.id)).toMatchObject({ total: '538.00', big_lines: 0, net_total: '484.20' });
+
+    // Deleting a line takes it out of the rollups.
+    const del = await t.request('DELETE', `/api/v1/order_line/${line.id}`);
+    expect(del.status).toBe(200);
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 1, total: '500.50', last_delivery: '2026-02-01' });
+
+    // Moving a line to another order changes both orders.
+    const other = await create('sales_order', { title: 'Second' });
+    const current = await get('order_line', big.id);
+    const moved = await patch('order_line', current, { sales_order: other.id });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 0, total: '0.00', last_delivery: null });
+    expect(await get('sales_order', other.id)).toMatchObject({ line_count: 1, total: '500.50' });
+  });
+
+  it('refuses writes to derived fields', async () => {
+    const res = await t.request('POST', '/api/v1/sales_order', { title: 'x', total: '5.00' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/total', code: 'validation.read_only' })]);
+  });
+
+  it('computes day counts between dates', async () => {
+    const order = await create('sales_order', { title: 'Dated', starts_on: '2024-02-27', ends_on: '2024-03-02' });
+    expect(order.days).toBe(4);
+  });
+
+  it('keeps exact sums under 50 concurrent child inserts', async () => {
+    const product = await create('product', { name: 'Bolt', unit_price: '0.10', unit_cost: '0.01' });
+    const order = await create('sales_order', { title: 'Busy' });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        t.request('POST', '/api/v1/order_line', { sales_order: order.id, product: product.id, quantity: i + 1 }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
+    // 0.10 x (1 + 2 + ... + 50) = 127.50
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 50, total: '127.50' });
+  });
+});
+
+describe('scores', () => {
+  it('stores the points, the band and which criteria earned them', async () => {
+    const product = await create('product', { name: 'Server', unit_price: '6000.00', unit_cost: '4000.00' });
+    const order = await create('sales_order', { title: 'Scored' });
+    expect(order.order_score).toMatchObject({ points: '0.00', band: 'C' });
+    await create('order_line', { sales_order: order.id, product: product.id, quantity: 2 });
+    const scored = await get('sales_order', order.id);
+    expect(scored.order_score.points).toBe('55.00');
+    expect(scored.order_score.band).toBe('A');
+    expect(scored.order_score.explanation).toEqual([
+      { criterion: 'big', points: 30 },
+      { criterion: 'won', points: 0 },
+      { criterion: 'size', points: 25, value: '12000.00' },
+    ]);
+  });
+});
+
+describe('validation and field rules', () => {
+  it('reports every broken rule at once, as field errors', async () => {
+    const res = await t.request('POST', '/api/v1/sales_order', {
+      title: 'Bad',
+      discount_pct: '60',
+      starts_on: '2024-05-02',
+      ends_on: '2024-05-01',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual(
+      expect.arrayContaining([
+        { pointer: '/discount_pct', code: 'validation.rule', message: 'The discount must be between 0% and 50%' },
+        { pointer: '/starts_on', code: 'validation.rule', message: 'The order cannot end before it starts' },
+        { pointer: '/ends_on', code: 'validation.rule', message: 'The order cannot end before it starts' },
+      ]),
+    );
+  });
+
+  it('holds on updates and bulk creates too, and nothing is written', async () => {
+    const order = await create('sales_order', { title: 'Fine' });
+    const res = await patch('sales_order', order, { discount_pct: '75' });
+    expect(res.status).toBe(422);
+    expect((await get('sales_order', order.id)).discount_pct).toBeNull();
+    const bulk = await t.request('POST', '/api/v1/sales_order/bulk', { data: [{ title: 'ok' }, { title: 'bad', discount_pct: '99' }] });
+    expect(bulk.status).toBe(422);
+    expect(bulk.body.errors).toEqual([expect.objectContaining({ pointer: '/data/1/discount_pct', code: 'validation.rule' })]);
+  });
+
+  it('requires a field when its condition holds', async () => {
+    const order = await create('sales_order', { title: 'Lost one' });
+    const res = await patch('sales_order', order, { stage: 'lost' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/lost_reason', code: 'validation.required' })]);
+    const ok = await patch('sales_order', order, { stage: 'lost', lost_reason: 'Price' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+
+  it('keeps a field read-only while its condition holds on the stored record', async () => {
+    const order = await create('sales_order', { title: 'Won one', discount_pct: '5' });
+    const won = await patch('sales_order', order, { stage: 'won', discount_pct: '6' });
+    expect(won.status, JSON.stringify(won.body)).toBe(200);
+    const res = await patch('sales_order', won.body.data, { discount_pct: '7' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/discount_pct', code: 'validation.read_only' })]);
+    // Sending the value it already has is no change.
+    const same = await patch('sales_order', won.body.data, { discount_pct: '6.00', title: 'Still won' });
+    expect(same.status, JSON.stringify(same.body)).toBe(200);
+  });
+});
