@@ -9,6 +9,7 @@ import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
 import { deleteRulesOf, type DeleteRule } from './delete-rules.js';
+import { numberedFieldsOf, type NumberedField } from './numbered-fields.js';
 
 export interface EntityRuntime {
   readonly entity: EntityDef;
@@ -17,6 +18,8 @@ export interface EntityRuntime {
   readonly validator: RecordValidator;
   /** Columns of other entities (or this one) that reference its records, with their onDelete. */
   readonly referencedBy: readonly DeleteRule[];
+  /** Fields the engine numbers on create (numbering rules). */
+  readonly numbered: readonly NumberedField[];
 }
 
 export interface ModelRuntime {
@@ -54,6 +57,7 @@ export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operat
       const schemas = buildRecordSchemas(entity, kinds);
       entities.set(entity.name, {
         entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
+        numbered: numberedFieldsOf(entity, model),
       });
     } catch (err) {
       problems.push(unservable(entity, err));
