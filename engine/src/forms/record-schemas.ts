@@ -31,9 +31,11 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
   for (const field of entity.fields) {
     const value = fieldValueSchema(field, kinds);
     const many = field.cardinality === 'manyToMany';
-    // A numbered field is filled by the engine: read-only to forms, and never required of a client.
+    // A numbered field is filled by the engine: read-only to forms, never required of a client, and null
+    // there means "number it" (forms send empty fields as null).
     const numbered = field.numbering ? { readOnly: true } : {};
-    writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)), ...numbered };
+    const writable = (field.required && !field.numbering) || many ? value : nullable(value);
+    writeProps[field.name] = { ...title(field), ...writable, ...numbered };
     if (kindOf(kinds, field).reference) {
       // Reads carry the id, or the related record itself when it was asked for with `include`.
       const related = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
