@@ -39,9 +39,19 @@ function emptySources(ctx: WriteContext, nf: NumberedField): EngineError {
   );
 }
 
+/** Class of the advisory locks below (the two-key form, apart from the engine's single-key locks). */
+const BATCH_LOCK_CLASS = 19_001;
+
 /** The next number of the record's scope, drawn in this transaction: rolled back with it, never given twice. */
 async function drawNumber(ctx: WriteContext, nf: NumberedField, params: readonly string[]): Promise<string> {
   const { entity } = ctx.rt;
+  // A single create holds one counter row per numbered field, taken in field order, so single creates never
+  // deadlock. A bulk create may hold rows of several scopes (BJ then SH, while another holds SH then BJ): bulk
+  // creates of one field take turns on a lock of the rule first, travelling with the draw (no round trip).
+  // Single creates never take it, so they are not slowed by bulk ones beyond their shared counter rows.
+  if (ctx.batch) {
+    ctx.tx.defer(ctx.tx.statement('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BATCH_LOCK_CLASS, `${entity.id}#${nf.field.id}`]));
+  }
   const values = [entity.id, nf.field.id, ...nf.reservedParams, ...params];
   const res = await ctx.tx.query<Scope & { seq: string }>(ctx.tx.statement(nf.drawSql, values));
   const row = res.rows[0];

@@ -248,6 +248,26 @@ describe('numbers from field values', () => {
     for (const seqs of byPrefix.values()) expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
   });
 
+  it('numbers concurrent bulk creates that take the same prefixes in opposite orders', async () => {
+    // Each bulk create holds the counter rows of both branches until it commits, taken in opposite orders: without
+    // bulk creates taking turns on the rule this deadlocks, and PostgreSQL aborts one of them.
+    const bulk = (first: string, second: string) => ({
+      data: [
+        { subject: 'a', branch: first, priority: 'P2' },
+        { subject: 'b', branch: second, priority: 'P2' },
+      ],
+    });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => clerk('POST', '/api/v1/work_order/bulk', i % 2 ? bulk(bj, sh) : bulk(sh, bj))),
+    );
+    for (const res of results) expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const numbers = results.flatMap((r) => (r.body.data as Array<{ order_no: string }>).map((d) => d.order_no));
+    for (const prefix of ['BJ-P2', 'SH-P2']) {
+      const seqs = numbers.filter((n) => n.startsWith(prefix)).map((n) => Number(n.slice(-6)));
+      expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 11));
+    }
+  });
+
   it('names the missing value a number needs (422), and a parent without one', async () => {
     expectProblem(await clerk('POST', '/api/v1/work_order', { subject: 'x', branch: bj }), 422, 'validation.failed', [
       { pointer: '/priority', code: 'validation.required' },
