@@ -1,6 +1,7 @@
 // What the UIs need to know about one entity, in one locale, for one caller: fields, relations, schemas, default
 // uiSchema. It combines the runtime with the caller's access, so it lives with the API that serves /api/meta.
 import type { EntityRuntime, ModelRuntime } from '../data/entity-runtime.js';
+import { ASSIGN_RESERVED_ACTION } from '../data/numbering-steps.js';
 import type { FieldDef, Label } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { hiddenFieldNames, type Access } from '../security/access.js';
@@ -47,7 +48,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     titleField: e.titleField ?? null,
     fields: shown.map((f) => ({
       name: f.name,
-      readOnly: access.field(e.name, f.name) === 'readOnly' || rt.rules.derived.has(f.name),
+      readOnly: access.field(e.name, f.name) === 'readOnly' || rt.rules.derived.has(f.name) || f.numbering !== undefined,
       kind: f.kind,
       label: text(f.label, locale),
       description: text(f.description, locale) ?? null,
@@ -59,6 +60,12 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
         ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) }
         : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
+      // Numbered on create; a caller granted assignReserved may give one of the reserved numbers instead.
+      ...(f.numbering
+        ? {
+            numbering: { ...f.numbering, reserved: f.numbering.reserved ?? [], assignReserved: access.can(e.name, ASSIGN_RESERVED_ACTION) },
+          }
+        : {}),
       ...fieldRulesMeta(f, locale),
     })),
     // The conditions as the packs wrote them: forms evaluate them live with the browser's evaluator.

@@ -10,6 +10,7 @@ import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
 import { deleteRulesOf, type DeleteRule } from './delete-rules.js';
 import { compileRecordRules, type EntityRules } from '../record-rules/compile-record-rules.js';
+import { numberedFieldsOf, type NumberedField } from './numbered-fields.js';
 
 export interface EntityRuntime {
   readonly entity: EntityDef;
@@ -20,6 +21,8 @@ export interface EntityRuntime {
   readonly referencedBy: readonly DeleteRule[];
   /** Derived fields, validation and field rules, and the records that follow this one's changes. */
   readonly rules: EntityRules;
+  /** Fields the engine numbers on create (numbering rules). */
+  readonly numbered: readonly NumberedField[];
 }
 
 export interface ModelRuntime {
@@ -63,6 +66,7 @@ export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operat
       entities.set(entity.name, {
         entity, codec: createRecordCodec(entity, kinds), schemas, validator: createRecordValidator(schemas), referencedBy: rules.get(entity.name) ?? [],
         rules: recordRules.byEntity.get(entity.name) ?? NO_RULES,
+        numbered: numberedFieldsOf(entity, model),
       });
     } catch (err) {
       problems.push(unservable(entity, err));

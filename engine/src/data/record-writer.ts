@@ -4,9 +4,14 @@ import type { Actor } from '../security/actor.js';
 import type { Access } from '../security/access.js';
 import type { ApiRecord } from './record-codec.js';
 import { withTransaction, type Transaction } from '../db/transaction.js';
+import { EngineError } from '../shared/engine-error.js';
 import { stripHidden } from './visible-fields.js';
 import type { WriteContext, WriteOp, WriteServices } from './write-context.js';
 import { DEFAULT_PIPELINES, type WritePipelines } from './write-pipeline.js';
+
+const DEADLOCK_ATTEMPTS = 3;
+
+const isDeadlock = (err: unknown) => (err as { code?: unknown } | null)?.code === '40P01';
 
 export interface WriteRequest {
   readonly entity: string;
@@ -36,12 +41,25 @@ export class RecordWriter {
     };
   }
 
+  /**
+   * A write whose transaction PostgreSQL aborted to break a deadlock wrote nothing, so it runs again; one that
+   * keeps meeting deadlocks is a 409 to send again, never a 500. (Numbering avoids its own: numbering-steps.ts.)
+   */
   private async write<T>(fn: (tx: Transaction, services: WriteServices, afterCommit: WriteContext['afterCommit']) => Promise<T>): Promise<T> {
-    const services = this.services();
-    const afterCommit: WriteContext['afterCommit'] = [];
-    const result = await withTransaction(services.pool, (tx) => fn(tx, services, afterCommit));
-    for (const job of afterCommit) await job();
-    return result;
+    for (let attempt = 1; ; attempt += 1) {
+      const services = this.services();
+      const afterCommit: WriteContext['afterCommit'] = [];
+      let result: T;
+      try {
+        result = await withTransaction(services.pool, (tx) => fn(tx, services, afterCommit));
+      } catch (err) {
+        if (!isDeadlock(err)) throw err;
+        if (attempt < DEADLOCK_ATTEMPTS) continue;
+        throw new EngineError('record.write_conflict', 409, 'the write kept colliding with concurrent writes; send it again', { cause: err });
+      }
+      for (const job of afterCommit) await job();
+      return result;
+    }
   }
 
   create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
@@ -54,7 +72,8 @@ export class RecordWriter {
     return this.write(async (tx, services, after) => {
       const out: ApiRecord[] = [];
       for (const [i, input] of inputs.entries()) {
-        out.push(await this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after, `/data/${i}`)));
+        const ctx = this.context('create', req, tx, services, uuidv7(), { ...input }, after, `/data/${i}`);
+        out.push(await this.runSteps({ ...ctx, batch: true }));
       }
       return out;
     });

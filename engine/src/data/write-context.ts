@@ -29,6 +29,8 @@ export interface WriteContext {
   readonly requestId: string;
   /** Where this record sits in the request body, for error pointers ('' or '/data/3'). */
   readonly pointerPrefix: string;
+  /** One record of a bulk create: several records share the transaction. */
+  readonly batch?: boolean;
   id: string;
   /** Values being written: the whole record on create, the patch on update, empty on delete. */
   changes: ApiRecord;

@@ -35,7 +35,11 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
       readProps[field.name] = { ...title(field), readOnly: true, ...nullable(value) };
       continue;
     }
-    writeProps[field.name] = { ...title(field), ...(field.required || many ? value : nullable(value)) };
+    // A numbered field is filled by the engine: read-only to forms, never required of a client, and null
+    // there means "number it" (forms send empty fields as null).
+    const numbered = field.numbering ? { readOnly: true } : {};
+    const writable = (field.required && !field.numbering) || many ? value : nullable(value);
+    writeProps[field.name] = { ...title(field), ...writable, ...numbered };
     if (kindOf(kinds, field).reference) {
       // Reads carry the id, or the related record itself when it was asked for with `include`.
       const related = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } };
@@ -43,9 +47,9 @@ export function buildRecordSchemas(entity: EntityDef, kinds: FieldKindRegistry):
         ? { ...title(field), type: 'array', items: { anyOf: [{ type: 'string', format: 'uuid' }, related] } }
         : { ...title(field), anyOf: [{ type: 'string', format: 'uuid' }, related, { type: 'null' }] };
     } else {
-      readProps[field.name] = { ...title(field), ...(field.required ? value : nullable(value)) };
+      readProps[field.name] = { ...title(field), ...(field.required ? value : nullable(value)), ...numbered };
     }
-    if (field.required && field.default === undefined && !many) required.push(field.name);
+    if (field.required && field.default === undefined && !many && !field.numbering) required.push(field.name);
   }
   for (const inverse of entity.inverses) {
     readProps[inverse.name] = { title: inverse.label.en, type: 'array', readOnly: true, items: { type: 'object', required: ['id'] } };

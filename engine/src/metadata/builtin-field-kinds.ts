@@ -117,7 +117,8 @@ const CHOICE: Pick<FieldKind, 'options' | 'requiredOptions' | 'cubeType' | 'uiOp
 const referenceUi = (f: FieldSpec) => ({ 'ui:options': { target: f.target ?? USER_ENTITY, cardinality: f.cardinality ?? 'belongsTo' } });
 
 const builtinKinds: FieldKind[] = [
-  textKind('text', undefined),
+  // Only plain text is numbered: email, phone and url values have formats of their own.
+  { ...textKind('text', undefined), options: ['minLength', 'maxLength', 'pattern', 'unique', 'default', 'numbering'] },
   {
     ...textKind('longtext', undefined, 'textarea'),
     options: ['minLength', 'maxLength', 'default'],

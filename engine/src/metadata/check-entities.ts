@@ -4,6 +4,7 @@ import { createAjv } from '../shared/create-ajv.js';
 import { addDecimalKeywords } from '../shared/decimal-keywords.js';
 import { pointer } from '../shared/json-pointer.js';
 import { checkField, type Report } from './check-field.js';
+import { checkNumbering } from './check-numbering.js';
 import type { FieldKindRegistry } from './field-kinds.js';
 import type { MetadataProblem } from './metadata-problem.js';
 import { requiredClosure } from './order-packs.js';
@@ -138,6 +139,10 @@ export function checkEntities(
         report({ ...p, field: field.name }),
       );
       if (!kind) return;
+      if (field.numbering && kind.options.includes('numbering')) {
+        const numbering = { entity: spec, entityNamed: (name: string) => entities.get(name)?.spec, kinds };
+        checkNumbering(field, at, numbering, (p) => report({ ...p, field: field.name }));
+      }
       const plain = { ...field, required: false, unique: false };
       for (const col of kind.columns({ ...plain, ...kind.implied?.(plain) })) {
         const owner = columns.get(col.name);

@@ -10,7 +10,8 @@ import { SYSTEM_COLUMNS } from './system-columns.js';
 
 function compileField(entity: EntityFileSpec, spec: FieldFileSpec, kinds: FieldKindRegistry): FieldDef {
   const kind = kindOf(kinds, spec);
-  const plain = { ...spec, required: spec.required ?? false, unique: spec.unique ?? false };
+  // A number identifies its record: numbered fields are unique whether or not the pack says so.
+  const plain = { ...spec, required: spec.required ?? false, unique: (spec.unique ?? false) || spec.numbering !== undefined };
   const base = { ...plain, ...kind.implied?.(plain) };
   const columns = kind.columns(base);
   if (kind.reference && base.cardinality === 'manyToMany' && base.target) {
@@ -53,7 +54,8 @@ function impliedIndexes(table: string, fields: readonly FieldDef[]): IndexDef[] 
         table,
         keys: field.columns.map((c) => ({ column: c.name, descending: false })),
         unique: true,
-        liveOnly: true,
+        // A number is never given twice, not even once its record is deleted: soft-deleted rows keep theirs.
+        liveOnly: field.numbering === undefined,
       });
     }
   }

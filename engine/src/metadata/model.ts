@@ -96,6 +96,18 @@ export interface ScoringSpec {
 }
 
 /**
+ * A text field the engine fills on create from a pattern such as `CT-{YYYY}-{seq:5}` (numbering-pattern.ts
+ * says what a pattern may hold; numbering-reserved.ts what a reserved entry is).
+ */
+export interface NumberingRule {
+  readonly pattern: string;
+  /** Sequence numbers automatic numbering skips: `888` (that number), `*888` (ending in 888), `9000-9099` (a range). */
+  readonly reserved?: readonly string[];
+  /** IANA time zone the date parts are read in; UTC when absent. */
+  readonly timeZone?: string;
+}
+
+/**
  * Options a pack may give a field; which ones apply depends on its kind (FieldKind.options). The one list:
  * pack files (pack-spec.ts), the Model and the kind table derive from it, and a unit test holds
  * metadata/schema/field.schema.json to it.
@@ -123,6 +135,7 @@ export interface FieldOptions {
   readonly computed?: unknown;
   readonly rollup?: RollupSpec;
   readonly scoring?: ScoringSpec;
+  readonly numbering?: NumberingRule;
 }
 
 export type FieldOption = keyof FieldOptions;
@@ -148,6 +161,7 @@ const OPTION_SET: { readonly [K in FieldOption]-?: true } = {
   computed: true,
   rollup: true,
   scoring: true,
+  numbering: true,
 };
 
 export const FIELD_OPTIONS: readonly FieldOption[] = Object.keys(OPTION_SET) as FieldOption[];
