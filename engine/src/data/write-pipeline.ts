@@ -5,6 +5,7 @@ import {
   keepCurrent, loadCurrent, persist, queueAfterHooks, refuseTreeCycles, runBeforeHooks, validate,
 } from './write-steps.js';
 import { applyDeleteRules } from './delete-rules.js';
+import { assignByRules, recordOwnerChange } from './assign-owner.js';
 
 export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
   /** A patch with no fields: checked like an update, then answered with the stored record (no version, no audit). */
@@ -12,8 +13,8 @@ export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
 };
 
 export const DEFAULT_PIPELINES: WritePipelines = {
-  create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, validate, checkReferences, persist, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, validate, refuseTreeCycles, checkReferences, persist, checkScopeAfterWrite, audit, queueAfterHooks],
+  create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, validate, checkReferences, assignByRules, persist, checkScopeAfterWrite, audit, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, validate, refuseTreeCycles, checkReferences, persist, recordOwnerChange, checkScopeAfterWrite, audit, queueAfterHooks],
   emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
   delete: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, persist, applyDeleteRules, audit, queueAfterHooks],
 };

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
+import { compileAssignment } from './assignment.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
@@ -99,6 +100,9 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         inverses: [],
         indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields)],
         columns,
+        ...(spec.assignment && spec.ownership?.ownerField
+          ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
+          : {}),
       });
     }
   }

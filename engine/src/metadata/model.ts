@@ -1,4 +1,5 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
+import type { AssignmentDef } from './assignment.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -182,6 +183,8 @@ export interface EntityDef {
   readonly indexes: readonly IndexDef[];
   /** Every column including system columns, in table order. */
   readonly columns: readonly ColumnDef[];
+  /** Assignment rules and the public pool (metadata/assignment.ts). */
+  readonly assignment?: AssignmentDef;
 }
 
 export interface PackInfo {

@@ -1,4 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
+import type { AssignmentSpec } from './assignment.js';
 import type { FieldOptions, Label } from './model.js';
 
 export interface PackManifestSpec {
@@ -40,6 +41,7 @@ export interface EntityFileSpec {
   ownership?: { ownerField?: string; orgUnitField?: string };
   fields: FieldFileSpec[];
   indexes?: IndexFileSpec[];
+  assignment?: AssignmentSpec;
 }
 
 /** A pack whose files all passed the meta-schema. */
