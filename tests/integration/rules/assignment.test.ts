@@ -9,9 +9,10 @@
 // then users [n1]; anything else -> the pool. Cap: 3 open (status != closed) leads per user.
 // inquiry: every record -> sales_east round-robin, no cap.
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, readPack, removeDir, writePackSource } from '../../support/pack-builder.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
 const run = promisify(execFile);
@@ -285,5 +286,36 @@ describe('meta', () => {
       ['north_named', 'roundRobin'],
     ]);
     expect(res.body.entities.find((e: any) => e.name === 'app_user').assignment).toBeUndefined();
+  });
+});
+
+describe('tessera validate', () => {
+  it('refuses a bad condition and an unknown target form, naming file, pointer and rule', async () => {
+    const root = makeTempDir('tessera-assignment-cli-');
+    try {
+      const pack = readPack(resolve(PACKS[1]!));
+      const lead: any = pack.entities.find((e) => e.name === 'lead');
+      lead.assignment.rules[0].when = { '==': [{ var: 'regoin' }, 'east'] };
+      lead.assignment.rules[2].to = { team: 'north' };
+      const dir = writePackSource(join(root, 'assignment_demo'), pack);
+      const env = { ...process.env, TESSERA_PACKS: resolve(PACKS[0]!), LOG_LEVEL: 'warn' };
+      const failed = await run(process.execPath, [resolve('bin/tessera.js'), 'validate', dir], { env, timeout: 60_000 }).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(failed?.code).toBe(1);
+      const file = join(dir, 'entities', 'lead.json');
+      expect(failed?.stderr).toContain(`${file}#/assignment/rules/2/to  [assignment.unknown_target]`);
+      // The meta-schema and cross-reference problems come first; conditions are checked once those pass.
+      lead.assignment.rules[2].to = { role: 'north_team' };
+      writePackSource(dir, pack);
+      const again = await run(process.execPath, [resolve('bin/tessera.js'), 'validate', dir], { env, timeout: 60_000 }).then(
+        () => undefined,
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(again?.stderr).toContain(`${file}#/assignment/rules/0/when/==/0  [filter.unknown_field]`);
+    } finally {
+      removeDir(root);
+    }
   });
 });
