@@ -11,6 +11,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, readPack, removeDir, writePackSource } from '../../support/pack-builder.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
@@ -286,6 +287,22 @@ describe('meta', () => {
       ['north_named', 'roundRobin'],
     ]);
     expect(res.body.entities.find((e: any) => e.name === 'app_user').assignment).toBeUndefined();
+  });
+
+  it('documents the pool actions and the history in OpenAPI, for each caller what they may use', async () => {
+    const doc = (await t.request('GET', '/api/openapi.json')).body;
+    expect((await new Validator().validate(doc)).valid).toBe(true);
+    expect(Object.keys(doc.paths).filter((p) => /assignment|actions/.test(p))).toEqual(
+      expect.arrayContaining([
+        '/api/v1/lead/{id}/actions/release',
+        '/api/v1/lead/{id}/actions/claim',
+        '/api/v1/lead/{id}/assignments',
+        '/api/admin/assignment/lead/pool-return',
+      ]),
+    );
+    const rep = (await t.request('GET', '/api/openapi.json', undefined, { authorization: `Bearer ${users.e1!.token}` })).body;
+    expect(rep.paths['/api/v1/lead/{id}/actions/claim']).toBeDefined();
+    expect(rep.paths['/api/admin/assignment/lead/pool-return']).toBeUndefined();
   });
 });
 
