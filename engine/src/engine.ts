@@ -23,7 +23,10 @@ import { authenticateMiddleware } from './api/authenticate-middleware.js';
 import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
 import { authRoutes, loginRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
+import { rulesAdminRoutes } from './api/rules-admin.routes.js';
 import { historyRoutes } from './api/history.routes.js';
+import { assignmentRoutes } from './api/assignment.routes.js';
+import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
@@ -87,6 +90,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     applied.changed ? 'model applied' : 'model served',
   );
   await ensureEngineTables(db.knex);
+  await ensureAssignmentTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -113,6 +117,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
+    router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };
@@ -158,6 +163,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         publish: (next, publishOptions) => publish(next, publishOptions),
       }),
     ),
+    routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
     routerMiddleware(
       actionRoutes({

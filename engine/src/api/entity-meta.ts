@@ -87,5 +87,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       update: withoutProperties(rt.schemas.update, hidden),
     },
     uiSchema: ui,
+    // Rules, cap and pool as the pack declares them, so a UI can offer release and claim and explain assignments.
+    ...(e.assignment ? { assignment: e.assignment } : {}),
   };
 }

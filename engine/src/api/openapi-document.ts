@@ -13,6 +13,7 @@ import { MAX_EXPORT_ROWS } from './export-records.js';
 import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
+import { assignmentPaths } from './openapi-assignment-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -322,6 +323,10 @@ export function buildOpenApiDocument(
         },
       };
     }
+  }
+  for (const { entity: e } of runtime.entities.values()) {
+    if (view.can(e.name, 'read'))
+      Object.assign(paths, assignmentPaths(e, pascal(e.name), { isAdmin: view.isAdmin, canUpdate: view.can(e.name, 'update') }));
   }
   for (const action of actions.values()) {
     if (!runtime.entities.has(action.entity) || !view.can(action.entity, 'read') || !view.can(action.entity, action.name)) continue;

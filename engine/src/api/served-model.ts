@@ -7,6 +7,7 @@ import type { Model } from '../metadata/model.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
 import { MetadataError } from '../metadata/metadata-problem.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
+import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
@@ -26,9 +27,10 @@ export interface ServedModel extends PreparedModel {
 
 /** Throws (MetadataError with file and pointer) when this engine cannot serve `model`. */
 export function prepareModel(model: Model, registries: PluginRegistries): PreparedModel {
-  // Partial-index conditions compile as planning will, so one this engine cannot plan is refused here too.
-  const indexProblems = checkIndexConditions(model, registries);
-  if (indexProblems.length) throw new MetadataError(indexProblems);
+  // Partial-index conditions compile as planning will, so one this engine cannot plan is refused here too; assignment
+  // conditions parse as the write step will run them.
+  const conditionProblems = [...checkIndexConditions(model, registries), ...checkAssignmentConditions(model, registries)];
+  if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   return {
     model,

@@ -15,8 +15,15 @@ import { loadRegistries } from '../plugins/load-plugins.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
+import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
+import { randomUUID } from 'node:crypto';
+import { publishedModelsNewestFirst } from '../schema/schema-history.js';
+import { ensureAssignmentTables } from '../data/assignment-tables.js';
+import { returnStaleToPool } from '../data/assignment-pool.js';
+import { buildModelRuntime } from '../data/entity-runtime.js';
+import { recomputeAll } from '../data/recompute-all.js';
 
 const config = loadConfig();
 const err = (line: string) => process.stderr.write(line + '\n');
@@ -31,7 +38,11 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
   const packDirs = resolvePackDirs(dirs, config.packDirs, opts.only ?? false);
   const { registries } = await loadRegistries(config.pluginsDir, packDirs, createLogger(config.logLevel));
   const m = loadModel(packDirs, { kinds: registries.kinds });
-  const problems = [...checkIndexConditions(m, registries), ...recordRuleProblems(m, registries)];
+  const problems = [
+    ...checkIndexConditions(m, registries),
+    ...checkAssignmentConditions(m, registries),
+    ...recordRuleProblems(m, registries),
+  ];
   if (problems.length > 0) throw new MetadataError(problems);
   err(
     `Loaded ${m.packs.length} pack(s) (${m.packs.map((p) => `${p.name}@${p.version}`).join(', ')}), ${m.entities.length} entities; model ${m.hash.slice(0, 12)}`,
@@ -123,6 +134,51 @@ program
           ? `Applied model version ${result.version} (${result.plan.steps.length} step(s)).`
           : `Nothing to do: model version ${result.version} is already applied.`,
       );
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('pool-return')
+  .description("return an entity's owned records without activity for its pool.returnAfterDays to the public pool")
+  .argument('<entity>', 'entity name')
+  .action(async (entity: string) => {
+    try {
+      const returned = await withDatabase(config, async (db) => {
+        // The published Model is what the engines serve; the packs on this disk may be ahead of it.
+        const newest = await publishedModelsNewestFirst(db.pool).next();
+        if (newest.done) throw new Error('nothing is published on this database: run tessera apply first');
+        const def = newest.value.model.entitiesByName[entity];
+        if (!def) throw new Error(`the published model has no entity '${entity}'`);
+        await ensureAssignmentTables(db.knex);
+        return returnStaleToPool(db.pool, def, { actorId: null, actorName: 'tessera pool-return', requestId: randomUUID() });
+      });
+      out(`Returned ${returned} ${entity} record(s) to the pool.`);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('rescore')
+  .alias('recompute')
+  .description("recompute an entity's computed, rollup and score fields for every record (after a rule changed)")
+  .argument('<entity>', 'entity name')
+  .action(async (entity: string) => {
+    try {
+      const packDirs = resolvePackDirs([], config.packDirs, false);
+      const { registries } = await loadRegistries(config.pluginsDir, packDirs, createLogger(config.logLevel));
+      const result = await withDatabase(config, async (db) => {
+        // The published Model is what the engines serve; the packs on this disk may be ahead of it.
+        const newest = await publishedModelsNewestFirst(db.pool).next();
+        if (newest.done) throw new Error('nothing is published on this database: run tessera apply first');
+        const runtime = buildModelRuntime(newest.value.model, registries.kinds, registries.operators);
+        const started = Date.now();
+        const done = await recomputeAll(db.pool, runtime, entity, (p) => err(`  ${p.records} record(s), ${p.changed} changed`));
+        return { ...done, seconds: (Date.now() - started) / 1000 };
+      });
+      out(`Recomputed ${result.records} ${entity} record(s) in ${result.seconds.toFixed(1)} s; ${result.changed} changed.`);
     } catch (e) {
       fail(e);
     }

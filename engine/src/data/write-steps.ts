@@ -37,10 +37,14 @@ export const authorise: WriteStep = async (ctx) => {
   if (problems.length) throw new EngineError('validation.failed', 422, `${problems.length} field(s) cannot be written`, { fieldErrors: problems });
 };
 
-/** New records belong to their creator and the creator's org unit unless the body says otherwise. */
+/**
+ * New records belong to their creator and the creator's org unit unless the body says otherwise. Where the entity
+ * has assignment rules, they choose the owner instead (assignByRules, after the references are checked).
+ */
 export const assignOwnership: WriteStep = async (ctx) => {
   const own = ctx.rt.entity.ownership;
-  if (own?.ownerField && !(own.ownerField in ctx.changes) && ctx.actor.id) ctx.changes[own.ownerField] = ctx.actor.id;
+  const byRules = ctx.rt.entity.assignment !== undefined;
+  if (own?.ownerField && !byRules && !(own.ownerField in ctx.changes) && ctx.actor.id) ctx.changes[own.ownerField] = ctx.actor.id;
   if (own?.orgUnitField && !(own.orgUnitField in ctx.changes) && ctx.actor.orgUnitId) ctx.changes[own.orgUnitField] = ctx.actor.orgUnitId;
 };
 

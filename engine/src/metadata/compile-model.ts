@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
+import { compileAssignment } from './assignment.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
@@ -102,6 +103,9 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields)],
         validationRules: (spec.validationRules ?? []).map((rule) => ({ ...rule, fields: rule.fields ?? [] })),
         columns,
+        ...(spec.assignment && spec.ownership?.ownerField
+          ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
+          : {}),
       });
     }
   }

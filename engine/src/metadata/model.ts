@@ -1,4 +1,5 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
+import type { AssignmentDef } from './assignment.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -254,6 +255,8 @@ export interface EntityDef {
   readonly validationRules: readonly ValidationRuleDef[];
   /** Every column including system columns, in table order. */
   readonly columns: readonly ColumnDef[];
+  /** Assignment rules and the public pool (metadata/assignment.ts). */
+  readonly assignment?: AssignmentDef;
 }
 
 export interface PackInfo {

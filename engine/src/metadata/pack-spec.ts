@@ -1,4 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
+import type { AssignmentSpec } from './assignment.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
@@ -44,6 +45,7 @@ export interface EntityFileSpec {
   fields: FieldFileSpec[];
   indexes?: IndexFileSpec[];
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
+  assignment?: AssignmentSpec;
 }
 
 /** A pack whose files all passed the meta-schema. */

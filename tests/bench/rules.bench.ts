@@ -1,0 +1,200 @@
+// npm run bench:rules — what rules as metadata cost (#19), on local PostgreSQL, the engine in its own process:
+// 1. validated, audited creates of a plain entity against creates of an entity with two computed fields, a rollup
+//    into its parent, a score and a numbering rule (16 connections, rounds alternating so drift hits both);
+// 2. 50 concurrent numbered creates: no duplicate, no gap but the reserved numbers;
+// 3. `tessera rescore` of 1,000,000 records (BENCH_RESCORE_ROWS), set-based.
+// Prints figures; asserts nothing. BENCH_SECONDS (default 15) and BENCH_ROUNDS (default 3) set the runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RESCORE_ROWS = Number(process.env.BENCH_RESCORE_ROWS ?? 1_000_000);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DB = 'tessera_bench_rules';
+const PASSWORD = 'bench-password-123';
+const ACCOUNTS = 1000;
+const PACKS = 'metadata/packs,tests/bench/packs/rules';
+
+function dbUrl(name: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function freshDatabase(): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+}
+
+async function startEngine(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/tessera.js', 'serve'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl(DB),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      TESSERA_PACKS: PACKS,
+      TESSERA_ADMIN_PASSWORD: PASSWORD,
+      TESSERA_DB_POOL: '16',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  child.kill();
+  throw new Error('engine did not start');
+}
+
+async function api(port: number, token: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await r.text();
+  if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const REGIONS = ['east', 'west', 'north', 'south'];
+
+/** Creates of one entity for SECONDS, each for a random account, with a fresh body per request. */
+async function createRate(
+  port: number,
+  token: string,
+  entity: string,
+  accounts: readonly string[],
+): Promise<{ rps: number; errors: number }> {
+  let n = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 16,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/v1/${entity}`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        setupRequest: (req) => {
+          n++;
+          const body = {
+            name: `item ${n}`,
+            region: REGIONS[n % 4],
+            qty: 1 + (n % 20),
+            price: `${(n % 5000) / 10}.25`,
+            account: accounts[(n * 7919) % accounts.length],
+          };
+          return { ...req, body: JSON.stringify(body) };
+        },
+      },
+    ],
+  });
+  return { rps: result.requests.average, errors: result.non2xx + result.errors };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+async function main(): Promise<void> {
+  console.log(`bench:rules on ${ADMIN_URL.replace(/\/[^/]*$/, '')}, ${SECONDS} s runs, ${ROUNDS} rounds`);
+  await freshDatabase();
+  const port = await freeLoopbackPort();
+  const engine = await startEngine(port);
+  try {
+    const token = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data.token as string;
+    const accounts = (
+      await api(port, token, 'POST', '/api/v1/rb_account/bulk', {
+        data: Array.from({ length: ACCOUNTS }, (_, i) => ({ name: `Account ${i}`, discount: String(i % 30) })),
+      })
+    ).data.map((a: { id: string }) => a.id) as string[];
+
+    // 1. creates: plain vs rules
+    const plain: number[] = [];
+    const rules: number[] = [];
+    await createRate(port, token, 'rb_plain_item', accounts); // warm-up
+    await createRate(port, token, 'rb_rule_item', accounts);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const p = await createRate(port, token, 'rb_plain_item', accounts);
+      const r = await createRate(port, token, 'rb_rule_item', accounts);
+      plain.push(p.rps);
+      rules.push(r.rps);
+      console.log(
+        `round ${round}: plain create ${p.rps.toFixed(0)} req/s (${p.errors} errors), rules create ${r.rps.toFixed(0)} req/s (${r.errors} errors)`,
+      );
+    }
+    const ratio = median(rules) / median(plain);
+    console.log(
+      `create, median of ${ROUNDS}: plain ${median(plain).toFixed(0)} req/s, rules ${median(rules).toFixed(0)} req/s = ${(ratio * 100).toFixed(0)}% (target >= 60%)`,
+    );
+
+    // The rollup is exact after the load: every account's total equals the sum of its items' amounts.
+    const c = new pg.Client({ connectionString: dbUrl(DB) });
+    await c.connect();
+    const drift = await c.query(`SELECT count(*) AS n FROM rb_account a
+      WHERE a.item_total IS DISTINCT FROM (SELECT COALESCE(sum(i.amount), 0) FROM rb_rule_item i WHERE i.account_id = a.id AND i.deleted_at IS NULL)`);
+    console.log(`rollup check: ${drift.rows[0].n} account(s) whose item_total differs from the sum of their items`);
+
+    // 2. 50 concurrent numbered creates
+    const before = Number((await c.query(`SELECT count(*) AS n FROM rb_rule_item`)).rows[0].n);
+    const t0 = Date.now();
+    const created = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api(port, token, 'POST', '/api/v1/rb_rule_item', { name: `numbered ${i}`, qty: 1, price: '1.00', account: accounts[i] }),
+      ),
+    );
+    const ms = Date.now() - t0;
+    const seqs = created.map((r) => Number(String(r.data.code).split('-')[2])).sort((a, b) => a - b);
+    const unique = new Set(seqs).size;
+    const first = seqs[0] ?? 0;
+    const last = seqs[seqs.length - 1] ?? 0;
+    const reservedBetween = Array.from({ length: last - first + 1 }, (_, k) => first + k).filter(
+      (s) => s === 888 || s % 10000 === 8888,
+    ).length;
+    const gaps = last - first + 1 - seqs.length - reservedBetween;
+    console.log(
+      `50 concurrent numbered creates (after ${before} records): ${ms} ms, ${unique} distinct numbers ${first}..${last}, ${reservedBetween} reserved skipped, ${gaps} gap(s)`,
+    );
+
+    // 3. rescore 1,000,000 records
+    console.log(`inserting ${RESCORE_ROWS.toLocaleString('en')} records for the rescore...`);
+    await c.query(`INSERT INTO rb_rule_item (id, name, region, qty, price, code, account_id)
+      SELECT gen_random_uuid(), 'bulk ' || g, (ARRAY['east','west','north','south'])[1 + g % 4], 1 + g % 20, (g % 5000) / 10.0,
+             'BULK-' || g, a.ids[1 + g % ${ACCOUNTS}]
+        FROM generate_series(1, ${RESCORE_ROWS}) g, (SELECT array_agg(id ORDER BY id) AS ids FROM rb_account) a`);
+    await c.query('VACUUM ANALYZE rb_rule_item');
+    await c.end();
+    const started = Date.now();
+    const run = spawnSync(process.execPath, ['bin/tessera.js', 'rescore', 'rb_rule_item'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: dbUrl(DB), TESSERA_PACKS: PACKS, LOG_LEVEL: 'warn' },
+      encoding: 'utf8',
+    });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(run.stdout.trim() || run.stderr.trim().split('\n').slice(-3).join('\n'));
+    console.log(
+      `rescore of ${RESCORE_ROWS.toLocaleString('en')} records: ${seconds.toFixed(1)} s wall, CLI start included (target < 60 s)`,
+    );
+  } finally {
+    engine.kill('SIGINT');
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
