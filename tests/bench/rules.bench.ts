@@ -97,7 +97,7 @@ async function createRate(
             name: `item ${n}`,
             region: REGIONS[n % 4],
             qty: 1 + (n % 20),
-            price: `${(n % 5000) / 10}.25`,
+            price: `${n % 500}.25`,
             account: accounts[(n * 7919) % accounts.length],
           };
           return { ...req, body: JSON.stringify(body) };
@@ -150,7 +150,6 @@ async function main(): Promise<void> {
     console.log(`rollup check: ${drift.rows[0].n} account(s) whose item_total differs from the sum of their items`);
 
     // 2. 50 concurrent numbered creates
-    const before = Number((await c.query(`SELECT count(*) AS n FROM rb_rule_item`)).rows[0].n);
     const t0 = Date.now();
     const created = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -158,16 +157,16 @@ async function main(): Promise<void> {
       ),
     );
     const ms = Date.now() - t0;
-    const seqs = created.map((r) => Number(String(r.data.code).split('-')[2])).sort((a, b) => a - b);
-    const unique = new Set(seqs).size;
-    const first = seqs[0] ?? 0;
-    const last = seqs[seqs.length - 1] ?? 0;
-    const reservedBetween = Array.from({ length: last - first + 1 }, (_, k) => first + k).filter(
-      (s) => s === 888 || s % 10000 === 8888,
-    ).length;
-    const gaps = last - first + 1 - seqs.length - reservedBetween;
+    const mine = created.map((r) => Number(String(r.data.code).split('-')[2]));
+    // Gap-free over every numbered record, the load's and these 50: the numbers are 1..max but the reserved ones.
+    const all = (
+      await c.query<{ seq: string }>(`SELECT split_part(code, '-', 3) AS seq FROM rb_rule_item WHERE code LIKE 'IT-%'`)
+    ).rows.map((r) => Number(r.seq));
+    const max = Math.max(...all);
+    const reserved = Array.from({ length: max }, (_, k) => k + 1).filter((s) => s === 888 || s % 10000 === 8888).length;
     console.log(
-      `50 concurrent numbered creates (after ${before} records): ${ms} ms, ${unique} distinct numbers ${first}..${last}, ${reservedBetween} reserved skipped, ${gaps} gap(s)`,
+      `50 concurrent numbered creates: ${ms} ms, ${new Set(mine).size} distinct; all ${all.length} numbered records: ${new Set(all).size} distinct, ` +
+        `numbers 1..${max} with ${reserved} reserved skipped, ${max - reserved - new Set(all).size} gap(s)`,
     );
 
     // 3. rescore 1,000,000 records

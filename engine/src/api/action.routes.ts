@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import type { RecordReader } from '../data/record-reader.js';
 import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/changed-fields.js';
+import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
 import { pluginDb } from '../data/plugin-db.js';
 import { lockRecord } from '../data/lock-record.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
@@ -67,6 +68,15 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           log: ctx.state.log,
         });
         const after = await lockRecord(tx, entity, id, UNRESTRICTED_SCOPE);
+        const changed = changedFields(before, after, 'update');
+        if (after && Object.keys(changed).length > 0) {
+          // What the action wrote with SQL meets the entity's rules like any other write: derived values follow,
+          // validation rules and required-when must hold.
+          const changes = Object.fromEntries(Object.keys(changed).map((name) => [name, after[name]]));
+          const write = { tx, runtime: deps.runtime(), rt: entity, op: 'update' as const, id, changes, before, after, pointerPrefix: '' };
+          await applyDerived(write);
+          deferRecordChecks(write);
+        }
         deferAudit(tx, {
           entity: def.entity,
           recordId: id,
@@ -74,7 +84,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           actorId: ctx.state.actor.id,
           actorName: ctx.state.actor.username,
           requestId: ctx.state.requestId,
-          changes: { ...changedFields(before, after, 'update'), input: { after: input } },
+          changes: { ...changed, input: { after: input } },
         });
         return out;
       });

@@ -6,6 +6,9 @@ import { isReserved } from '../metadata/numbering-reserved.js';
 import type { NumberedField } from './numbered-fields.js';
 import { scopeParams } from './numbered-fields.js';
 import type { WriteContext, WriteStep } from './write-context.js';
+import { failedAssertion, requireSql } from '../db/sql-assertions.js';
+import { q } from '../sql/q.js';
+import { translatePgError } from './pg-errors.js';
 
 /** The custom action a role grants on an entity to let its members give reserved numbers explicitly. */
 export const ASSIGN_RESERVED_ACTION = 'assignReserved';
@@ -42,21 +45,40 @@ function emptySources(ctx: WriteContext, nf: NumberedField): EngineError {
 /** Class of the advisory locks below (the two-key form, apart from the engine's single-key locks). */
 const BATCH_LOCK_CLASS = 19_001;
 
-/** The next number of the record's scope, drawn in this transaction: rolled back with it, never given twice. */
-async function drawNumber(ctx: WriteContext, nf: NumberedField, params: readonly string[]): Promise<string> {
+/** The sequence as formatSequence writes it: zero-padded to the width, longer when it has outgrown it. */
+function formatSql(seq: string, width: number): string {
+  return `CASE WHEN length(${seq}) < ${width} THEN lpad(${seq}, ${width}, '0') ELSE ${seq} END`;
+}
+
+/**
+ * The next number of the record's scope, drawn with COMMIT (Transaction.atCommit): its counter row is locked
+ * for one server-side batch rather than the whole write, so concurrent creates queue there briefly; the draw
+ * still rolls back with the write and is never given twice.
+ */
+function drawAtCommit(ctx: WriteContext, nf: NumberedField, params: readonly string[]): void {
   const { entity } = ctx.rt;
+  const column = nf.field.columns[0]?.name;
+  if (column === undefined) throw new Error(`numbered field ${entity.name}.${nf.field.name} has no column`);
   // A single create holds one counter row per numbered field, taken in field order, so single creates never
   // deadlock. A bulk create may hold rows of several scopes (BJ then SH, while another holds SH then BJ): bulk
-  // creates of one field take turns on a lock of the rule first, travelling with the draw (no round trip).
-  // Single creates never take it, so they are not slowed by bulk ones beyond their shared counter rows.
+  // creates of one field take turns on a lock of the rule first. Single creates never take it.
   if (ctx.batch) {
-    ctx.tx.defer(ctx.tx.statement('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BATCH_LOCK_CLASS, `${entity.id}#${nf.field.id}`]));
+    ctx.tx.atCommit(ctx.tx.statement('SELECT pg_advisory_xact_lock($1, hashtext($2))', [BATCH_LOCK_CLASS, `${entity.id}#${nf.field.id}`]), () => undefined);
   }
-  const values = [entity.id, nf.field.id, ...nf.reservedParams, ...params];
-  const res = await ctx.tx.query<Scope & { seq: string }>(ctx.tx.statement(nf.drawSql, values));
-  const row = res.rows[0];
-  if (!row) throw emptySources(ctx, nf);
-  return `${row.head}${formatSequence(row.seq, nf.width)}${row.tail}`;
+  const values: unknown[] = [entity.id, nf.field.id, ...nf.reservedParams, ...params, ctx.id];
+  const text =
+    `WITH d AS (${nf.drawSql}), u AS (UPDATE ${q(entity.table)} t SET ${q(column)} = d.head || ${formatSql('d.seq', nf.width)} || d.tail ` +
+    `FROM d WHERE t.id = $${values.length}::uuid RETURNING t.${q(column)} AS v) ` +
+    `SELECT ${requireSql('count(*) = 1', 'numbering_source')} AS ok, max(u.v) AS v FROM u`;
+  ctx.drawnAtCommit.push({ field: nf.field.name, column });
+  ctx.tx.atCommit(
+    ctx.tx.statement(text, values),
+    (res) => {
+      const drawn = (res.rows[0] as { v?: unknown } | undefined)?.v;
+      if (typeof drawn === 'string') ctx.after = { ...ctx.after, [nf.field.name]: drawn };
+    },
+    (err) => (failedAssertion(err)?.code === 'numbering_source' ? emptySources(ctx, nf) : translatePgError(err, entity, ctx.pointerPrefix)),
+  );
 }
 
 /**
@@ -106,7 +128,10 @@ export const assignNumbers: WriteStep = async (ctx) => {
     const { params, missing } = scopeParams(nf, ctx.changes, now);
     if (missing.length) throw missingSources(ctx, nf, missing);
     const given = ctx.changes[nf.field.name];
-    if (given === undefined || given === null) ctx.changes[nf.field.name] = await drawNumber(ctx, nf, params);
+    if (given === undefined || given === null) {
+      delete ctx.changes[nf.field.name];
+      drawAtCommit(ctx, nf, params);
+    }
     else await checkGiven(ctx, nf, params, given);
   }
 };

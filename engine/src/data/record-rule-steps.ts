@@ -9,7 +9,26 @@ import { q } from '../sql/q.js';
 import { sqlLiteral } from '../sql/sql-literal.js';
 import { IDS_PARAM } from '../record-rules/recompute-sql.js';
 import { cascadeDerived, derivedError, lockRows, type Changed } from './derived-cascade.js';
+import type { Transaction } from '../db/transaction.js';
+import type { ApiRecord } from './record-codec.js';
+import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
 import type { WriteContext, WriteStep } from './write-context.js';
+
+/** What the rules need of a write, whoever made it: the pipeline, or a plugin action that wrote with SQL. */
+export interface RuledWrite {
+  readonly tx: Transaction;
+  readonly runtime: ModelRuntime;
+  readonly rt: EntityRuntime;
+  readonly op: 'create' | 'update' | 'delete';
+  readonly id: string;
+  /** The fields the write set (update). */
+  readonly changes: ApiRecord;
+  readonly before?: ApiRecord;
+  readonly after?: ApiRecord;
+  readonly pointerPrefix: string;
+}
+
+const ruled = (ctx: WriteContext): RuledWrite => ({ ...ctx, runtime: ctx.services.runtime });
 
 /** The id a relation value names (an id, or an included record). */
 function idOf(value: unknown): string | undefined {
@@ -18,31 +37,44 @@ function idOf(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The row's own derived values, then the records whose derived values read what this write changed. */
-export const recomputeDerived: WriteStep = async (ctx) => {
+/**
+ * The row's own derived values, then the records whose derived values read what this write changed. Returns
+ * the record with its new derived values.
+ */
+export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefined> {
   const { rules, entity } = ctx.rt;
+  let after = ctx.after;
   const changed: Changed = ctx.op === 'update' ? new Set(Object.keys(ctx.changes)) : 'all';
   const self = rules.recompute !== undefined && ctx.op !== 'delete' && (ctx.op === 'create' || [...rules.selfInputs].some((f) => f in ctx.changes));
   const parents: Record<string, string[]> = {};
   for (const lock of rules.parentLocks) {
-    const ids = [...new Set([idOf(ctx.before?.[lock.field]), idOf(ctx.after?.[lock.field])].filter((id) => id !== undefined))];
+    const now = ctx.after ?? ctx.changes;
+    const ids = [...new Set([idOf(ctx.before?.[lock.field]), idOf(now[lock.field])].filter((id) => id !== undefined))];
     parents[lock.field] = ids;
     if (self || changed === 'all' || changed.has(lock.field) || lock.mode === 'NO KEY UPDATE') lockRows(ctx.tx, lock.table, ids, lock.mode);
   }
   if (self && rules.recompute) {
     try {
-      const res = await ctx.tx.query(ctx.tx.statement(rules.recompute(IDS_PARAM, ctx.rt.codec.selectList('t').sql), [[ctx.id]]));
+      // A created row is written whatever its values: the statement's answer is the record (persist sent no RETURNING).
+      const text = rules.recompute(IDS_PARAM, ctx.rt.codec.selectList('t').sql, ctx.op === 'create');
+      const res = await ctx.tx.query(ctx.tx.statement(text, [[ctx.id]]));
       const row = res.rows[0] as Record<string, unknown> | undefined;
-      if (row) ctx.after = { ...ctx.after, ...row };
+      if (row) after = { ...after, ...row };
     } catch (err) {
       throw derivedError(err);
     }
   }
   const all: Changed = changed === 'all' ? 'all' : new Set([...changed, ...(self ? rules.derived : [])]);
-  await cascadeDerived({ tx: ctx.tx, runtime: ctx.services.runtime, entity: entity.name, ids: [ctx.id], changed: all, parents });
+  await cascadeDerived({ tx: ctx.tx, runtime: ctx.runtime, entity: entity.name, ids: [ctx.id], changed: all, parents });
+  return after;
+}
+
+export const recomputeDerived: WriteStep = async (ctx) => {
+  const after = await applyDerived(ruled(ctx));
+  if (after) ctx.after = after;
 };
 
-function ruleErrors(ctx: WriteContext, failed: readonly string[]): EngineError {
+function ruleErrors(ctx: RuledWrite, failed: readonly string[]): EngineError {
   const { validations, requiredWhen } = ctx.rt.rules;
   const errors: FieldError[] = [];
   for (const tag of failed) {
@@ -62,7 +94,7 @@ function ruleErrors(ctx: WriteContext, failed: readonly string[]): EngineError {
 }
 
 /** Validation rules and required-when, on the row as this write left it (computed values and parents included). */
-export const checkRecordRules: WriteStep = async (ctx) => {
+export function deferRecordChecks(ctx: RuledWrite): void {
   const { validations, requiredWhen } = ctx.rt.rules;
   if (validations.length === 0 && requiredWhen.length === 0) return;
   const tests = [
@@ -76,7 +108,9 @@ export const checkRecordRules: WriteStep = async (ctx) => {
     const failed = failedAssertion(err);
     return failed?.code === 'record_rules' ? ruleErrors(ctx, failed.detail.split(',')) : err;
   });
-};
+}
+
+export const checkRecordRules: WriteStep = async (ctx) => deferRecordChecks(ruled(ctx));
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 

@@ -26,9 +26,10 @@ export class RecordWriter {
     private readonly pipelines: WritePipelines = DEFAULT_PIPELINES,
   ) {}
 
-  private async runSteps(ctx: WriteContext, steps = this.pipelines[ctx.op]): Promise<ApiRecord> {
+  private async runSteps(ctx: WriteContext, steps = this.pipelines[ctx.op]): Promise<() => ApiRecord> {
     for (const step of steps) await step(ctx);
-    return stripHidden(ctx.after ?? {}, ctx.rt, ctx.access);
+    // Read once the transaction has committed: values drawn at commit (numbers) are in the record by then.
+    return () => stripHidden(ctx.after ?? {}, ctx.rt, ctx.access);
   }
 
   private context(
@@ -37,7 +38,7 @@ export class RecordWriter {
   ): WriteContext {
     return {
       op, rt: services.runtime.entity(req.entity), actor: req.actor, access: req.access, tx, services, requestId: req.requestId,
-      pointerPrefix, id, changes, afterCommit, ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      pointerPrefix, id, changes, afterCommit, drawnAtCommit: [], ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     };
   }
 
@@ -62,31 +63,35 @@ export class RecordWriter {
     }
   }
 
-  create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
-    return this.write((tx, services, after) =>
+  async create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
+    const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after)));
+    return finish();
   }
 
   /** All or nothing: the first invalid record fails the whole batch, with pointers into `data`. */
-  bulkCreate(req: WriteRequest, inputs: readonly ApiRecord[]): Promise<ApiRecord[]> {
-    return this.write(async (tx, services, after) => {
-      const out: ApiRecord[] = [];
+  async bulkCreate(req: WriteRequest, inputs: readonly ApiRecord[]): Promise<ApiRecord[]> {
+    const finished = await this.write(async (tx, services, after) => {
+      const out: Array<() => ApiRecord> = [];
       for (const [i, input] of inputs.entries()) {
         const ctx = this.context('create', req, tx, services, uuidv7(), { ...input }, after, `/data/${i}`);
         out.push(await this.runSteps({ ...ctx, batch: true }));
       }
       return out;
     });
+    return finished.map((finish) => finish());
   }
 
-  update(req: WriteRequest, id: string, patch: ApiRecord, expectedVersion: number): Promise<ApiRecord> {
+  async update(req: WriteRequest, id: string, patch: ApiRecord, expectedVersion: number): Promise<ApiRecord> {
     const steps = Object.keys(patch).length === 0 ? this.pipelines.emptyUpdate : this.pipelines.update;
-    return this.write((tx, services, after) =>
+    const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('update', req, tx, services, id, { ...patch }, after, '', expectedVersion), steps));
+    return finish();
   }
 
-  delete(req: WriteRequest, id: string, expectedVersion?: number): Promise<ApiRecord> {
-    return this.write((tx, services, after) =>
+  async delete(req: WriteRequest, id: string, expectedVersion?: number): Promise<ApiRecord> {
+    const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('delete', req, tx, services, id, {}, after, '', expectedVersion)));
+    return finish();
   }
 }

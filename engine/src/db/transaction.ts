@@ -27,6 +27,7 @@ interface Corkable {
 
 export class Transaction implements Sql {
   private queued: Statement[] = [{ config: { text: 'BEGIN' } }];
+  private finals: Array<{ statement: Statement; onResult: (result: pg.QueryResult) => void }> = [];
   private begun = false;
 
   constructor(private readonly client: pg.PoolClient) {}
@@ -53,13 +54,30 @@ export class Transaction implements Sql {
     return results[results.length - 1] as pg.QueryResult<R>;
   }
 
+  /**
+   * A statement sent with COMMIT, after everything else: what holds a lock every writer needs (a number's counter)
+   * is taken as late as possible, so writers queue on it for one server-side batch instead of the whole write.
+   * `onResult` gets its result once the transaction has committed.
+   */
+  atCommit(config: pg.QueryConfig, onResult: (result: pg.QueryResult) => void, mapError?: MapError): void {
+    this.finals.push({ statement: mapError ? { config, mapError } : { config }, onResult });
+  }
+
   async commit(): Promise<void> {
-    if (!this.begun && this.queued.length === 1) return;
-    await this.send([...this.drain(), { config: { text: 'COMMIT' } }]);
+    if (!this.begun && this.queued.length === 1 && this.finals.length === 0) return;
+    const finals = this.finals;
+    this.finals = [];
+    const results = await this.send([...this.drain(), ...finals.map((f) => f.statement), { config: { text: 'COMMIT' } }]);
+    const first = results.length - 1 - finals.length;
+    finals.forEach((f, i) => {
+      const result = results[first + i];
+      if (result) f.onResult(result);
+    });
   }
 
   async rollback(): Promise<void> {
     this.queued = [];
+    this.finals = [];
     if (this.begun) await this.client.query('ROLLBACK');
   }
 

@@ -14,7 +14,8 @@ function compileField(entity: EntityFileSpec, spec: FieldFileSpec, kinds: FieldK
   // A number identifies its record: numbered fields are unique whether or not the pack says so.
   const plain = { ...spec, required: spec.required ?? false, unique: (spec.unique ?? false) || spec.numbering !== undefined };
   const base = { ...plain, ...kind.implied?.(plain) };
-  const columns = kind.columns(base);
+  // A number is drawn when its record is saved, after the INSERT (see numbering-steps.ts): its column holds NULL until then.
+  const columns = spec.numbering === undefined ? kind.columns(base) : kind.columns(base).map((c) => ({ ...c, nullable: true }));
   if (kind.reference && base.cardinality === 'manyToMany' && base.target) {
     const table = physicalName(entity.name, spec.name);
     return {

@@ -117,7 +117,8 @@ function single(field: FieldDef, raw: string, entity: EntityDef, n: number): Der
   const value = `d${n}.v`;
   return {
     laterals: [
-      `CROSS JOIN LATERAL (SELECT ${raw} AS raw) r${n}`,
+      // OFFSET 0 keeps the planner from inlining the lateral into each use: the raw value is computed once.
+      `CROSS JOIN LATERAL (SELECT ${raw} AS raw OFFSET 0) r${n}`,
       `CROSS JOIN LATERAL (SELECT ${derivedCast(`r${n}.raw`, column.type, `${entity.name}.${field.name}`)} AS v) d${n}`,
     ],
     columns: [{ column: column.name, sql: value }],
@@ -261,7 +262,7 @@ function compileScore(
     reads: scope.reads,
     step: {
       laterals: [
-        `CROSS JOIN LATERAL (SELECT ${parts.map((p, i) => `${p.points} AS p${i}${p.value ? `, ${p.value} AS x${i}` : ''}`).join(', ')}) ${criteria}`,
+        `CROSS JOIN LATERAL (SELECT ${parts.map((p, i) => `${p.points} AS p${i}${p.value ? `, ${p.value} AS x${i}` : ''}`).join(', ')} OFFSET 0) ${criteria}`,
         `CROSS JOIN LATERAL (SELECT ${derivedCast(points, pointsColumn.type, `${entity.name}.${field.name}`)} AS points, ${band} AS band, jsonb_build_array(${explained.join(', ')}) AS explanation) ${d}`,
       ],
       columns: [

@@ -5,8 +5,11 @@ import type { EntityDef } from '../metadata/model.js';
 import { q } from '../sql/q.js';
 import type { DerivedStep } from './derived-fields.js';
 
-/** Given the SQL of a set of ids and what to return, the UPDATE statement. */
-export type RecomputeSql = (idsSql: string, returning: string) => string;
+/**
+ * Given the SQL of a set of ids and what to return, the UPDATE statement; `everyRow` writes (and returns) every
+ * row, changed or not (a row just inserted, whose full record the write answers with).
+ */
+export type RecomputeSql = (idsSql: string, returning: string, everyRow?: boolean) => string;
 
 /** The id set of a statement's first parameter. */
 export const IDS_PARAM = 'SELECT unnest($1::uuid[])';
@@ -19,7 +22,7 @@ export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): 
   const stored = columns.map((c) => `t.${q(c.column)}`).join(', ');
   const fresh = columns.map((_, i) => `calc.c${i}`).join(', ');
   const table = q(entity.table);
-  return (idsSql, returning) =>
+  return (idsSql, returning, everyRow = false) =>
     `WITH calc AS (SELECT t.id, ${calc} FROM ${table} t ${laterals} WHERE t.id IN (${idsSql}) AND t.deleted_at IS NULL) ` +
-    `UPDATE ${table} t SET ${sets} FROM calc WHERE t.id = calc.id AND ROW(${stored}) IS DISTINCT FROM ROW(${fresh}) RETURNING ${returning}`;
+    `UPDATE ${table} t SET ${sets} FROM calc WHERE t.id = calc.id${everyRow ? '' : ` AND ROW(${stored}) IS DISTINCT FROM ROW(${fresh})`} RETURNING ${returning}`;
 }

@@ -98,6 +98,10 @@ export function ruleScope(o: RuleScopeOptions): RuleScope {
         if (o.ownFieldsOnly && path.includes('.') && field(entity, path.split('.')[0] ?? '')?.target !== undefined) {
           throw notAllowed(path, pointer, 'only the record’s own fields may be used here');
         }
+        // The record's own number is drawn as the write commits, after every rule has run: it would read as null.
+        if (top && field(entity, path.split('.')[0] ?? '')?.numbering !== undefined) {
+          throw notAllowed(path, pointer, 'a number is drawn as the record is saved, after its rules run, so rules cannot read it');
+        }
         const resolved = r.resolve(path, pointer);
         if (top) {
           const read = readPath(o.model, o.kinds, entity, path);

@@ -3,6 +3,8 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { Transaction } from '../db/transaction.js';
+import { q as quoteIdent } from '../sql/q.js';
+import { sqlLiteral as quoteLiteral } from '../sql/sql-literal.js';
 
 export const AUDIT_TABLE = 'tessera_audit';
 
@@ -50,6 +52,29 @@ const INSERT_AUDIT = `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, act
 /** The audit row goes with the transaction's next statement or its COMMIT; if it fails, the write fails. */
 export function deferAudit(tx: Transaction, e: AuditEntry): void {
   tx.defer(tx.statement(INSERT_AUDIT, [e.entity, e.recordId, e.action, e.actorId, e.actorName, e.requestId, JSON.stringify(e.changes)]));
+}
+
+/**
+ * The audit row of a write some of whose values are drawn at commit (see Transaction.atCommit): sent after
+ * them, it reads those fields' values from the record's row.
+ */
+export function auditAtCommit(
+  tx: Transaction,
+  e: AuditEntry,
+  row: { readonly table: string; readonly fields: ReadonlyArray<{ field: string; column: string }> },
+): void {
+  const drawn = row.fields
+    .map(
+      (f) =>
+        `${quoteLiteral(f.field)}, jsonb_build_object('after', (SELECT r.${quoteIdent(f.column)} FROM ${quoteIdent(row.table)} r WHERE r.id = $2::uuid))`,
+    )
+    .join(', ');
+  const text = `INSERT INTO ${AUDIT_TABLE} (entity, record_id, action, actor_id, actor_name, request_id, changes)
+    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb || jsonb_build_object(${drawn}))`;
+  tx.atCommit(
+    tx.statement(text, [e.entity, e.recordId, e.action, e.actorId, e.actorName, e.requestId, JSON.stringify(e.changes)]),
+    () => undefined,
+  );
 }
 
 export interface AuditRow {
