@@ -1,13 +1,14 @@
 // Recomputes an entity's derived fields (computed, rollups, scores) for every live record, set-based, after a
-// rule changed: batches of ids in key order, each batch one statement in its own transaction with the
-// records depending on it, so a million rows never make one long transaction. `tessera rescore <entity>` and
+// rule changed: batches of ids in key order, each batch one statement in its own transaction, so a million rows
+// never make one long transaction; then every entity whose derived values read this one's, whole, once (per
+// batch, a parent with a thousand children would be summed a thousand times over). `tessera rescore <entity>` and
 // POST /api/admin/rules/<entity>/recompute call it (the jobs issue will schedule it).
 import type pg from 'pg';
 import { q } from '../sql/q.js';
 import { withTransaction } from '../db/transaction.js';
 import { EngineError } from '../shared/engine-error.js';
 import { IDS_PARAM } from '../record-rules/recompute-sql.js';
-import { cascadeDerived, derivedError } from './derived-cascade.js';
+import { derivedError } from './derived-cascade.js';
 import type { ModelRuntime } from './entity-runtime.js';
 
 export interface RecomputeResult {
@@ -25,11 +26,33 @@ export async function recomputeAll(
   entityName: string,
   onBatch?: (done: RecomputeResult) => void,
 ): Promise<RecomputeResult> {
-  const rt = runtime.entity(entityName);
-  const recompute = rt.rules.recompute;
-  if (recompute === undefined) {
+  if (runtime.entity(entityName).rules.recompute === undefined) {
     throw new EngineError('rules.nothing_to_recompute', 404, `${entityName} has no computed, rollup or score fields`);
   }
+  const result = await recomputeRows(pool, runtime, entityName, onBatch);
+  // Dependents follow, each after everything it reads (a topological order of the acyclic dependency graph).
+  const seen = new Set<string>();
+  const order: string[] = [];
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const edge of runtime.entity(name).rules.dependents) visit(edge.entity);
+    order.push(name);
+  };
+  visit(entityName);
+  for (const name of order.reverse().slice(1)) await recomputeRows(pool, runtime, name);
+  return result;
+}
+
+async function recomputeRows(
+  pool: pg.Pool,
+  runtime: ModelRuntime,
+  entityName: string,
+  onBatch?: (done: RecomputeResult) => void,
+): Promise<RecomputeResult> {
+  const rt = runtime.entity(entityName);
+  const recompute = rt.rules.recompute;
+  if (recompute === undefined) return { records: 0, changed: 0 };
   const table = q(rt.entity.table);
   let records = 0;
   let changed = 0;
@@ -43,14 +66,11 @@ export async function recomputeAll(
     const ids = batch.rows.map((r) => r.id);
     after = ids[ids.length - 1] ?? after;
     const changedIds = await withTransaction(pool, async (tx) => {
-      let rows: string[];
       try {
-        rows = (await tx.query<{ id: string }>(tx.statement(recompute(IDS_PARAM, 't.id'), [ids]))).rows.map((r) => r.id);
+        return (await tx.query<{ id: string }>(tx.statement(recompute(IDS_PARAM, 't.id'), [ids]))).rows.map((r) => r.id);
       } catch (err) {
         throw derivedError(err);
       }
-      if (rows.length > 0) await cascadeDerived({ tx, runtime, entity: entityName, ids: rows, changed: rt.rules.derived });
-      return rows;
     });
     records += ids.length;
     changed += changedIds.length;

@@ -162,3 +162,29 @@ describe('validation and field rules', () => {
     expect(same.status, JSON.stringify(same.body)).toBe(200);
   });
 });
+
+describe('recompute after a rule changes', () => {
+  it('brings stored derived values back in line, for administrators only', async () => {
+    const product = await create('product', { name: 'Lamp', unit_price: '20.00', unit_cost: '5.00' });
+    const order = await create('sales_order', { title: 'Stale' });
+    const line = await create('order_line', { sales_order: order.id, product: product.id, quantity: 2 });
+    // As if the formula had changed since these were stored.
+    await t.db.pool.query('UPDATE order_line SET line_total = 1, margin = 1 WHERE id = $1', [line.id]);
+    await t.db.pool.query('UPDATE sales_order SET total = 1, net_total = 1 WHERE id = $1', [order.id]);
+    const res = await t.request('POST', '/api/admin/rules/order_line/recompute');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.changed).toBeGreaterThanOrEqual(1);
+    expect(await get('order_line', line.id)).toMatchObject({ line_total: '40.00', margin: '30.00' });
+    expect(await get('sales_order', order.id)).toMatchObject({ total: '40.00', net_total: '40.00' });
+    const none = await t.request('POST', '/api/admin/rules/product/recompute');
+    expect(none.status).toBe(404);
+  });
+
+  it('filters lists by comparing fields with each other', async () => {
+    const filter = encodeURIComponent(JSON.stringify({ '>': [{ var: 'margin' }, { '*': [{ var: 'line_total' }, '0.5'] }] }));
+    const res = await t.request('GET', `/api/v1/order_line?filter=${filter}&limit=500`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data.length).toBeGreaterThan(0);
+    for (const row of res.body.data) expect(Number(row.margin)).toBeGreaterThan(Number(row.line_total) / 2);
+  });
+});
