@@ -24,6 +24,7 @@ import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
 import { authRoutes, loginRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
 import { rulesAdminRoutes } from './api/rules-admin.routes.js';
+import { explainRoutes } from './api/explain.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
@@ -118,6 +119,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
     router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
+    router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };

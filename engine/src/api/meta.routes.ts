@@ -5,19 +5,13 @@ import type { PublishedModel } from '../metadata/model-holder.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { buildEntityMeta } from './entity-meta.js';
 import type { ApiState } from './api-state.js';
+import { pickLocale } from './pick-locale.js';
 import type { Access } from '../security/access.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 
 export interface MetaDeps {
   current(): { runtime: ModelRuntime; published: PublishedModel; openapi: Record<string, unknown> };
   readonly actions: ReadonlyMap<string, ActionDef>;
-}
-
-const SUPPORTED_LOCALES = ['en', 'zh-CN'];
-
-function pickLocale(query: unknown, acceptLanguage: string): string {
-  if (typeof query === 'string' && SUPPORTED_LOCALES.includes(query)) return query;
-  return /^\s*zh/i.test(acceptLanguage) ? 'zh-CN' : 'en';
 }
 
 export function metaRoutes(deps: MetaDeps): Router<ApiState> {

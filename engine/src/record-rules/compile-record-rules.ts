@@ -17,7 +17,7 @@ import {
   type RuleEnv,
 } from './derived-fields.js';
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
-import { recomputeSql, type RecomputeSql } from './recompute-sql.js';
+import { freshValuesSql, recomputeSql, type RecomputeSql } from './recompute-sql.js';
 import type { Hop } from './rule-scope.js';
 
 /** Records of `entity` whose derived values follow a change of `when` on the source entity's rows ($1). */
@@ -39,9 +39,20 @@ export interface ParentLock {
   readonly mode: 'SHARE' | 'NO KEY UPDATE';
 }
 
+/** What explain shows of a derived field: its stored columns (c<i> of the fresh-values statement) and its inputs. */
+export interface DerivedExplain {
+  readonly field: string;
+  readonly columns: ReadonlyArray<{ readonly column: string; readonly index: number }>;
+  /** The vars the field reads, as written. */
+  readonly inputs: readonly string[];
+}
+
 export interface EntityRules extends RecordChecks {
   readonly derived: ReadonlySet<string>;
   readonly recompute?: RecomputeSql;
+  /** SELECT of the derived values computed now for the row $1 (explain). */
+  readonly freshValues?: string;
+  readonly explained: readonly DerivedExplain[];
   /** Own fields whose change requires the row's own recompute. */
   readonly selfInputs: ReadonlySet<string>;
   readonly parentLocks: readonly ParentLock[];
@@ -258,10 +269,17 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
     const selfInputs = new Set<string>();
     for (const c of compiled) for (const read of c.reads) selfInputs.add(read.hops[0]?.field ?? read.field);
     const checks = checksByEntity.get(entity.name) ?? { validations: [], requiredWhen: [], readOnlyWhen: [] };
+    let index = 0;
+    const explained = compiled.map((c) => ({
+      field: c.field.name,
+      columns: c.step.columns.map((col) => ({ column: col.column, index: index++ })),
+      inputs: [...new Set(c.reads.map((r) => r.path))],
+    }));
     byEntity.set(entity.name, {
       ...checks,
       derived: new Set(entity.fields.filter((f) => isDerivedField(env.kinds, f)).map((f) => f.name)),
-      ...(steps.length > 0 ? { recompute: recomputeSql(entity, steps) } : {}),
+      ...(steps.length > 0 ? { recompute: recomputeSql(entity, steps), freshValues: freshValuesSql(entity, steps) } : {}),
+      explained,
       selfInputs,
       parentLocks: [...(parentLocks.get(entity.name)?.values() ?? [])],
       dependents: [...(dependents.get(entity.name)?.values() ?? [])],

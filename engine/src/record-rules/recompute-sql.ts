@@ -14,6 +14,13 @@ export type RecomputeSql = (idsSql: string, returning: string, everyRow?: boolea
 /** The id set of a statement's first parameter. */
 export const IDS_PARAM = 'SELECT unnest($1::uuid[])';
 
+/** The derived values as they would be computed now, for one row ($1), without writing them: column c<i> per stored column. */
+export function freshValuesSql(entity: EntityDef, steps: readonly DerivedStep[]): string {
+  const columns = steps.flatMap((s) => s.columns);
+  const laterals = steps.flatMap((s) => s.laterals).join(' ');
+  return `SELECT ${columns.map((c, i) => `${c.sql} AS c${i}`).join(', ')} FROM ${q(entity.table)} t ${laterals} WHERE t.id = $1`;
+}
+
 export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): RecomputeSql {
   const columns = steps.flatMap((s) => s.columns);
   const laterals = steps.flatMap((s) => s.laterals).join(' ');

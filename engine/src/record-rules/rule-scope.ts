@@ -20,6 +20,8 @@ export interface Hop {
 
 /** A path a rule reads: the hops it follows, then the field it reads on the last entity. */
 export interface ReadPath {
+  /** The var as the rule wrote it (`product.unit_price`, `price.amount`). */
+  readonly path: string;
   readonly hops: readonly Hop[];
   readonly entity: string;
   readonly field: string;
@@ -50,11 +52,11 @@ export function readPath(model: Model, kinds: FieldKindRegistry, entity: EntityD
   let current = entity;
   for (let i = 0; i < segments.length; i++) {
     const f = field(current, segments[i] ?? '');
-    if (f === undefined) return i === 0 ? { hops, entity: current.name, field: segments[0] ?? '' } : undefined;
+    if (f === undefined) return i === 0 ? { path, hops, entity: current.name, field: segments[0] ?? '' } : undefined;
     const isLast = i === segments.length - 1;
     const kind = kindOf(kinds, f);
     // `price.amount` and `score.points` name a part of the last field, not a hop.
-    if (isLast || kind.subPaths !== undefined) return { hops, entity: current.name, field: f.name };
+    if (isLast || kind.subPaths !== undefined) return { path, hops, entity: current.name, field: f.name };
     const target = f.target !== undefined ? model.entitiesByName[f.target] : undefined;
     const column = f.columns[0]?.name;
     if (!kind.reference || f.cardinality === 'manyToMany' || target === undefined || column === undefined) return undefined;

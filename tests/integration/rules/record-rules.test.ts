@@ -188,3 +188,51 @@ describe('recompute after a rule changes', () => {
     for (const row of res.body.data) expect(Number(row.margin)).toBeGreaterThan(Number(row.line_total) / 2);
   });
 });
+
+describe('explain', () => {
+  it('tells every rule outcome for a record: derived values with inputs, score criteria, validation and field rules', async () => {
+    const product = await create('product', { name: 'Desk', unit_price: '250.00', unit_cost: '100.00' });
+    const order = await create('sales_order', { title: 'Explained', discount_pct: '20', stage: 'lost', lost_reason: 'Budget' });
+    const line = await create('order_line', { sales_order: order.id, product: product.id, quantity: 4 });
+    const res = await t.request('POST', `/api/v1/order_line/${line.id}/explain`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const lineTotal = res.body.data.derived.find((d: Rec) => d.field === 'line_total');
+    expect(lineTotal).toMatchObject({
+      formula: { '*': [{ var: 'quantity' }, { var: 'product.unit_price' }] },
+      stored: '1000.00',
+      computedNow: '1000.00',
+      inputs: { quantity: '4', 'product.unit_price': '250.00' },
+    });
+    expect(res.body.data.validationRules).toEqual([expect.objectContaining({ name: 'positive_quantity', holds: true })]);
+
+    const explained = await t.request('POST', `/api/v1/sales_order/${order.id}/explain`, undefined, { 'accept-language': 'zh-CN' });
+    expect(explained.status, JSON.stringify(explained.body)).toBe(200);
+    const data = explained.body.data;
+    expect(data.derived.find((d: Rec) => d.field === 'total')).toMatchObject({
+      rollup: { relation: 'lines', aggregate: 'sum' },
+      stored: '1000.00',
+    });
+    expect(data.derived.find((d: Rec) => d.field === 'net_total')).toMatchObject({
+      stored: '800.00',
+      inputs: { total: '1000.00', discount_pct: '20.00' },
+    });
+    expect(data.scores[0]).toMatchObject({ field: 'order_score', band: 'C', points: '10.00' });
+    expect(data.scores[0].criteria).toEqual([
+      expect.objectContaining({ id: 'big', matched: false, points: 0 }),
+      expect.objectContaining({ id: 'won', matched: false }),
+      expect.objectContaining({ id: 'size', matched: true, points: 10, value: '800.00' }),
+    ]);
+    expect(data.validationRules).toEqual([
+      expect.objectContaining({ name: 'discount_range', holds: true, message: '折扣必须在 0% 到 50% 之间' }),
+      expect.objectContaining({ name: 'dates_in_order', holds: true }),
+    ]);
+    expect(data.fieldRules).toEqual(
+      expect.arrayContaining([
+        { field: 'lost_reason', visibleWhen: true, requiredWhen: true },
+        { field: 'discount_pct', readOnlyWhen: false },
+      ]),
+    );
+    const missing = await t.request('POST', `/api/v1/sales_order/${line.id}/explain`);
+    expect(missing.status).toBe(404);
+  });
+});
