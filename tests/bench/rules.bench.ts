@@ -1,6 +1,7 @@
 // npm run bench:rules — what rules as metadata cost (#19), on local PostgreSQL, the engine in its own process:
 // 1. validated, audited creates of a plain entity against creates of an entity with two computed fields, a rollup
-//    into its parent, a score and a numbering rule (16 connections, rounds alternating so drift hits both);
+//    into its parent, a score and a numbering rule, and the same without the numbering rule (16 connections,
+//    rounds alternating so drift hits all three);
 // 2. 50 concurrent numbered creates: no duplicate, no gap but the reserved numbers;
 // 3. `tessera rescore` of 1,000,000 records (BENCH_RESCORE_ROWS), set-based.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 15) and BENCH_ROUNDS (default 3) set the runs.

@@ -7,7 +7,7 @@ import { failedAssertion } from '../db/sql-assertions.js';
 import { q } from '../sql/q.js';
 import type { Transaction } from '../db/transaction.js';
 import { DERIVED_OUT_OF_RANGE } from '../record-rules/derived-cast.js';
-import { IDS_PARAM } from '../record-rules/recompute-sql.js';
+import { ROWS_OF_IDS } from '../record-rules/recompute-sql.js';
 import type { DependentEdge } from '../record-rules/compile-record-rules.js';
 import type { ModelRuntime } from './entity-runtime.js';
 
@@ -54,7 +54,7 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
     const target = runtime.entity(edge.entity);
     const recompute = target.rules.recompute;
     if (recompute === undefined) continue;
-    let idsSql = edge.idsSql;
+    let rows = `t.id IN (${edge.idsSql})`;
     let params: unknown[] = [input.ids];
     if (edge.kind === 'parents') {
       const known = edge.linkField === undefined ? undefined : input.parents?.[edge.linkField];
@@ -63,10 +63,10 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
         : (await tx.query<{ id: string }>(tx.statement(`SELECT DISTINCT x.id FROM (${edge.idsSql}) x(id)`, [input.ids]))).rows.map((r) => r.id);
       if (parents.length === 0) continue;
       lockRows(tx, target.entity.table, parents, 'NO KEY UPDATE');
-      idsSql = IDS_PARAM;
+      rows = ROWS_OF_IDS;
       params = [parents];
     }
-    const text = recompute(idsSql, 't.id');
+    const text = recompute(rows, 't.id');
     // Nothing reads the target's derived values: its recompute rides along with the write's next statement.
     if (target.rules.dependents.length === 0) {
       tx.defer(tx.statement(text, params), derivedError);

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { q } from '../sql/q.js';
 import { withTransaction } from '../db/transaction.js';
 import { EngineError } from '../shared/engine-error.js';
-import { IDS_PARAM } from '../record-rules/recompute-sql.js';
+import { ROWS_OF_IDS } from '../record-rules/recompute-sql.js';
 import { derivedError } from './derived-cascade.js';
 import type { ModelRuntime } from './entity-runtime.js';
 
@@ -67,7 +67,7 @@ async function recomputeRows(
     after = ids[ids.length - 1] ?? after;
     const changedIds = await withTransaction(pool, async (tx) => {
       try {
-        return (await tx.query<{ id: string }>(tx.statement(recompute(IDS_PARAM, 't.id'), [ids]))).rows.map((r) => r.id);
+        return (await tx.query<{ id: string }>(tx.statement(recompute(ROWS_OF_IDS, 't.id'), [ids]))).rows.map((r) => r.id);
       } catch (err) {
         throw derivedError(err);
       }

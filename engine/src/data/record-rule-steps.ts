@@ -7,7 +7,7 @@ import { EngineError, type FieldError } from '../shared/engine-error.js';
 import { failedAssertion, requireSql } from '../db/sql-assertions.js';
 import { q } from '../sql/q.js';
 import { sqlLiteral } from '../sql/sql-literal.js';
-import { IDS_PARAM } from '../record-rules/recompute-sql.js';
+import { ROWS_OF_IDS } from '../record-rules/recompute-sql.js';
 import { cascadeDerived, derivedError, lockRows, type Changed } from './derived-cascade.js';
 import type { Transaction } from '../db/transaction.js';
 import type { ApiRecord } from './record-codec.js';
@@ -56,7 +56,7 @@ export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefin
   if (self && rules.recompute) {
     try {
       // A created row is written whatever its values: the statement's answer is the record (persist sent no RETURNING).
-      const text = rules.recompute(IDS_PARAM, ctx.rt.codec.selectList('t').sql, ctx.op === 'create');
+      const text = rules.recompute(ROWS_OF_IDS, ctx.rt.codec.selectList('t').sql, ctx.op === 'create');
       const res = await ctx.tx.query(ctx.tx.statement(text, [[ctx.id]]));
       const row = res.rows[0] as Record<string, unknown> | undefined;
       if (row) after = { ...after, ...row };

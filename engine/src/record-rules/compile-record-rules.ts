@@ -66,14 +66,15 @@ export interface CompiledRecordRules {
 
 /** The ids of `from` rows reaching the $1 rows through `hops` (hops[0] is on `from`). */
 function chainIdsSql(model: Model, hops: readonly Hop[]): string {
-  let inner = 'SELECT unnest($1::uuid[])';
+  let condition = '';
   for (let k = hops.length - 1; k >= 0; k--) {
     const hop = hops[k];
     const table = hop ? model.entitiesByName[hop.entity]?.table : undefined;
     if (!hop || !table) throw new Error('a rule path names an entity missing from the Model');
-    inner = `SELECT h${k}.id FROM ${q(table)} h${k} WHERE h${k}.${q(hop.column)} IN (${inner}) AND h${k}.deleted_at IS NULL`;
+    const link = condition === '' ? `h${k}.${q(hop.column)} = ANY($1::uuid[])` : `h${k}.${q(hop.column)} IN (${condition})`;
+    condition = `SELECT h${k}.id FROM ${q(table)} h${k} WHERE ${link} AND h${k}.deleted_at IS NULL`;
   }
-  return inner;
+  return condition;
 }
 
 /** Orders an entity's derived fields so each comes after the ones it reads; reports cycles. */

@@ -6,13 +6,17 @@ import { q } from '../sql/q.js';
 import type { DerivedStep } from './derived-fields.js';
 
 /**
- * Given the SQL of a set of ids and what to return, the UPDATE statement; `everyRow` writes (and returns) every
- * row, changed or not (a row just inserted, whose full record the write answers with).
+ * Given which rows (a condition on `t`) and what to return, the UPDATE statement; `everyRow` writes (and returns)
+ * every row, changed or not (a row just inserted, whose full record the write answers with).
  */
-export type RecomputeSql = (idsSql: string, returning: string, everyRow?: boolean) => string;
+export type RecomputeSql = (rows: string, returning: string, everyRow?: boolean) => string;
 
-/** The id set of a statement's first parameter. */
-export const IDS_PARAM = 'SELECT unnest($1::uuid[])';
+/**
+ * The rows whose ids are the statement's first parameter. `= ANY` rather than `IN (SELECT unnest(...))`: a
+ * prepared statement's generic plan keeps the primary-key lookup for it, where the subquery's estimate let it
+ * drift to a scan of the whole table as the table grew.
+ */
+export const ROWS_OF_IDS = 't.id = ANY($1::uuid[])';
 
 /** The derived values as they would be computed now, for one row ($1), without writing them: column c<i> per stored column. */
 export function freshValuesSql(entity: EntityDef, steps: readonly DerivedStep[]): string {
@@ -29,7 +33,7 @@ export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): 
   const stored = columns.map((c) => `t.${q(c.column)}`).join(', ');
   const fresh = columns.map((_, i) => `calc.c${i}`).join(', ');
   const table = q(entity.table);
-  return (idsSql, returning, everyRow = false) =>
-    `WITH calc AS (SELECT t.id, ${calc} FROM ${table} t ${laterals} WHERE t.id IN (${idsSql}) AND t.deleted_at IS NULL) ` +
+  return (rows, returning, everyRow = false) =>
+    `WITH calc AS (SELECT t.id, ${calc} FROM ${table} t ${laterals} WHERE ${rows} AND t.deleted_at IS NULL) ` +
     `UPDATE ${table} t SET ${sets} FROM calc WHERE t.id = calc.id${everyRow ? '' : ` AND ROW(${stored}) IS DISTINCT FROM ROW(${fresh})`} RETURNING ${returning}`;
 }
