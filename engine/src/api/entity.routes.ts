@@ -104,6 +104,12 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
       const record = await deps.writer.delete(writeRequest(ctx as Ctx, name), id, version);
       respond(ctx as Ctx, 200, { id: record.id, version: record.version, deleted: true });
     });
+    // The recycle bin: a soft-deleted record comes back for whoever may delete it.
+    router.post(`${base}/:id/restore`, async (ctx) => {
+      const id = recordId(ctx as Ctx, name);
+      const version = readExpectedVersion(ctx.get('if-match'), undefined, false);
+      respond(ctx as Ctx, 200, await deps.writer.restore(writeRequest(ctx as Ctx, name), id, version));
+    });
   }
   return router;
 }

@@ -14,6 +14,7 @@ import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
+import { rulePaths } from './openapi-rule-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -325,8 +326,13 @@ export function buildOpenApiDocument(
     }
   }
   for (const { entity: e } of runtime.entities.values()) {
-    if (view.can(e.name, 'read'))
-      Object.assign(paths, assignmentPaths(e, pascal(e.name), { isAdmin: view.isAdmin, canUpdate: view.can(e.name, 'update') }));
+    if (!view.can(e.name, 'read')) continue;
+    Object.assign(paths, assignmentPaths(e, pascal(e.name), { isAdmin: view.isAdmin, canUpdate: view.can(e.name, 'update') }));
+    const hasDerived = runtime.entity(e.name).rules.derived.size > 0;
+    Object.assign(
+      paths,
+      rulePaths(e, pascal(e.name), ref(pascal(e.name)), { canDelete: view.can(e.name, 'delete'), isAdmin: view.isAdmin, hasDerived }),
+    );
   }
   for (const action of actions.values()) {
     if (!runtime.entities.has(action.entity) || !view.can(action.entity, 'read') || !view.can(action.entity, action.name)) continue;

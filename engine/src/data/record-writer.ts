@@ -8,6 +8,7 @@ import { EngineError } from '../shared/engine-error.js';
 import { stripHidden } from './visible-fields.js';
 import type { WriteContext, WriteOp, WriteServices } from './write-context.js';
 import { DEFAULT_PIPELINES, type WritePipelines } from './write-pipeline.js';
+import { RESTORE_STEPS } from './restore-record.js';
 
 const DEADLOCK_ATTEMPTS = 3;
 
@@ -86,6 +87,13 @@ export class RecordWriter {
     const steps = Object.keys(patch).length === 0 ? this.pipelines.emptyUpdate : this.pipelines.update;
     const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('update', req, tx, services, id, { ...patch }, after, '', expectedVersion), steps));
+    return finish();
+  }
+
+  /** Brings a soft-deleted record back (see restore-record.ts). */
+  async restore(req: WriteRequest, id: string, expectedVersion?: number): Promise<ApiRecord> {
+    const finish = await this.write((tx, services, after) =>
+      this.runSteps(this.context('update', req, tx, services, id, {}, after, '', expectedVersion), RESTORE_STEPS));
     return finish();
   }
 

@@ -236,3 +236,35 @@ describe('explain', () => {
     expect(missing.status).toBe(404);
   });
 });
+
+describe('restore', () => {
+  it('brings a deleted line back into its order’s rollups', async () => {
+    const product = await create('product', { name: 'Chair', unit_price: '30.00', unit_cost: '10.00' });
+    const order = await create('sales_order', { title: 'Restored' });
+    const line = await create('order_line', { sales_order: order.id, product: product.id, quantity: 2 });
+    const del = await t.request('DELETE', `/api/v1/order_line/${line.id}`);
+    expect(del.status).toBe(200);
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 0, total: '0.00' });
+    // The product's price changed while the line was deleted: the restored line computes from today's price.
+    const p = await patch('product', product, { unit_price: '31.00' });
+    expect(p.status).toBe(200);
+    const restored = await t.request('POST', `/api/v1/order_line/${line.id}/restore`);
+    expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    expect(restored.body.data).toMatchObject({ id: line.id, line_total: '62.00' });
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 1, total: '62.00' });
+    const again = await t.request('POST', `/api/v1/order_line/${line.id}/restore`);
+    expect(again.status).toBe(409);
+    expect(again.body.type).toContain('record.not_deleted');
+  });
+
+  it('refuses to restore a record whose parent is gone', async () => {
+    const product = await create('product', { name: 'Shelf', unit_price: '5.00', unit_cost: '1.00' });
+    const order = await create('sales_order', { title: 'Gone' });
+    const line = await create('order_line', { sales_order: order.id, product: product.id, quantity: 1 });
+    // Deleting the order cascades to its line; restoring only the line would leave it under a deleted order.
+    expect((await t.request('DELETE', `/api/v1/sales_order/${order.id}`)).status).toBe(200);
+    const res = await t.request('POST', `/api/v1/order_line/${line.id}/restore`);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/sales_order', code: 'validation.reference' })]);
+  });
+});
