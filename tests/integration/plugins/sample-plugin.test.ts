@@ -227,6 +227,16 @@ describe('archive action', () => {
     expect(got.body.data).toMatchObject({ archived: true, version: 2 });
   });
 
+  // #19: what an action writes with SQL meets the entity's validation rules like any other write.
+  it('is refused, with nothing changed, when its change breaks a validation rule', async () => {
+    const note = await createNote({ title: 'keep this one' });
+    const res = await t.request('POST', action(note.id), { reason: 'finished' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ pointer: '/archived', code: 'validation.rule', message: "Notes titled 'keep…' stay open" }]);
+    const got = await t.request('GET', `/api/v1/note/${note.id}`);
+    expect(got.body.data).toMatchObject({ archived: false, version: 1 });
+  });
+
   it.each([
     ['no reason', {}, '', 'validation.required'],
     ['a short reason', { reason: 'ab' }, '/reason', 'validation.minLength'],
