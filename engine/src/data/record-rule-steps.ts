@@ -26,15 +26,40 @@ export interface RuledWrite {
   readonly before?: ApiRecord;
   readonly after?: ApiRecord;
   readonly pointerPrefix: string;
+  /** The create's INSERT already computed the row's derived values and locked its parents. */
+  readonly derivedOnInsert?: boolean;
 }
 
-const ruled = (ctx: WriteContext): RuledWrite => ({ ...ctx, runtime: ctx.services.runtime });
+export const ruledWrite = (ctx: WriteContext): RuledWrite => ({ ...ctx, runtime: ctx.services.runtime });
+const ruled = ruledWrite;
 
 /** The id a relation value names (an id, or an included record). */
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value.toLowerCase();
   if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string') return value.id.toLowerCase();
   return undefined;
+}
+
+/** The parents the row is linked to before and after the write, by link field. */
+function parentsOf(ctx: RuledWrite): Record<string, string[]> {
+  const parents: Record<string, string[]> = {};
+  const now = ctx.after ?? ctx.changes;
+  for (const lock of ctx.rt.rules.parentLocks) {
+    parents[lock.field] = [...new Set([idOf(ctx.before?.[lock.field]), idOf(now[lock.field])].filter((id) => id !== undefined))];
+  }
+  return parents;
+}
+
+/**
+ * Locks the parents the row's derived values read (SHARE) or whose rollups it feeds (NO KEY UPDATE), before
+ * either is read or written; `changed` limits SHARE locks to links this write touches. Returns the parents.
+ */
+export function lockParents(ctx: RuledWrite, changed: Changed = 'all'): Record<string, string[]> {
+  const parents = parentsOf(ctx);
+  for (const lock of ctx.rt.rules.parentLocks) {
+    if (changed === 'all' || changed.has(lock.field) || lock.mode === 'NO KEY UPDATE') lockRows(ctx.tx, lock.table, parents[lock.field] ?? [], lock.mode);
+  }
+  return parents;
 }
 
 /**
@@ -45,17 +70,15 @@ export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefin
   const { rules, entity } = ctx.rt;
   let after = ctx.after;
   const changed: Changed = ctx.op === 'update' ? new Set(Object.keys(ctx.changes)) : 'all';
-  const self = rules.recompute !== undefined && ctx.op !== 'delete' && (ctx.op === 'create' || [...rules.selfInputs].some((f) => f in ctx.changes));
-  const parents: Record<string, string[]> = {};
-  for (const lock of rules.parentLocks) {
-    const now = ctx.after ?? ctx.changes;
-    const ids = [...new Set([idOf(ctx.before?.[lock.field]), idOf(now[lock.field])].filter((id) => id !== undefined))];
-    parents[lock.field] = ids;
-    if (self || changed === 'all' || changed.has(lock.field) || lock.mode === 'NO KEY UPDATE') lockRows(ctx.tx, lock.table, ids, lock.mode);
-  }
+  const self =
+    rules.recompute !== undefined &&
+    ctx.op !== 'delete' &&
+    !ctx.derivedOnInsert &&
+    (ctx.op === 'create' || [...rules.selfInputs].some((f) => f in ctx.changes));
+  const parents = ctx.derivedOnInsert ? parentsOf(ctx) : lockParents(ctx, self || changed === 'all' ? 'all' : changed);
   if (self && rules.recompute) {
     try {
-      // A created row is written whatever its values: the statement's answer is the record (persist sent no RETURNING).
+      // A created row (with many-to-many links, stored first) is written whatever its values: its derived columns start empty.
       const text = rules.recompute(ROWS_OF_IDS, ctx.rt.codec.selectList('t').sql, ctx.op === 'create');
       const res = await ctx.tx.query(ctx.tx.statement(text, [[ctx.id]]));
       const row = res.rows[0] as Record<string, unknown> | undefined;

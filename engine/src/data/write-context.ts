@@ -39,6 +39,8 @@ export interface WriteContext {
   before?: ApiRecord;
   /** The stored record after the write. */
   after?: ApiRecord;
+  /** The create's INSERT computed the row's derived values (and locked the parents they read). */
+  derivedOnInsert?: boolean;
   /** Fields whose values the transaction's last statements give (numbers): read from the row, set in `after` at commit. */
   readonly drawnAtCommit: Array<{ readonly field: string; readonly column: string }>;
   /** Work to do once the transaction has committed (after hooks). */

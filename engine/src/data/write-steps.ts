@@ -4,6 +4,8 @@ import type { RecordEventName } from '../plugins/plugin-api.js';
 import { pluginDb } from './plugin-db.js';
 import { q } from '../sql/q.js';
 import { translatePgError } from './pg-errors.js';
+import { lockParents, ruledWrite } from './record-rule-steps.js';
+import { derivedError } from './derived-cascade.js';
 import { throwIfInvalid } from './record-validator.js';
 import { changedFields } from './changed-fields.js';
 import type { ApiRecord } from './record-codec.js';
@@ -186,10 +188,19 @@ export const persist: WriteStep = async (ctx) => {
     sql = `UPDATE ${q(entity.table)} SET deleted_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${returning(ctx)}`;
     params = [ctx.id];
   }
-  // A new row whose derived values are computed next is answered by that statement (record-rule-steps.ts):
-  // the INSERT rides along with it, one round trip fewer.
-  if (ctx.op === 'create' && ctx.rt.rules.recompute !== undefined && !ctx.rt.entity.fields.some((f) => f.junction)) {
-    ctx.tx.defer(ctx.tx.statement(sql, params), (err) => translatePgError(err, entity, ctx.pointerPrefix));
+  // A new row with derived values is stored with them, computed on the way in; the parents they read are
+  // locked first (record-rule-steps.ts), and the rules step then only follows what depends on the row.
+  const insertWithDerived = ctx.rt.rules.insertWithDerived;
+  if (ctx.op === 'create' && insertWithDerived !== undefined && !entity.fields.some((f) => f.junction)) {
+    lockParents(ruledWrite(ctx));
+    const provided = new Map([['id', '$1'], ...names.map((n, i): [string, string] => [n, `$${i + 2}`])]);
+    try {
+      const res = await ctx.tx.query(ctx.tx.statement(insertWithDerived(provided, returning(ctx)), [ctx.id, ...values]));
+      ctx.after = res.rows[0] as ApiRecord;
+      ctx.derivedOnInsert = true;
+    } catch (err) {
+      throw derivedError(translatePgError(err, entity, ctx.pointerPrefix));
+    }
     return;
   }
   try {

@@ -17,7 +17,7 @@ import {
   type RuleEnv,
 } from './derived-fields.js';
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
-import { freshValuesSql, recomputeSql, type RecomputeSql } from './recompute-sql.js';
+import { freshValuesSql, insertWithDerivedSql, recomputeSql, type InsertWithDerivedSql, type RecomputeSql } from './recompute-sql.js';
 import type { Hop } from './rule-scope.js';
 
 /** Records of `entity` whose derived values follow a change of `when` on the source entity's rows ($1). */
@@ -50,6 +50,8 @@ export interface DerivedExplain {
 export interface EntityRules extends RecordChecks {
   readonly derived: ReadonlySet<string>;
   readonly recompute?: RecomputeSql;
+  /** A create's INSERT with the derived values computed on the way in. */
+  readonly insertWithDerived?: InsertWithDerivedSql;
   /** SELECT of the derived values computed now for the row $1 (explain). */
   readonly freshValues?: string;
   readonly explained: readonly DerivedExplain[];
@@ -279,7 +281,13 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
     byEntity.set(entity.name, {
       ...checks,
       derived: new Set(entity.fields.filter((f) => isDerivedField(env.kinds, f)).map((f) => f.name)),
-      ...(steps.length > 0 ? { recompute: recomputeSql(entity, steps), freshValues: freshValuesSql(entity, steps) } : {}),
+      ...(steps.length > 0
+        ? {
+            recompute: recomputeSql(entity, steps),
+            insertWithDerived: insertWithDerivedSql(entity, steps),
+            freshValues: freshValuesSql(entity, steps),
+          }
+        : {}),
       explained,
       selfInputs,
       parentLocks: [...(parentLocks.get(entity.name)?.values() ?? [])],

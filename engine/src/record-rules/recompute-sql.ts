@@ -1,8 +1,10 @@
 // The one statement that brings an entity's derived fields up to date for a set of rows: every value is
 // computed in LATERAL steps (each seeing the ones before), then only rows whose stored values differ are
 // written, so the rows it returns are exactly the ones that changed (and whose dependents must follow).
-import type { EntityDef } from '../metadata/model.js';
+import type { EntityDef, SqlType } from '../metadata/model.js';
 import { q } from '../sql/q.js';
+import { sqlLiteral } from '../sql/sql-literal.js';
+import { renderType } from '../schema/sql-type.js';
 import type { DerivedStep } from './derived-fields.js';
 
 /**
@@ -36,4 +38,36 @@ export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): 
   return (rows, returning, everyRow = false) =>
     `WITH calc AS (SELECT t.id, ${calc} FROM ${table} t ${laterals} WHERE ${rows} AND t.deleted_at IS NULL) ` +
     `UPDATE ${table} t SET ${sets} FROM calc WHERE t.id = calc.id${everyRow ? '' : ` AND ROW(${stored}) IS DISTINCT FROM ROW(${fresh})`} RETURNING ${returning}`;
+}
+
+/**
+ * Given the placeholders of the columns a create sets (by column name) and what to return, an INSERT that
+ * stores the row with its derived values computed on the way in: the formulas read the row as it will be
+ * stored (unset columns as their defaults), so the create needs no second statement to fill them.
+ */
+export type InsertWithDerivedSql = (provided: ReadonlyMap<string, string>, returning: string) => string;
+
+/** Placeholders are cast to the column's base type; the INSERT's own assignment checks lengths and scales. */
+function baseType(type: SqlType): string {
+  return type.base === 'varchar' || type.base === 'char' ? 'text' : type.base === 'numeric' ? 'numeric' : type.base;
+}
+
+export function insertWithDerivedSql(entity: EntityDef, steps: readonly DerivedStep[]): InsertWithDerivedSql {
+  const derived = steps.flatMap((s) => s.columns);
+  const derivedNames = new Set(derived.map((c) => c.column));
+  const stored = entity.columns.filter((c) => !derivedNames.has(c.name));
+  const laterals = steps.flatMap((s) => s.laterals).join(' ');
+  const table = q(entity.table);
+  const target = [...stored.map((c) => q(c.name)), ...derived.map((c) => q(c.column))].join(', ');
+  const values = [...stored.map((c) => `t.${q(c.name)}`), ...derived.map((c) => c.sql)].join(', ');
+  return (provided, returning) => {
+    const row = entity.columns.map((c) => {
+      const placeholder = provided.get(c.name);
+      if (placeholder !== undefined) return `${placeholder}::${baseType(c.type)} AS ${q(c.name)}`;
+      const fallback =
+        derivedNames.has(c.name) || c.default === undefined ? 'NULL' : c.default.kind === 'now' ? 'now()' : sqlLiteral(c.default.value);
+      return `${fallback}::${renderType(c.type)} AS ${q(c.name)}`;
+    });
+    return `INSERT INTO ${table} (${target}) SELECT ${values} FROM (SELECT ${row.join(', ')}) t ${laterals} RETURNING ${returning}`;
+  };
 }
