@@ -62,7 +62,8 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
         ? [...new Set(known)]
         : (await tx.query<{ id: string }>(tx.statement(`SELECT DISTINCT x.id FROM (${edge.idsSql}) x(id)`, [input.ids]))).rows.map((r) => r.id);
       if (parents.length === 0) continue;
-      lockRows(tx, target.entity.table, parents, 'NO KEY UPDATE');
+      // A written row's parents were locked before it was written (lockParents); others are locked here.
+      if (!known) lockRows(tx, target.entity.table, parents, 'NO KEY UPDATE');
       rows = ROWS_OF_IDS;
       params = [parents];
     }

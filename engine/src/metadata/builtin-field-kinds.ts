@@ -154,7 +154,7 @@ const builtinKinds: FieldKind[] = [
   },
   {
     name: 'currency',
-    options: ['precision', 'scale', 'min', 'max', 'currencies', 'default'],
+    options: ['precision', 'scale', 'min', 'max', 'currencies', 'default', 'computed'],
     boundSchema: DECIMAL_OPTION,
     operand: 'decimal',
     operators: ORDERED,

@@ -17,7 +17,7 @@ function typeName(type: SqlType): string {
 }
 
 /** SQL storing `raw` (an expression read once per use, so pass a column of a lateral) in a column of `type`. */
-export function derivedCast(raw: string, type: SqlType, qualifiedName: string): string {
+export function derivedCast(raw: string, type: SqlType, qualifiedName: string, allowed?: readonly string[]): string {
   const refuse = `WHEN ${requireSql('false', DERIVED_OUT_OF_RANGE, sqlLiteral(qualifiedName))} THEN NULL`;
   switch (type.base) {
     case 'numeric': {
@@ -32,7 +32,13 @@ export function derivedCast(raw: string, type: SqlType, qualifiedName: string): 
       return `(CASE WHEN ${raw} IS NULL THEN NULL WHEN ${rounded} BETWEEN ${INT4.min} AND ${INT4.max} THEN ${rounded} ${refuse} END)::integer`;
     }
     case 'varchar':
-      return `(CASE WHEN ${raw} IS NULL OR char_length(${raw}) <= ${type.length ?? 1} THEN ${raw} ${refuse} END)::${typeName(type)}`;
+    case 'char': {
+      // An explicit cast to varchar(n) or char(n) would cut the text short without a word; a value list (currency
+      // codes) must hold too.
+      const fits = type.base === 'char' ? `char_length(${raw}) = ${type.length ?? 1}` : `char_length(${raw}) <= ${type.length ?? 1}`;
+      const listed = allowed && allowed.length > 0 ? ` AND ${raw} = ANY(${sqlLiteral([...allowed])}::text[])` : '';
+      return `(CASE WHEN ${raw} IS NULL OR (${fits}${listed}) THEN ${raw} ${refuse} END)::${typeName(type)}`;
+    }
     default:
       return `(${raw})::${typeName(type)}`;
   }

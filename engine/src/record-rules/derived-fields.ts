@@ -77,6 +77,52 @@ function catching<T>(at: string, report: Report, compile: () => T): T | undefine
 
 const NOT_WITH_DERIVED = ['default', 'required', 'min', 'max', 'pattern', 'minLength'] as const;
 
+/** A field with parts (money's amount and currency): one formula per part, `{"amount": ..., "currency": ...}`. */
+function compileParts(
+  env: RuleEnv,
+  entity: EntityDef,
+  field: FieldDef,
+  computed: ReadonlyMap<string, string>,
+  n: number,
+  report: Report,
+): CompiledDerived | undefined {
+  const parts = Object.entries(kindOf(env.kinds, field).subPaths ?? {});
+  const spec = field.computed;
+  const formulas = typeof spec === 'object' && spec !== null && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
+  if (Object.keys(formulas).length !== parts.length || !parts.every(([name]) => Object.hasOwn(formulas, name))) {
+    report({
+      pointer: '/computed',
+      rule: 'rules.computed_parts',
+      message: `a ${field.kind} field is computed part by part: {${parts.map(([name]) => `"${name}": ...`).join(', ')}}`,
+    });
+    return undefined;
+  }
+  const scope = ruleScope({ ...env, entity, computed, allowCollections: false });
+  const raws: string[] = [];
+  const casts: string[] = [];
+  const columns: Array<{ column: string; sql: string }> = [];
+  const refs: Array<[string, string]> = [];
+  for (const [i, [name, part]] of parts.entries()) {
+    const column = field.columns[part.column];
+    const compiled = catching(`/computed/${name}`, report, () =>
+      compileExpressionSql(formulas[name], scope.context, env.operators, { allowVolatile: false }),
+    );
+    if (!column || compiled === undefined) return undefined;
+    if (!(ACCEPTS[part.operand] ?? []).includes(compiled.type)) {
+      report({ pointer: `/computed/${name}`, rule: 'rules.type_mismatch', message: `'${name}' needs a ${part.operand} value, not ${compiled.type}` });
+      return undefined;
+    }
+    raws.push(`CROSS JOIN LATERAL (SELECT ${compiled.sql} AS raw OFFSET 0) r${n}_${i}`);
+    casts.push(derivedCast(`r${n}_${i}.raw`, column.type, `${entity.name}.${field.name}`, column.rules?.values));
+    columns.push({ column: column.name, sql: `d${n}.v${i}` });
+    refs.push([`${field.name}.${name}`, `d${n}.v${i}`]);
+  }
+  // A value is whole or absent, as the API reads it: a part without a value leaves the others out too.
+  const missing = parts.map((_, i) => `r${n}_${i}.raw IS NULL`).join(' OR ');
+  const values = casts.map((cast, i) => `CASE WHEN ${missing} THEN NULL ELSE ${cast} END AS v${i}`).join(', ');
+  return { field, reads: scope.reads, step: { laterals: [...raws, `CROSS JOIN LATERAL (SELECT ${values}) d${n}`], columns, refs } };
+}
+
 function compileComputed(
   env: RuleEnv,
   entity: EntityDef,
@@ -85,6 +131,7 @@ function compileComputed(
   n: number,
   report: Report,
 ): CompiledDerived | undefined {
+  if (kindOf(env.kinds, field).subPaths !== undefined) return compileParts(env, entity, field, computed, n, report);
   const scope = ruleScope({ ...env, entity, computed, allowCollections: false });
   const operand = kindOf(env.kinds, field).operand;
   const expr = field.computed;
@@ -119,7 +166,7 @@ function single(field: FieldDef, raw: string, entity: EntityDef, n: number): Der
     laterals: [
       // OFFSET 0 keeps the planner from inlining the lateral into each use: the raw value is computed once.
       `CROSS JOIN LATERAL (SELECT ${raw} AS raw OFFSET 0) r${n}`,
-      `CROSS JOIN LATERAL (SELECT ${derivedCast(`r${n}.raw`, column.type, `${entity.name}.${field.name}`)} AS v) d${n}`,
+      `CROSS JOIN LATERAL (SELECT ${derivedCast(`r${n}.raw`, column.type, `${entity.name}.${field.name}`, column.rules?.values)} AS v) d${n}`,
     ],
     columns: [{ column: column.name, sql: value }],
     refs: [[field.name, value]],

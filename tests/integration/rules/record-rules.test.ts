@@ -71,6 +71,20 @@ describe('computed fields and rollups', () => {
     expect(await get('sales_order', other.id)).toMatchObject({ line_count: 1, total: '500.50' });
   });
 
+  it('computes money part by part, and refuses a currency the field does not take', async () => {
+    const yuan = await create('product', { name: 'Tea', unit_price: '1.00', list_price: { amount: '12.50', currency: 'CNY' } });
+    const bare = await create('product', { name: 'Water', unit_price: '1.00' });
+    const euro = await create('product', { name: 'Wine', unit_price: '1.00', list_price: { amount: '9.00', currency: 'EUR' } });
+    const order = await create('sales_order', { title: 'Money' });
+    const line = await create('order_line', { sales_order: order.id, product: yuan.id, quantity: 3 });
+    expect(line.line_value).toEqual({ amount: '37.50', currency: 'CNY' });
+    const none = await create('order_line', { sales_order: order.id, product: bare.id, quantity: 3 });
+    expect(none.line_value).toBeNull();
+    const res = await t.request('POST', '/api/v1/order_line', { sales_order: order.id, product: euro.id, quantity: 1 });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/line_value', code: 'validation.computed_out_of_range' })]);
+  });
+
   it('refuses writes to derived fields', async () => {
     const res = await t.request('POST', '/api/v1/sales_order', { title: 'x', total: '5.00' });
     expect(res.status).toBe(422);

@@ -143,4 +143,17 @@ describe('rules in metadata', () => {
       ['/validationRules/1/fields/1', 'rules.unknown_field'],
     ]);
   });
+
+  it('computes a field with parts part by part', () => {
+    const problems = problemsAfter('order_line', (e) => {
+      field(e, 'line_value').computed = { amount: { var: 'quantity' } };
+    });
+    expect(problems.map((p) => p.rule)).toEqual(['rules.computed_parts']);
+    const wrongType = problemsAfter('order_line', (e) => {
+      field(e, 'line_value').computed = { amount: { var: 'quantity' }, currency: { var: 'quantity' } };
+    });
+    expect(wrongType).toEqual([
+      expect.objectContaining({ rule: 'rules.type_mismatch', pointer: expect.stringMatching(/\/computed\/currency$/) }),
+    ]);
+  });
 });
