@@ -109,7 +109,11 @@ function compileParts(
     );
     if (!column || compiled === undefined) return undefined;
     if (!(ACCEPTS[part.operand] ?? []).includes(compiled.type)) {
-      report({ pointer: `/computed/${name}`, rule: 'rules.type_mismatch', message: `'${name}' needs a ${part.operand} value, not ${compiled.type}` });
+      report({
+        pointer: `/computed/${name}`,
+        rule: 'rules.type_mismatch',
+        message: `'${name}' needs a ${part.operand} value, not ${compiled.type}`,
+      });
       return undefined;
     }
     raws.push(`CROSS JOIN LATERAL (SELECT ${compiled.sql} AS raw OFFSET 0) r${n}_${i}`);
