@@ -17,17 +17,6 @@ export function createRecordAjv() {
   return addDecimalKeywords(createAjv());
 }
 
-// The pattern decimal fields are checked with, ^-?(0|[1-9]\d{0,K})(\.\d{1,S})?$, read back into words: a client
-// needs to hear "at most 5 digits and 2 decimals", not the regex.
-const DECIMAL_PATTERN = /^\^-\?\(0\|\[1-9\]\\d\{0,(\d+)\}\)(?:\(\\\.\\d\{1,(\d+)\}\)\?)?\$$/;
-
-function decimalMessage(pattern: string): string | undefined {
-  const m = DECIMAL_PATTERN.exec(pattern);
-  if (!m) return undefined;
-  const scale = Number(m[2] ?? 0);
-  return `must be a decimal string with at most ${Number(m[1]) + 1 + scale} digits and ${scale} decimals, like "${'9'.repeat(Math.min(Number(m[1]) + 1, 3))}${scale ? `.${'5'.repeat(scale)}` : ''}"`;
-}
-
 function toFieldError(e: ErrorObject, prefix: string): FieldError {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'required') {
@@ -40,9 +29,9 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
   if (e.keyword === 'enum') {
     return { pointer: prefix + e.instancePath, code: 'validation.enum', message: `must be one of ${JSON.stringify(params.allowedValues)}` };
   }
-  const decimal = e.keyword === 'pattern' ? decimalMessage(String(params.pattern)) : undefined;
-  if (decimal) return { pointer: prefix + e.instancePath, code: 'validation.pattern', message: decimal };
-  return { pointer: prefix + e.instancePath, code: `validation.${e.keyword}`, message: e.message ?? 'is invalid' };
+  // Decimal digits have always been reported as the pattern they once were: the code is part of the contract.
+  const code = e.keyword === 'decimalDigits' ? 'validation.pattern' : `validation.${e.keyword}`;
+  return { pointer: prefix + e.instancePath, code, message: e.message ?? 'is invalid' };
 }
 
 /**
@@ -51,7 +40,9 @@ function toFieldError(e: ErrorObject, prefix: string): FieldError {
  * "must be one of", so a type error gives way to any other error at the same place.
  */
 function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
-  const branches = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+  // A decimal's digits error says in words what its shape pattern says as a regex.
+  const digits = new Set(errors.filter((e) => e.keyword === 'decimalDigits').map((e) => e.instancePath));
+  const branches = errors.filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if' && !(e.keyword === 'pattern' && digits.has(e.instancePath)));
   const saidMore = new Set(branches.filter((e) => e.keyword !== 'type').map((e) => e.instancePath));
   const specific = branches.filter((e) => e.keyword !== 'type' || !saidMore.has(e.instancePath));
   const deduped = new Map<string, ErrorObject>();

@@ -1,5 +1,6 @@
 // The field kinds every engine has, one entry each (see field-kinds.ts for what an entry says).
 import { formatInstant } from '../shared/instant.js';
+import { DECIMAL_SHAPE } from '../shared/decimal-keywords.js';
 import { EQUALITY, ORDERED, USER_ENTITY, type FieldKind, type FieldSpec, type JsonSchema } from './field-kinds.js';
 import type { ColumnDef, ColumnDefault, SqlType, ValueRules } from './model.js';
 
@@ -49,13 +50,6 @@ function textSchema(field: FieldSpec, format?: string): JsonSchema {
   };
 }
 
-/** Decimals travel as strings so no value ever passes through a float. */
-function decimalPattern(precision: number, scale: number): string {
-  const intDigits = precision - scale;
-  const frac = scale > 0 ? `(\\.\\d{1,${scale}})?` : '';
-  return `^-?(0|[1-9]\\d{0,${Math.max(intDigits - 1, 0)}})${frac}$`;
-}
-
 const DEFAULT_PRECISION = 18;
 /** A score's points: sums of criterion points as packs write them (e.g. 12.5). */
 const SCORE_PRECISION = 12;
@@ -71,7 +65,10 @@ function numericType(field: FieldSpec): SqlType {
 function decimalSchema(f: FieldSpec): JsonSchema {
   return {
     type: 'string',
-    pattern: decimalPattern(f.precision ?? DEFAULT_PRECISION, f.scale ?? DEFAULT_SCALE),
+    // Decimals travel as strings so no value ever passes through a float; the pattern tells clients the shape,
+    // decimalDigits what the column holds (with a message in words).
+    pattern: DECIMAL_SHAPE,
+    decimalDigits: { precision: f.precision ?? DEFAULT_PRECISION, scale: f.scale ?? DEFAULT_SCALE },
     ...(f.min !== undefined ? { decimalMin: String(f.min) } : {}),
     ...(f.max !== undefined ? { decimalMax: String(f.max) } : {}),
   };
