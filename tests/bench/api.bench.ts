@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
+import { benchApi, startBenchEngine } from './bench-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -67,45 +68,16 @@ async function ensureDatabase(): Promise<boolean> {
   return fresh;
 }
 
-async function startEngine(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/tessera.js', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl(DB),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench',
-      TESSERA_ADMIN_PASSWORD: PASSWORD,
-      TESSERA_DB_POOL: '16',
-      TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+function startEngine(port: number): Promise<ChildProcess> {
+  return startBenchEngine(port, {
+    DATABASE_URL: dbUrl(DB),
+    TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench',
+    TESSERA_ADMIN_PASSWORD: PASSWORD,
+    TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
   });
-  for (let i = 0; i < 240; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (r.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill();
-  throw new Error('engine did not start');
 }
 
-async function api(port: number, token: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = benchApi;
 
 interface Org {
   unitA: string;

@@ -5,11 +5,12 @@
 // 2. 50 concurrent numbered creates: no duplicate, no gap but the reserved numbers;
 // 3. `tessera rescore` of 1,000,000 records (BENCH_RESCORE_ROWS), set-based.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 15) and BENCH_ROUNDS (default 3) set the runs.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
+import { benchApi, startBenchEngine } from './bench-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -35,43 +36,11 @@ async function freshDatabase(): Promise<void> {
   await admin.end();
 }
 
-async function startEngine(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/tessera.js', 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl(DB),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      TESSERA_PACKS: PACKS,
-      TESSERA_ADMIN_PASSWORD: PASSWORD,
-      TESSERA_DB_POOL: '16',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  child.kill();
-  throw new Error('engine did not start');
+function startEngine(port: number): Promise<ChildProcess> {
+  return startBenchEngine(port, { DATABASE_URL: dbUrl(DB), TESSERA_PACKS: PACKS, TESSERA_ADMIN_PASSWORD: PASSWORD });
 }
 
-async function api(port: number, token: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await r.text();
-  if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = benchApi;
 
 const REGIONS = ['east', 'west', 'north', 'south'];
 

@@ -6,7 +6,7 @@ import type { EntityDef, FieldDef, Model } from '../metadata/model.js';
 import { compileConditionSql, compileExpressionSql } from '../rules/compile-condition-sql.js';
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { isExpression } from '../rules/parse-expression.js';
-import { isEngineError } from '../shared/engine-error.js';
+import { isEngineError, problemsOf } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';
 import { sqlLiteral } from '../sql/sql-literal.js';
 import { derivedCast } from './derived-cast.js';
@@ -64,12 +64,12 @@ const ACCEPTS: Partial<Record<OperandType, readonly OperandType[]>> = {
 };
 
 /** Turns a parser's EngineError into problems under `at`; other errors are bugs and propagate. */
-function catching<T>(at: string, report: Report, compile: () => T): T | undefined {
+export function catching<T>(at: string, report: Report, compile: () => T): T | undefined {
   try {
     return compile();
   } catch (err) {
     if (!isEngineError(err)) throw err;
-    const found = err.fieldErrors.length > 0 ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+    const found = problemsOf(err);
     for (const e of found) report({ pointer: at + e.pointer, rule: e.code, message: e.message });
     return undefined;
   }

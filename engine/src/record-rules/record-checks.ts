@@ -5,9 +5,8 @@ import { kindOf } from '../metadata/field-kinds.js';
 import type { EntityDef, FieldDef, ValidationRuleDef } from '../metadata/model.js';
 import { compileConditionSql } from '../rules/compile-condition-sql.js';
 import { operandValues } from '../rules/operand-values.js';
-import { isEngineError } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';
-import type { FieldProblem, RuleEnv } from './derived-fields.js';
+import { catching, type FieldProblem, type RuleEnv } from './derived-fields.js';
 import { ruleScope } from './rule-scope.js';
 
 export interface CompiledValidation {
@@ -34,14 +33,7 @@ type Report = (problem: FieldProblem) => void;
 
 function condition(env: RuleEnv, entity: EntityDef, logic: unknown, at: string, report: Report): string | undefined {
   const scope = ruleScope({ ...env, entity, allowCollections: true });
-  try {
-    return compileConditionSql(logic, scope.context, env.operators, { allowVolatile: true });
-  } catch (err) {
-    if (!isEngineError(err)) throw err;
-    const found = err.fieldErrors.length > 0 ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
-    for (const e of found) report({ pointer: at + e.pointer, rule: e.code, message: e.message });
-    return undefined;
-  }
+  return catching(at, report, () => compileConditionSql(logic, scope.context, env.operators, { allowVolatile: true }));
 }
 
 /** "No value" for a stored field: NULL, or an empty text. */

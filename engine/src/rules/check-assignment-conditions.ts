@@ -4,7 +4,7 @@
 // validate time, never a failed create. Called by `tessera validate|plan|apply` and before a Model is served.
 import type { MetadataProblem } from '../metadata/metadata-problem.js';
 import type { EntityDef, Model } from '../metadata/model.js';
-import { isEngineError } from '../shared/engine-error.js';
+import { isEngineError, problemsOf } from '../shared/engine-error.js';
 import type { KindsAndOperators } from './operator-registry.js';
 import { ownFieldContext } from './own-field-context.js';
 import { parseCondition } from './parse-condition.js';
@@ -27,7 +27,7 @@ export function checkAssignmentConditions(model: Model, rules: KindsAndOperators
         parseCondition(logic, ctx, rules.operators);
       } catch (err) {
         if (!isEngineError(err)) throw err;
-        const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+        const found = problemsOf(err);
         for (const e of found) {
           problems.push({
             file: entity.file,

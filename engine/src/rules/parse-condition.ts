@@ -2,13 +2,13 @@
 // evaluators walk. Both go through this one function, so memory and SQL accept and reject the same
 // conditions. Conditions are user input (URL filters): every problem is collected, then thrown once.
 import type { OperandType } from '../metadata/field-kinds.js';
-import { isEngineError, type FieldError } from '../shared/engine-error.js';
+import { isEngineError, type FieldError, problemsOf } from '../shared/engine-error.js';
 import { escapePointerToken } from '../shared/json-pointer.js';
 import { conditionError, conditionProblem, type ConditionProblemCode } from './errors.js';
 import { operandValues, type LiteralValue } from './operand-values.js';
 import type { CompareLiteral, CompareOperatorDef, LiteralSlot, OperatorRegistry } from './operator-registry.js';
 import type { CompareArg, ConditionNode, ExpressionNode } from './condition-tree.js';
-import { createExpressionParser, isExpression } from './parse-expression.js';
+import { countText, createExpressionParser, isExpression } from './parse-expression.js';
 import { unifyTypes } from './builtin-functions.js';
 
 export const MAX_DEPTH = 32;
@@ -73,7 +73,7 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
       return find();
     } catch (error) {
       if (!isEngineError(error)) throw error;
-      const found = error.fieldErrors.length > 0 ? error.fieldErrors : [{ pointer, code: error.code, message: error.detail }];
+      const found = problemsOf(error, pointer);
       for (const problem of found) if (problems.length < MAX_PROBLEMS) problems.push(problem);
       return undefined;
     }
@@ -276,13 +276,7 @@ function createParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(re
         const args = argsOf(value, at, name, def.maxArgs === 1);
         if (args === undefined) return FAILED;
         if (args.length < def.minArgs || (def.maxArgs !== null && args.length > def.maxArgs)) {
-          const count =
-            def.maxArgs === null
-              ? `at least ${def.minArgs}`
-              : def.maxArgs === def.minArgs
-                ? `exactly ${def.minArgs}`
-                : `${def.minArgs} to ${def.maxArgs}`;
-          report('filter.malformed', at, `"${name}" takes ${count} condition(s)`);
+          report('filter.malformed', at, `"${name}" takes ${countText(def.minArgs, def.maxArgs)} condition(s)`);
           return FAILED;
         }
         return { kind: 'logical', def, args: args.map((a) => walk(a.value, a.pointer, depth + 1, scope)) };

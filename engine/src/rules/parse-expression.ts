@@ -39,6 +39,11 @@ export function isExpression(value: unknown, registry: OperatorRegistry): boolea
   return op === 'var' || op === 'if' || (op !== undefined && registry.has(op) && registry.get(op).kind === 'function');
 }
 
+/** "at least 1", "exactly 2", "1 to 2": how many arguments an operator takes, for messages. */
+export function countText(min: number, max: number | null): string {
+  return max === null ? `at least ${min}` : max === min ? `exactly ${min}` : `${min} to ${max}`;
+}
+
 const JS_TYPE: Readonly<Record<string, OperandType>> = { string: 'text', boolean: 'boolean' };
 
 export function createExpressionParser<V extends OperandInfo, C extends ScopeCollection<V, C>>(deps: ExpressionParserDeps<V, C>) {
@@ -112,13 +117,7 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
     }
     const args = Array.isArray(value) ? argsOf(value, at) : value === undefined ? [] : argsOf(value, at);
     if (args.length < def.minArgs || (def.maxArgs !== null && args.length > def.maxArgs)) {
-      const count =
-        def.maxArgs === null
-          ? `at least ${def.minArgs}`
-          : def.maxArgs === def.minArgs
-            ? `exactly ${def.minArgs}`
-            : `${def.minArgs} to ${def.maxArgs}`;
-      report('filter.malformed', at, `"${name}" takes ${count} argument(s)`);
+      report('filter.malformed', at, `"${name}" takes ${countText(def.minArgs, def.maxArgs)} argument(s)`);
       return FAILED;
     }
     const computed = args.map((a, i) =>

@@ -4,7 +4,7 @@
 import type { MetadataProblem } from '../metadata/metadata-problem.js';
 import type { Model } from '../metadata/model.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
-import { isEngineError } from '../shared/engine-error.js';
+import { isEngineError, problemsOf } from '../shared/engine-error.js';
 import { indexConditionSql } from './index-condition-sql.js';
 
 /** Declared indexes keep their file order after the implied ones (compile-model.ts), under keys 'index#<id>'. */
@@ -22,7 +22,7 @@ export function checkIndexConditions(model: Model, rules: KindsAndOperators): Me
         } catch (err) {
           if (!isEngineError(err)) throw err;
           const at = `/indexes/${i}/where`;
-          const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+          const found = problemsOf(err);
           for (const e of found) {
             problems.push({
               file: entity.file,

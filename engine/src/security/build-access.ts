@@ -15,7 +15,7 @@ import type { CoreSchema } from './core-schema.js';
 import type { EntityGrant, Grants, ScopeKind } from './grants.js';
 import { bindUser } from './bind-user.js';
 import { SqlParams } from '../sql/sql-params.js';
-import { isEngineError, type FieldError } from '../shared/engine-error.js';
+import { isEngineError, type FieldError, problemsOf } from '../shared/engine-error.js';
 
 export interface AccessDeps {
   readonly model: Model;
@@ -135,7 +135,7 @@ export function sharingRuleErrors(
         } catch (err) {
           if (!isEngineError(err)) throw err;
           const at = `${pointerPrefix}/entities/${name}/sharing/${i}`;
-          const found = err.fieldErrors.length ? err.fieldErrors : [{ pointer: '', code: err.code, message: err.detail }];
+          const found = problemsOf(err);
           errors.push(
             ...found.map((e) => ({
               pointer: at + e.pointer,

@@ -37,3 +37,8 @@ export class EngineError extends Error {
 export function isEngineError(value: unknown): value is EngineError {
   return value instanceof EngineError;
 }
+
+/** The problems an error stands for: its field errors, or itself at `pointer` when it has none. */
+export function problemsOf(err: EngineError, pointer = ''): FieldError[] {
+  return err.fieldErrors.length > 0 ? [...err.fieldErrors] : [{ pointer, code: err.code, message: err.detail }];
+}
