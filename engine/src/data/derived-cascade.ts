@@ -52,7 +52,7 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
   for (const edge of rules.dependents) {
     if (!triggered(edge, input.changed)) continue;
     const target = runtime.entity(edge.entity);
-    const recompute = target.rules.recompute;
+    const recompute = target.rules.recomputeFrom.get(input.entity) ?? target.rules.recompute;
     if (recompute === undefined) continue;
     let rows = `t.id IN (${edge.idsSql})`;
     let params: unknown[] = [input.ids];

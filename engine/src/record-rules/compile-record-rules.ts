@@ -50,6 +50,11 @@ export interface DerivedExplain {
 export interface EntityRules extends RecordChecks {
   readonly derived: ReadonlySet<string>;
   readonly recompute?: RecomputeSql;
+  /**
+   * By the entity a change comes from: the recompute of only the derived fields that read it (and those reading
+   * them). An order with rollups over lines, payments and visits recomputes only the lines' ones after a line write.
+   */
+  readonly recomputeFrom: ReadonlyMap<string, RecomputeSql>;
   /** A create's INSERT with the derived values computed on the way in. */
   readonly insertWithDerived?: InsertWithDerivedSql;
   /** SELECT of the derived values computed now for the row $1 (explain). */
@@ -163,6 +168,49 @@ function crossEntityCycles(model: Model, all: ReadonlyMap<string, readonly Compi
   for (const node of edges.keys()) visit(node, []);
 }
 
+/** Compiles the chosen fields' steps in dependency order; a field left out is read as stored. */
+function compileSteps(
+  env: RuleEnv,
+  entity: EntityDef,
+  ordered: readonly CompiledDerived[],
+  include: (name: string) => boolean,
+): { compiled: CompiledDerived[]; steps: DerivedStep[] } {
+  const refs = new Map<string, string>();
+  const steps: DerivedStep[] = [];
+  const compiled: CompiledDerived[] = [];
+  ordered.forEach((c, n) => {
+    if (!include(c.field.name)) return;
+    const again = compileDerivedField(env, entity, c.field, refs, n + 1, () => undefined);
+    if (!again) return;
+    compiled.push(again);
+    steps.push(again.step);
+    for (const [name, sql] of again.step.refs) refs.set(name, sql);
+  });
+  return { compiled, steps };
+}
+
+/** Other entities a derived field reads: along its belongsTo paths, or its rollup's children. */
+function readsFrom(c: CompiledDerived): Set<string> {
+  const out = new Set<string>();
+  for (const read of c.reads) for (const hop of read.hops) out.add(hop.target);
+  if (c.rollup) out.add(c.rollup.child);
+  return out;
+}
+
+function sourcesOf(ordered: readonly CompiledDerived[]): Set<string> {
+  return new Set(ordered.flatMap((c) => [...readsFrom(c)]));
+}
+
+/** The fields reading `source`, then (in dependency order) every own field reading one of them. */
+function affectedBy(ordered: readonly CompiledDerived[], source: string): Set<string> {
+  const affected = new Set<string>();
+  for (const c of ordered) {
+    const readsAffected = c.reads.some((r) => r.hops.length === 0 && affected.has(r.field));
+    if (readsFrom(c).has(source) || readsAffected) affected.add(c.field.name);
+  }
+  return affected;
+}
+
 /** The problems of a Model's rules, for `tessera validate` (the engine compiles them when it builds its runtime). */
 export function recordRuleProblems(model: Model, rules: KindsAndOperators): readonly MetadataProblem[] {
   const allowed = kindOperators(rules);
@@ -176,6 +224,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
   const compiledByEntity = new Map<string, CompiledDerived[]>();
   const stepsByEntity = new Map<string, DerivedStep[]>();
   const checksByEntity = new Map<string, RecordChecks>();
+  const partialByEntity = new Map<string, Map<string, RecomputeSql>>();
   for (const entity of model.entities) {
     const derivedFields = entity.fields.filter((f) => isDerivedField(env.kinds, f));
     const indexOf = (name: string): number => entity.fields.findIndex((f) => f.name === name);
@@ -190,18 +239,17 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
     const ordered = order(first, (name, message) =>
       problems.push(fieldProblem(entity, indexOf(name), { pointer: '', rule: 'rules.cycle', message })),
     );
-    const refs = new Map<string, string>();
-    const steps: DerivedStep[] = [];
-    const compiled: CompiledDerived[] = [];
-    ordered.forEach((c, n) => {
-      const again = compileDerivedField(env, entity, c.field, refs, n + 1, () => undefined);
-      if (!again) return;
-      compiled.push(again);
-      steps.push(again.step);
-      for (const [name, sql] of again.step.refs) refs.set(name, sql);
-    });
+    const { compiled, steps } = compileSteps(env, entity, ordered, () => true);
     compiledByEntity.set(entity.name, compiled);
     stepsByEntity.set(entity.name, steps);
+    const partial = new Map<string, RecomputeSql>();
+    for (const source of sourcesOf(ordered)) {
+      const affected = affectedBy(ordered, source);
+      if (affected.size === 0 || affected.size === ordered.length) continue;
+      const subset = compileSteps(env, entity, ordered, (name) => affected.has(name));
+      if (subset.steps.length > 0) partial.set(source, recomputeSql(entity, subset.steps));
+    }
+    partialByEntity.set(entity.name, partial);
     const derivedNames = new Set(derivedFields.map((f) => f.name));
     checksByEntity.set(
       entity.name,
@@ -290,6 +338,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
         : {}),
       explained,
       selfInputs,
+      recomputeFrom: partialByEntity.get(entity.name) ?? new Map(),
       parentLocks: [...(parentLocks.get(entity.name)?.values() ?? [])],
       dependents: [...(dependents.get(entity.name)?.values() ?? [])],
     });

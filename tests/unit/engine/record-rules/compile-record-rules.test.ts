@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../../engine/src/metadata/load-model.js';
 import { builtinFieldKinds } from '../../../../engine/src/metadata/builtin-field-kinds.js';
 import { createOperatorRegistry } from '../../../../engine/src/rules/operator-registry.js';
-import { recordRuleProblems } from '../../../../engine/src/record-rules/compile-record-rules.js';
+import { compileRecordRules, recordRuleProblems } from '../../../../engine/src/record-rules/compile-record-rules.js';
+import { kindOperators } from '../../../../engine/src/rules/kind-operators.js';
 import { makeTempDir, removeDir, writePack } from '../../../support/pack-builder.js';
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
@@ -155,5 +156,16 @@ describe('rules in metadata', () => {
     expect(wrongType).toEqual([
       expect.objectContaining({ rule: 'rules.type_mismatch', pointer: expect.stringMatching(/\/computed\/currency$/) }),
     ]);
+  });
+
+  it('recomputes after a child write only what reads that child', () => {
+    const model = loadModel([CORE, FIXTURE], { kinds });
+    const allowed = kindOperators({ kinds, operators });
+    const rules = compileRecordRules({ model, kinds, operators, operatorsFor: (k) => allowed.get(k) ?? [] }).byEntity.get('sales_order');
+    const fromLines = rules?.recomputeFrom.get('order_line')?.('t.id = ANY($1::uuid[])', 't.id') ?? '';
+    // Rollups over lines, the net total reading them and the score reading both; not the day count.
+    for (const column of ['"total"', '"line_count"', '"net_total"', '"order_score"']) expect(fromLines).toContain(`${column} = calc.`);
+    expect(fromLines).not.toContain('"days" = calc.');
+    expect(rules?.recompute?.('t.id = ANY($1::uuid[])', 't.id')).toContain('"days" = calc.');
   });
 });
