@@ -10,6 +10,7 @@ import { changedFields } from '../data/changed-fields.js';
 import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
 import { pluginDb } from '../data/plugin-db.js';
 import { lockRecord } from '../data/lock-record.js';
+import { checkActionTransitions } from '../data/transition-steps.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import { withTransaction } from '../db/transaction.js';
@@ -58,6 +59,8 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
         // The record must be within the scope of the grant that gives this action, not only readable.
         const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
+        // Guards are judged on the record as it was, so they are read before the action writes.
+        const settleTransitions = await checkActionTransitions(tx, entity, id, before, ctx.state.access);
         const out = await def.run({
           id,
           record,
@@ -67,7 +70,9 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           actor: ctx.state.actor,
           log: ctx.state.log,
         });
-        const after = await lockRecord(tx, entity, id, UNRESTRICTED_SCOPE);
+        const written = await lockRecord(tx, entity, id, UNRESTRICTED_SCOPE);
+        // A state the action changed must be an allowed transition for the caller; its effects are written too.
+        const after = written && { ...written, ...(await settleTransitions(written)) };
         const changed = changedFields(before, after, 'update');
         if (after && Object.keys(changed).length > 0) {
           // What the action wrote with SQL meets the entity's rules like any other write: derived values follow,

@@ -9,6 +9,7 @@ import { withoutProperties } from '../forms/record-schemas.js';
 import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
+import { mayTake } from '../data/transition-steps.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -28,6 +29,26 @@ function fieldRulesMeta(f: FieldDef, locale: string): Record<string, unknown> {
     ...(f.visibleWhen !== undefined ? { visibleWhen: f.visibleWhen } : {}),
     ...(f.requiredWhen !== undefined ? { requiredWhen: f.requiredWhen } : {}),
     ...(f.readOnlyWhen !== undefined ? { readOnlyWhen: f.readOnlyWhen } : {}),
+  };
+}
+
+/**
+ * A state field's machine as metadata, and per state the transitions this caller's roles may take (none without
+ * update): the UI shows those buttons, evaluating each one's `when` on the record it shows.
+ */
+function transitionsMeta(rt: EntityRuntime, f: FieldDef, locale: string, access: Access): Record<string, unknown> {
+  const machine = rt.rules.stateMachines.find((m) => m.field === f.name);
+  if (!f.transitions || !machine) return {};
+  const canUpdate = access.can(rt.entity.name, 'update') && access.field(rt.entity.name, f.name) === 'write';
+  const mine = machine.transitions.filter((t) => canUpdate && mayTake(t, access));
+  return {
+    transitions: {
+      initial: machine.initial ?? (f.values ?? []).map((v) => v.value),
+      allowed: f.transitions.allowed.map((t) => ({ ...t, label: text(t.label, locale) ?? t.name })),
+      byState: Object.fromEntries(
+        (f.values ?? []).map((v) => [v.value, mine.filter((t) => t.def.from.includes(v.value)).map((t) => t.def.name)]),
+      ),
+    },
   };
 }
 
@@ -67,6 +88,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
           }
         : {}),
       ...fieldRulesMeta(f, locale),
+      ...transitionsMeta(rt, f, locale, access),
     })),
     // The conditions as the packs wrote them: forms evaluate them live with the browser's evaluator.
     validationRules: e.validationRules.map((r) => ({

@@ -8,6 +8,7 @@ import { applyDeleteRules } from './delete-rules.js';
 import { checkRecordRules, recomputeDerived, refuseReadOnlyWhen } from './record-rule-steps.js';
 import { assignNumbers, keepNumbers } from './numbering-steps.js';
 import { assignByRules, recordOwnerChange } from './assign-owner.js';
+import { applyTransitions, enforceInitialState } from './transition-steps.js';
 
 export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
   /** A patch with no fields: checked like an update, then answered with the stored record (no version, no audit). */
@@ -15,8 +16,8 @@ export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
 };
 
 export const DEFAULT_PIPELINES: WritePipelines = {
-  create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, keepNumbers, runBeforeHooks, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
+  create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, enforceInitialState, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
   emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
   delete: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, queueAfterHooks],
 };

@@ -253,6 +253,8 @@ const builtinKinds: FieldKind[] = [
   {
     name: 'enum',
     ...CHOICE,
+    // One value at a time is a state: only a single-valued choice can have a state machine.
+    options: [...CHOICE.options, 'transitions'],
     operand: 'enum',
     operators: EQUALITY,
     widget: 'select',

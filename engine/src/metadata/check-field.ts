@@ -6,6 +6,7 @@ import { Decimal } from 'decimal.js';
 import { compareInstants, isInstant } from '../shared/instant.js';
 import type { FieldKind, FieldKindRegistry, FieldSpec } from './field-kinds.js';
 import { GENERIC_FIELD_KEYS } from './model.js';
+import { checkTransitions } from './check-transitions.js';
 import type { FieldFileSpec, ValidPack } from './pack-spec.js';
 
 export type Report = (problem: { pointer: string; rule: string; message: string; field?: string }) => void;
@@ -148,6 +149,7 @@ export function checkField(field: FieldFileSpec, at: string, ctx: FieldContext, 
   const optionsOk = checkOptions(field, at, kind, ctx, r);
   const constraintsOk = checkConstraints(field, at, r);
   checkReference(field, at, kind, ctx, r);
+  if (optionsOk) checkTransitions(field, at, r);
   if (field.onDelete === 'setNull' && field.required) {
     r({ pointer: `${at}/onDelete`, rule: 'relation.set_null_required', message: "onDelete 'setNull' cannot apply to a required field" });
   }

@@ -109,6 +109,30 @@ export interface NumberingRule {
 }
 
 /**
+ * One allowed change of an enum field (a state machine's edge). `roles` are role codes: roles are data, so they are
+ * matched against the caller's roles when the write runs; absent or empty, anyone who may update may take it.
+ */
+export interface TransitionDef {
+  readonly id: string;
+  readonly name: string;
+  readonly label?: Label;
+  readonly from: readonly string[];
+  readonly to: string;
+  readonly roles?: readonly string[];
+  /** JSON Logic over the record as stored before the change: the transition is taken only while it holds. */
+  readonly when?: unknown;
+  /** Fields the transition sets in the same write: a literal, or an expression over the stored record. */
+  readonly set?: Readonly<Record<string, unknown>>;
+}
+
+/** An enum field's state machine: the states a record may start in, and the only changes it may go through. */
+export interface TransitionsSpec {
+  /** Absent: the field's default, else any state. */
+  readonly initial?: readonly string[];
+  readonly allowed: readonly TransitionDef[];
+}
+
+/**
  * Options a pack may give a field; which ones apply depends on its kind (FieldKind.options). The one list:
  * pack files (pack-spec.ts), the Model and the kind table derive from it, and a unit test holds
  * metadata/schema/field.schema.json to it.
@@ -137,6 +161,7 @@ export interface FieldOptions {
   readonly rollup?: RollupSpec;
   readonly scoring?: ScoringSpec;
   readonly numbering?: NumberingRule;
+  readonly transitions?: TransitionsSpec;
 }
 
 export type FieldOption = keyof FieldOptions;
@@ -163,6 +188,7 @@ const OPTION_SET: { readonly [K in FieldOption]-?: true } = {
   rollup: true,
   scoring: true,
   numbering: true,
+  transitions: true,
 };
 
 export const FIELD_OPTIONS: readonly FieldOption[] = Object.keys(OPTION_SET) as FieldOption[];

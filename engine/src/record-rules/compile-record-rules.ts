@@ -17,6 +17,7 @@ import {
   type RuleEnv,
 } from './derived-fields.js';
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
+import { compileTransitions, type StateMachine } from './compile-transitions.js';
 import { freshValuesSql, insertWithDerivedSql, recomputeSql, type InsertWithDerivedSql, type RecomputeSql } from './recompute-sql.js';
 import type { Hop } from './rule-scope.js';
 
@@ -64,6 +65,8 @@ export interface EntityRules extends RecordChecks {
   readonly selfInputs: ReadonlySet<string>;
   readonly parentLocks: readonly ParentLock[];
   readonly dependents: readonly DependentEdge[];
+  /** The state machines of its enum fields (compile-transitions.ts). */
+  readonly stateMachines: readonly StateMachine[];
 }
 
 export interface CompiledRecordRules {
@@ -225,6 +228,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
   const stepsByEntity = new Map<string, DerivedStep[]>();
   const checksByEntity = new Map<string, RecordChecks>();
   const partialByEntity = new Map<string, Map<string, RecomputeSql>>();
+  const machinesByEntity = new Map<string, StateMachine[]>();
   for (const entity of model.entities) {
     const derivedFields = entity.fields.filter((f) => isDerivedField(env.kinds, f));
     const indexOf = (name: string): number => entity.fields.findIndex((f) => f.name === name);
@@ -254,6 +258,12 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
     checksByEntity.set(
       entity.name,
       compileRecordChecks(env, entity, derivedNames, (p) =>
+        problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p }),
+      ),
+    );
+    machinesByEntity.set(
+      entity.name,
+      compileTransitions(env, entity, derivedNames, (p) =>
         problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p }),
       ),
     );
@@ -341,6 +351,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
       recomputeFrom: partialByEntity.get(entity.name) ?? new Map(),
       parentLocks: [...(parentLocks.get(entity.name)?.values() ?? [])],
       dependents: [...(dependents.get(entity.name)?.values() ?? [])],
+      stateMachines: machinesByEntity.get(entity.name) ?? [],
     });
   }
   return { byEntity, problems };

@@ -54,7 +54,7 @@ export interface CompiledDerived {
 type Report = (problem: FieldProblem) => void;
 
 /** Which values a field of each operand type may take. */
-const ACCEPTS: Partial<Record<OperandType, readonly OperandType[]>> = {
+export const ACCEPTS: Partial<Record<OperandType, readonly OperandType[]>> = {
   integer: ['integer'],
   decimal: ['integer', 'decimal'],
   text: ['text', 'enum'],

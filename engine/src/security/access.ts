@@ -16,6 +16,8 @@ export interface Access {
   field(entity: string, field: string): FieldAccess;
   /** True when the caller may administer users, roles and metadata. */
   readonly isAdmin: boolean;
+  /** Codes of the caller's roles: metadata names roles by code (state machine transitions), roles are data. */
+  readonly roleCodes: ReadonlySet<string>;
 }
 
 /** Names of the entity's fields that do not exist for the caller. */

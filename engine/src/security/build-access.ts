@@ -225,6 +225,7 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
 
   return {
     isAdmin,
+    roleCodes: new Set(actor.active ? actor.roles.map((r) => r.code) : []),
     readScope,
     scopeFor,
     can: (entity, action) =>
