@@ -128,7 +128,8 @@ export const applyTransitions: WriteStep = async (ctx) => {
     const to = ctx.changes[m.field];
     if (to === from || (typeof to === 'string' && !isState(ctx.rt, m, to))) continue;
     const effects = await choose(m, from, stateOf(to), ctx.access, ctx.pointerPrefix, (list) => readOutcomes(ctx.tx, ctx.rt, ctx.id, list));
-    // The transition's effects win over the patch: they are the metadata's rule, not the caller's choice.
+    // The transition's effects win over the patch: they are the metadata's rule, not the caller's choice. For the
+    // same reason they come after `authorise`: the caller's field permissions bound what they write, not these.
     Object.assign(ctx.changes, effects);
   }
 };
