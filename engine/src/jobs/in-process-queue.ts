@@ -2,6 +2,7 @@
 // delay, retries with backoff, per-attempt timeout, concurrency per name, idempotent keys, dead jobs kept,
 // cron repeats. Jobs live in memory, so a restart loses queued ones: the outbox is what makes them durable.
 import type { Logger } from '../shared/logger.js';
+import { attemptWithTimeout } from './attempt-with-timeout.js';
 import { backoffDelay } from './backoff-delay.js';
 import { DEFAULT_CRON_TZ, nextCronTime, validateCron } from './cron-schedule.js';
 import { jobError } from './errors.js';
@@ -252,36 +253,22 @@ export class InProcessQueue implements JobQueue {
   private async runAttempt(entry: Entry, worker: Worker): Promise<void> {
     entry.state = 'active';
     worker.running += 1;
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const run = Promise.resolve().then(() =>
-      worker.handler({
-        key: entry.key,
-        name: entry.name,
-        data: JSON.parse(entry.dataText) as unknown,
-        attempt: entry.failures + 1,
-        signal: controller.signal,
-      }),
-    );
-    const { timeoutMs } = entry.options;
-    const timeout =
-      timeoutMs === undefined
-        ? undefined
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              controller.abort();
-              reject(new Error(`Job timed out after ${timeoutMs} ms`));
-            }, timeoutMs);
-          });
     try {
-      await (timeout === undefined ? run : Promise.race([run, timeout]));
+      await attemptWithTimeout(
+        (signal) =>
+          worker.handler({
+            key: entry.key,
+            name: entry.name,
+            data: JSON.parse(entry.dataText) as unknown,
+            attempt: entry.failures + 1,
+            signal,
+          }),
+        entry.options.timeoutMs,
+      );
       this.complete(entry);
     } catch (err) {
-      // A handler still running after its timeout is not waited for; its late rejection must not go unhandled.
-      run.catch(() => undefined);
       this.fail(entry, err);
     } finally {
-      clearTimeout(timer);
       worker.running -= 1;
     }
   }
