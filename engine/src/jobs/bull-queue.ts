@@ -190,7 +190,11 @@ export class BullQueue implements JobQueue {
     }
     if (!this.registered.has(name)) {
       const added = this.names.sadd(this.namesKey, name);
-      added.catch((err: unknown) => this.log.error({ err, job: name }, 'job queue: could not record the job name'));
+      added.catch((err: unknown) => {
+        // Forget the failure so that the next use of the name tries again once Redis is back.
+        this.registered.delete(name);
+        this.log.error({ err, job: name }, 'job queue: could not record the job name');
+      });
       this.registered.set(name, added);
     }
     return queue;
