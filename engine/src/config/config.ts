@@ -6,6 +6,8 @@ export interface Config {
   readonly host: string;
   /** PostgreSQL URL; undefined selects the embedded database. */
   readonly databaseUrl?: string;
+  /** Redis URL; when set, jobs run on Bull queues shared by every engine process, else on an in-process queue. */
+  readonly redisUrl?: string;
   /** Where the embedded database keeps its files. */
   readonly dataDir: string;
   /** Pack folders to install, in the order given (requires decide the real order). */
@@ -49,6 +51,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     port: positiveInt(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
     dataDir: resolve(cwd, env.TESSERA_DATA_DIR || 'data'),
     packDirs: Object.freeze(packs),
     pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),
