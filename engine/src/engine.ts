@@ -29,6 +29,7 @@ import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureEngineTables } from './security/engine-tables.js';
+import { ensureOutboxTable } from './jobs/outbox.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -91,6 +92,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     applied.changed ? 'model applied' : 'model served',
   );
   await ensureEngineTables(db.knex);
+  // The jobs outbox sits above security in the import order, so it is ensured here rather than with those tables.
+  await ensureOutboxTable(db.knex);
   await ensureAssignmentTables(db.knex);
 
   const models = new ModelHolder(published);
