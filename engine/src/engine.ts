@@ -30,6 +30,9 @@ import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { ensureOutboxTable } from './jobs/outbox.js';
+import { createJobQueue } from './jobs/create-job-queue.js';
+import { OutboxRelay } from './jobs/outbox-relay.js';
+import { processPluginJobs } from './jobs/plugin-jobs.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -94,6 +97,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await ensureEngineTables(db.knex);
   // The jobs outbox sits above security in the import order, so it is ensured here rather than with those tables.
   await ensureOutboxTable(db.knex);
+  // Bull on Redis when REDIS_URL is set, else in this process; the relay moves outbox rows to it.
+  const queue = createJobQueue(config, log);
+  const relay = new OutboxRelay({ pool: db.pool, queue, log });
   await ensureAssignmentTables(db.knex);
 
   const models = new ModelHolder(published);
@@ -137,6 +143,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
+  processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
+  relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     // A Model this engine cannot serve is refused before anything is committed or recorded.
@@ -219,6 +227,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         ),
       );
       await follower.stop();
+      await relay.stop();
+      await queue.close();
       if (!options.db) await db.close();
     },
   };

@@ -76,12 +76,20 @@ const plugin: TesseraPlugin = {
       },
     });
 
-    // A job handler; the queue that runs it arrives with the jobs issue.
+    // A job handler: queued through the outbox (a write's transaction writes the job), run by the engine's
+    // queue. It counts the notes and, when given a note, records the count on it.
     host.job({
       name: 'sample:count-notes',
-      async run({ db, log }) {
+      async run({ db, log, payload }) {
         const rows = await db.query<{ n: string }>('SELECT count(*) AS n FROM note WHERE deleted_at IS NULL');
         log.info({ notes: rows[0]?.n }, 'notes counted');
+        const noteId = (payload as { noteId?: unknown } | null)?.noteId;
+        if (typeof noteId === 'string') {
+          await db.query(`INSERT INTO note_event (id, note_id, event) VALUES (gen_random_uuid(), $1, $2)`, [
+            noteId,
+            `counted ${rows[0]?.n ?? 0}`,
+          ]);
+        }
       },
     });
 

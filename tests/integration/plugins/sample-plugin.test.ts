@@ -1,7 +1,7 @@
 // The sample plugin through HTTP on the plugin-demo pack: its `percent` field kind end to end, its
 // `lengthAtLeast` operator in filters, its before hooks (trim, reject inside the transaction), its after hook
 // (a note_event row), its `archive` action (input validated by JSON Schema), its route and its meta.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listUrl } from '../../support/list-url.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
@@ -280,6 +280,25 @@ describe('archive action', () => {
     const noteMeta = note.fields.find((f: { name: string }) => f.name === 'progress');
     expect(noteMeta.kind).toBe('percent');
     expect(doc.body.components.schemas.Note.properties.progress['x-operators']).toEqual(expect.arrayContaining(['between', 'isNull']));
+  });
+});
+
+// #20: a job written to the outbox is relayed to the engine's queue and run by the plugin's handler.
+describe('plugin jobs', () => {
+  it('runs a job written to the outbox', async () => {
+    const note = await createNote({ title: 'Counted' });
+    await t.db.pool.query(`INSERT INTO tessera_outbox (job_name, job_key, data) VALUES ('sample:count-notes', '', $1::jsonb)`, [
+      JSON.stringify({ noteId: note.id }),
+    ]);
+    await vi.waitFor(
+      async () => {
+        const res = await t.db.pool.query(`SELECT event FROM note_event WHERE note_id = $1 AND event LIKE 'counted %'`, [note.id]);
+        expect(res.rowCount).toBe(1);
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const relayed = await t.db.pool.query(`SELECT count(*)::int AS n FROM tessera_outbox WHERE relayed_at IS NULL`);
+    expect(relayed.rows[0].n).toBe(0);
   });
 });
 
