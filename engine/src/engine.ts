@@ -24,6 +24,7 @@ import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
 import { authRoutes, loginRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
 import { rulesAdminRoutes } from './api/rules-admin.routes.js';
+import { jobsAdminRoutes } from './api/jobs-admin.routes.js';
 import { explainRoutes } from './api/explain.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
@@ -177,6 +178,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       }),
     ),
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
+    routerMiddleware(jobsAdminRoutes(queue)),
     routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
     routerMiddleware(
       actionRoutes({

@@ -302,6 +302,34 @@ describe('plugin jobs', () => {
   });
 });
 
+describe('/api/admin/jobs', () => {
+  it('shows a dead job with its error, retries it and discards it; administrators only', async () => {
+    // A note that does not exist: the job's insert breaks its foreign key, and its one attempt fails.
+    const missing = '00000000-0000-4000-8000-00000000dead';
+    const row = await t.db.pool.query<{ id: string }>(
+      `INSERT INTO tessera_outbox (job_name, job_key, data) VALUES ('sample:count-notes', '', $1::jsonb) RETURNING id::text AS id`,
+      [JSON.stringify({ noteId: missing })],
+    );
+    const key = `outbox:${row.rows[0]?.id}`;
+    const dead = async () =>
+      (await t.request('GET', '/api/admin/jobs?state=dead')).body.data as Array<{ key: string; error?: string; failures: number }>;
+    await vi.waitFor(async () => expect((await dead()).map((j) => j.key)).toContain(key), { timeout: 5000, interval: 50 });
+    const job = (await dead()).find((j) => j.key === key);
+    expect(job?.error).toMatch(/foreign key|violates/);
+    expect(job?.failures).toBe(1);
+
+    const retried = await t.request('POST', `/api/admin/jobs/${encodeURIComponent(key)}/retry`);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    await vi.waitFor(async () => expect((await dead()).find((j) => j.key === key)).toBeDefined(), { timeout: 5000, interval: 50 });
+    const discarded = await t.request('POST', `/api/admin/jobs/${encodeURIComponent(key)}/discard`);
+    expect(discarded.status, JSON.stringify(discarded.body)).toBe(200);
+    expect((await dead()).map((j) => j.key)).not.toContain(key);
+    expect((await t.request('POST', `/api/admin/jobs/${encodeURIComponent(key)}/discard`)).status).toBe(404);
+    expect((await t.request('GET', '/api/admin/jobs?state=nope')).status).toBe(400);
+    expect((await t.request('GET', '/api/admin/jobs', undefined, { authorization: '' })).status).toBe(401);
+  });
+});
+
 describe('plugin routes', () => {
   it('GET /api/plugins/sample/ping answers', async () => {
     const res = await t.request('GET', '/api/plugins/sample/ping');
