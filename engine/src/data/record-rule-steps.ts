@@ -31,7 +31,6 @@ export interface RuledWrite {
 }
 
 export const ruledWrite = (ctx: WriteContext): RuledWrite => ({ ...ctx, runtime: ctx.services.runtime });
-const ruled = ruledWrite;
 
 /** The id a relation value names (an id, or an included record). */
 function idOf(value: unknown): string | undefined {
@@ -93,7 +92,7 @@ export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefin
 }
 
 export const recomputeDerived: WriteStep = async (ctx) => {
-  const after = await applyDerived(ruled(ctx));
+  const after = await applyDerived(ruledWrite(ctx));
   if (after) ctx.after = after;
 };
 
@@ -133,7 +132,7 @@ export function deferRecordChecks(ctx: RuledWrite): void {
   });
 }
 
-export const checkRecordRules: WriteStep = async (ctx) => deferRecordChecks(ruled(ctx));
+export const checkRecordRules: WriteStep = async (ctx) => deferRecordChecks(ruledWrite(ctx));
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 

@@ -8,7 +8,7 @@ import { SqlParams } from '../sql/sql-params.js';
 import { deferAudit } from '../security/audit-log.js';
 import { translatePgError } from './pg-errors.js';
 import { requireAction } from './require-action.js';
-import { applyDerived, deferRecordChecks } from './record-rule-steps.js';
+import { applyDerived, deferRecordChecks, ruledWrite } from './record-rule-steps.js';
 import type { ApiRecord } from './record-codec.js';
 import type { WriteStep } from './write-context.js';
 import { checkReferences } from './write-steps.js';
@@ -56,7 +56,7 @@ const undelete: WriteStep = async (ctx) => {
 };
 
 const followRules: WriteStep = async (ctx) => {
-  const write = { ...ctx, runtime: ctx.services.runtime };
+  const write = ruledWrite(ctx);
   const after = await applyDerived(write);
   if (after) ctx.after = after;
   deferRecordChecks({ ...write, after: ctx.after });

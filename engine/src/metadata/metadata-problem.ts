@@ -1,5 +1,5 @@
 // Metadata problems are collected, grouped by pack -> entity -> field, and reported all at once.
-import { EngineError } from '../shared/engine-error.js';
+import { EngineError, isEngineError, problemsOf } from '../shared/engine-error.js';
 
 export interface MetadataProblem {
   /** Path of the file the pointer is relative to. */
@@ -23,6 +23,22 @@ export class MetadataError extends EngineError {
     });
     this.problems = problems;
   }
+}
+
+/**
+ * A condition's EngineError (from the parser) as metadata problems of `entity`, at `at` in its file; any other
+ * error is a bug and is thrown again.
+ */
+export function conditionProblems(entity: { file: string; pack: string; name: string }, at: string, err: unknown): MetadataProblem[] {
+  if (!isEngineError(err)) throw err;
+  return problemsOf(err).map((e) => ({
+    file: entity.file,
+    pack: entity.pack,
+    entity: entity.name,
+    pointer: at + e.pointer,
+    rule: e.code,
+    message: e.message,
+  }));
 }
 
 /** Human-readable report: one block per pack, entity and field, each line naming file, pointer and rule. */

@@ -28,7 +28,7 @@ export interface CompiledTransition {
 
 export interface StateMachine {
   readonly field: string;
-  /** States a create may start in; absent: any. */
+  /** States a create may start in; absent: every state. */
   readonly initial?: readonly string[];
   readonly transitions: readonly CompiledTransition[];
 }

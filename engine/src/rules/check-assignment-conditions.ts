@@ -2,9 +2,8 @@
 // the engine's kinds and operators, the way the write step and the open-record counts will run them: a bad field,
 // an operator a field's kind does not allow or a malformed value is a metadata problem (file, pointer, rule) at
 // validate time, never a failed create. Called by `tessera validate|plan|apply` and before a Model is served.
-import type { MetadataProblem } from '../metadata/metadata-problem.js';
+import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
 import type { EntityDef, Model } from '../metadata/model.js';
-import { isEngineError, problemsOf } from '../shared/engine-error.js';
 import type { KindsAndOperators } from './operator-registry.js';
 import { ownFieldContext } from './own-field-context.js';
 import { parseCondition } from './parse-condition.js';
@@ -26,18 +25,7 @@ export function checkAssignmentConditions(model: Model, rules: KindsAndOperators
       try {
         parseCondition(logic, ctx, rules.operators);
       } catch (err) {
-        if (!isEngineError(err)) throw err;
-        const found = problemsOf(err);
-        for (const e of found) {
-          problems.push({
-            file: entity.file,
-            pack: entity.pack,
-            entity: entity.name,
-            pointer: at + e.pointer,
-            rule: e.code,
-            message: e.message,
-          });
-        }
+        problems.push(...conditionProblems(entity, at, err));
       }
     }
   }

@@ -1,10 +1,9 @@
 // Partial-index conditions compiled the way planSchema will compile them, with the engine's kinds and
 // operators, so a condition that cannot be planned is a metadata problem (file, pointer, rule) at validate
 // time rather than a failed apply. Called by `tessera validate|plan|apply` after loadModel.
-import type { MetadataProblem } from '../metadata/metadata-problem.js';
+import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
 import type { Model } from '../metadata/model.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
-import { isEngineError, problemsOf } from '../shared/engine-error.js';
 import { indexConditionSql } from './index-condition-sql.js';
 
 /** Declared indexes keep their file order after the implied ones (compile-model.ts), under keys 'index#<id>'. */
@@ -20,19 +19,7 @@ export function checkIndexConditions(model: Model, rules: KindsAndOperators): Me
         try {
           indexConditionSql(entity, index.where, rules);
         } catch (err) {
-          if (!isEngineError(err)) throw err;
-          const at = `/indexes/${i}/where`;
-          const found = problemsOf(err);
-          for (const e of found) {
-            problems.push({
-              file: entity.file,
-              pack: entity.pack,
-              entity: entity.name,
-              pointer: at + e.pointer,
-              rule: e.code,
-              message: e.message,
-            });
-          }
+          problems.push(...conditionProblems(entity, `/indexes/${i}/where`, err));
         }
       });
   }

@@ -2,29 +2,16 @@
 // Redis (as two processes would) run each job once. CI sets REDIS_URL, which makes Redis required; a newcomer's
 // `npm test` without Redis leaves this file out with a warning (README: no Redis is needed for the two commands).
 import { Redis } from 'ioredis';
+import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { BullQueue } from '../../../engine/src/jobs/bull-queue.js';
 import type { JobRun } from '../../../engine/src/jobs/job-queue.js';
 import { createLogger } from '../../../engine/src/shared/logger.js';
 import { describeJobQueue } from '../../support/job-queue-suite.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REQUIRED = process.env.REDIS_URL !== undefined;
+const REDIS_URL = TEST_REDIS_URL;
 
-async function redisAnswers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-
-const withRedis = REQUIRED || (await redisAnswers(REDIS_URL));
+const withRedis = await redisAnswers();
 if (!withRedis) console.warn(`job queue (bull): no Redis answers at ${REDIS_URL}; set REDIS_URL to run these tests (CI does)`);
 // Unique per run, and per queue below, so parallel runs and tests never see each other's keys.
 const RUN_PREFIX = `tessera-test-jobs-${process.pid}-${Date.now()}`;

@@ -2,6 +2,7 @@
 // is down for a while, a relay that added jobs but died before marking them, and two relays side by side.
 // On the in-process queue, and on Bull when Redis answers (CI sets REDIS_URL).
 import { Redis } from 'ioredis';
+import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withTransaction } from '../../../engine/src/db/transaction.js';
 import { BullQueue } from '../../../engine/src/jobs/bull-queue.js';
@@ -13,23 +14,11 @@ import { createLogger } from '../../../engine/src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 const log = createLogger('silent');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const RUN_PREFIX = `tessera-test-outbox-${process.pid}-${Date.now()}`;
 let db: TestDatabase;
 
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
-const withRedis = process.env.REDIS_URL !== undefined || (await redisAnswers());
+const withRedis = await redisAnswers();
 
 beforeAll(async () => {
   db = await createTestDatabase();
