@@ -30,10 +30,10 @@ import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureEngineTables } from './security/engine-tables.js';
-import { ensureOutboxTable } from './jobs/outbox.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
 import { processPluginJobs } from './jobs/plugin-jobs.js';
+import { processAfterHooks } from './jobs/after-hook-jobs.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -96,11 +96,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     applied.changed ? 'model applied' : 'model served',
   );
   await ensureEngineTables(db.knex);
-  // The jobs outbox sits above security in the import order, so it is ensured here rather than with those tables.
-  await ensureOutboxTable(db.knex);
   // Bull on Redis when REDIS_URL is set, else in this process; the relay moves outbox rows to it.
   const queue = createJobQueue(config, log);
-  const relay = new OutboxRelay({ pool: db.pool, queue, log });
+  const relay = new OutboxRelay({
+    pool: db.pool,
+    queue,
+    log,
+    run: { attempts: config.jobAttempts, backoff: { type: 'exponential', delayMs: config.jobBackoffMs } },
+  });
   await ensureAssignmentTables(db.knex);
 
   const models = new ModelHolder(published);
@@ -124,6 +127,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     hooks: registries.hooks,
     log,
     onSecurityChange: () => auth.invalidate(),
+    onOutbox: () => relay.wake(),
   }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
@@ -144,7 +148,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
-  processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
+  if (config.runJobs) {
+    const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
+    processPluginJobs(queue, registries.jobs, jobDeps);
+    processAfterHooks(queue, registries.hooks, jobDeps);
+  }
   relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
@@ -231,6 +239,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       await follower.stop();
       await relay.stop();
       await queue.close();
+      // Jobs that finished while the queue closed are settled; those that never ran are relayed again next start.
+      await relay.settleCompleted().catch((err: unknown) => log.warn({ err }, 'outbox: could not settle the last jobs'));
       if (!options.db) await db.close();
     },
   };

@@ -10,7 +10,7 @@ import { formatPlan } from '../schema/format-plan.js';
 import { planHash } from '../schema/plan-hash.js';
 import type { AssessedPlan } from '../schema/plan.js';
 import { isEngineError } from '../shared/engine-error.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type Engine } from '../engine.js';
 import { loadRegistries } from '../plugins/load-plugins.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
@@ -184,30 +184,50 @@ program
     }
   });
 
+/** Closes the engine on SIGINT or SIGTERM (jobs under way finish first), then exits. */
+function closeOnSignal(engine: Engine): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    engine.log.info({ signal }, 'shutting down');
+    engine.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        engine.log.error({ err: e }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
 program
   .command('serve')
-  .description('apply the configured packs and serve the API')
+  .description('apply the configured packs and serve the API (and run the jobs, unless TESSERA_RUN_JOBS=false)')
   .action(async () => {
     try {
       const started = Date.now();
       const engine = await createEngine(config);
       const { url } = await engine.listen();
-      engine.log.info({ url, ms: Date.now() - started }, `Tessera is serving on ${url}`);
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        engine.log.info({ signal }, 'shutting down');
-        engine.close().then(
-          () => process.exit(0),
-          (e: unknown) => {
-            engine.log.error({ err: e }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      engine.log.info({ url, ms: Date.now() - started, jobs: config.runJobs }, `Tessera is serving on ${url}`);
+      closeOnSignal(engine);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('worker')
+  .description('run the jobs (Bull on REDIS_URL) and relay the outbox, without serving HTTP: the scaled topology')
+  .action(async () => {
+    try {
+      if (config.redisUrl === undefined)
+        throw new Error('tessera worker needs REDIS_URL: workers share Bull queues on Redis with the serving processes');
+      const engine = await createEngine({ ...config, runJobs: true });
+      engine.log.info({ pid: process.pid }, 'Tessera worker is running jobs');
+      closeOnSignal(engine);
     } catch (e) {
       fail(e);
     }

@@ -8,6 +8,21 @@ export interface Config {
   readonly databaseUrl?: string;
   /** Redis URL; when set, jobs run on Bull queues shared by every engine process, else on an in-process queue. */
   readonly redisUrl?: string;
+  /** Prefix of this installation's Redis keys, so that several installations can share one Redis. */
+  readonly redisPrefix: string;
+  /**
+   * Whether this process runs job handlers. `false` makes an HTTP-only process in the scaled topology, where
+   * `tessera worker` processes run the jobs (needs REDIS_URL: without Redis nothing else could run them).
+   */
+  readonly runJobs: boolean;
+  /** How jobs from the outbox are retried: attempts in all, and the first wait of an exponential backoff. */
+  readonly jobAttempts: number;
+  readonly jobBackoffMs: number;
+  /**
+   * Bull's lock on a running job: a worker that dies mid-job stops renewing it, and after this long another
+   * worker takes the job again (a stalled job).
+   */
+  readonly jobLockMs: number;
   /** Where the embedded database keeps its files. */
   readonly dataDir: string;
   /** Pack folders to install, in the order given (requires decide the real order). */
@@ -30,6 +45,14 @@ export interface Config {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be true or false, got '${raw}'`);
+}
+
 function positiveInt(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -47,11 +70,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         .map((p) => resolve(cwd, p.trim()))
         .filter(Boolean)
     : [resolve(cwd, DEFAULT_PACKS_DIR)];
+  const redisUrl = env.REDIS_URL || undefined;
+  const runJobs = flag(env, 'TESSERA_RUN_JOBS', true);
+  if (!runJobs && redisUrl === undefined) {
+    throw new Error('TESSERA_RUN_JOBS=false needs REDIS_URL: without Redis, jobs run only in the process that queued them');
+  }
   return Object.freeze({
     port: positiveInt(env, 'PORT', 3000),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
-    redisUrl: env.REDIS_URL || undefined,
+    redisUrl,
+    redisPrefix: env.TESSERA_REDIS_PREFIX || 'tessera',
+    runJobs,
+    jobAttempts: positiveInt(env, 'TESSERA_JOB_ATTEMPTS', 5),
+    jobBackoffMs: positiveInt(env, 'TESSERA_JOB_BACKOFF_MS', 1000),
+    jobLockMs: positiveInt(env, 'TESSERA_JOB_LOCK_MS', 30_000),
     dataDir: resolve(cwd, env.TESSERA_DATA_DIR || 'data'),
     packDirs: Object.freeze(packs),
     pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),

@@ -17,6 +17,8 @@ export interface WriteServices {
   readonly log: Logger;
   /** Called after a committed write to users, roles or org units, whose changes alter access. */
   readonly onSecurityChange?: () => void;
+  /** Called after a committed write that left outbox jobs, so this process relays them at once rather than at its next poll. */
+  readonly onOutbox?: () => void;
 }
 
 export interface WriteContext {
@@ -43,7 +45,7 @@ export interface WriteContext {
   derivedOnInsert?: boolean;
   /** Fields whose values the transaction's last statements give (numbers): read from the row, set in `after` at commit. */
   readonly drawnAtCommit: Array<{ readonly field: string; readonly column: string }>;
-  /** Work to do once the transaction has committed (after hooks). */
+  /** Work to do once the transaction has committed (cache invalidation, waking the outbox relay). */
   readonly afterCommit: Array<() => Promise<void>>;
 }
 

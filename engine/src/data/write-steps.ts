@@ -17,6 +17,8 @@ import { SqlParams } from '../sql/sql-params.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { auditAtCommit, deferAudit } from '../security/audit-log.js';
 import { failedAssertion, requireSql } from '../db/sql-assertions.js';
+import { deferOutboxJob } from '../db/outbox.js';
+import { AFTER_HOOK_JOB, type AfterHookJob } from './after-hook-job.js';
 import { checkGrants, parseGrants } from '../security/grants.js';
 import { sharingRuleErrors } from '../security/build-access.js';
 import { ORG_UNIT_ENTITY, ROLE_ENTITY } from '../security/core-schema.js';
@@ -290,23 +292,21 @@ export const audit: WriteStep = async (ctx) => {
   else deferAudit(ctx.tx, entry);
 };
 
+/** Leaves one outbox job per plugin with after hooks on this write; they run once it has committed. */
 export const queueAfterHooks: WriteStep = async (ctx) => {
   const event = AFTER[ctx.op];
-  const { hooks, runtime, log, pool } = ctx.services;
-  if (!hooks.has(event, ctx.rt.entity.name)) return;
-  const changes = { ...ctx.changes } as ApiRecord;
-  ctx.afterCommit.push(async () => {
-    // Read now: values drawn at commit (numbers) are in the record once it has committed.
-    const payload = { before: ctx.before, after: ctx.after, changes };
-    try {
-      await hooks.run({
-        event, entity: ctx.rt.entity.name, changes: payload.changes,
-        ...(payload.before ? { before: payload.before } : {}), ...(payload.after ? { after: payload.after } : {}),
-        db: pluginDb(pool), model: runtime.model, actor: ctx.actor, log,
-      });
-    } catch (err) {
-      // The write has committed; an after hook's failure is reported, never turned into a failed request.
-      log.error({ err, event, entity: ctx.rt.entity.name, id: ctx.id }, 'after hook failed');
-    }
-  });
+  const { hooks, onOutbox } = ctx.services;
+  const plugins = hooks.pluginsFor(event, ctx.rt.entity.name);
+  if (plugins.length === 0) return;
+  const job = {
+    event, entity: ctx.rt.entity.name, recordId: ctx.id, changes: ctx.changes, actor: ctx.actor,
+    ...(ctx.before ? { before: ctx.before } : {}), ...(ctx.after ? { after: ctx.after } : {}),
+  };
+  // Numbers drawn at COMMIT are read into `after` by the outbox insert, which then goes with the COMMIT too.
+  const drawn = { at: 'after', table: ctx.rt.entity.table, recordId: ctx.id, fields: ctx.drawnAtCommit };
+  for (const plugin of plugins) {
+    const data: AfterHookJob = { plugin, ...job };
+    deferOutboxJob(ctx.tx, { name: AFTER_HOOK_JOB, data }, ctx.after ? drawn : undefined);
+  }
+  if (onOutbox) ctx.afterCommit.push(async () => onOutbox());
 };

@@ -26,6 +26,8 @@ export interface BullQueueSettings extends JobQueueSettings {
   readonly redisUrl: string;
   /** Prefix of every Redis key (Bull's default is 'bull'); tests use their own. */
   readonly prefix?: string;
+  /** Bull's job lock (default 30 s): how soon a job whose worker died is run again by another. */
+  readonly lockMs?: number;
   readonly log: Logger;
 }
 
@@ -48,6 +50,8 @@ const STATE_SOURCES: Record<JobState, { lists: BullState[]; failed?: boolean }> 
 
 export class BullQueue implements JobQueue {
   readonly driver = 'bull';
+  readonly durable = true;
+  private readonly completedListeners: Array<(key: string) => void> = [];
   private readonly queues = new Map<string, Bull.Queue>();
   private readonly registered = new Map<string, Promise<unknown>>();
   private readonly handled = new Set<string>();
@@ -66,6 +70,10 @@ export class BullQueue implements JobQueue {
     this.removeOnComplete = { age: Math.ceil(retention.ttlMs / 1000), count: retention.max };
     this.names = new Redis(settings.redisUrl, { lazyConnect: true });
     this.names.on('error', (err) => this.log.error({ err }, 'job queue: Redis connection failed'));
+  }
+
+  onCompleted(listener: (key: string) => void): void {
+    this.completedListeners.push(listener);
   }
 
   async add(name: string, data: unknown, options: AddOptions): Promise<void> {
@@ -183,8 +191,18 @@ export class BullQueue implements JobQueue {
   private queueSync(name: string): Bull.Queue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = new Bull(name, this.settings.redisUrl, { prefix: this.prefix });
+      const lockMs = this.settings.lockMs ?? 30_000;
+      // A stalled job (its worker stopped renewing the lock) is taken again at the next check; a job that stalls
+      // twice is failed with "job stalled more than allowable limit" and so retried through its attempts.
+      queue = new Bull(name, this.settings.redisUrl, {
+        prefix: this.prefix,
+        settings: { lockDuration: lockMs, lockRenewTime: lockMs / 2, stalledInterval: lockMs },
+      });
       queue.on('error', (err) => this.log.error({ err, job: name }, 'job queue: Redis error'));
+      // Bull's local event: jobs this process's own workers completed.
+      queue.on('completed', (job) => {
+        for (const listener of this.completedListeners) listener(String(job.id));
+      });
       queue.on('failed', (job, err) => this.log.warn({ job: name, key: job.id, attempt: job.attemptsMade, err }, 'job attempt failed'));
       this.queues.set(name, queue);
     }

@@ -48,6 +48,8 @@ export interface InProcessQueueSettings extends JobQueueSettings {
 
 export class InProcessQueue implements JobQueue {
   readonly driver = 'in-process';
+  readonly durable = false;
+  private readonly completedListeners: Array<(key: string) => void> = [];
   /** name -> key -> entry, every state. */
   private readonly jobs = new Map<string, Map<string, Entry>>();
   /** name -> entries ready to run, oldest first. */
@@ -62,6 +64,10 @@ export class InProcessQueue implements JobQueue {
   constructor(settings: InProcessQueueSettings) {
     this.retention = completedRetention(settings);
     this.log = settings.log;
+  }
+
+  onCompleted(listener: (key: string) => void): void {
+    this.completedListeners.push(listener);
   }
 
   async add(name: string, data: unknown, options: AddOptions): Promise<void> {
@@ -277,6 +283,7 @@ export class InProcessQueue implements JobQueue {
     entry.state = 'completed';
     entry.finishedAt = Date.now();
     this.pruneCompleted(entry.name);
+    for (const listener of this.completedListeners) listener(entry.key);
   }
 
   private fail(entry: Entry, err: unknown): void {

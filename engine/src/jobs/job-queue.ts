@@ -98,6 +98,10 @@ export interface JobQueueSettings {
 
 export interface JobQueue {
   readonly driver: 'bull' | 'in-process';
+  /** Whether queued jobs outlive this process (Bull keeps them in Redis; the in-process queue in memory). */
+  readonly durable: boolean;
+  /** Calls `listener` with the key of every job that completes in this process. */
+  onCompleted(listener: (key: string) => void): void;
   /** Queues a job unless one with the same name and key exists (see `AddOptions.jobKey`). */
   add(name: string, data: unknown, options: AddOptions): Promise<void>;
   /** Runs jobs of `name` in this process; once per name. Jobs added before a handler exists wait for it. */

@@ -40,6 +40,11 @@ export interface RecordEvent extends PluginContext {
   readonly before?: PluginRecord;
   /** The record as written (after hooks). */
   readonly after?: PluginRecord;
+  /**
+   * After hooks only: they run after commit, at least once (a hook that throws is retried with backoff), so a
+   * hook with effects outside its own idempotent SQL keys them by this — the same on every attempt.
+   */
+  readonly deliveryKey?: string;
 }
 
 export type RecordHook = (event: RecordEvent) => void | Promise<void>;

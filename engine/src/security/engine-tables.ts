@@ -1,8 +1,9 @@
 // The engine's own tables and SQL functions (audit log, credentials, sessions, sign-in limits, assertions,
-// numbering counters, the expression language's division): fixed by the engine's version rather than by any
+// numbering counters, the jobs outbox, the expression language's division): fixed by the engine's version rather than by any
 // pack, so they are ensured at start-up, idempotently, next to the Model's plan rather than inside it. Called by engine.ts.
 import type { Knex } from 'knex';
 import { ensureNumberCounters } from '../db/number-counters.js';
+import { ensureOutboxTable } from '../db/outbox.js';
 import { ensureSqlAssertions } from '../db/sql-assertions.js';
 import { DIVIDE_SQL_FUNCTION } from '../rules/decimal-math.js';
 import { ensureAuditTable } from './audit-log.js';
@@ -14,4 +15,5 @@ export async function ensureEngineTables(knex: Knex): Promise<void> {
   await knex.raw(DIVIDE_SQL_FUNCTION);
   await ensureSecurityTables(knex);
   await ensureNumberCounters(knex);
+  await ensureOutboxTable(knex);
 }

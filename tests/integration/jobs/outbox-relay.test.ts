@@ -8,7 +8,7 @@ import { withTransaction } from '../../../engine/src/db/transaction.js';
 import { BullQueue } from '../../../engine/src/jobs/bull-queue.js';
 import { InProcessQueue } from '../../../engine/src/jobs/in-process-queue.js';
 import type { JobQueue } from '../../../engine/src/jobs/job-queue.js';
-import { OUTBOX_TABLE, deferOutboxJob, ensureOutboxTable } from '../../../engine/src/jobs/outbox.js';
+import { OUTBOX_TABLE, deferOutboxJob, ensureOutboxTable } from '../../../engine/src/db/outbox.js';
 import { OutboxRelay, outboxJobKey } from '../../../engine/src/jobs/outbox-relay.js';
 import { createLogger } from '../../../engine/src/shared/logger.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
