@@ -78,6 +78,9 @@ export class OutboxRelay {
         )
       ).rows;
       if (rows.length === 0) return 0;
+      // Before adding: a memory queue may complete a job before add returns. (Completions are settled at the next
+      // pass, after this transaction has committed.)
+      if (!this.o.queue.durable) for (const row of rows) this.inFlight.set(outboxJobKey(row), row.id);
       // All at once: Bull pipelines the adds on its connection, so a batch costs about one round trip.
       await Promise.all(
         rows.map((row) =>
@@ -92,7 +95,6 @@ export class OutboxRelay {
       await tx.query(`UPDATE ${OUTBOX_TABLE} SET relayed_at = now(), settled_at = ${settled} WHERE id = ANY($1::bigint[])`, [
         rows.map((r) => r.id),
       ]);
-      if (!this.o.queue.durable) for (const row of rows) this.inFlight.set(outboxJobKey(row), row.id);
       return rows.length;
     });
   }

@@ -1,5 +1,6 @@
 // The outbox (#20): jobs written in a write's transaction reach the queue exactly once — through a queue that
-// is down for a while, a relay that added jobs but died before marking them, and two relays side by side.
+// is down for a while, a relay that added jobs but died before marking them, two relays side by side, and (memory
+// queue) a process that died with relayed jobs unfinished.
 // On the in-process queue, and on Bull when Redis answers (CI sets REDIS_URL).
 import { Redis } from 'ioredis';
 import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
@@ -125,5 +126,48 @@ describe.each(drivers)('the outbox on the %s queue', (driver, createQueue) => {
       }),
     ).rejects.toThrow();
     expect(await pending(name)).toBe(0);
+  });
+});
+
+describe('the outbox on a queue that keeps jobs in memory', () => {
+  it('settles a row when its job completes; a restart relays the unfinished ones again, and only those', async () => {
+    const name = 'test:outbox-restart';
+    await writeJobs(name, 50, 10);
+    const settled = async () =>
+      (await db.pool.query(`SELECT count(*)::int AS n FROM ${OUTBOX_TABLE} WHERE job_name = $1 AND settled_at IS NOT NULL`, [name])).rows[0]
+        .n as number;
+
+    // The first process runs 20 jobs, then dies with the other 30 relayed into its memory.
+    const first = new InProcessQueue({ log });
+    const firstRuns = new Map<number, number>();
+    let release: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    first.process(name, { concurrency: 1 }, async (job) => {
+      const i = (job.data as { i: number }).i;
+      if (firstRuns.size >= 20) await blocked;
+      firstRuns.set(i, (firstRuns.get(i) ?? 0) + 1);
+    });
+    const dying = new OutboxRelay({ pool: db.pool, queue: first, log, idleMs: 10 });
+    dying.start();
+    await vi.waitFor(async () => expect(await settled()).toBe(20), { timeout: 5000, interval: 20 });
+    await dying.stop();
+    expect(await pending(name)).toBe(0);
+
+    // The next process relays the 30 unsettled rows again, runs them once each, and never the 20 finished ones.
+    const second = new InProcessQueue({ log });
+    try {
+      const runs = counting(second, name);
+      const relay = new OutboxRelay({ pool: db.pool, queue: second, log, idleMs: 10 });
+      relay.start();
+      await vi.waitFor(async () => expect(await settled()).toBe(50), { timeout: 5000, interval: 20 });
+      await relay.stop();
+      expect(runs.size).toBe(30);
+      expect([...runs.values()].every((n) => n === 1)).toBe(true);
+      expect([...runs.keys()].some((i) => firstRuns.has(i))).toBe(false);
+    } finally {
+      release();
+      await first.close();
+      await second.close();
+    }
   });
 });
