@@ -127,7 +127,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     hooks: registries.hooks,
     log,
     onSecurityChange: () => auth.invalidate(),
-    onOutbox: () => relay.wake(),
+    onOutbox: config.runJobs ? () => relay.wake() : undefined,
   }));
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
@@ -153,7 +153,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processPluginJobs(queue, registries.jobs, jobDeps);
     processAfterHooks(queue, registries.hooks, jobDeps);
   }
-  relay.start();
+  // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
+  // its workers relay them.
+  if (config.runJobs) relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     // A Model this engine cannot serve is refused before anything is committed or recorded.

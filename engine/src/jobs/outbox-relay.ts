@@ -15,6 +15,12 @@ import { OUTBOX_TABLE } from '../db/outbox.js';
 
 const BATCH = 500;
 
+/**
+ * A wake runs a pass this soon rather than at once, so that a burst of writes is relayed in a few batches instead
+ * of one pass per write (each pass is a transaction of its own).
+ */
+const WAKE_MS = 25;
+
 /** Passes between purges of relayed rows. */
 const PURGE_EVERY = 300;
 
@@ -50,6 +56,7 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private stopped = true;
   private woken = false;
+  private dueAt = 0;
   /** Memory queues only: relayed rows by job key until their job completes, and the completed ones to settle. */
   private readonly inFlight = new Map<string, string>();
   private completed: string[] = [];
@@ -149,8 +156,8 @@ export class OutboxRelay {
   }
 
   /**
-   * New rows have committed: relay them now rather than at the next poll. A pass under way runs again right
-   * after; a relay waiting out a failure (the queue is down) keeps waiting.
+   * New rows have committed: relay them within WAKE_MS rather than at the next poll. A pass under way runs again
+   * soon after; a relay waiting out a failure (the queue is down) keeps waiting.
    */
   wake(): void {
     if (this.stopped || this.failing) return;
@@ -158,12 +165,14 @@ export class OutboxRelay {
       this.woken = true;
       return;
     }
+    if (this.dueAt - Date.now() <= WAKE_MS) return;
     clearTimeout(this.timer);
-    this.schedule(0);
+    this.schedule(WAKE_MS);
   }
 
   private schedule(wait: number): void {
     if (this.stopped) return;
+    this.dueAt = Date.now() + wait;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.pass();
@@ -183,7 +192,7 @@ export class OutboxRelay {
       this.failing = true;
       wait = this.o.retryMs ?? 1000;
     }
-    this.schedule(this.woken && !this.failing ? 0 : wait);
+    this.schedule(this.woken && !this.failing ? Math.min(wait, WAKE_MS) : wait);
   }
 
   /** Stops after the pass under way. */

@@ -180,7 +180,7 @@ describe.runIf(withRedis)('jobs with Redis', () => {
     await vi.waitFor(async () => expect(await runs(t, 'done')).toHaveLength(1000), { timeout: 60_000, interval: 200 });
     const done = await runs(t, 'done');
     expect(new Set(done.map((r) => r.run_key)).size).toBe(1000);
-    // The HTTP-only engine relayed them but ran none.
+    // The HTTP-only engine wrote them; the workers relayed and ran them.
     expect(done.every((r) => workerPids.has(r.pid))).toBe(true);
 
     await withTransaction(t.db.pool, async (tx) => deferOutboxJob(tx, { name: 'probe:record', data: { n: 5000, holdMs: 600_000 } }));
