@@ -31,9 +31,12 @@ import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
 import { processPluginJobs } from './jobs/plugin-jobs.js';
 import { processAfterHooks } from './jobs/after-hook-jobs.js';
+import { processScheduledWork } from './jobs/scheduled-handlers.js';
+import { startScheduleTick } from './jobs/schedule-tick.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -53,6 +56,8 @@ export interface Engine {
   readonly app: Koa<ApiState>;
   readonly log: Logger;
   readonly applied: ApplyResult;
+  /** The job queue this engine adds to (and, unless TESSERA_RUN_JOBS=false, runs). */
+  readonly queue: JobQueue;
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
@@ -98,11 +103,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await ensureEngineTables(db.knex);
   // Bull on Redis when REDIS_URL is set, else in this process; the relay moves outbox rows to it.
   const queue = createJobQueue(config, log);
+  const jobRun = { attempts: config.jobAttempts, backoff: { type: 'exponential', delayMs: config.jobBackoffMs } } as const;
   const relay = new OutboxRelay({
     pool: db.pool,
     queue,
     log,
-    run: { attempts: config.jobAttempts, backoff: { type: 'exponential', delayMs: config.jobBackoffMs } },
+    run: jobRun,
   });
   await ensureAssignmentTables(db.knex);
 
@@ -152,6 +158,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
     processPluginJobs(queue, registries.jobs, jobDeps);
     processAfterHooks(queue, registries.hooks, jobDeps);
+    processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
+    await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
   }
   // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
   // its workers relay them.
@@ -213,6 +221,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     app,
     log,
     applied,
+    queue,
     publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {

@@ -8,7 +8,8 @@ import Bull from 'bull';
 import { Redis } from 'ioredis';
 import type { Logger } from '../shared/logger.js';
 import { attemptWithTimeout } from './attempt-with-timeout.js';
-import { DEFAULT_CRON_TZ, validateCron } from './cron-schedule.js';
+import { DEFAULT_CRON_TZ } from '../shared/cron.js';
+import { validateCron } from './cron-schedule.js';
 import { jobError, type JobErrorCode } from './errors.js';
 import {
   checkAddOptions,

@@ -4,7 +4,8 @@
 import type { Logger } from '../shared/logger.js';
 import { attemptWithTimeout } from './attempt-with-timeout.js';
 import { backoffDelay } from './backoff-delay.js';
-import { DEFAULT_CRON_TZ, nextCronTime, validateCron } from './cron-schedule.js';
+import { DEFAULT_CRON_TZ, nextCronTime } from '../shared/cron.js';
+import { validateCron } from './cron-schedule.js';
 import { jobError } from './errors.js';
 import {
   checkAddOptions,

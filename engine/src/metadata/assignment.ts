@@ -1,7 +1,8 @@
 // Assignment rules and the public pool as a pack declares them and as the Model keeps them. The meta-schema is
 // metadata/schema/assignment.schema.json; check-assignment.ts checks what it cannot; compile-model.ts calls
 // compileAssignment. The runtime (data/assign-*.ts, data/assignment-pool.ts) reads only the compiled form.
-import type { Label } from './model.js';
+import { DEFAULT_CRON_TZ } from '../shared/cron.js';
+import type { Label, ScheduleDef } from './model.js';
 
 export type AssignmentStrategy = 'roundRobin' | 'leastLoaded';
 
@@ -20,7 +21,7 @@ export interface AssignmentRuleSpec {
 export interface AssignmentSpec {
   rules: AssignmentRuleSpec[];
   cap?: { max: number; openWhen?: unknown };
-  pool?: { returnAfterDays?: number; activityField?: string };
+  pool?: { returnAfterDays?: number; activityField?: string; returnSchedule?: { cron: string; tz?: string } };
 }
 
 export interface AssignmentRuleDef {
@@ -42,8 +43,13 @@ export interface AssignmentDef {
     readonly returnAfterDays?: number;
     /** A datetime field of the entity, or the system column updated_at. */
     readonly activityField: string;
+    /** When stale records go back (with returnAfterDays only). */
+    readonly returnSchedule?: ScheduleDef;
   };
 }
+
+/** When stale records go back to the pool unless the pack says otherwise: every hour on the hour. */
+export const DEFAULT_POOL_RETURN_CRON = '0 * * * *';
 
 /** The system column that stands for activity when the pack names no activity field. */
 export const DEFAULT_ACTIVITY_FIELD = 'updated_at';
@@ -83,6 +89,14 @@ export function compileAssignment(spec: AssignmentSpec, ownerField: string): Ass
     pool: {
       ...(spec.pool?.returnAfterDays !== undefined ? { returnAfterDays: spec.pool.returnAfterDays } : {}),
       activityField: spec.pool?.activityField ?? DEFAULT_ACTIVITY_FIELD,
+      ...(spec.pool?.returnAfterDays !== undefined
+        ? {
+            returnSchedule: {
+              cron: spec.pool.returnSchedule?.cron ?? DEFAULT_POOL_RETURN_CRON,
+              tz: spec.pool.returnSchedule?.tz ?? DEFAULT_CRON_TZ,
+            },
+          }
+        : {}),
     },
   };
 }

@@ -4,6 +4,7 @@ import { createAjv } from '../shared/create-ajv.js';
 import { addDecimalKeywords } from '../shared/decimal-keywords.js';
 import { pointer } from '../shared/json-pointer.js';
 import { checkAssignment } from './check-assignment.js';
+import { checkSchedule } from './check-schedule.js';
 import { checkField, type Report } from './check-field.js';
 import { checkNumbering } from './check-numbering.js';
 import type { FieldKindRegistry } from './field-kinds.js';
@@ -187,6 +188,15 @@ export function checkEntities(
       }
     }
     checkAssignment(spec, kinds, report);
+    checkSchedule(spec.assignment?.pool?.returnSchedule, '/assignment/pool/returnSchedule', report);
+    if (spec.assignment?.pool?.returnSchedule && spec.assignment.pool.returnAfterDays === undefined) {
+      report({
+        pointer: '/assignment/pool/returnSchedule',
+        rule: 'assignment.schedule_without_days',
+        message: 'returnSchedule needs returnAfterDays: it says when records without activity for that many days go back',
+      });
+    }
+    checkSchedule(spec.recomputeSchedule, '/recomputeSchedule', report);
     const indexNames = new Set<string>();
     const indexIds = new Set<string>();
     (spec.indexes ?? []).forEach((index, i) => {

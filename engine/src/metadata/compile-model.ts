@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { compileAssignment } from './assignment.js';
+import { DEFAULT_CRON_TZ } from '../shared/cron.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
@@ -106,6 +107,9 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         columns,
         ...(spec.assignment && spec.ownership?.ownerField
           ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
+          : {}),
+        ...(spec.recomputeSchedule
+          ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.tz ?? DEFAULT_CRON_TZ } }
           : {}),
       });
     }

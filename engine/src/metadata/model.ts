@@ -283,6 +283,15 @@ export interface EntityDef {
   readonly columns: readonly ColumnDef[];
   /** Assignment rules and the public pool (metadata/assignment.ts). */
   readonly assignment?: AssignmentDef;
+  /** When every record's derived fields are recomputed (rules that read today()). */
+  readonly recomputeSchedule?: ScheduleDef;
+}
+
+/** When scheduled work runs (shared/cron.ts reads the cron). */
+export interface ScheduleDef {
+  readonly cron: string;
+  /** IANA time zone; UTC when the pack names none. */
+  readonly tz: string;
 }
 
 export interface PackInfo {

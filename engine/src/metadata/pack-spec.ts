@@ -46,6 +46,7 @@ export interface EntityFileSpec {
   indexes?: IndexFileSpec[];
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
   assignment?: AssignmentSpec;
+  recomputeSchedule?: { cron: string; tz?: string };
 }
 
 /** A pack whose files all passed the meta-schema. */

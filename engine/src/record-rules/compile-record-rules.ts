@@ -231,6 +231,16 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
   const machinesByEntity = new Map<string, StateMachine[]>();
   for (const entity of model.entities) {
     const derivedFields = entity.fields.filter((f) => isDerivedField(env.kinds, f));
+    if (entity.recomputeSchedule && derivedFields.length === 0) {
+      problems.push({
+        file: entity.file,
+        pack: entity.pack,
+        entity: entity.name,
+        pointer: '/recomputeSchedule',
+        rule: 'rules.nothing_to_recompute',
+        message: `${entity.name} has no computed, rollup or score fields for recomputeSchedule to recompute`,
+      });
+    }
     const indexOf = (name: string): number => entity.fields.findIndex((f) => f.name === name);
     // First pass: what each field reads (and every problem); second pass, in order: the SQL of each step.
     const first: CompiledDerived[] = [];

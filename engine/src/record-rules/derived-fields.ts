@@ -64,6 +64,14 @@ export const ACCEPTS: Partial<Record<OperandType, readonly OperandType[]>> = {
 };
 
 /** Turns a parser's EngineError into problems under `at`; other errors are bugs and propagate. */
+/**
+ * A stored value may read the clock (today()) only where a schedule recomputes it (the entity's
+ * recomputeSchedule); elsewhere it would go stale silently. Rollups belong to the parent entity.
+ */
+function readsClock(entity: EntityDef): { allowVolatile: boolean } {
+  return { allowVolatile: entity.recomputeSchedule !== undefined };
+}
+
 export function catching<T>(at: string, report: Report, compile: () => T): T | undefined {
   try {
     return compile();
@@ -105,7 +113,7 @@ function compileParts(
   for (const [i, [name, part]] of parts.entries()) {
     const column = field.columns[part.column];
     const compiled = catching(`/computed/${name}`, report, () =>
-      compileExpressionSql(formulas[name], scope.context, env.operators, { allowVolatile: false }),
+      compileExpressionSql(formulas[name], scope.context, env.operators, readsClock(entity)),
     );
     if (!column || compiled === undefined) return undefined;
     if (!(ACCEPTS[part.operand] ?? []).includes(compiled.type)) {
@@ -144,10 +152,10 @@ function compileComputed(
   const compiled = catching('/computed', report, () =>
     asCondition
       ? {
-          sql: `COALESCE(${compileConditionSql(expr, scope.context, env.operators, { allowVolatile: false })}, false)`,
+          sql: `COALESCE(${compileConditionSql(expr, scope.context, env.operators, readsClock(entity))}, false)`,
           type: 'boolean' as const,
         }
-      : compileExpressionSql(expr, scope.context, env.operators, { allowVolatile: false }),
+      : compileExpressionSql(expr, scope.context, env.operators, readsClock(entity)),
   );
   if (compiled === undefined) return undefined;
   if (!(ACCEPTS[operand] ?? []).includes(compiled.type)) {
@@ -236,7 +244,7 @@ function compileRollup(env: RuleEnv, entity: EntityDef, field: FieldDef, n: numb
     // The filter may read only the child's own columns: one index range per parent, whatever the data.
     const scope = ruleScope({ ...env, entity: child, allowCollections: false, ownFieldsOnly: true, alias: c });
     const compiled = catching('/rollup/filter', report, () =>
-      compileConditionSql(spec.filter, scope.context, env.operators, { allowVolatile: false }),
+      compileConditionSql(spec.filter, scope.context, env.operators, readsClock(entity)),
     );
     if (compiled === undefined) return undefined;
     filterSql = compiled;
@@ -268,14 +276,14 @@ function compileScore(
     const at = `/scoring/criteria/${i}`;
     if (criterion.when !== undefined) {
       const cond = catching(`${at}/when`, report, () =>
-        compileConditionSql(criterion.when, scope.context, env.operators, { allowVolatile: false }),
+        compileConditionSql(criterion.when, scope.context, env.operators, readsClock(entity)),
       );
       if (cond === undefined) ok = false;
       else parts.push({ id: criterion.id, points: `CASE WHEN ${cond} THEN ${sqlLiteral(criterion.points ?? 0)}::numeric ELSE 0 END` });
       return;
     }
     const value = catching(`${at}/value`, report, () =>
-      compileExpressionSql(criterion.value, scope.context, env.operators, { allowVolatile: false }),
+      compileExpressionSql(criterion.value, scope.context, env.operators, readsClock(entity)),
     );
     if (value === undefined) {
       ok = false;

@@ -112,7 +112,11 @@ export function createExpressionParser<V extends OperandInfo, C extends ScopeCol
       return FAILED;
     }
     if (def.volatile && !deps.allowVolatile) {
-      report('filter.volatile', at, `"${name}" changes with the clock, so it cannot be used in a stored or indexed value`);
+      report(
+        'filter.volatile',
+        at,
+        `"${name}" changes with the clock, so it cannot be used in an indexed value, nor in a stored one unless its entity declares a recomputeSchedule`,
+      );
       return FAILED;
     }
     const args = Array.isArray(value) ? argsOf(value, at) : value === undefined ? [] : argsOf(value, at);

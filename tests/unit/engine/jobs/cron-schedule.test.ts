@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextCronTime, validateCron } from '../../../../engine/src/jobs/cron-schedule.js';
+import { nextCronTime } from '../../../../engine/src/shared/cron.js';
+import { validateCron } from '../../../../engine/src/jobs/cron-schedule.js';
 
 describe('validateCron', () => {
   it('accepts 5 fields, and 6 with seconds first', () => {

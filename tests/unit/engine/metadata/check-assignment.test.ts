@@ -44,7 +44,11 @@ describe('assignment metadata', () => {
       ['north_nobody', 'roundRobin', { role: 'north_team' }],
       ['north_named', 'roundRobin', { users: ['n1'] }],
     ]);
-    expect(model.entitiesByName.inquiry?.assignment?.pool).toEqual({ returnAfterDays: 7, activityField: 'updated_at' });
+    expect(model.entitiesByName.inquiry?.assignment?.pool).toEqual({
+      returnAfterDays: 7,
+      activityField: 'updated_at',
+      returnSchedule: { cron: '0 * * * *', tz: 'UTC' },
+    });
     expect(model.entitiesByName.app_user?.assignment).toBeUndefined();
   });
 

@@ -1,0 +1,36 @@
+// The work a Model schedules, as queue jobs: stale records back to their pool, and every record's derived fields
+// recomputed. A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
+// is one more entry here and its handler in scheduled-handlers.ts.
+import type { Model, ScheduleDef } from '../metadata/model.js';
+
+export const POOL_RETURN_JOB = 'pool:return';
+export const RECOMPUTE_JOB = 'records:recompute';
+
+export interface ScheduledWork {
+  /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
+  readonly id: string;
+  readonly schedule: ScheduleDef;
+  readonly job: { readonly name: string; readonly data: { readonly entity: string } };
+}
+
+export function scheduledWork(model: Model): ScheduledWork[] {
+  const work: ScheduledWork[] = [];
+  for (const entity of model.entities) {
+    const returnSchedule = entity.assignment?.pool.returnSchedule;
+    if (returnSchedule) {
+      work.push({
+        id: `pool-return:${entity.id}`,
+        schedule: returnSchedule,
+        job: { name: POOL_RETURN_JOB, data: { entity: entity.name } },
+      });
+    }
+    if (entity.recomputeSchedule) {
+      work.push({
+        id: `recompute:${entity.id}`,
+        schedule: entity.recomputeSchedule,
+        job: { name: RECOMPUTE_JOB, data: { entity: entity.name } },
+      });
+    }
+  }
+  return work;
+}

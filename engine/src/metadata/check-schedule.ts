@@ -1,0 +1,15 @@
+// A schedule a pack declares (recomputeSchedule, a pool's returnSchedule, ...): its cron must parse and its time
+// zone must be one this runtime reads, so a bad one is a metadata error at load, never a job that cannot start.
+import { cronProblem, DEFAULT_CRON_TZ } from '../shared/cron.js';
+import type { Report } from './check-field.js';
+import { isKnownTimeZone } from './numbering-pattern.js';
+
+export function checkSchedule(schedule: { readonly cron: string; readonly tz?: string } | undefined, at: string, report: Report): void {
+  if (schedule === undefined) return;
+  if (schedule.tz !== undefined && !isKnownTimeZone(schedule.tz)) {
+    report({ pointer: `${at}/tz`, rule: 'schedule.unknown_time_zone', message: `'${schedule.tz}' is not an IANA time zone` });
+    return;
+  }
+  const problem = cronProblem(schedule.cron, schedule.tz ?? DEFAULT_CRON_TZ);
+  if (problem !== undefined) report({ pointer: `${at}/cron`, rule: 'schedule.invalid_cron', message: problem });
+}
