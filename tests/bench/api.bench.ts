@@ -71,7 +71,7 @@ async function ensureDatabase(): Promise<boolean> {
 function startEngine(port: number): Promise<ChildProcess> {
   return startBenchEngine(port, {
     DATABASE_URL: dbUrl(DB),
-    TESSERA_PACKS: 'metadata/packs,tests/bench/packs/bench',
+    TESSERA_PACKS: 'metadata/packs/core,tests/bench/packs/bench',
     TESSERA_ADMIN_PASSWORD: PASSWORD,
     TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '1000',
   });

@@ -66,7 +66,7 @@ async function writePath(label: string, env: Record<string, string>): Promise<vo
   const port = await freeLoopbackPort();
   const engine: ChildProcess = await startBenchEngine(port, {
     DATABASE_URL: dbUrl(DB),
-    TESSERA_PACKS: 'metadata/packs,tests/bench/packs/jobs',
+    TESSERA_PACKS: 'metadata/packs/core,tests/bench/packs/jobs',
     TESSERA_PLUGINS_DIR: 'tests/bench/plugins',
     TESSERA_ADMIN_PASSWORD: PASSWORD,
     ...env,

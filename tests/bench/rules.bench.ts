@@ -20,7 +20,7 @@ const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:543
 const DB = 'tessera_bench_rules';
 const PASSWORD = 'bench-password-123';
 const ACCOUNTS = 1000;
-const PACKS = 'metadata/packs,tests/bench/packs/rules';
+const PACKS = 'metadata/packs/core,tests/bench/packs/rules';
 
 function dbUrl(name: string): string {
   const u = new URL(ADMIN_URL);

@@ -228,6 +228,19 @@ const today: FunctionOperatorDef = {
   sql: () => `((now() AT TIME ZONE 'UTC')::date)`,
 };
 
+/** The current instant; in SQL the transaction's start, so every row a statement writes gets the same one. */
+const now: FunctionOperatorDef = {
+  kind: 'function',
+  name: 'now',
+  minArgs: 0,
+  maxArgs: 0,
+  volatile: true,
+  literalType: () => 'datetime',
+  signature: () => ({ type: 'datetime' }),
+  memory: () => new Date().toISOString(),
+  sql: () => 'now()',
+};
+
 const cat: FunctionOperatorDef = {
   kind: 'function',
   name: 'cat',
@@ -251,5 +264,6 @@ export const builtinFunctions: readonly FunctionOperatorDef[] = [
   coalesce,
   daysBetween,
   today,
+  now,
   cat,
 ];

@@ -23,7 +23,7 @@ export interface SqlOperand extends OperandInfo {
 /**
  * A hasMany or manyToMany path, for some/none. `some` compiles to `<open>(<condition>)<close>` and `none`
  * to `NOT (<open>(<condition>)<close>)`, so together they must make a never-NULL test for "an element
- * matches", e.g. open `EXISTS (SELECT 1 FROM contact c1 WHERE c1.customer_id = t.id AND `, close `)`.
+ * matches", e.g. open `EXISTS (SELECT 1 FROM child c1 WHERE c1.parent_id = t.id AND `, close `)`.
  */
 export interface SqlCollection {
   readonly open: string;

@@ -34,7 +34,7 @@ export class LoginLimits {
   constructor(o: LoginLimitOptions) {
     const common = { storeClient: o.pool, storeType: 'pool', tableName: LOGIN_LIMIT_TABLE, tableCreated: true };
     this.perUser = new RateLimiterPostgres({ ...common, keyPrefix: 'user', points: o.failuresPerUser, duration: 15 * 60 });
-    this.perAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'address', points: o.attemptsPerAddress, duration: 60 });
+    this.perAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'login_address', points: o.attemptsPerAddress, duration: 60 });
   }
 
   /** Counts an attempt from the address and refuses (429) when the address or the user is over its limit. */

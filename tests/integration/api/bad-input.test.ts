@@ -16,7 +16,7 @@ let dealId: string;
 
 beforeAll(async () => {
   t = await startTestEngine({
-    packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'],
+    packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'],
     env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) },
   });
   seed = await seedApiDemo(t);

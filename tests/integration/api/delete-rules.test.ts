@@ -8,7 +8,7 @@ import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 let t: TestEngine;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/library'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/library'] });
 });
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ const unitIds: string[] = [];
 
 beforeAll(async () => {
   t = await startTestEngine({
-    packs: ['metadata/packs', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'],
+    packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'],
     env: { TESSERA_BODY_LIMIT: String(BODY_LIMIT) },
   });
   seed = await seedApiDemo(t);

@@ -11,7 +11,7 @@ let t: TestEngine;
 let seed: ApiDemoSeed;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
   seed = await seedApiDemo(t);
 });
 

@@ -44,7 +44,7 @@ function makeDeal(rand: (n: number) => number, code: string, accounts: string[])
 }
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
   seed = await seedApiDemo(t);
   const rand = generator(20_240_611);
   const accounts = Object.values(seed.accounts);

@@ -15,7 +15,7 @@ const ids = new Map<string, string>();
 const v = (path: string) => ({ var: path });
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
   seed = await seedApiDemo(t);
   const { accounts: a, users: u, tags: g } = seed;
   const gone = await t.request('POST', '/api/v1/tag', { label_text: 'gone' });

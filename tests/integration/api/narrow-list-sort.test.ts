@@ -15,7 +15,7 @@ let seed: ApiDemoSeed;
 let aliceToken: string;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
   seed = await seedApiDemo(t);
   const accounts = Object.values(seed.accounts);
   // Probabilities repeat and some are null, so ties fall to the id and NULLs take their documented place.

@@ -15,7 +15,7 @@ let note: { id: string; version: number };
 let unit: { id: string; version: number };
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo', 'tests/fixtures/packs/plugin-demo'] });
   seed = await seedApiDemo(t);
   deal = (await t.request('POST', '/api/v1/deal', { title: 'Target', account: seed.accounts.acme, tags: [seed.tags.hot] })).body.data;
   note = (await t.request('POST', '/api/v1/note', { title: 'A note' })).body.data;

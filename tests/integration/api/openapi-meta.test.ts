@@ -14,7 +14,7 @@ let doc: Record<string, any>;
 const ENTITIES = ['app_user', 'org_unit', 'role', 'account', 'deal', 'tag'];
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/api-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/api-demo'] });
   seed = await seedApiDemo(t);
   const res = await t.request('GET', '/api/openapi.json');
   if (res.status !== 200) throw new Error(`openapi.json: ${res.status}`);

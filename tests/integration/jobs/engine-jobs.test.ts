@@ -12,7 +12,7 @@ import { deferOutboxJob } from '../../../engine/src/db/outbox.js';
 import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
-const PACKS = ['metadata/packs', 'tests/fixtures/packs/jobs-demo'];
+const PACKS = ['metadata/packs/core', 'tests/fixtures/packs/jobs-demo'];
 const PLUGINS = 'tests/fixtures/plugins';
 const RUN_PREFIX = `tessera-test-engine-jobs-${process.pid}-${Date.now()}`;
 const withRedis = await redisAnswers();

@@ -8,7 +8,7 @@ let t: TestEngine;
 let adminId: string;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/schedule-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/schedule-demo'] });
   adminId = (await t.db.pool.query<{ id: string }>(`SELECT id::text AS id FROM app_user WHERE username = 'admin'`)).rows[0]?.id ?? '';
 });
 

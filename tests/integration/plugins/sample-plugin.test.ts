@@ -9,7 +9,7 @@ import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 let t: TestEngine;
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs', 'tests/fixtures/packs/plugin-demo'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'tests/fixtures/packs/plugin-demo'] });
 });
 
 afterAll(async () => {

@@ -44,6 +44,7 @@ describe('createOperatorRegistry', () => {
       'coalesce',
       'daysBetween',
       'today',
+      'now',
       'cat',
     ]);
     for (const def of registry.list()) {

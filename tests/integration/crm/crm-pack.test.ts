@@ -1,0 +1,204 @@
+// The CRM pack (#21) through HTTP on both databases: it validates without a problem and applies on core; leads are
+// assigned by region and industry and scored, and qualify only above the bar; a manager sees the subordinates'
+// customers and not another branch's; an opportunity's money is computed exactly, it moves through its stages and,
+// won, raises its customer's rollups and value score; a blacklisted customer gets no new opportunity.
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../../engine/src/metadata/load-model.js';
+import { recordRuleProblems } from '../../../engine/src/record-rules/compile-record-rules.js';
+import { checkIndexConditions } from '../../../engine/src/schema/check-index-conditions.js';
+import { checkAssignmentConditions } from '../../../engine/src/rules/check-assignment-conditions.js';
+import { BUILTIN_RULES } from '../../support/builtin-rules.js';
+import { expectProblem } from '../../support/problem-checks.js';
+import { listUrl } from '../../support/list-url.js';
+import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+
+type Rec = Record<string, any>;
+let t: TestEngine;
+const tokens: Record<string, string> = {};
+const ids: Record<string, string> = {};
+
+async function post(entity: string, body: Rec, token?: string): Promise<Rec> {
+  const res = await t.request('POST', `/api/v1/${entity}`, body, token ? { authorization: `Bearer ${token}` } : {});
+  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
+  return res.body.data;
+}
+
+async function patch(entity: string, rec: Rec, body: Rec, token?: string) {
+  return t.request('PATCH', `/api/v1/${entity}/${rec.id}`, body, {
+    'if-match': `"${rec.version}"`,
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
+}
+
+beforeAll(async () => {
+  t = await startTestEngine({ packs: ['metadata/packs'] });
+  //   HQ ─┬─ EAST (Branch East)    mgr_east manages rep_east
+  //       └─ SOUTH (Branch South)  rep_south
+  const units = await t.request('GET', listUrl('org_unit', { filter: { '==': [{ var: 'code' }, 'HQ'] } }));
+  const hq = units.body.data[0] as Rec;
+  const east = await post('org_unit', { name: '华东分公司', code: 'EAST', unit_type: 'branch', parent: hq.id });
+  const south = await post('org_unit', { name: '华南分公司', code: 'SOUTH', unit_type: 'branch', parent: hq.id });
+  const mk = async (username: string, unit: string, manager?: string) => {
+    const u = await post('app_user', {
+      username,
+      display_name: username,
+      org_unit: unit,
+      ...(manager ? { manager } : {}),
+      locale: 'zh-CN',
+    });
+    expect((await t.request('PUT', `/api/admin/users/${u.id}/password`, { password: `${username}-password` })).status).toBe(204);
+    ids[username] = u.id;
+  };
+  await mk('mgr_east', east.id);
+  await mk('rep_east', east.id, ids.mgr_east);
+  await mk('rep_south', south.id);
+  const crmGrant = (scope: string) => ({
+    actions: ['read', 'create', 'update'],
+    scope,
+    // The customer's sales team reach it whatever the scope.
+    sharing: [
+      {
+        or: ['relationship_manager', 'account_manager', 'delivery_manager', 'service_rep'].map((f) => ({
+          '==': [{ var: f }, { var: '$user.id' }],
+        })),
+      },
+    ],
+  });
+  const entities = (scope: string) => ({
+    customer: crmGrant(scope),
+    contact: { actions: ['read', 'create', 'update'], scope },
+    lead: { actions: ['read', 'create', 'update'], scope },
+    opportunity: { actions: ['read', 'create', 'update'], scope },
+    activity: { actions: ['read', 'create', 'update'], scope },
+    // Colleagues are picked for sales teams.
+    app_user: { actions: ['read'], scope: 'all' },
+  });
+  await post('role', {
+    code: 'sales_rep',
+    name: '销售代表',
+    grants: { entities: entities('own') },
+    members: [ids.rep_east, ids.rep_south],
+  });
+  await post('role', { code: 'sales_manager', name: '销售经理', grants: { entities: entities('subordinates') }, members: [ids.mgr_east] });
+  await post('role', { code: 'sales_east', name: '华东销售', grants: {}, members: [ids.rep_east] });
+  for (const name of ['mgr_east', 'rep_east', 'rep_south']) tokens[name] = await t.login(name, `${name}-password`);
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('the CRM pack', () => {
+  it('validates with no problem', () => {
+    const model = loadModel([resolve('metadata/packs/core'), resolve('metadata/packs/crm')], { kinds: BUILTIN_RULES.kinds });
+    expect([
+      ...checkIndexConditions(model, BUILTIN_RULES),
+      ...checkAssignmentConditions(model, BUILTIN_RULES),
+      ...recordRuleProblems(model, BUILTIN_RULES),
+    ]).toEqual([]);
+    expect(
+      model.entities
+        .map((e) => e.name)
+        .filter((n) => model.entitiesByName[n]?.pack === 'crm')
+        .sort(),
+    ).toEqual(['activity', 'address', 'brand', 'contact', 'customer', 'lead', 'opportunity', 'related_party']);
+  });
+
+  it('assigns a lead by region and industry, scores it, and lets it qualify only above the bar', async () => {
+    const lead = await post('lead', {
+      company_name: '苏州精密制造有限公司',
+      contact_name: '王强',
+      source: 'exhibition',
+      region: 'east',
+      industry: 'manufacturing',
+    });
+    expect(lead.owner).toBe(ids.rep_east);
+    expect(lead.lead_no).toMatch(/^LD\d{6}\d{6}$/);
+    expect(lead.score).toMatchObject({ points: '10.00', band: 'cold' });
+    const refused = await patch('lead', lead, { status: 'qualified' });
+    expectProblem(refused, 422, 'validation.transition', [{ pointer: '/status' }]);
+
+    const warmer = await patch('lead', lead, {
+      mobile: '13800138000',
+      email: 'wang@example.cn',
+      budget: { amount: '500000.00', currency: 'CNY' },
+      size: 'large',
+    });
+    expect(warmer.status, JSON.stringify(warmer.body)).toBe(200);
+    expect(warmer.body.data.score).toMatchObject({ points: '65.00', band: 'hot' });
+    const qualified = await patch('lead', warmer.body.data, { status: 'qualified' });
+    expect(qualified.status, JSON.stringify(qualified.body)).toBe(200);
+    expect(qualified.body.data.status_changed_at).toEqual(expect.any(String));
+  });
+
+  it('shows a manager the customers of the people below them, and not another branch’s', async () => {
+    const mine = await post(
+      'customer',
+      { name: '杭州云帆科技', region: 'east', industry: 'technology', owner: ids.rep_east },
+      tokens.rep_east,
+    );
+    await post('customer', { name: '深圳海岸贸易', region: 'south', industry: 'retail', owner: ids.rep_south }, tokens.rep_south);
+    const seen = async (who: string) =>
+      ((await t.request('GET', '/api/v1/customer', undefined, { authorization: `Bearer ${tokens[who]}` })).body.data as Rec[]).map(
+        (c) => c.name,
+      );
+    expect(await seen('mgr_east')).toEqual(['杭州云帆科技']);
+    expect(await seen('rep_south')).toEqual(['深圳海岸贸易']);
+    // The rep of another branch reaches a customer once they are on its team.
+    const shared = await patch('customer', mine, { service_rep: ids.rep_south }, tokens.rep_east);
+    expect(shared.status, JSON.stringify(shared.body)).toBe(200);
+    expect((await seen('rep_south')).sort()).toEqual(['杭州云帆科技', '深圳海岸贸易']);
+    expect(mine.customer_no).toMatch(/^CU\d{4}\d{6}$/);
+  });
+
+  it('computes an opportunity’s money exactly and, won, raises its customer’s rollups and value score', async () => {
+    const customer = await post('customer', {
+      name: '宁波港湾物流集团',
+      region: 'east',
+      industry: 'logistics',
+      customer_type: 'key_account',
+      annual_revenue: { amount: '250000000.00', currency: 'CNY' },
+    });
+    expect(customer.value_score).toMatchObject({ points: '35.00', band: 'B' });
+    const opp = await post('opportunity', {
+      name: '智能仓储系统',
+      customer: customer.id,
+      amount: { amount: '1000000.00', currency: 'CNY' },
+      cost_of_sale: '600000.00',
+      expenses: '50000.00',
+      budget: '100000.00',
+      expected_close: '2027-03-31',
+    });
+    expect(opp).toMatchObject({
+      stage: 'qualification',
+      confidence: 10,
+      amount_cny: '1000000.00',
+      weighted_amount: '100000.00',
+      expected_profit: '350000.00',
+      margin_pct: '35.00',
+      roi_pct: '233.33',
+    });
+    expect(opp.opportunity_no).toMatch(/^OP\d{6}\d{5}$/);
+    let current = opp;
+    for (const stage of ['proposal', 'negotiation', 'won']) {
+      const res = await patch('opportunity', current, { stage });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      current = res.body.data;
+    }
+    expect(current).toMatchObject({ stage: 'won', confidence: 100, weighted_amount: '1000000.00', closed_on: expect.any(String) });
+    const after = (await t.request('GET', `/api/v1/customer/${customer.id}`)).body.data;
+    expect(after).toMatchObject({ opportunity_count: 1, open_opportunity_count: 0, won_amount: '1000000.00' });
+    expect(after.value_score).toMatchObject({ points: '55.00', band: 'B' });
+    // A won opportunity cannot go back.
+    expectProblem(await patch('opportunity', current, { stage: 'proposal' }), 422, 'validation.transition', [{ pointer: '/stage' }]);
+  });
+
+  it('refuses a new opportunity for a blacklisted customer', async () => {
+    const customer = await post('customer', { name: '失信企业有限公司', blacklisted: true, status_reason: '多次逾期付款' });
+    const res = await t.request('POST', '/api/v1/opportunity', { name: '新项目', customer: customer.id });
+    expectProblem(res, 422, 'validation.failed', [{ pointer: '/customer' }]);
+    const listed = await t.request('GET', listUrl('opportunity', { filter: { '==': [{ var: 'customer' }, customer.id] } }));
+    expect(listed.body.data).toEqual([]);
+  });
+});
