@@ -34,6 +34,11 @@ import { ensureOutboxTable } from './jobs/outbox.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
 import { processPluginJobs } from './jobs/plugin-jobs.js';
+import { ensureNotificationTables } from './workflow/notification-tables.js';
+import { processNotificationDeliveries } from './workflow/deliver-notifications.js';
+import { NotificationInbox } from './workflow/notification-inbox.js';
+import type { DeliveryPlan } from './workflow/notify-users.js';
+import { notificationRoutes } from './api/notification.routes.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -67,7 +72,10 @@ export interface EngineOptions {
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log);
+  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log, {
+    mailFrom: config.mailFrom,
+    ...(config.smtpUrl === undefined ? {} : { smtpUrl: config.smtpUrl }),
+  });
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log }));
   let start;
@@ -102,6 +110,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const queue = createJobQueue(config, log);
   const relay = new OutboxRelay({ pool: db.pool, queue, log });
   await ensureAssignmentTables(db.knex);
+  await ensureNotificationTables(db.knex);
+  // In-app is the stored row; every plugin channel gets a delivery job per notification, retried with backoff.
+  const deliveryPlan: DeliveryPlan = {
+    channels: [...registries.channels.keys()],
+    run: { attempts: config.notifyAttempts, backoff: { type: 'exponential', delayMs: config.notifyBackoffMs } },
+  };
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -145,6 +159,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
   processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
+  processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.notifyAttempts });
   relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
@@ -179,6 +194,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     ),
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(jobsAdminRoutes(queue)),
+    routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
     routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
     routerMiddleware(
       actionRoutes({

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
 import type { Logger } from '../shared/logger.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobQueue, RunOptions } from './job-queue.js';
 import { OUTBOX_TABLE } from './outbox.js';
 
 const BATCH = 500;
@@ -17,6 +17,7 @@ interface OutboxRow {
   readonly job_key: string;
   readonly data: unknown;
   readonly delay_ms: number;
+  readonly run_options: Pick<RunOptions, 'attempts' | 'backoff'> | null;
 }
 
 export interface OutboxRelayOptions {
@@ -46,7 +47,7 @@ export class OutboxRelay {
     return withTransaction(this.o.pool, async (tx) => {
       const rows = (
         await tx.query<OutboxRow>(
-          `SELECT id::text AS id, job_name, job_key, data, delay_ms FROM ${OUTBOX_TABLE}
+          `SELECT id::text AS id, job_name, job_key, data, delay_ms, run_options FROM ${OUTBOX_TABLE}
             WHERE relayed_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         )
       ).rows;
@@ -55,6 +56,7 @@ export class OutboxRelay {
         await this.o.queue.add(row.job_name, row.data, {
           jobKey: outboxJobKey(row),
           ...(row.delay_ms > 0 ? { delayMs: row.delay_ms } : {}),
+          ...(row.run_options ?? {}),
         });
       }
       await tx.query(`UPDATE ${OUTBOX_TABLE} SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);

@@ -6,6 +6,7 @@ import { pointer } from '../shared/json-pointer.js';
 import { checkAssignment } from './check-assignment.js';
 import { checkField, type Report } from './check-field.js';
 import { checkNumbering } from './check-numbering.js';
+import { checkReminders } from './check-reminders.js';
 import type { FieldKindRegistry } from './field-kinds.js';
 import type { MetadataProblem } from './metadata-problem.js';
 import { requiredClosure } from './order-packs.js';
@@ -187,6 +188,7 @@ export function checkEntities(
       }
     }
     checkAssignment(spec, kinds, report);
+    checkReminders(spec, kinds, report);
     const indexNames = new Set<string>();
     const indexIds = new Set<string>();
     (spec.indexes ?? []).forEach((index, i) => {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { compileAssignment } from './assignment.js';
+import { compileReminder } from './reminder.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
@@ -107,6 +108,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         ...(spec.assignment && spec.ownership?.ownerField
           ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
           : {}),
+        ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
       });
     }
   }

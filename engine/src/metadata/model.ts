@@ -1,5 +1,6 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
 import type { AssignmentDef } from './assignment.js';
+import type { ReminderDef } from './reminder.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -283,6 +284,8 @@ export interface EntityDef {
   readonly columns: readonly ColumnDef[];
   /** Assignment rules and the public pool (metadata/assignment.ts). */
   readonly assignment?: AssignmentDef;
+  /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */
+  readonly reminders?: readonly ReminderDef[];
 }
 
 export interface PackInfo {
