@@ -39,6 +39,7 @@ import { processNotificationDeliveries } from './workflow/deliver-notifications.
 import { NotificationInbox } from './workflow/notification-inbox.js';
 import type { DeliveryPlan } from './workflow/notify-users.js';
 import { notificationRoutes } from './api/notification.routes.js';
+import { ReminderScheduler } from './workflow/reminder-scheduler.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -58,6 +59,8 @@ export interface Engine {
   readonly app: Koa<ApiState>;
   readonly log: Logger;
   readonly applied: ApplyResult;
+  /** The reminder rules' schedules and scans (tests scan with a clock of their own). */
+  readonly reminders: ReminderScheduler;
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
@@ -148,11 +151,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     return router;
   };
   const entities = new DynamicRouter(modelRoutes());
+  const reminders = new ReminderScheduler(queue, { pool: db.pool, current: () => served.current, plan: deliveryPlan, log });
   // Throws before anything changes when this engine cannot serve `next` (see ModelHolder.swap).
   models.onSwap((next) => {
     served.swap(next);
     auth.invalidate();
     entities.replace(modelRoutes());
+    // After the swap, so the schedules follow the rules now served; a failure is logged, the scans stay as they were.
+    queueMicrotask(() => void reminders.sync().catch((err: unknown) => log.error({ err }, 'rescheduling reminders failed')));
   });
 
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
@@ -160,6 +166,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
   processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
   processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.notifyAttempts });
+  await reminders.start();
   relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
@@ -219,6 +226,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     app,
     log,
     applied,
+    reminders,
     publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {
