@@ -18,7 +18,8 @@ function invalidQuery(name: string, message: string): EngineError {
 function wholeNumber(value: unknown, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (typeof value !== 'string' || !Number.isInteger(n) || n < min || n > max) throw invalidQuery(name, `must be a whole number from ${min} to ${max}`);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < min || n > max)
+    throw invalidQuery(name, `must be a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -34,7 +35,9 @@ function snoozeUntil(body: unknown): Date {
   const until = (body as { until?: unknown } | null)?.until;
   const at = typeof until === 'string' ? new Date(until) : undefined;
   const problem = (message: string) =>
-    new EngineError('validation.failed', 422, `until ${message}`, { fieldErrors: [{ pointer: '/until', code: 'validation.invalid', message }] });
+    new EngineError('validation.failed', 422, `until ${message}`, {
+      fieldErrors: [{ pointer: '/until', code: 'validation.invalid', message }],
+    });
   if (at === undefined || Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(until as string)) {
     throw problem('must be a date-time such as 2026-12-24T09:00:00Z');
   }

@@ -76,7 +76,11 @@ function checkRecipients(spec: EntityFileSpec, reminder: ReminderSpec, index: nu
     const here = pointer('reminders', index, 'recipients', j);
     const r = parseRecipient(raw);
     if (!r) {
-      report({ pointer: here, rule: 'reminder.unknown_recipient', message: `a recipient must be exactly one of owner, ownerManager, role, field` });
+      report({
+        pointer: here,
+        rule: 'reminder.unknown_recipient',
+        message: `a recipient must be exactly one of owner, ownerManager, role, field`,
+      });
       return;
     }
     if (('owner' in r || 'ownerManager' in r) && !spec.ownership?.ownerField) {
@@ -110,11 +114,19 @@ export function checkReminders(spec: EntityFileSpec, kinds: FieldKindRegistry, r
     const at = pointer('reminders', i);
     const sameId = ids.get(reminder.id);
     if (sameId !== undefined) {
-      report({ pointer: `${at}/id`, rule: 'reminder.duplicate', message: `reminder id '${reminder.id}' is also used at /reminders/${sameId}` });
+      report({
+        pointer: `${at}/id`,
+        rule: 'reminder.duplicate',
+        message: `reminder id '${reminder.id}' is also used at /reminders/${sameId}`,
+      });
     }
     const sameName = names.get(reminder.name);
     if (sameName !== undefined) {
-      report({ pointer: `${at}/name`, rule: 'reminder.duplicate', message: `reminder name '${reminder.name}' is also used at /reminders/${sameName}` });
+      report({
+        pointer: `${at}/name`,
+        rule: 'reminder.duplicate',
+        message: `reminder name '${reminder.name}' is also used at /reminders/${sameName}`,
+      });
     }
     ids.set(reminder.id, i);
     names.set(reminder.name, i);

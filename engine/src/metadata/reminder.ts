@@ -6,10 +6,7 @@ import type { Label } from './model.js';
 
 /** Who a reminder reaches. Roles are data, named by code and resolved when the rule runs. */
 export type ReminderRecipient =
-  | { readonly owner: true }
-  | { readonly ownerManager: true }
-  | { readonly role: string }
-  | { readonly field: string };
+  { readonly owner: true } | { readonly ownerManager: true } | { readonly role: string } | { readonly field: string };
 
 export interface ReminderSpec {
   id: string;

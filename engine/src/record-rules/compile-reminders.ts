@@ -47,7 +47,9 @@ function textSql(entity: EntityDef, name: string): string | undefined {
   if (SYSTEM_FIELD_NAMES.has(name)) return `t.${q(name)}::text`;
   const columns = entity.fields.find((f) => f.name === name)?.columns ?? [];
   if (columns.length === 0) return undefined;
-  return columns.length === 1 ? `t.${q(columns[0]?.name ?? '')}::text` : `concat_ws(' ', ${columns.map((c) => `t.${q(c.name)}`).join(', ')})`;
+  return columns.length === 1
+    ? `t.${q(columns[0]?.name ?? '')}::text`
+    : `concat_ws(' ', ${columns.map((c) => `t.${q(c.name)}`).join(', ')})`;
 }
 
 function dateSql(env: RuleEnv, entity: EntityDef, name: string): string | undefined {

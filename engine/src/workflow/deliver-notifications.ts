@@ -24,7 +24,7 @@ interface DeliveryRow {
   readonly body: string;
   readonly entity: string | null;
   readonly record_id: string | null;
-  readonly created_at: Date;
+  readonly created_at: string;
   readonly user_id: string;
   readonly username: string | null;
   readonly display_name: string | null;
@@ -79,9 +79,15 @@ export function processNotificationDeliveries(
           body: row.body,
           entity: row.entity,
           recordId: row.record_id,
-          createdAt: row.created_at.toISOString(),
+          createdAt: row.created_at,
         },
-        recipient: { id: row.user_id, username: row.username, displayName: row.display_name ?? row.username, email: row.email, locale: row.locale },
+        recipient: {
+          id: row.user_id,
+          username: row.username,
+          displayName: row.display_name ?? row.username,
+          email: row.email,
+          locale: row.locale,
+        },
         log: deps.log.child({ channel, notification }),
         signal: job.signal,
       });

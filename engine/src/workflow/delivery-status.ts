@@ -28,7 +28,7 @@ export async function listDeliveries(pool: pg.Pool, state: DeliveryState | undef
     state: DeliveryState;
     attempts: number;
     last_error: string | null;
-    updated_at: Date;
+    updated_at: string;
   }>(
     `SELECT d.notification_id, d.channel, n.user_id, n.kind, n.title, d.state, d.attempts, d.last_error, d.updated_at
        FROM ${DELIVERY_TABLE} d JOIN ${NOTIFICATION_TABLE} n ON n.id = d.notification_id
@@ -44,6 +44,6 @@ export async function listDeliveries(pool: pg.Pool, state: DeliveryState | undef
     state: row.state,
     attempts: row.attempts,
     error: row.last_error,
-    updatedAt: row.updated_at.toISOString(),
+    updatedAt: row.updated_at,
   }));
 }

@@ -26,9 +26,10 @@ interface Row {
   body: string;
   entity: string | null;
   record_id: string | null;
-  created_at: Date;
-  shown_at: Date;
-  read_at: Date | null;
+  // Timestamps arrive as ISO text (db/pg-types.ts).
+  created_at: string;
+  shown_at: string;
+  read_at: string | null;
 }
 
 const COLUMNS = 'id, kind, title, body, entity, record_id, created_at, shown_at, read_at';
@@ -43,9 +44,9 @@ function item(r: Row): InboxItem {
     body: r.body,
     entity: r.entity,
     recordId: r.record_id,
-    createdAt: r.created_at.toISOString(),
-    shownAt: r.shown_at.toISOString(),
-    readAt: r.read_at === null ? null : r.read_at.toISOString(),
+    createdAt: r.created_at,
+    shownAt: r.shown_at,
+    readAt: r.read_at,
   };
 }
 
@@ -113,10 +114,11 @@ export class NotificationInbox {
       const row = r.rows[0];
       if (!row) throw notFound(id);
       if (row.rule !== null && row.record_id !== null) {
-        await tx.query(
-          `INSERT INTO ${REMINDER_DISMISSAL_TABLE} (rule, record_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [row.rule, row.record_id, userId],
-        );
+        await tx.query(`INSERT INTO ${REMINDER_DISMISSAL_TABLE} (rule, record_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+          row.rule,
+          row.record_id,
+          userId,
+        ]);
       }
     });
   }

@@ -29,7 +29,7 @@ export function episodesSql(r: CompiledReminder, now: Date): ScanSql {
              SELECT t.id FROM ${q(r.table)} t WHERE t.deleted_at IS NULL${r.condition === undefined ? '' : ` AND (${r.condition})`}),
            gone AS (
              DELETE FROM ${REMINDER_MATCH_TABLE} m WHERE m.rule = $2 AND NOT EXISTS (SELECT 1 FROM hit WHERE hit.id = m.record_id))
-           INSERT INTO ${REMINDER_MATCH_TABLE} (rule, record_id, since) SELECT $2, hit.id, $1 FROM hit
+           INSERT INTO ${REMINDER_MATCH_TABLE} (rule, record_id, since) SELECT $2::text, hit.id, $1::timestamptz FROM hit
            ON CONFLICT (rule, record_id) DO NOTHING`,
     values: [now.toISOString(), r.key],
   };
@@ -42,7 +42,9 @@ function occurrence(r: CompiledReminder): { from: string; occurrence: string; wh
     const since = `to_char(m.since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
     // With repeatEveryDays, each whole period of the episode is an occurrence of its own.
     const period =
-      r.def.repeatEveryDays === undefined ? `'0'` : `floor(extract(epoch FROM ($1::timestamptz - m.since)) / ${r.def.repeatEveryDays * 86400})::bigint::text`;
+      r.def.repeatEveryDays === undefined
+        ? `'0'`
+        : `floor(extract(epoch FROM ($1::timestamptz - m.since)) / ${r.def.repeatEveryDays * 86400})::bigint::text`;
     return {
       from: `JOIN ${REMINDER_MATCH_TABLE} m ON m.rule = $2 AND m.record_id = t.id`,
       occurrence: `${since} || '#' || ${period}`,
@@ -100,14 +102,15 @@ export function candidatesSql(r: CompiledReminder, core: CoreSchema, now: Date):
              FROM ${q(core.role.table)} ro JOIN ${q(core.membersTable)} mem ON mem.${q(core.membersRoleColumn)} = ro.id
             WHERE ro.deleted_at IS NULL AND ro.code = ANY($${values.push(roles)}::text[])) `;
   const vars = [...r.variables.entries()].map(([name, sql], i) => ({ name, column: `v${i}`, sql }));
-  const text = `${roleUsers}SELECT c.* FROM (
+  // as_of types $1 for the rules that do not read the clock.
+  const text = `${roleUsers}SELECT c.*, $1::timestamptz AS as_of FROM (
       SELECT t.id AS record_id, ${o.occurrence} AS occurrence, rcp.user_id${vars.map((v) => `, ${v.sql} AS ${v.column}`).join('')}
         FROM ${q(r.table)} t ${o.from}
         CROSS JOIN LATERAL (${who}) AS rcp(user_id)
         JOIN ${q(core.user.table)} u ON u.id = rcp.user_id AND u.deleted_at IS NULL AND u.active
        WHERE t.deleted_at IS NULL${o.where.map((w) => ` AND ${w}`).join('')}) c
      WHERE NOT EXISTS (SELECT 1 FROM ${REMINDER_SENT_TABLE} s
-                        WHERE s.rule = $2 AND s.record_id = c.record_id AND s.user_id = c.user_id AND s.occurrence = c.occurrence)
+                        WHERE s.rule = $2::text AND s.record_id = c.record_id AND s.user_id = c.user_id AND s.occurrence = c.occurrence)
        AND NOT EXISTS (SELECT 1 FROM ${REMINDER_DISMISSAL_TABLE} d WHERE d.rule = $2 AND d.record_id = c.record_id AND d.user_id = c.user_id)`;
   return { text, values, variables: vars.map(({ name, column }) => ({ name, column })) };
 }

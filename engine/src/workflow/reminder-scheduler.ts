@@ -12,7 +12,7 @@ export const SCAN_JOB = 'reminder:scan';
 /** A failed scan is retried (the sent-keys make a retry send only what the failure did not). */
 const SCAN_RUN = { attempts: 3, backoff: { type: 'exponential', delayMs: 60_000 } } as const;
 
-interface Schedule {
+export interface Schedule {
   readonly cron: string;
   readonly tz: string;
 }
@@ -31,6 +31,11 @@ export class ReminderScheduler {
     private readonly queue: JobQueue,
     private readonly deps: ReminderScanDeps,
   ) {}
+
+  /** The (cron, time zone) pairs this process put on the queue. */
+  schedules(): Schedule[] {
+    return [...this.scheduled.values()];
+  }
 
   /** Every reminder rule of the Model being served. */
   rules(): CompiledReminder[] {

@@ -18,7 +18,9 @@ type Json = Record<string, any>;
 
 function load(change: (entities: Record<string, Json>) => void = () => undefined) {
   const manifest = JSON.parse(readFileSync(join(FIXTURE, 'pack.json'), 'utf8')) as Json;
-  const entities = readdirSync(join(FIXTURE, 'entities')).map((f) => JSON.parse(readFileSync(join(FIXTURE, 'entities', f), 'utf8')) as Json);
+  const entities = readdirSync(join(FIXTURE, 'entities')).map(
+    (f) => JSON.parse(readFileSync(join(FIXTURE, 'entities', f), 'utf8')) as Json,
+  );
   change(Object.fromEntries(entities.map((e) => [e.name, e])));
   const dir = makeTempDir('tessera-reminders-');
   try {
@@ -105,9 +107,7 @@ describe('reminder rules as metadata', () => {
       e.customer!.reminders[0].recipients = [{ owner: true, role: 'x' }];
       e.customer!.reminders[1].schedule = { dateField: 'birthday' };
     });
-    expect(brief(problems).map((p) => p.pointer)).toEqual(
-      expect.arrayContaining(['/reminders/0/recipients/0', '/reminders/1/schedule']),
-    );
+    expect(brief(problems).map((p) => p.pointer)).toEqual(expect.arrayContaining(['/reminders/0/recipients/0', '/reminders/1/schedule']));
   });
 
   it('needs an owner field for owner recipients', () => {
