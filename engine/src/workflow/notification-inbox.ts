@@ -63,7 +63,7 @@ export class NotificationInbox {
     const where = `${VISIBLE}${options.unread ? ' AND read_at IS NULL' : ''}`;
     const [rows, total] = await Promise.all([
       this.pool.query<Row>(
-        `SELECT ${COLUMNS} FROM ${NOTIFICATION_TABLE} WHERE ${where} ORDER BY shown_at DESC, id DESC LIMIT $2 OFFSET $3`,
+        `SELECT ${COLUMNS} FROM ${NOTIFICATION_TABLE} WHERE ${where} ORDER BY shown_at DESC, seq DESC LIMIT $2 OFFSET $3`,
         [userId, options.limit, options.offset],
       ),
       this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${NOTIFICATION_TABLE} WHERE ${where}`, [userId]),

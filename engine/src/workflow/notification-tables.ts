@@ -13,6 +13,8 @@ export async function ensureNotificationTables(db: Knex): Promise<void> {
   // shown_at orders the list: the creation time, or the end of a snooze (the notification shows again then).
   await db.raw(`CREATE TABLE IF NOT EXISTS ${NOTIFICATION_TABLE} (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    -- Orders notifications stored in one transaction (same shown_at) as they were given.
+    seq bigint GENERATED ALWAYS AS IDENTITY,
     user_id uuid NOT NULL,
     kind text NOT NULL,
     title text NOT NULL,
@@ -26,7 +28,7 @@ export async function ensureNotificationTables(db: Knex): Promise<void> {
     read_at timestamptz,
     dismissed_at timestamptz)`);
   await db.raw(
-    `CREATE INDEX IF NOT EXISTS ${NOTIFICATION_TABLE}_inbox_idx ON ${NOTIFICATION_TABLE} (user_id, shown_at DESC, id DESC) WHERE dismissed_at IS NULL`,
+    `CREATE INDEX IF NOT EXISTS ${NOTIFICATION_TABLE}_inbox_idx ON ${NOTIFICATION_TABLE} (user_id, shown_at DESC, seq DESC) WHERE dismissed_at IS NULL`,
   );
   await db.raw(`CREATE TABLE IF NOT EXISTS ${DELIVERY_TABLE} (
     notification_id uuid NOT NULL REFERENCES ${NOTIFICATION_TABLE} (id) ON DELETE CASCADE,
