@@ -128,3 +128,23 @@ describe('/api/v1/me/notifications', () => {
     expect((await t.request('GET', '/api/admin/notifications/deliveries?state=lost')).status).toBe(400);
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('documents the inbox for everyone and the deliveries for administrators', async () => {
+    const mine = await t.request('GET', '/api/openapi.json', undefined, as('ann'));
+    expect(mine.status).toBe(200);
+    expect(Object.keys(mine.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/me/notifications',
+        '/api/v1/me/notifications/unread-count',
+        '/api/v1/me/notifications/read-all',
+        '/api/v1/me/notifications/{id}/read',
+        '/api/v1/me/notifications/{id}/snooze',
+        '/api/v1/me/notifications/{id}/dismiss',
+      ]),
+    );
+    expect(mine.body.paths['/api/admin/notifications/deliveries']).toBeUndefined();
+    const admin = await t.request('GET', '/api/openapi.json');
+    expect(admin.body.paths['/api/admin/notifications/deliveries'].get.operationId).toBe('listNotificationDeliveries');
+  });
+});
