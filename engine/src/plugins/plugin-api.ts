@@ -96,7 +96,7 @@ export interface ChannelDef {
     readonly recipient: ChannelRecipient;
     readonly log: Logger;
     readonly signal: AbortSignal;
-  }): Promise<void | { readonly skipped: string }>;
+  }): Promise<{ readonly skipped: string } | undefined>;
 }
 
 /** Settings the engine's config gives plugins (plugins never read the environment). */
