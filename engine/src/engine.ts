@@ -111,14 +111,16 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await ensureOutboxTable(db.knex);
   // Bull on Redis when REDIS_URL is set, else in this process; the relay moves outbox rows to it.
   const queue = createJobQueue(config, log);
-  const relay = new OutboxRelay({ pool: db.pool, queue, log });
+  const relay = new OutboxRelay({
+    pool: db.pool,
+    queue,
+    log,
+    run: { attempts: config.jobAttempts, backoff: { type: 'exponential', delayMs: config.jobBackoffMs } },
+  });
   await ensureAssignmentTables(db.knex);
   await ensureNotificationTables(db.knex);
-  // In-app is the stored row; every plugin channel gets a delivery job per notification, retried with backoff.
-  const deliveryPlan: DeliveryPlan = {
-    channels: [...registries.channels.keys()],
-    run: { attempts: config.notifyAttempts, backoff: { type: 'exponential', delayMs: config.notifyBackoffMs } },
-  };
+  // In-app is the stored row; every plugin channel gets a delivery job per notification (retried as outbox jobs are).
+  const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -165,7 +167,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
   processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
-  processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.notifyAttempts });
+  processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
   await reminders.start();
   relay.start();
 

@@ -47,6 +47,8 @@ function testConfig(options: TestEngineOptions): Config {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       TESSERA_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS: '100000',
+      // Jobs that fail are retried with backoff; short waits keep the tests that watch them die quick.
+      TESSERA_JOB_BACKOFF_MS: '20',
       ...options.env,
     },
     ROOT,

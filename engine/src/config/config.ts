@@ -8,6 +8,9 @@ export interface Config {
   readonly databaseUrl?: string;
   /** Redis URL; when set, jobs run on Bull queues shared by every engine process, else on an in-process queue. */
   readonly redisUrl?: string;
+  /** How jobs from the outbox are retried: attempts in all, and the first wait of an exponential backoff. */
+  readonly jobAttempts: number;
+  readonly jobBackoffMs: number;
   /** Where the embedded database keeps its files. */
   readonly dataDir: string;
   /** Pack folders to install, in the order given (requires decide the real order). */
@@ -30,9 +33,6 @@ export interface Config {
   readonly smtpUrl?: string;
   /** Sender of notification mail (TESSERA_MAIL_FROM). */
   readonly mailFrom: string;
-  /** Attempts per external notification delivery, and the first backoff (exponential) between them. */
-  readonly notifyAttempts: number;
-  readonly notifyBackoffMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -59,6 +59,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    jobAttempts: positiveInt(env, 'TESSERA_JOB_ATTEMPTS', 5),
+    jobBackoffMs: positiveInt(env, 'TESSERA_JOB_BACKOFF_MS', 1000),
     dataDir: resolve(cwd, env.TESSERA_DATA_DIR || 'data'),
     packDirs: Object.freeze(packs),
     pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),
@@ -72,7 +74,5 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
     smtpUrl: env.TESSERA_SMTP_URL || undefined,
     mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
-    notifyAttempts: positiveInt(env, 'TESSERA_NOTIFY_ATTEMPTS', 5),
-    notifyBackoffMs: positiveInt(env, 'TESSERA_NOTIFY_BACKOFF_MS', 30_000),
   });
 }

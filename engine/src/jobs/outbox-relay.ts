@@ -17,7 +17,6 @@ interface OutboxRow {
   readonly job_key: string;
   readonly data: unknown;
   readonly delay_ms: number;
-  readonly run_options: Pick<RunOptions, 'attempts' | 'backoff'> | null;
 }
 
 export interface OutboxRelayOptions {
@@ -28,6 +27,8 @@ export interface OutboxRelayOptions {
   readonly idleMs?: number;
   /** Pause after a failed pass (the queue is down): the rows stay and are tried again. */
   readonly retryMs?: number;
+  /** How the relayed jobs are retried: a handler that throws is retried with backoff, then dead, never lost. */
+  readonly run?: RunOptions;
 }
 
 /** The queue key of a row: its own key, or `outbox:<id>`; both are unique across job names. */
@@ -47,16 +48,16 @@ export class OutboxRelay {
     return withTransaction(this.o.pool, async (tx) => {
       const rows = (
         await tx.query<OutboxRow>(
-          `SELECT id::text AS id, job_name, job_key, data, delay_ms, run_options FROM ${OUTBOX_TABLE}
+          `SELECT id::text AS id, job_name, job_key, data, delay_ms FROM ${OUTBOX_TABLE}
             WHERE relayed_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
         )
       ).rows;
       if (rows.length === 0) return 0;
       for (const row of rows) {
         await this.o.queue.add(row.job_name, row.data, {
+          ...this.o.run,
           jobKey: outboxJobKey(row),
           ...(row.delay_ms > 0 ? { delayMs: row.delay_ms } : {}),
-          ...(row.run_options ?? {}),
         });
       }
       await tx.query(`UPDATE ${OUTBOX_TABLE} SET relayed_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);

@@ -4,7 +4,6 @@
 // queue. Ensured at start-up with the engine's other tables.
 import type { Knex } from 'knex';
 import type { Transaction } from '../db/transaction.js';
-import type { RunOptions } from './job-queue.js';
 
 export const OUTBOX_TABLE = 'tessera_outbox';
 
@@ -17,8 +16,6 @@ export async function ensureOutboxTable(db: Knex): Promise<void> {
     delay_ms integer NOT NULL DEFAULT 0,
     created_at timestamptz NOT NULL DEFAULT now(),
     relayed_at timestamptz)`);
-  // How the queue retries the job (attempts, backoff); added after the table first shipped, hence its own statement.
-  await db.raw(`ALTER TABLE ${OUTBOX_TABLE} ADD COLUMN IF NOT EXISTS run_options jsonb`);
   // The relay reads the rows not yet relayed, oldest first; relayed ones are history.
   await db.raw(`CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_pending_idx ON ${OUTBOX_TABLE} (id) WHERE relayed_at IS NULL`);
 }
@@ -32,19 +29,16 @@ export interface OutboxJob {
   readonly key?: string;
   readonly data: unknown;
   readonly delayMs?: number;
-  /** Attempts and backoff the queue gives the job (default: one attempt). */
-  readonly run?: Pick<RunOptions, 'attempts' | 'backoff'>;
 }
 
 /** Writes the job with the transaction's next statement or its COMMIT: it exists if and only if the write does. */
 export function deferOutboxJob(tx: Transaction, job: OutboxJob): void {
   tx.defer(
-    tx.statement(`INSERT INTO ${OUTBOX_TABLE} (job_name, job_key, data, delay_ms, run_options) VALUES ($1, $2, $3::jsonb, $4, $5::jsonb)`, [
+    tx.statement(`INSERT INTO ${OUTBOX_TABLE} (job_name, job_key, data, delay_ms) VALUES ($1, $2, $3::jsonb, $4)`, [
       job.name,
       job.key ?? '',
       JSON.stringify(job.data ?? null),
       job.delayMs ?? 0,
-      job.run === undefined ? null : JSON.stringify(job.run),
     ]),
   );
 }

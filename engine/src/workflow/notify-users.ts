@@ -3,7 +3,6 @@
 // external channel a plugin provides, a pending delivery and its `notify:deliver` outbox job (deliver-notifications.ts).
 import type { Sql } from '../db/transaction.js';
 import { OUTBOX_TABLE } from '../jobs/outbox.js';
-import type { RunOptions } from '../jobs/job-queue.js';
 import { DELIVERY_TABLE, NOTIFICATION_TABLE } from './notification-tables.js';
 
 export const DELIVER_JOB = 'notify:deliver';
@@ -27,10 +26,9 @@ export interface Notice {
   readonly key: string;
 }
 
-/** How external deliveries run: the channels plugins registered, and how each delivery job is retried. */
+/** Where notifications go besides the inbox: the channels plugins registered (the relay retries their jobs). */
 export interface DeliveryPlan {
   readonly channels: readonly string[];
-  readonly run: Pick<RunOptions, 'attempts' | 'backoff'>;
 }
 
 /**
@@ -51,9 +49,8 @@ export async function notifyUsers(tx: Sql, notices: readonly Notice[], plan: Del
        INSERT INTO ${DELIVERY_TABLE} (notification_id, channel)
        SELECT s.id, c.channel FROM stored s CROSS JOIN unnest($9::text[]) AS c(channel) RETURNING notification_id, channel),
      jobs AS (
-       INSERT INTO ${OUTBOX_TABLE} (job_name, job_key, data, run_options)
-       SELECT $10, 'notify:' || d.notification_id || ':' || d.channel,
-              jsonb_build_object('notification', d.notification_id, 'channel', d.channel), $11::jsonb
+       INSERT INTO ${OUTBOX_TABLE} (job_name, job_key, data)
+       SELECT $10, 'notify:' || d.notification_id || ':' || d.channel, jsonb_build_object('notification', d.notification_id, 'channel', d.channel)
          FROM deliveries d)
      SELECT count(*)::text AS stored FROM stored`,
     [
@@ -67,7 +64,6 @@ export async function notifyUsers(tx: Sql, notices: readonly Notice[], plan: Del
       column((n) => n.key),
       [...plan.channels],
       DELIVER_JOB,
-      JSON.stringify(plan.run),
     ],
   );
   return Number(result.rows[0]?.stored ?? 0);

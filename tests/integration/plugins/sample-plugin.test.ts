@@ -304,7 +304,7 @@ describe('plugin jobs', () => {
 
 describe('/api/admin/jobs', () => {
   it('shows a dead job with its error, retries it and discards it; administrators only', async () => {
-    // A note that does not exist: the job's insert breaks its foreign key, and its one attempt fails.
+    // A note that does not exist: the job's insert breaks its foreign key, and each of its 5 attempts fails.
     const missing = '00000000-0000-4000-8000-00000000dead';
     const row = await t.db.pool.query<{ id: string }>(
       `INSERT INTO tessera_outbox (job_name, job_key, data) VALUES ('sample:count-notes', '', $1::jsonb) RETURNING id::text AS id`,
@@ -316,7 +316,7 @@ describe('/api/admin/jobs', () => {
     await vi.waitFor(async () => expect((await dead()).map((j) => j.key)).toContain(key), { timeout: 5000, interval: 50 });
     const job = (await dead()).find((j) => j.key === key);
     expect(job?.error).toMatch(/foreign key|violates/);
-    expect(job?.failures).toBe(1);
+    expect(job?.failures).toBe(5);
 
     const retried = await t.request('POST', `/api/admin/jobs/${encodeURIComponent(key)}/retry`);
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);

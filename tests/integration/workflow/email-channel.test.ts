@@ -71,8 +71,8 @@ beforeAll(async () => {
     env: {
       TESSERA_SMTP_URL: `smtp://127.0.0.1:${port}`,
       TESSERA_MAIL_FROM: 'crm@tessera.test',
-      TESSERA_NOTIFY_ATTEMPTS: '3',
-      TESSERA_NOTIFY_BACKOFF_MS: '50',
+      TESSERA_JOB_ATTEMPTS: '3',
+      TESSERA_JOB_BACKOFF_MS: '50',
     },
   });
   for (const [username, email] of [

@@ -24,7 +24,7 @@ const get = (username: string, path: string) => t.request('GET', `/api/v1/me/not
 const post = (username: string, path: string) => t.request('POST', `/api/v1/me/notifications${path}`, {}, as(username));
 
 function notify(notices: Notice[]): Promise<number> {
-  return withTransaction(t.engine.db.pool, (tx) => notifyUsers(tx, notices, { channels: [], run: {} }));
+  return withTransaction(t.engine.db.pool, (tx) => notifyUsers(tx, notices, { channels: [] }));
 }
 
 const notice = (username: string, n: number): Notice => ({
@@ -55,7 +55,7 @@ describe('notifyUsers', () => {
   it('stores nothing when the transaction rolls back', async () => {
     await expect(
       withTransaction(t.engine.db.pool, async (tx) => {
-        await notifyUsers(tx, [notice('ann', 99)], { channels: [], run: {} });
+        await notifyUsers(tx, [notice('ann', 99)], { channels: [] });
         throw new Error('the write failed');
       }),
     ).rejects.toThrow('the write failed');
