@@ -168,7 +168,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
   processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
   processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
-  await reminders.start();
+  reminders.processScans();
+  await reminders.sync();
   relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {

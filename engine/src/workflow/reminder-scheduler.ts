@@ -25,7 +25,6 @@ function scheduleOf(r: CompiledReminder): Schedule {
 
 export class ReminderScheduler {
   private scheduled = new Map<string, Schedule>();
-  private started = false;
 
   constructor(
     private readonly queue: JobQueue,
@@ -42,17 +41,13 @@ export class ReminderScheduler {
     return [...this.deps.current().runtime.entities.values()].flatMap((e) => [...e.rules.reminders]);
   }
 
-  /** Takes `reminder:scan` jobs in this process and schedules the rules. */
-  async start(): Promise<void> {
-    if (!this.started) {
-      this.started = true;
-      this.queue.process(SCAN_JOB, { concurrency: 1 }, async (job) => {
-        const s = job.data as Partial<Schedule> | null;
-        const due = this.rules().filter((r) => r.def.schedule.cron === s?.cron && r.def.schedule.timeZone === s.tz);
-        await this.scanAll(new Date(), due);
-      });
-    }
-    await this.sync();
+  /** Takes `reminder:scan` jobs in this process (a process that runs jobs: the engine, or a worker). */
+  processScans(): void {
+    this.queue.process(SCAN_JOB, { concurrency: 1 }, async (job) => {
+      const s = job.data as Partial<Schedule> | null;
+      const due = this.rules().filter((r) => r.def.schedule.cron === s?.cron && r.def.schedule.timeZone === s.tz);
+      await this.scanAll(new Date(), due);
+    });
   }
 
   /** Repeats the schedules of the current rules; stops those no rule has any more. */

@@ -2,6 +2,10 @@
 // record, recipient and occurrence (twice at the same instant, from two engines at once, and again only for a later
 // occurrence), reaches only recipients who may read the record, and snoozing and dismissing work per user through HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareModel } from '../../../engine/src/api/served-model.js';
+import { InProcessQueue } from '../../../engine/src/jobs/in-process-queue.js';
+import { createLogger } from '../../../engine/src/shared/logger.js';
+import { ReminderScheduler } from '../../../engine/src/workflow/reminder-scheduler.js';
 import { startPeerEngine, startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
 let t: TestEngine;
@@ -247,5 +251,30 @@ describe('the schedule', () => {
       ]),
     );
     expect(new Set(t.engine.reminders.schedules().map((s) => `${s.tz} ${s.cron}`))).toEqual(crons);
+  });
+
+  it('a reminder:scan job scans the rules of its cron and time zone, as of when it runs', async () => {
+    const lead = await create('lead', { name: 'Queued', owner: users.rep2!.id });
+    const queue = new InProcessQueue({ log: createLogger('silent') });
+    const prepared = prepareModel(t.engine.models.current().model, t.engine.registries);
+    const scheduler = new ReminderScheduler(queue, {
+      pool: t.engine.db.pool,
+      current: () => prepared,
+      plan: { channels: [] },
+      log: createLogger('silent'),
+    });
+    try {
+      scheduler.processScans();
+      // not_contacted runs on '0 9 * * *' UTC; the lead was never contacted, so it is due now.
+      await queue.add('reminder:scan', { cron: '0 9 * * *', tz: 'UTC' }, { jobKey: 'test-scan' });
+      let mine: Rec[] = [];
+      for (let i = 0; i < 100 && mine.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        mine = await about('rep2', lead.id);
+      }
+      expect(mine).toEqual([expect.objectContaining({ title: 'Lead not contacted' })]);
+    } finally {
+      await queue.close();
+    }
   });
 });
