@@ -37,6 +37,12 @@ import { processPluginJobs } from './jobs/plugin-jobs.js';
 import { processAfterHooks } from './jobs/after-hook-jobs.js';
 import { processScheduledWork } from './jobs/scheduled-handlers.js';
 import { startScheduleTick } from './jobs/schedule-tick.js';
+import { ensureNotificationTables } from './workflow/notification-tables.js';
+import { processNotificationDeliveries } from './workflow/deliver-notifications.js';
+import { NotificationInbox } from './workflow/notification-inbox.js';
+import type { DeliveryPlan } from './workflow/notify-users.js';
+import { notificationRoutes } from './api/notification.routes.js';
+import { ReminderScheduler } from './workflow/reminder-scheduler.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
 import { healthRoutes } from './api/health.routes.js';
@@ -58,6 +64,8 @@ export interface Engine {
   readonly applied: ApplyResult;
   /** The job queue this engine adds to (and, unless TESSERA_RUN_JOBS=false, runs). */
   readonly queue: JobQueue;
+  /** The reminder rules' schedules and scans (tests scan with a clock of their own). */
+  readonly reminders: ReminderScheduler;
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
@@ -72,7 +80,10 @@ export interface EngineOptions {
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log);
+  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log, {
+    mailFrom: config.mailFrom,
+    ...(config.smtpUrl === undefined ? {} : { smtpUrl: config.smtpUrl }),
+  });
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log }));
   let start;
@@ -111,6 +122,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     run: jobRun,
   });
   await ensureAssignmentTables(db.knex);
+  await ensureNotificationTables(db.knex);
+  // In-app is the stored row; every plugin channel gets a delivery job per notification (retried as outbox jobs are).
+  const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -144,11 +158,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     return router;
   };
   const entities = new DynamicRouter(modelRoutes());
+  const reminders = new ReminderScheduler(queue, { pool: db.pool, current: () => served.current, plan: deliveryPlan, log });
   // Throws before anything changes when this engine cannot serve `next` (see ModelHolder.swap).
   models.onSwap((next) => {
     served.swap(next);
     auth.invalidate();
     entities.replace(modelRoutes());
+    // After the swap, so the schedules follow the rules now served; a failure is logged, the scans stay as they were.
+    queueMicrotask(() => void reminders.sync().catch((err: unknown) => log.error({ err }, 'rescheduling reminders failed')));
   });
 
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
@@ -159,8 +176,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processPluginJobs(queue, registries.jobs, jobDeps);
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
+    processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
+    reminders.processScans();
     await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
   }
+  // Every process keeps the reminder schedules in step with its Model; the jobs run where jobs run.
+  await reminders.sync();
   // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
   // its workers relay them.
   if (config.runJobs) relay.start();
@@ -197,6 +218,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     ),
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(jobsAdminRoutes(queue)),
+    routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
     routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
     routerMiddleware(
       actionRoutes({
@@ -222,6 +244,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     log,
     applied,
     queue,
+    reminders,
     publish,
     listen(port = config.port, host = config.host) {
       return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
 import { rulePaths } from './openapi-rule-paths.js';
+import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -133,6 +134,7 @@ export function buildOpenApiDocument(
     },
     AuditEntry: AUDIT_ENTRY,
     ...SYSTEM_SCHEMAS,
+    ...NOTIFICATION_SCHEMAS,
   };
   const paths: Record<string, unknown> = {};
   // The same parameters for every entity: built once per document.
@@ -352,6 +354,7 @@ export function buildOpenApiDocument(
     };
   }
   Object.assign(paths, systemPaths(view.isAdmin));
+  Object.assign(paths, notificationPaths(view.isAdmin));
   return {
     openapi: '3.1.0',
     info: {

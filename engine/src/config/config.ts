@@ -41,6 +41,10 @@ export interface Config {
   /** Failed logins allowed per user per 15 minutes, and login attempts per address per minute. */
   readonly loginFailuresPerUser: number;
   readonly loginAttemptsPerAddress: number;
+  /** SMTP server mail channels send through (TESSERA_SMTP_URL); unset, mail deliveries fail visibly. */
+  readonly smtpUrl?: string;
+  /** Sender of notification mail (TESSERA_MAIL_FROM). */
+  readonly mailFrom: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -96,5 +100,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminPassword: env.TESSERA_ADMIN_PASSWORD || undefined,
     loginFailuresPerUser: positiveInt(env, 'TESSERA_LOGIN_FAILURES_PER_USER', 5),
     loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
+    smtpUrl: env.TESSERA_SMTP_URL || undefined,
+    mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
   });
 }

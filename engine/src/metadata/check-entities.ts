@@ -7,6 +7,7 @@ import { checkAssignment } from './check-assignment.js';
 import { checkSchedule } from './check-schedule.js';
 import { checkField, type Report } from './check-field.js';
 import { checkNumbering } from './check-numbering.js';
+import { checkReminders } from './check-reminders.js';
 import type { FieldKindRegistry } from './field-kinds.js';
 import type { MetadataProblem } from './metadata-problem.js';
 import { requiredClosure } from './order-packs.js';
@@ -197,6 +198,7 @@ export function checkEntities(
       });
     }
     checkSchedule(spec.recomputeSchedule, '/recomputeSchedule', report);
+    checkReminders(spec, kinds, report);
     const indexNames = new Set<string>();
     const indexIds = new Set<string>();
     (spec.indexes ?? []).forEach((index, i) => {

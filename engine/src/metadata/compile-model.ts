@@ -4,6 +4,7 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import { deepFreeze } from '../shared/deep-freeze.js';
 import { compileAssignment } from './assignment.js';
 import { DEFAULT_CRON_TZ } from '../shared/cron.js';
+import { compileReminder } from './reminder.js';
 import { kindOf, type FieldKindRegistry } from './field-kinds.js';
 import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Model, PackInfo } from './model.js';
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
@@ -111,6 +112,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         ...(spec.recomputeSchedule
           ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.tz ?? DEFAULT_CRON_TZ } }
           : {}),
+        ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
       });
     }
   }

@@ -1,5 +1,6 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
 import type { AssignmentDef } from './assignment.js';
+import type { ReminderDef } from './reminder.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -285,6 +286,8 @@ export interface EntityDef {
   readonly assignment?: AssignmentDef;
   /** When every record's derived fields are recomputed (rules that read today()). */
   readonly recomputeSchedule?: ScheduleDef;
+  /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */
+  readonly reminders?: readonly ReminderDef[];
 }
 
 /** When scheduled work runs (shared/cron.ts reads the cron). */

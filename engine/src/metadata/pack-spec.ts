@@ -1,5 +1,6 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
 import type { AssignmentSpec } from './assignment.js';
+import type { ReminderSpec } from './reminder.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
@@ -47,6 +48,7 @@ export interface EntityFileSpec {
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
   assignment?: AssignmentSpec;
   recomputeSchedule?: { cron: string; tz?: string };
+  reminders?: ReminderSpec[];
 }
 
 /** A pack whose files all passed the meta-schema. */

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
 import { requiredPluginNames } from '../metadata/read-packs.js';
-import type { PluginHost, TesseraPlugin } from './plugin-api.js';
+import type { PluginHost, PluginSettings, TesseraPlugin } from './plugin-api.js';
 import { createRegistries, freezeRegistries, type PluginRegistries } from './plugin-registries.js';
 
 function pluginError(detail: string): EngineError {
@@ -52,7 +52,7 @@ export async function loadPluginModules(dir: string, names: readonly string[]): 
   return ordered;
 }
 
-function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger): PluginHost {
+function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settings: PluginSettings): PluginHost {
   const name = plugin.name;
   return {
     pluginName: name,
@@ -79,14 +79,27 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger): Plugi
       if (r.jobs.has(def.name)) throw pluginError(`plugin ${name}: job ${def.name} is already registered`);
       r.jobs.set(def.name, def);
     },
+    channel(def) {
+      // The inbox is the engine's own channel: a plugin cannot take its name.
+      if (def.name === 'in_app' || r.channels.has(def.name)) throw pluginError(`plugin ${name}: channel ${def.name} is already registered`);
+      r.channels.set(def.name, def);
+    },
+    settings,
     routes: (router) => r.routers.push({ plugin: name, router }),
   };
 }
 
-export async function setUpPlugins(plugins: readonly TesseraPlugin[], log: Logger): Promise<PluginRegistries> {
+/** Without a config (e.g. `tessera validate`), plugins see no SMTP server and a placeholder sender. */
+export const DEFAULT_PLUGIN_SETTINGS: PluginSettings = Object.freeze({ mailFrom: 'tessera@localhost' });
+
+export async function setUpPlugins(
+  plugins: readonly TesseraPlugin[],
+  log: Logger,
+  settings: PluginSettings = DEFAULT_PLUGIN_SETTINGS,
+): Promise<PluginRegistries> {
   const registries = createRegistries();
   for (const plugin of plugins) {
-    await plugin.setup(hostFor(plugin, registries, log));
+    await plugin.setup(hostFor(plugin, registries, log, settings));
     log.debug({ plugin: plugin.name, version: plugin.version }, 'plugin set up');
   }
   freezeRegistries(registries);
@@ -101,7 +114,8 @@ export async function loadRegistries(
   pluginsDir: string,
   packDirs: readonly string[],
   log: Logger,
+  settings: PluginSettings = DEFAULT_PLUGIN_SETTINGS,
 ): Promise<{ plugins: TesseraPlugin[]; registries: PluginRegistries }> {
   const plugins = await loadPluginModules(pluginsDir, requiredPluginNames(packDirs));
-  return { plugins, registries: await setUpPlugins(plugins, log) };
+  return { plugins, registries: await setUpPlugins(plugins, log, settings) };
 }

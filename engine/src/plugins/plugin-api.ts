@@ -69,6 +69,49 @@ export interface JobDef {
   run(args: PluginContext & { readonly payload: unknown }): Promise<void>;
 }
 
+/** A notification as an external channel sends it: rendered in the recipient's locale. */
+export interface ChannelMessage {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly body: string;
+  readonly entity: string | null;
+  readonly recordId: string | null;
+  readonly createdAt: string;
+}
+
+export interface ChannelRecipient {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly locale: string | null;
+}
+
+/**
+ * A way to reach users beyond the in-app inbox (which is always on). Each delivery is a job of its own, retried
+ * with backoff; `deliver` throws to fail an attempt, or returns `{ skipped }` when this recipient cannot be reached
+ * this way (no address): the delivery is then marked skipped with that reason, not retried.
+ */
+export interface ChannelDef {
+  /** Names the channel in delivery states, e.g. `email`. */
+  readonly name: string;
+  deliver(args: {
+    readonly message: ChannelMessage;
+    readonly recipient: ChannelRecipient;
+    readonly log: Logger;
+    readonly signal: AbortSignal;
+  }): Promise<{ readonly skipped: string } | undefined>;
+}
+
+/** Settings the engine's config gives plugins (plugins never read the environment). */
+export interface PluginSettings {
+  /** SMTP server for mail channels, e.g. smtp://user:pass@host:587 (TESSERA_SMTP_URL). */
+  readonly smtpUrl?: string;
+  /** Sender address of mail (TESSERA_MAIL_FROM). */
+  readonly mailFrom: string;
+}
+
 export interface PluginHost {
   readonly pluginName: string;
   readonly log: Logger;
@@ -78,6 +121,9 @@ export interface PluginHost {
   operator(def: OperatorDef): void;
   fieldKind(kind: FieldKind): void;
   job(def: JobDef): void;
+  /** A notification channel (email, chat, SMS). */
+  channel(def: ChannelDef): void;
+  readonly settings: PluginSettings;
   /** Extra HTTP routes, mounted under /api/plugins/<plugin name>/. */
   routes(router: Router): void;
 }

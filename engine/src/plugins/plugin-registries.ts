@@ -4,7 +4,7 @@ import type { FieldKind } from '../metadata/field-kinds.js';
 import { builtinFieldKinds } from '../metadata/builtin-field-kinds.js';
 import { createOperatorRegistry, type OperatorRegistry } from '../rules/operator-registry.js';
 import { HookRegistry } from './hook-registry.js';
-import type { ActionDef, JobDef } from './plugin-api.js';
+import type { ActionDef, ChannelDef, JobDef } from './plugin-api.js';
 
 export interface PluginRegistries {
   readonly hooks: HookRegistry;
@@ -13,6 +13,8 @@ export interface PluginRegistries {
   /** Keyed `entity/action`. */
   readonly actions: Map<string, ActionDef>;
   readonly jobs: Map<string, JobDef>;
+  /** Notification channels by name (in-app is the engine's own and not among them). */
+  readonly channels: Map<string, ChannelDef>;
   readonly routers: Array<{ plugin: string; router: Router }>;
 }
 
@@ -23,6 +25,7 @@ export function createRegistries(): PluginRegistries {
     kinds: builtinFieldKinds(),
     actions: new Map(),
     jobs: new Map(),
+    channels: new Map(),
     routers: [],
   };
 }

@@ -18,6 +18,7 @@ import {
 } from './derived-fields.js';
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
 import { compileTransitions, type StateMachine } from './compile-transitions.js';
+import { compileReminders, type CompiledReminder } from './compile-reminders.js';
 import { freshValuesSql, insertWithDerivedSql, recomputeSql, type InsertWithDerivedSql, type RecomputeSql } from './recompute-sql.js';
 import type { Hop } from './rule-scope.js';
 
@@ -67,6 +68,8 @@ export interface EntityRules extends RecordChecks {
   readonly dependents: readonly DependentEdge[];
   /** The state machines of its enum fields (compile-transitions.ts). */
   readonly stateMachines: readonly StateMachine[];
+  /** Its reminder rules (compile-reminders.ts). */
+  readonly reminders: readonly CompiledReminder[];
 }
 
 export interface CompiledRecordRules {
@@ -229,6 +232,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
   const checksByEntity = new Map<string, RecordChecks>();
   const partialByEntity = new Map<string, Map<string, RecomputeSql>>();
   const machinesByEntity = new Map<string, StateMachine[]>();
+  const remindersByEntity = new Map<string, CompiledReminder[]>();
   for (const entity of model.entities) {
     const derivedFields = entity.fields.filter((f) => isDerivedField(env.kinds, f));
     if (entity.recomputeSchedule && derivedFields.length === 0) {
@@ -276,6 +280,10 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
       compileTransitions(env, entity, derivedNames, (p) =>
         problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p }),
       ),
+    );
+    remindersByEntity.set(
+      entity.name,
+      compileReminders(env, entity, (p) => problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p })),
     );
   }
   crossEntityCycles(model, compiledByEntity, problems);
@@ -362,6 +370,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
       parentLocks: [...(parentLocks.get(entity.name)?.values() ?? [])],
       dependents: [...(dependents.get(entity.name)?.values() ?? [])],
       stateMachines: machinesByEntity.get(entity.name) ?? [],
+      reminders: remindersByEntity.get(entity.name) ?? [],
     });
   }
   return { byEntity, problems };

@@ -32,7 +32,7 @@ async function patch(entity: string, rec: Rec, body: Rec, token?: string) {
 }
 
 beforeAll(async () => {
-  t = await startTestEngine({ packs: ['metadata/packs'] });
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm'] });
   //   HQ ─┬─ EAST (Branch East)    mgr_east manages rep_east
   //       └─ SOUTH (Branch South)  rep_south
   const units = await t.request('GET', listUrl('org_unit', { filter: { '==': [{ var: 'code' }, 'HQ'] } }));
