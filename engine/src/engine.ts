@@ -29,6 +29,10 @@ import { explainRoutes } from './api/explain.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
+import { ensureApprovalTables } from './workflow/approval-tables.js';
+import { ApprovalService } from './workflow/approval-service.js';
+import { processApprovalJobs } from './workflow/approval-jobs.js';
+import { approvalRoutes, myApprovalRoutes } from './api/approval.routes.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { ensureOutboxTable } from './jobs/outbox.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
@@ -102,6 +106,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const queue = createJobQueue(config, log);
   const relay = new OutboxRelay({ pool: db.pool, queue, log });
   await ensureAssignmentTables(db.knex);
+  await ensureApprovalTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -124,12 +129,21 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     hooks: registries.hooks,
     log,
     onSecurityChange: () => auth.invalidate(),
+    approvals,
   }));
+  // The writer runs a flow's effects, and a write's transition may start a flow: each is handed the other.
+  const approvals: ApprovalService = new ApprovalService(writer, () => ({
+    runtime: served.current.runtime,
+    flows: served.current.approvals,
+    core: served.current.accessDeps.core,
+  }));
+  const approvalDeps = { pool: db.pool, approvals, core: () => served.current.accessDeps.core };
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
     router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
+    router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };
@@ -145,6 +159,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
   processPluginJobs(queue, registries.jobs, { pool: db.pool, model: () => served.current.runtime.model, log });
+  processApprovalJobs(queue, approvals, log);
   relay.start();
 
   async function publish(next: Model, applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
@@ -190,6 +205,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         runtime: () => served.current.runtime,
       }),
     ),
+    routerMiddleware(myApprovalRoutes({ ...approvalDeps, runtime: () => served.current.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);

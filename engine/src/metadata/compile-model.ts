@@ -107,6 +107,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         ...(spec.assignment && spec.ownership?.ownerField
           ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
           : {}),
+        ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),
       });
     }
   }

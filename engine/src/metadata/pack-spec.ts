@@ -1,4 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
+import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
@@ -46,6 +47,7 @@ export interface EntityFileSpec {
   indexes?: IndexFileSpec[];
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
   assignment?: AssignmentSpec;
+  approvalFlows?: ApprovalFlowDef[];
 }
 
 /** A pack whose files all passed the meta-schema. */
