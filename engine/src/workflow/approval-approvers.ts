@@ -30,7 +30,9 @@ export function describeApprover(spec: ApproverSpec): string {
 
 export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: EntityDef, recordId: string, specs: readonly ApproverSpec[]): Promise<ResolvedApprovers> {
   const params = new SqlParams();
-  const rec = params.add(recordId, 'uuid');
+  // Bound only when a spec reads the record: an unused parameter has no type PostgreSQL could infer.
+  let bound: string | undefined;
+  const rec = (): string => (bound ??= params.add(recordId, 'uuid'));
   const users = q(core.user.table);
   const manager = q(core.userManagerColumn);
   const parts = specs.map((spec, i) => {
@@ -40,12 +42,12 @@ export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: Entit
         WHERE r.code = ${params.add(spec.role, 'text')} AND r.deleted_at IS NULL`;
     }
     if ('field' in spec) {
-      return `SELECT ${i} AS spec, 0 AS depth, t.${q(column(entity, spec.field))} AS id FROM ${q(entity.table)} t WHERE t.id = ${rec}`;
+      return `SELECT ${i} AS spec, 0 AS depth, t.${q(column(entity, spec.field))} AS id FROM ${q(entity.table)} t WHERE t.id = ${rec()}`;
     }
     const owner = column(entity, entity.ownership?.ownerField ?? '');
     // The depth bound ends the walk, a cycle in the manager chain included.
     return `(WITH RECURSIVE chain(id, depth) AS (
-        SELECT u.${manager}, 1 FROM ${users} u WHERE u.id = (SELECT t.${q(owner)} FROM ${q(entity.table)} t WHERE t.id = ${rec})
+        SELECT u.${manager}, 1 FROM ${users} u WHERE u.id = (SELECT t.${q(owner)} FROM ${q(entity.table)} t WHERE t.id = ${rec()})
         UNION SELECT u.${manager}, c.depth + 1 FROM chain c JOIN ${users} u ON u.id = c.id WHERE c.depth < ${params.add(spec.managers, 'int')})
       SELECT ${i} AS spec, depth, id FROM chain)`;
   });
