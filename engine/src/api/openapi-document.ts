@@ -15,6 +15,7 @@ import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
 import { rulePaths } from './openapi-rule-paths.js';
+import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -332,6 +333,7 @@ export function buildOpenApiDocument(
     Object.assign(
       paths,
       rulePaths(e, pascal(e.name), ref(pascal(e.name)), { canDelete: view.can(e.name, 'delete'), isAdmin: view.isAdmin, hasDerived }),
+      approvalPaths(e, pascal(e.name)),
     );
   }
   for (const action of actions.values()) {
@@ -351,7 +353,7 @@ export function buildOpenApiDocument(
       },
     };
   }
-  Object.assign(paths, systemPaths(view.isAdmin));
+  Object.assign(paths, systemPaths(view.isAdmin), myApprovalPaths());
   return {
     openapi: '3.1.0',
     info: {

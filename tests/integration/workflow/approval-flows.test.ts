@@ -2,6 +2,7 @@
 // all-of finance step and a CFO step included only above 1,000,000; equipment goes to a reviewer field and an any-of
 // board; a quick flow escalates after a second; contracts are submitted by a state-machine transition and moved by
 // the flow's effects. Refusals are problem+json and change nothing.
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
@@ -358,5 +359,22 @@ describe('flows and the state machine', () => {
     expect((await record('contract', c.id)).status).toBe('draft');
     // The amendment flow guards 'amend' (from active): a draft cannot be submitted to it.
     expect((await act('alice', 'contract', c.id, 'submit', { flow: 'amendment' })).status).toBe(422);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('describes the approval routes and stays valid', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.status).toBe(200);
+    const result = await new Validator().validate(res.body);
+    expect(result.errors ?? []).toEqual([]);
+    for (const action of ['submit', 'approve', 'reject', 'withdraw', 'delegate', 'reassign']) {
+      expect(res.body.paths[`/api/v1/expense/{id}/approval/${action}`]?.post, action).toBeDefined();
+    }
+    expect(res.body.paths['/api/v1/expense/{id}/approval'].get).toBeDefined();
+    expect(res.body.paths['/api/v1/me/approvals'].get).toBeDefined();
+    expect(Object.keys(res.body.paths['/api/v1/me/delegations'])).toEqual(['get', 'post']);
+    const ids = Object.values(res.body.paths).flatMap((p: any) => Object.values(p).map((o: any) => o?.operationId).filter(Boolean));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
