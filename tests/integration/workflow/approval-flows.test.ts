@@ -352,6 +352,13 @@ describe('flows and the state machine', () => {
     expect((await record('contract', c.id)).status).toBe('amended');
   });
 
+  it('offers no button for a transition a flow guards', async () => {
+    const res = await t.request('GET', '/api/meta', undefined, as('alice'));
+    const contract = res.body.entities.find((e: Rec) => e.name === 'contract');
+    const status = contract.fields.find((f: Rec) => f.name === 'status');
+    expect(status.transitions.byState).toEqual({ draft: ['submit'], in_approval: [], active: [], amended: [] });
+  });
+
   it('takes the rejection transition', async () => {
     const c = await contract('Lease');
     expect((await patch(c, { status: 'in_approval' })).status).toBe(200);
