@@ -1,6 +1,8 @@
 // Who approves a step, resolved from data when the flow enters it: members of a role (by code), the user in a
 // field of the record, the record owner's managers up the chain. Only live, active users count; each spec that
-// finds nobody is reported, so a submit can refuse with a clear error and write nothing. One statement for all specs.
+// finds nobody is reported, so a submit can refuse with a clear error and write nothing. Built as one SQL
+// expression over the record row `t`, so the flow judges the next steps' conditions and resolves their approvers
+// in the same statement (approval-service.ts).
 import type { Sql } from '../db/transaction.js';
 import type { ApproverSpec } from '../metadata/approval-flow.js';
 import type { EntityDef } from '../metadata/model.js';
@@ -28,11 +30,8 @@ export function describeApprover(spec: ApproverSpec): string {
   return `the owner's managers (${spec.managers} level${spec.managers === 1 ? '' : 's'})`;
 }
 
-export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: EntityDef, recordId: string, specs: readonly ApproverSpec[]): Promise<ResolvedApprovers> {
-  const params = new SqlParams();
-  // Bound only when a spec reads the record: an unused parameter has no type PostgreSQL could infer.
-  let bound: string | undefined;
-  const rec = (): string => (bound ??= params.add(recordId, 'uuid'));
+/** A json array of [spec index, user id] pairs for the specs, over the record row `t`; role codes are bound in `params`. */
+export function approversSql(core: CoreSchema, entity: EntityDef, specs: readonly ApproverSpec[], params: SqlParams): string {
   const users = q(core.user.table);
   const manager = q(core.userManagerColumn);
   const parts = specs.map((spec, i) => {
@@ -41,24 +40,28 @@ export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: Entit
         JOIN ${q(core.membersTable)} m ON m.${q(core.membersRoleColumn)} = r.id
         WHERE r.code = ${params.add(spec.role, 'text')} AND r.deleted_at IS NULL`;
     }
-    if ('field' in spec) {
-      return `SELECT ${i} AS spec, 0 AS depth, t.${q(column(entity, spec.field))} AS id FROM ${q(entity.table)} t WHERE t.id = ${rec()}`;
-    }
+    if ('field' in spec) return `SELECT ${i} AS spec, 0 AS depth, t.${q(column(entity, spec.field))} AS id`;
     const owner = column(entity, entity.ownership?.ownerField ?? '');
     // The depth bound ends the walk, a cycle in the manager chain included.
     return `(WITH RECURSIVE chain(id, depth) AS (
-        SELECT u.${manager}, 1 FROM ${users} u WHERE u.id = (SELECT t.${q(owner)} FROM ${q(entity.table)} t WHERE t.id = ${rec()})
-        UNION SELECT u.${manager}, c.depth + 1 FROM chain c JOIN ${users} u ON u.id = c.id WHERE c.depth < ${params.add(spec.managers, 'int')})
+        SELECT u.${manager}, 1 FROM ${users} u WHERE u.id = t.${q(owner)}
+        UNION ALL SELECT u.${manager}, c.depth + 1 FROM chain c JOIN ${users} u ON u.id = c.id WHERE c.depth < ${Number(spec.managers)})
       SELECT ${i} AS spec, depth, id FROM chain)`;
   });
-  const res = await sql.query<{ spec: number; id: string }>(
-    `SELECT a.spec, a.id FROM (${parts.join(' UNION ALL ')}) a JOIN ${users} u ON u.id = a.id
-      WHERE u.deleted_at IS NULL AND u.active ORDER BY a.spec, a.depth, a.id`,
-    params.values,
-  );
-  const found = new Set(res.rows.map((r) => r.spec));
-  return {
-    users: [...new Set(res.rows.map((r) => r.id))],
-    empty: specs.filter((_, i) => !found.has(i)),
-  };
+  return `(SELECT coalesce(json_agg(json_build_array(a.spec, a.id) ORDER BY a.spec, a.depth, a.id), '[]'::json)
+    FROM (${parts.join(' UNION ALL ')}) a JOIN ${users} u ON u.id = a.id WHERE u.deleted_at IS NULL AND u.active)`;
+}
+
+/** The users an `approversSql` value names, and the specs that named nobody. */
+export function readApprovers(value: unknown, specs: readonly ApproverSpec[]): ResolvedApprovers {
+  const pairs = Array.isArray(value) ? (value as Array<[number, string]>) : [];
+  const found = new Set(pairs.map(([spec]) => spec));
+  return { users: [...new Set(pairs.map(([, id]) => id))], empty: specs.filter((_, i) => !found.has(i)) };
+}
+
+export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: EntityDef, recordId: string, specs: readonly ApproverSpec[]): Promise<ResolvedApprovers> {
+  const params = new SqlParams([recordId]);
+  const expr = approversSql(core, entity, specs, params);
+  const res = await sql.query<{ a: unknown }>(`SELECT ${expr} AS a FROM ${q(entity.table)} t WHERE t.id = $1`, params.values);
+  return readApprovers(res.rows[0]?.a, specs);
 }

@@ -17,9 +17,10 @@ import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import { EngineError } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';
 import type { Transaction } from '../db/transaction.js';
-import { describeApprover, resolveApprovers } from './approval-approvers.js';
+import { approversSql, describeApprover, readApprovers, resolveApprovers } from './approval-approvers.js';
+import { SqlParams } from '../sql/sql-params.js';
 import {
-  decideTask, endTasks, finishInstance, insertInstance, insertTasks, lockInstance, lockPending, moveTask, openTasks, recordHistory, setStep,
+  decideTask, endTasks, finishInstance, insertInstance, insertTasks, lockInstance, lockPending, lockPendingWithTasks, moveTask, openTasks, recordHistory, setStep,
   type InstanceRow, type OpenTask,
 } from './approval-store.js';
 import { approversAssigned } from './approvers-assigned.js';
@@ -68,6 +69,8 @@ interface Pending {
   readonly rt: EntityRuntime;
   readonly flow: CompiledFlow;
   readonly instance: InstanceRow;
+  /** The open tasks of the current step (read with the lock), with how the caller stands to each. */
+  readonly tasks: readonly OpenTask[];
 }
 
 export class ApprovalService implements FlowStarter {
@@ -132,20 +135,27 @@ export class ApprovalService implements FlowStarter {
       throw err;
     }
     recordHistory(tx, { instanceId: instance.id, action: 'submit', actorId: caller.actor.id, actorName: caller.actor.username, detail: { flow: flow.def.name } });
-    return this.advance(scope, caller, { rt, flow, instance }, 0);
+    return this.advance(scope, caller, { rt, flow, instance, tasks: [] }, 0);
   }
 
   /** Enters the first included step from `from` on, or approves the record when none is left. */
   private async advance(scope: WriteScope, caller: Caller, p: Pending, from: number): Promise<ApprovalOutcome> {
     const { tx } = scope;
     const rest = p.flow.steps.slice(from);
-    const included = await judge(tx, p.rt, p.instance.record_id, rest.map((s) => s.when ?? 'TRUE'));
-    const next = rest.find((_, i) => included[i] === true);
-    for (const skipped of rest.slice(0, next ? rest.indexOf(next) : rest.length)) {
+    // One statement judges the remaining steps' conditions and resolves the approvers of those included.
+    const params = new SqlParams([p.instance.record_id]);
+    const columns = rest.map((s, i) => {
+      const when = s.when ?? 'TRUE';
+      return `(${when}) AS c${i}, CASE WHEN (${when}) THEN ${approversSql(this.current().core, p.rt.entity, s.def.approvers, params)} END AS a${i}`;
+    });
+    const row = rest.length === 0 ? {} : await readRow(tx, p.rt, columns, params);
+    const at = rest.findIndex((_, i) => row[`c${i}`] === true);
+    const next = at < 0 ? undefined : rest[at];
+    for (const skipped of rest.slice(0, at < 0 ? rest.length : at)) {
       recordHistory(tx, { instanceId: p.instance.id, step: skipped.def.name, action: 'skip', actorId: null, actorName: 'tessera' });
     }
     if (!next) return this.finish(scope, caller, p, 'approved');
-    const approvers = await resolveApprovers(tx, this.current().core, p.rt.entity, p.instance.record_id, next.def.approvers);
+    const approvers = readApprovers(row[`a${at}`], next.def.approvers);
     // Roles are data: a role without active members is a mistake to fix, even when other approvers exist.
     const missing = approvers.users.length === 0 ? approvers.empty : approvers.empty.filter((a) => 'role' in a);
     if (missing.length > 0) {
@@ -178,24 +188,25 @@ export class ApprovalService implements FlowStarter {
     await approversAssigned(tx, { entity: p.rt.entity.name, recordId: p.instance.record_id, instanceId: p.instance.id, flow: p.flow.def.name, step, userIds, reason });
   }
 
-  /** The record's pending instance, locked; 404 for no record, 409 when it waits for nobody. */
-  private async pending(tx: Transaction, entity: string, id: string): Promise<Pending> {
+  /** The record's pending instance, locked, with its open tasks; 404 for no record, 409 when it waits for nobody. */
+  private async pending(tx: Transaction, entity: string, id: string, caller: string | null): Promise<Pending> {
     const rt = this.current().runtime.entity(entity);
-    const instance = await lockPending(tx, entity, id);
-    if (!instance) {
+    const found = await lockPendingWithTasks(tx, entity, id, caller);
+    if (!found) {
       const live = await tx.query(`SELECT 1 FROM ${q(rt.entity.table)} WHERE id = $1 AND deleted_at IS NULL`, [id]);
       if (!live.rowCount) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
       throw approvalError('approval.not_pending', `this ${entity} is not waiting for approval`);
     }
+    const { instance, tasks } = found;
     const flow = this.flowsOf(entity).find((f) => f.def.id === instance.flow_id);
     // A flow removed from the metadata while records waited in it: nobody can act on them but an admin's withdraw.
     if (!flow) throw approvalError('approval.unknown_flow', `the flow '${instance.flow_name}' this ${entity} waits in no longer exists`);
-    return { rt, flow, instance };
+    return { rt, flow, instance, tasks };
   }
 
   /** The caller's own open task, else one of a user whose standing delegation names the caller today. */
-  private async callersTask(tx: Transaction, caller: Caller, p: Pending): Promise<{ task: OpenTask; others: OpenTask[] }> {
-    const tasks = await openTasks(tx, p.instance, caller.actor.id);
+  private callersTask(p: Pending): { task: OpenTask; others: OpenTask[] } {
+    const tasks = p.tasks;
     const task = tasks.find((t) => t.mine) ?? tasks.find((t) => t.delegated);
     if (!task) throw approvalError('approval.not_your_turn', `this ${p.rt.entity.name} is not waiting for your decision`);
     return { task, others: tasks.filter((t) => t !== task) };
@@ -204,8 +215,8 @@ export class ApprovalService implements FlowStarter {
   async decide(caller: Caller, entity: string, id: string, decision: 'approve' | 'reject', comment: string | null): Promise<ApprovalOutcome> {
     if (decision === 'reject' && !comment) throw approvalError('approval.comment_required', 'a rejection needs a comment saying why', { pointer: '/comment' });
     return this.writer.transaction(async (scope) => {
-      const p = await this.pending(scope.tx, entity, id);
-      const { task, others } = await this.callersTask(scope.tx, caller, p);
+      const p = await this.pending(scope.tx, entity, id, caller.actor.id);
+      const { task, others } = this.callersTask(p);
       decideTask(scope.tx, task.id, decision === 'approve' ? 'approved' : 'rejected', caller.actor.id, comment);
       recordHistory(scope.tx, {
         instanceId: p.instance.id, step: p.instance.step_name, action: decision, actorId: caller.actor.id, actorName: caller.actor.username,
@@ -223,7 +234,7 @@ export class ApprovalService implements FlowStarter {
 
   async withdraw(caller: Caller, entity: string, id: string, comment: string | null): Promise<ApprovalOutcome> {
     return this.writer.transaction(async (scope) => {
-      const p = await this.pending(scope.tx, entity, id);
+      const p = await this.pending(scope.tx, entity, id, caller.actor.id);
       if (p.instance.submitted_by === null || p.instance.submitted_by !== caller.actor.id) {
         throw approvalError('approval.not_submitter', 'only the user who submitted the record may withdraw it');
       }
@@ -236,8 +247,8 @@ export class ApprovalService implements FlowStarter {
   /** Ad hoc: the current approver hands their task to `to`. */
   async delegate(caller: Caller, entity: string, id: string, to: string, comment: string | null): Promise<ApprovalOutcome> {
     return this.writer.transaction(async (scope) => {
-      const p = await this.pending(scope.tx, entity, id);
-      const { task, others } = await this.callersTask(scope.tx, caller, p);
+      const p = await this.pending(scope.tx, entity, id, caller.actor.id);
+      const { task, others } = this.callersTask(p);
       await this.requireNewApprover(scope.tx, to, [task, ...others], '/to');
       moveTask(scope.tx, task.id, to, task.assignee);
       recordHistory(scope.tx, {
@@ -253,8 +264,8 @@ export class ApprovalService implements FlowStarter {
   async reassign(caller: Caller, entity: string, id: string, from: string, to: string): Promise<ApprovalOutcome> {
     if (!caller.access.isAdmin) throw new EngineError('access.admin_required', 403, 'only administrators may reassign approvals');
     return this.writer.transaction(async (scope) => {
-      const p = await this.pending(scope.tx, entity, id);
-      const tasks = await openTasks(scope.tx, p.instance, null);
+      const p = await this.pending(scope.tx, entity, id, null);
+      const tasks = p.tasks;
       const task = tasks.find((t) => t.assignee === from);
       if (!task) throw approvalError('approval.no_task', `user ${from} has no open task on this ${entity}`, { pointer: '/from' });
       await this.requireNewApprover(scope.tx, to, tasks, '/to');
@@ -299,10 +310,16 @@ export class ApprovalService implements FlowStarter {
         instanceId, step: step.def.name, action: 'escalate', actorId: JOB_ACTOR.id, actorName: JOB_ACTOR.username,
         detail: { from: open.map((t) => t.assignee), to: approvers.users },
       });
-      await this.assigned(scope.tx, { rt, flow, instance }, step.def.name, approvers.users, 'escalation');
+      await this.assigned(scope.tx, { rt, flow, instance, tasks: open }, step.def.name, approvers.users, 'escalation');
       return true;
     });
   }
+}
+
+/** One row of SQL columns over the stored record `t` ($1 is its id). */
+async function readRow(tx: Transaction, rt: EntityRuntime, columns: readonly string[], params: SqlParams): Promise<Record<string, unknown>> {
+  const res = await tx.query(tx.statement(`SELECT ${columns.join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, params.values));
+  return (res.rows[0] ?? {}) as Record<string, unknown>;
 }
 
 /** Each condition (SQL over the stored row `t`) judged on the record in one statement. */

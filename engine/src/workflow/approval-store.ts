@@ -46,6 +46,38 @@ const INSTANCE_COLUMNS = 'id, entity, record_id, flow_id, flow_name, status, ste
 export const delegatedToday = (assignee: string, delegate: string): string =>
   `EXISTS (SELECT 1 FROM ${DELEGATION_TABLE} d WHERE d.user_id = ${assignee} AND d.delegate_id = ${delegate} AND current_date BETWEEN d.valid_from AND d.valid_until)`;
 
+/**
+ * The record's pending instance, locked for the rest of the transaction, with the open tasks of its current step and
+ * how `caller` stands to each: the lock and the read travel in one round trip. The read is its own statement, so
+ * after waiting for the lock it sees what the transaction it waited for committed.
+ */
+export async function lockPendingWithTasks(
+  tx: Transaction, entity: string, recordId: string, caller: string | null,
+): Promise<{ instance: InstanceRow; tasks: OpenTask[] } | undefined> {
+  tx.defer(tx.statement(`SELECT 1 FROM ${INSTANCE_TABLE} WHERE entity = $1 AND record_id = $2 AND status = 'pending' FOR UPDATE`, [entity, recordId]));
+  const res = await tx.query<InstanceRow & { task_id: string | null; assignee: string; delegated_from: string | null; mine: boolean; delegated: boolean }>(
+    tx.statement(
+      `SELECT ${INSTANCE_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')}, k.id AS task_id, k.assignee, k.delegated_from,
+              k.assignee = $3::uuid AS mine, ${delegatedToday('k.assignee', '$3::uuid')} AS delegated
+         FROM ${INSTANCE_TABLE} i LEFT JOIN ${TASK_TABLE} k ON k.instance_id = i.id AND k.step_index = i.step_index AND k.status = 'open'
+        WHERE i.entity = $1 AND i.record_id = $2 AND i.status = 'pending' ORDER BY k.id`,
+      [entity, recordId, caller],
+    ),
+  );
+  const first = res.rows[0];
+  if (!first) return undefined;
+  const instance: InstanceRow = {
+    id: first.id, entity: first.entity, record_id: first.record_id, flow_id: first.flow_id, flow_name: first.flow_name, status: first.status,
+    step_index: first.step_index, step_name: first.step_name, submitted_by: first.submitted_by,
+  };
+  const tasks = res.rows.flatMap((r): OpenTask[] =>
+    r.task_id === null || r.step_index === null
+      ? []
+      : [{ id: r.task_id, assignee: r.assignee, delegated_from: r.delegated_from, step_index: r.step_index, mine: r.mine, delegated: r.delegated }],
+  );
+  return { instance, tasks };
+}
+
 /** The record's pending instance, locked for the rest of the transaction. */
 export async function lockPending(tx: Transaction, entity: string, recordId: string): Promise<InstanceRow | undefined> {
   const res = await tx.query<InstanceRow>(
