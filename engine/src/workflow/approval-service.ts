@@ -190,18 +190,22 @@ export class ApprovalService implements FlowStarter {
 
   /** The record's pending instance, locked, with its open tasks; 404 for no record, 409 when it waits for nobody. */
   private async pending(tx: Transaction, entity: string, id: string, caller: string | null): Promise<Pending> {
+    const { rt, instance, tasks } = await this.pendingInstance(tx, entity, id, caller);
+    const flow = this.flowsOf(entity).find((f) => f.def.id === instance.flow_id);
+    // A flow removed from the metadata while records waited in it: only a withdraw ends their wait.
+    if (!flow) {
+      throw approvalError('approval.unknown_flow', `the flow '${instance.flow_name}' this ${entity} waits in no longer exists: withdraw it`);
+    }
+    return { rt, flow, instance, tasks };
+  }
+
+  private async pendingInstance(tx: Transaction, entity: string, id: string, caller: string | null) {
     const rt = this.current().runtime.entity(entity);
     const found = await lockPendingWithTasks(tx, entity, id, caller);
-    if (!found) {
-      const live = await tx.query(`SELECT 1 FROM ${q(rt.entity.table)} WHERE id = $1 AND deleted_at IS NULL`, [id]);
-      if (!live.rowCount) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
-      throw approvalError('approval.not_pending', `this ${entity} is not waiting for approval`);
-    }
-    const { instance, tasks } = found;
-    const flow = this.flowsOf(entity).find((f) => f.def.id === instance.flow_id);
-    // A flow removed from the metadata while records waited in it: nobody can act on them but an admin's withdraw.
-    if (!flow) throw approvalError('approval.unknown_flow', `the flow '${instance.flow_name}' this ${entity} waits in no longer exists`);
-    return { rt, flow, instance, tasks };
+    if (found) return { rt, ...found };
+    const live = await tx.query(`SELECT 1 FROM ${q(rt.entity.table)} WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    if (!live.rowCount) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
+    throw approvalError('approval.not_pending', `this ${entity} is not waiting for approval`);
   }
 
   /** The caller's own open task, else one of a user whose standing delegation names the caller today. */
@@ -234,13 +238,14 @@ export class ApprovalService implements FlowStarter {
 
   async withdraw(caller: Caller, entity: string, id: string, comment: string | null): Promise<ApprovalOutcome> {
     return this.writer.transaction(async (scope) => {
-      const p = await this.pending(scope.tx, entity, id, caller.actor.id);
-      if (p.instance.submitted_by === null || p.instance.submitted_by !== caller.actor.id) {
+      // Works whether or not the flow is still in the metadata: it needs nothing of it.
+      const { instance } = await this.pendingInstance(scope.tx, entity, id, caller.actor.id);
+      if (instance.submitted_by === null || instance.submitted_by !== caller.actor.id) {
         throw approvalError('approval.not_submitter', 'only the user who submitted the record may withdraw it');
       }
-      finishInstance(scope.tx, p.instance.id, 'withdrawn', 'cancelled');
-      recordHistory(scope.tx, { instanceId: p.instance.id, step: p.instance.step_name, action: 'withdraw', actorId: caller.actor.id, actorName: caller.actor.username, comment });
-      return { instanceId: p.instance.id, flow: p.flow.def.name, status: 'withdrawn', step: null };
+      finishInstance(scope.tx, instance.id, 'withdrawn', 'cancelled');
+      recordHistory(scope.tx, { instanceId: instance.id, step: instance.step_name, action: 'withdraw', actorId: caller.actor.id, actorName: caller.actor.username, comment });
+      return { instanceId: instance.id, flow: instance.flow_name, status: 'withdrawn', step: null };
     });
   }
 
