@@ -75,7 +75,13 @@ async function phase(port: number, tokens: readonly string[], ids: readonly stri
       }
     }),
   );
-  return { done: latencies.length, errors, ...(firstError ? { firstError } : {}), seconds: (performance.now() - started) / 1000, latencies };
+  return {
+    done: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    seconds: (performance.now() - started) / 1000,
+    latencies,
+  };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -96,7 +102,8 @@ async function seed(port: number, token: string): Promise<{ tokens: string[]; id
   const users: string[] = [];
   const requesters: string[] = [];
   for (let i = 0; i < USERS; i++) {
-    const u = (await api(port, token, 'POST', '/api/v1/app_user', { username: `approver${i}`, display_name: `Approver ${i}` })).data.id as string;
+    const u = (await api(port, token, 'POST', '/api/v1/app_user', { username: `approver${i}`, display_name: `Approver ${i}` })).data
+      .id as string;
     await api(port, token, 'PUT', `/api/admin/users/${u}/password`, { password: PASSWORD });
     users.push(u);
     const r = await api(port, token, 'POST', '/api/v1/app_user', { username: `requester${i}`, display_name: `Requester ${i}`, manager: u });
@@ -110,7 +117,9 @@ async function seed(port: number, token: string): Promise<{ tokens: string[]; id
   });
   const tokens: string[] = [];
   for (let i = 0; i < USERS; i++) {
-    tokens.push((await api(port, undefined, 'POST', '/api/auth/login', { username: `approver${i}`, password: PASSWORD })).data.token as string);
+    tokens.push(
+      (await api(port, undefined, 'POST', '/api/auth/login', { username: `approver${i}`, password: PASSWORD })).data.token as string,
+    );
   }
   // Pending at the first step, as a submit leaves them: the instance, the manager's open task, the history rows.
   const c = new pg.Client({ connectionString: dbUrl(DB) });
@@ -156,17 +165,30 @@ async function main(): Promise<void> {
     const first = await phase(port, tokens, measured, () => ({ path: '/approval/approve', body: { comment: 'ok' } }));
     report('approve, step 1 -> step 2', first);
     const second = await phase(port, tokens, measured, (k) =>
-      k % 4 === 3 ? { path: '/approval/reject', body: { comment: 'over budget' } } : { path: '/approval/approve', body: { comment: 'fine' } },
+      k % 4 === 3
+        ? { path: '/approval/reject', body: { comment: 'over budget' } }
+        : { path: '/approval/approve', body: { comment: 'fine' } },
     );
     report('final decision (3/4 approve with effects, 1/4 reject)', second);
-    const all = { ...second, done: first.done + second.done, errors: first.errors + second.errors, seconds: first.seconds + second.seconds, latencies: [...first.latencies, ...second.latencies] };
+    const all = {
+      ...second,
+      done: first.done + second.done,
+      errors: first.errors + second.errors,
+      seconds: first.seconds + second.seconds,
+      latencies: [...first.latencies, ...second.latencies],
+    };
     report('all approve/reject actions', all);
     const c = new pg.Client({ connectionString: dbUrl(DB) });
     await c.connect();
     // For scale on this machine: a plain PATCH of the same records through the same write pipeline, same concurrency.
-    const versions = new Map((await c.query<{ id: string; version: number }>('SELECT id, version FROM ab_expense')).rows.map((r) => [r.id, r.version]));
+    const versions = new Map(
+      (await c.query<{ id: string; version: number }>('SELECT id, version FROM ab_expense')).rows.map((r) => [r.id, r.version]),
+    );
     const patch = await phase(port, tokens, measured, (k) => ({
-      method: 'PATCH', path: '', body: { title: `expense ${k} (edited)` }, headers: { 'if-match': `"${versions.get(measured[k] ?? '')}"` },
+      method: 'PATCH',
+      path: '',
+      body: { title: `expense ${k} (edited)` },
+      headers: { 'if-match': `"${versions.get(measured[k] ?? '')}"` },
     }));
     report('reference: plain PATCH of a decided record', patch);
     const check = await c.query(`SELECT status, count(*)::int AS n FROM tessera_approval_instance GROUP BY status ORDER BY status`);

@@ -26,7 +26,9 @@ const brief = (p: MetadataProblem): Found => ({ file: p.file.split('/').pop(), p
 
 export function approvalProblems(change: (expense: Json, contract: Json) => void): Found[] {
   const manifest = JSON.parse(readFileSync(join(FIXTURE, 'pack.json'), 'utf8')) as Json;
-  const entities = readdirSync(join(FIXTURE, 'entities')).map((f) => JSON.parse(readFileSync(join(FIXTURE, 'entities', f), 'utf8')) as Json);
+  const entities = readdirSync(join(FIXTURE, 'entities')).map(
+    (f) => JSON.parse(readFileSync(join(FIXTURE, 'entities', f), 'utf8')) as Json,
+  );
   const byName = (name: string): Json => {
     const found = entities.find((e) => e.name === name);
     if (!found) throw new Error(`the fixture has no ${name}`);

@@ -46,7 +46,8 @@ function userId(b: Body, key: string): string {
 
 function date(b: Body, key: string): string {
   const v = b[key];
-  if (typeof v !== 'string' || !DATE.test(v) || Number.isNaN(Date.parse(v))) throw invalid(`/${key}`, `'${key}' must be a date (YYYY-MM-DD)`);
+  if (typeof v !== 'string' || !DATE.test(v) || Number.isNaN(Date.parse(v)))
+    throw invalid(`/${key}`, `'${key}' must be a date (YYYY-MM-DD)`);
   return v;
 }
 
@@ -76,7 +77,9 @@ export function approvalRoutes(runtime: ModelRuntime, flows: ApprovalFlows, deps
     const answer = (ctx: Ctx, data: unknown) => {
       ctx.body = { data, meta: {} };
     };
-    router.get(base, async (ctx) => answer(ctx, await readApproval({ pool: deps.pool, runtime, core: deps.core() }, name, id(ctx), ctx.state.actor.id, ctx.state.access)));
+    router.get(base, async (ctx) =>
+      answer(ctx, await readApproval({ pool: deps.pool, runtime, core: deps.core() }, name, id(ctx), ctx.state.actor.id, ctx.state.access)),
+    );
     router.post(`${base}/submit`, async (ctx) => {
       const flow = optionalText(bodyOf(ctx), 'flow', 48);
       answer(ctx, await approvals.submit(caller(ctx), name, id(ctx), flow ?? undefined));

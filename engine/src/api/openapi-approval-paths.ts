@@ -25,11 +25,47 @@ const ACTIONS: ReadonlyArray<{ action: string; summary: string; body: Doc; requi
     body: { flow: { type: 'string' } },
     refusals: { 409: 'Already waiting for approval', 422: 'Entry criteria not met, several flows apply, or a step has no approver' },
   },
-  { action: 'approve', summary: 'Approve the current step', body: { comment }, refusals: { 403: 'Not waiting for you', 409: 'Not waiting for approval', 422: 'An effect of the final approval would save invalid data' } },
-  { action: 'reject', summary: 'Reject (a comment is required)', body: { comment }, required: ['comment'], refusals: { 403: 'Not waiting for you', 409: 'Not waiting for approval', 422: 'No comment' } },
-  { action: 'withdraw', summary: 'Withdraw (the submitter)', body: { comment }, refusals: { 403: 'Not the submitter', 409: 'Not waiting for approval' } },
-  { action: 'delegate', summary: 'Hand your task to another user', body: { to: uuid, comment }, required: ['to'], refusals: { 403: 'Not waiting for you', 409: 'Not waiting for approval', 422: 'Not an active user, or already an approver of the step' } },
-  { action: 'reassign', summary: "Move a user's open task to another user (administrators)", body: { from: uuid, to: uuid }, required: ['from', 'to'], refusals: { 403: 'Administrators only', 409: 'Not waiting for approval', 422: 'No task of that user, or not an active user' } },
+  {
+    action: 'approve',
+    summary: 'Approve the current step',
+    body: { comment },
+    refusals: {
+      403: 'Not waiting for you',
+      409: 'Not waiting for approval',
+      422: 'An effect of the final approval would save invalid data',
+    },
+  },
+  {
+    action: 'reject',
+    summary: 'Reject (a comment is required)',
+    body: { comment },
+    required: ['comment'],
+    refusals: { 403: 'Not waiting for you', 409: 'Not waiting for approval', 422: 'No comment' },
+  },
+  {
+    action: 'withdraw',
+    summary: 'Withdraw (the submitter)',
+    body: { comment },
+    refusals: { 403: 'Not the submitter', 409: 'Not waiting for approval' },
+  },
+  {
+    action: 'delegate',
+    summary: 'Hand your task to another user',
+    body: { to: uuid, comment },
+    required: ['to'],
+    refusals: {
+      403: 'Not waiting for you',
+      409: 'Not waiting for approval',
+      422: 'Not an active user, or already an approver of the step',
+    },
+  },
+  {
+    action: 'reassign',
+    summary: "Move a user's open task to another user (administrators)",
+    body: { from: uuid, to: uuid },
+    required: ['from', 'to'],
+    refusals: { 403: 'Administrators only', 409: 'Not waiting for approval', 422: 'No task of that user, or not an active user' },
+  },
 ];
 
 export function approvalPaths(e: EntityDef, P: string): Doc {
@@ -84,7 +120,14 @@ export function approvalPaths(e: EntityDef, P: string): Doc {
 
 const DELEGATION = {
   type: 'object',
-  properties: { id: uuid, to: uuid, toName: nullable('string'), from: { type: 'string', format: 'date' }, until: { type: 'string', format: 'date' }, comment: nullable('string') },
+  properties: {
+    id: uuid,
+    to: uuid,
+    toName: nullable('string'),
+    from: { type: 'string', format: 'date' },
+    until: { type: 'string', format: 'date' },
+    comment: nullable('string'),
+  },
 };
 
 /** The caller's approvals inbox and standing delegations. */
@@ -103,8 +146,16 @@ export function myApprovalPaths(): Doc {
               items: {
                 type: 'object',
                 properties: {
-                  taskId: { type: 'string' }, entity: { type: 'string' }, recordId: uuid, title: {}, flow: { type: 'string' }, step: { type: 'string' },
-                  assignee: uuid, delegatedFrom: nullable('string'), via: { type: 'string', enum: ['direct', 'delegation'] }, assignedAt: { type: 'string' },
+                  taskId: { type: 'string' },
+                  entity: { type: 'string' },
+                  recordId: uuid,
+                  title: {},
+                  flow: { type: 'string' },
+                  step: { type: 'string' },
+                  assignee: uuid,
+                  delegatedFrom: nullable('string'),
+                  via: { type: 'string', enum: ['direct', 'delegation'] },
+                  assignedAt: { type: 'string' },
                 },
               },
             }),
@@ -125,9 +176,16 @@ export function myApprovalPaths(): Doc {
         operationId: 'createDelegation',
         requestBody: {
           required: true,
-          content: json({ type: 'object', required: ['to', 'from', 'until'], properties: { to: uuid, from: { type: 'string', format: 'date' }, until: { type: 'string', format: 'date' }, comment } }),
+          content: json({
+            type: 'object',
+            required: ['to', 'from', 'until'],
+            properties: { to: uuid, from: { type: 'string', format: 'date' }, until: { type: 'string', format: 'date' }, comment },
+          }),
         },
-        responses: { 201: { description: 'The delegation', content: envelope(DELEGATION) }, 422: problem('Not an active user, yourself, or dates out of order') },
+        responses: {
+          201: { description: 'The delegation', content: envelope(DELEGATION) },
+          422: problem('Not an active user, yourself, or dates out of order'),
+        },
       },
     },
     '/api/v1/me/delegations/{id}': {

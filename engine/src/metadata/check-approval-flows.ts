@@ -35,7 +35,13 @@ function checkApprovers(spec: EntityFileSpec, kinds: FieldKindRegistry, list: re
   });
 }
 
-function checkEffects(spec: EntityFileSpec, transitions: ReadonlySet<string>, effects: ApprovalEffects | undefined, at: string, report: Report): void {
+function checkEffects(
+  spec: EntityFileSpec,
+  transitions: ReadonlySet<string>,
+  effects: ApprovalEffects | undefined,
+  at: string,
+  report: Report,
+): void {
   if (!effects) return;
   for (const name of Object.keys(effects.set ?? {})) {
     const f = spec.fields.find((x) => x.name === name);
@@ -49,7 +55,11 @@ function checkEffects(spec: EntityFileSpec, transitions: ReadonlySet<string>, ef
     }
   }
   if (effects.transition !== undefined && !transitions.has(effects.transition)) {
-    report({ pointer: `${at}/transition`, rule: 'approval.unknown_transition', message: `${spec.name} has no transition '${effects.transition}'` });
+    report({
+      pointer: `${at}/transition`,
+      rule: 'approval.unknown_transition',
+      message: `${spec.name} has no transition '${effects.transition}'`,
+    });
   }
 }
 
@@ -60,12 +70,18 @@ export function checkApprovalFlows(spec: EntityFileSpec, kinds: FieldKindRegistr
   const flowIds = new Set<string>();
   flows.forEach((flow, i) => {
     const at = `/approvalFlows/${i}`;
-    if (flowNames.has(flow.name)) report({ pointer: `${at}/name`, rule: 'approval.duplicate_name', message: `another flow is named '${flow.name}'` });
-    if (flowIds.has(flow.id)) report({ pointer: `${at}/id`, rule: 'approval.duplicate_id', message: `another flow has the id '${flow.id}'` });
+    if (flowNames.has(flow.name))
+      report({ pointer: `${at}/name`, rule: 'approval.duplicate_name', message: `another flow is named '${flow.name}'` });
+    if (flowIds.has(flow.id))
+      report({ pointer: `${at}/id`, rule: 'approval.duplicate_id', message: `another flow has the id '${flow.id}'` });
     flowNames.add(flow.name);
     flowIds.add(flow.id);
     if (flow.transition !== undefined && !transitions.has(flow.transition)) {
-      report({ pointer: `${at}/transition`, rule: 'approval.unknown_transition', message: `${spec.name} has no transition '${flow.transition}'` });
+      report({
+        pointer: `${at}/transition`,
+        rule: 'approval.unknown_transition',
+        message: `${spec.name} has no transition '${flow.transition}'`,
+      });
     }
     if (flow.transition !== undefined && flow.onApproved?.transition !== undefined) {
       report({
@@ -78,15 +94,21 @@ export function checkApprovalFlows(spec: EntityFileSpec, kinds: FieldKindRegistr
     const stepIds = new Set<string>();
     flow.steps.forEach((step, j) => {
       const s = `${at}/steps/${j}`;
-      if (stepNames.has(step.name)) report({ pointer: `${s}/name`, rule: 'approval.duplicate_step', message: `another step is named '${step.name}'` });
-      if (stepIds.has(step.id)) report({ pointer: `${s}/id`, rule: 'approval.duplicate_step', message: `another step has the id '${step.id}'` });
+      if (stepNames.has(step.name))
+        report({ pointer: `${s}/name`, rule: 'approval.duplicate_step', message: `another step is named '${step.name}'` });
+      if (stepIds.has(step.id))
+        report({ pointer: `${s}/id`, rule: 'approval.duplicate_step', message: `another step has the id '${step.id}'` });
       stepNames.add(step.name);
       stepIds.add(step.id);
       checkApprovers(spec, kinds, step.approvers, `${s}/approvers`, report);
       if (step.escalateTo) checkApprovers(spec, kinds, step.escalateTo, `${s}/escalateTo`, report);
       if ((step.escalateAfter === undefined) !== (step.escalateTo === undefined)) {
         const missing = step.escalateAfter === undefined ? 'escalateAfter' : 'escalateTo';
-        report({ pointer: `${s}/${missing}`, rule: 'approval.escalation_incomplete', message: `an escalation needs both escalateAfter and escalateTo` });
+        report({
+          pointer: `${s}/${missing}`,
+          rule: 'approval.escalation_incomplete',
+          message: `an escalation needs both escalateAfter and escalateTo`,
+        });
       }
     });
     checkEffects(spec, transitions, flow.onApproved, `${at}/onApproved`, report);

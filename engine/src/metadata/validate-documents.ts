@@ -9,7 +9,14 @@ import type { MetadataProblem } from './metadata-problem.js';
 import type { RawDocument } from './read-packs.js';
 
 const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../metadata/schema');
-const SCHEMA_FILES = ['common.schema.json', 'field.schema.json', 'assignment.schema.json', 'approval-flow.schema.json', 'entity.schema.json', 'pack.schema.json'];
+const SCHEMA_FILES = [
+  'common.schema.json',
+  'field.schema.json',
+  'assignment.schema.json',
+  'approval-flow.schema.json',
+  'entity.schema.json',
+  'pack.schema.json',
+];
 
 export interface DocumentValidators {
   readonly pack: ValidateFunction;

@@ -59,7 +59,13 @@ export function readApprovers(value: unknown, specs: readonly ApproverSpec[]): R
   return { users: [...new Set(pairs.map(([, id]) => id))], empty: specs.filter((_, i) => !found.has(i)) };
 }
 
-export async function resolveApprovers(sql: Sql, core: CoreSchema, entity: EntityDef, recordId: string, specs: readonly ApproverSpec[]): Promise<ResolvedApprovers> {
+export async function resolveApprovers(
+  sql: Sql,
+  core: CoreSchema,
+  entity: EntityDef,
+  recordId: string,
+  specs: readonly ApproverSpec[],
+): Promise<ResolvedApprovers> {
   const params = new SqlParams([recordId]);
   const expr = approversSql(core, entity, specs, params);
   const res = await sql.query<{ a: unknown }>(`SELECT ${expr} AS a FROM ${q(entity.table)} t WHERE t.id = $1`, params.values);

@@ -20,8 +20,20 @@ import type { Transaction } from '../db/transaction.js';
 import { approversSql, describeApprover, readApprovers, resolveApprovers } from './approval-approvers.js';
 import { SqlParams } from '../sql/sql-params.js';
 import {
-  decideTask, endTasks, finishInstance, insertInstance, insertTasks, lockInstance, lockPending, lockPendingWithTasks, moveTask, openTasks, recordHistory, setStep,
-  type InstanceRow, type OpenTask,
+  decideTask,
+  endTasks,
+  finishInstance,
+  insertInstance,
+  insertTasks,
+  lockInstance,
+  lockPending,
+  lockPendingWithTasks,
+  moveTask,
+  openTasks,
+  recordHistory,
+  setStep,
+  type InstanceRow,
+  type OpenTask,
 } from './approval-store.js';
 import { approversAssigned } from './approvers-assigned.js';
 import type { ApprovalFlows, CompiledFlow } from './compile-approval-flows.js';
@@ -107,34 +119,63 @@ export class ApprovalService implements FlowStarter {
     const flows = this.flowsOf(entity);
     const named = flowName === undefined ? flows : flows.filter((f) => f.def.name === flowName);
     if (named.length === 0) {
-      throw approvalError('approval.unknown_flow', `${entity} has no approval flow '${flowName ?? ''}' (its flows: ${flows.map((f) => f.def.name).join(', ') || 'none'})`, { pointer: '/flow' });
+      throw approvalError(
+        'approval.unknown_flow',
+        `${entity} has no approval flow '${flowName ?? ''}' (its flows: ${flows.map((f) => f.def.name).join(', ') || 'none'})`,
+        { pointer: '/flow' },
+      );
     }
     if (await lockPending(tx, entity, id)) throw approvalError('approval.pending', `this ${entity} is already waiting for approval`);
-    const entries = await judge(tx, rt, id, named.map((f) => f.entry ?? 'TRUE'));
+    const entries = await judge(
+      tx,
+      rt,
+      id,
+      named.map((f) => f.entry ?? 'TRUE'),
+    );
     const open = named.filter((_, i) => entries[i] === true);
     if (open.length === 0) {
       const which = named.length === 1 ? `the entry criteria of '${named[0]?.def.name}'` : 'the entry criteria of any of its flows';
-      throw approvalError('approval.entry_not_met', `this ${entity} does not meet ${which}`, { extra: { flows: named.map((f) => f.def.name) } });
+      throw approvalError('approval.entry_not_met', `this ${entity} does not meet ${which}`, {
+        extra: { flows: named.map((f) => f.def.name) },
+      });
     }
     const [flow, ...others] = open;
     if (!flow || others.length > 0) {
-      throw approvalError('approval.flow_ambiguous', `several approval flows apply to this ${entity}: name one (${open.map((f) => f.def.name).join(', ')})`, {
-        pointer: '/flow',
-        extra: { flows: open.map((f) => f.def.name) },
-      });
+      throw approvalError(
+        'approval.flow_ambiguous',
+        `several approval flows apply to this ${entity}: name one (${open.map((f) => f.def.name).join(', ')})`,
+        {
+          pointer: '/flow',
+          extra: { flows: open.map((f) => f.def.name) },
+        },
+      );
     }
     const instance: InstanceRow = {
-      id: uuidv7(), entity, record_id: id, flow_id: flow.def.id, flow_name: flow.def.name, status: 'pending', step_index: null, step_name: null,
+      id: uuidv7(),
+      entity,
+      record_id: id,
+      flow_id: flow.def.id,
+      flow_name: flow.def.name,
+      status: 'pending',
+      step_index: null,
+      step_name: null,
       submitted_by: caller.actor.id,
     };
     try {
       await insertInstance(tx, instance);
     } catch (err) {
       // Two submits at once: the unique index on pending instances lets one through.
-      if ((err as { code?: unknown }).code === '23505') throw approvalError('approval.pending', `this ${entity} is already waiting for approval`);
+      if ((err as { code?: unknown }).code === '23505')
+        throw approvalError('approval.pending', `this ${entity} is already waiting for approval`);
       throw err;
     }
-    recordHistory(tx, { instanceId: instance.id, action: 'submit', actorId: caller.actor.id, actorName: caller.actor.username, detail: { flow: flow.def.name } });
+    recordHistory(tx, {
+      instanceId: instance.id,
+      action: 'submit',
+      actorId: caller.actor.id,
+      actorName: caller.actor.username,
+      detail: { flow: flow.def.name },
+    });
     return this.advance(scope, caller, { rt, flow, instance, tasks: [] }, 0);
   }
 
@@ -159,15 +200,31 @@ export class ApprovalService implements FlowStarter {
     // Roles are data: a role without active members is a mistake to fix, even when other approvers exist.
     const missing = approvers.users.length === 0 ? approvers.empty : approvers.empty.filter((a) => 'role' in a);
     if (missing.length > 0) {
-      throw approvalError('approval.no_approvers', `step '${next.def.name}' of '${p.flow.def.name}' has no approver: nobody is ${missing.map(describeApprover).join(', nor ')}`, {
-        extra: { flow: p.flow.def.name, step: next.def.name },
-      });
+      throw approvalError(
+        'approval.no_approvers',
+        `step '${next.def.name}' of '${p.flow.def.name}' has no approver: nobody is ${missing.map(describeApprover).join(', nor ')}`,
+        {
+          extra: { flow: p.flow.def.name, step: next.def.name },
+        },
+      );
     }
     setStep(tx, p.instance.id, next.index, next.def.name);
     insertTasks(tx, p.instance.id, next.index, next.def.name, approvers.users);
-    recordHistory(tx, { instanceId: p.instance.id, step: next.def.name, action: 'assign', actorId: null, actorName: 'tessera', detail: { approvers: approvers.users } });
+    recordHistory(tx, {
+      instanceId: p.instance.id,
+      step: next.def.name,
+      action: 'assign',
+      actorId: null,
+      actorName: 'tessera',
+      detail: { approvers: approvers.users },
+    });
     if (next.escalateMs !== undefined) {
-      deferOutboxJob(tx, { name: ESCALATE_JOB, key: `${p.instance.id}:${next.index}`, data: { instanceId: p.instance.id, step: next.index }, delayMs: next.escalateMs });
+      deferOutboxJob(tx, {
+        name: ESCALATE_JOB,
+        key: `${p.instance.id}:${next.index}`,
+        data: { instanceId: p.instance.id, step: next.index },
+        delayMs: next.escalateMs,
+      });
     }
     await this.assigned(tx, p, next.def.name, approvers.users, 'step');
     return { instanceId: p.instance.id, flow: p.flow.def.name, status: 'pending', step: next.def.name };
@@ -175,7 +232,8 @@ export class ApprovalService implements FlowStarter {
 
   private async finish(scope: WriteScope, caller: Caller, p: Pending, outcome: 'approved' | 'rejected'): Promise<ApprovalOutcome> {
     finishInstance(scope.tx, p.instance.id, outcome, outcome === 'approved' ? 'skipped' : 'cancelled');
-    if (outcome === 'approved') recordHistory(scope.tx, { instanceId: p.instance.id, action: 'approved', actorId: null, actorName: 'tessera' });
+    if (outcome === 'approved')
+      recordHistory(scope.tx, { instanceId: p.instance.id, action: 'approved', actorId: null, actorName: 'tessera' });
     const patch = outcome === 'approved' ? p.flow.onApproved : p.flow.onRejected;
     if (Object.keys(patch).length > 0) {
       const req = { entity: p.rt.entity.name, actor: caller.actor, access: FLOW_ACCESS, requestId: caller.requestId };
@@ -184,8 +242,22 @@ export class ApprovalService implements FlowStarter {
     return { instanceId: p.instance.id, flow: p.flow.def.name, status: outcome, step: null };
   }
 
-  private async assigned(tx: Transaction, p: Pending, step: string, userIds: readonly string[], reason: 'step' | 'escalation' | 'delegation' | 'reassignment') {
-    await approversAssigned(tx, { entity: p.rt.entity.name, recordId: p.instance.record_id, instanceId: p.instance.id, flow: p.flow.def.name, step, userIds, reason });
+  private async assigned(
+    tx: Transaction,
+    p: Pending,
+    step: string,
+    userIds: readonly string[],
+    reason: 'step' | 'escalation' | 'delegation' | 'reassignment',
+  ) {
+    await approversAssigned(tx, {
+      entity: p.rt.entity.name,
+      recordId: p.instance.record_id,
+      instanceId: p.instance.id,
+      flow: p.flow.def.name,
+      step,
+      userIds,
+      reason,
+    });
   }
 
   /** The record's pending instance, locked, with its open tasks; 404 for no record, 409 when it waits for nobody. */
@@ -194,7 +266,10 @@ export class ApprovalService implements FlowStarter {
     const flow = this.flowsOf(entity).find((f) => f.def.id === instance.flow_id);
     // A flow removed from the metadata while records waited in it: only a withdraw ends their wait.
     if (!flow) {
-      throw approvalError('approval.unknown_flow', `the flow '${instance.flow_name}' this ${entity} waits in no longer exists: withdraw it`);
+      throw approvalError(
+        'approval.unknown_flow',
+        `the flow '${instance.flow_name}' this ${entity} waits in no longer exists: withdraw it`,
+      );
     }
     return { rt, flow, instance, tasks };
   }
@@ -216,22 +291,38 @@ export class ApprovalService implements FlowStarter {
     return { task, others: tasks.filter((t) => t !== task) };
   }
 
-  async decide(caller: Caller, entity: string, id: string, decision: 'approve' | 'reject', comment: string | null): Promise<ApprovalOutcome> {
-    if (decision === 'reject' && !comment) throw approvalError('approval.comment_required', 'a rejection needs a comment saying why', { pointer: '/comment' });
+  async decide(
+    caller: Caller,
+    entity: string,
+    id: string,
+    decision: 'approve' | 'reject',
+    comment: string | null,
+  ): Promise<ApprovalOutcome> {
+    if (decision === 'reject' && !comment)
+      throw approvalError('approval.comment_required', 'a rejection needs a comment saying why', { pointer: '/comment' });
     return this.writer.transaction(async (scope) => {
       const p = await this.pending(scope.tx, entity, id, caller.actor.id);
       const { task, others } = this.callersTask(p);
       decideTask(scope.tx, task.id, decision === 'approve' ? 'approved' : 'rejected', caller.actor.id, comment);
       recordHistory(scope.tx, {
-        instanceId: p.instance.id, step: p.instance.step_name, action: decision, actorId: caller.actor.id, actorName: caller.actor.username,
-        delegatedFrom: task.mine ? task.delegated_from : task.assignee, comment,
+        instanceId: p.instance.id,
+        step: p.instance.step_name,
+        action: decision,
+        actorId: caller.actor.id,
+        actorName: caller.actor.username,
+        delegatedFrom: task.mine ? task.delegated_from : task.assignee,
+        comment,
       });
       if (decision === 'reject') return this.finish(scope, caller, p, 'rejected');
       const step = p.flow.steps[task.step_index];
       if (step?.def.mode === 'all' && others.length > 0) {
         return { instanceId: p.instance.id, flow: p.flow.def.name, status: 'pending', step: p.instance.step_name };
       }
-      endTasks(scope.tx, others.map((t) => t.id), 'skipped');
+      endTasks(
+        scope.tx,
+        others.map((t) => t.id),
+        'skipped',
+      );
       return this.advance(scope, caller, p, task.step_index + 1);
     });
   }
@@ -244,7 +335,14 @@ export class ApprovalService implements FlowStarter {
         throw approvalError('approval.not_submitter', 'only the user who submitted the record may withdraw it');
       }
       finishInstance(scope.tx, instance.id, 'withdrawn', 'cancelled');
-      recordHistory(scope.tx, { instanceId: instance.id, step: instance.step_name, action: 'withdraw', actorId: caller.actor.id, actorName: caller.actor.username, comment });
+      recordHistory(scope.tx, {
+        instanceId: instance.id,
+        step: instance.step_name,
+        action: 'withdraw',
+        actorId: caller.actor.id,
+        actorName: caller.actor.username,
+        comment,
+      });
       return { instanceId: instance.id, flow: instance.flow_name, status: 'withdrawn', step: null };
     });
   }
@@ -257,8 +355,14 @@ export class ApprovalService implements FlowStarter {
       await this.requireNewApprover(scope.tx, to, [task, ...others], '/to');
       moveTask(scope.tx, task.id, to, task.assignee);
       recordHistory(scope.tx, {
-        instanceId: p.instance.id, step: p.instance.step_name, action: 'delegate', actorId: caller.actor.id, actorName: caller.actor.username,
-        delegatedFrom: task.assignee, comment, detail: { to },
+        instanceId: p.instance.id,
+        step: p.instance.step_name,
+        action: 'delegate',
+        actorId: caller.actor.id,
+        actorName: caller.actor.username,
+        delegatedFrom: task.assignee,
+        comment,
+        detail: { to },
       });
       await this.assigned(scope.tx, p, p.instance.step_name ?? '', [to], 'delegation');
       return { instanceId: p.instance.id, flow: p.flow.def.name, status: 'pending', step: p.instance.step_name };
@@ -276,7 +380,12 @@ export class ApprovalService implements FlowStarter {
       await this.requireNewApprover(scope.tx, to, tasks, '/to');
       moveTask(scope.tx, task.id, to, null);
       recordHistory(scope.tx, {
-        instanceId: p.instance.id, step: p.instance.step_name, action: 'reassign', actorId: caller.actor.id, actorName: caller.actor.username, detail: { from, to },
+        instanceId: p.instance.id,
+        step: p.instance.step_name,
+        action: 'reassign',
+        actorId: caller.actor.id,
+        actorName: caller.actor.username,
+        detail: { from, to },
       });
       await this.assigned(scope.tx, p, p.instance.step_name ?? '', [to], 'reassignment');
       return { instanceId: p.instance.id, flow: p.flow.def.name, status: 'pending', step: p.instance.step_name };
@@ -287,7 +396,8 @@ export class ApprovalService implements FlowStarter {
     const user = this.current().core.user;
     const res = await tx.query(`SELECT 1 FROM ${q(user.table)} WHERE id = $1 AND deleted_at IS NULL AND active`, [to]);
     if (!res.rowCount) throw approvalError('approval.invalid_user', `${to} is not an active user`, { pointer });
-    if (tasks.some((t) => t.assignee === to)) throw approvalError('approval.already_assigned', 'that user already has a task in this step', { pointer });
+    if (tasks.some((t) => t.assignee === to))
+      throw approvalError('approval.already_assigned', 'that user already has a task in this step', { pointer });
   }
 
   /**
@@ -307,12 +417,23 @@ export class ApprovalService implements FlowStarter {
       if (open.length === 0) return false;
       const approvers = await resolveApprovers(scope.tx, this.current().core, rt.entity, instance.record_id, step.def.escalateTo);
       if (approvers.users.length === 0) {
-        throw approvalError('approval.no_approvers', `nobody to escalate step '${step.def.name}' to: nobody is ${approvers.empty.map(describeApprover).join(', nor ')}`);
+        throw approvalError(
+          'approval.no_approvers',
+          `nobody to escalate step '${step.def.name}' to: nobody is ${approvers.empty.map(describeApprover).join(', nor ')}`,
+        );
       }
-      endTasks(scope.tx, open.map((t) => t.id), 'escalated');
+      endTasks(
+        scope.tx,
+        open.map((t) => t.id),
+        'escalated',
+      );
       insertTasks(scope.tx, instance.id, stepIndex, step.def.name, approvers.users);
       recordHistory(scope.tx, {
-        instanceId, step: step.def.name, action: 'escalate', actorId: JOB_ACTOR.id, actorName: JOB_ACTOR.username,
+        instanceId,
+        step: step.def.name,
+        action: 'escalate',
+        actorId: JOB_ACTOR.id,
+        actorName: JOB_ACTOR.username,
         detail: { from: open.map((t) => t.assignee), to: approvers.users },
       });
       await this.assigned(scope.tx, { rt, flow, instance, tasks: open }, step.def.name, approvers.users, 'escalation');
@@ -322,7 +443,12 @@ export class ApprovalService implements FlowStarter {
 }
 
 /** One row of SQL columns over the stored record `t` ($1 is its id). */
-async function readRow(tx: Transaction, rt: EntityRuntime, columns: readonly string[], params: SqlParams): Promise<Record<string, unknown>> {
+async function readRow(
+  tx: Transaction,
+  rt: EntityRuntime,
+  columns: readonly string[],
+  params: SqlParams,
+): Promise<Record<string, unknown>> {
   const res = await tx.query(tx.statement(`SELECT ${columns.join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, params.values));
   return (res.rows[0] ?? {}) as Record<string, unknown>;
 }

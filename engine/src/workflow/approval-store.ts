@@ -52,12 +52,24 @@ export const delegatedToday = (assignee: string, delegate: string): string =>
  * after waiting for the lock it sees what the transaction it waited for committed.
  */
 export async function lockPendingWithTasks(
-  tx: Transaction, entity: string, recordId: string, caller: string | null,
+  tx: Transaction,
+  entity: string,
+  recordId: string,
+  caller: string | null,
 ): Promise<{ instance: InstanceRow; tasks: OpenTask[] } | undefined> {
-  tx.defer(tx.statement(`SELECT 1 FROM ${INSTANCE_TABLE} WHERE entity = $1 AND record_id = $2 AND status = 'pending' FOR UPDATE`, [entity, recordId]));
-  const res = await tx.query<InstanceRow & { task_id: string | null; assignee: string; delegated_from: string | null; mine: boolean; delegated: boolean }>(
+  tx.defer(
+    tx.statement(`SELECT 1 FROM ${INSTANCE_TABLE} WHERE entity = $1 AND record_id = $2 AND status = 'pending' FOR UPDATE`, [
+      entity,
+      recordId,
+    ]),
+  );
+  const res = await tx.query<
+    InstanceRow & { task_id: string | null; assignee: string; delegated_from: string | null; mine: boolean; delegated: boolean }
+  >(
     tx.statement(
-      `SELECT ${INSTANCE_COLUMNS.split(', ').map((c) => `i.${c}`).join(', ')}, k.id AS task_id, k.assignee, k.delegated_from,
+      `SELECT ${INSTANCE_COLUMNS.split(', ')
+        .map((c) => `i.${c}`)
+        .join(', ')}, k.id AS task_id, k.assignee, k.delegated_from,
               k.assignee = $3::uuid AS mine, ${delegatedToday('k.assignee', '$3::uuid')} AS delegated
          FROM ${INSTANCE_TABLE} i LEFT JOIN ${TASK_TABLE} k ON k.instance_id = i.id AND k.step_index = i.step_index AND k.status = 'open'
         WHERE i.entity = $1 AND i.record_id = $2 AND i.status = 'pending' ORDER BY k.id`,
@@ -67,13 +79,29 @@ export async function lockPendingWithTasks(
   const first = res.rows[0];
   if (!first) return undefined;
   const instance: InstanceRow = {
-    id: first.id, entity: first.entity, record_id: first.record_id, flow_id: first.flow_id, flow_name: first.flow_name, status: first.status,
-    step_index: first.step_index, step_name: first.step_name, submitted_by: first.submitted_by,
+    id: first.id,
+    entity: first.entity,
+    record_id: first.record_id,
+    flow_id: first.flow_id,
+    flow_name: first.flow_name,
+    status: first.status,
+    step_index: first.step_index,
+    step_name: first.step_name,
+    submitted_by: first.submitted_by,
   };
   const tasks = res.rows.flatMap((r): OpenTask[] =>
     r.task_id === null || r.step_index === null
       ? []
-      : [{ id: r.task_id, assignee: r.assignee, delegated_from: r.delegated_from, step_index: r.step_index, mine: r.mine, delegated: r.delegated }],
+      : [
+          {
+            id: r.task_id,
+            assignee: r.assignee,
+            delegated_from: r.delegated_from,
+            step_index: r.step_index,
+            mine: r.mine,
+            delegated: r.delegated,
+          },
+        ],
   );
   return { instance, tasks };
 }
@@ -81,7 +109,10 @@ export async function lockPendingWithTasks(
 /** The record's pending instance, locked for the rest of the transaction. */
 export async function lockPending(tx: Transaction, entity: string, recordId: string): Promise<InstanceRow | undefined> {
   const res = await tx.query<InstanceRow>(
-    tx.statement(`SELECT ${INSTANCE_COLUMNS} FROM ${INSTANCE_TABLE} WHERE entity = $1 AND record_id = $2 AND status = 'pending' FOR UPDATE`, [entity, recordId]),
+    tx.statement(
+      `SELECT ${INSTANCE_COLUMNS} FROM ${INSTANCE_TABLE} WHERE entity = $1 AND record_id = $2 AND status = 'pending' FOR UPDATE`,
+      [entity, recordId],
+    ),
   );
   return res.rows[0];
 }
@@ -93,9 +124,10 @@ export async function lockInstance(tx: Transaction, id: string): Promise<Instanc
 
 export async function insertInstance(tx: Transaction, row: Omit<InstanceRow, 'status' | 'step_index' | 'step_name'>): Promise<void> {
   await tx.query(
-    tx.statement(`INSERT INTO ${INSTANCE_TABLE} (id, entity, record_id, flow_id, flow_name, status, submitted_by) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`, [
-      row.id, row.entity, row.record_id, row.flow_id, row.flow_name, row.submitted_by,
-    ]),
+    tx.statement(
+      `INSERT INTO ${INSTANCE_TABLE} (id, entity, record_id, flow_id, flow_name, status, submitted_by) VALUES ($1, $2, $3, $4, $5, 'pending', $6)`,
+      [row.id, row.entity, row.record_id, row.flow_id, row.flow_name, row.submitted_by],
+    ),
   );
 }
 
@@ -104,7 +136,12 @@ export function setStep(tx: Transaction, instanceId: string, index: number, name
 }
 
 /** Ends the instance; its still-open tasks end with `taskStatus`. */
-export function finishInstance(tx: Transaction, instanceId: string, status: Exclude<InstanceStatus, 'pending'>, taskStatus: 'skipped' | 'cancelled'): void {
+export function finishInstance(
+  tx: Transaction,
+  instanceId: string,
+  status: Exclude<InstanceStatus, 'pending'>,
+  taskStatus: 'skipped' | 'cancelled',
+): void {
   tx.defer(tx.statement(`UPDATE ${TASK_TABLE} SET status = $2 WHERE instance_id = $1 AND status = 'open'`, [instanceId, taskStatus]));
   tx.defer(tx.statement(`UPDATE ${INSTANCE_TABLE} SET status = $2, decided_at = now() WHERE id = $1`, [instanceId, status]));
 }
@@ -130,8 +167,21 @@ export async function openTasks(tx: Transaction, instance: InstanceRow, caller: 
   return res.rows;
 }
 
-export function decideTask(tx: Transaction, taskId: string, status: 'approved' | 'rejected', by: string | null, comment: string | null): void {
-  tx.defer(tx.statement(`UPDATE ${TASK_TABLE} SET status = $2, decided_by = $3, decided_at = now(), comment = $4 WHERE id = $1`, [taskId, status, by, comment]));
+export function decideTask(
+  tx: Transaction,
+  taskId: string,
+  status: 'approved' | 'rejected',
+  by: string | null,
+  comment: string | null,
+): void {
+  tx.defer(
+    tx.statement(`UPDATE ${TASK_TABLE} SET status = $2, decided_by = $3, decided_at = now(), comment = $4 WHERE id = $1`, [
+      taskId,
+      status,
+      by,
+      comment,
+    ]),
+  );
 }
 
 /** Hands an open task to another user (delegation, reassignment); `delegatedFrom` is kept on the task. */
@@ -148,7 +198,16 @@ export function recordHistory(tx: Transaction, e: HistoryEntry): void {
   tx.defer(
     tx.statement(
       `INSERT INTO ${HISTORY_TABLE} (instance_id, step_name, action, actor_id, actor_name, delegated_from, comment, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [e.instanceId, e.step ?? null, e.action, e.actorId, e.actorName, e.delegatedFrom ?? null, e.comment ?? null, e.detail === undefined ? null : JSON.stringify(e.detail)],
+      [
+        e.instanceId,
+        e.step ?? null,
+        e.action,
+        e.actorId,
+        e.actorName,
+        e.delegatedFrom ?? null,
+        e.comment ?? null,
+        e.detail === undefined ? null : JSON.stringify(e.detail),
+      ],
     ),
   );
 }

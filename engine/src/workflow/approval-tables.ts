@@ -23,7 +23,9 @@ export async function ensureApprovalTables(db: Knex): Promise<void> {
     submitted_by uuid,
     submitted_at timestamptz NOT NULL DEFAULT now(),
     decided_at timestamptz)`);
-  await db.raw(`CREATE UNIQUE INDEX IF NOT EXISTS ${INSTANCE_TABLE}_pending_key ON ${INSTANCE_TABLE} (entity, record_id) WHERE status = 'pending'`);
+  await db.raw(
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${INSTANCE_TABLE}_pending_key ON ${INSTANCE_TABLE} (entity, record_id) WHERE status = 'pending'`,
+  );
   await db.raw(`CREATE INDEX IF NOT EXISTS ${INSTANCE_TABLE}_record_idx ON ${INSTANCE_TABLE} (entity, record_id, submitted_at)`);
   await db.raw(`CREATE TABLE IF NOT EXISTS ${TASK_TABLE} (
     id bigserial PRIMARY KEY,

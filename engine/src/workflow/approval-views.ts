@@ -64,7 +64,15 @@ export async function readApproval(deps: ViewDeps, entity: string, id: string, u
 /** The open tasks waiting for `userId`: theirs, and those of users whose standing delegation names them today. */
 export async function readInbox(deps: ViewDeps, userId: string) {
   const res = await deps.pool.query<{
-    taskId: string; entity: string; recordId: string; flow: string; step: string; assignedAt: string; assignee: string; delegatedFrom: string | null; via: string;
+    taskId: string;
+    entity: string;
+    recordId: string;
+    flow: string;
+    step: string;
+    assignedAt: string;
+    assignee: string;
+    delegatedFrom: string | null;
+    via: string;
   }>(
     `SELECT k.id AS "taskId", i.entity, i.record_id AS "recordId", i.flow_name AS flow, k.step_name AS step, k.created_at AS "assignedAt",
             k.assignee, k.delegated_from AS "delegatedFrom", CASE WHEN k.assignee = $1 THEN 'direct' ELSE 'delegation' END AS via
@@ -80,7 +88,10 @@ export async function readInbox(deps: ViewDeps, userId: string) {
     const entity = deps.runtime.entities.get(name)?.entity;
     const column = entity?.titleField ? entity.fields.find((f) => f.name === entity.titleField)?.columns[0]?.name : undefined;
     if (!entity || !column) continue;
-    const rows = await deps.pool.query<{ id: string; title: unknown }>(`SELECT id, ${q(column)} AS title FROM ${q(entity.table)} WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows = await deps.pool.query<{ id: string; title: unknown }>(
+      `SELECT id, ${q(column)} AS title FROM ${q(entity.table)} WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     for (const r of rows.rows) titles.set(`${name}:${r.id}`, r.title);
   }
   return res.rows.map((r) => ({ ...r, title: titles.get(`${r.entity}:${r.recordId}`) ?? null }));

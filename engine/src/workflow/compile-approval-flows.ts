@@ -73,7 +73,11 @@ export function compileApprovalFlows(model: Model, rules: KindsAndOperators): Ap
         const valid = ajv.compile(kindOf(env.kinds, field).valueSchema(field));
         if (value === null ? field.required : !valid(value)) {
           const why = value === null ? 'is required' : (valid.errors?.[0]?.message ?? 'is invalid');
-          report({ pointer: `${at}/set/${name}`, rule: 'approval.effect_type', message: `${JSON.stringify(value)} is not a ${field.kind} value: ${why}` });
+          report({
+            pointer: `${at}/set/${name}`,
+            rule: 'approval.effect_type',
+            message: `${JSON.stringify(value)} is not a ${field.kind} value: ${why}`,
+          });
         }
         out[name] = value;
       }
@@ -90,14 +94,22 @@ export function compileApprovalFlows(model: Model, rules: KindsAndOperators): Ap
         const when = step.when === undefined ? undefined : condition(step.when, `${at}/steps/${j}/when`);
         const escalateMs = step.escalateAfter === undefined ? undefined : durationMs(step.escalateAfter);
         if (step.escalateAfter !== undefined && !escalateMs) {
-          report({ pointer: `${at}/steps/${j}/escalateAfter`, rule: 'approval.bad_duration', message: `'${step.escalateAfter}' is not a duration above zero` });
+          report({
+            pointer: `${at}/steps/${j}/escalateAfter`,
+            rule: 'approval.bad_duration',
+            message: `'${step.escalateAfter}' is not a duration above zero`,
+          });
         }
         return { def: step, index: j, ...(when !== undefined ? { when } : {}), ...(escalateMs ? { escalateMs } : {}) };
       });
       const guards = def.transition === undefined ? undefined : transitionOf(entity, def.transition);
       const stateColumn = guards && entity.fields.find((f) => f.name === guards.field)?.columns[0]?.name;
       const inState = stateColumn && guards ? `t.${q(stateColumn)} IN (${guards.from.map(sqlLiteral).join(', ')})` : undefined;
-      const entry = [criteria, inState].filter((c): c is string => c !== undefined).map((c) => `(${c})`).join(' AND ') || undefined;
+      const entry =
+        [criteria, inState]
+          .filter((c): c is string => c !== undefined)
+          .map((c) => `(${c})`)
+          .join(' AND ') || undefined;
       return {
         entity: entity.name,
         def,

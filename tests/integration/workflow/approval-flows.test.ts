@@ -16,7 +16,11 @@ type Rec = Record<string, any>;
 const ALL = ['read', 'create', 'update', 'delete'];
 
 async function user(username: string, manager?: string): Promise<void> {
-  const res = await t.request('POST', '/api/v1/app_user', { username, display_name: username, ...(manager ? { manager: ids[manager] } : {}) });
+  const res = await t.request('POST', '/api/v1/app_user', {
+    username,
+    display_name: username,
+    ...(manager ? { manager: ids[manager] } : {}),
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   ids[username] = res.body.data.id;
   expect((await t.request('PUT', `/api/admin/users/${res.body.data.id}/password`, { password: PASSWORD })).status).toBe(204);
@@ -36,7 +40,11 @@ beforeAll(async () => {
   await user('alice', 'boss1');
   for (const name of USERS.slice(3)) await user(name);
   await role('staff', USERS, {
-    entities: { expense: { actions: ALL, scope: 'all' }, contract: { actions: ALL, scope: 'all' }, app_user: { actions: ['read'], scope: 'all' } },
+    entities: {
+      expense: { actions: ALL, scope: 'all' },
+      contract: { actions: ALL, scope: 'all' },
+      app_user: { actions: ['read'], scope: 'all' },
+    },
   });
   await role('finance', ['fin1', 'fin2']);
   await role('cfo', ['cfo1']);
@@ -77,7 +85,11 @@ async function record(entity: string, id: string): Promise<Rec> {
   return res.body.data;
 }
 
-const openAssignees = (a: Rec) => a.instance.tasks.filter((k: Rec) => k.status === 'open').map((k: Rec) => k.assigneeName).sort();
+const openAssignees = (a: Rec) =>
+  a.instance.tasks
+    .filter((k: Rec) => k.status === 'open')
+    .map((k: Rec) => k.assigneeName)
+    .sort();
 
 async function inbox(name: string): Promise<Rec[]> {
   const res = await t.request('GET', '/api/v1/me/approvals', undefined, as(name));
@@ -90,7 +102,9 @@ describe('the standard flow', () => {
     const e = await expense({ title: 'Trip to Berlin', amount: '500.00' });
     expect(await ok('alice', 'expense', e.id, 'submit')).toMatchObject({ status: 'pending', flow: 'standard', step: 'manager' });
     expect(openAssignees(await approval('expense', e.id))).toEqual(['boss1']);
-    expect(await inbox('boss1')).toContainEqual(expect.objectContaining({ entity: 'expense', recordId: e.id, title: 'Trip to Berlin', step: 'manager', via: 'direct' }));
+    expect(await inbox('boss1')).toContainEqual(
+      expect.objectContaining({ entity: 'expense', recordId: e.id, title: 'Trip to Berlin', step: 'manager', via: 'direct' }),
+    );
 
     expect((await act('fin1', 'expense', e.id, 'approve')).status).toBe(403);
     expect(await ok('boss1', 'expense', e.id, 'approve', { comment: 'fine' })).toMatchObject({ status: 'pending', step: 'finance' });
@@ -104,7 +118,14 @@ describe('the standard flow', () => {
     const a = await approval('expense', e.id);
     expect(a.status).toBe('approved');
     expect(a.history.map((h: Rec) => `${h.action}:${h.step ?? ''}`)).toEqual([
-      'submit:', 'assign:manager', 'approve:manager', 'assign:finance', 'approve:finance', 'approve:finance', 'skip:cfo', 'approved:',
+      'submit:',
+      'assign:manager',
+      'approve:manager',
+      'assign:finance',
+      'approve:finance',
+      'approve:finance',
+      'skip:cfo',
+      'approved:',
     ]);
     expect(a.history[2]).toMatchObject({ actorName: 'boss1', comment: 'fine' });
     // The effects went through the write pipeline: audited as the deciding approver.
@@ -141,7 +162,12 @@ describe('while pending', () => {
   it('locks the record against edits and deletes, then frees it once decided', async () => {
     const e = await expense({ title: 'Locked', amount: '10.00' });
     await ok('alice', 'expense', e.id, 'submit');
-    const patch = await t.request('PATCH', `/api/v1/expense/${e.id}`, { title: 'Changed' }, { ...as('alice'), 'if-match': `"${e.version}"` });
+    const patch = await t.request(
+      'PATCH',
+      `/api/v1/expense/${e.id}`,
+      { title: 'Changed' },
+      { ...as('alice'), 'if-match': `"${e.version}"` },
+    );
     expect(patch.status).toBe(409);
     expect(patch.body.type).toMatch(/approval\.pending$/);
     const del = await t.request('DELETE', `/api/v1/expense/${e.id}`, undefined, as('alice'));
@@ -150,7 +176,12 @@ describe('while pending', () => {
     // A second submit is refused too.
     expect((await act('alice', 'expense', e.id, 'submit')).status).toBe(409);
     await ok('alice', 'expense', e.id, 'withdraw');
-    const after = await t.request('PATCH', `/api/v1/expense/${e.id}`, { title: 'Changed' }, { ...as('alice'), 'if-match': `"${e.version}"` });
+    const after = await t.request(
+      'PATCH',
+      `/api/v1/expense/${e.id}`,
+      { title: 'Changed' },
+      { ...as('alice'), 'if-match': `"${e.version}"` },
+    );
     expect(after.status, JSON.stringify(after.body)).toBe(200);
   });
 
@@ -249,17 +280,26 @@ describe('delegation', () => {
     const today = new Date().toISOString().slice(0, 10);
     const self = await t.request('POST', '/api/v1/me/delegations', { to: ids.boss1, from: today, until: today }, as('boss1'));
     expect(self.status).toBe(422);
-    const made = await t.request('POST', '/api/v1/me/delegations', { to: ids.carol, from: today, until: today, comment: 'on leave' }, as('boss1'));
+    const made = await t.request(
+      'POST',
+      '/api/v1/me/delegations',
+      { to: ids.carol, from: today, until: today, comment: 'on leave' },
+      as('boss1'),
+    );
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     expect((await t.request('GET', '/api/v1/me/delegations', undefined, as('boss1'))).body.data).toEqual([
       expect.objectContaining({ id: made.body.data.id, to: ids.carol, toName: 'carol', from: today, until: today }),
     ]);
     const e = await expense({ title: 'Hotel', amount: '120.00' });
     await ok('alice', 'expense', e.id, 'submit');
-    expect(await inbox('carol')).toContainEqual(expect.objectContaining({ recordId: e.id, title: 'Hotel', via: 'delegation', assignee: ids.boss1 }));
+    expect(await inbox('carol')).toContainEqual(
+      expect.objectContaining({ recordId: e.id, title: 'Hotel', via: 'delegation', assignee: ids.boss1 }),
+    );
     await ok('carol', 'expense', e.id, 'approve', { comment: 'for boss1' });
     const a = await approval('expense', e.id);
-    expect(a.history).toContainEqual(expect.objectContaining({ action: 'approve', actorName: 'carol', delegatedFrom: ids.boss1, comment: 'for boss1' }));
+    expect(a.history).toContainEqual(
+      expect.objectContaining({ action: 'approve', actorName: 'carol', delegatedFrom: ids.boss1, comment: 'for boss1' }),
+    );
     expect((await t.request('DELETE', `/api/v1/me/delegations/${made.body.data.id}`, undefined, as('boss1'))).status).toBe(204);
     expect((await t.request('DELETE', `/api/v1/me/delegations/${made.body.data.id}`, undefined, as('boss1'))).status).toBe(404);
   });
@@ -273,7 +313,9 @@ describe('delegation', () => {
     expect(await inbox('carol')).toContainEqual(expect.objectContaining({ recordId: e.id, via: 'direct', delegatedFrom: ids.boss1 }));
     expect(await ok('carol', 'expense', e.id, 'approve')).toMatchObject({ step: 'finance' });
     const a = await approval('expense', e.id);
-    expect(a.history).toContainEqual(expect.objectContaining({ action: 'delegate', actorName: 'boss1', comment: 'please decide', detail: { to: ids.carol } }));
+    expect(a.history).toContainEqual(
+      expect.objectContaining({ action: 'delegate', actorName: 'boss1', comment: 'please decide', detail: { to: ids.carol } }),
+    );
     expect(a.history).toContainEqual(expect.objectContaining({ action: 'approve', actorName: 'carol', delegatedFrom: ids.boss1 }));
   });
 
@@ -286,7 +328,9 @@ describe('delegation', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect((await act('boss1', 'expense', e.id, 'approve')).status).toBe(403);
     await ok('dave', 'expense', e.id, 'approve');
-    expect((await approval('expense', e.id)).history).toContainEqual(expect.objectContaining({ action: 'reassign', actorName: 'admin', detail: { from: ids.boss1, to: ids.dave } }));
+    expect((await approval('expense', e.id)).history).toContainEqual(
+      expect.objectContaining({ action: 'reassign', actorName: 'admin', detail: { from: ids.boss1, to: ids.dave } }),
+    );
   });
 });
 
@@ -299,7 +343,9 @@ describe('escalation', () => {
       await new Promise((r) => setTimeout(r, 100));
       a = await approval('expense', e.id);
     }
-    expect(a.history).toContainEqual(expect.objectContaining({ action: 'escalate', step: 'director', detail: { from: [ids.dir1], to: [ids.cfo1] } }));
+    expect(a.history).toContainEqual(
+      expect.objectContaining({ action: 'escalate', step: 'director', detail: { from: [ids.dir1], to: [ids.cfo1] } }),
+    );
     expect(openAssignees(a)).toEqual(['cfo1']);
     expect((await act('dir1', 'expense', e.id, 'approve')).status).toBe(403);
     expect(await inbox('cfo1')).toContainEqual(expect.objectContaining({ recordId: e.id, title: 'Desk' }));
@@ -381,7 +427,11 @@ describe('the OpenAPI document', () => {
     expect(res.body.paths['/api/v1/expense/{id}/approval'].get).toBeDefined();
     expect(res.body.paths['/api/v1/me/approvals'].get).toBeDefined();
     expect(Object.keys(res.body.paths['/api/v1/me/delegations'])).toEqual(['get', 'post']);
-    const ids = Object.values(res.body.paths).flatMap((p: any) => Object.values(p).map((o: any) => o?.operationId).filter(Boolean));
+    const ids = Object.values(res.body.paths).flatMap((p: any) =>
+      Object.values(p)
+        .map((o: any) => o?.operationId)
+        .filter(Boolean),
+    );
     expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -19,9 +19,21 @@ describe('approval flow checks', () => {
     });
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ file: 'expense.json', pointer: '/approvalFlows/1/steps/0/approvers/0/field', rule: 'approval.unknown_field' }),
-        expect.objectContaining({ file: 'expense.json', pointer: '/approvalFlows/1/steps/0/approvers/1/field', rule: 'approval.field_kind' }),
-        expect.objectContaining({ file: 'contract.json', pointer: '/approvalFlows/0/steps/0/approvers/0/managers', rule: 'approval.no_owner' }),
+        expect.objectContaining({
+          file: 'expense.json',
+          pointer: '/approvalFlows/1/steps/0/approvers/0/field',
+          rule: 'approval.unknown_field',
+        }),
+        expect.objectContaining({
+          file: 'expense.json',
+          pointer: '/approvalFlows/1/steps/0/approvers/1/field',
+          rule: 'approval.field_kind',
+        }),
+        expect.objectContaining({
+          file: 'contract.json',
+          pointer: '/approvalFlows/0/steps/0/approvers/0/managers',
+          rule: 'approval.no_owner',
+        }),
       ]),
     );
     expect(problems).toHaveLength(3);
@@ -38,9 +50,21 @@ describe('approval flow checks', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ file: 'contract.json', pointer: '/approvalFlows/1/transition', rule: 'approval.unknown_transition' }),
-        expect.objectContaining({ file: 'contract.json', pointer: '/approvalFlows/0/onRejected/transition', rule: 'approval.unknown_transition' }),
-        expect.objectContaining({ file: 'contract.json', pointer: '/approvalFlows/1/onApproved/transition', rule: 'approval.two_transitions' }),
-        expect.objectContaining({ file: 'contract.json', pointer: '/fields/2/transitions/allowed/0/startFlow', rule: 'transition.unknown_flow' }),
+        expect.objectContaining({
+          file: 'contract.json',
+          pointer: '/approvalFlows/0/onRejected/transition',
+          rule: 'approval.unknown_transition',
+        }),
+        expect.objectContaining({
+          file: 'contract.json',
+          pointer: '/approvalFlows/1/onApproved/transition',
+          rule: 'approval.two_transitions',
+        }),
+        expect.objectContaining({
+          file: 'contract.json',
+          pointer: '/fields/2/transitions/allowed/0/startFlow',
+          rule: 'transition.unknown_flow',
+        }),
       ]),
     );
     expect(problems).toHaveLength(4);
@@ -61,14 +85,18 @@ describe('approval flow checks', () => {
     const unknown = approvalProblems((expense) => {
       expense.approvalFlows[0].onApproved.set = { approved: true, nope: 1 };
     });
-    expect(unknown).toEqual([expect.objectContaining({ file: 'expense.json', pointer: `${FLOW}/onApproved/set/nope`, rule: 'approval.unknown_field' })]);
+    expect(unknown).toEqual([
+      expect.objectContaining({ file: 'expense.json', pointer: `${FLOW}/onApproved/set/nope`, rule: 'approval.unknown_field' }),
+    ]);
   });
 
   it('refuses an effect value of the wrong kind once the references are right', () => {
     const problems = approvalProblems((expense) => {
       expense.approvalFlows[0].onApproved.set = { approved: 'yes' };
     });
-    expect(problems).toEqual([expect.objectContaining({ file: 'expense.json', pointer: `${FLOW}/onApproved/set/approved`, rule: 'approval.effect_type' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: 'expense.json', pointer: `${FLOW}/onApproved/set/approved`, rule: 'approval.effect_type' }),
+    ]);
   });
 
   it('refuses an escalation given by half, duplicate names, and a duration that is not ISO-8601', () => {
