@@ -103,6 +103,18 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     relations: e.inverses
       .filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden')
       .map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
+    // The UI offers a submit per flow (those who may update submit); entry criteria as written, to grey it out live.
+    ...(e.approvalFlows?.length
+      ? {
+          approvalFlows: e.approvalFlows.map((f) => ({
+            name: f.name,
+            label: text(f.label, locale),
+            ...(f.entry !== undefined ? { entry: f.entry } : {}),
+            ...(f.transition !== undefined ? { transition: f.transition } : {}),
+            steps: f.steps.map((st) => ({ name: st.name, label: text(st.label, locale) ?? st.name })),
+          })),
+        }
+      : {}),
     actions: actions
       .filter((a) => access.can(e.name, a.name))
       .map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),

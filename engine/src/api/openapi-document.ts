@@ -353,7 +353,9 @@ export function buildOpenApiDocument(
       },
     };
   }
-  Object.assign(paths, systemPaths(view.isAdmin), myApprovalPaths());
+  Object.assign(paths, systemPaths(view.isAdmin));
+  // The inbox and delegations are served always; they are documented where the Model has something to approve.
+  if (runtime.model.entities.some((e) => e.approvalFlows?.length)) Object.assign(paths, myApprovalPaths());
   return {
     openapi: '3.1.0',
     info: {

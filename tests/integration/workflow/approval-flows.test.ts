@@ -403,6 +403,10 @@ describe('flows and the state machine', () => {
     const contract = res.body.entities.find((e: Rec) => e.name === 'contract');
     const status = contract.fields.find((f: Rec) => f.name === 'status');
     expect(status.transitions.byState).toEqual({ draft: ['submit'], in_approval: [], active: [], amended: [] });
+    expect(contract.approvalFlows).toEqual([
+      { name: 'sign_off', label: 'Sign-off', steps: [{ name: 'finance', label: 'finance' }] },
+      { name: 'amendment', label: 'Change an active contract', transition: 'amend', steps: [{ name: 'director', label: 'director' }] },
+    ]);
   });
 
   it('takes the rejection transition', async () => {
