@@ -18,14 +18,15 @@ export interface ViewDeps {
   readonly core: CoreSchema;
 }
 
-/** A record's approval: readers of the record see it, and so does anyone who has had a task on it. */
+/** A record's approval: readers of the record see it, and so does anyone who has (or had) a task on it, or acts for one today. */
 export async function readApproval(deps: ViewDeps, entity: string, id: string, userId: string | null, access: Access) {
   const rt = deps.runtime.entity(entity);
   const params = new SqlParams([id, entity, userId]);
   const seen = await deps.pool.query<{ readable: boolean; involved: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM ${q(rt.entity.table)} t WHERE t.id = $1 AND ${liveAndScoped(rt.entity, 't', params, access.readScope)}) AS readable,
             EXISTS (SELECT 1 FROM ${TASK_TABLE} k JOIN ${INSTANCE_TABLE} i ON i.id = k.instance_id
-                     WHERE i.entity = $2 AND i.record_id = $1 AND (k.assignee = $3::uuid OR k.delegated_from = $3::uuid)) AS involved`,
+                     WHERE i.entity = $2 AND i.record_id = $1
+                       AND (k.assignee = $3::uuid OR k.delegated_from = $3::uuid OR ${delegatedToday('k.assignee', '$3::uuid')})) AS involved`,
     params.values,
   );
   if (!seen.rows[0]?.readable && !seen.rows[0]?.involved) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
