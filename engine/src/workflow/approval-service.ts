@@ -17,7 +17,7 @@ import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import { EngineError } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';
 import type { Transaction } from '../db/transaction.js';
-import { approversSql, describeApprover, readApprovers, resolveApprovers } from './approval-approvers.js';
+import { approversSql, describeApprover, readApprovers } from './approval-approvers.js';
 import { SqlParams } from '../sql/sql-params.js';
 import {
   decideTask,
@@ -25,11 +25,11 @@ import {
   finishInstance,
   insertInstance,
   insertTasks,
-  lockInstance,
+  judge,
   lockPending,
   lockPendingWithTasks,
   moveTask,
-  openTasks,
+  readRow,
   recordHistory,
   setStep,
   type InstanceRow,
@@ -38,6 +38,7 @@ import {
 import { approversAssigned } from './approvers-assigned.js';
 import type { ApprovalFlows, CompiledFlow } from './compile-approval-flows.js';
 import { approvalError } from './errors.js';
+import { escalateStep } from './approval-escalation.js';
 
 export const ESCALATE_JOB = 'approval:escalate';
 
@@ -74,8 +75,6 @@ const FLOW_ACCESS: Access = {
   isAdmin: true,
   roleCodes: new Set(),
 };
-
-const JOB_ACTOR: Actor = { id: null, username: 'tessera jobs', orgUnitId: null, isSystem: true };
 
 interface Pending {
   readonly rt: EntityRuntime;
@@ -400,66 +399,8 @@ export class ApprovalService implements FlowStarter {
       throw approvalError('approval.already_assigned', 'that user already has a task in this step', { pointer });
   }
 
-  /**
-   * The `approval:escalate` job: the step's still-open tasks pass to its escalateTo approvers. Does nothing when the
-   * instance has left the step (decided, withdrawn) or the job already ran: idempotent by its key (instance + step).
-   */
+  /** The `approval:escalate` job (approval-escalation.ts). */
   async escalate(instanceId: string, stepIndex: number): Promise<boolean> {
-    return this.writer.transaction(async (scope) => {
-      const instance = await lockInstance(scope.tx, instanceId);
-      if (!instance || instance.status !== 'pending' || instance.step_index !== stepIndex) return false;
-      const rt = this.current().runtime.entity(instance.entity);
-      const flow = this.flowsOf(instance.entity).find((f) => f.def.id === instance.flow_id);
-      const step = flow?.steps[stepIndex];
-      if (!flow || !step?.def.escalateTo) return false;
-      const open = await openTasks(scope.tx, instance, null);
-      // Run again after it escalated, the step's tasks are the escalation's own: nothing more to do.
-      if (open.length === 0) return false;
-      const approvers = await resolveApprovers(scope.tx, this.current().core, rt.entity, instance.record_id, step.def.escalateTo);
-      if (approvers.users.length === 0) {
-        throw approvalError(
-          'approval.no_approvers',
-          `nobody to escalate step '${step.def.name}' to: nobody is ${approvers.empty.map(describeApprover).join(', nor ')}`,
-        );
-      }
-      endTasks(
-        scope.tx,
-        open.map((t) => t.id),
-        'escalated',
-      );
-      insertTasks(scope.tx, instance.id, stepIndex, step.def.name, approvers.users);
-      recordHistory(scope.tx, {
-        instanceId,
-        step: step.def.name,
-        action: 'escalate',
-        actorId: JOB_ACTOR.id,
-        actorName: JOB_ACTOR.username,
-        detail: { from: open.map((t) => t.assignee), to: approvers.users },
-      });
-      await this.assigned(scope.tx, { rt, flow, instance, tasks: open }, step.def.name, approvers.users, 'escalation');
-      return true;
-    });
+    return escalateStep({ writer: this.writer, current: this.current }, instanceId, stepIndex);
   }
-}
-
-/** One row of SQL columns over the stored record `t` ($1 is its id). */
-async function readRow(
-  tx: Transaction,
-  rt: EntityRuntime,
-  columns: readonly string[],
-  params: SqlParams,
-): Promise<Record<string, unknown>> {
-  const res = await tx.query(tx.statement(`SELECT ${columns.join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, params.values));
-  return (res.rows[0] ?? {}) as Record<string, unknown>;
-}
-
-/** Each condition (SQL over the stored row `t`) judged on the record in one statement. */
-async function judge(tx: Transaction, rt: EntityRuntime, id: string, conditions: readonly string[]): Promise<boolean[]> {
-  if (conditions.length === 0) return [];
-  if (conditions.every((c) => c === 'TRUE')) return conditions.map(() => true);
-  const res = await tx.query(
-    tx.statement(`SELECT ${conditions.map((c, i) => `(${c}) AS c${i}`).join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, [id]),
-  );
-  const row = (res.rows[0] ?? {}) as Record<string, unknown>;
-  return conditions.map((_, i) => row[`c${i}`] === true);
 }

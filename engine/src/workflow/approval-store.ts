@@ -1,6 +1,9 @@
 // The SQL of approval flows' runtime tables (approval-tables.ts): instances, tasks, history. Statements whose
 // results nobody reads are deferred, so they travel with the transaction's next statement or its COMMIT.
 import type { Transaction } from '../db/transaction.js';
+import type { EntityRuntime } from '../data/entity-runtime.js';
+import { q } from '../sql/q.js';
+import type { SqlParams } from '../sql/sql-params.js';
 import { DELEGATION_TABLE, HISTORY_TABLE, INSTANCE_TABLE, TASK_TABLE } from './approval-tables.js';
 
 export type InstanceStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -210,4 +213,26 @@ export function recordHistory(tx: Transaction, e: HistoryEntry): void {
       ],
     ),
   );
+}
+
+/** One row of SQL columns over the stored record `t` ($1 is its id). */
+export async function readRow(
+  tx: Transaction,
+  rt: EntityRuntime,
+  columns: readonly string[],
+  params: SqlParams,
+): Promise<Record<string, unknown>> {
+  const res = await tx.query(tx.statement(`SELECT ${columns.join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, params.values));
+  return (res.rows[0] ?? {}) as Record<string, unknown>;
+}
+
+/** Each condition (SQL over the stored row `t`) judged on the record in one statement. */
+export async function judge(tx: Transaction, rt: EntityRuntime, id: string, conditions: readonly string[]): Promise<boolean[]> {
+  if (conditions.length === 0) return [];
+  if (conditions.every((c) => c === 'TRUE')) return conditions.map(() => true);
+  const res = await tx.query(
+    tx.statement(`SELECT ${conditions.map((c, i) => `(${c}) AS c${i}`).join(', ')} FROM ${q(rt.entity.table)} t WHERE t.id = $1`, [id]),
+  );
+  const row = (res.rows[0] ?? {}) as Record<string, unknown>;
+  return conditions.map((_, i) => row[`c${i}`] === true);
 }
