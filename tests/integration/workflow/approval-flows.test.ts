@@ -208,6 +208,22 @@ describe('while pending', () => {
   });
 });
 
+describe('concurrent actions', () => {
+  it('lets one of two simultaneous submits through, and one decision of an any-of step', async () => {
+    const e = await expense({ title: 'Race', amount: '700.00', category: 'equipment', reviewer: ids.bob });
+    const submits = await Promise.all([1, 2].map(() => act('alice', 'expense', e.id, 'submit', { flow: 'equipment' })));
+    expect(submits.map((r) => r.status).sort()).toEqual([200, 409]);
+    await ok('bob', 'expense', e.id, 'approve');
+    // The board step waits for any one of dir1, boss1 and boss2: both deciding at once, the second finds it decided.
+    const decisions = await Promise.all(['dir1', 'boss1'].map((name) => act(name, 'expense', e.id, 'approve')));
+    expect(decisions.map((r) => r.status).sort()).toEqual([200, 409]);
+    const a = await approval('expense', e.id);
+    expect(a.status).toBe('approved');
+    expect(a.history.filter((h: Rec) => h.action === 'approve')).toHaveLength(2);
+    expect(a.history.filter((h: Rec) => h.action === 'approved')).toHaveLength(1);
+  });
+});
+
 describe('rejection, resubmission and withdrawal', () => {
   it('needs a comment to reject, runs the rejection effects, and a resubmission starts a fresh instance', async () => {
     const e = await expense({ title: 'Conference', amount: '900.00' });
