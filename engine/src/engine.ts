@@ -29,6 +29,10 @@ import { explainRoutes } from './api/explain.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
 import { ensureAssignmentTables } from './data/assignment-tables.js';
+import { ensureApprovalTables } from './workflow/approval-tables.js';
+import { ApprovalService } from './workflow/approval-service.js';
+import { processApprovalJobs } from './workflow/approval-jobs.js';
+import { approvalRoutes, myApprovalRoutes } from './api/approval.routes.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
@@ -125,6 +129,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await ensureNotificationTables(db.knex);
   // In-app is the stored row; every plugin channel gets a delivery job per notification (retried as outbox jobs are).
   const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
+  await ensureApprovalTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -148,12 +153,22 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     log,
     onSecurityChange: () => auth.invalidate(),
     onOutbox: config.runJobs ? () => relay.wake() : undefined,
+    approvals,
   }));
+  // The writer runs a flow's effects, and a write's transition may start a flow: each is handed the other.
+  const approvals: ApprovalService = new ApprovalService(writer, () => ({
+    runtime: served.current.runtime,
+    flows: served.current.approvals,
+    core: served.current.accessDeps.core,
+    delivery: deliveryPlan,
+  }));
+  const approvalDeps = { pool: db.pool, approvals, core: () => served.current.accessDeps.core };
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
     router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
+    router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };
@@ -178,6 +193,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
     reminders.processScans();
+    processApprovalJobs(queue, approvals, log);
     await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
   }
   // Every process keeps the reminder schedules in step with its Model; the jobs run where jobs run.
@@ -230,6 +246,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         runtime: () => served.current.runtime,
       }),
     ),
+    routerMiddleware(myApprovalRoutes({ ...approvalDeps, runtime: () => served.current.runtime })),
     ...pluginRouters,
     entities.middleware(),
   ]);

@@ -9,6 +9,7 @@ import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/changed-fields.js';
 import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
 import { pluginDb } from '../data/plugin-db.js';
+import { deferPendingApprovalCheck } from '../data/approval-lock.js';
 import { lockRecord } from '../data/lock-record.js';
 import { checkActionTransitions } from '../data/transition-steps.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
@@ -74,6 +75,8 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
         // A state the action changed must be an allowed transition for the caller; its effects are written too.
         const after = written && { ...written, ...(await settleTransitions(written)) };
         const changed = changedFields(before, after, 'update');
+        // A record waiting for approval changes only through its flow.
+        if (Object.keys(changed).length > 0) deferPendingApprovalCheck(tx, entity.entity, id);
         if (after && Object.keys(changed).length > 0) {
           // What the action wrote with SQL meets the entity's rules like any other write: derived values follow,
           // validation rules and required-when must hold.

@@ -10,6 +10,7 @@ import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
+import { flowGuardedTransitions } from '../metadata/approval-flow.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -40,7 +41,9 @@ function transitionsMeta(rt: EntityRuntime, f: FieldDef, locale: string, access:
   const machine = rt.rules.stateMachines.find((m) => m.field === f.name);
   if (!f.transitions || !machine) return {};
   const canUpdate = access.can(rt.entity.name, 'update') && access.field(rt.entity.name, f.name) === 'write';
-  const mine = machine.transitions.filter((t) => canUpdate && mayTake(t, access));
+  // A transition an approval flow guards is taken by approving the flow, never by a button.
+  const guarded = flowGuardedTransitions(rt.entity.approvalFlows);
+  const mine = machine.transitions.filter((t) => canUpdate && mayTake(t, access) && !guarded.has(t.def.name));
   return {
     transitions: {
       initial: machine.initial ?? (f.values ?? []).map((v) => v.value),
@@ -100,6 +103,18 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     relations: e.inverses
       .filter((i) => access.can(i.sourceEntity, 'read') && access.field(i.sourceEntity, i.sourceField) !== 'hidden')
       .map((i) => ({ name: i.name, kind: i.kind, label: text(i.label, locale), entity: i.sourceEntity, field: i.sourceField })),
+    // The UI offers a submit per flow (those who may update submit); entry criteria as written, to grey it out live.
+    ...(e.approvalFlows?.length
+      ? {
+          approvalFlows: e.approvalFlows.map((f) => ({
+            name: f.name,
+            label: text(f.label, locale),
+            ...(f.entry !== undefined ? { entry: f.entry } : {}),
+            ...(f.transition !== undefined ? { transition: f.transition } : {}),
+            steps: f.steps.map((st) => ({ name: st.name, label: text(st.label, locale) ?? st.name })),
+          })),
+        }
+      : {}),
     actions: actions
       .filter((a) => access.can(e.name, a.name))
       .map((a) => ({ name: a.name, label: text(a.label as Label | undefined, locale) ?? a.name, input: a.input })),

@@ -16,6 +16,7 @@ import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
 import { rulePaths } from './openapi-rule-paths.js';
 import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
+import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
 function forOpenApi(schema: unknown): unknown {
@@ -334,6 +335,7 @@ export function buildOpenApiDocument(
     Object.assign(
       paths,
       rulePaths(e, pascal(e.name), ref(pascal(e.name)), { canDelete: view.can(e.name, 'delete'), isAdmin: view.isAdmin, hasDerived }),
+      approvalPaths(e, pascal(e.name)),
     );
   }
   for (const action of actions.values()) {
@@ -355,6 +357,8 @@ export function buildOpenApiDocument(
   }
   Object.assign(paths, systemPaths(view.isAdmin));
   Object.assign(paths, notificationPaths(view.isAdmin));
+  // The inbox and delegations are served always; they are documented where the Model has something to approve.
+  if (runtime.model.entities.some((e) => e.approvalFlows?.length)) Object.assign(paths, myApprovalPaths());
   return {
     openapi: '3.1.0',
     info: {

@@ -12,12 +12,15 @@ import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { compileApprovalFlows, type ApprovalFlows } from '../workflow/compile-approval-flows.js';
 
 /** What a Model needs before it can be served, whatever version it is published as. */
 export interface PreparedModel {
   readonly model: Model;
   readonly runtime: ModelRuntime;
   readonly accessDeps: AccessDeps;
+  /** The entities' approval flows, compiled. */
+  readonly approvals: ApprovalFlows;
 }
 
 export interface ServedModel extends PreparedModel {
@@ -32,9 +35,12 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
   const conditionProblems = [...checkIndexConditions(model, registries), ...checkAssignmentConditions(model, registries)];
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
+  const approvals = compileApprovalFlows(model, registries);
+  if (approvals.problems.length) throw new MetadataError([...approvals.problems]);
   return {
     model,
     runtime,
+    approvals,
     accessDeps: {
       model,
       core: resolveCoreSchema(model),

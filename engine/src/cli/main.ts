@@ -16,6 +16,7 @@ import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
+import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 import { randomUUID } from 'node:crypto';
@@ -42,6 +43,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...checkIndexConditions(m, registries),
     ...checkAssignmentConditions(m, registries),
     ...recordRuleProblems(m, registries),
+    ...compileApprovalFlows(m, registries).problems,
   ];
   if (problems.length > 0) throw new MetadataError(problems);
   err(

@@ -16,6 +16,7 @@ import { ASSIGNMENT_HISTORY_TABLE, deferAssignmentChange, type AssignmentReason 
 import { assignmentRuntime, poolColumns, type AssignmentRuntime } from './assignment-runtime.js';
 import type { ModelRuntime } from './entity-runtime.js';
 import { lockRecord } from './lock-record.js';
+import { deferPendingApprovalCheck } from './approval-lock.js';
 import { requireAction } from './require-action.js';
 
 export interface PoolRequest {
@@ -52,6 +53,8 @@ async function reassign(
   const { owner, activity } = poolColumns(art.entity);
   // Claiming is activity; the system column updated_at moves with every write anyway.
   const touch = reason === 'claim' && activity !== 'updated_at' ? `, ${q(activity)} = now()` : '';
+  // A record waiting for approval changes owner only through its flow.
+  deferPendingApprovalCheck(tx, art.entity, id);
   const res = await tx.query<{ version: number }>(
     tx.statement(
       `UPDATE ${q(art.entity.table)} SET ${q(owner)} = $2${touch}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version`,

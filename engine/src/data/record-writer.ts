@@ -21,6 +21,13 @@ export interface WriteRequest {
   readonly requestId: string;
 }
 
+/** A transaction of the writer's, for work that writes records through the pipeline as part of its own (approval flows). */
+export interface WriteScope {
+  readonly tx: Transaction;
+  readonly services: WriteServices;
+  readonly afterCommit: WriteContext['afterCommit'];
+}
+
 export class RecordWriter {
   constructor(
     private readonly services: () => WriteServices,
@@ -62,6 +69,18 @@ export class RecordWriter {
       for (const job of afterCommit) await job();
       return result;
     }
+  }
+
+  /** Runs `fn` in one transaction (retried on deadlock like any write); the after-commit work of its writes follows. */
+  async transaction<T>(fn: (scope: WriteScope) => Promise<T>): Promise<T> {
+    return this.write((tx, services, afterCommit) => fn({ tx, services, afterCommit }));
+  }
+
+  /** An approval flow's effects on `id`, inside `scope`'s transaction, through the `flowUpdate` pipeline. */
+  async flowUpdate(scope: WriteScope, req: WriteRequest, id: string, patch: ApiRecord): Promise<ApiRecord> {
+    const ctx = this.context('update', req, scope.tx, scope.services, id, { ...patch }, scope.afterCommit);
+    const finish = await this.runSteps(ctx, this.pipelines.flowUpdate);
+    return finish();
   }
 
   async create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {

@@ -2,7 +2,10 @@
 // an allowed transition the caller's roles may take while its guard holds on the stored record; the transition's
 // effects join the write's values, so validation, rules and audit see them. The pipeline's steps are below;
 // plugin actions (which write with SQL) use checkActionTransitions around the action. Delete is unaffected.
+// A transition an approval flow guards is taken only by the flow (its `flowUpdate` pipeline); one that starts a
+// flow submits the record to it once the write has passed its rules (startFlows).
 import { EngineError } from '../shared/engine-error.js';
+import { flowGuardedTransitions } from '../metadata/approval-flow.js';
 import { q } from '../sql/q.js';
 import type { Transaction } from '../db/transaction.js';
 import type { Access } from '../security/access.js';
@@ -66,6 +69,12 @@ function listed(ts: readonly CompiledTransition[]): string {
   return ts.length ? ts.map((t) => `${t.def.to} (${t.def.name})`).join(', ') : 'nothing';
 }
 
+/** What a change takes: the transition's effects, and the transition (none when a stateless record enters the machine). */
+interface Taken {
+  readonly effects: ApiRecord;
+  readonly transition?: CompiledTransition;
+}
+
 function refused(m: StateMachine, from: string | null, to: string | null, pointer: string, allowed: readonly CompiledTransition[], code: string, message: string) {
   return new EngineError('validation.transition', 422, message, {
     fieldErrors: [{ pointer: `${pointer}/${m.field}`, code, message }],
@@ -79,12 +88,19 @@ function refused(m: StateMachine, from: string | null, to: string | null, pointe
  */
 async function choose(
   m: StateMachine, from: string | null, to: string | null, access: Pick<Access, 'isAdmin' | 'roleCodes'>, pointer: string,
-  outcomes: (candidates: readonly CompiledTransition[]) => Promise<Outcomes>,
-): Promise<ApiRecord> {
+  outcomes: (candidates: readonly CompiledTransition[]) => Promise<Outcomes>, guarded: ReadonlySet<string>,
+): Promise<Taken> {
   // A record without a state (the field added later, or left empty) enters the machine like a new one.
-  if (from === null && to !== null && (m.initial === undefined || m.initial.includes(to))) return {};
-  const fromHere = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && mayTake(t, access));
-  const candidates = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && t.def.to === to);
+  if (from === null && to !== null && (m.initial === undefined || m.initial.includes(to))) return { effects: {} };
+  const fromHere = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && mayTake(t, access) && !guarded.has(t.def.name));
+  const joining = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && t.def.to === to);
+  const candidates = joining.filter((t) => !guarded.has(t.def.name));
+  const byFlow = joining.find((t) => guarded.has(t.def.name));
+  if (candidates.length === 0 && byFlow) {
+    throw new EngineError('approval.required', 409, `'${byFlow.def.name}' (${from} -> ${to}) is taken only by approving its approval flow: submit the record to it`, {
+      extra: { field: m.field, from, to, transition: byFlow.def.name },
+    });
+  }
   if (candidates.length === 0) {
     const msg = `${m.field} cannot change from ${from === null ? 'no value' : `'${from}'`} to ${to === null ? 'no value' : `'${to}'`}; from there it may change to ${listed(fromHere)}`;
     throw refused(m, from, to, pointer, fromHere, 'validation.transition', msg);
@@ -99,8 +115,9 @@ async function choose(
   }
   // Several transitions may join the same states (by role, or by condition): the first whose guard holds is taken.
   const judged = await outcomes(permitted);
-  const taken = permitted.map((t) => judged.get(t)).find((o) => o?.holds === true);
-  if (taken) return taken.values;
+  const taken = permitted.find((t) => judged.get(t)?.holds === true);
+  const outcome = taken ? judged.get(taken) : undefined;
+  if (taken && outcome) return { effects: outcome.values, transition: taken };
   const msg = `the condition of '${permitted[0]?.def.name}' does not hold, so ${m.field} cannot change from '${from}' to '${to}' now`;
   throw refused(m, from, to, pointer, fromHere, 'validation.transition_guard', msg);
 }
@@ -120,18 +137,40 @@ function isState(rt: EntityRuntime, m: StateMachine, value: string): boolean {
   return rt.entity.fields.some((f) => f.name === m.field && (f.values ?? []).some((v) => v.value === value));
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+function transitionsStep(byFlow: boolean): WriteStep {
+  return async (ctx) => {
+    const guarded = byFlow ? NONE : flowGuardedTransitions(ctx.rt.entity.approvalFlows);
+    for (const m of ctx.rt.rules.stateMachines) {
+      if (!(m.field in ctx.changes)) continue;
+      const from = stateOf(ctx.before?.[m.field]);
+      const to = ctx.changes[m.field];
+      if (to === from || (typeof to === 'string' && !isState(ctx.rt, m, to))) continue;
+      const read = (list: readonly CompiledTransition[]) => readOutcomes(ctx.tx, ctx.rt, ctx.id, list);
+      const taken = await choose(m, from, stateOf(to), ctx.access, ctx.pointerPrefix, read, guarded);
+      // The transition's effects win over the patch: they are the metadata's rule, not the caller's choice. For the
+      // same reason they come after `authorise`: the caller's field permissions bound what they write, not these.
+      Object.assign(ctx.changes, taken.effects);
+      const flow = taken.transition?.def.startFlow;
+      if (flow !== undefined) (ctx.flowsToStart ??= []).push(flow);
+    }
+  };
+}
+
 /** Runs before `validate`: the change must be a transition, and its effects are validated with the rest of the patch. */
-export const applyTransitions: WriteStep = async (ctx) => {
-  for (const m of ctx.rt.rules.stateMachines) {
-    if (!(m.field in ctx.changes)) continue;
-    const from = stateOf(ctx.before?.[m.field]);
-    const to = ctx.changes[m.field];
-    if (to === from || (typeof to === 'string' && !isState(ctx.rt, m, to))) continue;
-    const effects = await choose(m, from, stateOf(to), ctx.access, ctx.pointerPrefix, (list) => readOutcomes(ctx.tx, ctx.rt, ctx.id, list));
-    // The transition's effects win over the patch: they are the metadata's rule, not the caller's choice. For the
-    // same reason they come after `authorise`: the caller's field permissions bound what they write, not these.
-    Object.assign(ctx.changes, effects);
-  }
+export const applyTransitions: WriteStep = transitionsStep(false);
+
+/** The same for an approval flow's own write (its effects): it may take the transition it guards. */
+export const applyFlowTransitions: WriteStep = transitionsStep(true);
+
+/** Submits the record to the flows its transitions start, once the write has passed its rules (same transaction). */
+export const startFlows: WriteStep = async (ctx) => {
+  const flows = ctx.flowsToStart ?? [];
+  if (flows.length === 0) return;
+  const starter = ctx.services.approvals;
+  if (!starter) throw new EngineError('approval.unavailable', 500, 'this engine runs no approval flows');
+  for (const flow of flows) await starter.start(ctx, flow);
 };
 
 /**
@@ -142,6 +181,7 @@ export async function checkActionTransitions(
   tx: Transaction, rt: EntityRuntime, id: string, before: ApiRecord, access: Access,
 ): Promise<(after: ApiRecord) => Promise<ApiRecord>> {
   const machines = rt.rules.stateMachines;
+  const guarded = flowGuardedTransitions(rt.entity.approvalFlows);
   const candidates = machines.flatMap((m) => m.transitions.filter((t) => t.def.from.includes(stateOf(before[m.field]) ?? '')));
   const outcomes = candidates.length ? await readOutcomes(tx, rt, id, candidates) : new Map<CompiledTransition, Outcome>();
   return async (after) => {
@@ -150,7 +190,7 @@ export async function checkActionTransitions(
       const from = stateOf(before[m.field]);
       const to = stateOf(after[m.field]);
       if (from === to) continue;
-      Object.assign(effects, await choose(m, from, to, access, '', async () => outcomes));
+      Object.assign(effects, (await choose(m, from, to, access, '', async () => outcomes, guarded)).effects);
     }
     if (Object.keys(effects).length === 0) return effects;
     throwIfInvalid(rt.validator.validateUpdate(effects, ''));

@@ -19,6 +19,14 @@ export interface WriteServices {
   readonly onSecurityChange?: () => void;
   /** Called after a committed write that left outbox jobs, so this process relays them at once rather than at its next poll. */
   readonly onOutbox?: () => void;
+  /** Submits records to approval flows (workflow/), for transitions that start one. */
+  readonly approvals?: FlowStarter;
+}
+
+/** What the write pipeline needs of approval flows, which sit above data/. */
+export interface FlowStarter {
+  /** Submits the written record to `flow` inside the write's transaction; throws (EngineError) when it cannot. */
+  start(ctx: WriteContext, flow: string): Promise<void>;
 }
 
 export interface WriteContext {
@@ -45,6 +53,8 @@ export interface WriteContext {
   derivedOnInsert?: boolean;
   /** Fields whose values the transaction's last statements give (numbers): read from the row, set in `after` at commit. */
   readonly drawnAtCommit: Array<{ readonly field: string; readonly column: string }>;
+  /** Approval flows the transitions taken start, by name (startFlows submits the record to them). */
+  flowsToStart?: string[];
   /** Work to do once the transaction has committed (cache invalidation, waking the outbox relay). */
   readonly afterCommit: Array<() => Promise<void>>;
 }

@@ -8,16 +8,24 @@ import { applyDeleteRules } from './delete-rules.js';
 import { checkRecordRules, recomputeDerived, refuseReadOnlyWhen } from './record-rule-steps.js';
 import { assignNumbers, keepNumbers } from './numbering-steps.js';
 import { assignByRules, recordOwnerChange } from './assign-owner.js';
-import { applyTransitions, enforceInitialState } from './transition-steps.js';
+import { applyFlowTransitions, applyTransitions, enforceInitialState, startFlows } from './transition-steps.js';
+import { refusePendingApproval } from './approval-lock.js';
 
 export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
   /** A patch with no fields: checked like an update, then answered with the stored record (no version, no audit). */
   readonly emptyUpdate: readonly WriteStep[];
+  /**
+   * An approval flow's effects, in its decision's transaction: the record is locked for everyone but the flow, the
+   * approver acts for the metadata (no `authorise`), and the flow may take the transition it guards. Validation and
+   * rules run as on any update.
+   */
+  readonly flowUpdate: readonly WriteStep[];
 };
 
 export const DEFAULT_PIPELINES: WritePipelines = {
   create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, enforceInitialState, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, startFlows, checkScopeAfterWrite, audit, queueAfterHooks],
   emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
-  delete: [guardSecurityRecords, authorise, loadCurrent, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, queueAfterHooks],
+  delete: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, queueAfterHooks],
+  flowUpdate: [guardSecurityRecords, loadCurrent, keepNumbers, runBeforeHooks, applyFlowTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, audit, queueAfterHooks],
 };

@@ -113,6 +113,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
           ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.tz ?? DEFAULT_CRON_TZ } }
           : {}),
         ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
+        ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),
       });
     }
   }

@@ -1,4 +1,5 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
+import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
 
@@ -124,6 +125,8 @@ export interface TransitionDef {
   readonly when?: unknown;
   /** Fields the transition sets in the same write: a literal, or an expression over the stored record. */
   readonly set?: Readonly<Record<string, unknown>>;
+  /** An approval flow of the entity (by name) the record is submitted to by taking the transition. */
+  readonly startFlow?: string;
 }
 
 /** An enum field's state machine: the states a record may start in, and the only changes it may go through. */
@@ -284,6 +287,8 @@ export interface EntityDef {
   readonly columns: readonly ColumnDef[];
   /** Assignment rules and the public pool (metadata/assignment.ts). */
   readonly assignment?: AssignmentDef;
+  /** Approval flows (metadata/approval-flow.ts). */
+  readonly approvalFlows?: readonly ApprovalFlowDef[];
   /** When every record's derived fields are recomputed (rules that read today()). */
   readonly recomputeSchedule?: ScheduleDef;
   /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */

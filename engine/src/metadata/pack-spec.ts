@@ -1,4 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
+import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { ReminderSpec } from './reminder.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
@@ -49,6 +50,7 @@ export interface EntityFileSpec {
   assignment?: AssignmentSpec;
   recomputeSchedule?: { cron: string; tz?: string };
   reminders?: ReminderSpec[];
+  approvalFlows?: ApprovalFlowDef[];
 }
 
 /** A pack whose files all passed the meta-schema. */

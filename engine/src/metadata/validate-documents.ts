@@ -14,6 +14,7 @@ const SCHEMA_FILES = [
   'field.schema.json',
   'assignment.schema.json',
   'reminder.schema.json',
+  'approval-flow.schema.json',
   'entity.schema.json',
   'pack.schema.json',
 ];

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { withTransaction, type Transaction } from '../db/transaction.js';
-import type { EntityDef, Label } from '../metadata/model.js';
+import type { EntityDef } from '../metadata/model.js';
 import { TEMPLATE_VARIABLE } from '../metadata/reminder.js';
 import type { CompiledReminder } from '../record-rules/compile-reminders.js';
 import { loadActorInfo } from '../security/actor-info.js';
@@ -17,7 +17,7 @@ import { SqlParams } from '../sql/sql-params.js';
 import { REMINDER_SENT_TABLE } from './notification-tables.js';
 import { notifyUsers, type DeliveryPlan, type Notice } from './notify-users.js';
 import { candidatesSql, episodesSql } from './reminder-candidates-sql.js';
-import { userLocales } from './user-locales.js';
+import { localized, userLocales } from './user-locales.js';
 
 export interface ReminderScanDeps {
   readonly pool: pg.Pool;
@@ -53,10 +53,6 @@ async function readableBy(tx: Transaction, deps: ReminderScanDeps, entity: Entit
     params.values,
   );
   return new Set(rows.rows.map((r) => r.id));
-}
-
-function localized(label: Label, locale: string | undefined): string {
-  return (locale !== undefined && Object.hasOwn(label, locale) ? label[locale] : undefined) ?? label.en;
 }
 
 export async function scanReminder(deps: ReminderScanDeps, reminder: CompiledReminder, now: Date): Promise<ScanResult> {

@@ -1,6 +1,7 @@
 // The locale each user reads in (app_user.locale of the core pack), for rendering what they are sent. Users without
 // one are left out: the caller falls back to English, as labels do.
 import type { Sql } from '../db/transaction.js';
+import type { Label } from '../metadata/model.js';
 import { USER_ENTITY } from '../metadata/field-kinds.js';
 import { q } from '../sql/q.js';
 
@@ -11,4 +12,9 @@ export async function userLocales(sql: Sql, userIds: readonly string[]): Promise
     [[...userIds]],
   );
   return new Map(rows.rows.flatMap((r) => (r.locale === null ? [] : [[r.id, r.locale] as [string, string]])));
+}
+
+/** A label in `locale`, else in English. */
+export function localized(label: Label, locale: string | undefined): string {
+  return (locale !== undefined && Object.hasOwn(label, locale) ? label[locale] : undefined) ?? label.en;
 }

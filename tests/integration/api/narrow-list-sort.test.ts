@@ -60,16 +60,27 @@ async function withClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** The list statement the engine ran last for `path` (its connections keep their last statement in pg_stat_activity). */
+/**
+ * The list statement the engine ran for `path` (its connections keep their last statement in pg_stat_activity). The
+ * engine's background work (the outbox relay's poll) may take that connection before we look, so a read that finds
+ * no list statement started after the request asks again.
+ */
 async function statementFor(path: string): Promise<string> {
-  const res = await t.request('GET', path);
-  expect(res.status).toBe(200);
-  return withClient(async (c) => {
-    const r = await c.query<{ query: string }>(
-      `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT t0.%' ORDER BY query_start DESC LIMIT 1`,
-    );
-    return r.rows[0]?.query ?? '';
-  });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const before = await withClient(async (c) => (await c.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]?.now);
+    const res = await t.request('GET', path);
+    expect(res.status).toBe(200);
+    const found = await withClient(async (c) => {
+      const r = await c.query<{ query: string }>(
+        `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'SELECT t0.%'
+            AND query_start >= $1 ORDER BY query_start DESC LIMIT 1`,
+        [before],
+      );
+      return r.rows[0]?.query;
+    });
+    if (found !== undefined) return found;
+  }
+  throw new Error(`no list statement seen for ${path}`);
 }
 
 /** The output columns of every Sort node of the statement's plan. */

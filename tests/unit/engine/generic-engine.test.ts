@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-const APPLICATION_PACKS = readdirSync(join(ROOT, 'metadata/packs')).filter((p) => p !== 'core');
+const APPLICATION_PACKS = readdirSync(join(ROOT, 'metadata', 'packs')).filter((p) => p !== 'core');
 
 /**
  * Entity names that are also ordinary English words the engine uses in another sense; for these only a quoted
@@ -24,7 +24,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 function entityNames(pack: string): string[] {
-  const dir = join(ROOT, 'metadata/packs', pack, 'entities');
+  const dir = join(ROOT, 'metadata', 'packs', pack, 'entities');
   return readdirSync(dir).map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { name: string }).name);
 }
 
