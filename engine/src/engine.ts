@@ -240,6 +240,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       actionRoutes({
         actions: registries.actions,
         reader,
+        writer,
         pool: db.pool,
         log,
         model: () => served.current.runtime.model,

@@ -5,6 +5,7 @@ import { EngineError } from '../shared/engine-error.js';
 import { unstorableTexts } from '../shared/storable-text.js';
 import type { Logger } from '../shared/logger.js';
 import type { RecordReader } from '../data/record-reader.js';
+import type { RecordWriter, WriteScope } from '../data/record-writer.js';
 import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/changed-fields.js';
 import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
@@ -14,9 +15,8 @@ import { lockRecord } from '../data/lock-record.js';
 import { checkActionTransitions } from '../data/transition-steps.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
-import { withTransaction } from '../db/transaction.js';
 import type { Model } from '../metadata/model.js';
-import type { ActionDef } from '../plugins/plugin-api.js';
+import type { ActionDef, PluginRecord, PluginRecords } from '../plugins/plugin-api.js';
 import type pg from 'pg';
 import type { ApiState } from './api-state.js';
 import { deferAudit } from '../security/audit-log.js';
@@ -25,6 +25,7 @@ import { parseRecordId } from './record-id.js';
 export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
   readonly reader: RecordReader;
+  readonly writer: RecordWriter;
   readonly pool: pg.Pool;
   readonly log: Logger;
   model(): Model;
@@ -56,7 +57,8 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       if (problems.length)
         throw new EngineError('validation.failed', 422, `the input of action ${def.name} is invalid`, { fieldErrors: problems });
       const entity = deps.runtime().entity(def.entity);
-      const result = await withTransaction(deps.pool, async (tx) => {
+      const result = await deps.writer.transaction(async (scope) => {
+        const { tx } = scope;
         // The record must be within the scope of the grant that gives this action, not only readable.
         const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
         if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
@@ -67,6 +69,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
           record,
           input: input as Record<string, unknown>,
           db: pluginDb(tx),
+          records: pluginRecords(deps.writer, scope, ctx.state),
           model: deps.model(),
           actor: ctx.state.actor,
           log: ctx.state.log,
@@ -100,4 +103,17 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
     });
   }
   return router;
+}
+
+/** The action's writes through the pipeline, in its transaction, as its caller. */
+function pluginRecords(writer: RecordWriter, scope: WriteScope, caller: ApiState): PluginRecords {
+  const req = (entity: string) => ({ entity, actor: caller.actor, access: caller.access, requestId: caller.requestId });
+  return {
+    async create(entity, values) {
+      return (await writer.createIn(scope, req(entity), values, `/${entity}`)) as PluginRecord & { id: string };
+    },
+    async update(entity, id, patch) {
+      return (await writer.updateIn(scope, req(entity), id, patch, `/${entity}`)) as PluginRecord & { id: string };
+    },
+  };
 }

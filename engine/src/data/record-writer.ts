@@ -83,6 +83,22 @@ export class RecordWriter {
     return finish();
   }
 
+  /**
+   * A create inside `scope`'s transaction (a plugin action's), through the create pipeline. The record is returned as
+   * written so far: values drawn at commit (numbers) are not in it yet. Error pointers start with `pointerPrefix`.
+   */
+  async createIn(scope: WriteScope, req: WriteRequest, input: ApiRecord, pointerPrefix = ''): Promise<ApiRecord> {
+    const ctx = this.context('create', req, scope.tx, scope.services, uuidv7(), { ...input }, scope.afterCommit, pointerPrefix);
+    return (await this.runSteps(ctx))();
+  }
+
+  /** An update inside `scope`'s transaction (a plugin action's), through the update pipeline; see createIn. */
+  async updateIn(scope: WriteScope, req: WriteRequest, id: string, patch: ApiRecord, pointerPrefix = ''): Promise<ApiRecord> {
+    const steps = Object.keys(patch).length === 0 ? this.pipelines.emptyUpdate : this.pipelines.update;
+    const ctx = this.context('update', req, scope.tx, scope.services, id, { ...patch }, scope.afterCommit, pointerPrefix);
+    return (await this.runSteps(ctx, steps))();
+  }
+
   async create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
     const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after)));

@@ -54,13 +54,31 @@ export interface HookOptions {
   readonly entities?: readonly string[];
 }
 
+/**
+ * Writes through the engine's write pipeline inside an action's transaction, as the caller: access, validation, rules,
+ * numbering, audit and after hooks apply as to any write, and the whole action commits or fails as one. A refused
+ * write throws (the action fails with its problem, pointers under `/<entity>`). Numbers drawn at commit are not in
+ * the returned record yet.
+ */
+export interface PluginRecords {
+  create(entity: string, values: PluginRecord): Promise<PluginRecord & { id: string }>;
+  update(entity: string, id: string, patch: PluginRecord): Promise<PluginRecord & { id: string }>;
+}
+
 export interface ActionDef {
   readonly entity: string;
   readonly name: string;
   readonly label?: Record<string, string>;
   /** JSON Schema of the action's input body. */
   readonly input: JsonSchema;
-  run(args: PluginContext & { readonly id: string; readonly record: PluginRecord; readonly input: PluginRecord }): Promise<unknown>;
+  run(
+    args: PluginContext & {
+      readonly id: string;
+      readonly record: PluginRecord;
+      readonly input: PluginRecord;
+      readonly records: PluginRecords;
+    },
+  ): Promise<unknown>;
 }
 
 export interface JobDef {

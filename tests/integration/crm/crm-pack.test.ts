@@ -68,7 +68,7 @@ beforeAll(async () => {
   const entities = (scope: string) => ({
     customer: crmGrant(scope),
     contact: { actions: ['read', 'create', 'update'], scope },
-    lead: { actions: ['read', 'create', 'update'], scope },
+    lead: { actions: ['read', 'create', 'update', 'convert'], scope },
     opportunity: { actions: ['read', 'create', 'update'], scope },
     activity: { actions: ['read', 'create', 'update'], scope },
     // Colleagues are picked for sales teams.
@@ -132,6 +132,59 @@ describe('the CRM pack', () => {
     expect(qualified.body.data.status_changed_at).toEqual(expect.any(String));
   });
 
+  it('converts a qualified lead into a customer, a contact and an opportunity, all or nothing', async () => {
+    const as = { authorization: `Bearer ${tokens.rep_east}` };
+    const lead = await post(
+      'lead',
+      {
+        company_name: '无锡新能源科技有限公司',
+        contact_name: '李娜',
+        contact_title: '采购总监',
+        mobile: '13900139000',
+        email: 'lina@example.cn',
+        source: 'referral',
+        region: 'east',
+        industry: 'energy',
+        size: 'enterprise',
+        budget: { amount: '800000.00', currency: 'CNY' },
+        need: '储能系统集成',
+      },
+      tokens.rep_east,
+    );
+    // Not qualified yet: refused, and nothing is created.
+    const early = await t.request('POST', `/api/v1/lead/${lead.id}/actions/convert`, {}, as);
+    expectProblem(early, 422, 'crm.lead_not_qualified', [{ pointer: '/status' }]);
+    const qualified = await patch('lead', lead, { status: 'qualified' }, tokens.rep_east);
+    expect(qualified.status, JSON.stringify(qualified.body)).toBe(200);
+
+    // Onto a blacklisted customer the opportunity is refused: the contact written before it is rolled back too.
+    const blacklisted = await post('customer', { name: '黑名单公司', blacklisted: true, status_reason: '欺诈', owner: ids.rep_east });
+    const refused = await t.request('POST', `/api/v1/lead/${lead.id}/actions/convert`, { customer: blacklisted.id }, as);
+    expectProblem(refused, 422, 'validation.failed', [{ pointer: '/opportunity/customer' }]);
+    const contactsOf = async (customer: string) =>
+      (await t.request('GET', listUrl('contact', { filter: { '==': [{ var: 'customer' }, customer] } }))).body.data as Rec[];
+    expect(await contactsOf(blacklisted.id)).toEqual([]);
+
+    const res = await t.request('POST', `/api/v1/lead/${lead.id}/actions/convert`, { opportunityName: '储能系统一期' }, as);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const { customer, contact, opportunity } = res.body.data;
+    const made = (await t.request('GET', `/api/v1/customer/${customer}?include=contacts,opportunities`)).body.data;
+    expect(made).toMatchObject({ name: '无锡新能源科技有限公司', source: 'lead', region: 'east', industry: 'energy', owner: ids.rep_east });
+    expect(made.contacts.map((c: Rec) => [c.id, c.name, c.title, c.is_decision_maker])).toEqual([[contact, '李娜', '采购总监', true]]);
+    expect(made.opportunities.map((o: Rec) => [o.id, o.name, o.amount, o.source_lead])).toEqual([
+      [opportunity, '储能系统一期', { amount: '800000.00', currency: 'CNY' }, lead.id],
+    ]);
+    const after = (await t.request('GET', `/api/v1/lead/${lead.id}`)).body.data;
+    expect(after).toMatchObject({
+      status: 'converted',
+      converted_customer: customer,
+      converted_contact: contact,
+      converted_at: expect.any(String),
+    });
+    // Converted once: a second conversion is refused.
+    expectProblem(await t.request('POST', `/api/v1/lead/${lead.id}/actions/convert`, {}, as), 422, 'crm.lead_not_qualified');
+  });
+
   it('shows a manager the customers of the people below them, and not another branch’s', async () => {
     const mine = await post(
       'customer',
@@ -143,12 +196,14 @@ describe('the CRM pack', () => {
       ((await t.request('GET', '/api/v1/customer', undefined, { authorization: `Bearer ${tokens[who]}` })).body.data as Rec[]).map(
         (c) => c.name,
       );
-    expect(await seen('mgr_east')).toEqual(['杭州云帆科技']);
+    expect(await seen('mgr_east')).toContain('杭州云帆科技');
+    expect(await seen('mgr_east')).not.toContain('深圳海岸贸易');
     expect(await seen('rep_south')).toEqual(['深圳海岸贸易']);
     // The rep of another branch reaches a customer once they are on its team.
     const shared = await patch('customer', mine, { service_rep: ids.rep_south }, tokens.rep_east);
     expect(shared.status, JSON.stringify(shared.body)).toBe(200);
     expect((await seen('rep_south')).sort()).toEqual(['杭州云帆科技', '深圳海岸贸易']);
+    expect(await seen('rep_east')).not.toContain('深圳海岸贸易');
     expect(mine.customer_no).toMatch(/^CU\d{4}\d{6}$/);
   });
 

@@ -1,0 +1,87 @@
+// What the CRM pack needs beyond metadata: converting a qualified lead into a customer, a contact and an opportunity
+// in one transaction (all or nothing), every record written through the engine's pipeline as the caller, the lead
+// linked to what it became. Required by metadata/packs/crm.
+import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+
+const CONVERT_INPUT = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    customer: { type: 'string', format: 'uuid', description: 'Attach to this existing customer instead of creating one.' },
+    createOpportunity: { type: 'boolean', default: true },
+    opportunityName: { type: 'string', minLength: 1, maxLength: 200 },
+  },
+};
+
+interface ConvertInput {
+  readonly customer?: string;
+  readonly createOpportunity?: boolean;
+  readonly opportunityName?: string;
+}
+
+/** The values of `from` that are set, under the names `to` gives them. */
+function carried(from: PluginRecord, fields: Record<string, string>): PluginRecord {
+  const out: PluginRecord = {};
+  for (const [source, target] of Object.entries(fields)) {
+    const value = from[source];
+    if (value !== null && value !== undefined) out[target] = value;
+  }
+  return out;
+}
+
+const plugin: TesseraPlugin = {
+  name: 'crm',
+  version: '0.1.0',
+  setup(host) {
+    host.action({
+      entity: 'lead',
+      name: 'convert',
+      label: { en: 'Convert', 'zh-CN': '转化' },
+      input: CONVERT_INPUT,
+      async run({ id, record: lead, input, records }) {
+        const options = input as ConvertInput;
+        if (lead.status !== 'qualified') {
+          throw new PluginRejection(
+            `only a qualified lead can be converted; this one is ${String(lead.status)}`,
+            '/status',
+            'crm.lead_not_qualified',
+          );
+        }
+        const owner = carried(lead, { owner: 'owner' });
+        const customerId =
+          options.customer ??
+          (
+            await records.create('customer', {
+              name: lead.company_name,
+              source: 'lead',
+              ...carried(lead, { industry: 'industry', region: 'region', size: 'size', org_unit: 'org_unit' }),
+              ...owner,
+            })
+          ).id;
+        const contact = await records.create('contact', {
+          customer: customerId,
+          name: lead.contact_name,
+          is_decision_maker: true,
+          ...carried(lead, { contact_title: 'title', mobile: 'mobile', email: 'email' }),
+          ...owner,
+        });
+        const opportunity =
+          options.createOpportunity === false
+            ? undefined
+            : await records.create('opportunity', {
+                name: options.opportunityName ?? `${String(lead.company_name)}`,
+                customer: customerId,
+                contact: contact.id,
+                source_lead: id,
+                description: lead.need ?? null,
+                ...carried(lead, { budget: 'amount' }),
+                ...owner,
+              });
+        await records.update('lead', id, { status: 'converted', converted_customer: customerId, converted_contact: contact.id });
+        return { customer: customerId, contact: contact.id, opportunity: opportunity?.id ?? null };
+      },
+    });
+  },
+};
+
+export default plugin;
