@@ -21,7 +21,7 @@ export interface AssignmentRuleSpec {
 export interface AssignmentSpec {
   rules: AssignmentRuleSpec[];
   cap?: { max: number; openWhen?: unknown };
-  pool?: { returnAfterDays?: number; activityField?: string; returnSchedule?: { cron: string; tz?: string } };
+  pool?: { returnAfterDays?: number; activityField?: string; returnSchedule?: { cron: string; timeZone?: string } };
 }
 
 export interface AssignmentRuleDef {
@@ -93,7 +93,7 @@ export function compileAssignment(spec: AssignmentSpec, ownerField: string): Ass
         ? {
             returnSchedule: {
               cron: spec.pool.returnSchedule?.cron ?? DEFAULT_POOL_RETURN_CRON,
-              tz: spec.pool.returnSchedule?.tz ?? DEFAULT_CRON_TZ,
+              tz: spec.pool.returnSchedule?.timeZone ?? DEFAULT_CRON_TZ,
             },
           }
         : {}),

@@ -4,12 +4,12 @@ import { cronProblem, DEFAULT_CRON_TZ } from '../shared/cron.js';
 import type { Report } from './check-field.js';
 import { isKnownTimeZone } from './numbering-pattern.js';
 
-export function checkSchedule(schedule: { readonly cron: string; readonly tz?: string } | undefined, at: string, report: Report): void {
+export function checkSchedule(schedule: { readonly cron: string; readonly timeZone?: string } | undefined, at: string, report: Report): void {
   if (schedule === undefined) return;
-  if (schedule.tz !== undefined && !isKnownTimeZone(schedule.tz)) {
-    report({ pointer: `${at}/tz`, rule: 'schedule.unknown_time_zone', message: `'${schedule.tz}' is not an IANA time zone` });
+  if (schedule.timeZone !== undefined && !isKnownTimeZone(schedule.timeZone)) {
+    report({ pointer: `${at}/timeZone`, rule: 'schedule.unknown_time_zone', message: `'${schedule.timeZone}' is not an IANA time zone` });
     return;
   }
-  const problem = cronProblem(schedule.cron, schedule.tz ?? DEFAULT_CRON_TZ);
+  const problem = cronProblem(schedule.cron, schedule.timeZone ?? DEFAULT_CRON_TZ);
   if (problem !== undefined) report({ pointer: `${at}/cron`, rule: 'schedule.invalid_cron', message: problem });
 }

@@ -110,7 +110,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
           ? { assignment: compileAssignment(spec.assignment, spec.ownership.ownerField) }
           : {}),
         ...(spec.recomputeSchedule
-          ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.tz ?? DEFAULT_CRON_TZ } }
+          ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.timeZone ?? DEFAULT_CRON_TZ } }
           : {}),
         ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
         ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),

@@ -48,7 +48,7 @@ export interface EntityFileSpec {
   indexes?: IndexFileSpec[];
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;
   assignment?: AssignmentSpec;
-  recomputeSchedule?: { cron: string; tz?: string };
+  recomputeSchedule?: { cron: string; timeZone?: string };
   reminders?: ReminderSpec[];
   approvalFlows?: ApprovalFlowDef[];
 }

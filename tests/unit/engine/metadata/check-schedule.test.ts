@@ -52,8 +52,8 @@ describe('schedule metadata', () => {
   });
 
   it('a time zone that does not exist', () => {
-    const { problems, file } = problemsAfter((t) => (t.assignment.pool.returnSchedule.tz = 'Mars/Olympus'));
-    expect(problems.map(brief)).toEqual([{ file, pointer: '/assignment/pool/returnSchedule/tz', rule: 'schedule.unknown_time_zone' }]);
+    const { problems, file } = problemsAfter((t) => (t.assignment.pool.returnSchedule.timeZone = 'Mars/Olympus'));
+    expect(problems.map(brief)).toEqual([{ file, pointer: '/assignment/pool/returnSchedule/timeZone', rule: 'schedule.unknown_time_zone' }]);
   });
 
   it('a return schedule without returnAfterDays', () => {
@@ -62,7 +62,7 @@ describe('schedule metadata', () => {
   });
 
   it('a schedule that is not an object with a cron', () => {
-    const { problems, file } = problemsAfter((t) => (t.recomputeSchedule = { tz: 'UTC' }));
+    const { problems, file } = problemsAfter((t) => (t.recomputeSchedule = { timeZone: 'UTC' }));
     expect(problems.map(brief)).toEqual([{ file, pointer: '/recomputeSchedule/cron', rule: 'schema.required' }]);
   });
 
