@@ -4,7 +4,11 @@ import { cronProblem, DEFAULT_CRON_TZ } from '../shared/cron.js';
 import type { Report } from './check-field.js';
 import { isKnownTimeZone } from './numbering-pattern.js';
 
-export function checkSchedule(schedule: { readonly cron: string; readonly timeZone?: string } | undefined, at: string, report: Report): void {
+export function checkSchedule(
+  schedule: { readonly cron: string; readonly timeZone?: string } | undefined,
+  at: string,
+  report: Report,
+): void {
   if (schedule === undefined) return;
   if (schedule.timeZone !== undefined && !isKnownTimeZone(schedule.timeZone)) {
     report({ pointer: `${at}/timeZone`, rule: 'schedule.unknown_time_zone', message: `'${schedule.timeZone}' is not an IANA time zone` });

@@ -53,7 +53,9 @@ describe('schedule metadata', () => {
 
   it('a time zone that does not exist', () => {
     const { problems, file } = problemsAfter((t) => (t.assignment.pool.returnSchedule.timeZone = 'Mars/Olympus'));
-    expect(problems.map(brief)).toEqual([{ file, pointer: '/assignment/pool/returnSchedule/timeZone', rule: 'schedule.unknown_time_zone' }]);
+    expect(problems.map(brief)).toEqual([
+      { file, pointer: '/assignment/pool/returnSchedule/timeZone', rule: 'schedule.unknown_time_zone' },
+    ]);
   });
 
   it('a return schedule without returnAfterDays', () => {
