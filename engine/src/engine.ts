@@ -55,6 +55,7 @@ import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { actionRoutes } from './api/action.routes.js';
+import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
 import { createLogger, type Logger } from './shared/logger.js';
 
@@ -154,7 +155,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     onSecurityChange: () => auth.invalidate(),
     onOutbox: config.runJobs ? () => relay.wake() : undefined,
     approvals,
+    actions: transitionActionRunner,
   }));
+  const transitionActionRunner = transitionActions({
+    actions: registries.actions,
+    writer: () => writer,
+    model: () => served.current.runtime.model,
+    log,
+  });
   // The writer runs a flow's effects, and a write's transition may start a flow: each is handed the other.
   const approvals: ApprovalService = new ApprovalService(writer, () => ({
     runtime: served.current.runtime,

@@ -1,6 +1,7 @@
 // What the CRM pack needs beyond metadata: converting a qualified lead into a customer, a contact and an opportunity
-// in one transaction (all or nothing), every record written through the engine's pipeline as the caller, the lead
-// linked to what it became. Required by metadata/packs/crm.
+// in one transaction (all or nothing), the lead linked to what it became; and the draft order a won opportunity
+// gets (its `win` transition runs create_order in the same write). Every record is written through the engine's
+// pipeline as the caller. Required by metadata/packs/crm.
 import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
 
 const CONVERT_INPUT = {
@@ -79,6 +80,37 @@ const plugin: TesseraPlugin = {
               });
         await records.update('lead', id, { status: 'converted', converted_customer: customerId, converted_contact: contact.id });
         return { customer: customerId, contact: contact.id, opportunity: opportunity?.id ?? null };
+      },
+    });
+
+    host.action({
+      entity: 'opportunity',
+      name: 'create_order',
+      label: { en: 'Create the order', 'zh-CN': '生成订单' },
+      input: { type: 'object', additionalProperties: false, properties: {} },
+      async run({ id, record: opportunity, db, records }) {
+        if (opportunity.stage !== 'won') {
+          throw new PluginRejection('only a won opportunity gets an order', '/stage', 'crm.opportunity_not_won');
+        }
+        // One order per opportunity: running it again returns the order it made.
+        const existing = await db.query<{ id: string }>(
+          'SELECT id FROM sales_order WHERE opportunity_id = $1 AND deleted_at IS NULL LIMIT 1',
+          [id],
+        );
+        if (existing[0]) return { order: existing[0].id, created: false };
+        const order = await records.create('sales_order', {
+          customer: opportunity.customer,
+          opportunity: id,
+          status: 'planned',
+          ...(opportunity.owner ? { owner: opportunity.owner } : {}),
+        });
+        await records.create('order_line', {
+          sales_order: order.id,
+          description: opportunity.name,
+          quantity: '1',
+          unit_price: opportunity.amount_cny ?? '0',
+        });
+        return { order: order.id, created: true };
       },
     });
   },

@@ -5,7 +5,8 @@ import { EngineError } from '../shared/engine-error.js';
 import { unstorableTexts } from '../shared/storable-text.js';
 import type { Logger } from '../shared/logger.js';
 import type { RecordReader } from '../data/record-reader.js';
-import type { RecordWriter, WriteScope } from '../data/record-writer.js';
+import type { RecordWriter } from '../data/record-writer.js';
+import { pluginRecords } from './plugin-records.js';
 import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/changed-fields.js';
 import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
@@ -16,7 +17,7 @@ import { checkActionTransitions } from '../data/transition-steps.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import type { Model } from '../metadata/model.js';
-import type { ActionDef, PluginRecord, PluginRecords } from '../plugins/plugin-api.js';
+import type { ActionDef } from '../plugins/plugin-api.js';
 import type pg from 'pg';
 import type { ApiState } from './api-state.js';
 import { deferAudit } from '../security/audit-log.js';
@@ -103,17 +104,4 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
     });
   }
   return router;
-}
-
-/** The action's writes through the pipeline, in its transaction, as its caller. */
-function pluginRecords(writer: RecordWriter, scope: WriteScope, caller: ApiState): PluginRecords {
-  const req = (entity: string) => ({ entity, actor: caller.actor, access: caller.access, requestId: caller.requestId });
-  return {
-    async create(entity, values) {
-      return (await writer.createIn(scope, req(entity), values, `/${entity}`)) as PluginRecord & { id: string };
-    },
-    async update(entity, id, patch) {
-      return (await writer.updateIn(scope, req(entity), id, patch, `/${entity}`)) as PluginRecord & { id: string };
-    },
-  };
 }

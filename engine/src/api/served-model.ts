@@ -6,6 +6,7 @@ import type { PublishedModel } from '../metadata/model-holder.js';
 import type { Model } from '../metadata/model.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
 import { MetadataError } from '../metadata/metadata-problem.js';
+import { checkTransitionActions } from '../plugins/check-transition-actions.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
@@ -32,7 +33,11 @@ export interface ServedModel extends PreparedModel {
 export function prepareModel(model: Model, registries: PluginRegistries): PreparedModel {
   // Partial-index conditions compile as planning will, so one this engine cannot plan is refused here too; assignment
   // conditions parse as the write step will run them.
-  const conditionProblems = [...checkIndexConditions(model, registries), ...checkAssignmentConditions(model, registries)];
+  const conditionProblems = [
+    ...checkIndexConditions(model, registries),
+    ...checkAssignmentConditions(model, registries),
+    ...checkTransitionActions(model, registries.actions),
+  ];
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   const approvals = compileApprovalFlows(model, registries);

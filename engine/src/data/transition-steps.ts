@@ -154,6 +154,8 @@ function transitionsStep(byFlow: boolean): WriteStep {
       Object.assign(ctx.changes, taken.effects);
       const flow = taken.transition?.def.startFlow;
       if (flow !== undefined) (ctx.flowsToStart ??= []).push(flow);
+      const action = taken.transition?.def.runAction;
+      if (action !== undefined) (ctx.actionsToRun ??= []).push(action);
     }
   };
 }
@@ -171,6 +173,15 @@ export const startFlows: WriteStep = async (ctx) => {
   const starter = ctx.services.approvals;
   if (!starter) throw new EngineError('approval.unavailable', 500, 'this engine runs no approval flows');
   for (const flow of flows) await starter.start(ctx, flow);
+};
+
+/** Runs the plugin actions its transitions name, once the write has passed its rules (same transaction). */
+export const runTransitionActions: WriteStep = async (ctx) => {
+  const actions = ctx.actionsToRun ?? [];
+  if (actions.length === 0) return;
+  const runner = ctx.services.actions;
+  if (!runner) throw new EngineError('transition.actions_unavailable', 500, 'this engine runs no plugin actions');
+  for (const action of actions) await runner.run(ctx, action);
 };
 
 /**

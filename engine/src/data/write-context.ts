@@ -21,6 +21,14 @@ export interface WriteServices {
   readonly onOutbox?: () => void;
   /** Submits records to approval flows (workflow/), for transitions that start one. */
   readonly approvals?: FlowStarter;
+  /** Runs plugin actions, for transitions that run one. */
+  readonly actions?: TransitionActionRunner;
+}
+
+/** What the write pipeline needs of plugin actions, which run with the API's plugin context (api/). */
+export interface TransitionActionRunner {
+  /** Runs the entity's action `name` on the written record inside the write's transaction, as its caller. */
+  run(ctx: WriteContext, name: string): Promise<void>;
 }
 
 /** What the write pipeline needs of approval flows, which sit above data/. */
@@ -55,6 +63,8 @@ export interface WriteContext {
   readonly drawnAtCommit: Array<{ readonly field: string; readonly column: string }>;
   /** Approval flows the transitions taken start, by name (startFlows submits the record to them). */
   flowsToStart?: string[];
+  /** Plugin actions the transitions taken run, by name (runTransitionActions runs them). */
+  actionsToRun?: string[];
   /** Work to do once the transaction has committed (cache invalidation, waking the outbox relay). */
   readonly afterCommit: Array<() => Promise<void>>;
 }

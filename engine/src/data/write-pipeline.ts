@@ -8,7 +8,7 @@ import { applyDeleteRules } from './delete-rules.js';
 import { checkRecordRules, recomputeDerived, refuseReadOnlyWhen } from './record-rule-steps.js';
 import { assignNumbers, keepNumbers } from './numbering-steps.js';
 import { assignByRules, recordOwnerChange } from './assign-owner.js';
-import { applyFlowTransitions, applyTransitions, enforceInitialState, startFlows } from './transition-steps.js';
+import { applyFlowTransitions, applyTransitions, enforceInitialState, runTransitionActions, startFlows } from './transition-steps.js';
 import { refusePendingApproval } from './approval-lock.js';
 
 export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
@@ -24,8 +24,8 @@ export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
 
 export const DEFAULT_PIPELINES: WritePipelines = {
   create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, enforceInitialState, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, startFlows, checkScopeAfterWrite, audit, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, startFlows, runTransitionActions, checkScopeAfterWrite, audit, queueAfterHooks],
   emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
   delete: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, queueAfterHooks],
-  flowUpdate: [guardSecurityRecords, loadCurrent, keepNumbers, runBeforeHooks, applyFlowTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, audit, queueAfterHooks],
+  flowUpdate: [guardSecurityRecords, loadCurrent, keepNumbers, runBeforeHooks, applyFlowTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, runTransitionActions, audit, queueAfterHooks],
 };

@@ -127,6 +127,8 @@ export interface TransitionDef {
   readonly set?: Readonly<Record<string, unknown>>;
   /** An approval flow of the entity (by name) the record is submitted to by taking the transition. */
   readonly startFlow?: string;
+  /** A plugin action of the entity run in the same write (workflow effects a plugin implements). */
+  readonly runAction?: string;
 }
 
 /** An enum field's state machine: the states a record may start in, and the only changes it may go through. */

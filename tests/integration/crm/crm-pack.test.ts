@@ -70,6 +70,8 @@ beforeAll(async () => {
     contact: { actions: ['read', 'create', 'update'], scope },
     lead: { actions: ['read', 'create', 'update', 'convert'], scope },
     opportunity: { actions: ['read', 'create', 'update'], scope },
+    sales_order: { actions: ['read', 'create', 'update'], scope },
+    order_line: { actions: ['read', 'create', 'update'], scope },
     activity: { actions: ['read', 'create', 'update'], scope },
     // Colleagues are picked for sales teams.
     app_user: { actions: ['read'], scope: 'all' },
@@ -102,7 +104,19 @@ describe('the CRM pack', () => {
         .map((e) => e.name)
         .filter((n) => model.entitiesByName[n]?.pack === 'crm')
         .sort(),
-    ).toEqual(['activity', 'address', 'brand', 'contact', 'customer', 'lead', 'opportunity', 'related_party']);
+    ).toEqual([
+      'activity',
+      'address',
+      'brand',
+      'contact',
+      'customer',
+      'lead',
+      'opportunity',
+      'order_line',
+      'product',
+      'related_party',
+      'sales_order',
+    ]);
   });
 
   it('assigns a lead by region and industry, scores it, and lets it qualify only above the bar', async () => {
@@ -245,8 +259,28 @@ describe('the CRM pack', () => {
     const after = (await t.request('GET', `/api/v1/customer/${customer.id}`)).body.data;
     expect(after).toMatchObject({ opportunity_count: 1, open_opportunity_count: 0, won_amount: '1000000.00' });
     expect(after.value_score).toMatchObject({ points: '55.00', band: 'B' });
+    // Winning it made its draft order in the same write: one line for the amount.
+    const orders = (await t.request('GET', `/api/v1/opportunity/${opp.id}?include=orders`)).body.data.orders as Rec[];
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ status: 'planned', customer: customer.id, total: '1000000.00', line_count: 1 });
+    expect(orders[0]?.order_no).toMatch(/^SO\d{8}\d{4}$/);
+    // Asked again, the action returns that order rather than make another.
+    const again = await t.request('POST', `/api/v1/opportunity/${opp.id}/actions/create_order`, {});
+    expect(again.body.data).toEqual({ order: orders[0]?.id, created: false });
     // A won opportunity cannot go back.
     expectProblem(await patch('opportunity', current, { stage: 'proposal' }), 422, 'validation.transition', [{ pointer: '/stage' }]);
+  });
+
+  it('wins nothing when the order it makes is refused: a customer blacklisted meanwhile gets no order', async () => {
+    const customer = await post('customer', { name: '温州鞋业集团' });
+    let opp = await post('opportunity', { name: '门店改造', customer: customer.id, amount: { amount: '200000.00', currency: 'CNY' } });
+    for (const stage of ['proposal', 'negotiation']) opp = (await patch('opportunity', opp, { stage })).body.data;
+    const current = (await t.request('GET', `/api/v1/customer/${customer.id}`)).body.data;
+    expect((await patch('customer', current, { blacklisted: true, status_reason: '拖欠货款' })).status).toBe(200);
+    const refused = await patch('opportunity', opp, { stage: 'won' });
+    expectProblem(refused, 422, 'validation.failed', [{ pointer: '/sales_order/customer' }]);
+    const after = (await t.request('GET', `/api/v1/opportunity/${opp.id}?include=orders`)).body.data;
+    expect(after).toMatchObject({ stage: 'negotiation', closed_on: null, orders: [] });
   });
 
   it('refuses a new opportunity for a blacklisted customer', async () => {

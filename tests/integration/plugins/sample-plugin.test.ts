@@ -29,6 +29,19 @@ async function count(table: 'note' | 'note_event'): Promise<number> {
   return res.rows[0]?.n as number;
 }
 
+/** Waits until every after hook of earlier writes has run (their outbox rows settled, no hook job left). */
+async function hooksSettled(): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const res = await t.db.pool.query(
+        `SELECT count(*)::int AS n FROM tessera_outbox WHERE job_name = 'hooks:after' AND settled_at IS NULL`,
+      );
+      expect(res.rows[0]?.n).toBe(0);
+    },
+    { timeout: 5000, interval: 20 },
+  );
+}
+
 async function eventsOf(noteId: string): Promise<string[]> {
   // After hooks run once the write has committed; give them a moment if they are queued.
   for (let i = 0; i < 50; i++) {
@@ -172,6 +185,7 @@ describe('record hooks', () => {
   });
 
   it('the before hook rejects with a 422 pointing at /title, and nothing is written', async () => {
+    await hooksSettled();
     const notes = await count('note');
     const events = await count('note_event');
     const res = await t.request('POST', '/api/v1/note', { title: 'This is FORBIDDEN', progress: '10' });
