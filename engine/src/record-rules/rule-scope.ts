@@ -20,7 +20,7 @@ export interface Hop {
 
 /** A path a rule reads: the hops it follows, then the field it reads on the last entity. */
 export interface ReadPath {
-  /** The var as the rule wrote it (`product.unit_price`, `price.amount`). */
+  /** The var as the rule wrote it (`parent.rate`, `price.amount`). */
   readonly path: string;
   readonly hops: readonly Hop[];
   readonly entity: string;

@@ -113,6 +113,7 @@ describe('the CRM pack', () => {
       'lead',
       'opportunity',
       'order_line',
+      'price_rule',
       'product',
       'related_party',
       'sales_order',
