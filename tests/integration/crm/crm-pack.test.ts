@@ -111,11 +111,16 @@ describe('the CRM pack', () => {
       'contact',
       'customer',
       'lead',
+      'member',
+      'member_plan',
+      'member_purchase',
       'opportunity',
       'order_line',
+      'points_entry',
       'price_rule',
       'product',
       'related_party',
+      'reward_rule',
       'sales_order',
     ]);
   });
