@@ -53,6 +53,8 @@ beforeAll(async () => {
   await mk('mgr_east', east.id);
   await mk('rep_east', east.id, ids.mgr_east);
   await mk('rep_south', south.id);
+  await mk('pm', hq.id);
+  await mk('fin', hq.id);
   const crmGrant = (scope: string) => ({
     actions: ['read', 'create', 'update'],
     scope,
@@ -84,7 +86,9 @@ beforeAll(async () => {
   });
   await post('role', { code: 'sales_manager', name: '销售经理', grants: { entities: entities('subordinates') }, members: [ids.mgr_east] });
   await post('role', { code: 'sales_east', name: '华东销售', grants: {}, members: [ids.rep_east] });
-  for (const name of ['mgr_east', 'rep_east', 'rep_south']) tokens[name] = await t.login(name, `${name}-password`);
+  await post('role', { code: 'product_manager', name: '产品经理', grants: {}, members: [ids.pm] });
+  await post('role', { code: 'finance', name: '财务', grants: {}, members: [ids.fin] });
+  for (const name of ['mgr_east', 'rep_east', 'rep_south', 'pm', 'fin']) tokens[name] = await t.login(name, `${name}-password`);
 });
 
 afterAll(async () => {
@@ -244,6 +248,7 @@ describe('the CRM pack', () => {
       expenses: '50000.00',
       budget: '100000.00',
       expected_close: '2027-03-31',
+      owner: ids.rep_east,
     });
     expect(opp).toMatchObject({
       stage: 'qualification',
@@ -256,11 +261,31 @@ describe('the CRM pack', () => {
     });
     expect(opp.opportunity_no).toMatch(/^OP\d{6}\d{5}$/);
     let current = opp;
-    for (const stage of ['proposal', 'negotiation', 'won']) {
+    for (const stage of ['proposal', 'negotiation']) {
       const res = await patch('opportunity', current, { stage });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       current = res.body.data;
     }
+    // A deal this large is won only once approved: the rep's manager approves it (a director only from 5,000,000).
+    expectProblem(await patch('opportunity', current, { stage: 'won' }), 422, 'validation.failed', [{ pointer: '/stage' }]);
+    const submitted = await t.request('POST', `/api/v1/opportunity/${opp.id}/approval/submit`, {});
+    expect(submitted.body.data, JSON.stringify(submitted.body)).toMatchObject({ status: 'pending', step: 'manager' });
+    const inbox = await t.request('GET', '/api/v1/me/approvals', undefined, { authorization: `Bearer ${tokens.mgr_east}` });
+    expect(inbox.body.data).toContainEqual(expect.objectContaining({ entity: 'opportunity', recordId: opp.id, title: '智能仓储系统' }));
+    const approved = await t.request(
+      'POST',
+      `/api/v1/opportunity/${opp.id}/approval/approve`,
+      { comment: '同意' },
+      {
+        authorization: `Bearer ${tokens.mgr_east}`,
+      },
+    );
+    expect(approved.body.data, JSON.stringify(approved.body)).toMatchObject({ status: 'approved' });
+    current = (await t.request('GET', `/api/v1/opportunity/${opp.id}`)).body.data;
+    expect(current.deal_approved).toBe(true);
+    const won = await patch('opportunity', current, { stage: 'won' });
+    expect(won.status, JSON.stringify(won.body)).toBe(200);
+    current = won.body.data;
     expect(current).toMatchObject({ stage: 'won', confidence: 100, weighted_amount: '1000000.00', closed_on: expect.any(String) });
     const after = (await t.request('GET', `/api/v1/customer/${customer.id}`)).body.data;
     expect(after).toMatchObject({ opportunity_count: 1, open_opportunity_count: 0, won_amount: '1000000.00' });
@@ -287,6 +312,21 @@ describe('the CRM pack', () => {
     expectProblem(refused, 422, 'validation.failed', [{ pointer: '/sales_order/customer' }]);
     const after = (await t.request('GET', `/api/v1/opportunity/${opp.id}?include=orders`)).body.data;
     expect(after).toMatchObject({ stage: 'negotiation', closed_on: null, orders: [] });
+  });
+
+  it('launches a new product only through its approval, with finance when the margin is thin', async () => {
+    const thin = await post('product', { name: '低毛利配件', list_price: '100.00', cost: '90.00' });
+    expect(thin).toMatchObject({ status: 'draft', margin_pct: '10.00' });
+    // The launch transition is the flow's: nobody takes it directly.
+    expect((await patch('product', thin, { status: 'active' })).status).toBe(409);
+    expect((await t.request('POST', `/api/v1/product/${thin.id}/approval/submit`, {})).body.data).toMatchObject({
+      step: 'product_manager',
+    });
+    const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+    const decide = (who: string) => t.request('POST', `/api/v1/product/${thin.id}/approval/approve`, {}, as(who));
+    expect((await decide('pm')).body.data).toMatchObject({ status: 'pending', step: 'finance' });
+    expect((await decide('fin')).body.data).toMatchObject({ status: 'approved' });
+    expect((await t.request('GET', `/api/v1/product/${thin.id}`)).body.data.status).toBe('active');
   });
 
   it('refuses a new opportunity for a blacklisted customer', async () => {
