@@ -10,6 +10,7 @@ import { DERIVED_OUT_OF_RANGE } from '../record-rules/derived-cast.js';
 import { ROWS_OF_IDS } from '../record-rules/recompute-sql.js';
 import type { DependentEdge } from '../record-rules/compile-record-rules.js';
 import type { ModelRuntime } from './entity-runtime.js';
+import { deferDependentChecks } from './dependent-checks.js';
 
 /** Which fields of the source rows changed; 'all' for rows created, deleted or restored. */
 export type Changed = ReadonlySet<string> | 'all';
@@ -43,6 +44,8 @@ export interface CascadeInput {
    * child changes both), so they need not be looked up.
    */
   readonly parents?: Readonly<Record<string, readonly string[]>>;
+  /** Where the write's body sits in the request ('' or '/data/3'), for errors about the records it changes. */
+  readonly pointerPrefix?: string;
 }
 
 /** Recomputes everything that depends on the changed rows, depth first along the (acyclic) dependency edges. */
@@ -68,9 +71,11 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
       params = [parents];
     }
     const text = recompute(rows, 't.id');
+    const pointer = `${input.pointerPrefix ?? ''}${edge.kind === 'parents' && edge.linkField !== undefined ? `/${edge.linkField}` : ''}`;
     // Nothing reads the target's derived values: its recompute rides along with the write's next statement.
     if (target.rules.dependents.length === 0) {
       tx.defer(tx.statement(text, params), derivedError);
+      deferDependentChecks(tx, target, rows, params, pointer);
       continue;
     }
     let changedIds: string[];
@@ -79,6 +84,8 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
     } catch (err) {
       throw derivedError(err);
     }
-    if (changedIds.length > 0) await cascadeDerived({ tx, runtime, entity: edge.entity, ids: changedIds, changed: target.rules.derived });
+    if (changedIds.length === 0) continue;
+    deferDependentChecks(tx, target, ROWS_OF_IDS, [changedIds], pointer);
+    await cascadeDerived({ tx, runtime, entity: edge.entity, ids: changedIds, changed: target.rules.derived, pointerPrefix: input.pointerPrefix ?? '' });
   }
 }

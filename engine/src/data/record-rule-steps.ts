@@ -87,7 +87,7 @@ export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefin
     }
   }
   const all: Changed = changed === 'all' ? 'all' : new Set([...changed, ...(self ? rules.derived : [])]);
-  await cascadeDerived({ tx: ctx.tx, runtime: ctx.runtime, entity: entity.name, ids: [ctx.id], changed: all, parents });
+  await cascadeDerived({ tx: ctx.tx, runtime: ctx.runtime, entity: entity.name, ids: [ctx.id], changed: all, parents, pointerPrefix: ctx.pointerPrefix });
   return after;
 }
 

@@ -7,12 +7,17 @@ import { compileConditionSql } from '../rules/compile-condition-sql.js';
 import { operandValues } from '../rules/operand-values.js';
 import { q } from '../sql/q.js';
 import { catching, type FieldProblem, type RuleEnv } from './derived-fields.js';
-import { ruleScope } from './rule-scope.js';
+import { ruleScope, type ReadPath } from './rule-scope.js';
 
 export interface CompiledValidation {
   readonly rule: ValidationRuleDef;
   /** TRUE when the rule holds. */
   readonly sql: string;
+  /**
+   * Whether it reads one of the entity's own derived fields: a write elsewhere can then break it (a child's write
+   * moves a rollup), so the cascade checks it again on the records whose derived values it changed.
+   */
+  readonly readsDerived: boolean;
 }
 
 export interface CompiledFieldRule {
@@ -31,9 +36,18 @@ export interface RecordChecks {
 
 type Report = (problem: FieldProblem) => void;
 
-function condition(env: RuleEnv, entity: EntityDef, logic: unknown, at: string, report: Report): string | undefined {
+function condition(
+  env: RuleEnv,
+  entity: EntityDef,
+  logic: unknown,
+  at: string,
+  report: Report,
+  reads: ReadPath[] = [],
+): string | undefined {
   const scope = ruleScope({ ...env, entity, allowCollections: true });
-  return catching(at, report, () => compileConditionSql(logic, scope.context, env.operators, { allowVolatile: true }));
+  const sql = catching(at, report, () => compileConditionSql(logic, scope.context, env.operators, { allowVolatile: true }));
+  reads.push(...scope.reads);
+  return sql;
 }
 
 /** "No value" for a stored field: NULL, or an empty text. */
@@ -59,8 +73,10 @@ export function compileRecordChecks(env: RuleEnv, entity: EntityDef, derived: Re
         report({ pointer: `${at}/fields/${j}`, rule: 'rules.unknown_field', message: `'${name}' is not a field of ${entity.name}` });
       }
     });
-    const sql = condition(env, entity, rule.condition, `${at}/condition`, report);
-    if (sql !== undefined) validations.push({ rule, sql });
+    const reads: ReadPath[] = [];
+    const sql = condition(env, entity, rule.condition, `${at}/condition`, report, reads);
+    const readsDerived = reads.some((r) => r.hops.length === 0 && derived.has(r.field));
+    if (sql !== undefined) validations.push({ rule, sql, readsDerived });
   });
   const requiredWhen: CompiledFieldRule[] = [];
   const readOnlyWhen: CompiledFieldRule[] = [];

@@ -126,6 +126,8 @@ describe('the CRM pack', () => {
       'related_party',
       'reward_rule',
       'sales_order',
+      'stock_movement',
+      'warehouse',
     ]);
   });
 

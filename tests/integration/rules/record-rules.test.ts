@@ -2,6 +2,7 @@
 // parent, rollups kept current by every child write, scores with their explanation, validation rules and
 // field rules on every write path, all in the write's transaction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
 let t: TestEngine;
@@ -94,6 +95,26 @@ describe('computed fields and rollups', () => {
   it('computes day counts between dates', async () => {
     const order = await create('sales_order', { title: 'Dated', starts_on: '2024-02-27', ends_on: '2024-03-02' });
     expect(order.days).toBe(4);
+  });
+
+  it('refuses a child write that breaks a rule of the parent it changes (a rollup the parent validates)', async () => {
+    const product = await create('product', { name: 'Press', unit_price: '1500.00', unit_cost: '900.00' });
+    const order = await create('sales_order', { title: 'Presses' });
+    for (let i = 0; i < 3; i++) await create('order_line', { sales_order: order.id, product: product.id, quantity: 1 });
+    const fourth = await t.request('POST', '/api/v1/order_line', { sales_order: order.id, product: product.id, quantity: 1 });
+    expectProblem(fourth, 422, 'validation.failed', [{ pointer: '/sales_order', code: 'validation.rule' }]);
+    expect(fourth.body.errors[0].message).toBe('Order: An order holds at most 3 lines of 1,000 or more');
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 3, big_lines: 3 });
+    // In a bulk write the error points into the batch; nothing of it is written.
+    const washer = await create('product', { name: 'Washer', unit_price: '1.00', unit_cost: '0.20' });
+    const bulk = await t.request('POST', '/api/v1/order_line/bulk', {
+      data: [
+        { sales_order: order.id, product: washer.id, quantity: 10 },
+        { sales_order: order.id, product: product.id, quantity: 2 },
+      ],
+    });
+    expectProblem(bulk, 422, 'validation.failed', [{ pointer: '/data/1/sales_order' }]);
+    expect(await get('sales_order', order.id)).toMatchObject({ line_count: 3 });
   });
 
   it('keeps exact sums under 50 concurrent child inserts', async () => {
@@ -239,6 +260,7 @@ describe('explain', () => {
     expect(data.validationRules).toEqual([
       expect.objectContaining({ name: 'discount_range', holds: true, message: '折扣必须在 0% 到 50% 之间' }),
       expect.objectContaining({ name: 'dates_in_order', holds: true }),
+      expect.objectContaining({ name: 'few_big_lines', holds: true }),
     ]);
     expect(data.fieldRules).toEqual(
       expect.arrayContaining([
