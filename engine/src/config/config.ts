@@ -41,6 +41,11 @@ export interface Config {
   /** Failed logins allowed per user per 15 minutes, and login attempts per address per minute. */
   readonly loginFailuresPerUser: number;
   readonly loginAttemptsPerAddress: number;
+  /**
+   * Whether `tessera serve` seeds the small demo data of every installed pack that has some, when none of the
+   * pack's entities has a record yet (a newcomer's first start). Only the serve command reads it.
+   */
+  readonly demoData: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -96,5 +101,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     adminPassword: env.TESSERA_ADMIN_PASSWORD || undefined,
     loginFailuresPerUser: positiveInt(env, 'TESSERA_LOGIN_FAILURES_PER_USER', 5),
     loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
+    demoData: flag(env, 'TESSERA_DEMO_DATA', true),
   });
 }

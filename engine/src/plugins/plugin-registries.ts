@@ -4,7 +4,7 @@ import type { FieldKind } from '../metadata/field-kinds.js';
 import { builtinFieldKinds } from '../metadata/builtin-field-kinds.js';
 import { createOperatorRegistry, type OperatorRegistry } from '../rules/operator-registry.js';
 import { HookRegistry } from './hook-registry.js';
-import type { ActionDef, JobDef } from './plugin-api.js';
+import type { ActionDef, JobDef, SeederDef } from './plugin-api.js';
 
 export interface PluginRegistries {
   readonly hooks: HookRegistry;
@@ -14,6 +14,8 @@ export interface PluginRegistries {
   readonly actions: Map<string, ActionDef>;
   readonly jobs: Map<string, JobDef>;
   readonly routers: Array<{ plugin: string; router: Router }>;
+  /** Keyed by pack name. */
+  readonly seeders: Map<string, SeederDef & { readonly plugin: string }>;
 }
 
 export function createRegistries(): PluginRegistries {
@@ -24,6 +26,7 @@ export function createRegistries(): PluginRegistries {
     actions: new Map(),
     jobs: new Map(),
     routers: [],
+    seeders: new Map(),
   };
 }
 
