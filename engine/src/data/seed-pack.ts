@@ -135,14 +135,14 @@ export async function seedPack(
     await ensureSeedTable(client);
     // Two starts (or a start and the CLI) seeding together: the second waits here, then finds the first's row.
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SEED_LOCK_CLASS, pack]);
-    const done = await client.query<{ size: SeedSize; seeded_at: Date }>(`SELECT size, seeded_at FROM ${SEED_TABLE} WHERE pack = $1`, [pack]);
+    const done = await client.query<{ size: SeedSize; seeded_at: string }>(`SELECT size, to_char(seeded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS seeded_at FROM ${SEED_TABLE} WHERE pack = $1`, [pack]);
     const before = done.rows[0];
     if (before) {
       await client.query('ROLLBACK');
       if (before.size !== size && !options.onlyIntoEmpty) {
         throw seedError('other_size', 409, `pack '${pack}' already has the ${before.size} demo data; seed ${size} into an empty database`);
       }
-      return { status: 'already', size: before.size, seededAt: before.seeded_at.toISOString() };
+      return { status: 'already', size: before.size, seededAt: before.seeded_at };
     }
     if (options.onlyIntoEmpty && (await packHasRecords(client, runtime, pack))) {
       await client.query('ROLLBACK');
