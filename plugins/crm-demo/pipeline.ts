@@ -67,10 +67,12 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
   const drawn = await ctx.drawNumbers('opportunity', 'opportunity_no', v.opportunities);
   const no = numberSql(p, drawn, 'x.n');
   const closed = `x.stage IN ('won', 'lost')`;
-  const cny = `(x.amount * coalesce(x.rate, 1))`;
+  // The derived values are written as the rules compute them (confidence by stage, CNY, weighted, profit,
+  // margin, ROI), so the recompute that follows finds nothing to change and writes no row of the biggest table.
   const cols = [
     'opportunity_no', 'name', 'customer', 'contact', 'owner', 'department', 'stage', 'priority', 'exchange_rate', 'expected_close', 'closed_on',
     'budget', 'expenses', 'cost_of_sale', 'competitors', 'value_proposition', 'influencers', 'next_step', 'bid_required', 'bid_due', 'bid_status', 'lost_reason',
+    'confidence', 'amount_cny', 'weighted_amount', 'expected_profit', 'margin_pct', 'roi_pct',
   ].map((f) => o.col(f));
   const competitors = p.add(W.COMPETITORS, 'text[]');
   return ctx.db.execute(
@@ -81,14 +83,21 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
          ((${below('g.n', 202, 400)} + 1) * 5000 * (1 + ${below('g.n', 203, 4)}))::numeric AS amount,
          CASE WHEN c.${cu.col('region')} = 'overseas' THEN 7.12::numeric END AS rate
        FROM (SELECT n, 1 + ${hash('n', 200)} % ${v.customers} AS cn FROM generate_series(1::bigint, ${v.opportunities}) n) g
-       JOIN ${cu.table} c ON c.id = ${uid('cu', 'g.cn')})
+       JOIN ${cu.table} c ON c.id = ${uid('cu', 'g.cn')}),
+     y AS (
+       SELECT x.*, round(x.amount * coalesce(x.rate, 1), 2) AS cny,
+         CASE x.stage WHEN 'qualification' THEN 10 WHEN 'needs_analysis' THEN 25 WHEN 'proposal' THEN 50 WHEN 'negotiation' THEN 75 WHEN 'won' THEN 100 ELSE 0 END AS confidence
+       FROM x),
+     z AS (
+       SELECT y.*, round(y.cny * (5 + ${below('y.n', 207, 10)}) / 100, 2) AS budget, round(y.cny * (1 + ${below('y.n', 208, 5)}) / 100, 2) AS expenses,
+         round(y.cny * (45 + ${below('y.n', 209, 30)}) / 100, 2) AS cost
+       FROM y)
      INSERT INTO ${o.table} (id, ${cols.join(', ')}, ${o.col('amount')}, ${o.col('amount', 1)}, created_at, updated_at)
      SELECT ${uid('op', 'x.n')}, ${no}, x.short_name || ' ' || ${pick(p.add(W.PRODUCTS, 'text[]'), 'x.n', 204)}, x.customer, ${uid('ct', 'x.cn')},
        x.owner, x.unit, x.stage, ${pick(p.add(['high', 'normal', 'normal', 'low'], 'text[]'), 'x.n', 205)}, x.rate,
        CASE WHEN ${closed} THEN current_date - ${below('x.n', 206, 300)} ELSE current_date + ${below('x.n', 206, 150)} - 20 END,
        CASE WHEN ${closed} THEN current_date - ${below('x.n', 206, 300)} END,
-       round(${cny} * (5 + ${below('x.n', 207, 10)}) / 100, 2), round(${cny} * (1 + ${below('x.n', 208, 5)}) / 100, 2),
-       round(${cny} * (45 + ${below('x.n', 209, 30)}) / 100, 2),
+       x.budget, x.expenses, x.cost,
        ${pick(competitors, 'x.n', 210)} || '、' || ${pick(competitors, 'x.n', 211)},
        ${pick(p.add(W.VALUE_PROPOSITIONS, 'text[]'), 'x.n', 212)},
        CASE WHEN ${below('x.n', 213, 2)} = 0 THEN '财务总监、信息技术经理' END,
@@ -97,9 +106,12 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
        CASE WHEN ${below('x.n', 215, 5)} = 0 THEN current_date + ${below('x.n', 206, 150)} - 50 END,
        CASE WHEN ${below('x.n', 215, 5)} = 0 THEN CASE x.stage WHEN 'won' THEN 'won' WHEN 'lost' THEN 'lost' WHEN 'negotiation' THEN 'submitted' ELSE 'preparing' END END,
        CASE WHEN x.stage = 'lost' THEN ${pick(p.add(W.LOST_REASONS, 'text[]'), 'x.n', 216)} END,
+       x.confidence, x.cny, round(x.cny * x.confidence / 100, 2), x.cny - (x.cost + x.expenses),
+       CASE WHEN x.cny > 0 THEN round((x.cny - (x.cost + x.expenses)) * 100 / x.cny, 2) END,
+       CASE WHEN x.budget + x.expenses > 0 THEN round((x.cny - (x.cost + x.expenses)) * 100 / (x.budget + x.expenses), 2) END,
        x.amount, CASE WHEN x.rate IS NULL THEN 'CNY' ELSE 'USD' END,
        ${daysAgo(`20 + ${below('x.n', 217, 400)}`)}, ${daysAgo(below('x.n', 218, 20))}
-     FROM x`,
+     FROM z x`,
     p.values,
   );
 }

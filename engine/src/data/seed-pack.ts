@@ -13,6 +13,7 @@ import type { ModelRuntime } from './entity-runtime.js';
 import { drawSeedNumbers } from './seed-numbers.js';
 import { seedRandom } from './seed-random.js';
 import { derivedError } from './derived-cascade.js';
+import { dropSecondaryIndexes, rebuildIndexes, suspendTriggers, verifyForeignKeys } from './seed-bulk-load.js';
 
 export const SEED_TABLE = 'tessera_seed';
 /** Every seed starts from this, so two databases get the same data. */
@@ -71,11 +72,19 @@ const ID_SLICES = [...'0123456789abcdef'].map((h, i, all) => {
   return { from: `${h}0000000-0000-0000-0000-000000000000`, to: next === undefined ? undefined : `${next}0000000-0000-0000-0000-000000000000` };
 });
 
-async function recomputeInside(client: pg.ClientBase, runtime: ModelRuntime, entityName: string): Promise<number> {
+async function recomputeInside(
+  client: pg.ClientBase,
+  runtime: ModelRuntime,
+  entityName: string,
+  dropped: Map<string, string[]>,
+): Promise<number> {
   let changed = 0;
   for (const name of recomputeOrder(runtime, entityName)) {
     const recompute = runtime.entity(name).rules.recompute;
     if (recompute === undefined) continue;
+    // Rollups read other tables through their indexes; the table written keeps its indexes dropped until the end.
+    const own = runtime.entity(name).entity.table;
+    await rebuildIndexes(client, dropped, (table) => table !== own);
     for (const slice of ID_SLICES) {
       const rows = slice.to === undefined ? 't.id >= $1::uuid' : 't.id >= $1::uuid AND t.id < $2::uuid';
       const params = slice.to === undefined ? [slice.from] : [slice.from, slice.to];
@@ -149,6 +158,12 @@ export async function seedPack(
       return { status: 'skipped', reason: `pack '${pack}' already has records` };
     }
     const now = options.now ?? new Date();
+    const unchecked = await suspendTriggers(client);
+    const packTables = model.entities
+      .filter((e) => e.pack === pack)
+      .flatMap((e) => [e.table, ...e.fields.flatMap((f) => (f.junction ? [f.junction.table] : []))]);
+    await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    const dropped = await dropSecondaryIndexes(client, packTables);
     const execute = async (sql: string, params?: readonly unknown[]) => (await client.query(sql, params ? [...params] : undefined)).rowCount ?? 0;
     const ctx: SeedContext = {
       size,
@@ -171,10 +186,22 @@ export async function seedPack(
       async recompute(entity) {
         // Fresh tables have no statistics yet; the recompute's lookups of related rows need them to plan well.
         for (const e of model.entities) if (e.pack === pack) await client.query(`ANALYZE ${q(e.table)}`);
-        return recomputeInside(client, runtime, entity);
+        return recomputeInside(client, runtime, entity, dropped);
       },
     };
     const outcome = await seeder.run(ctx);
+    await ctx.step('indexes built', async () => {
+      await rebuildIndexes(client, dropped, () => true);
+      return 0;
+    });
+    if (unchecked) {
+      await client.query('SET LOCAL session_replication_role = DEFAULT');
+      const tables = model.entities.flatMap((e) => [e.table, ...e.fields.flatMap((f) => (f.junction ? [f.junction.table] : []))]);
+      await ctx.step('references checked', async () => {
+        await verifyForeignKeys(client, tables);
+        return 0;
+      });
+    }
     await client.query(`INSERT INTO ${SEED_TABLE} (pack, size, counts) VALUES ($1, $2, $3)`, [pack, size, JSON.stringify(outcome.counts)]);
     await client.query('COMMIT');
     return { status: 'seeded', outcome, seconds: (Date.now() - started) / 1000 };
