@@ -60,8 +60,11 @@ export async function verifyForeignKeys(client: pg.ClientBase, tables: readonly 
  * Returns their definitions, for rebuildIndexes.
  */
 export async function dropSecondaryIndexes(client: pg.ClientBase, tables: readonly string[]): Promise<Map<string, string[]>> {
-  const res = await client.query<{ table: string; name: string; def: string }>(
-    `SELECT t.relname AS table, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+  // The comment goes with them: it is the tag the schema planner knows its indexes by (schema/ddl.ts).
+  const res = await client.query<{ table: string; name: string; def: string; comment: string | null }>(
+    `SELECT t.relname AS table, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def,
+       CASE WHEN obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+         THEN format('COMMENT ON INDEX %I IS %L', ic.relname, obj_description(i.indexrelid, 'pg_class')) END AS comment
      FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
      WHERE t.relname = ANY($1::text[]) AND t.relnamespace = current_schema()::regnamespace
        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
@@ -71,12 +74,12 @@ export async function dropSecondaryIndexes(client: pg.ClientBase, tables: readon
   const dropped = new Map<string, string[]>();
   for (const r of res.rows) {
     await client.query(`DROP INDEX ${q(r.name)}`);
-    dropped.set(r.table, [...(dropped.get(r.table) ?? []), r.def]);
+    dropped.set(r.table, [...(dropped.get(r.table) ?? []), r.def, ...(r.comment ? [r.comment] : [])]);
   }
   return dropped;
 }
 
-/** Builds the dropped indexes of the tables for which `which` holds again, and forgets them. */
+/** Builds the dropped indexes (and their comments) of the tables for which `which` holds again, and forgets them. */
 export async function rebuildIndexes(client: pg.ClientBase, dropped: Map<string, string[]>, which: (table: string) => boolean): Promise<void> {
   for (const [table, defs] of [...dropped]) {
     if (!which(table)) continue;

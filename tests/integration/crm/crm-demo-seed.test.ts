@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModelRuntime, type ModelRuntime } from '../../../engine/src/data/entity-runtime.js';
 import { recomputeAll } from '../../../engine/src/data/recompute-all.js';
 import { seedPack, type SeedPackResult } from '../../../engine/src/data/seed-pack.js';
+import { previewSchema } from '../../../engine/src/schema/apply-schema.js';
 import { createLogger } from '../../../engine/src/shared/logger.js';
 import { DEMO_PASSWORD } from '../../../plugins/crm-demo/sales-org.js';
 import { VOLUMES } from '../../../plugins/crm-demo/volumes.js';
@@ -102,6 +103,11 @@ describe('tessera seed crm --size small', () => {
     expect(spread.subsidiaries).toBeGreaterThan(0);
     expect(spread.chinese).toBeGreaterThan(v.customers / 2);
     expect(spread.english).toBeGreaterThan(0);
+  });
+
+  it('leaves the schema as the Model plans it (indexes rebuilt with their tags)', async () => {
+    const plan = await previewSchema(a.engine.db.knex, a.engine.models.current().model, a.engine.registries, false);
+    expect(plan.steps.map((s) => s.summary)).toEqual([]);
   });
 
   it('gives two databases the same data', async () => {
