@@ -13,7 +13,14 @@ export async function seedCities(ctx: SeedContext): Promise<void> {
   await ctx.db.execute(`CREATE TEMP TABLE demo_city (region text, branch text, k int, cnt int, province text, city text) ON COMMIT DROP`);
   const rows = W.CITIES.map(([region, province, city]) => {
     const same = W.CITIES.filter((c) => c[0] === region);
-    return { region, branch: W.BRANCH_OF_REGION[region] ?? 'east', k: same.findIndex((c) => c[2] === city), cnt: same.length, province, city };
+    return {
+      region,
+      branch: W.BRANCH_OF_REGION[region] ?? 'east',
+      k: same.findIndex((c) => c[2] === city),
+      cnt: same.length,
+      province,
+      city,
+    };
   });
   await ctx.db.execute(`INSERT INTO demo_city SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[])`, [
     rows.map((r) => r.region),
@@ -53,13 +60,45 @@ export async function seedCustomers(ctx: SeedContext, ph: Physical, v: Volumes):
   const enName = `${first} || ${second} || ' ' || ${tradeEn} || ' ' || ${pick(p.add(W.SUFFIXES_EN, 'text[]'), 'x.n', 27)}`;
   const slug = `lower(${first} || ${second}) || x.n`;
   const domain = `${slug} || CASE WHEN x.region = 'overseas' THEN '.example.com' ELSE '.example.cn' END`;
-  const interests = p.add(['erp', 'crm', 'cloud', 'hardware', 'consulting', 'training', 'maintenance', 'cost_reduction', 'expansion', 'compliance'], 'text[]');
+  const interests = p.add(
+    ['erp', 'crm', 'cloud', 'hardware', 'consulting', 'training', 'maintenance', 'cost_reduction', 'expansion', 'compliance'],
+    'text[]',
+  );
   const i1 = pick(interests, 'x.n', 40);
   const i2 = pick(interests, 'x.n', 41);
   const cols = [
-    'customer_no', 'name', 'short_name', 'parent', 'brand', 'customer_type', 'industry', 'region', 'size', 'employees', 'phone', 'email', 'website',
-    'address', 'source', 'interests', 'is_supplier', 'is_partner', 'stage', 'activity_status', 'qualification', 'blacklisted', 'abandoned',
-    'status_reason', 'owner', 'relationship_manager', 'account_manager', 'delivery_manager', 'service_rep', 'org_unit', 'first_contact_at', 'last_contact_at',
+    'customer_no',
+    'name',
+    'short_name',
+    'parent',
+    'brand',
+    'customer_type',
+    'industry',
+    'region',
+    'size',
+    'employees',
+    'phone',
+    'email',
+    'website',
+    'address',
+    'source',
+    'interests',
+    'is_supplier',
+    'is_partner',
+    'stage',
+    'activity_status',
+    'qualification',
+    'blacklisted',
+    'abandoned',
+    'status_reason',
+    'owner',
+    'relationship_manager',
+    'account_manager',
+    'delivery_manager',
+    'service_rep',
+    'org_unit',
+    'first_contact_at',
+    'last_contact_at',
   ].map((f) => c.col(f));
   return ctx.db.execute(
     `WITH x AS (
@@ -127,7 +166,21 @@ export async function seedContacts(ctx: SeedContext, ph: Physical, v: Volumes): 
   const p = new Params();
   const english = `c.${cu.col('name')} ~ '^[A-Za-z]'`;
   const t = below('i', 61, W.TITLES_ZH.length);
-  const cols = ['customer', 'name', 'title', 'department', 'contact_types', 'gender', 'mobile', 'phone', 'email', 'wechat', 'birthday', 'is_decision_maker', 'owner'];
+  const cols = [
+    'customer',
+    'name',
+    'title',
+    'department',
+    'contact_types',
+    'gender',
+    'mobile',
+    'phone',
+    'email',
+    'wechat',
+    'birthday',
+    'is_decision_maker',
+    'owner',
+  ];
   return ctx.db.execute(
     `INSERT INTO ${ct.table} (id, ${cols.map((f) => ct.col(f)).join(', ')}, created_at, updated_at)
      SELECT ${uid('ct', 'i')}, c.id, ${personName(p, 'i', 62, english)},

@@ -24,8 +24,26 @@ export async function seedLeads(ctx: SeedContext, ph: Physical, v: Volumes): Pro
   const pooled = `(x.status = 'new' AND ${below('x.n', 130, 3)} = 0)`;
   const keyAccounts = `(x.region = 'east' AND x.ind IN (${W.INDUSTRIES.indexOf('technology')}, ${W.INDUSTRIES.indexOf('finance')}))`;
   const cols = [
-    'lead_no', 'company_name', 'contact_name', 'contact_title', 'mobile', 'email', 'source', 'industry', 'region', 'size', 'need', 'status',
-    'disqualify_reason', 'status_changed_at', 'owner', 'org_unit', 'last_activity_at', 'converted_customer', 'converted_contact', 'converted_at',
+    'lead_no',
+    'company_name',
+    'contact_name',
+    'contact_title',
+    'mobile',
+    'email',
+    'source',
+    'industry',
+    'region',
+    'size',
+    'need',
+    'status',
+    'disqualify_reason',
+    'status_changed_at',
+    'owner',
+    'org_unit',
+    'last_activity_at',
+    'converted_customer',
+    'converted_contact',
+    'converted_at',
   ].map((f) => l.col(f));
   return ctx.db.execute(
     `WITH x AS (
@@ -66,24 +84,59 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
   const p = new Params();
   const drawn = await ctx.drawNumbers('opportunity', 'opportunity_no', v.opportunities);
   const no = numberSql(p, drawn, 'x.n');
+  // Customers in pairs: the first gets per + d opportunities, the second per - d (0 <= d <= per), so counts run
+  // from none to 2 x per and add up exactly. Generated customer by customer, they are stored in customer order,
+  // so the customers' rollups read each one's opportunities from neighbouring pages (no sort of 2,000,000 rows).
+  const per = v.opportunities / v.customers;
+  if (!Number.isInteger(per)) throw new Error('crm-demo: opportunities must be a whole multiple of customers');
   const closed = `x.stage IN ('won', 'lost')`;
   // The derived values are written as the rules compute them (confidence by stage, CNY, weighted, profit,
   // margin, ROI), so the recompute that follows finds nothing to change and writes no row of the biggest table.
   const cols = [
-    'opportunity_no', 'name', 'customer', 'contact', 'owner', 'department', 'stage', 'priority', 'exchange_rate', 'expected_close', 'closed_on',
-    'budget', 'expenses', 'cost_of_sale', 'competitors', 'value_proposition', 'influencers', 'next_step', 'bid_required', 'bid_due', 'bid_status', 'lost_reason',
-    'confidence', 'amount_cny', 'weighted_amount', 'expected_profit', 'margin_pct', 'roi_pct',
+    'opportunity_no',
+    'name',
+    'customer',
+    'contact',
+    'owner',
+    'department',
+    'stage',
+    'priority',
+    'exchange_rate',
+    'expected_close',
+    'closed_on',
+    'budget',
+    'expenses',
+    'cost_of_sale',
+    'competitors',
+    'value_proposition',
+    'influencers',
+    'next_step',
+    'bid_required',
+    'bid_due',
+    'bid_status',
+    'lost_reason',
+    'confidence',
+    'amount_cny',
+    'weighted_amount',
+    'expected_profit',
+    'margin_pct',
+    'roi_pct',
   ].map((f) => o.col(f));
   const competitors = p.add(W.COMPETITORS, 'text[]');
   return ctx.db.execute(
     `WITH x AS (
-       SELECT g.n, c.id AS customer, c.${cu.col('short_name')} AS short_name, c.${cu.col('owner')} AS owner, c.${cu.col('org_unit')} AS unit, cn,
+       SELECT g.n, c.id AS customer, c.${cu.col('short_name')} AS short_name, c.${cu.col('owner')} AS owner, c.${cu.col('org_unit')} AS unit, g.cn,
          CASE WHEN c.${cu.col('blacklisted')} THEN 'lost'
            ELSE ${pick(p.add(['qualification', 'qualification', 'qualification', 'qualification', 'needs_analysis', 'needs_analysis', 'needs_analysis', 'proposal', 'proposal', 'proposal', 'negotiation', 'negotiation', 'won', 'won', 'won', 'won', 'won', 'lost', 'lost', 'lost'], 'text[]'), 'g.n', 201)} END AS stage,
          ((${below('g.n', 202, 400)} + 1) * 5000 * (1 + ${below('g.n', 203, 4)}))::numeric AS amount,
          CASE WHEN c.${cu.col('region')} = 'overseas' THEN 7.12::numeric END AS rate
-       FROM (SELECT n, 1 + ${hash('n', 200)} % ${v.customers} AS cn FROM generate_series(1::bigint, ${v.opportunities}) n) g
-       JOIN ${cu.table} c ON c.id = ${uid('cu', 'g.cn')}),
+       FROM ${cu.table} c
+       CROSS JOIN LATERAL (SELECT ('x' || lpad(right(c.id::text, 12), 16, '0'))::bit(64)::bigint AS cn) k
+       CROSS JOIN LATERAL (SELECT (k.cn + 1) / 2 AS pair, ${hash('((k.cn + 1) / 2)', 200)} % ${per + 1} AS d) q
+       CROSS JOIN LATERAL (
+         SELECT k.cn, CASE WHEN k.cn % 2 = 1 THEN ${2 * per} * (q.pair - 1) + j ELSE ${2 * per} * (q.pair - 1) + ${per} + q.d + j END AS n
+         FROM generate_series(1::bigint, CASE WHEN k.cn = ${v.customers} AND k.cn % 2 = 1 THEN ${per} WHEN k.cn % 2 = 1 THEN ${per} + q.d ELSE ${per} - q.d END) j) g
+       WHERE c.id BETWEEN ${uid('cu', '1')} AND ${uid('cu', String(v.customers))}),
      y AS (
        SELECT x.*, round(x.amount * coalesce(x.rate, 1), 2) AS cny,
          CASE x.stage WHEN 'qualification' THEN 10 WHEN 'needs_analysis' THEN 25 WHEN 'proposal' THEN 50 WHEN 'negotiation' THEN 75 WHEN 'won' THEN 100 ELSE 0 END AS confidence
@@ -136,7 +189,10 @@ export async function seedActivities(ctx: SeedContext, ph: Physical, about: Abou
   const target = ph.entity(about);
   const p = new Params();
   const kinds = p.add(W.ACTIVITY_KINDS, 'text[]');
-  const subjects = p.add(W.ACTIVITY_KINDS.flatMap((k) => W.ACTIVITY_SUBJECTS[k] ?? []), 'text[]');
+  const subjects = p.add(
+    W.ACTIVITY_KINDS.flatMap((k) => W.ACTIVITY_SUBJECTS[k] ?? []),
+    'text[]',
+  );
   const kind = `${below('m', 301, W.ACTIVITY_KINDS.length)}`;
   const offset = `(${below('m', 302, 400)} - 370)`;
   const at = `(date_trunc('day', now()) + ${offset} * interval '1 day' + (9 + ${below('m', 303, 9)}) * interval '1 hour')`;
@@ -147,11 +203,31 @@ export async function seedActivities(ctx: SeedContext, ph: Physical, about: Abou
     about === 'customer'
       ? { customer: 't.id', lead: 'NULL::uuid', opportunity: 'NULL::uuid', contact: uid('ct', 't_n'), stage: 'NULL' }
       : about === 'opportunity'
-        ? { customer: `t.${target.col('customer')}`, lead: 'NULL::uuid', opportunity: 't.id', contact: `t.${target.col('contact')}`, stage: `t.${target.col('stage')}` }
+        ? {
+            customer: `t.${target.col('customer')}`,
+            lead: 'NULL::uuid',
+            opportunity: 't.id',
+            contact: `t.${target.col('contact')}`,
+            stage: `t.${target.col('stage')}`,
+          }
         : { customer: 'NULL::uuid', lead: 't.id', opportunity: 'NULL::uuid', contact: 'NULL::uuid', stage: 'NULL' };
   const cols = [
-    'kind', 'subject', 'purpose', 'customer', 'lead', 'opportunity', 'contact', 'sales_stage', 'status', 'scheduled_at', 'due_on', 'done_at',
-    'decision_makers', 'result', 'next_step', 'owner',
+    'kind',
+    'subject',
+    'purpose',
+    'customer',
+    'lead',
+    'opportunity',
+    'contact',
+    'sales_stage',
+    'status',
+    'scheduled_at',
+    'due_on',
+    'done_at',
+    'decision_makers',
+    'result',
+    'next_step',
+    'owner',
   ].map((f) => a.col(f));
   return ctx.db.execute(
     `INSERT INTO ${a.table} (id, ${cols.join(', ')}, created_at, updated_at)

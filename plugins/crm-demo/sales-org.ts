@@ -33,9 +33,48 @@ const PEOPLE: readonly Person[] = [
   { username: 'qian.jun', name: '钱军', job: 'director' },
   ...(
     [
-      ['east', ['sun.li', '孙丽'], ['zheng.hua', '郑华'], ['wang.fang', '王芳'], ['jiang.tao', '蒋涛'], ['shen.yue', '沈悦'], ['han.lei', '韩磊'], ['yang.xue', '杨雪'], ['kong.rui', '孔睿'], ['cao.ying', '曹颖'], ['yan.bo', '严波'], ['hua.li', '华莉']],
-      ['south', ['zhou.tao', '周涛'], ['feng.jie', '冯洁'], ['chen.hao', '陈浩'], ['zhu.ming', '朱明'], ['qin.lan', '秦兰'], ['you.bin', '尤斌'], ['xu.qing', '许晴'], ['jin.xin', '金鑫'], ['wei.lan', '魏岚'], ['tao.ran', '陶然'], ['jiang.hong', '江红']],
-      ['north', ['wu.gang', '吴刚'], ['chu.yan', '褚燕'], ['wei.dong', '卫东'], ['he.peng', '何鹏'], ['lv.na', '吕娜'], ['shi.jun', '施俊'], ['zhang.wei', '张伟'], ['qi.feng', '齐峰'], ['xie.yu', '谢宇'], ['zou.kai', '邹凯'], ['yu.jing', '于静']],
+      [
+        'east',
+        ['sun.li', '孙丽'],
+        ['zheng.hua', '郑华'],
+        ['wang.fang', '王芳'],
+        ['jiang.tao', '蒋涛'],
+        ['shen.yue', '沈悦'],
+        ['han.lei', '韩磊'],
+        ['yang.xue', '杨雪'],
+        ['kong.rui', '孔睿'],
+        ['cao.ying', '曹颖'],
+        ['yan.bo', '严波'],
+        ['hua.li', '华莉'],
+      ],
+      [
+        'south',
+        ['zhou.tao', '周涛'],
+        ['feng.jie', '冯洁'],
+        ['chen.hao', '陈浩'],
+        ['zhu.ming', '朱明'],
+        ['qin.lan', '秦兰'],
+        ['you.bin', '尤斌'],
+        ['xu.qing', '许晴'],
+        ['jin.xin', '金鑫'],
+        ['wei.lan', '魏岚'],
+        ['tao.ran', '陶然'],
+        ['jiang.hong', '江红'],
+      ],
+      [
+        'north',
+        ['wu.gang', '吴刚'],
+        ['chu.yan', '褚燕'],
+        ['wei.dong', '卫东'],
+        ['he.peng', '何鹏'],
+        ['lv.na', '吕娜'],
+        ['shi.jun', '施俊'],
+        ['zhang.wei', '张伟'],
+        ['qi.feng', '齐峰'],
+        ['xie.yu', '谢宇'],
+        ['zou.kai', '邹凯'],
+        ['yu.jing', '于静'],
+      ],
     ] as const
   ).flatMap(([branch, head, m1, m2, r1, r2, r3, r4, rm, am, dm, sr]): Person[] => [
     { username: head[0], name: head[1], job: 'head', branch },
@@ -104,14 +143,39 @@ interface RoleSpec {
 }
 
 const ROLES: readonly RoleSpec[] = [
-  { code: 'crm_admin', name: 'CRM 管理员', grants: { entities: { '*': { actions: ALL_ACTIONS, scope: 'all' } } }, members: (p) => p.job === 'admin' },
-  { code: 'sales_director', name: '销售总监', grants: crmGrants('orgUnitAndBelow', [...ALL_ACTIONS]), members: (p) => p.job === 'director' },
-  { code: 'branch_head', name: '分公司总经理', grants: crmGrants('orgUnitAndBelow', ['read', 'create', 'update', 'export', 'approve']), members: (p) => p.job === 'head' },
-  { code: 'sales_manager', name: '销售经理', grants: crmGrants('subordinates', ['read', 'create', 'update', 'approve']), members: (p) => p.job === 'manager' },
+  {
+    code: 'crm_admin',
+    name: 'CRM 管理员',
+    grants: { entities: { '*': { actions: ALL_ACTIONS, scope: 'all' } } },
+    members: (p) => p.job === 'admin',
+  },
+  {
+    code: 'sales_director',
+    name: '销售总监',
+    grants: crmGrants('orgUnitAndBelow', [...ALL_ACTIONS]),
+    members: (p) => p.job === 'director',
+  },
+  {
+    code: 'branch_head',
+    name: '分公司总经理',
+    grants: crmGrants('orgUnitAndBelow', ['read', 'create', 'update', 'export', 'approve']),
+    members: (p) => p.job === 'head',
+  },
+  {
+    code: 'sales_manager',
+    name: '销售经理',
+    grants: crmGrants('subordinates', ['read', 'create', 'update', 'approve']),
+    members: (p) => p.job === 'manager',
+  },
   { code: 'sales_rep', name: '销售代表', grants: crmGrants('own'), members: (p) => p.job === 'rep' },
   { code: 'account_team', name: '客户团队', grants: crmGrants('own'), members: (p) => ['rm', 'am', 'dm', 'sr'].includes(p.job) },
   // The lead assignment rules' pools (crm lead.json); they grant nothing themselves.
-  { code: 'sales_east_key', name: '华东重点行业销售', grants: {}, members: (p) => p.job === 'rep' && p.branch === 'east' && p.dept === 'S1' },
+  {
+    code: 'sales_east_key',
+    name: '华东重点行业销售',
+    grants: {},
+    members: (p) => p.job === 'rep' && p.branch === 'east' && p.dept === 'S1',
+  },
   { code: 'sales_east', name: '华东销售', grants: {}, members: (p) => p.job === 'rep' && p.branch === 'east' },
   { code: 'sales_south', name: '华南销售', grants: {}, members: (p) => p.job === 'rep' && p.branch === 'south' },
   { code: 'sales_north', name: '华北销售', grants: {}, members: (p) => p.job === 'rep' && p.branch === 'north' },
@@ -132,13 +196,17 @@ export async function seedSalesOrg(ctx: SeedContext, p: Physical): Promise<Sales
   const hq = await db.query<{ id: string }>(`SELECT id FROM ${unit.table} WHERE ${unit.col('code')} = 'HQ' AND deleted_at IS NULL`);
   const hqId = hq[0]?.id ?? demoId('unit', 'HQ');
   if (!hq[0]) {
-    await db.execute(`INSERT INTO ${unit.table} (id, ${unit.col('name')}, ${unit.col('code')}, ${unit.col('unit_type')}) VALUES ($1, '总部', 'HQ', 'headquarters')`, [hqId]);
+    await db.execute(
+      `INSERT INTO ${unit.table} (id, ${unit.col('name')}, ${unit.col('code')}, ${unit.col('unit_type')}) VALUES ($1, '总部', 'HQ', 'headquarters')`,
+      [hqId],
+    );
   }
   const units: Array<[string, string, string, string, string]> = [[demoId('unit', 'HQ-OPS'), '运营管理部', 'HQ-OPS', 'department', hqId]];
   for (const b of BRANCHES) {
     const branchId = demoId('unit', b.code);
     units.push([branchId, b.name, b.code, 'branch', hqId]);
-    for (const d of DEPARTMENTS) units.push([demoId('unit', `${b.code}-${d.dept}`), `${b.name}${d.name}`, `${b.code}-${d.dept}`, 'department', branchId]);
+    for (const d of DEPARTMENTS)
+      units.push([demoId('unit', `${b.code}-${d.dept}`), `${b.name}${d.name}`, `${b.code}-${d.dept}`, 'department', branchId]);
   }
   await db.execute(
     `INSERT INTO ${unit.table} (id, ${unit.col('name')}, ${unit.col('code')}, ${unit.col('unit_type')}, ${unit.col('parent')})
@@ -148,7 +216,13 @@ export async function seedSalesOrg(ctx: SeedContext, p: Physical): Promise<Sales
 
   const code = (b?: Branch) => BRANCHES.find((x) => x.branch === b)?.code ?? 'HQ';
   const unitOf = (person: Person): string =>
-    person.job === 'admin' ? demoId('unit', 'HQ-OPS') : person.job === 'director' ? hqId : person.dept ? demoId('unit', `${code(person.branch)}-${person.dept}`) : demoId('unit', code(person.branch));
+    person.job === 'admin'
+      ? demoId('unit', 'HQ-OPS')
+      : person.job === 'director'
+        ? hqId
+        : person.dept
+          ? demoId('unit', `${code(person.branch)}-${person.dept}`)
+          : demoId('unit', code(person.branch));
   const idOf = (person: Person) => demoId('user', person.username);
   const managerOf = (person: Person): string | null => {
     const find = (f: (x: Person) => boolean) => {
@@ -156,7 +230,8 @@ export async function seedSalesOrg(ctx: SeedContext, p: Physical): Promise<Sales
       return m ? idOf(m) : null;
     };
     if (person.job === 'head') return find((x) => x.job === 'director');
-    if (person.job === 'manager' || ['rm', 'am', 'dm', 'sr'].includes(person.job)) return find((x) => x.job === 'head' && x.branch === person.branch);
+    if (person.job === 'manager' || ['rm', 'am', 'dm', 'sr'].includes(person.job))
+      return find((x) => x.job === 'head' && x.branch === person.branch);
     if (person.job === 'rep') return find((x) => x.job === 'manager' && x.branch === person.branch && x.dept === person.dept);
     return null;
   };
@@ -169,12 +244,10 @@ export async function seedSalesOrg(ctx: SeedContext, p: Physical): Promise<Sales
   const members = role.junction('members');
   for (const r of ROLES) {
     const roleId = demoId('role', r.code);
-    await db.execute(`INSERT INTO ${role.table} (id, ${role.col('code')}, ${role.col('name')}, ${role.col('grants')}) VALUES ($1, $2, $3, $4)`, [
-      roleId,
-      r.code,
-      r.name,
-      JSON.stringify(r.grants),
-    ]);
+    await db.execute(
+      `INSERT INTO ${role.table} (id, ${role.col('code')}, ${role.col('name')}, ${role.col('grants')}) VALUES ($1, $2, $3, $4)`,
+      [roleId, r.code, r.name, JSON.stringify(r.grants)],
+    );
     const who = PEOPLE.filter(r.members).map(idOf);
     await db.execute(`INSERT INTO ${members.table} (${members.source}, ${members.target}) SELECT $1, unnest($2::uuid[])`, [roleId, who]);
   }

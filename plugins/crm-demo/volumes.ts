@@ -14,7 +14,16 @@ export interface Volumes {
 }
 
 export const VOLUMES: Readonly<Record<SeedSize, Volumes>> = {
-  small: { brands: 12, customers: 200, contacts: 400, addresses: 300, relatedParties: 20, leads: 500, opportunities: 400, activities: 2000 },
+  small: {
+    brands: 12,
+    customers: 200,
+    contacts: 400,
+    addresses: 300,
+    relatedParties: 20,
+    leads: 500,
+    opportunities: 400,
+    activities: 2000,
+  },
   large: {
     brands: 200,
     customers: 1_000_000,

@@ -48,7 +48,11 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 const name = `tessera_bench_crm_${randomBytes(4).toString('hex')}`;
 const url = new URL(SERVER);
 url.pathname = `/${name}`;
-console.log(`bench:crm on ${cpus().length} CPU(s), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; database ${name}`);
+console.log(
+  `bench:crm on ${cpus().length} CPU(s), load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}; database ${name}`,
+);
 await admin((c) => c.query(`CREATE DATABASE ${name}`));
 try {
   await run(['apply'], url.toString(), () => undefined);
@@ -70,7 +74,9 @@ try {
       await c.end();
     }
   });
-  console.log(`\nseed crm --size large: ${seconds.toFixed(1)} s (target < ${TARGET_SECONDS} s: ${seconds < TARGET_SECONDS ? 'met' : 'MISSED'}); database ${sizes}`);
+  console.log(
+    `\nseed crm --size large: ${seconds.toFixed(1)} s (target < ${TARGET_SECONDS} s: ${seconds < TARGET_SECONDS ? 'met' : 'MISSED'}); database ${sizes}`,
+  );
 } finally {
   if (process.env.BENCH_KEEP === '1') console.log(`kept ${url.toString()}`);
   else await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));

@@ -9,7 +9,8 @@ export function progressLine(pack: string, p: SeedProgress): string {
 
 /** What a seed did, for people: counts per entity, then the demo users' names and passwords. */
 export function seedReport(pack: string, result: SeedPackResult): string {
-  if (result.status === 'already') return `Pack ${pack} already has its ${result.size} demo data (seeded ${result.seededAt}); nothing to do.`;
+  if (result.status === 'already')
+    return `Pack ${pack} already has its ${result.size} demo data (seeded ${result.seededAt}); nothing to do.`;
   if (result.status === 'skipped') return `No demo data for ${pack}: ${result.reason}.`;
   const counts = Object.entries(result.outcome.counts)
     .map(([entity, n]) => `${entity} ${number.format(n)}`)

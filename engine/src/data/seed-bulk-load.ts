@@ -1,7 +1,7 @@
 // Bulk seeding without per-row foreign-key triggers or index upkeep: one set-based check of every foreign key,
 // and indexes built once over the loaded tables.
-// A trigger looks up the referenced row for each inserted row — 8 lookups for a customer row, so a million
-// customers spent most of a minute there; an anti-join per key checks the same in a fraction of that.
+// A trigger looks up the referenced row for each inserted row — 8 lookups for a row with 8 references, so a
+// million such rows spent most of a minute there; an anti-join per key checks the same in a fraction of that.
 import type pg from 'pg';
 import { EngineError } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';

@@ -66,11 +66,16 @@ function recomputeOrder(runtime: ModelRuntime, entityName: string): string[] {
   return order.reverse();
 }
 
-/** Sixteen slices of the id space, so no statement sends a million rows back at once. */
-const ID_SLICES = [...'0123456789abcdef'].map((h, i, all) => {
-  const next = all[i + 1];
-  return { from: `${h}0000000-0000-0000-0000-000000000000`, to: next === undefined ? undefined : `${next}0000000-0000-0000-0000-000000000000` };
-});
+/** Rows per recompute statement: bounds what one statement sends back (a row per changed record). */
+const RECOMPUTE_SLICE = 100_000;
+
+/** Ids that cut the table into slices of RECOMPUTE_SLICE rows, in key order. */
+async function sliceBounds(client: pg.ClientBase, table: string): Promise<string[]> {
+  const res = await client.query<{ id: string }>(
+    `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ${q(table)}) s WHERE n % ${RECOMPUTE_SLICE} = 0 ORDER BY id`,
+  );
+  return res.rows.map((r) => r.id);
+}
 
 async function recomputeInside(
   client: pg.ClientBase,
@@ -85,11 +90,16 @@ async function recomputeInside(
     // Rollups read other tables through their indexes; the table written keeps its indexes dropped until the end.
     const own = runtime.entity(name).entity.table;
     await rebuildIndexes(client, dropped, (table) => table !== own);
-    for (const slice of ID_SLICES) {
-      const rows = slice.to === undefined ? 't.id >= $1::uuid' : 't.id >= $1::uuid AND t.id < $2::uuid';
-      const params = slice.to === undefined ? [slice.from] : [slice.from, slice.to];
+    const bounds = await sliceBounds(client, own);
+    for (let i = 0; i <= bounds.length; i++) {
+      const from = bounds[i - 1];
+      const to = bounds[i];
+      const rows = [from === undefined ? '' : 't.id > $1::uuid', to === undefined ? '' : `t.id <= $${from === undefined ? 1 : 2}::uuid`]
+        .filter(Boolean)
+        .join(' AND ');
+      const params = [from, to].filter((x) => x !== undefined);
       try {
-        const res = await client.query(recompute(rows, 'true AS changed'), params);
+        const res = await client.query(recompute(rows || 'true', 'true AS changed'), params);
         if (name === entityName) changed += res.rowCount ?? 0;
       } catch (err) {
         throw derivedError(err);
@@ -162,7 +172,9 @@ export async function seedPack(
     const packTables = model.entities
       .filter((e) => e.pack === pack)
       .flatMap((e) => [e.table, ...e.fields.flatMap((f) => (f.junction ? [f.junction.table] : []))]);
+    // Bulk statements sort and hash millions of rows; index builds sort whole tables.
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+    await client.query(`SET LOCAL work_mem = '128MB'`);
     const dropped = await dropSecondaryIndexes(client, packTables);
     const execute = async (sql: string, params?: readonly unknown[]) => (await client.query(sql, params ? [...params] : undefined)).rowCount ?? 0;
     const ctx: SeedContext = {

@@ -151,7 +151,9 @@ describe('tessera seed crm --size small', () => {
       return (res.body.data as Rec[]).map((c) => c.id as string).sort();
     };
     const ids = async (where: string, params: unknown[]) =>
-      (await a.engine.db.pool.query(`SELECT c.id FROM customer c WHERE ${where} ORDER BY c.id`, params)).rows.map((r) => r.id as string).sort();
+      (await a.engine.db.pool.query(`SELECT c.id FROM customer c WHERE ${where} ORDER BY c.id`, params)).rows
+        .map((r) => r.id as string)
+        .sort();
     const user = async (username: string) => (await one(a, 'SELECT id FROM app_user WHERE username = $1', [username])).id as string;
 
     // An east sales manager: the customers of the reps reporting to them, none of the south's.
@@ -173,9 +175,17 @@ describe('tessera seed crm --size small', () => {
 
   it('numbers the next customer created through the API after the seeded ones', async () => {
     const rep = await a.login('jiang.tao', DEMO_PASSWORD);
-    const res = await a.request('POST', '/api/v1/customer', { name: '苏州新客户科技有限公司', region: 'east' }, { authorization: `Bearer ${rep}` });
+    const res = await a.request(
+      'POST',
+      '/api/v1/customer',
+      { name: '苏州新客户科技有限公司', region: 'east' },
+      { authorization: `Bearer ${rep}` },
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    const highest = await one(a, `SELECT max(customer_no) AS no, count(DISTINCT customer_no)::int AS distinct, count(*)::int AS n FROM customer`);
+    const highest = await one(
+      a,
+      `SELECT max(customer_no) AS no, count(DISTINCT customer_no)::int AS distinct, count(*)::int AS n FROM customer`,
+    );
     expect(res.body.data.customer_no).toBe(highest.no);
     expect(Number(String(highest.no).slice(-6))).toBe(VOLUMES.small.customers + 1);
     expect(highest.distinct).toBe(highest.n);
