@@ -215,21 +215,28 @@ program
     }
   });
 
-/** A first start: the small demo data of every installed pack that has some and no records yet. */
+/**
+ * A first start: the small demo data of every installed pack that has some and no records yet. A seed that fails
+ * leaves nothing behind (one transaction) and is reported; the engine serves without it.
+ */
 async function seedDemoData(engine: Engine): Promise<void> {
   const model = engine.models.current().model;
   const runtime = buildModelRuntime(model, engine.registries.kinds, engine.registries.operators);
   for (const pack of model.packs) {
     if (!engine.registries.seeders.has(pack.name)) continue;
     const size: SeedSize = 'small';
-    const result = await seedPack(engine.db.pool, runtime, engine.registries.seeders, {
-      pack: pack.name,
-      size,
-      log: engine.log,
-      onlyIntoEmpty: true,
-      onProgress: (p) => engine.log.debug(p, 'demo data step'),
-    });
-    if (result.status === 'seeded') out(`\n${seedReport(pack.name, result)}\n(TESSERA_DEMO_DATA=false starts without demo data.)\n`);
+    try {
+      const result = await seedPack(engine.db.pool, runtime, engine.registries.seeders, {
+        pack: pack.name,
+        size,
+        log: engine.log,
+        onlyIntoEmpty: true,
+        onProgress: (p) => engine.log.debug(p, 'demo data step'),
+      });
+      if (result.status === 'seeded') out(`\n${seedReport(pack.name, result)}\n(TESSERA_DEMO_DATA=false starts without demo data.)\n`);
+    } catch (e) {
+      engine.log.error({ err: e, pack: pack.name }, `the demo data of ${pack.name} could not be written; try tessera seed ${pack.name}`);
+    }
   }
 }
 
