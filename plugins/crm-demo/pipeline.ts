@@ -85,9 +85,11 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
   const drawn = await ctx.drawNumbers('opportunity', 'opportunity_no', v.opportunities);
   const no = numberSql(p, drawn, 'x.n');
   // Customers in pairs: the first gets per + d opportunities, the second per - d (0 <= d <= per), so counts run
-  // from none to 2 x per and add up exactly. Generated customer by customer, they are stored in customer order,
-  // so the customers' rollups read each one's opportunities from neighbouring pages (no sort of 2,000,000 rows).
+  // from none to 2 x per and add up exactly. Opportunity n's customer follows from n (pair p holds numbers
+  // 2·per·(p-1)+1 to 2·per·p), so they are written in customer order, and the customers' rollups read each
+  // one's opportunities from neighbouring pages, with no sort of 2,000,000 rows and no set-returning lateral.
   const per = v.opportunities / v.customers;
+  const pair = `((n - 1) / ${2 * per} + 1)`;
   if (!Number.isInteger(per)) throw new Error('crm-demo: opportunities must be a whole multiple of customers');
   const closed = `x.stage IN ('won', 'lost')`;
   // The derived values are written as the rules compute them (confidence by stage, CNY, weighted, profit,
@@ -130,13 +132,10 @@ export async function seedOpportunities(ctx: SeedContext, ph: Physical, v: Volum
            ELSE ${pick(p.add(['qualification', 'qualification', 'qualification', 'qualification', 'needs_analysis', 'needs_analysis', 'needs_analysis', 'proposal', 'proposal', 'proposal', 'negotiation', 'negotiation', 'won', 'won', 'won', 'won', 'won', 'lost', 'lost', 'lost'], 'text[]'), 'g.n', 201)} END AS stage,
          ((${below('g.n', 202, 400)} + 1) * 5000 * (1 + ${below('g.n', 203, 4)}))::numeric AS amount,
          CASE WHEN c.${cu.col('region')} = 'overseas' THEN 7.12::numeric END AS rate
-       FROM ${cu.table} c
-       CROSS JOIN LATERAL (SELECT ('x' || lpad(right(c.id::text, 12), 16, '0'))::bit(64)::bigint AS cn) k
-       CROSS JOIN LATERAL (SELECT (k.cn + 1) / 2 AS pair, ${hash('((k.cn + 1) / 2)', 200)} % ${per + 1} AS d) q
-       CROSS JOIN LATERAL (
-         SELECT k.cn, CASE WHEN k.cn % 2 = 1 THEN ${2 * per} * (q.pair - 1) + j ELSE ${2 * per} * (q.pair - 1) + ${per} + q.d + j END AS n
-         FROM generate_series(1::bigint, CASE WHEN k.cn = ${v.customers} AND k.cn % 2 = 1 THEN ${per} WHEN k.cn % 2 = 1 THEN ${per} + q.d ELSE ${per} - q.d END) j) g
-       WHERE c.id BETWEEN ${uid('cu', '1')} AND ${uid('cu', String(v.customers))}),
+       FROM (
+         SELECT n, CASE WHEN (n - 1) % ${2 * per} < ${per} + ${hash(pair, 200)} % ${per + 1} THEN 2 * ${pair} - 1 ELSE 2 * ${pair} END AS cn
+         FROM generate_series(1::bigint, ${v.opportunities}) n) g
+       JOIN ${cu.table} c ON c.id = ${uid('cu', 'g.cn')}),
      y AS (
        SELECT x.*, round(x.amount * coalesce(x.rate, 1), 2) AS cny,
          CASE x.stage WHEN 'qualification' THEN 10 WHEN 'needs_analysis' THEN 25 WHEN 'proposal' THEN 50 WHEN 'negotiation' THEN 75 WHEN 'won' THEN 100 ELSE 0 END AS confidence
