@@ -26,6 +26,10 @@ import { ensureAssignmentTables } from '../data/assignment-tables.js';
 import { returnStaleToPool } from '../data/assignment-pool.js';
 import { buildModelRuntime } from '../data/entity-runtime.js';
 import { recomputeAll } from '../data/recompute-all.js';
+import { seedPack } from '../data/seed-pack.js';
+import { ensureEngineTables } from '../security/engine-tables.js';
+import { SEED_SIZES, type SeedSize } from '../plugins/plugin-api.js';
+import { progressLine, seedReport } from './seed-report.js';
 
 const config = loadConfig();
 const err = (line: string) => process.stderr.write(line + '\n');
@@ -188,6 +192,58 @@ program
     }
   });
 
+program
+  .command('seed')
+  .description("write a pack's demo data (deterministic, set-based) into the database, once")
+  .argument('<pack>', 'pack name, e.g. crm')
+  .option('--size <size>', `how much: ${SEED_SIZES.join(' or ')}`, 'small')
+  .action(async (pack: string, opts: { size: string }) => {
+    try {
+      const size = SEED_SIZES.find((s) => s === opts.size);
+      if (size === undefined) throw new Error(`--size must be ${SEED_SIZES.join(' or ')}, not '${opts.size}'`);
+      const packDirs = resolvePackDirs([], config.packDirs, false);
+      const log = createLogger(config.logLevel);
+      const { registries } = await loadRegistries(config.pluginsDir, packDirs, log);
+      const result = await withDatabase(config, async (db) => {
+        // The published Model is what the engines serve; the packs on this disk may be ahead of it.
+        const newest = await publishedModelsNewestFirst(db.pool).next();
+        if (newest.done) throw new Error('nothing is published on this database: run tessera apply first');
+        await ensureEngineTables(db.knex);
+        const runtime = buildModelRuntime(newest.value.model, registries.kinds, registries.operators);
+        err(`Seeding the ${size} demo data of ${pack}...`);
+        return seedPack(db.pool, runtime, registries.seeders, { pack, size, log, onProgress: (p) => err(progressLine(pack, p)) });
+      });
+      out(seedReport(pack, result));
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+/**
+ * A first start: the small demo data of every installed pack that has some and no records yet. A seed that fails
+ * leaves nothing behind (one transaction) and is reported; the engine serves without it.
+ */
+async function seedDemoData(engine: Engine): Promise<void> {
+  const model = engine.models.current().model;
+  const runtime = buildModelRuntime(model, engine.registries.kinds, engine.registries.operators);
+  for (const pack of model.packs) {
+    if (!engine.registries.seeders.has(pack.name)) continue;
+    const size: SeedSize = 'small';
+    try {
+      const result = await seedPack(engine.db.pool, runtime, engine.registries.seeders, {
+        pack: pack.name,
+        size,
+        log: engine.log,
+        onlyIntoEmpty: true,
+        onProgress: (p) => engine.log.debug(p, 'demo data step'),
+      });
+      if (result.status === 'seeded') out(`\n${seedReport(pack.name, result)}\n(TESSERA_DEMO_DATA=false starts without demo data.)\n`);
+    } catch (e) {
+      engine.log.error({ err: e, pack: pack.name }, `the demo data of ${pack.name} could not be written; try tessera seed ${pack.name}`);
+    }
+  }
+}
+
 /** Closes the engine on SIGINT or SIGTERM (jobs under way finish first), then exits. */
 function closeOnSignal(engine: Engine): void {
   let stopping = false;
@@ -214,6 +270,7 @@ program
     try {
       const started = Date.now();
       const engine = await createEngine(config);
+      if (config.demoData) await seedDemoData(engine);
       const { url } = await engine.listen();
       engine.log.info({ url, ms: Date.now() - started, jobs: config.runJobs }, `Tessera is serving on ${url}`);
       closeOnSignal(engine);

@@ -45,6 +45,11 @@ export interface Config {
   readonly smtpUrl?: string;
   /** Sender of notification mail (TESSERA_MAIL_FROM). */
   readonly mailFrom: string;
+  /**
+   * Whether `tessera serve` seeds the small demo data of every installed pack that has some, when none of the
+   * pack's entities has a record yet (a newcomer's first start). Only the serve command reads it.
+   */
+  readonly demoData: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -102,5 +107,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
     smtpUrl: env.TESSERA_SMTP_URL || undefined,
     mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
+    demoData: flag(env, 'TESSERA_DEMO_DATA', true),
   });
 }

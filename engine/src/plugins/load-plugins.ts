@@ -86,6 +86,11 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settin
     },
     settings,
     routes: (router) => r.routers.push({ plugin: name, router }),
+    seeder(def) {
+      const other = r.seeders.get(def.pack);
+      if (other) throw pluginError(`plugin ${name}: pack ${def.pack} already has a seeder (from plugin ${other.plugin})`);
+      r.seeders.set(def.pack, { ...def, plugin: name });
+    },
   };
 }
 

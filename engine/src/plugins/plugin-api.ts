@@ -130,6 +130,67 @@ export interface PluginSettings {
   readonly mailFrom: string;
 }
 
+/** How much demo data a seeder writes: a first start's worth, or a benchmark's. */
+export type SeedSize = 'small' | 'large';
+export const SEED_SIZES: readonly SeedSize[] = ['small', 'large'];
+
+/** SQL inside the one transaction a seed runs in, always with bound parameters. */
+export interface SeedDb {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Rows a statement changed (INSERT ... SELECT, UPDATE), without sending them back. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+/** Numbers drawn at once for a numbered field: the i-th record (1-based) gets `head + lpad(first + i - 1, width) + tail`. */
+export interface DrawnNumbers {
+  readonly head: string;
+  readonly tail: string;
+  readonly first: string;
+  readonly width: number;
+}
+
+export interface SeedContext {
+  readonly size: SeedSize;
+  readonly model: Model;
+  readonly db: SeedDb;
+  readonly log: Logger;
+  /** A pseudo-random number in [0, 1) from a fixed seed: the same sequence on every run. */
+  random(): number;
+  /** Runs one step and reports it (label, rows, seconds) as progress. */
+  step(label: string, run: () => Promise<number>): Promise<number>;
+  /**
+   * Takes `count` numbers of a numbered field (a pattern of literals and date parts) from its counter, so the
+   * next record created through the API gets the one after them.
+   */
+  drawNumbers(entity: string, field: string, count: number): Promise<DrawnNumbers>;
+  /** Sets users' passwords (they can sign in with them at once). */
+  setPasswords(passwords: ReadonlyArray<{ readonly userId: string; readonly password: string }>): Promise<void>;
+  /** Brings an entity's computed, rollup and score fields, and those of the entities reading them, up to date. */
+  recompute(entity: string): Promise<number>;
+}
+
+/** A user the demo data signs in as, shown to whoever started it. */
+export interface SeedLogin {
+  readonly username: string;
+  readonly displayName: string;
+  readonly password: string;
+  /** What they do, in a few words (their roles). */
+  readonly role: string;
+}
+
+export interface SeedOutcome {
+  /** Rows written per entity. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly logins: readonly SeedLogin[];
+}
+
+/** Demo data for a pack: `tessera seed <pack> --size small|large` runs it, once per database. */
+export interface SeederDef {
+  readonly pack: string;
+  readonly sizes: readonly SeedSize[];
+  run(ctx: SeedContext): Promise<SeedOutcome>;
+}
+
 export interface PluginHost {
   readonly pluginName: string;
   readonly log: Logger;
@@ -144,6 +205,8 @@ export interface PluginHost {
   readonly settings: PluginSettings;
   /** Extra HTTP routes, mounted under /api/plugins/<plugin name>/. */
   routes(router: Router): void;
+  /** Demo data for a pack (one seeder per pack). */
+  seeder(def: SeederDef): void;
 }
 
 export interface TesseraPlugin {

@@ -4,7 +4,7 @@ import type { FieldKind } from '../metadata/field-kinds.js';
 import { builtinFieldKinds } from '../metadata/builtin-field-kinds.js';
 import { createOperatorRegistry, type OperatorRegistry } from '../rules/operator-registry.js';
 import { HookRegistry } from './hook-registry.js';
-import type { ActionDef, ChannelDef, JobDef } from './plugin-api.js';
+import type { ActionDef, ChannelDef, JobDef, SeederDef } from './plugin-api.js';
 
 export interface PluginRegistries {
   readonly hooks: HookRegistry;
@@ -16,6 +16,8 @@ export interface PluginRegistries {
   /** Notification channels by name (in-app is the engine's own and not among them). */
   readonly channels: Map<string, ChannelDef>;
   readonly routers: Array<{ plugin: string; router: Router }>;
+  /** Keyed by pack name. */
+  readonly seeders: Map<string, SeederDef & { readonly plugin: string }>;
 }
 
 export function createRegistries(): PluginRegistries {
@@ -27,6 +29,7 @@ export function createRegistries(): PluginRegistries {
     jobs: new Map(),
     channels: new Map(),
     routers: [],
+    seeders: new Map(),
   };
 }
 
