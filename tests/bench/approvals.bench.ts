@@ -10,28 +10,13 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
-import { benchApi, startBenchEngine } from './bench-engine.js';
+import { BENCH_ADMIN_URL, benchApi, benchDbUrl, freshBenchDatabase, startBenchEngine } from './bench-engine.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 8000);
 const USERS = 16;
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'tessera_bench_approvals';
 const PASSWORD = 'bench-password-123';
 const PACKS = 'metadata/packs/core,tests/bench/packs/approvals';
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-}
 
 const api = benchApi;
 
@@ -122,7 +107,7 @@ async function seed(port: number, token: string): Promise<{ tokens: string[]; id
     );
   }
   // Pending at the first step, as a submit leaves them: the instance, the manager's open task, the history rows.
-  const c = new pg.Client({ connectionString: dbUrl(DB) });
+  const c = new pg.Client({ connectionString: benchDbUrl(DB) });
   await c.connect();
   try {
     const ids = (
@@ -149,12 +134,12 @@ async function seed(port: number, token: string): Promise<{ tokens: string[]; id
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:approvals on ${ADMIN_URL.replace(/\/[^/]*$/, '')}, ${RECORDS} records, ${USERS} concurrent approvers`);
-  await freshDatabase();
+  console.log(`bench:approvals on ${BENCH_ADMIN_URL.replace(/\/[^/]*$/, '')}, ${RECORDS} records, ${USERS} concurrent approvers`);
+  await freshBenchDatabase(DB);
   const port = await freeLoopbackPort();
   let engine: ChildProcess | undefined;
   try {
-    engine = await startBenchEngine(port, { DATABASE_URL: dbUrl(DB), TESSERA_PACKS: PACKS, TESSERA_ADMIN_PASSWORD: PASSWORD });
+    engine = await startBenchEngine(port, { DATABASE_URL: benchDbUrl(DB), TESSERA_PACKS: PACKS, TESSERA_ADMIN_PASSWORD: PASSWORD });
     const token = (await api(port, undefined, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).data.token as string;
     const { tokens, ids } = await seed(port, token);
     // Warm-up: the first 2% of the records go through both steps before the measured phases.
@@ -178,7 +163,7 @@ async function main(): Promise<void> {
       latencies: [...first.latencies, ...second.latencies],
     };
     report('all approve/reject actions', all);
-    const c = new pg.Client({ connectionString: dbUrl(DB) });
+    const c = new pg.Client({ connectionString: benchDbUrl(DB) });
     await c.connect();
     // For scale on this machine: a plain PATCH of the same records through the same write pipeline, same concurrency.
     const versions = new Map(

@@ -2,6 +2,7 @@
 // packs on a database, on a free loopback port; and a small JSON client for setting up data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import pg from 'pg';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -33,4 +34,26 @@ export async function benchApi(port: number, token: string | undefined, method: 
   const text = await r.text();
   if (r.status >= 400) throw new Error(`${method} ${path}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+/** The PostgreSQL server the benchmarks run on: DATABASE_URL's, else the local one. */
+export const BENCH_ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The URL of database `name` on the benchmarks' server. */
+export function benchDbUrl(name: string): string {
+  const u = new URL(BENCH_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Drops database `name` if it exists and creates it empty. */
+export async function freshBenchDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: BENCH_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
 }

@@ -7,7 +7,6 @@
 // Prints figures; asserts nothing. BENCH_SECONDS (default 15) and BENCH_ROUNDS (default 3) set the runs.
 import type { ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
 import { ensureOutboxTable, OUTBOX_TABLE } from '../../engine/src/db/outbox.js';
@@ -17,31 +16,16 @@ import { InProcessQueue } from '../../engine/src/jobs/in-process-queue.js';
 import type { JobQueue } from '../../engine/src/jobs/job-queue.js';
 import { OutboxRelay } from '../../engine/src/jobs/outbox-relay.js';
 import { createLogger } from '../../engine/src/shared/logger.js';
-import { benchApi, startBenchEngine } from './bench-engine.js';
+import { BENCH_ADMIN_URL, benchApi, benchDbUrl, freshBenchDatabase, startBenchEngine } from './bench-engine.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RELAY_ROWS = Number(process.env.BENCH_RELAY_ROWS ?? 20_000);
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'tessera_bench_jobs';
 const PASSWORD = 'bench-password-123';
 const PREFIX = `tessera-bench-jobs-${process.pid}`;
 const log = createLogger('silent');
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-}
 
 async function createRate(port: number, token: string, entity: string): Promise<{ rps: number; errors: number }> {
   let n = 0;
@@ -65,7 +49,7 @@ async function writePath(label: string, env: Record<string, string>): Promise<vo
   console.log(label);
   const port = await freeLoopbackPort();
   const engine: ChildProcess = await startBenchEngine(port, {
-    DATABASE_URL: dbUrl(DB),
+    DATABASE_URL: benchDbUrl(DB),
     TESSERA_PACKS: 'metadata/packs/core,tests/bench/packs/jobs',
     TESSERA_PLUGINS_DIR: 'tests/bench/plugins',
     TESSERA_ADMIN_PASSWORD: PASSWORD,
@@ -95,7 +79,7 @@ async function writePath(label: string, env: Record<string, string>): Promise<vo
 }
 
 async function relayRate(label: string, queue: JobQueue): Promise<void> {
-  const db = connectDatabase(dbUrl(DB), 'postgres');
+  const db = connectDatabase(benchDbUrl(DB), 'postgres');
   try {
     await ensureOutboxTable(db.knex);
     await db.pool.query(`TRUNCATE ${OUTBOX_TABLE}`);
@@ -128,8 +112,8 @@ async function dropRedisKeys(): Promise<void> {
   await redis.quit();
 }
 
-console.log(`bench:jobs on ${ADMIN_URL.replace(/\/[^/]*$/, '')} and ${REDIS_URL}, ${SECONDS} s runs, ${ROUNDS} rounds`);
-await freshDatabase();
+console.log(`bench:jobs on ${BENCH_ADMIN_URL.replace(/\/[^/]*$/, '')} and ${REDIS_URL}, ${SECONDS} s runs, ${ROUNDS} rounds`);
+await freshBenchDatabase(DB);
 try {
   await writePath('write path, HTTP-only engine (scaled topology: workers relay and run the jobs)', {
     REDIS_URL,

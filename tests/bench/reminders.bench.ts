@@ -8,28 +8,14 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../engine/src/config/config.js';
 import { createEngine } from '../../engine/src/engine.js';
+import { benchDbUrl, freshBenchDatabase } from './bench-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ROWS = Number(process.env.BENCH_REMINDER_ROWS ?? 1_000_000);
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'tessera_bench_reminders';
 const REPS = 200;
 const MANAGERS = 10;
 const DAY = 86_400_000;
-
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-}
 
 async function seed(pool: pg.Pool, now: Date): Promise<void> {
   const users = `INSERT INTO app_user (id, username, display_name, locale, active, manager_id)`;
@@ -74,10 +60,10 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<void> {
-  await freshDatabase();
+  await freshBenchDatabase(DB);
   const config = loadConfig(
     {
-      DATABASE_URL: dbUrl(DB),
+      DATABASE_URL: benchDbUrl(DB),
       TESSERA_PACKS: 'metadata/packs/core,tests/bench/packs/reminders',
       TESSERA_ADMIN_PASSWORD: 'bench-password-123',
       TESSERA_DB_POOL: '16',

@@ -10,34 +10,19 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
-import { benchApi, startBenchEngine } from './bench-engine.js';
+import { BENCH_ADMIN_URL, benchApi, benchDbUrl, freshBenchDatabase, startBenchEngine } from './bench-engine.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const RESCORE_ROWS = Number(process.env.BENCH_RESCORE_ROWS ?? 1_000_000);
-const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'tessera_bench_rules';
 const PASSWORD = 'bench-password-123';
 const ACCOUNTS = 1000;
 const PACKS = 'metadata/packs/core,tests/bench/packs/rules';
 
-function dbUrl(name: string): string {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function freshDatabase(): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-}
-
 function startEngine(port: number): Promise<ChildProcess> {
-  return startBenchEngine(port, { DATABASE_URL: dbUrl(DB), TESSERA_PACKS: PACKS, TESSERA_ADMIN_PASSWORD: PASSWORD });
+  return startBenchEngine(port, { DATABASE_URL: benchDbUrl(DB), TESSERA_PACKS: PACKS, TESSERA_ADMIN_PASSWORD: PASSWORD });
 }
 
 const api = benchApi;
@@ -81,8 +66,8 @@ async function createRate(
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function main(): Promise<void> {
-  console.log(`bench:rules on ${ADMIN_URL.replace(/\/[^/]*$/, '')}, ${SECONDS} s runs, ${ROUNDS} rounds`);
-  await freshDatabase();
+  console.log(`bench:rules on ${BENCH_ADMIN_URL.replace(/\/[^/]*$/, '')}, ${SECONDS} s runs, ${ROUNDS} rounds`);
+  await freshBenchDatabase(DB);
   const port = await freeLoopbackPort();
   const engine = await startEngine(port);
   try {
@@ -120,7 +105,7 @@ async function main(): Promise<void> {
     );
 
     // The rollup is exact after the load: every account's total equals the sum of its items' amounts.
-    const c = new pg.Client({ connectionString: dbUrl(DB) });
+    const c = new pg.Client({ connectionString: benchDbUrl(DB) });
     await c.connect();
     const drift = await c.query(`SELECT count(*) AS n FROM rb_account a
       WHERE a.item_total IS DISTINCT FROM (SELECT COALESCE(sum(i.amount), 0) FROM rb_rule_item i WHERE i.account_id = a.id AND i.deleted_at IS NULL)`);
@@ -157,7 +142,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const run = spawnSync(process.execPath, ['bin/tessera.js', 'rescore', 'rb_rule_item'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: dbUrl(DB), TESSERA_PACKS: PACKS, LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL: benchDbUrl(DB), TESSERA_PACKS: PACKS, LOG_LEVEL: 'warn' },
       encoding: 'utf8',
     });
     const seconds = (Date.now() - started) / 1000;

@@ -17,3 +17,18 @@ export async function redisAnswers(url = TEST_REDIS_URL): Promise<boolean> {
     probe.disconnect();
   }
 }
+
+/** Deletes every key starting with `prefix` (a test's or a benchmark's own Bull queues). */
+export async function dropRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}

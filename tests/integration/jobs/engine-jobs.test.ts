@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freeLoopbackPort } from '../../../engine/src/db/free-port.js';
 import { withTransaction } from '../../../engine/src/db/transaction.js';
 import { deferOutboxJob } from '../../../engine/src/db/outbox.js';
-import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
+import { dropRedisKeys, redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
 const PACKS = ['metadata/packs/core', 'tests/fixtures/packs/jobs-demo'];
@@ -21,14 +21,7 @@ const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   if (!withRedis) return;
-  const redis = new Redis(TEST_REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
+  await dropRedisKeys(RUN_PREFIX);
 });
 
 async function engineWith(env: Record<string, string> = {}): Promise<TestEngine> {

@@ -2,8 +2,7 @@
 // is down for a while, a relay that added jobs but died before marking them, two relays side by side, and (memory
 // queue) a process that died with relayed jobs unfinished.
 // On the in-process queue, and on Bull when Redis answers (CI sets REDIS_URL).
-import { Redis } from 'ioredis';
-import { redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
+import { dropRedisKeys, redisAnswers, TEST_REDIS_URL } from '../../support/redis-available.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withTransaction } from '../../../engine/src/db/transaction.js';
 import { BullQueue } from '../../../engine/src/jobs/bull-queue.js';
@@ -30,14 +29,7 @@ afterAll(async () => {
   await db?.dispose();
   if (!withRedis) return;
   // Bull's keys of this run's queues go with it.
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${RUN_PREFIX}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
+  await dropRedisKeys(RUN_PREFIX);
 });
 
 /** Writes `count` jobs, `perWrite` per transaction, as writes would. */
