@@ -30,7 +30,15 @@ export async function recomputeAll(
     throw new EngineError('rules.nothing_to_recompute', 404, `${entityName} has no computed, rollup or score fields`);
   }
   const result = await recomputeRows(pool, runtime, entityName, onBatch);
-  // Dependents follow, each after everything it reads (a topological order of the acyclic dependency graph).
+  for (const name of recomputeOrder(runtime, entityName).slice(1)) await recomputeRows(pool, runtime, name);
+  return result;
+}
+
+/**
+ * The entity, then every entity whose derived values read it, each after everything it reads (a topological order
+ * of the acyclic dependency graph).
+ */
+export function recomputeOrder(runtime: ModelRuntime, entityName: string): string[] {
   const seen = new Set<string>();
   const order: string[] = [];
   const visit = (name: string): void => {
@@ -40,8 +48,7 @@ export async function recomputeAll(
     order.push(name);
   };
   visit(entityName);
-  for (const name of order.reverse().slice(1)) await recomputeRows(pool, runtime, name);
-  return result;
+  return order.reverse();
 }
 
 async function recomputeRows(

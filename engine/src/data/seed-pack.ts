@@ -13,6 +13,7 @@ import type { ModelRuntime } from './entity-runtime.js';
 import { drawSeedNumbers } from './seed-numbers.js';
 import { seedRandom } from './seed-random.js';
 import { derivedError } from './derived-cascade.js';
+import { recomputeOrder } from './recompute-all.js';
 import { dropSecondaryIndexes, rebuildIndexes, suspendTriggers, verifyForeignKeys } from './seed-bulk-load.js';
 
 export const SEED_TABLE = 'tessera_seed';
@@ -50,20 +51,6 @@ function seedError(code: string, status: number, detail: string): EngineError {
 async function ensureSeedTable(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE TABLE IF NOT EXISTS ${SEED_TABLE} (
     pack text PRIMARY KEY, size text NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now(), counts jsonb NOT NULL)`);
-}
-
-/** The entity and those whose derived values read it, each after everything it reads. */
-function recomputeOrder(runtime: ModelRuntime, entityName: string): string[] {
-  const seen = new Set<string>();
-  const order: string[] = [];
-  const visit = (name: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    for (const edge of runtime.entity(name).rules.dependents) visit(edge.entity);
-    order.push(name);
-  };
-  visit(entityName);
-  return order.reverse();
 }
 
 /** Rows per recompute statement: bounds what one statement sends back (a row per changed record). */
