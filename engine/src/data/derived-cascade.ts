@@ -46,11 +46,29 @@ export interface CascadeInput {
   readonly parents?: Readonly<Record<string, readonly string[]>>;
   /** Where the write's body sits in the request ('' or '/data/3'), for errors about the records it changes. */
   readonly pointerPrefix?: string;
+  /** How many cascade steps led here. */
+  readonly depth?: number;
 }
+
+/**
+ * The rules are acyclic field by field, but the data need not be: records that read each other's derived values in a
+ * ring (a part that is, through others, a component of itself) would keep changing one another. A cascade that runs
+ * this deep is taken for such a ring and refused.
+ */
+const MAX_CASCADE_DEPTH = 40;
 
 /** Recomputes everything that depends on the changed rows, depth first along the (acyclic) dependency edges. */
 export async function cascadeDerived(input: CascadeInput): Promise<void> {
   const { tx, runtime } = input;
+  const depth = input.depth ?? 0;
+  if (depth >= MAX_CASCADE_DEPTH) {
+    throw new EngineError(
+      'validation.derived_cycle',
+      422,
+      `this write changes derived values that never settle: ${input.entity} records read each other's derived values in a ring`,
+      { fieldErrors: [{ pointer: input.pointerPrefix ?? '', code: 'validation.derived_cycle', message: 'the records this write links read each other in a ring' }] },
+    );
+  }
   const rules = runtime.entity(input.entity).rules;
   for (const edge of rules.dependents) {
     if (!triggered(edge, input.changed)) continue;
@@ -86,6 +104,14 @@ export async function cascadeDerived(input: CascadeInput): Promise<void> {
     }
     if (changedIds.length === 0) continue;
     deferDependentChecks(tx, target, ROWS_OF_IDS, [changedIds], pointer);
-    await cascadeDerived({ tx, runtime, entity: edge.entity, ids: changedIds, changed: target.rules.derived, pointerPrefix: input.pointerPrefix ?? '' });
+    await cascadeDerived({
+      tx,
+      runtime,
+      entity: edge.entity,
+      ids: changedIds,
+      changed: target.rules.derived,
+      pointerPrefix: input.pointerPrefix ?? '',
+      depth: depth + 1,
+    });
   }
 }

@@ -111,6 +111,7 @@ describe('the CRM pack', () => {
     ).toEqual([
       'activity',
       'address',
+      'bom_item',
       'brand',
       'contact',
       'customer',
