@@ -5,7 +5,7 @@
 import type { RecordWriter } from '../data/record-writer.js';
 import type { Actor } from '../security/actor.js';
 import { describeApprover, resolveApprovers } from './approval-approvers.js';
-import type { ApprovalModel } from './approval-service.js';
+import type { ApprovalModel } from './approval-model.js';
 import { endTasks, insertTasks, lockInstance, openTasks, recordHistory } from './approval-store.js';
 import { approversAssigned } from './approvers-assigned.js';
 import { approvalError } from './errors.js';

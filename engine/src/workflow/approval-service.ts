@@ -4,7 +4,7 @@
 // effect that would save invalid data fails the decision and changes nothing. Called by api/approval.routes.ts, by
 // the write pipeline for transitions that start a flow (FlowStarter), and by the escalation job.
 import { v7 as uuidv7 } from 'uuid';
-import type { ModelRuntime, EntityRuntime } from '../data/entity-runtime.js';
+import type { EntityRuntime } from '../data/entity-runtime.js';
 import type { RecordWriter, WriteScope } from '../data/record-writer.js';
 import type { FlowStarter, WriteContext } from '../data/write-context.js';
 import { lockRecord } from '../data/lock-record.js';
@@ -12,7 +12,6 @@ import { requireAction } from '../data/require-action.js';
 import { deferOutboxJob } from '../db/outbox.js';
 import type { Access } from '../security/access.js';
 import type { Actor } from '../security/actor.js';
-import type { CoreSchema } from '../security/core-schema.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import { EngineError } from '../shared/engine-error.js';
 import { q } from '../sql/q.js';
@@ -36,21 +35,12 @@ import {
   type OpenTask,
 } from './approval-store.js';
 import { approversAssigned } from './approvers-assigned.js';
-import type { DeliveryPlan } from './notify-users.js';
-import type { ApprovalFlows, CompiledFlow } from './compile-approval-flows.js';
+import type { CompiledFlow } from './compile-approval-flows.js';
+import type { ApprovalModel } from './approval-model.js';
 import { approvalError } from './errors.js';
 import { escalateStep } from './approval-escalation.js';
 
 export const ESCALATE_JOB = 'approval:escalate';
-
-/** The Model being served now, as approval flows need it. */
-export interface ApprovalModel {
-  readonly runtime: ModelRuntime;
-  readonly flows: ApprovalFlows;
-  readonly core: CoreSchema;
-  /** Where approvers' notifications go besides their inbox. */
-  readonly delivery: DeliveryPlan;
-}
 
 export interface Caller {
   readonly actor: Actor;
