@@ -1,7 +1,8 @@
 // What the CRM pack needs beyond metadata: converting a qualified lead into a customer, a contact and an opportunity
 // in one transaction (all or nothing), the lead linked to what it became; and the draft order a won opportunity
-// gets (its `win` transition runs create_order in the same write). Every record is written through the engine's
-// pipeline as the caller. Required by metadata/packs/crm.
+// gets (its `win` transition runs create_order in the same write); shipping a formal order and taking goods back,
+// as stock movements of its catalogue lines (a shipment that would take a product below zero fails whole). Every
+// record is written through the engine's pipeline as the caller. Required by metadata/packs/crm.
 import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
 
 const CONVERT_INPUT = {
@@ -111,6 +112,90 @@ const plugin: TesseraPlugin = {
           unit_price: opportunity.amount_cny ?? '0',
         });
         return { order: order.id, created: true };
+      },
+    });
+
+    host.action({
+      entity: 'sales_order',
+      name: 'ship',
+      label: { en: 'Ship', 'zh-CN': '发货' },
+      input: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['warehouse'],
+        properties: { warehouse: { type: 'string', format: 'uuid' } },
+      },
+      async run({ id, input, db, records }) {
+        // Read under the action's lock on the order: two ships sent at once see each other.
+        const [order] = await db.query<{ status: string; shipped_on: string | null; order_no: string | null }>(
+          'SELECT status, shipped_on::text AS shipped_on, order_no FROM sales_order WHERE id = $1',
+          [id],
+        );
+        if (order?.status !== 'formal') throw new PluginRejection('only a formal order is shipped', '/status', 'crm.order_not_formal');
+        if (order.shipped_on)
+          throw new PluginRejection(`this order was shipped on ${order.shipped_on}`, '/shipped_on', 'crm.order_shipped');
+        const lines = await db.query<{ product_id: string; quantity: string }>(
+          'SELECT product_id, quantity::text AS quantity FROM order_line WHERE sales_order_id = $1 AND product_id IS NOT NULL AND deleted_at IS NULL ORDER BY id',
+          [id],
+        );
+        const movedAt = new Date().toISOString();
+        for (const line of lines) {
+          await records.create('stock_movement', {
+            product: line.product_id,
+            warehouse: input.warehouse,
+            kind: 'shipment',
+            quantity: `-${line.quantity}`,
+            sales_order: id,
+            moved_at: movedAt,
+            reference: order.order_no ?? id,
+          });
+        }
+        await records.update('sales_order', id, { shipped_on: movedAt.slice(0, 10) });
+        return { shipped: lines.length };
+      },
+    });
+
+    host.action({
+      entity: 'sales_order',
+      name: 'return_goods',
+      label: { en: 'Take goods back', 'zh-CN': '退货' },
+      input: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['warehouse', 'product', 'quantity', 'reason'],
+        properties: {
+          warehouse: { type: 'string', format: 'uuid' },
+          product: { type: 'string', format: 'uuid' },
+          quantity: { type: 'string', pattern: '^[0-9]{1,11}(\\.[0-9]{1,3})?$' },
+          reason: { type: 'string', minLength: 1, maxLength: 300 },
+        },
+      },
+      async run({ id, record: order, input, db, records }) {
+        if (!order.shipped_on) throw new PluginRejection('nothing of this order was shipped yet', '/shipped_on', 'crm.order_not_shipped');
+        // At most what was shipped of the product on this order, less what came back already.
+        const [net] = await db.query<{ shipped: string; returned: string }>(
+          `SELECT coalesce(-sum(quantity) FILTER (WHERE kind = 'shipment'), 0)::text AS shipped,
+                  coalesce(sum(quantity) FILTER (WHERE kind = 'return'), 0)::text AS returned
+             FROM stock_movement WHERE sales_order_id = $1 AND product_id = $2 AND deleted_at IS NULL`,
+          [id, input.product],
+        );
+        const open = await db.query<{ ok: boolean }>('SELECT $1::numeric <= $2::numeric - $3::numeric AS ok', [
+          input.quantity,
+          net?.shipped ?? '0',
+          net?.returned ?? '0',
+        ]);
+        if (!open[0]?.ok)
+          throw new PluginRejection('more than was shipped of this product on this order', '/quantity', 'crm.return_too_large');
+        const movement = await records.create('stock_movement', {
+          product: input.product,
+          warehouse: input.warehouse,
+          kind: 'return',
+          quantity: input.quantity,
+          sales_order: id,
+          moved_at: new Date().toISOString(),
+          reference: `${String(order.order_no ?? id)}: ${String(input.reason)}`.slice(0, 64),
+        });
+        return { movement: movement.id };
       },
     });
   },

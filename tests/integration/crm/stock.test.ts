@@ -59,3 +59,58 @@ describe('stock', () => {
     expect((await move(p, 'receipt', '1', { serial_no: 'SN-2026-0001' })).status).toBe(201);
   });
 });
+
+describe('shipping orders', () => {
+  async function formalOrder(lines: Array<[Rec, string]>): Promise<Rec> {
+    const customer = await post('customer', { name: `门店 ${Math.random().toString(36).slice(2, 8)}` });
+    const order = await post('sales_order', { customer: customer.id });
+    for (const [product, quantity] of lines) await post('order_line', { sales_order: order.id, product: product.id, quantity });
+    const current = (await t.request('GET', `/api/v1/sales_order/${order.id}`)).body.data;
+    const confirmed = await t.request(
+      'PATCH',
+      `/api/v1/sales_order/${order.id}`,
+      { status: 'formal' },
+      { 'if-match': `"${current.version}"` },
+    );
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    return confirmed.body.data;
+  }
+  const act = (order: Rec, action: string, body: Rec) => t.request('POST', `/api/v1/sales_order/${order.id}/actions/${action}`, body);
+
+  it('ships a formal order’s lines out of stock, all or nothing, once, and takes goods back up to what was shipped', async () => {
+    const printer = await post('product', { name: '小票打印机', list_price: '899.00' });
+    const drawer = await post('product', { name: '钱箱', list_price: '299.00' });
+    await move(printer, 'receipt', '5');
+    await move(drawer, 'receipt', '1');
+
+    // Two drawers but one in stock: nothing ships, not even the printers.
+    const short = await formalOrder([
+      [printer, '2'],
+      [drawer, '2'],
+    ]);
+    expectProblem(await act(short, 'ship', { warehouse: warehouse.id }), 422, 'validation.failed', [
+      { pointer: '/stock_movement/product' },
+    ]);
+    expect(await stock(printer)).toBe('5.000');
+
+    const order = await formalOrder([
+      [printer, '2'],
+      [drawer, '1'],
+    ]);
+    const shipped = await act(order, 'ship', { warehouse: warehouse.id });
+    expect(shipped.body.data, JSON.stringify(shipped.body)).toEqual({ shipped: 2 });
+    expect([await stock(printer), await stock(drawer)]).toEqual(['3.000', '0.000']);
+    expectProblem(await act(order, 'ship', { warehouse: warehouse.id }), 422, 'crm.order_shipped');
+    // Sent twice at once, an order ships once.
+    const twice = await formalOrder([[printer, '1']]);
+    const both = await Promise.all([1, 2].map(() => act(twice, 'ship', { warehouse: warehouse.id })));
+    expect(both.map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(await stock(printer)).toBe('2.000');
+
+    const back = { warehouse: warehouse.id, product: printer.id, reason: '屏幕损坏' };
+    expect((await act(order, 'return_goods', { ...back, quantity: '1' })).status).toBe(200);
+    expect(await stock(printer)).toBe('3.000');
+    expectProblem(await act(order, 'return_goods', { ...back, quantity: '2' }), 422, 'crm.return_too_large', [{ pointer: '/quantity' }]);
+    expectProblem(await act(short, 'return_goods', { ...back, quantity: '1' }), 422, 'crm.order_not_shipped');
+  });
+});
