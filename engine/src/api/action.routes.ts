@@ -79,12 +79,15 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
         // A state the action changed must be an allowed transition for the caller; its effects are written too.
         const after = written && { ...written, ...(await settleTransitions(written)) };
         const changed = changedFields(before, after, 'update');
+        // Derived values that moved because the action wrote other records through the pipeline were kept current
+        // (and their record's rules checked) by those writes; what the action wrote itself is judged here.
+        const ownChanges = Object.keys(changed).filter((name) => !entity.rules.derived.has(name));
         // A record waiting for approval changes only through its flow.
-        if (Object.keys(changed).length > 0) deferPendingApprovalCheck(tx, entity.entity, id);
-        if (after && Object.keys(changed).length > 0) {
+        if (ownChanges.length > 0) deferPendingApprovalCheck(tx, entity.entity, id);
+        if (after && ownChanges.length > 0) {
           // What the action wrote with SQL meets the entity's rules like any other write: derived values follow,
           // validation rules and required-when must hold.
-          const changes = Object.fromEntries(Object.keys(changed).map((name) => [name, after[name]]));
+          const changes = Object.fromEntries(ownChanges.map((name) => [name, after[name]]));
           const write = { tx, runtime: deps.runtime(), rt: entity, op: 'update' as const, id, changes, before, after, pointerPrefix: '' };
           await applyDerived(write);
           deferRecordChecks(write);
