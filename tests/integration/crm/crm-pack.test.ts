@@ -71,7 +71,12 @@ beforeAll(async () => {
     customer: crmGrant(scope),
     contact: { actions: ['read', 'create', 'update'], scope },
     lead: { actions: ['read', 'create', 'update', 'convert'], scope },
-    opportunity: { actions: ['read', 'create', 'update'], scope },
+    // An opportunity's sales team reaches it too (team selling).
+    opportunity: {
+      actions: ['read', 'create', 'update'],
+      scope,
+      sharing: [{ some: [{ var: 'team' }, { '==': [{ var: 'id' }, { var: '$user.id' }] }] }],
+    },
     sales_order: { actions: ['read', 'create', 'update'], scope },
     order_line: { actions: ['read', 'create', 'update'], scope },
     activity: { actions: ['read', 'create', 'update'], scope },
@@ -330,6 +335,19 @@ describe('the CRM pack', () => {
     expect((await decide('pm')).body.data).toMatchObject({ status: 'pending', step: 'finance' });
     expect((await decide('fin')).body.data).toMatchObject({ status: 'approved' });
     expect((await t.request('GET', `/api/v1/product/${thin.id}`)).body.data.status).toBe('active');
+  });
+
+  it('shares an opportunity with its sales team across branches', async () => {
+    const customer = await post('customer', { name: '合肥智造', owner: ids.rep_east }, tokens.rep_east);
+    const opp = await post('opportunity', { name: '产线升级', customer: customer.id, owner: ids.rep_east }, tokens.rep_east);
+    const seen = async (who: string) =>
+      ((await t.request('GET', '/api/v1/opportunity', undefined, { authorization: `Bearer ${tokens[who]}` })).body.data as Rec[]).map(
+        (o) => o.id,
+      );
+    expect(await seen('rep_south')).not.toContain(opp.id);
+    const teamed = await patch('opportunity', opp, { team: [ids.rep_south] }, tokens.rep_east);
+    expect(teamed.status, JSON.stringify(teamed.body)).toBe(200);
+    expect(await seen('rep_south')).toContain(opp.id);
   });
 
   it('refuses a new opportunity for a blacklisted customer', async () => {
