@@ -3,17 +3,12 @@
 // stops that reminder rule for that user and record for good. Called by api/notification.routes.ts.
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.js';
+import type { ChannelMessage } from '../plugins/plugin-api.js';
 import { EngineError } from '../shared/engine-error.js';
 import { NOTIFICATION_TABLE, REMINDER_DISMISSAL_TABLE } from './notification-tables.js';
 
-export interface InboxItem {
-  readonly id: string;
-  readonly kind: string;
-  readonly title: string;
-  readonly body: string;
-  readonly entity: string | null;
-  readonly recordId: string | null;
-  readonly createdAt: string;
+/** A notification as its recipient's inbox lists it: what channels send, and when it showed and was read. */
+export interface InboxItem extends ChannelMessage {
   /** When it (last) appeared: its creation, or the end of a snooze. */
   readonly shownAt: string;
   readonly readAt: string | null;
