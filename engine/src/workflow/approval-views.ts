@@ -31,28 +31,31 @@ export async function readApproval(deps: ViewDeps, entity: string, id: string, u
   );
   if (!seen.rows[0]?.readable && !seen.rows[0]?.involved) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
   const users = q(deps.core.user.table);
-  const instances = await deps.pool.query<Record<string, unknown> & { id: string; status: string }>(
-    `SELECT i.id, i.flow_name AS flow, i.status, i.step_name AS step, i.submitted_by AS "submittedBy", s.username AS "submittedByName",
-            i.submitted_at AS "submittedAt", i.decided_at AS "decidedAt"
-       FROM ${INSTANCE_TABLE} i LEFT JOIN ${users} s ON s.id = i.submitted_by
-      WHERE i.entity = $1 AND i.record_id = $2 ORDER BY i.submitted_at, i.id`,
-    [entity, id],
-  );
-  const ids = instances.rows.map((r) => r.id);
-  const [tasks, history] = await Promise.all([
-    deps.pool.query<Record<string, unknown> & { instanceId: string }>(
+  // One snapshot for the three reads: an escalation or a decision committing between them would otherwise show tasks
+  // of one moment next to history of another.
+  const { instances, tasks, history } = await inOneSnapshot(deps.pool, async (db) => {
+    const instances = await db.query<Record<string, unknown> & { id: string; status: string }>(
+      `SELECT i.id, i.flow_name AS flow, i.status, i.step_name AS step, i.submitted_by AS "submittedBy", s.username AS "submittedByName",
+              i.submitted_at AS "submittedAt", i.decided_at AS "decidedAt"
+         FROM ${INSTANCE_TABLE} i LEFT JOIN ${users} s ON s.id = i.submitted_by
+        WHERE i.entity = $1 AND i.record_id = $2 ORDER BY i.submitted_at, i.id`,
+      [entity, id],
+    );
+    const ids = instances.rows.map((r) => r.id);
+    const tasks = await db.query<Record<string, unknown> & { instanceId: string }>(
       `SELECT k.instance_id AS "instanceId", k.step_name AS step, k.assignee, a.username AS "assigneeName", k.delegated_from AS "delegatedFrom",
               k.status, k.decided_by AS "decidedBy", k.decided_at AS "decidedAt", k.comment
          FROM ${TASK_TABLE} k LEFT JOIN ${users} a ON a.id = k.assignee WHERE k.instance_id = ANY($1::uuid[]) ORDER BY k.id`,
       [ids],
-    ),
-    deps.pool.query(
+    );
+    const history = await db.query(
       `SELECT h.instance_id AS "instanceId", i.flow_name AS flow, h.step_name AS step, h.action, h.actor_id AS "actorId", h.actor_name AS "actorName",
               h.delegated_from AS "delegatedFrom", h.comment, h.detail, h.at
          FROM ${HISTORY_TABLE} h JOIN ${INSTANCE_TABLE} i ON i.id = h.instance_id WHERE h.instance_id = ANY($1::uuid[]) ORDER BY h.id`,
       [ids],
-    ),
-  ]);
+    );
+    return { instances, tasks, history };
+  });
   const last = instances.rows[instances.rows.length - 1];
   return {
     status: last?.status ?? 'none',
@@ -96,4 +99,20 @@ export async function readInbox(deps: ViewDeps, userId: string) {
     for (const r of rows.rows) titles.set(`${name}:${r.id}`, r.title);
   }
   return res.rows.map((r) => ({ ...r, title: titles.get(`${r.entity}:${r.recordId}`) ?? null }));
+}
+
+/** Runs `fn`'s reads on one connection in one repeatable-read snapshot. */
+async function inOneSnapshot<T>(pool: pg.Pool, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
 }
