@@ -119,7 +119,11 @@ export class BullQueue implements JobQueue {
     const checked = checkRunOptions(options);
     const json = JSON.parse(toJsonText(data)) as unknown;
     const queue = await this.queueFor(name);
-    // Bull keys a repeat by name, cron and tz, so adding it again is a no-op; each tick gets jobId repeat:<hash>:<time>.
+    // Bull keys a repeat by name, cron and tz, but adding it again also queues the next tick with the new data when a
+    // tick falls between the two adds; so a repeat that exists already is left as it is (its first data stays).
+    const existing = await backend(() => queue.getRepeatableJobs());
+    if (existing.some((r) => r.cron === cron.trim() && (r.tz ?? DEFAULT_CRON_TZ) === tz)) return;
+    // Each tick gets jobId repeat:<hash>:<time>.
     await backend(() => queue.add(json, { ...this.jobOptions(checked), repeat: { cron: cron.trim(), tz } }));
   }
 
