@@ -187,8 +187,6 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     served.swap(next);
     auth.invalidate();
     entities.replace(modelRoutes());
-    // After the swap, so the schedules follow the rules now served; a failure is logged, the scans stay as they were.
-    queueMicrotask(() => void reminders.sync().catch((err: unknown) => log.error({ err }, 'rescheduling reminders failed')));
   });
 
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
@@ -204,8 +202,6 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processApprovalJobs(queue, approvals, log);
     await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
   }
-  // Every process keeps the reminder schedules in step with its Model; the jobs run where jobs run.
-  await reminders.sync();
   // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
   // its workers relay them.
   if (config.runJobs) relay.start();

@@ -1,20 +1,22 @@
-// The work a Model schedules, as queue jobs: stale records back to their pool, and every record's derived fields
-// recomputed. A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
+// The work a Model schedules, as queue jobs: stale records back to their pool, every record's derived fields
+// recomputed, and the scans of the reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
 // is one more entry here and its handler in scheduled-handlers.ts.
 import type { Model, ScheduleDef } from '../metadata/model.js';
 
 export const POOL_RETURN_JOB = 'pool:return';
 export const RECOMPUTE_JOB = 'records:recompute';
+export const REMINDER_SCAN_JOB = 'reminder:scan';
 
 export interface ScheduledWork {
   /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
   readonly id: string;
   readonly schedule: ScheduleDef;
-  readonly job: { readonly name: string; readonly data: { readonly entity: string } };
+  readonly job: { readonly name: string; readonly data: { readonly entity: string } | { readonly cron: string; readonly tz: string } };
 }
 
 export function scheduledWork(model: Model): ScheduledWork[] {
   const work: ScheduledWork[] = [];
+  const reminderSchedules = new Map<string, ScheduleDef>();
   for (const entity of model.entities) {
     const returnSchedule = entity.assignment?.pool.returnSchedule;
     if (returnSchedule) {
@@ -31,6 +33,13 @@ export function scheduledWork(model: Model): ScheduledWork[] {
         job: { name: RECOMPUTE_JOB, data: { entity: entity.name } },
       });
     }
+    for (const reminder of entity.reminders ?? []) {
+      const { cron, timeZone: tz } = reminder.schedule;
+      reminderSchedules.set(`${tz} ${cron}`, { cron, tz });
+    }
+  }
+  for (const [key, schedule] of reminderSchedules) {
+    work.push({ id: `reminder-scan:${key}`, schedule, job: { name: REMINDER_SCAN_JOB, data: schedule } });
   }
   return work;
 }

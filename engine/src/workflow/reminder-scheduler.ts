@@ -1,16 +1,11 @@
-// Puts the Model's reminder rules on the job queue: one repeated `reminder:scan` job per distinct (cron, time zone),
-// whose run scans every rule of the Model being served with that schedule. Scheduled at start and again when the
-// Model changes (rules added, removed or rescheduled). With Bull, one process runs each tick; with the in-process
-// queue every process runs its own, and the sent-keys make the second scan of a tick find nothing to send.
+// Runs the Model's reminder rules: a `reminder:scan` job per distinct (cron, time zone) — queued on each occurrence by
+// the schedule tick with the Model's other scheduled work (jobs/scheduled-work.ts), once however many processes tick —
+// scans every rule of the Model being served with that schedule. Tests scan one rule with a clock of their own.
 import type { JobQueue } from '../jobs/job-queue.js';
+import { REMINDER_SCAN_JOB } from '../jobs/scheduled-work.js';
 import type { CompiledReminder } from '../record-rules/compile-reminders.js';
 import { EngineError } from '../shared/engine-error.js';
 import { scanReminder, type ReminderScanDeps, type ScanResult } from './scan-reminders.js';
-
-export const SCAN_JOB = 'reminder:scan';
-
-/** A failed scan is retried (the sent-keys make a retry send only what the failure did not). */
-const SCAN_RUN = { attempts: 3, backoff: { type: 'exponential', delayMs: 60_000 } } as const;
 
 export interface Schedule {
   readonly cron: string;
@@ -24,16 +19,14 @@ function scheduleOf(r: CompiledReminder): Schedule {
 }
 
 export class ReminderScheduler {
-  private scheduled = new Map<string, Schedule>();
-
   constructor(
     private readonly queue: JobQueue,
     private readonly deps: ReminderScanDeps,
   ) {}
 
-  /** The (cron, time zone) pairs this process put on the queue. */
+  /** The (cron, time zone) pairs the rules are scanned on. */
   schedules(): Schedule[] {
-    return [...this.scheduled.values()];
+    return [...new Map(this.rules().map((r) => [scheduleKey(scheduleOf(r)), scheduleOf(r)])).values()];
   }
 
   /** Every reminder rule of the Model being served. */
@@ -41,23 +34,14 @@ export class ReminderScheduler {
     return [...this.deps.current().runtime.entities.values()].flatMap((e) => [...e.rules.reminders]);
   }
 
-  /** Takes `reminder:scan` jobs in this process (a process that runs jobs: the engine, or a worker). */
+  /** Takes `reminder:scan` jobs in this process (a process that runs jobs: the engine, or a worker). A failed scan is
+   * retried as other jobs are; the sent-keys make a retry send only what the failure did not. */
   processScans(): void {
-    this.queue.process(SCAN_JOB, { concurrency: 1 }, async (job) => {
+    this.queue.process(REMINDER_SCAN_JOB, { concurrency: 1 }, async (job) => {
       const s = job.data as Partial<Schedule> | null;
       const due = this.rules().filter((r) => r.def.schedule.cron === s?.cron && r.def.schedule.timeZone === s.tz);
       await this.scanAll(new Date(), due);
     });
-  }
-
-  /** Repeats the schedules of the current rules; stops those no rule has any more. */
-  async sync(): Promise<void> {
-    const wanted = new Map(this.rules().map((r) => [scheduleKey(scheduleOf(r)), scheduleOf(r)]));
-    for (const [key, s] of this.scheduled) {
-      if (!wanted.has(key)) await this.queue.unrepeat(SCAN_JOB, s.cron, { tz: s.tz });
-    }
-    for (const s of wanted.values()) await this.queue.repeat(SCAN_JOB, s.cron, s, { ...SCAN_RUN, tz: s.tz });
-    this.scheduled = wanted;
   }
 
   /** Scans `rules` (default: all) as of `now`; a rule that fails does not stop the others, and the run then fails. */

@@ -1,6 +1,7 @@
 // Reminder rules (#20 part 4) on the reminder-demo fixture, scanned on a clock the test controls: each fires once per
 // record, recipient and occurrence (twice at the same instant, from two engines at once, and again only for a later
 // occurrence), reaches only recipients who may read the record, and snoozing and dismissing work per user through HTTP.
+import { scheduledWork } from '../../../engine/src/jobs/scheduled-work.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareModel } from '../../../engine/src/api/served-model.js';
 import { InProcessQueue } from '../../../engine/src/jobs/in-process-queue.js';
@@ -251,6 +252,10 @@ describe('the schedule', () => {
       ]),
     );
     expect(new Set(t.engine.reminders.schedules().map((s) => `${s.tz} ${s.cron}`))).toEqual(crons);
+    // The schedule tick queues them with the Model's other scheduled work, one job per cron and time zone.
+    const scans = scheduledWork(t.engine.models.current().model).filter((w) => w.job.name === 'reminder:scan');
+    expect(new Set(scans.map((w) => `${w.schedule.tz} ${w.schedule.cron}`))).toEqual(crons);
+    expect(scans).toHaveLength(crons.size);
   });
 
   it('a reminder:scan job scans the rules of its cron and time zone, as of when it runs', async () => {
