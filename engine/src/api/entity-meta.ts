@@ -10,7 +10,6 @@ import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
-import { flowGuardedTransitions } from '../metadata/approval-flow.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -41,13 +40,18 @@ function transitionsMeta(rt: EntityRuntime, f: FieldDef, locale: string, access:
   const machine = rt.rules.stateMachines.find((m) => m.field === f.name);
   if (!f.transitions || !machine) return {};
   const canUpdate = access.can(rt.entity.name, 'update') && access.field(rt.entity.name, f.name) === 'write';
-  // A transition an approval flow guards is taken by approving the flow, never by a button.
-  const guarded = flowGuardedTransitions(rt.entity.approvalFlows);
-  const mine = machine.transitions.filter((t) => canUpdate && mayTake(t, access) && !guarded.has(t.def.name));
+  // A transition an approval flow always guards is taken by approving the flow, never by a button; one guarded only
+  // where a flow's entry criteria hold (see the entity's approvalFlows) names its flows, so the UI offers "submit" there.
+  const mine = machine.transitions.filter((t) => canUpdate && mayTake(t, access) && t.flowGuard !== 'TRUE');
+  const flows = rt.entity.approvalFlows ?? [];
+  const approval = (name: string) => {
+    const guarding = flows.filter((x) => x.transition === name).map((x) => x.name);
+    return guarding.length ? { approvalFlows: guarding } : {};
+  };
   return {
     transitions: {
       initial: machine.initial ?? (f.values ?? []).map((v) => v.value),
-      allowed: f.transitions.allowed.map((t) => ({ ...t, label: text(t.label, locale) ?? t.name })),
+      allowed: f.transitions.allowed.map((t) => ({ ...t, label: text(t.label, locale) ?? t.name, ...approval(t.name) })),
       byState: Object.fromEntries(
         (f.values ?? []).map((v) => [v.value, mine.filter((t) => t.def.from.includes(v.value)).map((t) => t.def.name)]),
       ),

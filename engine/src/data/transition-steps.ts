@@ -5,7 +5,6 @@
 // A transition an approval flow guards is taken only by the flow (its `flowUpdate` pipeline); one that starts a
 // flow submits the record to it once the write has passed its rules (startFlows).
 import { EngineError } from '../shared/engine-error.js';
-import { flowGuardedTransitions } from '../metadata/approval-flow.js';
 import { q } from '../sql/q.js';
 import type { Transaction } from '../db/transaction.js';
 import type { Access } from '../security/access.js';
@@ -16,9 +15,10 @@ import type { ApiRecord } from './record-codec.js';
 import { throwIfInvalid } from './record-validator.js';
 import type { WriteStep } from './write-context.js';
 
-/** Whether the guard holds, and the effects' values computed from the stored record. */
+/** Whether the guard holds, whether an approval flow guards the transition on this record, and the effects' values. */
 interface Outcome {
   readonly holds: boolean;
+  readonly flowGuarded: boolean;
   readonly values: ApiRecord;
 }
 
@@ -32,19 +32,24 @@ export function mayTake(t: CompiledTransition, access: Pick<Access, 'isAdmin' | 
   return roles.length === 0 || access.isAdmin || roles.some((r) => access.roleCodes.has(r));
 }
 
+/** A flow without entry criteria guards its transition on every record: no read is needed to know. */
+const alwaysByFlow = (t: CompiledTransition): boolean => t.flowGuard === 'TRUE';
+
 /**
- * Guards and effect values of `list`, read from the stored row in one statement: the guard is judged on the record
- * as it was, and effects computed from it, before the write changes it.
+ * Guards, flow guards and effect values of `list`, read from the stored row in one statement: each is judged on the
+ * record as it was, and effects computed from it, before the write changes it.
  */
 async function readOutcomes(tx: Transaction, rt: EntityRuntime, id: string, list: readonly CompiledTransition[]): Promise<Outcomes> {
   const columns: string[] = [];
   list.forEach((t, i) => {
-    columns.push(`${t.guard ?? 'TRUE'} AS g${i}`);
+    columns.push(`${t.guard ?? 'TRUE'} AS g${i}`, `${t.flowGuard ?? 'FALSE'} AS f${i}`);
     t.effects.forEach((e, k) => {
       if (e.sql !== undefined) columns.push(`${e.sql} AS e${i}_${k}`);
     });
   });
-  const needsRow = list.some((t) => t.guard !== undefined || t.effects.some((e) => e.sql !== undefined));
+  const readsRow = (t: CompiledTransition) =>
+    t.guard !== undefined || (t.flowGuard !== undefined && !alwaysByFlow(t)) || t.effects.some((e) => e.sql !== undefined);
+  const needsRow = list.some(readsRow);
   let row: Record<string, unknown> = {};
   if (needsRow) {
     try {
@@ -60,7 +65,8 @@ async function readOutcomes(tx: Transaction, rt: EntityRuntime, id: string, list
     t.effects.forEach((e, k) => {
       values[e.field] = e.sql !== undefined ? row[`e${i}_${k}`] : structuredClone(e.value);
     });
-    out.set(t, { holds: !needsRow || row[`g${i}`] === true, values });
+    const flowGuarded = alwaysByFlow(t) || (t.flowGuard !== undefined && row[`f${i}`] === true);
+    out.set(t, { holds: !needsRow || row[`g${i}`] === true, flowGuarded, values });
   });
   return out;
 }
@@ -82,29 +88,41 @@ function refused(m: StateMachine, from: string | null, to: string | null, pointe
   });
 }
 
+function approvalRequired(m: StateMachine, from: string | null, to: string | null, t: CompiledTransition, conditional: boolean) {
+  const where = conditional ? ' for this record (it meets the flow\'s entry criteria)' : '';
+  return new EngineError(
+    'approval.required',
+    409,
+    `'${t.def.name}' (${from} -> ${to}) is taken only by approving its approval flow${where}: submit the record to it`,
+    { extra: { field: m.field, from, to, transition: t.def.name } },
+  );
+}
+
 /**
  * The effects of the transition a change from `from` to `to` takes, or a refusal: 422 when no transition (or no
- * guard) allows it, 403 when one exists but the caller's roles may not take it. `outcomes` judges the candidates.
+ * guard) allows it, 409 when an approval flow guards it on this record, 403 when one exists but the caller's roles
+ * may not take it. `outcomes` judges the candidates; `byFlow` is the flow's own write, which the flow does not guard.
  */
 async function choose(
   m: StateMachine, from: string | null, to: string | null, access: Pick<Access, 'isAdmin' | 'roleCodes'>, pointer: string,
-  outcomes: (candidates: readonly CompiledTransition[]) => Promise<Outcomes>, guarded: ReadonlySet<string>,
+  outcomes: (candidates: readonly CompiledTransition[]) => Promise<Outcomes>, byFlow: boolean,
 ): Promise<Taken> {
   // A record without a state (the field added later, or left empty) enters the machine like a new one.
   if (from === null && to !== null && (m.initial === undefined || m.initial.includes(to))) return { effects: {} };
-  const fromHere = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && mayTake(t, access) && !guarded.has(t.def.name));
+  const open = (t: CompiledTransition) => byFlow || !alwaysByFlow(t);
+  const fromHere = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && mayTake(t, access) && open(t));
   const joining = m.transitions.filter((t) => from !== null && t.def.from.includes(from) && t.def.to === to);
-  const candidates = joining.filter((t) => !guarded.has(t.def.name));
-  const byFlow = joining.find((t) => guarded.has(t.def.name));
-  if (candidates.length === 0 && byFlow) {
-    throw new EngineError('approval.required', 409, `'${byFlow.def.name}' (${from} -> ${to}) is taken only by approving its approval flow: submit the record to it`, {
-      extra: { field: m.field, from, to, transition: byFlow.def.name },
-    });
-  }
-  if (candidates.length === 0) {
+  if (joining.length === 0) {
     const msg = `${m.field} cannot change from ${from === null ? 'no value' : `'${from}'`} to ${to === null ? 'no value' : `'${to}'`}; from there it may change to ${listed(fromHere)}`;
     throw refused(m, from, to, pointer, fromHere, 'validation.transition', msg);
   }
+  const always = joining.find((t) => !open(t));
+  if (always && joining.every((t) => !open(t))) throw approvalRequired(m, from, to, always, false);
+  // Several transitions may join the same states (by role, or by condition): the first whose guard holds is taken.
+  const judged = await outcomes(joining);
+  const candidates = byFlow ? joining : joining.filter((t) => judged.get(t)?.flowGuarded !== true);
+  const flowOnly = joining.find((t) => !candidates.includes(t));
+  if (candidates.length === 0 && flowOnly) throw approvalRequired(m, from, to, flowOnly, true);
   const permitted = candidates.filter((t) => mayTake(t, access));
   const first = candidates[0]?.def.name;
   if (permitted.length === 0) {
@@ -113,8 +131,6 @@ async function choose(
       extra: { field: m.field, from, to, transition: first },
     });
   }
-  // Several transitions may join the same states (by role, or by condition): the first whose guard holds is taken.
-  const judged = await outcomes(permitted);
   const taken = permitted.find((t) => judged.get(t)?.holds === true);
   const outcome = taken ? judged.get(taken) : undefined;
   if (taken && outcome) return { effects: outcome.values, transition: taken };
@@ -137,18 +153,15 @@ function isState(rt: EntityRuntime, m: StateMachine, value: string): boolean {
   return rt.entity.fields.some((f) => f.name === m.field && (f.values ?? []).some((v) => v.value === value));
 }
 
-const NONE: ReadonlySet<string> = new Set();
-
 function transitionsStep(byFlow: boolean): WriteStep {
   return async (ctx) => {
-    const guarded = byFlow ? NONE : flowGuardedTransitions(ctx.rt.entity.approvalFlows);
     for (const m of ctx.rt.rules.stateMachines) {
       if (!(m.field in ctx.changes)) continue;
       const from = stateOf(ctx.before?.[m.field]);
       const to = ctx.changes[m.field];
       if (to === from || (typeof to === 'string' && !isState(ctx.rt, m, to))) continue;
       const read = (list: readonly CompiledTransition[]) => readOutcomes(ctx.tx, ctx.rt, ctx.id, list);
-      const taken = await choose(m, from, stateOf(to), ctx.access, ctx.pointerPrefix, read, guarded);
+      const taken = await choose(m, from, stateOf(to), ctx.access, ctx.pointerPrefix, read, byFlow);
       // The transition's effects win over the patch: they are the metadata's rule, not the caller's choice. For the
       // same reason they come after `authorise`: the caller's field permissions bound what they write, not these.
       Object.assign(ctx.changes, taken.effects);
@@ -192,7 +205,6 @@ export async function checkActionTransitions(
   tx: Transaction, rt: EntityRuntime, id: string, before: ApiRecord, access: Access,
 ): Promise<(after: ApiRecord) => Promise<ApiRecord>> {
   const machines = rt.rules.stateMachines;
-  const guarded = flowGuardedTransitions(rt.entity.approvalFlows);
   const candidates = machines.flatMap((m) => m.transitions.filter((t) => t.def.from.includes(stateOf(before[m.field]) ?? '')));
   const outcomes = candidates.length ? await readOutcomes(tx, rt, id, candidates) : new Map<CompiledTransition, Outcome>();
   return async (after) => {
@@ -201,7 +213,7 @@ export async function checkActionTransitions(
       const from = stateOf(before[m.field]);
       const to = stateOf(after[m.field]);
       if (from === to) continue;
-      Object.assign(effects, (await choose(m, from, to, access, '', async () => outcomes, guarded)).effects);
+      Object.assign(effects, (await choose(m, from, to, access, '', async () => outcomes, false)).effects);
     }
     if (Object.keys(effects).length === 0) return effects;
     throwIfInvalid(rt.validator.validateUpdate(effects, ''));

@@ -52,8 +52,3 @@ export function durationMs(text: string): number | undefined {
   const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [number, number, number, number];
   return (((d * 24 + h) * 60 + min) * 60 + s) * 1000;
 }
-
-/** The transitions flows take only on final approval (their `transition`), by name. */
-export function flowGuardedTransitions(flows: readonly ApprovalFlowDef[] | undefined): ReadonlySet<string> {
-  return new Set((flows ?? []).flatMap((f) => (f.transition === undefined ? [] : [f.transition])));
-}

@@ -24,6 +24,11 @@ export interface CompiledTransition {
   /** TRUE when the guard holds on the stored row; absent: no guard. */
   readonly guard?: string;
   readonly effects: readonly CompiledEffect[];
+  /**
+   * TRUE on the stored row when an approval flow guards this transition there: 'TRUE' when a flow without entry
+   * criteria guards it, else its flows' entry criteria. Absent: no flow guards it, so a write may take it directly.
+   */
+  readonly flowGuard?: string;
 }
 
 export interface StateMachine {
@@ -129,7 +134,31 @@ function compileTransition(
     const effect = compileEffect(env, entity, machine, name, value, pointer, derived, validate, fail);
     if (effect) effects.push(effect);
   }
-  return ok ? { def, ...(guard !== undefined ? { guard } : {}), effects } : undefined;
+  const flowGuard = compileFlowGuard(env, entity, def.name);
+  return ok ? { def, ...(guard !== undefined ? { guard } : {}), effects, ...(flowGuard !== undefined ? { flowGuard } : {}) } : undefined;
+}
+
+/**
+ * Where the entity's approval flows guard transition `name`: a flow with entry criteria guards it only on records
+ * meeting them (an order above a threshold), so the others take it directly. The flows' own compile reports bad
+ * criteria (workflow/compile-approval-flows.ts); here one that fails to compile guards everywhere.
+ */
+function compileFlowGuard(env: RuleEnv, entity: EntityDef, name: string): string | undefined {
+  const flows = (entity.approvalFlows ?? []).filter((f) => f.transition === name);
+  if (flows.length === 0) return undefined;
+  if (flows.some((f) => f.entry === undefined)) return 'TRUE';
+  const scope = ruleScope({ ...env, entity, allowCollections: true });
+  const parts: string[] = [];
+  for (const f of flows) {
+    const sql = catching(
+      '',
+      () => undefined,
+      () => compileConditionSql(f.entry, scope.context, env.operators, { allowVolatile: true }),
+    );
+    if (sql === undefined) return 'TRUE';
+    parts.push(`(${sql})`);
+  }
+  return parts.join(' OR ');
 }
 
 /** The state machines of the entity's fields; every problem is reported with a pointer into the entity file. */

@@ -337,6 +337,30 @@ describe('the CRM pack', () => {
     expect((await t.request('GET', `/api/v1/product/${thin.id}`)).body.data.status).toBe('active');
   });
 
+  it('confirms a small order directly, and one of 100,000 CNY or more only once the manager (and finance) approve', async () => {
+    const customer = await post('customer', { name: '宁波港务', owner: ids.rep_east }, tokens.rep_east);
+    const order = async (price: string) => {
+      const o = await post('sales_order', { customer: customer.id, owner: ids.rep_east }, tokens.rep_east);
+      await post('order_line', { sales_order: o.id, description: '设备', unit_price: price });
+      return (await t.request('GET', `/api/v1/sales_order/${o.id}`, undefined, { authorization: `Bearer ${tokens.rep_east}` })).body.data;
+    };
+    const small = await order('99999.99');
+    const confirmed = await patch('sales_order', small, { status: 'formal' }, tokens.rep_east);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    expect(confirmed.body.data).toMatchObject({ status: 'formal', order_date: expect.any(String) });
+
+    const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+    const large = await order('1200000.00');
+    expectProblem(await patch('sales_order', large, { status: 'formal' }, tokens.rep_east), 409, 'approval.required');
+    const submitted = await t.request('POST', `/api/v1/sales_order/${large.id}/approval/submit`, {}, as('rep_east'));
+    expect(submitted.body.data, JSON.stringify(submitted.body)).toMatchObject({ status: 'pending', step: 'manager' });
+    const decide = (who: string) => t.request('POST', `/api/v1/sales_order/${large.id}/approval/approve`, {}, as(who));
+    expect((await decide('mgr_east')).body.data).toMatchObject({ status: 'pending', step: 'finance' });
+    expect((await decide('fin')).body.data).toMatchObject({ status: 'approved' });
+    const after = (await t.request('GET', `/api/v1/sales_order/${large.id}`)).body.data;
+    expect(after).toMatchObject({ status: 'formal', order_date: expect.any(String), total: '1200000.00' });
+  });
+
   it('shares an opportunity with its sales team across branches', async () => {
     const customer = await post('customer', { name: '合肥智造', owner: ids.rep_east }, tokens.rep_east);
     const opp = await post('opportunity', { name: '产线升级', customer: customer.id, owner: ids.rep_east }, tokens.rep_east);

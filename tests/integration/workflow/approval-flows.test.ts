@@ -423,11 +423,45 @@ describe('flows and the state machine', () => {
     const res = await t.request('GET', '/api/meta', undefined, as('alice'));
     const contract = res.body.entities.find((e: Rec) => e.name === 'contract');
     const status = contract.fields.find((f: Rec) => f.name === 'status');
-    expect(status.transitions.byState).toEqual({ draft: ['submit'], in_approval: [], active: [], amended: [] });
+    expect(status.transitions.byState).toEqual({ draft: ['submit'], in_approval: [], active: ['terminate'], amended: [], terminated: [] });
+    // 'terminate' is the flow's only where its entry criteria hold: the UI offers it, and "submit" where they hold.
+    expect(status.transitions.allowed.find((x: Rec) => x.name === 'terminate').approvalFlows).toEqual(['termination']);
     expect(contract.approvalFlows).toEqual([
       { name: 'sign_off', label: 'Sign-off', steps: [{ name: 'finance', label: 'finance' }] },
       { name: 'amendment', label: 'Change an active contract', transition: 'amend', steps: [{ name: 'director', label: 'director' }] },
+      {
+        name: 'termination',
+        label: 'Terminate a valuable contract',
+        entry: { '>=': [{ var: 'value' }, 1000] },
+        transition: 'terminate',
+        steps: [{ name: 'director', label: 'director' }],
+      },
     ]);
+  });
+
+  it('guards a transition by its flow only where the flow’s entry criteria hold (#21: order approval)', async () => {
+    const active = async (name: string, value: string) => {
+      const c = await contract(name);
+      expect((await patch(c, { value, status: 'in_approval' })).status).toBe(200);
+      await ok('fin1', 'contract', c.id, 'approve');
+      return record('contract', c.id);
+    };
+    const small = await active('Small', '999.99');
+    const direct = await patch(small, { status: 'terminated' });
+    expect(direct.status, JSON.stringify(direct.body)).toBe(200);
+    expect((await act('alice', 'contract', small.id, 'submit', { flow: 'termination' })).status).toBe(422);
+
+    const large = await active('Large', '1000.00');
+    const refused = await patch(large, { status: 'terminated' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      type: expect.stringMatching(/approval\.required$/),
+      detail: expect.stringMatching(/entry criteria/),
+    });
+    expect((await record('contract', large.id)).status).toBe('active');
+    expect(await ok('alice', 'contract', large.id, 'submit', { flow: 'termination' })).toMatchObject({ step: 'director' });
+    await ok('dir1', 'contract', large.id, 'approve');
+    expect((await record('contract', large.id)).status).toBe('terminated');
   });
 
   it('takes the rejection transition', async () => {

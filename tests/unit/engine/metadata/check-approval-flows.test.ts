@@ -42,7 +42,7 @@ describe('approval flow checks', () => {
 
   it('refuses transitions that do not exist, two transitions on approval, and a startFlow naming no flow', () => {
     const problems = approvalProblems((_, contract) => {
-      contract.approvalFlows[1].transition = 'terminate';
+      contract.approvalFlows[1].transition = 'no_such';
       contract.approvalFlows[0].onRejected.transition = 'undo';
       contract.approvalFlows[1].onApproved = { transition: 'activate' };
       contract.fields[2].transitions.allowed[0].startFlow = 'signoff';
