@@ -3,7 +3,7 @@
 // are append-only — balances are sums over the ledger (rollups), never edited. Required by metadata/packs/crm.
 import { PluginRejection, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
 import { Decimal } from 'decimal.js';
-import { awardPoints, type MemberRow } from './award-points.js';
+import { readPurchase } from './read-purchase.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const MONEY = '^[0-9]{1,13}(\\.[0-9]{1,2})?$';
@@ -43,20 +43,15 @@ const plugin: TesseraPlugin = {
         const receiptId = String(input.receiptId);
         // The same receipt sent twice at once: the second waits here, then finds the first one's purchase.
         await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pos:${receiptId}`]);
-        const [seen] = await db.query<{ id: string; member_id: string; points_awarded: number }>(
-          'SELECT id, member_id, points_awarded FROM member_purchase WHERE receipt_id = $1',
-          [receiptId],
-        );
-        if (seen) {
-          if (seen.member_id !== id)
-            throw new PluginRejection('this receipt was recorded for another member', '/receiptId', 'membership.receipt_taken');
-          return { purchase: seen.id, points: seen.points_awarded, duplicate: true };
-        }
-        const [member] = await db.query<MemberRow>('SELECT id, status, plan_id, member_type, tier, region FROM member WHERE id = $1', [id]);
-        if (!member || member.status !== 'active')
-          throw new PluginRejection('only an active member earns points', '/status', 'membership.not_active');
         const amount = String(input.amount);
-        const award = await awardPoints(db, member, amount, today());
+        const found = await readPurchase(db, id, receiptId, amount, today());
+        if (found.seen) {
+          if (found.seen.memberId !== id)
+            throw new PluginRejection('this receipt was recorded for another member', '/receiptId', 'membership.receipt_taken');
+          return { purchase: found.seen.id, points: found.seen.points, duplicate: true };
+        }
+        if (!found.active) throw new PluginRejection('only an active member earns points', '/status', 'membership.not_active');
+        const award = found.award;
         const purchase = await records.create('member_purchase', {
           member: id,
           receipt_id: receiptId,
