@@ -243,7 +243,6 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(
       actionRoutes({
         actions: registries.actions,
-        reader,
         writer,
         pool: db.pool,
         log,

@@ -4,7 +4,6 @@ import type { ValidateFunction } from 'ajv';
 import { EngineError } from '../shared/engine-error.js';
 import { unstorableTexts } from '../shared/storable-text.js';
 import type { Logger } from '../shared/logger.js';
-import type { RecordReader } from '../data/record-reader.js';
 import type { RecordWriter } from '../data/record-writer.js';
 import { pluginRecords } from './plugin-records.js';
 import { createRecordAjv } from '../data/record-validator.js';
@@ -13,6 +12,7 @@ import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';
 import { pluginDb } from '../data/plugin-db.js';
 import { deferPendingApprovalCheck } from '../data/approval-lock.js';
 import { lockRecord } from '../data/lock-record.js';
+import { lockForAction } from '../data/lock-for-action.js';
 import { checkActionTransitions } from '../data/transition-steps.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
@@ -25,7 +25,6 @@ import { parseRecordId } from './record-id.js';
 
 export interface ActionRouteDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
-  readonly reader: RecordReader;
   readonly writer: RecordWriter;
   readonly pool: pg.Pool;
   readonly log: Logger;
@@ -44,7 +43,6 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       if (!ctx.state.access.can(def.entity, def.name)) {
         throw new EngineError('access.denied', 403, `you may not run ${def.name} on ${def.entity} records`);
       }
-      const record = await deps.reader.get(def.entity, id, ctx.state.access, { include: [] });
       const input = (ctx.request as { body?: unknown }).body ?? {};
       const validate = validators.get(key) as ValidateFunction;
       // The input is stored in the audit row: text PostgreSQL cannot hold is refused like a schema violation.
@@ -61,8 +59,7 @@ export function actionRoutes(deps: ActionRouteDeps): Router<ApiState> {
       const result = await deps.writer.transaction(async (scope) => {
         const { tx } = scope;
         // The record must be within the scope of the grant that gives this action, not only readable.
-        const before = await lockRecord(tx, entity, id, ctx.state.access.scopeFor(def.name));
-        if (!before) throw new EngineError('access.denied', 403, `you may not run ${def.name} on this ${def.entity}`);
+        const { before, seen: record } = await lockForAction(tx, deps.runtime(), entity, id, ctx.state.access, def.name);
         // Guards are judged on the record as it was, so they are read before the action writes.
         const settleTransitions = await checkActionTransitions(tx, entity, id, before, ctx.state.access);
         const out = await def.run({
