@@ -183,7 +183,9 @@ program
         if (newest.done) throw new Error('nothing is published on this database: run tessera apply first');
         const runtime = buildModelRuntime(newest.value.model, registries.kinds, registries.operators);
         const started = Date.now();
-        const done = await recomputeAll(db.pool, runtime, entity, (p) => err(`  ${p.records} record(s), ${p.changed} changed`));
+        const done = await recomputeAll(db.pool, runtime, entity, {
+          onBatch: (p) => err(`  ${p.records} record(s), ${p.changed} changed`),
+        });
         return { ...done, seconds: (Date.now() - started) / 1000 };
       });
       out(`Recomputed ${result.records} ${entity} record(s) in ${result.seconds.toFixed(1)} s; ${result.changed} changed.`);

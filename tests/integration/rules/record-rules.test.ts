@@ -2,6 +2,8 @@
 // parent, rollups kept current by every child write, scores with their explanation, validation rules and
 // field rules on every write path, all in the write's transaction.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildModelRuntime } from '../../../engine/src/data/entity-runtime.js';
+import { recomputeAll } from '../../../engine/src/data/recompute-all.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
@@ -213,6 +215,24 @@ describe('recompute after a rule changes', () => {
     expect(await get('sales_order', order.id)).toMatchObject({ total: '40.00', net_total: '40.00' });
     const none = await t.request('POST', '/api/admin/rules/product/recompute');
     expect(none.status).toBe(404);
+  });
+
+  it('recomputes in batches side by side, every row once', async () => {
+    const product = await create('product', { name: 'Bulb', unit_price: '3.00', unit_cost: '1.00' });
+    const order = await create('sales_order', { title: 'Many lines' });
+    const lines: Rec[] = [];
+    for (let i = 1; i <= 23; i++) lines.push(await create('order_line', { sales_order: order.id, product: product.id, quantity: i }));
+    await t.db.pool.query('UPDATE order_line SET line_total = 1, margin = 1');
+    const registries = t.engine.registries;
+    const runtime = buildModelRuntime(t.engine.models.current().model, registries.kinds, registries.operators);
+    const seen: number[] = [];
+    const done = await recomputeAll(t.db.pool, runtime, 'order_line', { batchSize: 4, onBatch: (p) => seen.push(p.records) });
+    const total = (await t.db.pool.query('SELECT count(*)::int AS n FROM order_line WHERE deleted_at IS NULL')).rows[0].n;
+    expect(done.records).toBe(total);
+    expect(done.changed).toBe(total);
+    expect(seen).toHaveLength(Math.ceil(total / 4));
+    for (const line of lines) expect((await get('order_line', line.id)).line_total).toBe((3 * line.quantity).toFixed(2));
+    expect((await get('sales_order', order.id)).total).toBe('828.00');
   });
 
   it('filters lists by comparing fields with each other', async () => {
