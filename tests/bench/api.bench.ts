@@ -7,16 +7,16 @@
 // Last, two lists PostgreSQL has to work for (1M customers, 2M deals) beside the same lists written by hand over plain
 // tables with the same rows (#18 part 10); BENCH_CUSTOMERS / BENCH_DEALS shrink that data, BENCH_ONLY=hand runs only them.
 // Prints figures; asserts nothing. BENCH_SECONDS (default 20) sets the length of each run.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
 import { benchApi, startBenchEngine } from './bench-engine.js';
+import { load, startBareServer, type Figure } from './bench-http.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Math.max(3, Math.round(SECONDS / 4));
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -192,26 +192,6 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 const peakRss = (pid: number) => statusMb(pid, 'VmHWM');
 const currentRss = (pid: number) => statusMb(pid, 'VmRSS');
 
-interface Figure {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-async function load(port: number, token: string, setup: autocannon.Request, seconds: number, timeout = 10): Promise<Figure> {
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: 16,
-    duration: seconds,
-    timeout,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    requests: [setup],
-  });
-  // Completed requests over the run: per-second averages round a slow list's one or two a second away.
-  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
-}
-
 /** Mean throughput and p50 of several runs; the worst p99; every error. */
 function combine(runs: readonly Figure[]): Figure {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -308,29 +288,9 @@ function inlineValues(text: string, values: readonly unknown[]): string {
   });
 }
 
-/** A bare Node HTTP server answering every request with one statement's rows (bare-server.ts). */
-async function startBareServer(sql: string, values: readonly unknown[]): Promise<{ port: number; stop: () => void }> {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/bench/bare-server.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl(DB), PORT: String(port), BARE_SQL: sql, BARE_VALUES: JSON.stringify(values) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    await new Promise<void>((ok, fail) => {
-      child.stdout?.once('data', () => ok());
-      child.once('exit', (code) => fail(new Error(`bare server exited with ${code}`)));
-    });
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
-  return { port, stop: () => child.kill() };
-}
-
 /** The same SQL behind a bare Node HTTP server, loaded like the engine. */
 async function bareServer(sql: string, values: readonly unknown[], path: string, seconds: number): Promise<Figure> {
-  const bare = await startBareServer(sql, values);
+  const bare = await startBareServer(dbUrl(DB), sql, values);
   try {
     const req: autocannon.Request = { method: 'GET', path };
     await load(bare.port, '', req, WARMUP);
@@ -397,8 +357,8 @@ async function compareWithHandWritten(port: number, token: string, seconds: numb
   for (const c of HAND_WRITTEN_CASES) {
     const engineSql = await engineStatement(port, token, c.path);
     console.log(`\n${c.name}\n  engine: ${inlineValues(engineSql, c.values)}\n  hand:   ${inlineValues(c.hand.text, c.hand.values)}`);
-    const bareEngine = await startBareServer(engineSql, c.values);
-    const bareHand = await startBareServer(c.hand.text, c.hand.values);
+    const bareEngine = await startBareServer(dbUrl(DB), engineSql, c.values);
+    const bareHand = await startBareServer(dbUrl(DB), c.hand.text, c.hand.values);
     try {
       const req: autocannon.Request = { method: 'GET', path: c.path };
       // The belongsTo list takes seconds per request under 16 connections: no request may time out.

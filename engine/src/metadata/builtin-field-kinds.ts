@@ -295,6 +295,8 @@ const builtinKinds: FieldKind[] = [
     cubeType: 'number',
     derived: true,
     subPaths: { points: { column: 0, operand: 'decimal' }, band: { column: 1, operand: 'text', operators: EQUALITY } },
+    // A score sorts (and is indexed) by its points; the band follows them and the explanation is JSON.
+    indexColumns: [0],
     columns: (f) => [
       { name: f.name, type: { base: 'numeric', precision: SCORE_PRECISION, scale: SCORE_SCALE }, nullable: true, key: `${f.id}#points` },
       { name: `${f.name}_band`, type: { base: 'text' }, nullable: true, key: `${f.id}#band` },

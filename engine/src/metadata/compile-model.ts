@@ -66,8 +66,14 @@ function impliedIndexes(table: string, fields: readonly FieldDef[]): IndexDef[] 
   return out;
 }
 
-function declaredIndexes(spec: EntityFileSpec, fields: readonly FieldDef[]): IndexDef[] {
+function declaredIndexes(spec: EntityFileSpec, fields: readonly FieldDef[], kinds: FieldKindRegistry): IndexDef[] {
   const byName = new Map(fields.map((f) => [f.name, f]));
+  const keyColumns = (name: string) => {
+    const field = byName.get(name);
+    if (!field) return [{ name }];
+    const picked = kindOf(kinds, field).indexColumns;
+    return picked ? picked.flatMap((i) => field.columns[i] ?? []) : field.columns;
+  };
   return (spec.indexes ?? []).map((index) => ({
     key: `index#${index.id}`,
     name: physicalName(spec.name, index.name, 'idx'),
@@ -75,8 +81,7 @@ function declaredIndexes(spec: EntityFileSpec, fields: readonly FieldDef[]): Ind
     keys: index.fields.flatMap((key) => {
       const descending = key.startsWith('-');
       const name = descending ? key.slice(1) : key;
-      const columns = byName.get(name)?.columns ?? [{ name }];
-      return columns.map((c) => ({ column: c.name, descending }));
+      return keyColumns(name).map((c) => ({ column: c.name, descending }));
     }),
     unique: index.unique ?? false,
     ...(index.where !== undefined ? { where: index.where } : {}),
@@ -103,7 +108,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         ...(spec.ownership ? { ownership: spec.ownership } : {}),
         fields,
         inverses: [],
-        indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields)],
+        indexes: [...impliedIndexes(spec.name, fields), ...declaredIndexes(spec, fields, kinds)],
         validationRules: (spec.validationRules ?? []).map((rule) => ({ ...rule, fields: rule.fields ?? [] })),
         columns,
         ...(spec.assignment && spec.ownership?.ownerField

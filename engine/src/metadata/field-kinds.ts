@@ -49,6 +49,8 @@ export interface FieldKind {
   readonly cubeType: 'string' | 'number' | 'time' | 'boolean' | null;
   /** False when its column cannot be an index key (arrays, JSON); default true. */
   readonly indexable?: boolean;
+  /** Which of its columns an index on the field keys on (by position); absent: all of them. */
+  readonly indexColumns?: readonly number[];
   readonly reference?: ReferenceTraits;
   /** The engine computes every value (a score): clients never write it. */
   readonly derived?: boolean;

@@ -922,6 +922,25 @@ describe('loadModel: index rules', () => {
     expect(() => loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds })).not.toThrow();
   });
 
+  it('keys an index on a score by its points, not its band or explanation', () => {
+    const pack = basePack();
+    const account = entityOf(pack, 'account');
+    account.fields.push(
+      field({
+        name: 'rating',
+        kind: 'score',
+        scoring: { criteria: [{ id: 'c', label: label('Named'), when: { '!=': [{ var: 'name' }, null] }, points: 10 }] },
+      }),
+    );
+    account.indexes?.push({ id: 'x', name: 'by_rating', fields: ['-rating', 'id'] });
+    const model = loadModel([write(pack).dir], { kinds: BUILTIN_RULES.kinds });
+    const index = model.entities.find((e) => e.name === 'account')?.indexes.find((i) => i.key === 'index#x');
+    expect(index?.keys).toEqual([
+      { column: 'rating', descending: true },
+      { column: 'id', descending: false },
+    ]);
+  });
+
   it.each([
     ['json', field({ name: 'settings', kind: 'json' }), 'a json field cannot be an index key'],
     [
