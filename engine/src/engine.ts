@@ -177,7 +177,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
-    router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
+    const imports = { writer, db: db.pool, limitBytes: config.importLimitBytes, runtime: () => served.current.runtime };
+    router.use(entityRoutes(served.current.runtime, { reader, writer, imports }).routes());
     return router;
   };
   const entities = new DynamicRouter(modelRoutes());

@@ -11,10 +11,12 @@ import { parseGetQuery, parseListQuery } from './list-query-params.js';
 import { readExpectedVersion } from './version-precondition.js';
 import { parseRecordId } from './record-id.js';
 import { exportRecords } from './export-records.js';
+import { importRecords, importTemplate, type ImportDeps } from './import-records.js';
 
 export interface EntityRouteDeps {
   readonly reader: RecordReader;
   readonly writer: RecordWriter;
+  readonly imports: ImportDeps;
 }
 
 /** Bulk create takes at most this many records per request. */
@@ -81,6 +83,8 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
       respond(ctx as Ctx, 201, records, { count: records.length });
     });
     router.get(`${base}/export`, (ctx) => exportRecords(ctx as Ctx, deps.reader, name));
+    router.post(`${base}/import`, (ctx) => importRecords(ctx as Ctx, deps.imports, name));
+    router.get(`${base}/import-template`, (ctx) => importTemplate(ctx as Ctx, deps.imports, name));
     router.get(`${base}/:id`, async (ctx) => {
       const id = recordId(ctx as Ctx, name);
       respond(ctx as Ctx, 200, await deps.reader.get(name, id, ctx.state.access, parseGetQuery(ctx.query)));

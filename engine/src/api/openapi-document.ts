@@ -10,6 +10,7 @@ import type { ActionDef } from '../plugins/plugin-api.js';
 import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS } from '../data/list-options.js';
 import { MAX_BULK } from './entity.routes.js';
 import { MAX_EXPORT_ROWS } from './export-records.js';
+import { importPaths } from './openapi-import-paths.js';
 import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
@@ -296,6 +297,7 @@ export function buildOpenApiDocument(
         },
       },
     };
+    if (may.create) Object.assign(paths, importPaths(e, P));
     if (may.export) {
       paths[`/api/v1/${e.name}/export`] = {
         get: {

@@ -31,6 +31,8 @@ export interface Config {
   readonly logLevel: string;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimitBytes: number;
+  /** Largest spreadsheet an import accepts, in bytes. */
+  readonly importLimitBytes: number;
   readonly dbPoolSize: number;
   /** Session token lifetime. */
   readonly tokenTtlSeconds: number;
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: positiveInt(env, 'TESSERA_BODY_LIMIT', 1024 * 1024),
+    importLimitBytes: positiveInt(env, 'TESSERA_IMPORT_LIMIT', 20 * 1024 * 1024),
     dbPoolSize: positiveInt(env, 'TESSERA_DB_POOL', 10),
     tokenTtlSeconds: positiveInt(env, 'TESSERA_TOKEN_TTL', 8 * 3600),
     jwtSecret: env.TESSERA_JWT_SECRET || undefined,

@@ -3,6 +3,7 @@ import { formatInstant } from '../shared/instant.js';
 import { DECIMAL_SHAPE } from '../shared/decimal-keywords.js';
 import { EQUALITY, ORDERED, USER_ENTITY, type FieldKind, type FieldSpec, type JsonSchema } from './field-kinds.js';
 import type { ColumnDef, ColumnDefault, SqlType, ValueRules } from './model.js';
+import { moneyFromCell } from './cell-text.js';
 
 const TEXTUAL = [...ORDERED, 'contains', 'startsWith'] as const;
 
@@ -186,6 +187,7 @@ const builtinKinds: FieldKind[] = [
         currency: f.currencies ? { type: 'string', enum: [...f.currencies] } : { type: 'string', pattern: '^[A-Z]{3}$' },
       },
     }),
+    fromCell: moneyFromCell,
     // Money reads as { amount, currency } with the amount as exact decimal text.
     selectSql: ([amount = 'NULL', currency = 'NULL']) =>
       `CASE WHEN ${amount} IS NULL THEN NULL ELSE json_build_object('amount', ${amount}::text, 'currency', ${currency}) END`,

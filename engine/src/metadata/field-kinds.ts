@@ -2,6 +2,7 @@
 // Adding a kind is one entry (builtin-field-kinds.ts, or a plugin registration) plus its tests: the rest of
 // the engine asks the entry, it never switches on kind names.
 import type { ColumnDef, FieldDef, FieldOption } from './model.js';
+import type { CellResult } from './cell-text.js';
 
 export type { FieldOption } from './model.js';
 
@@ -68,6 +69,8 @@ export interface FieldKind {
   defaultValue?(field: FieldSpec): unknown;
   /** SQL giving the API value from the field's column expressions; absent: the one column as it is. */
   selectSql?(columns: readonly string[]): string;
+  /** A spreadsheet cell's text as a value (imports); absent: read by the operand type (data/import-values.ts). */
+  fromCell?(text: string, field: FieldDef): CellResult;
   /** Column values (in `columns` order) for an API value; absent: the value itself in the one column. */
   toColumns?(value: unknown): readonly unknown[];
   /** rjsf `ui:*` entries beyond the widget (enum labels, relation targets). */

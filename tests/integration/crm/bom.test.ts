@@ -50,4 +50,22 @@ describe('bills of materials', () => {
     // A product as its own component is the shortest ring.
     expectProblem(await t.request('POST', '/api/v1/bom_item', { product: kit.id, component: kit.id }), 422, 'validation.derived_cycle');
   });
+
+  it('imports a bill of materials from its template, components named by product number or name', async () => {
+    const chip = await post('product', { name: '芯片', product_type: 'material', cost: '30.00' });
+    await post('product', { name: '显示屏', product_type: 'material', cost: '80.00' });
+    const pad = await post('product', { name: '手持终端', product_type: 'bundle' });
+    const auth = { authorization: `Bearer ${t.adminToken}` };
+    const template = await fetch(`${t.url}/api/v1/bom_item/import-template?format=csv&locale=zh-CN`, { headers: auth });
+    const header = new TextDecoder().decode(new Uint8Array(await template.arrayBuffer())).trim();
+    expect(header.split(',')).toEqual(['上级产品', '组件产品', '用量']);
+    const csv = `${header}\n${pad.product_no},${chip.product_no},4\n手持终端,显示屏,1\n`;
+    const res = await fetch(`${t.url}/api/v1/bom_item/import`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(await product(pad.id)).toMatchObject({ bom_cost: '200.00', unit_cost: '200.00' });
+  });
 });

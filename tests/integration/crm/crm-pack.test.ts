@@ -164,6 +164,33 @@ describe('the CRM pack', () => {
     expect(qualified.body.data.status_changed_at).toEqual(expect.any(String));
   });
 
+  it('imports leads from a spreadsheet in Chinese: numbered, assigned by region and industry, and scored', async () => {
+    const csv = [
+      '公司名称,联系人,线索来源,区域,行业,预算,手机',
+      '常州新材料有限公司,赵磊,展会,华东,制造业,"300,000 CNY",13700137000',
+      '杭州云数科技有限公司,孙悦,官网,华东,制造业,,',
+    ].join('\n');
+    const res = await fetch(`${t.url}/api/v1/lead/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const body = (await res.json()) as Rec;
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    const leads = await Promise.all(
+      (body.data.ids as string[]).map(async (id) => (await t.request('GET', `/api/v1/lead/${id}`)).body.data as Rec),
+    );
+    expect(leads.map((l) => l.owner)).toEqual([ids.rep_east, ids.rep_east]);
+    expect(leads[0]).toMatchObject({
+      source: 'exhibition',
+      region: 'east',
+      industry: 'manufacturing',
+      budget: { amount: '300000.00', currency: 'CNY' },
+    });
+    expect(leads[0]?.lead_no).toMatch(/^LD\d{12}$/);
+    expect(Number(leads[0]?.score.points)).toBeGreaterThan(Number(leads[1]?.score.points));
+  });
+
   it('converts a qualified lead into a customer, a contact and an opportunity, all or nothing', async () => {
     const as = { authorization: `Bearer ${tokens.rep_east}` };
     const lead = await post(
