@@ -1,9 +1,11 @@
 // What the CRM pack needs beyond metadata: converting a qualified lead into a customer, a contact and an opportunity
 // in one transaction (all or nothing), the lead linked to what it became; and the draft order a won opportunity
 // gets (its `win` transition runs create_order in the same write); shipping a formal order and taking goods back,
-// as stock movements of its catalogue lines (a shipment that would take a product below zero fails whole). Every
+// as stock movements of its catalogue lines (a shipment that would take a product below zero fails whole); posting
+// a stock count (stock-count.ts). Every
 // record is written through the engine's pipeline as the caller. Required by metadata/packs/crm.
 import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+import { registerStockCount } from './stock-count.js';
 
 const CONVERT_INPUT = {
   type: 'object',
@@ -198,6 +200,7 @@ const plugin: TesseraPlugin = {
         return { movement: movement.id };
       },
     });
+    registerStockCount(host);
   },
 };
 

@@ -113,4 +113,48 @@ describe('shipping orders', () => {
     expectProblem(await act(order, 'return_goods', { ...back, quantity: '2' }), 422, 'crm.return_too_large', [{ pointer: '/quantity' }]);
     expectProblem(await act(short, 'return_goods', { ...back, quantity: '1' }), 422, 'crm.order_not_shipped');
   });
+
+  it('posts a periodic stock count: lines learn the books, differences become count movements, once', async () => {
+    const paper = await post('product', { name: '热敏纸', list_price: '5.00' });
+    const ribbon = await post('product', { name: '色带', list_price: '12.00' });
+    const toner = await post('product', { name: '碳粉', list_price: '80.00' });
+    expect((await move(paper, 'receipt', '100')).status).toBe(201);
+    expect((await move(ribbon, 'receipt', '20')).status).toBe(201);
+    expect((await move(toner, 'receipt', '5')).status).toBe(201);
+    const count = await post('stock_count', { warehouse: warehouse.id, counted_on: '2026-12-06' });
+    expect(count).toMatchObject({ status: 'draft', count_no: expect.stringMatching(/^SC\d{6}\d{4}$/) });
+    const line = (product: Rec, counted: string) =>
+      post('stock_count_line', { stock_count: count.id, product: product.id, counted_qty: counted });
+    const lines = [await line(paper, '97'), await line(ribbon, '20'), await line(toner, '6')];
+    expect(lines[0]).toMatchObject({ system_qty: null, difference: null });
+    // The same product twice on one count is refused.
+    expect(
+      (await t.request('POST', '/api/v1/stock_count_line', { stock_count: count.id, product: paper.id, counted_qty: '1' })).status,
+    ).toBe(409);
+
+    const current = (await t.request('GET', `/api/v1/stock_count/${count.id}`)).body.data;
+    expect(current.line_count).toBe(3);
+    const posted = await t.request(
+      'PATCH',
+      `/api/v1/stock_count/${count.id}`,
+      { status: 'posted' },
+      { 'if-match': `"${current.version}"` },
+    );
+    expect(posted.status, JSON.stringify(posted.body)).toBe(200);
+    expect(await stock(paper)).toBe('97.000');
+    expect(await stock(ribbon)).toBe('20.000');
+    expect(await stock(toner)).toBe('6.000');
+    const after = (await t.request('GET', `/api/v1/stock_count/${count.id}?include=lines`)).body.data.lines as Rec[];
+    expect(after.map((l) => [l.system_qty, l.difference]).sort()).toEqual(
+      [
+        ['100.000', '-3.000'],
+        ['20.000', '0.000'],
+        ['5.000', '1.000'],
+      ].sort(),
+    );
+    // Called by hand, the action refuses: the count is posted (and only ever once).
+    const again = await t.request('POST', `/api/v1/stock_count/${count.id}/actions/post_count`, {});
+    expectProblem(again, 422, 'crm.count_posted');
+    expect(await stock(paper)).toBe('97.000');
+  });
 });
