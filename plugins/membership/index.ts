@@ -3,10 +3,7 @@
 // are append-only — balances are sums over the ledger (rollups), never edited. Required by metadata/packs/crm.
 import { PluginRejection, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
 import { Decimal } from 'decimal.js';
-import { readPurchase } from './read-purchase.js';
-
-const today = () => new Date().toISOString().slice(0, 10);
-const MONEY = '^[0-9]{1,13}(\\.[0-9]{1,2})?$';
+import { registerPurchase } from './pos-purchase.js';
 
 const plugin: TesseraPlugin = {
   name: 'membership',
@@ -24,55 +21,7 @@ const plugin: TesseraPlugin = {
       host.before('record.beforeDelete', refuse, { entities: [entity] });
     }
 
-    host.action({
-      entity: 'member',
-      name: 'purchase',
-      label: { en: 'Record a POS purchase', 'zh-CN': '记录 POS 消费' },
-      input: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['receiptId', 'amount'],
-        properties: {
-          receiptId: { type: 'string', minLength: 1, maxLength: 64 },
-          amount: { type: 'string', pattern: MONEY },
-          store: { type: 'string', maxLength: 100 },
-          purchasedAt: { type: 'string', format: 'date-time' },
-        },
-      },
-      async run({ id, input, db, records }) {
-        const receiptId = String(input.receiptId);
-        // The same receipt sent twice at once: the second waits here, then finds the first one's purchase.
-        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`pos:${receiptId}`]);
-        const amount = String(input.amount);
-        const found = await readPurchase(db, id, receiptId, amount, today());
-        if (found.seen) {
-          if (found.seen.memberId !== id)
-            throw new PluginRejection('this receipt was recorded for another member', '/receiptId', 'membership.receipt_taken');
-          return { purchase: found.seen.id, points: found.seen.points, duplicate: true };
-        }
-        if (!found.active) throw new PluginRejection('only an active member earns points', '/status', 'membership.not_active');
-        const award = found.award;
-        const purchase = await records.create('member_purchase', {
-          member: id,
-          receipt_id: receiptId,
-          amount,
-          purchased_at: typeof input.purchasedAt === 'string' ? input.purchasedAt : new Date().toISOString(),
-          points_awarded: award.points,
-          reward_explanation: award.explanation,
-          ...(typeof input.store === 'string' ? { store: input.store } : {}),
-        });
-        if (award.points > 0) {
-          await records.create('points_entry', {
-            member: id,
-            kind: 'earn',
-            points: award.points,
-            purchase: purchase.id,
-            reason: `POS ${receiptId}`,
-          });
-        }
-        return { purchase: purchase.id, points: award.points, duplicate: false };
-      },
-    });
+    registerPurchase(host);
 
     host.action({
       entity: 'member',

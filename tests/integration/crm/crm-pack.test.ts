@@ -124,6 +124,7 @@ describe('the CRM pack', () => {
       'customer_interest',
       'lead',
       'member',
+      'member_coupon',
       'member_fee',
       'member_plan',
       'member_purchase',

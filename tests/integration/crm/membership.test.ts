@@ -102,4 +102,65 @@ describe('membership and points', () => {
     expect(suspended.status).toBe(200);
     expectProblem(await act(m, 'purchase', { receiptId: 'POS-3001', amount: '10.00' }), 422, 'membership.not_active');
   });
+
+  it('applies promotions at the POS: a discount, a coupon issued and later redeemed, a gift for a product bought', async () => {
+    const promo = await post('member_plan', { name: '促销计划', code: 'PROMO', points_per_yuan: '2' });
+    const blender = await post('product', { name: '破壁机', list_price: '999.00' });
+    const cups = await post('product', { name: '随行杯', list_price: '39.00' });
+    await post('reward_rule', { name: '金卡九折', plan: promo.id, tier: 'gold', reward_type: 'discount', discount_pct: '10', priority: 5 });
+    await post('reward_rule', {
+      name: '满 500 送 50 元券',
+      plan: promo.id,
+      reward_type: 'coupon',
+      min_amount: '500',
+      coupon_value: '50',
+      coupon_valid_days: 30,
+    });
+    await post('reward_rule', {
+      name: '买破壁机送随行杯',
+      plan: promo.id,
+      reward_type: 'gift',
+      product: blender.id,
+      gift_product: cups.id,
+      gift_quantity: 2,
+    });
+    expectProblem(
+      await t.request('POST', '/api/v1/reward_rule', { name: '缺面额', plan: promo.id, reward_type: 'coupon' }),
+      422,
+      'validation.failed',
+      [{ pointer: '/coupon_value' }],
+    );
+    const m = await post('member', { name: '林雪', plan: promo.id, tier: 'gold' });
+
+    const first = await act(m, 'purchase', { receiptId: 'PROMO-1', amount: '1000.00', products: [blender.id] });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.data).toMatchObject({
+      points: 1800,
+      discount: '100.00',
+      paid: '900.00',
+      couponIssued: { id: expect.any(String), value: '50.00' },
+      gift: { product: cups.id, quantity: 2 },
+    });
+    const couponNo = (await t.request('GET', `/api/v1/member_coupon/${first.body.data.couponIssued.id}`)).body.data.coupon_no as string;
+    expect(couponNo).toMatch(/^CP\d{10}$/);
+    const coupons = (await t.request('GET', `/api/v1/member/${m.id}?include=coupons`)).body.data.coupons as Rec[];
+    expect(coupons).toEqual([expect.objectContaining({ coupon_no: couponNo, status: 'issued', value: '50.00' })]);
+
+    const second = await act(m, 'purchase', { receiptId: 'PROMO-2', amount: '300.00', couponNo });
+    expect(second.body.data).toMatchObject({ points: 440, discount: '30.00', couponUsed: couponNo, couponAmount: '50.00', paid: '220.00' });
+    const purchase = (await t.request('GET', `/api/v1/member_purchase/${second.body.data.purchase}`)).body.data;
+    expect(purchase).toMatchObject({ amount: '300.00', discount_amount: '30.00', coupon_amount: '50.00', paid_amount: '220.00' });
+    const used = (await t.request('GET', `/api/v1/member/${m.id}?include=coupons`)).body.data.coupons as Rec[];
+    expect(used.find((c) => c.coupon_no === couponNo)).toMatchObject({ status: 'used', used_on: expect.any(String) });
+
+    // A coupon is used once, and only by its member; a refused purchase records nothing.
+    expectProblem(await act(m, 'purchase', { receiptId: 'PROMO-3', amount: '80.00', couponNo }), 422, 'membership.coupon_invalid', [
+      { pointer: '/couponNo' },
+    ]);
+    const other = await post('member', { name: '周航', plan: promo.id });
+    const theirId = (await act(other, 'purchase', { receiptId: 'PROMO-4', amount: '600.00' })).body.data.couponIssued.id as string;
+    const theirs = (await t.request('GET', `/api/v1/member_coupon/${theirId}`)).body.data.coupon_no as string;
+    expectProblem(await act(m, 'purchase', { receiptId: 'PROMO-5', amount: '80.00', couponNo: theirs }), 422, 'membership.coupon_invalid');
+    expect((await t.request('GET', `/api/v1/member/${m.id}`)).body.data).toMatchObject({ points_balance: 2240 });
+  });
 });
