@@ -20,6 +20,8 @@ import type { PluginRegistries } from './plugins/plugin-registries.js';
 import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
 import { authenticateMiddleware } from './api/authenticate-middleware.js';
+import { publicFormRoutes, publicLinkRoutes } from './api/public-form.routes.js';
+import { ensurePublicLinkTable, PublicLinks } from './workflow/public-links.js';
 import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
 import { authRoutes, loginRoutes } from './api/auth.routes.js';
 import { adminRoutes } from './api/admin.routes.js';
@@ -131,6 +133,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   // In-app is the stored row; every plugin channel gets a delivery job per notification (retried as outbox jobs are).
   const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
   await ensureApprovalTables(db.knex);
+  await ensurePublicLinkTable(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -220,14 +223,22 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     mounted.use(router.routes());
     return routerMiddleware(mounted);
   });
+  const publicLinks = new PublicLinks({
+    pool: db.pool,
+    writer,
+    current: () => served.current,
+    callerFor: async (userId, requestId) => ({ ...(await auth.actingAs(userId)), requestId }),
+  });
   const app = createApp(log, [
-    // Public: health, the docs viewer and sign-in come before authentication.
+    // Public: health, the docs viewer, sign-in and public forms (whose links are their key) come before authentication.
     routerMiddleware(healthRoutes(db, models)),
     routerMiddleware(docsRoutes()),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
     routerMiddleware(loginRoutes({ auth })),
+    routerMiddleware(publicFormRoutes(publicLinks, () => served.current.runtime)),
     authenticateMiddleware(auth),
+    routerMiddleware(publicLinkRoutes(publicLinks)),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
     routerMiddleware(
       adminRoutes({

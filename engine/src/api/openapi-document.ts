@@ -11,6 +11,7 @@ import { DEFAULT_LIMIT, MAX_INCLUDES, MAX_LIMIT, MAX_SORT_KEYS } from '../data/l
 import { MAX_BULK } from './entity.routes.js';
 import { MAX_EXPORT_ROWS } from './export-records.js';
 import { importPaths } from './openapi-import-paths.js';
+import { publicFormPaths, publicLinkPaths } from './openapi-public-form-paths.js';
 import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
@@ -298,6 +299,7 @@ export function buildOpenApiDocument(
       },
     };
     if (may.create) Object.assign(paths, importPaths(e, P));
+    if (may.update) Object.assign(paths, publicLinkPaths(e, P));
     if (may.export) {
       paths[`/api/v1/${e.name}/export`] = {
         get: {
@@ -357,7 +359,7 @@ export function buildOpenApiDocument(
       },
     };
   }
-  Object.assign(paths, systemPaths(view.isAdmin));
+  Object.assign(paths, systemPaths(view.isAdmin), publicFormPaths());
   Object.assign(paths, notificationPaths(view.isAdmin));
   // The inbox and delegations are served always; they are documented where the Model has something to approve.
   if (runtime.model.entities.some((e) => e.approvalFlows?.length)) Object.assign(paths, myApprovalPaths());

@@ -14,6 +14,7 @@ import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { compileApprovalFlows, type ApprovalFlows } from '../workflow/compile-approval-flows.js';
+import { compilePublicForms, type PublicForms } from '../workflow/compile-public-forms.js';
 
 /** What a Model needs before it can be served, whatever version it is published as. */
 export interface PreparedModel {
@@ -22,6 +23,8 @@ export interface PreparedModel {
   readonly accessDeps: AccessDeps;
   /** The entities' approval flows, compiled. */
   readonly approvals: ApprovalFlows;
+  /** The entities' public forms, compiled. */
+  readonly publicForms: PublicForms;
 }
 
 export interface ServedModel extends PreparedModel {
@@ -41,11 +44,13 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   const approvals = compileApprovalFlows(model, registries);
-  if (approvals.problems.length) throw new MetadataError([...approvals.problems]);
+  const publicForms = compilePublicForms(model, registries);
+  if (approvals.problems.length || publicForms.problems.length) throw new MetadataError([...approvals.problems, ...publicForms.problems]);
   return {
     model,
     runtime,
     approvals,
+    publicForms,
     accessDeps: {
       model,
       core: resolveCoreSchema(model),

@@ -18,6 +18,7 @@ import { checkTransitionActions } from '../plugins/check-transition-actions.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
+import { compilePublicForms } from '../workflow/compile-public-forms.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 import { randomUUID } from 'node:crypto';
@@ -50,6 +51,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...checkTransitionActions(m, registries.actions),
     ...recordRuleProblems(m, registries),
     ...compileApprovalFlows(m, registries).problems,
+    ...compilePublicForms(m, registries).problems,
   ];
   if (problems.length > 0) throw new MetadataError(problems);
   err(

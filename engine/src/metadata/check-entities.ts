@@ -4,6 +4,7 @@ import { createAjv } from '../shared/create-ajv.js';
 import { addDecimalKeywords } from '../shared/decimal-keywords.js';
 import { pointer } from '../shared/json-pointer.js';
 import { checkApprovalFlows } from './check-approval-flows.js';
+import { checkPublicForms } from './check-public-forms.js';
 import { checkAssignment } from './check-assignment.js';
 import { checkSchedule } from './check-schedule.js';
 import { checkField, type Report } from './check-field.js';
@@ -201,6 +202,7 @@ export function checkEntities(
     checkSchedule(spec.recomputeSchedule, '/recomputeSchedule', report);
     checkReminders(spec, kinds, report);
     checkApprovalFlows(spec, kinds, report);
+    checkPublicForms(spec, kinds, report);
     const indexNames = new Set<string>();
     const indexIds = new Set<string>();
     (spec.indexes ?? []).forEach((index, i) => {

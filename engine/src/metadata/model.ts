@@ -1,4 +1,5 @@
 // The compiled Model: the one deep-frozen description every artefact (DDL plan, API, forms, Cube) is derived from.
+import type { PublicFormDef } from './public-form.js';
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
@@ -295,6 +296,8 @@ export interface EntityDef {
   readonly recomputeSchedule?: ScheduleDef;
   /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */
   readonly reminders?: readonly ReminderDef[];
+  /** Forms filled in through a link, without an account (metadata/public-form.ts). */
+  readonly publicForms?: readonly PublicFormDef[];
 }
 
 /** When scheduled work runs (shared/cron.ts reads the cron). */

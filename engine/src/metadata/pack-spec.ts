@@ -1,4 +1,5 @@
 // The shapes of pack files once they have passed the meta-schema (metadata/schema/*.schema.json).
+import type { PublicFormDef } from './public-form.js';
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { ReminderSpec } from './reminder.js';
@@ -51,6 +52,7 @@ export interface EntityFileSpec {
   recomputeSchedule?: { cron: string; timeZone?: string };
   reminders?: ReminderSpec[];
   approvalFlows?: ApprovalFlowDef[];
+  publicForms?: PublicFormDef[];
 }
 
 /** A pack whose files all passed the meta-schema. */

@@ -144,3 +144,29 @@ describe('membership fees', () => {
     );
   });
 });
+
+describe('order satisfaction survey', () => {
+  it('sends a shipped order’s customer a survey link; their answer lands on the order', async () => {
+    const customer = await post('customer', { name: '嘉兴百货' });
+    const order = await post('sales_order', { customer: customer.id });
+    expect((await t.request('POST', `/api/v1/sales_order/${order.id}/public-links/satisfaction`, {})).status).toBe(409);
+    expect((await patch('sales_order', order, { shipped_on: '2026-12-05' })).status).toBe(200);
+    const link = await t.request('POST', `/api/v1/sales_order/${order.id}/public-links/satisfaction`, {});
+    expect(link.status, JSON.stringify(link.body)).toBe(201);
+    const none = { authorization: '' };
+    const form = await t.request('GET', `/api/public/forms/${link.body.data.token}?locale=zh-CN`, undefined, none);
+    expect(form.body.data.form.label).toBe('订单满意度调查');
+    const options = form.body.data.fields[0].options as Rec[];
+    const answer = await t.request(
+      'POST',
+      `/api/public/forms/${link.body.data.token}`,
+      { satisfaction: options[0]?.value, satisfaction_comment: '送货很快' },
+      none,
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect((await t.request('GET', `/api/v1/sales_order/${order.id}`)).body.data).toMatchObject({
+      satisfaction: options[0]?.value,
+      satisfaction_comment: '送货很快',
+    });
+  });
+});
