@@ -2,6 +2,8 @@
 // large demo data, through the API beside the same list written by hand in SQL — served by a bare Node HTTP server
 // (16 connections) and run straight from node-pg one at a time. Prints figures; asserts nothing. Called by
 // crm.bench.ts after its seed, or alone by crm-list.bench.ts on a database seeded before.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../engine/src/db/free-port.js';
@@ -9,20 +11,13 @@ import { benchApi, startBenchEngine } from './bench-engine.js';
 import { load, startBareServer } from './bench-http.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const REGIONS = ['east', 'south', 'north', 'central', 'southwest', 'northwest', 'northeast', 'overseas'];
-const INDUSTRIES = [
-  'manufacturing',
-  'retail',
-  'finance',
-  'technology',
-  'healthcare',
-  'education',
-  'energy',
-  'logistics',
-  'real_estate',
-  'government',
-  'other',
-];
+/** Every region and industry the pack offers, read from its customer entity. */
+const CUSTOMER = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../metadata/packs/crm/entities/customer.json'), 'utf8')) as {
+  fields: Array<{ name: string; values?: Array<{ value: string }> }>;
+};
+const valuesOf = (name: string) => (CUSTOMER.fields.find((f) => f.name === name)?.values ?? []).map((v) => v.value);
+const REGIONS = valuesOf('region');
+const INDUSTRIES = valuesOf('industry');
 /** A sales director of the demo organisation: every customer is theirs to read, through grants (not an admin's bypass). */
 const USER = { username: 'qian.jun', password: 'tessera-demo' };
 
