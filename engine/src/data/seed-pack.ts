@@ -53,17 +53,6 @@ async function ensureSeedTable(client: pg.ClientBase): Promise<void> {
     pack text PRIMARY KEY, size text NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now(), counts jsonb NOT NULL)`);
 }
 
-/** Rows per recompute statement: bounds what one statement sends back (a row per changed record). */
-const RECOMPUTE_SLICE = 100_000;
-
-/** Ids that cut the table into slices of RECOMPUTE_SLICE rows, in key order. */
-async function sliceBounds(client: pg.ClientBase, table: string): Promise<string[]> {
-  const res = await client.query<{ id: string }>(
-    `SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ${q(table)}) s WHERE n % ${RECOMPUTE_SLICE} = 0 ORDER BY id`,
-  );
-  return res.rows.map((r) => r.id);
-}
-
 async function recomputeInside(
   client: pg.ClientBase,
   runtime: ModelRuntime,
@@ -72,25 +61,16 @@ async function recomputeInside(
 ): Promise<number> {
   let changed = 0;
   for (const name of recomputeOrder(runtime, entityName)) {
-    const recompute = runtime.entity(name).rules.recompute;
-    if (recompute === undefined) continue;
-    // Rollups read other tables through their indexes; the table written keeps its indexes dropped until the end.
+    const every = runtime.entity(name).rules.recomputeEvery;
+    if (every === undefined) continue;
+    // Rollups read other tables (grouped, in one pass each); the table written keeps its indexes dropped until the end.
     const own = runtime.entity(name).entity.table;
     await rebuildIndexes(client, dropped, (table) => table !== own);
-    const bounds = await sliceBounds(client, own);
-    for (let i = 0; i <= bounds.length; i++) {
-      const from = bounds[i - 1];
-      const to = bounds[i];
-      const rows = [from === undefined ? '' : 't.id > $1::uuid', to === undefined ? '' : `t.id <= $${from === undefined ? 1 : 2}::uuid`]
-        .filter(Boolean)
-        .join(' AND ');
-      const params = [from, to].filter((x) => x !== undefined);
-      try {
-        const res = await client.query(recompute(rows || 'true', 'true AS changed'), params);
-        if (name === entityName) changed += res.rowCount ?? 0;
-      } catch (err) {
-        throw derivedError(err);
-      }
+    try {
+      const res = await client.query<{ changed: number }>(every);
+      if (name === entityName) changed += res.rows[0]?.changed ?? 0;
+    } catch (err) {
+      throw derivedError(err);
     }
   }
   return changed;

@@ -19,7 +19,14 @@ import {
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
 import { compileTransitions, type StateMachine } from './compile-transitions.js';
 import { compileReminders, type CompiledReminder } from './compile-reminders.js';
-import { freshValuesSql, insertWithDerivedSql, recomputeSql, type InsertWithDerivedSql, type RecomputeSql } from './recompute-sql.js';
+import {
+  freshValuesSql,
+  insertWithDerivedSql,
+  recomputeEverySql,
+  recomputeSql,
+  type InsertWithDerivedSql,
+  type RecomputeSql,
+} from './recompute-sql.js';
 import type { Hop } from './rule-scope.js';
 
 /** Records of `entity` whose derived values follow a change of `when` on the source entity's rows ($1). */
@@ -52,6 +59,8 @@ export interface DerivedExplain {
 export interface EntityRules extends RecordChecks {
   readonly derived: ReadonlySet<string>;
   readonly recompute?: RecomputeSql;
+  /** Every live row recomputed in one statement (recompute-sql.ts recomputeEverySql), answering `changed`. */
+  readonly recomputeEvery?: string;
   /**
    * By the entity a change comes from: the recompute of only the derived fields that read it (and those reading
    * them). An order with rollups over lines, payments and visits recomputes only the lines' ones after a line write.
@@ -360,6 +369,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
       ...(steps.length > 0
         ? {
             recompute: recomputeSql(entity, steps),
+            recomputeEvery: recomputeEverySql(entity, steps),
             insertWithDerived: insertWithDerivedSql(entity, steps),
             freshValues: freshValuesSql(entity, steps),
           }

@@ -29,6 +29,11 @@ export interface FieldProblem {
 /** What one derived field adds to the recompute statement. */
 export interface DerivedStep {
   readonly laterals: readonly string[];
+  /**
+   * The same step for a recompute of the whole table, where it differs: a rollup aggregates its children in one
+   * grouped pass and joins the totals, rather than summing each parent's children in turn.
+   */
+  readonly wholeTable?: readonly string[];
   /** Stored columns and the SQL of their new values. */
   readonly columns: ReadonlyArray<{ readonly column: string; readonly sql: string }>;
   /** How later steps read this field's value: by field name, and `field.part` for parts. */
@@ -250,12 +255,19 @@ function compileRollup(env: RuleEnv, entity: EntityDef, field: FieldDef, n: numb
     filterSql = compiled;
     for (const read of scope.reads) childFields.push(read.field);
   }
-  const raw = `(SELECT ${AGGREGATE_SQL[spec.aggregate](valueSql)} FROM ${q(child.table)} ${c} WHERE ${c}.${q(fkColumn)} = t.id AND ${c}.deleted_at IS NULL AND ${filterSql})`;
+  const aggregate = AGGREGATE_SQL[spec.aggregate](valueSql);
+  const raw = `(SELECT ${aggregate} FROM ${q(child.table)} ${c} WHERE ${c}.${q(fkColumn)} = t.id AND ${c}.deleted_at IS NULL AND ${filterSql})`;
+  const totals = `g${n}`;
+  const grouped = `LEFT JOIN (SELECT ${c}.${q(fkColumn)} AS k, ${aggregate} AS raw FROM ${q(child.table)} ${c}
+    WHERE ${c}.deleted_at IS NULL AND ${filterSql} GROUP BY ${c}.${q(fkColumn)}) ${totals} ON ${totals}.k = t.id`;
+  // A parent without children has no group: its count and sum are 0, as the per-parent form gives.
+  const empty = spec.aggregate === 'count' || spec.aggregate === 'sum' ? `COALESCE(${totals}.raw, 0)` : `${totals}.raw`;
+  const step = single(field, raw, entity, n);
   return {
     field,
     reads: [],
     rollup: { child: child.name, fkField: fk.name, fkColumn, childFields: [...new Set(childFields)] },
-    step: single(field, raw, entity, n),
+    step: { ...step, wholeTable: [grouped, ...single(field, empty, entity, n).laterals] },
   };
 }
 
