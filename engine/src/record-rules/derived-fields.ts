@@ -30,14 +30,24 @@ export interface FieldProblem {
 export interface DerivedStep {
   readonly laterals: readonly string[];
   /**
-   * The same step for a recompute of the whole table, where it differs: a rollup aggregates its children in one
-   * grouped pass and joins the totals, rather than summing each parent's children in turn.
+   * The same step for a recompute of the whole table, where it differs: a rollup's total comes from one grouped
+   * pass over its children (shared by every rollup over the same children: `group`), joined to the parents, rather
+   * than from summing each parent's children in turn.
    */
-  readonly wholeTable?: readonly string[];
+  readonly wholeTable?: { readonly group: GroupedTotal; readonly laterals: readonly string[] };
   /** Stored columns and the SQL of their new values. */
   readonly columns: ReadonlyArray<{ readonly column: string; readonly sql: string }>;
   /** How later steps read this field's value: by field name, and `field.part` for parts. */
   readonly refs: ReadonlyArray<readonly [string, string]>;
+}
+
+/** One total of a grouped pass over a child table: `sql` reads the child as `gc`; the join is named `alias`. */
+export interface GroupedTotal {
+  readonly alias: string;
+  readonly table: string;
+  readonly fkColumn: string;
+  readonly sql: string;
+  readonly name: string;
 }
 
 /** A rollup's link to its children, for the writes that must recompute it. */
@@ -198,6 +208,15 @@ const AGGREGATE_SQL = {
   max: (c: string) => `max(${c})`,
 } as const;
 
+/** The same aggregates over one grouped pass, each over its own children (FILTER) of the parent's group. */
+const GROUPED_SQL = {
+  count: (_: string, f: string) => `count(*) FILTER (WHERE ${f})`,
+  sum: (c: string, f: string) => `sum(${c}) FILTER (WHERE ${f})`,
+  avg: (c: string, f: string) => `avg(${c}) FILTER (WHERE ${f})`,
+  min: (c: string, f: string) => `min(${c}) FILTER (WHERE ${f})`,
+  max: (c: string, f: string) => `max(${c}) FILTER (WHERE ${f})`,
+} as const;
+
 function compileRollup(env: RuleEnv, entity: EntityDef, field: FieldDef, n: number, report: Report): CompiledDerived | undefined {
   const spec = field.rollup;
   if (spec === undefined) return undefined;
@@ -255,19 +274,30 @@ function compileRollup(env: RuleEnv, entity: EntityDef, field: FieldDef, n: numb
     filterSql = compiled;
     for (const read of scope.reads) childFields.push(read.field);
   }
-  const aggregate = AGGREGATE_SQL[spec.aggregate](valueSql);
-  const raw = `(SELECT ${aggregate} FROM ${q(child.table)} ${c} WHERE ${c}.${q(fkColumn)} = t.id AND ${c}.deleted_at IS NULL AND ${filterSql})`;
-  const totals = `g${n}`;
-  const grouped = `LEFT JOIN (SELECT ${c}.${q(fkColumn)} AS k, ${aggregate} AS raw FROM ${q(child.table)} ${c}
-    WHERE ${c}.deleted_at IS NULL AND ${filterSql} GROUP BY ${c}.${q(fkColumn)}) ${totals} ON ${totals}.k = t.id`;
+  const raw = `(SELECT ${AGGREGATE_SQL[spec.aggregate](valueSql)} FROM ${q(child.table)} ${c} WHERE ${c}.${q(fkColumn)} = t.id AND ${c}.deleted_at IS NULL AND ${filterSql})`;
+  // The grouped form reads the child as `gc`: its filter is compiled again for that alias.
+  const groupedFilter =
+    spec.filter === undefined
+      ? 'TRUE'
+      : compileConditionSql(
+          spec.filter,
+          ruleScope({ ...env, entity: child, allowCollections: false, ownFieldsOnly: true, alias: 'gc' }).context,
+          env.operators,
+          readsClock(entity),
+        );
+  const alias = q(`g_${child.table}_${fkColumn}`);
+  const name = `r${n}`;
+  const total = GROUPED_SQL[spec.aggregate](valueSql.replace(`${c}.`, 'gc.'), groupedFilter);
   // A parent without children has no group: its count and sum are 0, as the per-parent form gives.
-  const empty = spec.aggregate === 'count' || spec.aggregate === 'sum' ? `COALESCE(${totals}.raw, 0)` : `${totals}.raw`;
-  const step = single(field, raw, entity, n);
+  const empty = spec.aggregate === 'count' || spec.aggregate === 'sum' ? `COALESCE(${alias}.${name}, 0)` : `${alias}.${name}`;
   return {
     field,
     reads: [],
     rollup: { child: child.name, fkField: fk.name, fkColumn, childFields: [...new Set(childFields)] },
-    step: { ...step, wholeTable: [grouped, ...single(field, empty, entity, n).laterals] },
+    step: {
+      ...single(field, raw, entity, n),
+      wholeTable: { group: { alias, table: child.table, fkColumn, sql: total, name }, laterals: single(field, empty, entity, n).laterals },
+    },
   };
 }
 

@@ -5,7 +5,7 @@ import type { EntityDef, SqlType } from '../metadata/model.js';
 import { q } from '../sql/q.js';
 import { sqlLiteral } from '../sql/sql-literal.js';
 import { renderType } from '../schema/sql-type.js';
-import type { DerivedStep } from './derived-fields.js';
+import type { DerivedStep, GroupedTotal } from './derived-fields.js';
 
 /**
  * Given which rows (a condition on `t`) and what to return, the UPDATE statement; `everyRow` writes (and returns)
@@ -46,7 +46,17 @@ export function recomputeSql(entity: EntityDef, steps: readonly DerivedStep[]): 
  */
 export function recomputeEverySql(entity: EntityDef, steps: readonly DerivedStep[]): string {
   const columns = steps.flatMap((s) => s.columns);
-  const laterals = steps.flatMap((s) => s.wholeTable ?? s.laterals).join(' ');
+  // One grouped pass per child table and foreign key, carrying every rollup's total over those children.
+  const groups = new Map<string, GroupedTotal[]>();
+  for (const s of steps)
+    if (s.wholeTable) groups.set(s.wholeTable.group.alias, [...(groups.get(s.wholeTable.group.alias) ?? []), s.wholeTable.group]);
+  const joins = [...groups.entries()].map(([alias, totals]) => {
+    const { table, fkColumn } = totals[0] as GroupedTotal;
+    const fk = `gc.${q(fkColumn)}`;
+    return `LEFT JOIN (SELECT ${fk} AS k, ${totals.map((g) => `${g.sql} AS ${g.name}`).join(', ')} FROM ${q(table)} gc
+      WHERE gc.deleted_at IS NULL AND ${fk} IS NOT NULL GROUP BY ${fk}) ${alias} ON ${alias}.k = t.id`;
+  });
+  const laterals = [...joins, ...steps.flatMap((s) => s.wholeTable?.laterals ?? s.laterals)].join(' ');
   const calc = columns.map((c, i) => `${c.sql} AS c${i}`).join(', ');
   const sets = columns.map((c, i) => `${q(c.column)} = calc.c${i}`).join(', ');
   const stored = columns.map((c) => `t.${q(c.column)}`).join(', ');
