@@ -54,6 +54,8 @@ import { metaRoutes } from './api/meta.routes.js';
 import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
+import { aggregateRoutes } from './api/aggregate.routes.js';
+import { RecordAggregator } from './data/record-aggregator.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -147,6 +149,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     process.stdout.write(text),
   );
   const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
+  const aggregator = new RecordAggregator(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
   const writer = new RecordWriter(() => ({
     pool: db.pool,
     runtime: served.current.runtime,
@@ -177,6 +180,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     router.use(assignmentRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
+    router.use(aggregateRoutes(served.current.runtime, aggregator).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer }).routes());
     return router;
   };
