@@ -14,6 +14,7 @@ import type { AccessDeps } from '../security/build-access.js';
 import { resolveCoreSchema } from '../security/core-schema.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { compileApprovalFlows, type ApprovalFlows } from '../workflow/compile-approval-flows.js';
+import { checkAnalytics } from '../bi/check-analytics.js';
 
 /** What a Model needs before it can be served, whatever version it is published as. */
 export interface PreparedModel {
@@ -41,7 +42,8 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   const approvals = compileApprovalFlows(model, registries);
-  if (approvals.problems.length) throw new MetadataError([...approvals.problems]);
+  const analytics = checkAnalytics({ model, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor });
+  if (approvals.problems.length || analytics.length) throw new MetadataError([...approvals.problems, ...analytics]);
   return {
     model,
     runtime,

@@ -114,6 +114,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
           : {}),
         ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
         ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),
+        ...(spec.analytics ? { analytics: spec.analytics } : {}),
       });
     }
   }

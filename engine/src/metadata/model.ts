@@ -2,6 +2,7 @@
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
+import type { AnalyticsDef } from './analytics.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -295,6 +296,8 @@ export interface EntityDef {
   readonly recomputeSchedule?: ScheduleDef;
   /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */
   readonly reminders?: readonly ReminderDef[];
+  /** Measures and segments the pack declares for the entity's cube (metadata/analytics.ts). */
+  readonly analytics?: AnalyticsDef;
 }
 
 /** When scheduled work runs (shared/cron.ts reads the cron). */

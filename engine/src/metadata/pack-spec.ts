@@ -2,6 +2,7 @@
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { ReminderSpec } from './reminder.js';
+import type { AnalyticsDef } from './analytics.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
@@ -51,6 +52,7 @@ export interface EntityFileSpec {
   recomputeSchedule?: { cron: string; timeZone?: string };
   reminders?: ReminderSpec[];
   approvalFlows?: ApprovalFlowDef[];
+  analytics?: AnalyticsDef;
 }
 
 /** A pack whose files all passed the meta-schema. */

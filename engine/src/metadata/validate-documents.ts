@@ -15,6 +15,7 @@ const SCHEMA_FILES = [
   'assignment.schema.json',
   'reminder.schema.json',
   'approval-flow.schema.json',
+  'analytics.schema.json',
   'entity.schema.json',
   'pack.schema.json',
 ];

@@ -1,0 +1,143 @@
+// Model -> Cube data model: one JS model file per entity the viewer may read, generated in memory (Cube reads them
+// through its repository hook). Pure. A viewer's files carry their record scope in every cube's SQL, so every measure,
+// join, segment and drill-down sees only their rows, and leave out the fields hidden from them, so no member exists
+// for those. Without a viewer (the golden files, an administrator) nothing is restricted.
+import type { FieldKindRegistry } from '../metadata/field-kinds.js';
+import type { EntityDef, Model } from '../metadata/model.js';
+import type { MeasureDef } from '../metadata/analytics.js';
+import type { OperatorRegistry } from '../rules/operator-registry.js';
+import { UNRESTRICTED_SCOPE, type RecordScope } from '../query/record-scope.js';
+import { liveAndScoped } from '../query/live-rows.js';
+import { q } from '../sql/q.js';
+import { CUBE, LITERAL_SINK, SqlText, cubeRef, jsValue, memberRef } from './cube-sql.js';
+import { EngineError } from '../shared/engine-error.js';
+import { cubeConditionSql, type CubeConditionDeps } from './cube-condition.js';
+import { entityMembers, pickLabel, type Member } from './cube-members.js';
+
+export interface CubeFile {
+  readonly fileName: string;
+  readonly content: string;
+}
+
+/** Whose data model: what they may read, the fields hidden from them, the rows in their scope. */
+export interface CubeViewer {
+  canRead(entity: string): boolean;
+  isHidden(entity: string, field: string): boolean;
+  readonly readScope: RecordScope;
+}
+
+export interface CubeFilesDeps {
+  readonly model: Model;
+  readonly kinds: FieldKindRegistry;
+  readonly operators: OperatorRegistry;
+  readonly operatorsFor: (kind: string) => readonly string[];
+}
+
+export const EVERYONE: CubeViewer = { canRead: () => true, isHidden: () => false, readScope: UNRESTRICTED_SCOPE };
+
+/** The cube's rows: live and in the viewer's scope. The alias is Cube's own table alias. */
+function cubeSql(entity: EntityDef, viewer: CubeViewer): SqlText {
+  const alias = 't';
+  return new SqlText(`SELECT * FROM ${q(entity.table)} ${alias} WHERE ${liveAndScoped(entity, alias, LITERAL_SINK, viewer.readScope)}`);
+}
+
+function declaredMeasure(m: MeasureDef, entity: EntityDef, deps: CubeConditionDeps, locale: string): Member {
+  const base = { title: pickLabel(m.label, locale), meta: { label: m.label, ...(m.format ? { format: m.format } : {}) } };
+  if (m.ratio) {
+    // 1.0 * keeps integer counts from dividing as integers; NULLIF gives no value instead of a division by zero.
+    return {
+      ...base,
+      type: 'number',
+      sql: new SqlText(`1.0 * ${memberRef(m.ratio.numerator)} / NULLIF(${memberRef(m.ratio.denominator)}, 0)`),
+    };
+  }
+  const col = (name: string) => {
+    const f = entity.fields.find((x) => x.name === name);
+    return `${CUBE}.${q(f?.columns[0]?.name ?? name)}`;
+  };
+  let sql: string | undefined = m.field ? col(m.field) : undefined;
+  if (sql && m.multiplyBy) sql = `${sql} * ${col(m.multiplyBy)}`;
+  if (sql && m.divideBy !== undefined) sql = `${sql} / ${m.divideBy}`;
+  return {
+    ...base,
+    type: m.aggregate === 'countDistinct' ? 'countDistinct' : m.aggregate,
+    ...(sql ? { sql: new SqlText(sql) } : {}),
+    ...(m.filter !== undefined ? { filters: [{ sql: new SqlText(cubeConditionSql(deps, entity, m.filter)) }] } : {}),
+  };
+}
+
+/** Field names a declared measure reads directly (its filter is checked by compiling it). */
+function measureFields(m: MeasureDef): string[] {
+  return [m.field, m.multiplyBy].filter((f): f is string => f !== undefined);
+}
+
+function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, locale: string): Record<string, unknown> {
+  const isVisible = (field: string) => !viewer.isHidden(entity.name, field);
+  const members = entityMembers(entity, deps.kinds, locale, isVisible);
+  const conditionDeps: CubeConditionDeps = { ...deps, readScope: viewer.readScope, isHidden: viewer.isHidden };
+  const { measures } = members;
+  const declared = entity.analytics?.measures ?? [];
+  // Declared measures that read a hidden field are left out, and so are ratios of measures left out.
+  for (const m of declared.filter((x) => !x.ratio)) {
+    if (!measureFields(m).every(isVisible)) continue;
+    if (m.filter !== undefined && !conditionVisible(conditionDeps, entity, m.filter)) continue;
+    measures[m.name] = declaredMeasure(m, entity, conditionDeps, locale);
+  }
+  for (const m of declared.filter((x) => x.ratio)) {
+    if (m.ratio && measures[m.ratio.numerator] && measures[m.ratio.denominator])
+      measures[m.name] = declaredMeasure(m, entity, conditionDeps, locale);
+  }
+  const segments: Record<string, Member> = {};
+  for (const s of entity.analytics?.segments ?? []) {
+    if (!conditionVisible(conditionDeps, entity, s.filter)) continue;
+    segments[s.name] = {
+      title: pickLabel(s.label, locale),
+      meta: { label: s.label },
+      sql: new SqlText(cubeConditionSql(conditionDeps, entity, s.filter)),
+    };
+  }
+  return {
+    sql: cubeSql(entity, viewer),
+    title: pickLabel(entity.pluralLabel, locale),
+    // Cube 0.33 takes `meta` on members only: the cube's title is in the viewer's locale.
+    ...(entity.description ? { description: pickLabel(entity.description, locale) } : {}),
+    joins: joinsOf(entity, deps, viewer),
+    dimensions: members.dimensions,
+    measures,
+    segments,
+  };
+}
+
+/** Whether a condition names only what the viewer may see (a hidden field reads as an unknown one). */
+function conditionVisible(deps: CubeConditionDeps, entity: EntityDef, condition: unknown): boolean {
+  try {
+    cubeConditionSql(deps, entity, condition);
+    return true;
+  } catch (err) {
+    // Checked metadata compiles for everyone (check-analytics.ts); for this viewer a field in it is hidden.
+    if (err instanceof EngineError) return false;
+    throw err;
+  }
+}
+
+/** A many-to-one join per related entity: Cube names joins by cube, so the first belongsTo field to each target wins. */
+function joinsOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Record<string, Member> {
+  const joins: Record<string, Member> = {};
+  for (const f of entity.fields) {
+    const target = f.target;
+    const fk = f.columns[0];
+    if (!target || !fk || f.cardinality === 'manyToMany' || !deps.kinds.get(f.kind)?.reference) continue;
+    if (joins[target] || target === entity.name || viewer.isHidden(entity.name, f.name) || !viewer.canRead(target)) continue;
+    joins[target] = { relationship: 'many_to_one', sql: new SqlText(`${CUBE}.${q(fk.name)} = ${cubeRef(target)}.id`) };
+  }
+  return joins;
+}
+
+export function buildCubeFiles(deps: CubeFilesDeps, viewer: CubeViewer = EVERYONE, locale = 'en'): CubeFile[] {
+  return deps.model.entities
+    .filter((e) => viewer.canRead(e.name))
+    .map((e) => ({
+      fileName: `${e.name}.js`,
+      content: `cube(${JSON.stringify(e.name)}, ${jsValue(entityCube(e, deps, viewer, locale))});\n`,
+    }));
+}

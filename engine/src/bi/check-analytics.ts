@@ -1,0 +1,90 @@
+// Checks the measures and segments packs declare (beyond the meta-schema): names unique among the cube's members,
+// fields that exist and are numbers, ratios of measures of the same cube, conditions that compile. Every problem
+// names file#pointer [rule]. Called with the other Model checks before a Model is served (api/served-model.ts).
+import type { EntityDef } from '../metadata/model.js';
+import type { MeasureDef } from '../metadata/analytics.js';
+import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
+import { cubeConditionSql } from './cube-condition.js';
+import { entityMembers } from './cube-members.js';
+import { EVERYONE, type CubeFilesDeps } from './build-cube-files.js';
+
+const NUMERIC = new Set(['integer', 'decimal']);
+
+function checkMeasureFields(
+  deps: CubeFilesDeps,
+  entity: EntityDef,
+  m: MeasureDef,
+  at: string,
+  problem: (pointer: string, rule: string, message: string) => void,
+): void {
+  if (m.aggregate && m.aggregate !== 'count' && m.field === undefined)
+    problem(`${at}/field`, 'analytics.field_required', `${m.aggregate} needs a field`);
+  if (m.aggregate === 'count' && (m.field !== undefined || m.multiplyBy !== undefined))
+    problem(at, 'analytics.count_field', 'count counts records: it takes no field (use countDistinct to count values)');
+  for (const key of ['field', 'multiplyBy'] as const) {
+    const name = m[key];
+    if (name === undefined) continue;
+    const field = entity.fields.find((f) => f.name === name);
+    const kind = field && deps.kinds.get(field.kind);
+    if (!field || !kind || field.columns.length === 0) {
+      problem(`${at}/${key}`, 'analytics.unknown_field', `'${name}' is not a stored field of ${entity.name}`);
+      continue;
+    }
+    const numeric = !kind.subPaths && field.columns.length === 1 && NUMERIC.has(kind.operand);
+    if (!numeric && (key === 'multiplyBy' || m.aggregate !== 'countDistinct'))
+      problem(
+        `${at}/${key}`,
+        'analytics.not_a_number',
+        `'${name}' is not an integer or decimal field (money adds up per currency: aggregate a converted decimal field)`,
+      );
+  }
+}
+
+export function checkAnalytics(deps: CubeFilesDeps): MetadataProblem[] {
+  const problems: MetadataProblem[] = [];
+  for (const entity of deps.model.entities) {
+    const a = entity.analytics;
+    if (!a) continue;
+    const problem = (pointer: string, rule: string, message: string) =>
+      problems.push({ file: entity.file, pointer, rule, message, pack: entity.pack, entity: entity.name });
+    const generated = entityMembers(entity, deps.kinds, 'en', () => true);
+    const taken = new Set([...Object.keys(generated.dimensions), ...Object.keys(generated.measures)]);
+    const measures = new Set(Object.keys(generated.measures));
+    const conditionDeps = { ...deps, readScope: EVERYONE.readScope, isHidden: EVERYONE.isHidden };
+    const compile = (condition: unknown, at: string) => {
+      try {
+        cubeConditionSql(conditionDeps, entity, condition);
+      } catch (err) {
+        problems.push(...conditionProblems(entity, at, err));
+      }
+    };
+    (a.measures ?? []).forEach((m, i) => {
+      const at = `/analytics/measures/${i}`;
+      if (taken.has(m.name))
+        problem(`${at}/name`, 'analytics.duplicate_name', `'${m.name}' is already a member of the ${entity.name} cube`);
+      taken.add(m.name);
+      if (!m.ratio) measures.add(m.name);
+      checkMeasureFields(deps, entity, m, at, problem);
+      if (m.filter !== undefined) compile(m.filter, `${at}/filter`);
+    });
+    (a.measures ?? []).forEach((m, i) => {
+      for (const part of ['numerator', 'denominator'] as const) {
+        const name = m.ratio?.[part];
+        if (name !== undefined && !measures.has(name))
+          problem(
+            `/analytics/measures/${i}/ratio/${part}`,
+            'analytics.unknown_measure',
+            `'${name}' is not a measure (other than a ratio) of the ${entity.name} cube`,
+          );
+      }
+    });
+    (a.segments ?? []).forEach((s, i) => {
+      const at = `/analytics/segments/${i}`;
+      if (taken.has(s.name))
+        problem(`${at}/name`, 'analytics.duplicate_name', `'${s.name}' is already a member of the ${entity.name} cube`);
+      taken.add(s.name);
+      compile(s.filter, `${at}/filter`);
+    });
+  }
+  return problems;
+}
