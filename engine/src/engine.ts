@@ -56,6 +56,10 @@ import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { aggregateRoutes } from './api/aggregate.routes.js';
 import { RecordAggregator } from './data/record-aggregator.js';
+import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.js';
+import { LazyCube } from './bi/lazy-cube.js';
+import { CubeViewers } from './bi/cube-viewers.js';
+import { cubeViewerKey } from './bi/cube-auth.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -218,6 +222,23 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
     return result;
   }
+  const viewers = new CubeViewers(() => ({
+    model: served.current.runtime.model,
+    kinds: registries.kinds,
+    operators: registries.operators,
+    operatorsFor: served.current.runtime.operatorsFor,
+  }));
+  const cubeAuth = { auth, viewers, modelVersion: () => served.current.published.version };
+  const cube = config.bi
+    ? new LazyCube({
+        pool: db.pool,
+        databaseUrl: db.url,
+        basePath: CUBE_BASE_PATH,
+        log,
+        authenticate: (secret, token) => cubeViewerKey(cubeAuth, secret, token),
+        model: (key) => viewers.get(key),
+      })
+    : undefined;
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
     const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
     mounted.use(router.routes());
@@ -227,11 +248,13 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     // Public: health, the docs viewer and sign-in come before authentication.
     routerMiddleware(healthRoutes(db, models)),
     routerMiddleware(docsRoutes()),
+    ...(cube ? [cubeMiddleware(cube)] : []),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
     routerMiddleware(loginRoutes({ auth })),
     authenticateMiddleware(auth),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
+    ...(cube ? [routerMiddleware(biTokenRoutes(cube))] : []),
     routerMiddleware(
       adminRoutes({
         knex: db.knex,
@@ -296,6 +319,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
             }),
         ),
       );
+      await cube?.close();
       await follower.stop();
       await relay.stop();
       await queue.close();

@@ -71,7 +71,14 @@ function measureFields(m: MeasureDef): string[] {
   return [m.field, m.multiplyBy].filter((f): f is string => f !== undefined);
 }
 
-function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, locale: string): Record<string, unknown> {
+interface CubeDef {
+  readonly dimensions: Record<string, Member>;
+  readonly measures: Record<string, Member>;
+  readonly segments: Record<string, Member>;
+  readonly [key: string]: unknown;
+}
+
+function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, locale: string): CubeDef {
   const isVisible = (field: string) => !viewer.isHidden(entity.name, field);
   const members = entityMembers(entity, deps.kinds, locale, isVisible);
   const conditionDeps: CubeConditionDeps = { ...deps, readScope: viewer.readScope, isHidden: viewer.isHidden };
@@ -133,11 +140,25 @@ function joinsOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Re
   return joins;
 }
 
+export interface CubeModel {
+  readonly files: readonly CubeFile[];
+  /** Every member a query may name (`cube.member`): dimensions, measures and segments. */
+  readonly members: ReadonlySet<string>;
+}
+
+export function buildCubeModel(deps: CubeFilesDeps, viewer: CubeViewer = EVERYONE, locale = 'en'): CubeModel {
+  const files: CubeFile[] = [];
+  const members = new Set<string>();
+  for (const e of deps.model.entities) {
+    if (!viewer.canRead(e.name)) continue;
+    const cube = entityCube(e, deps, viewer, locale);
+    for (const group of [cube.dimensions, cube.measures, cube.segments])
+      for (const name of Object.keys(group)) members.add(`${e.name}.${name}`);
+    files.push({ fileName: `${e.name}.js`, content: `cube(${JSON.stringify(e.name)}, ${jsValue(cube)});\n` });
+  }
+  return { files, members };
+}
+
 export function buildCubeFiles(deps: CubeFilesDeps, viewer: CubeViewer = EVERYONE, locale = 'en'): CubeFile[] {
-  return deps.model.entities
-    .filter((e) => viewer.canRead(e.name))
-    .map((e) => ({
-      fileName: `${e.name}.js`,
-      content: `cube(${JSON.stringify(e.name)}, ${jsValue(entityCube(e, deps, viewer, locale))});\n`,
-    }));
+  return [...buildCubeModel(deps, viewer, locale).files];
 }

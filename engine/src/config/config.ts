@@ -50,6 +50,8 @@ export interface Config {
    * pack's entities has a record yet (a newcomer's first start). Only the serve command reads it.
    */
   readonly demoData: boolean;
+  /** Whether the engine serves analytics through Cube (TESSERA_BI; Cube itself starts on first use). */
+  readonly bi: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -108,5 +110,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpUrl: env.TESSERA_SMTP_URL || undefined,
     mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
     demoData: flag(env, 'TESSERA_DEMO_DATA', true),
+    bi: flag(env, 'TESSERA_BI', true),
   });
 }

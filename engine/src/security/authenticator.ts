@@ -127,6 +127,15 @@ export class Authenticator {
     };
   }
 
+  /**
+   * The session of a user another token signed by the engine vouches for (a Cube token exchanged for a session or API
+   * token, bi/cube-token.ts): the user must still be active; their Access is built as for their own token.
+   */
+  async delegatedSession(userId: string, tokenId: string, expiresAt: number): Promise<AuthSession> {
+    if (expiresAt <= Date.now()) throw invalidToken();
+    return this.sessionFor(userId, 'session', tokenId, expiresAt);
+  }
+
   async authenticate(token: string): Promise<AuthSession> {
     const cached = this.sessions.get(token);
     if (cached && cached.expiresAt > Date.now()) return cached;

@@ -1,0 +1,115 @@
+// Cube 0.33 (server-core + api-gateway) inside the engine's process, as STACK-NOTES.md "Cube 0.33.65 embedded" says:
+// memory cache and queue, no refresh timer, no dev server, JS models generated per viewer (bi/cube-viewers.ts), its own
+// pre-aggregation schema, an API secret of its own. The only module that imports Cube's packages: lazy-cube.ts loads it
+// when BI is first used, so engines and tests that never query Cube do not pay its start-up.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import serverCore from '@cubejs-backend/server-core';
+import apiGateway from '@cubejs-backend/api-gateway';
+import postgresDriver from '@cubejs-backend/postgres-driver';
+import type { Logger } from '../shared/logger.js';
+import type { CubeModel } from './build-cube-files.js';
+import { checkQueryMembers, type CubeQuery } from './check-query-members.js';
+
+export interface CubeServerOptions {
+  readonly databaseUrl: string;
+  /** Signs nothing a user sees: Cube's own tokens never leave the process (users hold Cube tokens of ours). */
+  readonly apiSecret: string;
+  readonly basePath: string;
+  /** The viewer key (Cube app id) of a valid Cube token, undefined for anything else. */
+  authenticate(token: string): Promise<string | undefined>;
+  model(key: string): CubeModel;
+  readonly log: Logger;
+}
+
+export interface CubeServer {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  close(): Promise<void>;
+}
+
+/** Cube's pre-aggregation tables live apart: its orphan clean-up drops what it does not know in its schema. */
+export const PRE_AGGREGATIONS_SCHEMA = 'tessera_cube_pre_aggregations';
+
+type DriverFactoryResult = ReturnType<NonNullable<serverCore.CreateOptions['driverFactory']>>;
+
+interface SecurityContext {
+  readonly key: string;
+}
+
+function keyOf(context: { securityContext?: unknown }): string {
+  const key = (context.securityContext as Partial<SecurityContext> | undefined)?.key;
+  if (typeof key !== 'string') throw new apiGateway.CubejsHandlerError(403, 'Forbidden', 'no Tessera security context');
+  return key;
+}
+
+function withoutStack(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || !('stack' in body)) return body;
+  const { stack: _stack, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer> {
+  const url = new URL(o.databaseUrl);
+  const core = new serverCore.CubejsServerCore({
+    dbType: 'postgres',
+    // postgres-driver 0.35 (the registry has no 0.33) declares its own copy of base-driver's class: the same shape at
+    // runtime, a different private member to TypeScript.
+    driverFactory: () =>
+      new postgresDriver.PostgresDriver({
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        database: url.pathname.slice(1),
+        maxPoolSize: 4,
+      }) as unknown as DriverFactoryResult,
+    devServer: false,
+    telemetry: false,
+    cacheAndQueueDriver: 'memory',
+    scheduledRefreshTimer: false,
+    allowNodeRequire: false,
+    apiSecret: o.apiSecret,
+    basePath: o.basePath,
+    preAggregationsSchema: PRE_AGGREGATIONS_SCHEMA,
+    orchestratorOptions: { preAggregationsOptions: { externalRefresh: false } },
+    maxCompilerCacheKeepAlive: 10 * 60 * 1000,
+    compilerCacheSize: 200,
+    // The key holds the Model version, the user, their grants and locale: a publish or a grant change compiles anew.
+    contextToAppId: (context) => `tessera:${keyOf(context)}`,
+    schemaVersion: (context) => keyOf(context),
+    repositoryFactory: (context) => ({
+      localPath: () => '/tessera-generated-model',
+      dataSchemaFiles: async () => [...o.model(keyOf(context)).files],
+    }),
+    checkAuth: async (req: { securityContext?: unknown }, authorization?: string) => {
+      const token = authorization?.replace(/^Bearer\s+/i, '');
+      const key = token ? await o.authenticate(token) : undefined;
+      if (!key) throw new apiGateway.CubejsHandlerError(401, 'Unauthorized', 'send a Cube token from POST /api/bi/token');
+      req.securityContext = { key } satisfies SecurityContext;
+    },
+    queryRewrite: async (query, context) => {
+      const unknown = checkQueryMembers(query as CubeQuery, o.model(keyOf(context)).members);
+      if (unknown) throw new apiGateway.CubejsHandlerError(400, 'Bad Request', `'${unknown}' is not a member you may query`);
+      return query;
+    },
+    // Cube logs raw bearer tokens on authentication failures: log its events without their parameters' tokens.
+    logger: (msg, params) => {
+      const { authInfo: _a, securityContext: _s, ...rest } = params;
+      if (/error/i.test(msg)) o.log.warn({ cube: rest }, `cube: ${msg}`);
+      else o.log.debug({ cube: rest }, `cube: ${msg}`);
+    },
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  // Cube answers every error with its stack (file paths of this machine): clients get the message only.
+  app.use((_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => json(withoutStack(body));
+    next();
+  });
+  await core.initApp(app);
+  return {
+    handle: (req, res) => app(req, res),
+    close: () => core.shutdown().then(() => undefined),
+  };
+}
