@@ -60,6 +60,7 @@ import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.j
 import { LazyCube } from './bi/lazy-cube.js';
 import { CubeViewers } from './bi/cube-viewers.js';
 import { cubeViewerKey } from './bi/cube-auth.js';
+import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -239,6 +240,13 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         model: (key) => viewers.get(key),
       })
     : undefined;
+  const reportDeps: ReportDeps | undefined = cube && {
+    cube,
+    viewers,
+    kinds: registries.kinds,
+    model: () => served.current.runtime.model,
+    modelVersion: () => served.current.published.version,
+  };
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
     const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
     mounted.use(router.routes());
@@ -266,7 +274,13 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(jobsAdminRoutes(queue)),
     routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
-    routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
+    routerMiddleware(
+      metaRoutes({
+        current: () => served.current,
+        actions: registries.actions,
+        ...(reportDeps ? { reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []) } : {}),
+      }),
+    ),
     routerMiddleware(
       actionRoutes({
         actions: registries.actions,
@@ -280,6 +294,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     ),
     routerMiddleware(myApprovalRoutes({ ...approvalDeps, runtime: () => served.current.runtime })),
     ...pluginRouters,
+    ...(reportDeps ? [routerMiddleware(reportRoutes(reportDeps))] : []),
     entities.middleware(),
   ]);
 

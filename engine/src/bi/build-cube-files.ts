@@ -13,6 +13,7 @@ import { CUBE, LITERAL_SINK, SqlText, cubeRef, jsValue, memberRef } from './cube
 import { EngineError } from '../shared/engine-error.js';
 import { cubeConditionSql, type CubeConditionDeps } from './cube-condition.js';
 import { entityMembers, pickLabel, type Member } from './cube-members.js';
+import { joinFields } from './cube-joins.js';
 
 export interface CubeFile {
   readonly fileName: string;
@@ -31,6 +32,11 @@ export interface CubeFilesDeps {
   readonly kinds: FieldKindRegistry;
   readonly operators: OperatorRegistry;
   readonly operatorsFor: (kind: string) => readonly string[];
+}
+
+/** The segment holding a report's filter. */
+export function reportSegment(report: string): string {
+  return `report_${report}`;
 }
 
 export const EVERYONE: CubeViewer = { canRead: () => true, isHidden: () => false, readScope: UNRESTRICTED_SCOPE };
@@ -103,6 +109,15 @@ function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, 
       sql: new SqlText(cubeConditionSql(conditionDeps, entity, s.filter)),
     };
   }
+  // A report's filter is a segment of its own, so that the report is one Cube query (report-plan.ts names it).
+  for (const r of entity.analytics?.reports ?? []) {
+    if (r.filter === undefined || !conditionVisible(conditionDeps, entity, r.filter)) continue;
+    segments[reportSegment(r.name)] = {
+      title: pickLabel(r.label, locale),
+      sql: new SqlText(cubeConditionSql(conditionDeps, entity, r.filter)),
+      shown: false,
+    };
+  }
   return {
     sql: cubeSql(entity, viewer),
     title: pickLabel(entity.pluralLabel, locale),
@@ -127,14 +142,12 @@ function conditionVisible(deps: CubeConditionDeps, entity: EntityDef, condition:
   }
 }
 
-/** A many-to-one join per related entity: Cube names joins by cube, so the first belongsTo field to each target wins. */
+/** A many-to-one join per related entity the viewer may read (cube-joins.ts picks the field). */
 function joinsOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Record<string, Member> {
   const joins: Record<string, Member> = {};
-  for (const f of entity.fields) {
-    const target = f.target;
+  for (const [target, f] of joinFields(entity, deps.kinds, (field) => !viewer.isHidden(entity.name, field))) {
     const fk = f.columns[0];
-    if (!target || !fk || f.cardinality === 'manyToMany' || !deps.kinds.get(f.kind)?.reference) continue;
-    if (joins[target] || target === entity.name || viewer.isHidden(entity.name, f.name) || !viewer.canRead(target)) continue;
+    if (!fk || !viewer.canRead(target)) continue;
     joins[target] = { relationship: 'many_to_one', sql: new SqlText(`${CUBE}.${q(fk.name)} = ${cubeRef(target)}.id`) };
   }
   return joins;

@@ -6,7 +6,8 @@ import type { MeasureDef } from '../metadata/analytics.js';
 import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
 import { cubeConditionSql } from './cube-condition.js';
 import { entityMembers } from './cube-members.js';
-import { EVERYONE, type CubeFilesDeps } from './build-cube-files.js';
+import { EVERYONE, buildCubeModel, reportSegment, type CubeFilesDeps } from './build-cube-files.js';
+import { planReport } from './report-plan.js';
 
 const NUMERIC = new Set(['integer', 'decimal']);
 
@@ -40,8 +41,42 @@ function checkMeasureFields(
   }
 }
 
+function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
+  const members = buildCubeModel(deps).members;
+  const seen = new Set<string>();
+  for (const entity of deps.model.entities) {
+    (entity.analytics?.reports ?? []).forEach((report, i) => {
+      const at = `/analytics/reports/${i}`;
+      const problem = (pointer: string, rule: string, message: string) =>
+        problems.push({ file: entity.file, pointer, rule, message, pack: entity.pack, entity: entity.name });
+      if (seen.has(report.name)) problem(`${at}/name`, 'analytics.duplicate_report', `another report is named '${report.name}'`);
+      seen.add(report.name);
+      let plan;
+      try {
+        plan = planReport(deps.model, deps.kinds, { entity, report });
+      } catch (err) {
+        problem(at, 'analytics.unknown_dimension', (err as Error).message);
+        return;
+      }
+      for (const m of plan.members) {
+        if (!members.has(m)) problem(at, 'analytics.unknown_member', `'${m}' is not a member of the ${entity.name} cube or one it joins`);
+      }
+      const time = report.timeDimension;
+      const timeDim = time && entity.fields.find((f) => f.name === time.dimension);
+      if (time && !['created_at', 'updated_at'].includes(time.dimension) && deps.kinds.get(timeDim?.kind ?? '')?.cubeType !== 'time')
+        problem(`${at}/timeDimension/dimension`, 'analytics.not_a_time', `'${time.dimension}' is not a date or time field`);
+      const columns = new Set(plan.columns.map((c) => c.name));
+      (report.order ?? []).forEach((o, j) => {
+        if (!columns.has(o.member))
+          problem(`${at}/order/${j}/member`, 'analytics.unknown_order', `'${o.member}' is not a column of the report`);
+      });
+    });
+  }
+}
+
 export function checkAnalytics(deps: CubeFilesDeps): MetadataProblem[] {
   const problems: MetadataProblem[] = [];
+  checkReports(deps, problems);
   for (const entity of deps.model.entities) {
     const a = entity.analytics;
     if (!a) continue;
@@ -77,6 +112,10 @@ export function checkAnalytics(deps: CubeFilesDeps): MetadataProblem[] {
             `'${name}' is not a measure (other than a ratio) of the ${entity.name} cube`,
           );
       }
+    });
+    for (const r of a.reports ?? []) if (r.filter !== undefined) taken.add(reportSegment(r.name));
+    (a.reports ?? []).forEach((r, i) => {
+      if (r.filter !== undefined) compile(r.filter, `/analytics/reports/${i}/filter`);
     });
     (a.segments ?? []).forEach((s, i) => {
       const at = `/analytics/segments/${i}`;

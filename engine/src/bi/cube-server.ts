@@ -8,6 +8,7 @@ import serverCore from '@cubejs-backend/server-core';
 import apiGateway from '@cubejs-backend/api-gateway';
 import postgresDriver from '@cubejs-backend/postgres-driver';
 import type { Logger } from '../shared/logger.js';
+import { EngineError } from '../shared/engine-error.js';
 import type { CubeModel } from './build-cube-files.js';
 import { checkQueryMembers, type CubeQuery } from './check-query-members.js';
 
@@ -22,8 +23,16 @@ export interface CubeServerOptions {
   readonly log: Logger;
 }
 
+export interface CubeResult {
+  readonly data: Record<string, unknown>[];
+  /** Cube's titles and types of the members answered, in the viewer's locale. */
+  readonly annotation: Record<string, Record<string, { title?: string; shortTitle?: string; type?: string }>>;
+}
+
 export interface CubeServer {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Runs a query as the viewer of `key` (their model, their query rewrite), in the process. */
+  load(key: string, query: Record<string, unknown>, requestId: string): Promise<CubeResult>;
   close(): Promise<void>;
 }
 
@@ -42,6 +51,13 @@ function keyOf(context: { securityContext?: unknown }): string {
   return key;
 }
 
+/** Cube's server core with its API gateway reachable, to run report queries in the process. */
+class EmbeddedCube extends serverCore.CubejsServerCore {
+  gateway(): ReturnType<serverCore.CubejsServerCore['apiGateway']> {
+    return this.apiGateway();
+  }
+}
+
 function withoutStack(body: unknown): unknown {
   if (!body || typeof body !== 'object' || !('stack' in body)) return body;
   const { stack: _stack, ...rest } = body as Record<string, unknown>;
@@ -50,7 +66,7 @@ function withoutStack(body: unknown): unknown {
 
 export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer> {
   const url = new URL(o.databaseUrl);
-  const core = new serverCore.CubejsServerCore({
+  const core = new EmbeddedCube({
     dbType: 'postgres',
     // postgres-driver 0.35 (the registry has no 0.33) declares its own copy of base-driver's class: the same shape at
     // runtime, a different private member to TypeScript.
@@ -108,8 +124,31 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     next();
   });
   await core.initApp(app);
+  const gateway = core.gateway();
+  const load = async (key: string, query: Record<string, unknown>, requestId: string): Promise<CubeResult> => {
+    for (;;) {
+      const answer = await new Promise<{ message: Record<string, unknown>; status: number }>((resolve, reject) => {
+        gateway
+          .load({
+            query,
+            context: { securityContext: { key } satisfies SecurityContext, requestId },
+            res: (message, opts) => resolve({ message: message as Record<string, unknown>, status: opts?.status ?? 200 }),
+          })
+          .catch(reject);
+      });
+      if (answer.message.error === 'Continue wait') continue;
+      if (answer.status >= 400 || answer.message.error !== undefined)
+        throw new EngineError(
+          'report.query_failed',
+          answer.status >= 400 && answer.status < 500 ? answer.status : 502,
+          String(answer.message.error),
+        );
+      return answer.message as unknown as CubeResult;
+    }
+  };
   return {
     handle: (req, res) => app(req, res),
+    load,
     close: () => core.shutdown().then(() => undefined),
   };
 }

@@ -24,7 +24,28 @@ export interface SegmentDef {
   readonly filter: unknown;
 }
 
+export type Granularity = 'day' | 'week' | 'month' | 'quarter' | 'year';
+
+/** A standard report over the entity's cube (served at /api/v1/reports/<name>). */
+export interface ReportDef {
+  readonly name: string;
+  readonly label: Label;
+  readonly description?: Label;
+  /** Measures of the entity's cube. */
+  readonly measures: readonly string[];
+  /** Dimensions of the entity's cube, or `<entity>.<dimension>` of an entity it belongs to. */
+  readonly dimensions?: readonly string[];
+  readonly timeDimension?: { readonly dimension: string; readonly granularity: Granularity };
+  readonly segments?: readonly string[];
+  /** JSON Logic over the record: only matching records are reported. */
+  readonly filter?: unknown;
+  readonly order?: readonly { readonly member: string; readonly descending?: boolean }[];
+  readonly limit?: number;
+  readonly chart?: 'table' | 'bar' | 'line' | 'pie' | 'funnel';
+}
+
 export interface AnalyticsDef {
   readonly measures?: readonly MeasureDef[];
   readonly segments?: readonly SegmentDef[];
+  readonly reports?: readonly ReportDef[];
 }
