@@ -58,6 +58,7 @@ import { aggregateRoutes } from './api/aggregate.routes.js';
 import { RecordAggregator } from './data/record-aggregator.js';
 import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.js';
 import { LazyCube } from './bi/lazy-cube.js';
+import { playgroundApp } from './api/playground-app.js';
 import { CubeViewers } from './bi/cube-viewers.js';
 import { cubeViewerKey } from './bi/cube-auth.js';
 import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
@@ -81,6 +82,8 @@ export interface Engine {
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
+  /** Cube's playground for administrators and analysts on a listener of its own (development mode with BI only). */
+  listenPlayground(port?: number, host?: string): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
 }
 
@@ -299,6 +302,19 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   ]);
 
   const servers: Server[] = [];
+  const serve = (handler: ReturnType<typeof app.callback>, port: number, host: string) =>
+    new Promise<{ server: Server; url: string }>((resolve, reject) => {
+      // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
+      const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+      server.on('clientError', answerClientError);
+      server.listen(port, host);
+      server.once('error', reject);
+      server.once('listening', () => {
+        servers.push(server);
+        const addr = server.address() as AddressInfo;
+        resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}` });
+      });
+    });
   return {
     config,
     db,
@@ -311,18 +327,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     reminders,
     publish,
     listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
-        const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app.callback());
-        server.on('clientError', answerClientError);
-        server.listen(port, host);
-        server.once('error', reject);
-        server.once('listening', () => {
-          servers.push(server);
-          const addr = server.address() as AddressInfo;
-          resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}` });
-        });
-      });
+      return serve(app.callback(), port, host);
+    },
+    listenPlayground(port = config.playgroundPort ?? 0, host = config.host) {
+      if (!cube || config.playgroundPort === undefined)
+        return Promise.reject(
+          new Error('the playground runs in development mode with BI on (NODE_ENV is production, or TESSERA_BI=false)'),
+        );
+      return serve(playgroundApp({ auth, cube, log }).callback(), port, host);
     },
     async close() {
       await Promise.all(

@@ -58,6 +58,16 @@ class EmbeddedCube extends serverCore.CubejsServerCore {
   }
 }
 
+/**
+ * Cube's shutdown releases only the drivers of data sources it marked as seen, and postgres-driver 0.35's release()
+ * does not wait for its pool: end each driver's pool here and wait, so that nothing of Cube's stays connected once the
+ * engine has closed (a database dropped next meets no session of ours).
+ */
+async function endPool(driver: postgresDriver.PostgresDriver): Promise<void> {
+  const pool = (driver as unknown as { pool?: { ending?: boolean; end(): Promise<void> } }).pool;
+  if (pool && !pool.ending) await pool.end();
+}
+
 function withoutStack(body: unknown): unknown {
   if (!body || typeof body !== 'object' || !('stack' in body)) return body;
   const { stack: _stack, ...rest } = body as Record<string, unknown>;
@@ -66,19 +76,23 @@ function withoutStack(body: unknown): unknown {
 
 export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer> {
   const url = new URL(o.databaseUrl);
+  const drivers: postgresDriver.PostgresDriver[] = [];
   const core = new EmbeddedCube({
     dbType: 'postgres',
     // postgres-driver 0.35 (the registry has no 0.33) declares its own copy of base-driver's class: the same shape at
     // runtime, a different private member to TypeScript.
-    driverFactory: () =>
-      new postgresDriver.PostgresDriver({
+    driverFactory: () => {
+      const driver = new postgresDriver.PostgresDriver({
         host: url.hostname,
         port: Number(url.port || 5432),
         user: decodeURIComponent(url.username),
         password: decodeURIComponent(url.password),
         database: url.pathname.slice(1),
         maxPoolSize: 4,
-      }) as unknown as DriverFactoryResult,
+      });
+      drivers.push(driver);
+      return driver as unknown as DriverFactoryResult;
+    },
     devServer: false,
     telemetry: false,
     cacheAndQueueDriver: 'memory',
@@ -149,6 +163,9 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
   return {
     handle: (req, res) => app(req, res),
     load,
-    close: () => core.shutdown().then(() => undefined),
+    close: async () => {
+      await core.shutdown();
+      await Promise.all(drivers.map(endPool));
+    },
   };
 }

@@ -273,6 +273,10 @@ program
       if (config.demoData) await seedDemoData(engine);
       const { url } = await engine.listen();
       engine.log.info({ url, ms: Date.now() - started, jobs: config.runJobs }, `Tessera is serving on ${url}`);
+      if (config.bi && config.playgroundPort !== undefined) {
+        const playground = await engine.listenPlayground();
+        engine.log.info({ url: playground.url }, `Cube's playground (administrators and analysts) is on ${playground.url}`);
+      }
       closeOnSignal(engine);
     } catch (e) {
       fail(e);
