@@ -108,7 +108,11 @@ export function reportRoutes(deps: ReportDeps): Router<ApiState> {
     }
     ctx.body = {
       data: rows.map((row) => ({ ...row, drill: { entity: ref.entity.name, filter: drillFilter(plan, segmentFilters, row) } })),
-      meta: { report: { name: ref.report.name, label: title, entity: ref.entity.name, chart: ref.report.chart ?? 'table' }, columns },
+      meta: {
+        report: { name: ref.report.name, label: title, entity: ref.entity.name, chart: ref.report.chart ?? 'table' },
+        columns,
+        preAggregated: Object.keys(result.usedPreAggregations ?? {}).length > 0,
+      },
     };
   });
   return router;

@@ -9,11 +9,13 @@ import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { UNRESTRICTED_SCOPE, type RecordScope } from '../query/record-scope.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { q } from '../sql/q.js';
-import { CUBE, LITERAL_SINK, SqlText, cubeRef, jsValue, memberRef } from './cube-sql.js';
+import { CUBE, LITERAL_SINK, MemberRef, SqlText, cubeRef, jsValue, memberRef } from './cube-sql.js';
 import { EngineError } from '../shared/engine-error.js';
 import { cubeConditionSql, type CubeConditionDeps } from './cube-condition.js';
 import { entityMembers, pickLabel, type Member } from './cube-members.js';
 import { joinFields } from './cube-joins.js';
+import { reportSegment } from './report-segment.js';
+import { dimensionPath } from './report-plan.js';
 
 export interface CubeFile {
   readonly fileName: string;
@@ -32,11 +34,6 @@ export interface CubeFilesDeps {
   readonly kinds: FieldKindRegistry;
   readonly operators: OperatorRegistry;
   readonly operatorsFor: (kind: string) => readonly string[];
-}
-
-/** The segment holding a report's filter. */
-export function reportSegment(report: string): string {
-  return `report_${report}`;
 }
 
 export const EVERYONE: CubeViewer = { canRead: () => true, isHidden: () => false, readScope: UNRESTRICTED_SCOPE };
@@ -118,16 +115,63 @@ function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, 
       shown: false,
     };
   }
+  const joins = joinsOf(entity, deps, viewer);
+  // A joined dimension exists for the viewer when the join does and the field behind it is not hidden from them.
+  const joinedVisible = (target: string, dim: string) => {
+    const field = dimensionPath(deps.model, deps.kinds, entity, `${target}.${dim}`)?.path.split('.')[1];
+    return joins[target] !== undefined && field !== undefined && !viewer.isHidden(target, field);
+  };
+  const preAggregations = rollupsOf(entity, { dimensions: members.dimensions, measures, segments }, joinedVisible);
   return {
     sql: cubeSql(entity, viewer),
     title: pickLabel(entity.pluralLabel, locale),
     // Cube 0.33 takes `meta` on members only: the cube's title is in the viewer's locale.
     ...(entity.description ? { description: pickLabel(entity.description, locale) } : {}),
-    joins: joinsOf(entity, deps, viewer),
+    joins,
     dimensions: members.dimensions,
     measures,
     segments,
+    ...(Object.keys(preAggregations).length ? { preAggregations } : {}),
   };
+}
+
+/** How often Cube rebuilds a report's rollup; a new Model version compiles anew and rebuilds what changed. */
+export const ROLLUP_REFRESH = '10 minute';
+
+/**
+ * A rollup per report that asks for one, when the viewer has every member it names (a rollup naming a missing member
+ * would break the viewer's whole model). Its table holds only the viewer's rows: the cube's SQL carries their scope.
+ */
+function rollupsOf(
+  entity: EntityDef,
+  own: Pick<CubeDef, 'dimensions' | 'measures' | 'segments'>,
+  joinedVisible: (target: string, dim: string) => boolean,
+): Record<string, Member> {
+  const out: Record<string, Member> = {};
+  for (const r of entity.analytics?.reports ?? []) {
+    if (!r.preAggregate) continue;
+    const segments = [...(r.segments ?? []), ...(r.filter !== undefined ? [reportSegment(r.name)] : [])];
+    const dims = (r.dimensions ?? []).map((d) => d.split('.'));
+    const ok =
+      r.measures.every((m) => own.measures[m]) &&
+      segments.every((s) => own.segments[s]) &&
+      dims.every(([a = '', b]) => (b === undefined ? own.dimensions[a] : joinedVisible(a, b))) &&
+      (!r.timeDimension || own.dimensions[r.timeDimension.dimension]);
+    if (!ok) continue;
+    out[reportSegment(r.name)] = {
+      type: 'rollup',
+      // Kept in the source database (Cube's own schema there): there is no Cube Store.
+      external: false,
+      measures: r.measures.map((m) => new MemberRef(undefined, m)),
+      dimensions: dims.map(([a = '', b]) => (b === undefined ? new MemberRef(undefined, a) : new MemberRef(a, b))),
+      segments: segments.map((s) => new MemberRef(undefined, s)),
+      ...(r.timeDimension
+        ? { timeDimension: new MemberRef(undefined, r.timeDimension.dimension), granularity: r.timeDimension.granularity }
+        : {}),
+      refreshKey: { every: ROLLUP_REFRESH },
+    };
+  }
+  return out;
 }
 
 /** Whether a condition names only what the viewer may see (a hidden field reads as an unknown one). */

@@ -6,7 +6,8 @@ import type { MeasureDef } from '../metadata/analytics.js';
 import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
 import { cubeConditionSql } from './cube-condition.js';
 import { entityMembers } from './cube-members.js';
-import { EVERYONE, buildCubeModel, reportSegment, type CubeFilesDeps } from './build-cube-files.js';
+import { EVERYONE, buildCubeModel, type CubeFilesDeps } from './build-cube-files.js';
+import { reportSegment } from './report-segment.js';
 import { planReport } from './report-plan.js';
 
 const NUMERIC = new Set(['integer', 'decimal']);
@@ -65,6 +66,20 @@ function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
       const timeDim = time && entity.fields.find((f) => f.name === time.dimension);
       if (time && !['created_at', 'updated_at'].includes(time.dimension) && deps.kinds.get(timeDim?.kind ?? '')?.cubeType !== 'time')
         problem(`${at}/timeDimension/dimension`, 'analytics.not_a_time', `'${time.dimension}' is not a date or time field`);
+      if (report.preAggregate) {
+        // A rollup keeps sums and counts per group; averages, distinct counts and ratios cannot be added back up.
+        const generated = entityMembers(entity, deps.kinds, 'en', () => true).measures;
+        const declared = new Map((entity.analytics?.measures ?? []).map((m) => [m.name, m.ratio ? 'number' : m.aggregate]));
+        for (const m of report.measures) {
+          const type = declared.get(m) ?? generated[m]?.type;
+          if (type === 'number' || type === 'avg' || type === 'countDistinct')
+            problem(
+              `${at}/measures`,
+              'analytics.rollup_not_additive',
+              `'${m}' (${String(type)}) cannot be kept in a rollup: leave out preAggregate or the measure`,
+            );
+        }
+      }
       const columns = new Set(plan.columns.map((c) => c.name));
       (report.order ?? []).forEach((o, j) => {
         if (!columns.has(o.member))

@@ -2,6 +2,7 @@
 // memory cache and queue, no refresh timer, no dev server, JS models generated per viewer (bi/cube-viewers.ts), its own
 // pre-aggregation schema, an API secret of its own. The only module that imports Cube's packages: lazy-cube.ts loads it
 // when BI is first used, so engines and tests that never query Cube do not pay its start-up.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import serverCore from '@cubejs-backend/server-core';
@@ -27,6 +28,8 @@ export interface CubeResult {
   readonly data: Record<string, unknown>[];
   /** Cube's titles and types of the members answered, in the viewer's locale. */
   readonly annotation: Record<string, Record<string, { title?: string; shortTitle?: string; type?: string }>>;
+  /** The rollup tables the answer was read from (none: from the records). */
+  readonly usedPreAggregations?: Record<string, unknown>;
 }
 
 export interface CubeServer {
@@ -36,8 +39,21 @@ export interface CubeServer {
   close(): Promise<void>;
 }
 
-/** Cube's pre-aggregation tables live apart: its orphan clean-up drops what it does not know in its schema. */
-export const PRE_AGGREGATIONS_SCHEMA = 'tessera_cube_pre_aggregations';
+/**
+ * Cube's rollup tables live in schemas of their own, one per viewer (user and grants): a viewer's rollups hold only
+ * their rows (their scope is in every cube's SQL), and Cube's orphan clean-up drops every table of a schema that the
+ * model it compiles does not know — in a shared schema, one viewer's build dropped another's tables.
+ */
+export const PRE_AGGREGATIONS_SCHEMA_PREFIX = 'tessera_cube_';
+
+export function preAggregationsSchema(viewerKey: string): string {
+  // The key is `<model version>:<user>:<grants>:<locale>`: the schema follows the user and grants, not the version
+  // (a new version's rollups replace the old ones there) nor the locale (titles are not stored).
+  const [, user = '', basis = ''] = viewerKey.split(':');
+  return PRE_AGGREGATIONS_SCHEMA_PREFIX + createHash('sha256').update(`${user}:${basis}`).digest('hex').slice(0, 16);
+}
+
+type RequestContextOf<F> = F extends (request: { context: infer C }) => unknown ? C : never;
 
 type DriverFactoryResult = ReturnType<NonNullable<serverCore.CreateOptions['driverFactory']>>;
 
@@ -100,7 +116,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     allowNodeRequire: false,
     apiSecret: o.apiSecret,
     basePath: o.basePath,
-    preAggregationsSchema: PRE_AGGREGATIONS_SCHEMA,
+    preAggregationsSchema: (context) => preAggregationsSchema(keyOf(context)),
     orchestratorOptions: { preAggregationsOptions: { externalRefresh: false } },
     maxCompilerCacheKeepAlive: 10 * 60 * 1000,
     compilerCacheSize: 200,
@@ -145,7 +161,12 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
         gateway
           .load({
             query,
-            context: { securityContext: { key } satisfies SecurityContext, requestId },
+            // Cube reports the rollups it read from only to its playground's own callers: our in-process call is one.
+            context: {
+              securityContext: { key } satisfies SecurityContext,
+              requestId,
+              signedWithPlaygroundAuthSecret: true,
+            } as RequestContextOf<typeof gateway.load>,
             res: (message, opts) => resolve({ message: message as Record<string, unknown>, status: opts?.status ?? 200 }),
           })
           .catch(reject);

@@ -39,9 +39,19 @@ export class SqlText {
   constructor(readonly sql: string) {}
 }
 
+/** A reference to a member (`CUBE.count`, `customer.name`) where Cube takes references, not strings (rollups). */
+export class MemberRef {
+  constructor(
+    readonly cube: string | undefined,
+    readonly member: string,
+  ) {}
+}
+
 /** A JS expression for a model value: SqlText as a template literal, everything else as JSON. */
 export function jsValue(value: unknown, indent = ''): string {
   if (value instanceof SqlText) return sqlTemplate(value.sql);
+  // Names are metadata names (snake_case identifiers, checked by the meta-schema): safe as JS property accesses.
+  if (value instanceof MemberRef) return `${value.cube ?? 'CUBE'}.${value.member}`;
   if (Array.isArray(value)) return `[${value.map((v) => jsValue(v, indent)).join(', ')}]`;
   if (value && typeof value === 'object') {
     const inner = `${indent}  `;

@@ -4,7 +4,7 @@
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
 import type { Granularity, ReportDef } from '../metadata/analytics.js';
-import { reportSegment } from './build-cube-files.js';
+import { reportSegment } from './report-segment.js';
 import type { CubeQuery } from './check-query-members.js';
 import { joinFields } from './cube-joins.js';
 

@@ -42,6 +42,8 @@ export interface ReportDef {
   readonly order?: readonly { readonly member: string; readonly descending?: boolean }[];
   readonly limit?: number;
   readonly chart?: 'table' | 'bar' | 'line' | 'pie' | 'funnel';
+  /** Keep the report's aggregate in a rollup table Cube builds in the database and answers the report from. */
+  readonly preAggregate?: boolean;
 }
 
 export interface AnalyticsDef {
