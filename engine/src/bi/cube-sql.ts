@@ -39,7 +39,7 @@ export class SqlText {
   constructor(readonly sql: string) {}
 }
 
-/** A reference to a member (`CUBE.count`, `customer.name`) where Cube takes references, not strings (rollups). */
+/** A reference to a member (`CUBE.count`, `account.name`) where Cube takes references, not strings (rollups). */
 export class MemberRef {
   constructor(
     readonly cube: string | undefined,

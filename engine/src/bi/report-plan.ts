@@ -56,7 +56,7 @@ function ownDimension(kinds: FieldKindRegistry, entity: EntityDef, dim: string):
   return undefined;
 }
 
-/** `stage` or `customer.region` (through the join the cube has to customer) as a record path. */
+/** `stage` or `account.region` (through the join the cube has to account) as a record path. */
 export function dimensionPath(
   model: Model,
   kinds: FieldKindRegistry,
