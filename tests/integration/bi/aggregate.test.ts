@@ -5,17 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { listUrl } from '../../support/list-url.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { setupBiWorld } from '../../support/bi-world.js';
 
 type Rec = Record<string, any>;
 let t: TestEngine;
-const tokens: Record<string, string> = {};
-const ids: Record<string, string> = {};
-
-async function post(entity: string, body: Rec): Promise<Rec> {
-  const res = await t.request('POST', `/api/v1/${entity}`, body);
-  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
-  return res.body.data;
-}
+let tokens: Record<string, string> = {};
+let ids: Record<string, string> = {};
 
 function aggregateUrl(entity: string, params: Record<string, unknown>): string {
   return listUrl(entity, params).replace(`/api/v1/${entity}`, `/api/v1/${entity}/aggregate`);
@@ -27,49 +22,7 @@ async function aggregate(user: string, entity: string, params: Record<string, un
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm'] });
-  const units = await t.request('GET', listUrl('org_unit', { filter: { '==': [{ var: 'code' }, 'HQ'] } }));
-  const hq = units.body.data[0] as Rec;
-  const east = await post('org_unit', { name: '华东分公司', code: 'EAST', unit_type: 'branch', parent: hq.id });
-  const south = await post('org_unit', { name: '华南分公司', code: 'SOUTH', unit_type: 'branch', parent: hq.id });
-  const mk = async (username: string, unit: string, manager?: string) => {
-    const u = await post('app_user', { username, display_name: username, org_unit: unit, ...(manager ? { manager } : {}) });
-    expect((await t.request('PUT', `/api/admin/users/${u.id}/password`, { password: `${username}-password` })).status).toBe(204);
-    ids[username] = u.id;
-  };
-  await mk('mgr_east', east.id);
-  await mk('rep_east', east.id, ids.mgr_east);
-  await mk('rep_south', south.id);
-  const grants = (scope: string, hidden: Rec = {}) => ({
-    entities: {
-      customer: { actions: ['read'], scope },
-      opportunity: { actions: ['read'], scope, fields: hidden },
-    },
-  });
-  await post('role', { code: 'rep', name: 'rep', grants: grants('own'), members: [ids.rep_east] });
-  await post('role', { code: 'rep_s', name: 'rep s', grants: grants('own', { budget: 'hidden' }), members: [ids.rep_south] });
-  await post('role', { code: 'mgr', name: 'mgr', grants: grants('subordinates'), members: [ids.mgr_east] });
-  for (const name of ['mgr_east', 'rep_east', 'rep_south']) tokens[name] = await t.login(name, `${name}-password`);
-
-  // Customers in two regions, each owned by one of the users; opportunities spread over owners, priorities,
-  // currencies and customers (some owned by someone else than the customer's owner: the join's scope matters).
-  const owners = ['rep_east', 'rep_south', 'mgr_east'];
-  const customers: Rec[] = [];
-  for (let i = 0; i < 6; i++) {
-    customers.push(await post('customer', { name: `客户 ${i}`, region: i % 2 ? 'east' : 'south', owner: ids[owners[i % 3] ?? ''] }));
-  }
-  const priorities = ['high', 'normal', 'low'];
-  for (let i = 0; i < 24; i++) {
-    const usd = i % 4 === 0;
-    await post('opportunity', {
-      name: `商机 ${i}`,
-      customer: customers[(i * 5) % 6]?.id,
-      owner: ids[owners[Math.floor(i / 3) % 3] ?? ''],
-      priority: priorities[i % 3],
-      amount: { amount: `${(i * 1234.5 + 100).toFixed(2)}`, currency: usd ? 'USD' : 'CNY' },
-      ...(usd ? { exchange_rate: '7.1' } : {}),
-      budget: `${i * 10}.25`,
-    });
-  }
+  ({ ids, tokens } = await setupBiWorld(t, 24));
 });
 
 afterAll(async () => {
