@@ -140,7 +140,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     },
     // Cube logs raw bearer tokens on authentication failures: log its events without their parameters' tokens.
     logger: (msg, params) => {
-      const { authInfo: _a, securityContext: _s, ...rest } = params;
+      const { authInfo: _a, securityContext: _s, token: _t, ...rest } = params;
       if (/error/i.test(msg)) o.log.warn({ cube: rest }, `cube: ${msg}`);
       else o.log.debug({ cube: rest }, `cube: ${msg}`);
     },
@@ -172,12 +172,13 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
           .catch(reject);
       });
       if (answer.message.error === 'Continue wait') continue;
-      if (answer.status >= 400 || answer.message.error !== undefined)
-        throw new EngineError(
-          'report.query_failed',
-          answer.status >= 400 && answer.status < 500 ? answer.status : 502,
-          String(answer.message.error),
-        );
+      if (answer.status >= 400 || answer.message.error !== undefined) {
+        // The query was planned from checked metadata and the caller's members were checked: a failure is ours, and
+        // its message may hold SQL or database text that no client should read.
+        o.log.error({ requestId, status: answer.status, error: answer.message.error, query }, 'cube: a report query failed');
+        throw new EngineError('report.query_failed', 502, 'the report could not be computed; the engine log has the cause');
+      }
+
       return answer.message as unknown as CubeResult;
     }
   };

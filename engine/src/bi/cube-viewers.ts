@@ -24,7 +24,13 @@ export class CubeViewers {
   ensure(request: ViewerRequest): string {
     const basis = createHash('sha256').update(JSON.stringify(request.basis)).digest('hex').slice(0, 16);
     const key = `${request.modelVersion}:${request.userId}:${basis}:${request.locale}`;
-    if (this.models.has(key)) return key;
+    const kept = this.models.get(key);
+    if (kept) {
+      // Most recently used last: the oldest unused model goes first.
+      this.models.delete(key);
+      this.models.set(key, kept);
+      return key;
+    }
     const { access } = request;
     const model = buildCubeModel(
       this.deps(),

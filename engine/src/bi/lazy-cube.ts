@@ -59,6 +59,11 @@ export class LazyCube {
   async close(): Promise<void> {
     const started = this.started;
     this.started = undefined;
-    if (started) await (await started.catch(() => undefined))?.close();
+    // A start that failed has nothing to close; it was reported to the request that started it.
+    const server = await started?.catch((err: unknown) => {
+      this.o.log.debug({ err }, 'cube: never started');
+      return undefined;
+    });
+    await server?.close();
   }
 }
