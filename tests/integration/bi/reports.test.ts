@@ -22,7 +22,12 @@ const OPEN = `t.stage NOT IN ('won', 'lost')`;
 const WON = `t.stage = 'won'`;
 
 /** Per report: its base table and SQL columns in the report's column order (dimensions, time, measures). */
-const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: string; join?: boolean }> = {
+/** A joined table `j`: the table, the base table's reference column; its rows are those the caller may read too. */
+type Join = { table: string; fk: string };
+const CUSTOMER: Join = { table: 'customer', fk: 'customer_id' };
+const DEPARTMENT: Join = { table: 'org_unit', fk: 'department_id' };
+
+const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: string; join?: Join }> = {
   new_leads: { table: 'lead', columns: ['t.source', month('t.created_at'), 'count(*)'] },
   lead_qualification: {
     table: 'lead',
@@ -59,14 +64,15 @@ const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: str
   },
   sales_volume_per_customer: {
     table: 'opportunity',
-    columns: ['c.name', `sum(t.amount_cny) FILTER (WHERE ${WON})`, `count(*) FILTER (WHERE ${WON})`],
-    join: true,
+    columns: ['j.name', `sum(t.amount_cny) FILTER (WHERE ${WON})`, `count(*) FILTER (WHERE ${WON})`],
+    join: CUSTOMER,
   },
-  top_customers_by_revenue: { table: 'opportunity', columns: ['c.name', 'sum(t.amount_cny)'], where: WON, join: true },
+  top_customers_by_revenue: { table: 'opportunity', columns: ['j.name', 'sum(t.amount_cny)'], where: WON, join: CUSTOMER },
   weighted_revenue_by_quarter: {
     table: 'opportunity',
+    join: DEPARTMENT,
     columns: [
-      't.department_id',
+      'j.parent_id',
       `to_char(date_trunc('quarter', t.expected_close), 'YYYY-MM-DD')`,
       `sum(t.amount_cny * t.confidence / 100) FILTER (WHERE ${OPEN})`,
       `sum(t.amount_cny) FILTER (WHERE ${OPEN})`,
@@ -157,18 +163,18 @@ describe('standard reports', () => {
         const spec = REPORT_SQL[name];
         if (!spec) throw new Error(`no SQL for report ${name}`);
         idsOf[spec.table] ??= await readableIds(spec.table, token);
-        idsOf.customer ??= await readableIds('customer', token);
+        if (spec.join) idsOf[spec.join.table] ??= await readableIds(spec.join.table, token);
         const res = await report(user, name);
         expect(res.status, `${user} ${name}: ${JSON.stringify(res.body)}`).toBe(200);
         const columns = (res.body.meta.columns as Rec[]).map((c) => c.name);
         const groups = spec.columns.filter((c) => !/\(/.test(c) || c.startsWith('to_char')).length;
         const sql = `SELECT ${spec.columns.map((c, i) => `${c} AS c${i}`).join(', ')} FROM ${spec.table} t
-          ${spec.join ? 'LEFT JOIN customer c ON c.id = t.customer_id AND c.deleted_at IS NULL AND c.id = ANY($2)' : ''}
+          ${spec.join ? `LEFT JOIN ${spec.join.table} j ON j.id = t.${spec.join.fk} AND j.deleted_at IS NULL AND j.id = ANY($2)` : ''}
           WHERE t.deleted_at IS NULL AND t.id = ANY($1) ${spec.where ? `AND ${spec.where}` : ''}
           ${groups ? `GROUP BY ${Array.from({ length: groups }, (_, i) => i + 1).join(', ')}` : ''}`;
-        const expected = (await t.db.pool.query(sql, spec.join ? [idsOf[spec.table], idsOf.customer] : [idsOf[spec.table]])).rows.map(
-          (r: Rec) => spec.columns.map((_, i) => r[`c${i}`]),
-        );
+        const expected = (
+          await t.db.pool.query(sql, spec.join ? [idsOf[spec.table], idsOf[spec.join.table]] : [idsOf[spec.table]])
+        ).rows.map((r: Rec) => spec.columns.map((_, i) => r[`c${i}`]));
         const got = (res.body.data as Rec[]).map((r) => columns.map((c) => r[c]));
         rowsSeen[`${user} ${name}`] = got.length;
         // Reports a pack keeps in rollups are answered from them (built on first use, in Cube's own schema).

@@ -20,7 +20,7 @@ describe('planReport', () => {
   it('makes one Cube query of a report, its filter a segment', () => {
     expect(plan('weighted_revenue_by_quarter').query).toEqual({
       measures: ['opportunity.weighted_pipeline', 'opportunity.pipeline'],
-      dimensions: ['opportunity.department'],
+      dimensions: ['org_unit.parent'],
       timeDimensions: [{ dimension: 'opportunity.expected_close', granularity: 'quarter' }],
       segments: [],
       order: [],
@@ -41,9 +41,9 @@ describe('planReport', () => {
 describe('drillFilter', () => {
   it('bounds a date bucket by dates and a time bucket by instants', () => {
     const quarter = plan('weighted_revenue_by_quarter');
-    expect(drillFilter(quarter, new Map(), { department: null, 'expected_close.quarter': '2026-10-01T00:00:00.000' })).toEqual({
+    expect(drillFilter(quarter, new Map(), { 'org_unit.parent': null, 'expected_close.quarter': '2026-10-01T00:00:00.000' })).toEqual({
       and: [
-        { isNull: [{ var: 'department' }] },
+        { isNull: [{ var: 'department.parent' }] },
         { '>=': [{ var: 'expected_close' }, '2026-10-01'] },
         { '<': [{ var: 'expected_close' }, '2027-01-01'] },
       ],
