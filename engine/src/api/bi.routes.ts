@@ -38,7 +38,7 @@ export function biTokenRoutes(cube: LazyCube): Router<ApiState> {
     const locale = pickLocale(ctx.query.locale, ctx.get('accept-language'));
     const { token, expiresAt } = await signCubeToken(
       await cube.secret(),
-      { userId: session.info.id, tokenId: session.tokenId, locale },
+      { userId: session.info.id, tokenKind: session.tokenKind, tokenId: session.tokenId, locale },
       session.expiresAt,
     );
     ctx.body = { data: { token, expiresAt: new Date(expiresAt).toISOString(), apiUrl: `${CUBE_BASE_PATH}/v1`, locale } };

@@ -105,7 +105,7 @@ export function playgroundApp(deps: PlaygroundDeps): Koa<ApiState> {
     const locale = pickLocale(undefined, ctx.get('accept-language'));
     const { token } = await signCubeToken(
       await deps.cube.secret(),
-      { userId: session.info.id, tokenId: session.tokenId, locale },
+      { userId: session.info.id, tokenKind: session.tokenKind, tokenId: session.tokenId, locale },
       session.expiresAt,
     );
     ctx.body = {

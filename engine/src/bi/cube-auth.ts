@@ -26,7 +26,7 @@ export async function cubeViewerKey(deps: CubeAuthDeps, secret: string, token: s
   const claims = await verifyCubeToken(secret, token);
   if (!claims) return undefined;
   try {
-    const session = await deps.auth.delegatedSession(claims.userId, claims.tokenId, claims.expiresAt);
+    const session = await deps.auth.delegatedSession(claims.userId, claims.tokenKind, claims.tokenId, claims.expiresAt);
     return viewerKeyFor(deps, session, claims.locale);
   } catch (err) {
     // An inactive or deleted user: the token is no longer good (Cube answers 401).

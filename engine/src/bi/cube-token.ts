@@ -12,7 +12,8 @@ export const CUBE_TOKEN_SECONDS = 15 * 60;
 
 export interface CubeTokenClaims {
   readonly userId: string;
-  /** The exchanged token's id: the Cube token is a delegation of it. */
+  /** The exchanged token's kind and id: the Cube token is a delegation of it, good while it is. */
+  readonly tokenKind: 'session' | 'api';
   readonly tokenId: string;
   readonly locale: string;
   /** Epoch milliseconds. */
@@ -33,7 +34,7 @@ export async function signCubeToken(
   notAfter: number,
 ): Promise<{ token: string; expiresAt: number }> {
   const exp = Math.floor(Math.min(notAfter, Date.now() + CUBE_TOKEN_SECONDS * 1000) / 1000);
-  const token = await new SignJWT({ tid: claims.tokenId, loc: claims.locale })
+  const token = await new SignJWT({ tid: claims.tokenId, tk: claims.tokenKind, loc: claims.locale })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -47,9 +48,10 @@ export async function signCubeToken(
 export async function verifyCubeToken(secret: string, token: string): Promise<CubeTokenClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-    const { sub, exp, tid, loc } = payload;
+    const { sub, exp, tid, tk, loc } = payload;
     if (typeof sub !== 'string' || typeof exp !== 'number' || typeof tid !== 'string' || typeof loc !== 'string') return undefined;
-    return { userId: sub, tokenId: tid, locale: loc, expiresAt: exp * 1000 };
+    if (tk !== 'session' && tk !== 'api') return undefined;
+    return { userId: sub, tokenKind: tk, tokenId: tid, locale: loc, expiresAt: exp * 1000 };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError) return undefined;
     throw err;

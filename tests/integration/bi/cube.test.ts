@@ -149,6 +149,13 @@ describe('Cube in the engine', () => {
       const res = await t.request('GET', path, undefined, { authorization: cubeTokens.rep_east ?? '' });
       expect(res.status, path).toBe(404);
     }
+    // A Cube token lasts only while the token it was exchanged for: signing out ends it.
+    const session = await t.login('rep_east', 'rep_east-password');
+    const exchanged = await t.request('POST', '/api/bi/token', {}, { authorization: `Bearer ${session}` });
+    const cube = exchanged.body.data.token as string;
+    expect((await load(cube, { measures: ['opportunity.count'] })).status).toBe(200);
+    expect((await t.request('POST', '/api/auth/logout', {}, { authorization: `Bearer ${session}` })).status).toBeLessThan(300);
+    expect((await load(cube, { measures: ['opportunity.count'] })).status).toBe(401);
     // Cube's system routes and the playground's are not mounted at all.
     for (const path of ['/cubejs-system/v1/context', '/playground/token', '/playground/db-schema', '/playground/env']) {
       const res = await t.request('POST', path, {}, { authorization: `Bearer ${world.tokens.rep_east}` });
