@@ -56,6 +56,14 @@ import { metaRoutes } from './api/meta.routes.js';
 import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
+import { aggregateRoutes } from './api/aggregate.routes.js';
+import { RecordAggregator } from './data/record-aggregator.js';
+import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.js';
+import { LazyCube } from './bi/lazy-cube.js';
+import { playgroundApp } from './api/playground-app.js';
+import { CubeViewers } from './bi/cube-viewers.js';
+import { cubeViewerKey } from './bi/cube-auth.js';
+import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -76,6 +84,8 @@ export interface Engine {
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
+  /** Cube's playground for administrators and analysts on a listener of its own (development mode with BI only). */
+  listenPlayground(port?: number, host?: string): Promise<{ server: Server; url: string }>;
   close(): Promise<void>;
 }
 
@@ -150,6 +160,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     process.stdout.write(text),
   );
   const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
+  const aggregator = new RecordAggregator(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
   const writer = new RecordWriter(() => ({
     pool: db.pool,
     runtime: served.current.runtime,
@@ -181,6 +192,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     router.use(explainRoutes(served.current.runtime, { reader, pool: db.pool }).routes());
     router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
     const imports = { writer, db: db.pool, limitBytes: config.importLimitBytes, runtime: () => served.current.runtime };
+    router.use(aggregateRoutes(served.current.runtime, aggregator).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer, imports }).routes());
     return router;
   };
@@ -218,6 +230,30 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     if (result.changed && models.current().version < result.version) models.swap({ model: next, version: result.version });
     return result;
   }
+  const viewers = new CubeViewers(() => ({
+    model: served.current.runtime.model,
+    kinds: registries.kinds,
+    operators: registries.operators,
+    operatorsFor: served.current.runtime.operatorsFor,
+  }));
+  const cubeAuth = { auth, viewers, modelVersion: () => served.current.published.version };
+  const cube = config.bi
+    ? new LazyCube({
+        pool: db.pool,
+        databaseUrl: db.url,
+        basePath: CUBE_BASE_PATH,
+        log,
+        authenticate: (secret, token) => cubeViewerKey(cubeAuth, secret, token),
+        model: (key) => viewers.get(key),
+      })
+    : undefined;
+  const reportDeps: ReportDeps | undefined = cube && {
+    cube,
+    viewers,
+    kinds: registries.kinds,
+    model: () => served.current.runtime.model,
+    modelVersion: () => served.current.published.version,
+  };
   const pluginRouters = registries.routers.map(({ plugin, router }) => {
     const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
     mounted.use(router.routes());
@@ -233,6 +269,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     // Public: health, the docs viewer, sign-in and public forms (whose links are their key) come before authentication.
     routerMiddleware(healthRoutes(db, models)),
     routerMiddleware(docsRoutes()),
+    ...(cube ? [cubeMiddleware(cube)] : []),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
     routerMiddleware(loginRoutes({ auth })),
@@ -240,6 +277,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     authenticateMiddleware(auth),
     routerMiddleware(publicLinkRoutes(publicLinks)),
     routerMiddleware(authRoutes({ auth, pool: db.pool })),
+    ...(cube ? [routerMiddleware(biTokenRoutes(cube))] : []),
     routerMiddleware(
       adminRoutes({
         knex: db.knex,
@@ -251,7 +289,13 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(jobsAdminRoutes(queue)),
     routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
-    routerMiddleware(metaRoutes({ current: () => served.current, actions: registries.actions })),
+    routerMiddleware(
+      metaRoutes({
+        current: () => served.current,
+        actions: registries.actions,
+        ...(reportDeps ? { reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []) } : {}),
+      }),
+    ),
     routerMiddleware(
       actionRoutes({
         actions: registries.actions,
@@ -264,10 +308,24 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     ),
     routerMiddleware(myApprovalRoutes({ ...approvalDeps, runtime: () => served.current.runtime })),
     ...pluginRouters,
+    ...(reportDeps ? [routerMiddleware(reportRoutes(reportDeps))] : []),
     entities.middleware(),
   ]);
 
   const servers: Server[] = [];
+  const serve = (handler: ReturnType<typeof app.callback>, port: number, host: string) =>
+    new Promise<{ server: Server; url: string }>((resolve, reject) => {
+      // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
+      const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler);
+      server.on('clientError', answerClientError);
+      server.listen(port, host);
+      server.once('error', reject);
+      server.once('listening', () => {
+        servers.push(server);
+        const addr = server.address() as AddressInfo;
+        resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}` });
+      });
+    });
   return {
     config,
     db,
@@ -280,18 +338,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     reminders,
     publish,
     listen(port = config.port, host = config.host) {
-      return new Promise((resolve, reject) => {
-        // Long filters travel in the URL: allow 256 KiB of headers so the engine's own limits answer first.
-        const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app.callback());
-        server.on('clientError', answerClientError);
-        server.listen(port, host);
-        server.once('error', reject);
-        server.once('listening', () => {
-          servers.push(server);
-          const addr = server.address() as AddressInfo;
-          resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}` });
-        });
-      });
+      return serve(app.callback(), port, host);
+    },
+    listenPlayground(port = config.playgroundPort ?? 0, host = config.host) {
+      if (!cube || config.playgroundPort === undefined)
+        return Promise.reject(
+          new Error('the playground runs in development mode with BI on (NODE_ENV is production, or TESSERA_BI=false)'),
+        );
+      return serve(playgroundApp({ auth, cube, log }).callback(), port, host);
     },
     async close() {
       await Promise.all(
@@ -303,6 +357,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
             }),
         ),
       );
+      await cube?.close();
       await follower.stop();
       await relay.stop();
       await queue.close();

@@ -12,6 +12,8 @@ import { buildOpenApiDocument } from './openapi-document.js';
 export interface MetaDeps {
   current(): { runtime: ModelRuntime; published: PublishedModel; openapi: Record<string, unknown> };
   readonly actions: ReadonlyMap<string, ActionDef>;
+  /** The reports the caller may run (with BI on). */
+  reports?(state: ApiState, locale: string): unknown[];
 }
 
 export function metaRoutes(deps: MetaDeps): Router<ApiState> {
@@ -36,6 +38,7 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
             ctx.state.access,
           ),
         ),
+      ...(deps.reports ? { reports: deps.reports(ctx.state, locale) } : {}),
     };
   });
   // Administrators get the whole document; everyone else what their access allows, built once per access.

@@ -17,6 +17,7 @@ import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
 import { rulePaths } from './openapi-rule-paths.js';
+import { aggregateComponents, aggregatePaths } from './openapi-aggregate-paths.js';
 import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
 import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
@@ -340,6 +341,7 @@ export function buildOpenApiDocument(
       paths,
       rulePaths(e, pascal(e.name), ref(pascal(e.name)), { canDelete: view.can(e.name, 'delete'), isAdmin: view.isAdmin, hasDerived }),
       approvalPaths(e, pascal(e.name)),
+      aggregatePaths(e.name, pascal(e.name)),
     );
   }
   for (const action of actions.values()) {
@@ -359,6 +361,7 @@ export function buildOpenApiDocument(
       },
     };
   }
+  const aggregates = aggregateComponents(listParams.find((p) => p.name === 'filter') ?? {});
   Object.assign(paths, systemPaths(view.isAdmin), publicFormPaths());
   Object.assign(paths, notificationPaths(view.isAdmin));
   // The inbox and delegations are served always; they are documented where the Model has something to approve.
@@ -374,6 +377,10 @@ export function buildOpenApiDocument(
     // Every route needs a bearer token (a session token from login, or an API token) unless it says otherwise.
     security: [{ bearer: [] }],
     paths,
-    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      schemas: { ...schemas, ...aggregates.schemas },
+      parameters: aggregates.parameters,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
   };
 }

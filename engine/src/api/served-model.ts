@@ -15,6 +15,7 @@ import { resolveCoreSchema } from '../security/core-schema.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { compileApprovalFlows, type ApprovalFlows } from '../workflow/compile-approval-flows.js';
 import { compilePublicForms, type PublicForms } from '../workflow/compile-public-forms.js';
+import { checkAnalytics } from '../bi/check-analytics.js';
 
 /** What a Model needs before it can be served, whatever version it is published as. */
 export interface PreparedModel {
@@ -45,7 +46,9 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   const approvals = compileApprovalFlows(model, registries);
   const publicForms = compilePublicForms(model, registries);
-  if (approvals.problems.length || publicForms.problems.length) throw new MetadataError([...approvals.problems, ...publicForms.problems]);
+  const analytics = checkAnalytics({ model, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor });
+  const problems = [...approvals.problems, ...publicForms.problems, ...analytics];
+  if (problems.length) throw new MetadataError(problems);
   return {
     model,
     runtime,

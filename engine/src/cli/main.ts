@@ -19,6 +19,9 @@ import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
 import { compilePublicForms } from '../workflow/compile-public-forms.js';
+import { checkAnalytics } from '../bi/check-analytics.js';
+import { kindOperators } from '../rules/kind-operators.js';
+import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { createLogger } from '../shared/logger.js';
 import { resolvePackDirs } from './resolve-pack-dirs.js';
 import { randomUUID } from 'node:crypto';
@@ -40,6 +43,12 @@ interface PackOptions {
   only?: boolean;
 }
 
+/** The packs' measures, segments and reports checked as a served Model checks them. */
+function analyticsProblems(model: Model, rules: KindsAndOperators) {
+  const allowed = kindOperators(rules);
+  return checkAnalytics({ model, kinds: rules.kinds, operators: rules.operators, operatorsFor: (kind) => allowed.get(kind) ?? [] });
+}
+
 /** The packs' Model and the registry set it was checked with (plugins the packs require included). */
 async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model; registries: PluginRegistries }> {
   const packDirs = resolvePackDirs(dirs, config.packDirs, opts.only ?? false);
@@ -52,6 +61,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...recordRuleProblems(m, registries),
     ...compileApprovalFlows(m, registries).problems,
     ...compilePublicForms(m, registries).problems,
+    ...analyticsProblems(m, registries),
   ];
   if (problems.length > 0) throw new MetadataError(problems);
   err(
@@ -277,6 +287,10 @@ program
       if (config.demoData) await seedDemoData(engine);
       const { url } = await engine.listen();
       engine.log.info({ url, ms: Date.now() - started, jobs: config.runJobs }, `Tessera is serving on ${url}`);
+      if (config.bi && config.playgroundPort !== undefined) {
+        const playground = await engine.listenPlayground();
+        engine.log.info({ url: playground.url }, `Cube's playground (administrators and analysts) is on ${playground.url}`);
+      }
       closeOnSignal(engine);
     } catch (e) {
       fail(e);

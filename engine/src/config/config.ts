@@ -52,6 +52,13 @@ export interface Config {
    * pack's entities has a record yet (a newcomer's first start). Only the serve command reads it.
    */
   readonly demoData: boolean;
+  /** Whether the engine serves analytics through Cube (TESSERA_BI; Cube itself starts on first use). */
+  readonly bi: boolean;
+  /**
+   * Where `tessera serve` opens Cube's playground for administrators and analysts: development mode only (NODE_ENV is
+   * not production), on TESSERA_PLAYGROUND_PORT, by default the port after PORT. Undefined in production.
+   */
+  readonly playgroundPort?: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -86,8 +93,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (!runJobs && redisUrl === undefined) {
     throw new Error('TESSERA_RUN_JOBS=false needs REDIS_URL: without Redis, jobs run only in the process that queued them');
   }
+  const port = positiveInt(env, 'PORT', 3000);
   return Object.freeze({
-    port: positiveInt(env, 'PORT', 3000),
+    port,
+    playgroundPort: env.NODE_ENV === 'production' ? undefined : positiveInt(env, 'TESSERA_PLAYGROUND_PORT', port + 1),
     host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl,
@@ -111,5 +120,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     smtpUrl: env.TESSERA_SMTP_URL || undefined,
     mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
     demoData: flag(env, 'TESSERA_DEMO_DATA', true),
+    bi: flag(env, 'TESSERA_BI', true),
   });
 }

@@ -158,6 +158,7 @@ const builtinKinds: FieldKind[] = [
     operators: ORDERED,
     cubeType: 'number',
     subPaths: { amount: { column: 0, operand: 'decimal' }, currency: { column: 1, operand: 'text', operators: EQUALITY } },
+    measureParts: { value: 'amount', unit: 'currency' },
     columns: (f) => {
       const dflt = f.default as { amount?: string; currency?: string } | undefined;
       const amount: ColumnDef = {

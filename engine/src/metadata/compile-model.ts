@@ -120,6 +120,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
         ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),
         ...(spec.publicForms?.length ? { publicForms: spec.publicForms } : {}),
+        ...(spec.analytics ? { analytics: spec.analytics } : {}),
       });
     }
   }

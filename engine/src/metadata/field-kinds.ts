@@ -57,6 +57,11 @@ export interface FieldKind {
   readonly derived?: boolean;
   /** Parts of the value conditions and sorts name; a field with parts cannot be used by its bare name. */
   readonly subPaths?: Readonly<Record<string, SubPath>>;
+  /**
+   * A value that adds up only within a unit (money: amounts per currency): aggregates sum the `value` part
+   * grouped by the `unit` part, never across units. Both name subPaths.
+   */
+  readonly measureParts?: { readonly value: string; readonly unit: string };
   /** Options a field of this kind always has (a user field's target), filled in before anything else. */
   implied?(field: FieldSpec): Partial<FieldSpec>;
   /** Physical columns on the entity's table. */

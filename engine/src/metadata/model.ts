@@ -3,6 +3,7 @@ import type { PublicFormDef } from './public-form.js';
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
+import type { AnalyticsDef } from './analytics.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -298,6 +299,8 @@ export interface EntityDef {
   readonly reminders?: readonly ReminderDef[];
   /** Forms filled in through a link, without an account (metadata/public-form.ts). */
   readonly publicForms?: readonly PublicFormDef[];
+  /** Measures and segments the pack declares for the entity's cube (metadata/analytics.ts). */
+  readonly analytics?: AnalyticsDef;
 }
 
 /** When scheduled work runs (shared/cron.ts reads the cron). */

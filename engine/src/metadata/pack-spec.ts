@@ -3,6 +3,7 @@ import type { PublicFormDef } from './public-form.js';
 import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { ReminderSpec } from './reminder.js';
+import type { AnalyticsDef } from './analytics.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
@@ -53,6 +54,7 @@ export interface EntityFileSpec {
   reminders?: ReminderSpec[];
   approvalFlows?: ApprovalFlowDef[];
   publicForms?: PublicFormDef[];
+  analytics?: AnalyticsDef;
 }
 
 /** A pack whose files all passed the meta-schema. */

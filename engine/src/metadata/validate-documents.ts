@@ -16,6 +16,7 @@ const SCHEMA_FILES = [
   'reminder.schema.json',
   'approval-flow.schema.json',
   'public-form.schema.json',
+  'analytics.schema.json',
   'entity.schema.json',
   'pack.schema.json',
 ];

@@ -133,6 +133,22 @@ export class Authenticator {
     return { actor: session.actor, access: session.access };
   }
 
+  /**
+   * The session of a user another token signed by the engine vouches for (a Cube token exchanged for a session or API
+   * token, bi/cube-token.ts): the user must still be active; their Access is built as for their own token.
+   */
+  async delegatedSession(userId: string, tokenKind: AuthSession['tokenKind'], tokenId: string, expiresAt: number): Promise<AuthSession> {
+    if (expiresAt <= Date.now() || !/^[0-9a-f-]{36}$/.test(tokenId)) throw invalidToken();
+    // The token it was exchanged for must still be good: a sign-out or a revoked API token ends the delegation too.
+    const table = tokenKind === 'api' ? API_TOKEN_TABLE : SESSION_TABLE;
+    const res = await this.o.pool.query(
+      `SELECT 1 FROM ${table} WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [tokenId, userId],
+    );
+    if (!res.rowCount) throw invalidToken();
+    return this.sessionFor(userId, tokenKind, tokenId, expiresAt);
+  }
+
   async authenticate(token: string): Promise<AuthSession> {
     const cached = this.sessions.get(token);
     if (cached && cached.expiresAt > Date.now()) return cached;

@@ -181,8 +181,10 @@ describe('GET /api/openapi.json', () => {
     walk(doc);
     expect(refs.size).toBeGreaterThan(0);
     for (const ref of refs) {
-      expect(ref).toMatch(/^#\/components\/schemas\//);
-      expect(doc.components.schemas[ref.split('/').pop() as string], ref).toBeDefined();
+      // Schemas, and the aggregate endpoints' shared parameters (#22).
+      expect(ref).toMatch(/^#\/components\/(schemas|parameters)\//);
+      const [, , kind = '', name = ''] = ref.split('/');
+      expect(doc.components[kind][name], ref).toBeDefined();
     }
   });
 

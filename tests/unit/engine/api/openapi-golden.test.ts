@@ -108,6 +108,7 @@ describe('OpenAPI document for a caller who is not an administrator', () => {
       '/api/v1/contract/{id}/history',
       // A reader may ask why; restore needs the delete permission, recompute an administrator.
       '/api/v1/contract/{id}/explain',
+      '/api/v1/contract/aggregate',
     ]);
     expect(Object.keys(doc.paths['/api/v1/contract'] ?? {})).toEqual(['get']);
     expect(Object.keys(doc.paths['/api/v1/contract/{id}'] ?? {})).toEqual(['parameters', 'get', 'patch']);
