@@ -11,6 +11,7 @@ import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
 import { flowGuardedTransitions } from '../metadata/approval-flow.js';
+import { layoutMeta, listViewsMeta } from './ui-meta.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -124,6 +125,8 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       update: withoutProperties(rt.schemas.update, hidden),
     },
     uiSchema: ui,
+    layout: layoutMeta(runtime.model, e, hidden, access, locale),
+    listViews: listViewsMeta(runtime.model, e, hidden, locale),
     // Rules, cap and pool as the pack declares them, so a UI can offer release and claim and explain assignments.
     ...(e.assignment ? { assignment: e.assignment } : {}),
   };
