@@ -53,6 +53,7 @@ import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
 import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
+import { uiMiddleware } from './api/ui.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
@@ -223,6 +224,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     // Public: health, the docs viewer and sign-in come before authentication.
     routerMiddleware(healthRoutes(db, models)),
     routerMiddleware(docsRoutes()),
+    // Public: the runtime UI's files (anything but /api/*).
+    uiMiddleware(),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
     routerMiddleware(loginRoutes({ auth })),
