@@ -1,10 +1,8 @@
 // The one way the UI talks to the engine: JSON in and out, the session's bearer token, problem+json turned into
 // ApiError (with its per-field errors), and a 401 signing the user out.
-export interface FieldError {
-  pointer: string;
-  code?: string;
-  message: string;
-}
+import type { FieldError } from './field-error.js';
+
+export type { FieldError };
 
 export class ApiError extends Error {
   constructor(

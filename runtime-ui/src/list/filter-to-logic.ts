@@ -162,7 +162,8 @@ export function filterModelToLogic(model: FilterModel, fields: ReadonlyMap<strin
   const parts: unknown[] = viewFilter === undefined ? [] : [viewFilter];
   for (const [column, filter] of Object.entries(model)) {
     const field = fields.get(column);
-    if (!field) continue;
+    // A column the lists offer no filter for (a relation's ids) filters nothing, whatever the model says.
+    if (!field || filterTypeOf(field) === null) continue;
     const cond = columnCondition(field, filter);
     if (cond) parts.push(cond);
   }

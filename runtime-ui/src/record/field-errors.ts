@@ -1,6 +1,6 @@
 // problem+json per-field errors (JSON pointers) -> rjsf's ErrorSchema, so each message shows under its field;
 // errors that point at no field of the form are returned apart, for the page's banner. Pure.
-import type { FieldError } from '../api/client';
+import type { FieldError } from '../api/field-error.js';
 
 export interface ErrorTree {
   __errors?: string[];

@@ -1,7 +1,7 @@
 // An entity's layout + its JSON Schemas (from /api/meta) -> the rjsf schema and uiSchema of its record form.
 // Fields the caller may change get their create/update schema; derived and read-only fields get the read schema
 // and a read-only display (with the score's explanation). Pure and DOM-free (unit-tested).
-import type { EntityMeta, JsonSchema, SectionMeta } from '../api/meta-types';
+import type { EntityMeta, JsonSchema, SectionMeta } from '../api/meta-types.js';
 
 export type FormMode = 'create' | 'update';
 

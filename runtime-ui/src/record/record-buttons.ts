@@ -1,7 +1,7 @@
 // The buttons of a record page: the state transitions the user may take from the record's current state, and the
 // pack actions they may run, placed as the layout says. An action shadows a transition of the same name (the
 // action takes the transition itself, with its effects). Pure.
-import type { EntityMeta } from '../api/meta-types';
+import type { EntityMeta } from '../api/meta-types.js';
 
 export interface RecordButton {
   kind: 'transition' | 'action';
