@@ -38,7 +38,12 @@ export function uiMiddleware(distDir = UI_DIST): Middleware<ApiState> {
     if (!path.startsWith(root)) return next();
     const isFile = existsSync(path) && statSync(path).isFile();
     // A missing asset is a 404, not the app: a stale tab asking for an old bundle must not get HTML as JavaScript.
-    if (!isFile && (extname(ctx.path) !== '' || ctx.path.startsWith('/assets/'))) return next();
+    if (!isFile && (extname(ctx.path) !== '' || ctx.path.startsWith('/assets/'))) {
+      ctx.status = 404;
+      ctx.type = 'text/plain';
+      ctx.body = 'Not found';
+      return;
+    }
     const file = isFile ? path : join(root, 'index.html');
     if (!existsSync(file)) {
       ctx.status = 503;

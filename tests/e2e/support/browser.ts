@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core (no browser download): a fresh profile per launch, headless, and
 // every console error and failed page collected so a test can assert there were none.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -26,6 +26,7 @@ export interface Browser {
 }
 
 export async function launchBrowser(options: { width?: number; height?: number; locale?: string } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`);
   const profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
