@@ -9,6 +9,7 @@ import { startUiWorld, type UiWorld } from './support/ui-world.js';
 const REP = 'jiang.tao';
 let w: UiWorld;
 let token = '';
+let createdId = '';
 const asRep = (method: string, path: string, body?: unknown) => w.t.request(method, path, body, { authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
@@ -60,10 +61,34 @@ describe('runtime UI, as a sales rep', () => {
     await w.page.waitForURL(/\/e\/customer\/[0-9a-f-]{36}/);
     await expect.poll(() => w.page.locator('[data-test=record-title]').innerText()).toBe('杭州云帆科技有限公司');
     const id = w.page.url().split('/').pop()?.split('?')[0] ?? '';
+    createdId = id;
     const saved = (await asRep('GET', `/api/v1/customer/${id}`)).body.data;
     expect(saved).toMatchObject({ name: '杭州云帆科技有限公司', blacklisted: true, status_reason: '多次拖欠货款' });
     await w.page.waitForSelector('.tsection');
     await w.shot('04-customer-record');
+  });
+
+  it("shows a conflict when someone else saved first, and reloads keeping the user's change", async () => {
+    const before = (await asRep('GET', `/api/v1/customer/${createdId}`)).body.data;
+    // A colleague (here: the API) changes the phone while the page still shows the version it read.
+    const theirs = await w.t.request(
+      'PATCH',
+      `/api/v1/customer/${createdId}`,
+      { phone: '0571-88886666' },
+      { authorization: `Bearer ${token}`, 'if-match': `"${before.version}"` },
+    );
+    expect(theirs.status).toBe(200);
+    await w.page.fill('#root_short_name', '云帆');
+    await w.page.click('[data-test=save]');
+    await w.page.waitForSelector('[data-test=conflict]');
+    await w.shot('05-conflict');
+    await w.page.click('[data-test=conflict] .btn.primary');
+    await expect.poll(() => w.page.locator('#root_phone').inputValue()).toBe('0571-88886666');
+    expect(await w.page.locator('#root_short_name').inputValue()).toBe('云帆');
+    await w.page.click('[data-test=save]');
+    await expect
+      .poll(async () => (await asRep('GET', `/api/v1/customer/${createdId}`)).body.data)
+      .toMatchObject({ phone: '0571-88886666', short_name: '云帆' });
   });
 
   it('converts a qualified lead with the pack action', async () => {
@@ -71,16 +96,16 @@ describe('runtime UI, as a sales rep', () => {
     expect(lead).toBeDefined();
     await w.page.goto(`${w.t.url}/e/lead/${lead.id}`);
     await w.page.waitForSelector('[data-test=btn-convert]');
-    await w.shot('05-lead-record');
+    await w.shot('06-lead-record');
     await w.page.click('[data-test=btn-convert]');
     await w.page.waitForSelector('[role=dialog] [data-test=run-action]');
-    await w.shot('06-lead-convert-dialog');
+    await w.shot('07-lead-convert-dialog');
     await w.page.click('[role=dialog] [data-test=run-action]');
     await expect.poll(() => w.page.locator('[data-test=highlight-status]').innerText()).toBe('已转化');
     const after = (await asRep('GET', `/api/v1/lead/${lead.id}`)).body.data;
     expect(after.status).toBe('converted');
     expect(after.converted_customer).toMatch(/^[0-9a-f-]{36}$/);
-    await w.shot('07-lead-converted');
+    await w.shot('08-lead-converted');
   });
 
   it('switches to English and back, labels from the metadata and the UI strings both', async () => {
@@ -91,11 +116,27 @@ describe('runtime UI, as a sales rep', () => {
     await expect.poll(() => w.page.locator('.page-head h1').innerText()).toBe('Customers');
     await expect.poll(() => w.page.locator('[data-test=new-record]').innerText()).toBe('New');
     await expect.poll(() => w.page.locator('.menu-group-label').first().innerText()).toBe('CUSTOMERS');
-    await w.shot('08-english');
+    await w.shot('09-english');
     await w.page.click('[data-test=user-menu]');
     await w.page.click('[data-test=locale-zh]');
     await expect.poll(() => w.page.locator('.page-head h1').innerText()).toBe('客户');
-    // The one refused save above is logged by the browser as a failed request; nothing else may be.
-    expect(w.browser.errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+    // The refused save (422) and the stale one (409) above are logged by the browser as failed requests; nothing
+    // else may be.
+    expect(w.browser.errors.filter((e) => !/status of (422|409)/.test(e))).toEqual([]);
+  });
+
+  it('works at a phone width: the list, the menu behind its button, a record page', async () => {
+    await w.page.setViewportSize({ width: 390, height: 844 });
+    await w.page.goto(`${w.t.url}/e/customer`);
+    await w.page.waitForSelector('[role=gridcell]');
+    expect(await w.page.locator('.sidebar').boundingBox()).toMatchObject({ x: -260 });
+    await w.shot('10-phone-list');
+    await w.page.click('.nav-toggle');
+    await expect.poll(async () => (await w.page.locator('.sidebar').boundingBox())?.x).toBe(0);
+    await w.shot('11-phone-menu');
+    await w.page.goto(`${w.t.url}/e/customer/${createdId}`);
+    await w.page.waitForSelector('.tsection');
+    await w.shot('12-phone-record');
+    await w.page.setViewportSize({ width: 1280, height: 800 });
   });
 });
