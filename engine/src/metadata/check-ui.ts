@@ -77,6 +77,14 @@ export function checkUi(model: Model): MetadataProblem[] {
     view.columns.forEach((c, i) => {
       if (!hasField(e, c.field, true)) at(view, `/columns/${i}`, 'list_view.unknown_field', `${e.name} has no field '${c.field}'`, e.name);
     });
+    if (view.board) {
+      const group = e.fields.find((f) => f.name === view.board?.groupBy);
+      if (!group?.values)
+        at(view, '/board/groupBy', 'list_view.board_not_enum', `${e.name} has no choice field '${view.board.groupBy}' to group by`, e.name);
+      view.board.cardFields.forEach((c, i) => {
+        if (!hasField(e, c, true)) at(view, `/board/cardFields/${i}`, 'list_view.unknown_field', `${e.name} has no field '${c}'`, e.name);
+      });
+    }
     view.sort.forEach((s, i) => {
       const name = s.replace(/^-/, '').split('.')[0] ?? '';
       if (!hasField(e, name, true)) at(view, `/sort/${i}`, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);

@@ -31,6 +31,7 @@ interface ListViewFile {
   columns: (string | { field: string; width?: number; pinned?: boolean })[];
   sort?: string[];
   filter?: unknown;
+  board?: { groupBy: string; cardFields?: string[] };
 }
 interface ItemFile {
   name: string;
@@ -86,6 +87,7 @@ function compileListView(pack: string, file: string, spec: ListViewFile): ListVi
     columns: spec.columns.map((c) => (typeof c === 'string' ? { field: c } : c)),
     sort: spec.sort ?? [],
     ...(spec.filter !== undefined ? { filter: spec.filter } : {}),
+    ...(spec.board ? { board: { groupBy: spec.board.groupBy, cardFields: spec.board.cardFields ?? [] } } : {}),
   };
 }
 

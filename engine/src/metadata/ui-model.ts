@@ -58,6 +58,8 @@ export interface ListViewDef {
   /** As the list API's sort parameter: '-' first for descending. */
   readonly sort: readonly string[];
   readonly filter?: unknown;
+  /** Shown as a board: a column per value of an enum field, cards showing `cardFields`. */
+  readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
 }
 
 export type UiPage = 'home' | 'approvals' | 'notifications';

@@ -54,6 +54,7 @@ export interface ListViewMeta {
   columns: { field: string; width?: number; pinned?: boolean }[];
   sort: string[];
   filter?: unknown;
+  board?: { groupBy: string; cardFields: string[] };
 }
 
 export interface EntityMeta {
@@ -64,7 +65,8 @@ export interface EntityMeta {
   permissions: string[];
   fields: FieldMeta[];
   actions: { name: string; label: string; input?: unknown }[];
-  approvalFlows?: { name: string; label: string }[];
+  approvalFlows?: { name: string; label: string; steps: { name: string; label: string }[] }[];
+  validationRules: { name: string; message: string; fields: string[] }[];
   jsonSchema: { read: JsonSchema; create: JsonSchema; update: JsonSchema };
   uiSchema: Record<string, unknown>;
   layout: LayoutMeta;

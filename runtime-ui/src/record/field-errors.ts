@@ -51,3 +51,19 @@ export function toErrorSchema(
   }
   return { tree, unplaced };
 }
+
+/**
+ * A validation rule's message in the user's language: the API words a broken rule in English and names the rules in
+ * its detail; /api/meta has each rule's message translated. Undefined when the rule cannot be told apart.
+ */
+export function ruleMessage(
+  rules: readonly { name: string; message: string; fields: string[] }[],
+  detail: string,
+  error: FieldError,
+): string | undefined {
+  if (error.code !== 'validation.rule') return undefined;
+  const field = error.pointer.split('/')[1] ?? '';
+  const named = new Set(detail.replace(/^[^:]*:\s*/, '').split(/,\s*/));
+  const found = rules.filter((r) => named.has(r.name) && (r.fields.length === 0 || r.fields.includes(field)));
+  return found.length === 1 ? found[0]?.message : undefined;
+}

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityMeta } from '../../../runtime-ui/src/api/meta-types.js';
 import { buildFormSpec, changedFields, withoutNullBranch } from '../../../runtime-ui/src/record/form-schema.js';
-import { toErrorSchema } from '../../../runtime-ui/src/record/field-errors.js';
+import { ruleMessage, toErrorSchema } from '../../../runtime-ui/src/record/field-errors.js';
 import { recordButtons } from '../../../runtime-ui/src/record/record-buttons.js';
 
 const field = (name: string, kind: string, extra: Record<string, unknown> = {}) => ({
@@ -178,5 +178,18 @@ describe('recordButtons', () => {
     const qualified = recordButtons(META, { status: 'qualified' });
     expect(qualified.map((b) => b.name)).toEqual(['convert']);
     expect(qualified[0]).toMatchObject({ kind: 'action', hasInput: true, input: { properties: { note: { type: 'string' } } } });
+  });
+});
+
+describe('ruleMessage', () => {
+  const rules = [
+    { name: 'large_deal_approved', message: '50万元以上的商机须经审批后方可赢单', fields: ['stage'] },
+    { name: 'close_date', message: '结束日期不能早于开始日期', fields: ['closed_on'] },
+  ];
+  it("words a broken rule in the user's language when the detail names it", () => {
+    const e = { pointer: '/stage', code: 'validation.rule', message: 'A deal of 500,000 CNY or more is won only once approved' };
+    expect(ruleMessage(rules, '1 rule(s) do not hold: large_deal_approved', e)).toBe('50万元以上的商机须经审批后方可赢单');
+    expect(ruleMessage(rules, '1 rule(s) do not hold: other_rule', e)).toBeUndefined();
+    expect(ruleMessage(rules, '1 rule(s) do not hold: large_deal_approved', { ...e, code: 'validation.required' })).toBeUndefined();
   });
 });

@@ -79,7 +79,10 @@ describe('UI kinds compile', () => {
   it('fills in the defaults of layouts, list views and apps', () => {
     const model = load({
       layouts: { 'account.json': layout() },
-      'list-views': { 'account.all.json': view() },
+      'list-views': {
+        'account.all.json': view(),
+        'account.board.json': view({ id: 'b', name: 'by_tier', default: false, board: { groupBy: 'tier' } }),
+      },
       apps: { 'sales.json': app({ order: 5 }), 'admin.json': app({ id: 'base.app.admin', name: 'admin', label: label('Admin') }) },
     });
     const account = model.entitiesByName.account!;
@@ -100,6 +103,7 @@ describe('UI kinds compile', () => {
       sort: ['-revenue'],
       filter: { '==': [{ var: 'tier' }, 'gold'] },
     });
+    expect(listViewsOf(model, account)[1]).toMatchObject({ name: 'by_tier', board: { groupBy: 'tier', cardFields: [] } });
     // Switcher order: by `order` (default 100), then name.
     expect(model.ui?.apps.map((a) => a.name)).toEqual(['sales', 'admin']);
   });
@@ -167,6 +171,7 @@ describe('UI kinds report problems as file#pointer [rule]', () => {
         'a.json': view({ columns: ['name', 'missing'], sort: ['-gone'] }),
         'b.json': view({ id: 'base.view.b', name: 'second' }),
         'c.json': view({ id: 'base.view.c', name: 'third', entity: 'invoice', default: false }),
+        'd.json': view({ id: 'base.view.d', name: 'board', default: false, board: { groupBy: 'name', cardFields: ['code', 'nope'] } }),
       },
     });
     expect(found).toEqual([
@@ -174,6 +179,8 @@ describe('UI kinds report problems as file#pointer [rule]', () => {
       { file: expect.stringMatching(/list-views\/a\.json$/), pointer: '/sort/0', rule: 'list_view.unknown_field' },
       { file: expect.stringMatching(/list-views\/b\.json$/), pointer: '/default', rule: 'list_view.duplicate_default' },
       { file: expect.stringMatching(/list-views\/c\.json$/), pointer: '/entity', rule: 'list_view.unknown_entity' },
+      { file: expect.stringMatching(/list-views\/d\.json$/), pointer: '/board/groupBy', rule: 'list_view.board_not_enum' },
+      { file: expect.stringMatching(/list-views\/d\.json$/), pointer: '/board/cardFields/1', rule: 'list_view.unknown_field' },
     ]);
   });
 
