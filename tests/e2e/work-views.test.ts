@@ -22,6 +22,8 @@ afterAll(async () => {
 
 describe('the pipeline board', () => {
   it('snaps a refused move back with the reason, and saves an allowed one', async () => {
+    // Wide enough for every column: a drag that scrolls the board would start from whichever card the pointer lands on.
+    await w.page.setViewportSize({ width: 1920, height: 1000 });
     await w.page.click('.menu-item:has-text("商机看板")');
     await w.page.waitForSelector('[data-column=qualification] [data-card]');
     await w.shot('w01-board');
@@ -29,8 +31,11 @@ describe('the pipeline board', () => {
     const id = String(await card.getAttribute('data-card'));
     // qualification -> won is no transition of the opportunity's state machine.
     await card.dragTo(w.page.locator('[data-column=won]'));
-    await expect.poll(() => w.page.locator('[data-test=board-banner]').innerText()).toContain('未能移动');
+    await expect
+      .poll(() => w.page.locator('[data-test=board-banner]').innerText())
+      .toBe('未能移动：“资格确认”不能直接变为“赢单”，可变为：需求分析、方案报价、输单。');
     await expect.poll(() => w.page.locator(`[data-column=qualification] [data-card="${id}"]`).count()).toBe(1);
+    expect(await w.page.locator('.board-card.refused').getAttribute('data-card')).toBe(id);
     expect(await w.page.locator(`[data-column=won] [data-card="${id}"]`).count()).toBe(0);
     await w.shot('w02-board-refused');
     expect((await asRep('GET', `/api/v1/opportunity/${id}`)).body.data.stage).toBe('qualification');
@@ -39,6 +44,7 @@ describe('the pipeline board', () => {
     await expect.poll(() => w.page.locator('[data-test=board-banner]').innerText()).toContain('已移至');
     await expect.poll(async () => (await asRep('GET', `/api/v1/opportunity/${id}`)).body.data.stage).toBe('needs_analysis');
     expect(await w.page.locator(`[data-column=needs_analysis] [data-card="${id}"]`).count()).toBe(1);
+    await w.page.setViewportSize({ width: 1280, height: 800 });
   });
 });
 
