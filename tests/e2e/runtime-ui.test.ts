@@ -89,6 +89,14 @@ describe('runtime UI, as a sales rep', () => {
     await expect
       .poll(async () => (await asRep('GET', `/api/v1/customer/${createdId}`)).body.data)
       .toMatchObject({ phone: '0571-88886666', short_name: '云帆' });
+    // The history tab tells both saves apart: the colleague's phone, then the rep's short name.
+    await w.page.click('[data-test=tab-history]');
+    const history = w.page.locator('[data-test=history] .history > li');
+    await expect.poll(() => history.count()).toBe(3);
+    expect(await history.nth(0).innerText()).toContain('简称: — → 云帆');
+    expect(await history.nth(1).innerText()).toContain('0571-88886666');
+    expect(await history.nth(2).innerText()).toContain('创建');
+    await w.shot('05b-history');
   });
 
   it('converts a qualified lead with the pack action', async () => {
