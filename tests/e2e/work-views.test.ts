@@ -1,6 +1,7 @@
 // Work views end to end in Chromium: a rep drags opportunities on the pipeline board (a move the state machine
 // refuses snaps back with the reason; an allowed one is saved), submits a large deal for approval from its record
 // page, and their manager approves it from the approvals inbox.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUrl } from '../support/list-url.js';
 import { startUiWorld, type UiWorld } from './support/ui-world.js';
@@ -92,5 +93,26 @@ describe('approvals', () => {
     await w.shot('w05-approval-history');
     // The refused board move (422) is logged by the browser as a failed request; nothing else may be.
     expect(w.browser.errors.filter((e) => !e.includes('status of 422'))).toEqual([]);
+  });
+});
+
+describe('export', () => {
+  it('downloads the current view as CSV for a user with the export grant, filtered as on screen', async () => {
+    await w.page.click('[data-test=user-menu]');
+    await w.page.click('[data-test=sign-out]');
+    await w.page.waitForSelector('input[name=username]');
+    const head = await w.signIn('sun.li');
+    await w.page.click('.menu-item:has-text("客户") >> nth=0');
+    await w.page.waitForSelector('[role=gridcell]');
+    const total = (
+      await w.t.request('GET', listUrl('customer', { limit: 1, total: 'exact' }), undefined, { authorization: `Bearer ${head}` })
+    ).body.meta.total;
+    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('[data-test=export]')]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(csv[0]?.split(',').slice(0, 3)).toEqual(['id', 'customer_no', 'name']);
+    expect(csv.length - 1).toBe(total);
   });
 });

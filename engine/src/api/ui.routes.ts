@@ -1,5 +1,5 @@
 // Serves the built runtime UI (runtime-ui/dist) at `/`: files as they are, and index.html for any other path that
-// is not the API's, so client routes (/e/customer/…) survive a reload. Public: the app signs in by itself.
+// is not the API's, so client routes (/e/<entity>/<id>) survive a reload. Public: the app signs in by itself.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';

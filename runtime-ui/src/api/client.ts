@@ -51,6 +51,17 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return json as T;
 }
 
+/** A file the API makes (an export), with the session's token; problem+json errors throw like api(). */
+export async function apiBlob(path: string): Promise<Blob> {
+  const token = tokenStore.get();
+  const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) {
+    const p = (await res.json().catch(() => ({}))) as { title?: string; detail?: string; errors?: FieldError[] };
+    throw new ApiError(res.status, p.title ?? 'error', p.detail ?? res.statusText, p.errors ?? [], p);
+  }
+  return res.blob();
+}
+
 /** A list URL: objects (filters) become URL-encoded JSON, arrays comma lists. */
 export function listPath(entity: string, params: Record<string, unknown>): string {
   const parts: string[] = [];
