@@ -50,6 +50,8 @@ describe('runtime UI, as a sales rep', () => {
     await w.page.waitForSelector('#root_name');
     await w.page.fill('#root_name', '杭州云帆科技有限公司');
     await w.page.check('#root_blacklisted');
+    // The pack's requiredWhen holds now: the form marks the reason required before anything is saved.
+    await expect.poll(() => w.page.locator('[data-field=status_reason] .required').count()).toBe(1);
     await w.page.click('[data-test=save]');
     // status_reason is required once the customer is blacklisted (a requiredWhen rule the server enforces).
     const error = w.page.locator('[data-field=status_reason] .error-detail');

@@ -18,6 +18,9 @@ export interface FieldMeta {
   values?: EnumValueMeta[];
   computed?: unknown;
   rollup?: unknown;
+  visibleWhen?: unknown;
+  requiredWhen?: unknown;
+  readOnlyWhen?: unknown;
   scoring?: { criteria: { id: string; label: string }[] };
   transitions?: { allowed: { name: string; label: string; from: string[]; to: string }[]; byState: Record<string, string[]> };
 }
