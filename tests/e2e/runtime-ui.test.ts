@@ -101,6 +101,23 @@ describe('runtime UI, as a sales rep', () => {
     await w.shot('05b-history');
   });
 
+  it("creates a contact from the customer's related list, its customer filled in", async () => {
+    await w.page.goto(`${w.t.url}/e/customer/${createdId}`);
+    await w.page.click('.tab:has-text("相关记录")');
+    await w.page.click('[data-test=new-contacts]');
+    await w.page.waitForSelector('#root_name');
+    await expect.poll(() => w.page.locator('#root_customer').inputValue()).toBe('杭州云帆科技有限公司');
+    await w.page.fill('#root_name', '林晓');
+    await w.page.click('[data-test=save]');
+    await w.page.waitForURL(/\/e\/contact\/[0-9a-f-]{36}/);
+    const contactId = w.page.url().split('/').pop()?.split('?')[0] ?? '';
+    expect((await asRep('GET', `/api/v1/contact/${contactId}`)).body.data).toMatchObject({ name: '林晓', customer: createdId });
+    await w.page.goto(`${w.t.url}/e/customer/${createdId}`);
+    await w.page.click('.tab:has-text("相关记录")');
+    await expect.poll(() => w.page.locator('[data-related=contacts] tbody tr').count()).toBe(1);
+    await w.shot('05c-related-lists');
+  });
+
   it('converts a qualified lead with the pack action', async () => {
     const lead = (await asRep('GET', listUrl('lead', { limit: 1, filter: { '==': [{ var: 'status' }, 'qualified'] } }))).body.data[0];
     expect(lead).toBeDefined();
