@@ -28,6 +28,10 @@ describe('the pipeline board', () => {
     await w.page.click('.menu-item:has-text("商机看板")');
     await w.page.waitForSelector('[data-column=qualification] [data-card]');
     await w.shot('w01-board');
+    // A rep's board holds only their own deals: every card names them as the owner.
+    const owners = await w.page.locator('.board-card small:last-child').allInnerTexts();
+    expect(owners.length).toBeGreaterThan(0);
+    expect(new Set(owners)).toEqual(new Set(['蒋涛']));
     const card = w.page.locator('[data-column=qualification] [data-card]').first();
     const id = String(await card.getAttribute('data-card'));
     // qualification -> won is no transition of the opportunity's state machine.
@@ -78,6 +82,12 @@ describe('approvals', () => {
     await w.page.click('[data-test=sign-out]');
     await w.page.waitForSelector('input[name=username]');
     await w.signIn(approver);
+    // The task reached the manager as a notification too: the bell counts it and lists it.
+    await expect.poll(() => w.page.locator('[data-test=unread]').innerText()).not.toBe('');
+    await w.page.click('[data-test=bell]');
+    await expect.poll(() => w.page.locator('.dropdown .note').count()).toBeGreaterThan(0);
+    await w.shot('w04a-bell');
+    await w.page.click('[data-test=bell]');
     await w.page.click('.menu-item:has-text("审批")');
     const row = w.page.locator('.approval.row', { has: w.page.locator(`a[href="/e/opportunity/${dealId}"]`) });
     await row.waitFor();
