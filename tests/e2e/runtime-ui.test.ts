@@ -118,6 +118,19 @@ describe('runtime UI, as a sales rep', () => {
     await w.shot('05c-related-lists');
   });
 
+  it('finds records by a Chinese fragment from the top bar, only among those the rep may read', async () => {
+    await w.page.fill('[data-test=search]', '云帆');
+    const hit = w.page.locator(`[data-hit="customer/${createdId}"]`);
+    await hit.waitFor();
+    const shown = await w.page.locator('[data-hit^="customer/"]').count();
+    const readable = (await asRep('GET', listUrl('customer', { limit: 5, filter: { contains: [{ var: 'name' }, '云帆'] } }))).body.data
+      .length;
+    expect(shown).toBe(readable);
+    await w.shot('05d-search');
+    await hit.click();
+    await w.page.waitForURL(new RegExp(`/e/customer/${createdId}$`));
+  });
+
   it('converts a qualified lead with the pack action', async () => {
     const lead = (await asRep('GET', listUrl('lead', { limit: 1, filter: { '==': [{ var: 'status' }, 'qualified'] } }))).body.data[0];
     expect(lead).toBeDefined();
