@@ -162,6 +162,7 @@ function ReadonlyValue(props: FieldProps) {
     titleField: string | null;
     derived: boolean;
     criteria: { id: string; label: string }[] | null;
+    json?: boolean;
   };
   const value: unknown = props.formData;
   const explanation =
@@ -177,9 +178,13 @@ function ReadonlyValue(props: FieldProps) {
         {(props.uiSchema?.['ui:title'] as string | undefined) ?? props.schema.title ?? props.name}
         {o.derived && <span className="calc">{ctx.texts.calculated}</span>}
       </label>
-      <div className="readonly-value" title={explanation}>
-        {text || '—'}
-      </div>
+      {o.json && value !== null && value !== undefined ? (
+        <pre className="readonly-value json">{JSON.stringify(value, null, 2)}</pre>
+      ) : (
+        <div className="readonly-value" title={explanation}>
+          {text || '—'}
+        </div>
+      )}
     </div>
   );
 }

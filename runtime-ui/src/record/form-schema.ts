@@ -39,7 +39,9 @@ export function buildFormSpec(meta: EntityMeta, mode: FormMode, titleFields: Rec
     const own = writable[name];
     if (!field) return false;
     const ui = { ...((meta.uiSchema[name] as Record<string, unknown> | undefined) ?? {}) };
-    if (own && !field.readOnly) {
+    // A free-form JSON value and a many-to-many link set have no editor in this form yet: they are shown, and
+    // changed through the API.
+    if (own && !field.readOnly && field.kind !== 'json' && field.cardinality !== 'manyToMany') {
       properties[name] = withoutNullBranch(own);
       editable.push(name);
       if (field.kind === 'currency') Object.assign(ui, { amount: { 'ui:label': false }, currency: { 'ui:label': false } });
@@ -59,6 +61,7 @@ export function buildFormSpec(meta: EntityMeta, mode: FormMode, titleFields: Rec
         values: field.values ?? null,
         titleField: field.target ? (titleFields[field.target] ?? null) : null,
         derived: field.computed !== undefined || field.rollup !== undefined || field.scoring !== undefined,
+        json: field.kind === 'json',
         criteria: field.scoring?.criteria.map((c) => ({ id: c.id, label: c.label })) ?? null,
       },
     };

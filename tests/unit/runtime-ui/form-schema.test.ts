@@ -133,6 +133,21 @@ describe('buildFormSpec', () => {
     expect(spec.tabs.map((t) => t.name)).toEqual(['main']);
   });
 
+  it('shows JSON values and many-to-many sets, which the form cannot edit yet', () => {
+    const meta = structuredClone(META) as unknown as EntityMeta;
+    meta.fields.push(
+      field('grants', 'json') as never,
+      field('members', 'relation', { target: 'app_user', cardinality: 'manyToMany' }) as never,
+    );
+    Object.assign(meta.jsonSchema.update.properties ?? {}, { grants: { type: 'object' }, members: { type: 'array' } });
+    meta.layout.tabs[0]!.sections[0]!.fields.push('grants', 'members');
+    const spec = buildFormSpec(meta, 'update');
+    expect(spec.editable).not.toContain('grants');
+    expect(spec.editable).not.toContain('members');
+    expect(spec.uiSchema.grants).toMatchObject({ 'ui:field': 'readonlyValue', 'ui:options': { json: true } });
+    expect(spec.uiSchema.members).toMatchObject({ 'ui:field': 'readonlyValue', 'ui:options': { kind: 'relation' } });
+  });
+
   it('keeps a schema that is not a nullable single choice as it is', () => {
     const both = { anyOf: [{ type: 'string' }, { type: 'integer' }] };
     expect(withoutNullBranch(both)).toBe(both);
