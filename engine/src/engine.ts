@@ -55,6 +55,7 @@ import { healthRoutes } from './api/health.routes.js';
 import { metaRoutes } from './api/meta.routes.js';
 import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
+import { uiMiddleware } from './api/ui.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { aggregateRoutes } from './api/aggregate.routes.js';
 import { RecordAggregator } from './data/record-aggregator.js';
@@ -270,6 +271,8 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(healthRoutes(db, models)),
     routerMiddleware(docsRoutes()),
     ...(cube ? [cubeMiddleware(cube)] : []),
+    // Public: the runtime UI's files (anything but /api/*).
+    uiMiddleware(),
     bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
     bodyDepthMiddleware(),
     routerMiddleware(loginRoutes({ auth })),

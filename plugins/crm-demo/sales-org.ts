@@ -124,6 +124,9 @@ function crmGrants(scope: string, actions: readonly string[] = ['read', 'create'
     scope,
     sharing: [{ or: TEAM_FIELDS.map((f) => ({ '==': [{ var: f }, { var: '$user.id' }] })) }],
   };
+  // Whoever works leads converts them with the pack's action (customer, contact and opportunity in one write),
+  // not only by taking the bare status transition.
+  entities.lead = { actions: [...actions, 'convert'], scope };
   // No owner of their own: reachable by everyone in sales.
   for (const e of ['address', 'related_party']) entities[e] = { actions, scope: 'all' };
   entities.brand = { actions: ['read'], scope: 'all' };

@@ -10,6 +10,7 @@ import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
+import { layoutMeta, listViewsMeta } from './ui-meta.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -128,6 +129,8 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       update: withoutProperties(rt.schemas.update, hidden),
     },
     uiSchema: ui,
+    layout: layoutMeta(runtime.model, e, hidden, access, locale),
+    listViews: listViewsMeta(runtime.model, e, hidden, locale),
     // Rules, cap and pool as the pack declares them, so a UI can offer release and claim and explain assignments.
     ...(e.assignment ? { assignment: e.assignment } : {}),
   };

@@ -8,6 +8,7 @@ import type { ApiState } from './api-state.js';
 import { pickLocale } from './pick-locale.js';
 import type { Access } from '../security/access.js';
 import { buildOpenApiDocument } from './openapi-document.js';
+import { appsMeta } from './ui-meta.js';
 
 export interface MetaDeps {
   current(): { runtime: ModelRuntime; published: PublishedModel; openapi: Record<string, unknown> };
@@ -27,6 +28,7 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
       hash: published.model.hash,
       locale,
       packs: published.model.packs.map((p) => ({ name: p.name, version: p.version, label: p.label[locale] ?? p.label.en })),
+      apps: appsMeta(published.model, ctx.state.access, locale),
       entities: [...runtime.entities.values()]
         .filter((rt) => ctx.state.access.can(rt.entity.name, 'read'))
         .map((rt) =>

@@ -34,6 +34,7 @@ import { seedPack } from '../data/seed-pack.js';
 import { ensureEngineTables } from '../security/engine-tables.js';
 import { SEED_SIZES, type SeedSize } from '../plugins/plugin-api.js';
 import { progressLine, seedReport } from './seed-report.js';
+import { ensureUiBuilt } from './ensure-ui-build.js';
 
 const config = loadConfig();
 const err = (line: string) => process.stderr.write(line + '\n');
@@ -283,6 +284,9 @@ program
   .action(async () => {
     try {
       const started = Date.now();
+      // npm runs no prestart under ignore-scripts: the UI is built here when its sources changed.
+      const ui = await ensureUiBuilt((message) => err(message));
+      if (ui.built) err(`Runtime UI built in ${(ui.ms / 1000).toFixed(1)} s.`);
       const engine = await createEngine(config);
       if (config.demoData) await seedDemoData(engine);
       const { url } = await engine.listen();

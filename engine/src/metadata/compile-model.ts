@@ -10,6 +10,7 @@ import type { ColumnDef, EntityDef, FieldDef, IndexDef, InverseRelationDef, Mode
 import type { EntityFileSpec, FieldFileSpec, ValidPack } from './pack-spec.js';
 import { physicalName } from './physical-name.js';
 import { SYSTEM_COLUMNS } from './system-columns.js';
+import { compileUi } from './compile-ui.js';
 
 function compileField(entity: EntityFileSpec, spec: FieldFileSpec, kinds: FieldKindRegistry): FieldDef {
   const kind = kindOf(kinds, spec);
@@ -148,10 +149,16 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
     plugins: p.manifest.plugins ?? [],
     dir: p.dir,
   }));
+  const ui = compileUi(packs);
   // Folder and file paths are where the packs happen to be, not what they say; they stay out of the hash.
+  const withoutFile = <T extends { file?: string }>({ file: _file, ...rest }: T) => rest;
   const hashed = {
     packs: packInfos.map(({ dir: _dir, ...rest }) => rest),
-    entities: withInverses.map(({ file: _file, ...rest }) => rest),
+    entities: withInverses.map(withoutFile),
+    // Packs without UI documents keep the hash they had before the UI kinds existed.
+    ...(ui.layouts.length + ui.listViews.length + ui.apps.length > 0
+      ? { ui: { layouts: ui.layouts.map(withoutFile), listViews: ui.listViews.map(withoutFile), apps: ui.apps.map(withoutFile) } }
+      : {}),
   };
   const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
   return deepFreeze({
@@ -159,5 +166,6 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
     packs: packInfos,
     entities: withInverses,
     entitiesByName: Object.fromEntries(withInverses.map((e) => [e.name, e])),
+    ui,
   });
 }

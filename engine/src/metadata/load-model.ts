@@ -7,6 +7,8 @@ import type { Model } from './model.js';
 import { orderPacks } from './order-packs.js';
 import type { EntityFileSpec, PackManifestSpec, ValidPack } from './pack-spec.js';
 import { readPacks } from './read-packs.js';
+import { checkUi } from './check-ui.js';
+import { UI_KINDS } from './ui-model.js';
 import { compileMetaSchema, validateDocument } from './validate-documents.js';
 
 export interface LoadModelOptions {
@@ -38,12 +40,26 @@ export function loadModel(dirs: readonly string[], options: LoadModelOptions): M
       if (found.length === 0) entities.push({ file: doc.file, spec: doc.json as EntityFileSpec });
       else if (typeof entityName === 'string') brokenEntities.add(entityName);
     }
+    const ui = Object.fromEntries(
+      UI_KINDS.map((k) => {
+        const docs = pack.ui[k.key].filter((doc) => {
+          const found = validateDocument(validators.ui[k.key], doc, { pack: packName });
+          problems.push(...found);
+          return found.length === 0;
+        });
+        return [k.key, docs.map((doc) => ({ file: doc.file, spec: doc.json }))];
+      }),
+    ) as unknown as ValidPack['ui'];
     if (manifestProblems.length === 0) {
-      valid.push({ dir: pack.dir, file: pack.manifest.file, manifest: pack.manifest.json as PackManifestSpec, entities });
+      valid.push({ dir: pack.dir, file: pack.manifest.file, manifest: pack.manifest.json as PackManifestSpec, entities, ui });
     }
   }
   const ordered = orderPacks(valid, problems);
   checkEntities(ordered, kinds, problems, brokenEntities);
   if (problems.length > 0) throw new MetadataError(problems);
-  return compileModel(ordered, kinds);
+  const model = compileModel(ordered, kinds);
+  // Layouts, views and menus name entities, fields and relations: checked against what compiled.
+  const uiProblems = checkUi(model);
+  if (uiProblems.length > 0) throw new MetadataError(uiProblems);
+  return model;
 }

@@ -4,6 +4,7 @@ import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
 import type { AnalyticsDef } from './analytics.js';
+import type { UiModel } from './ui-model.js';
 
 export type Label = Readonly<{ en: string } & Record<string, string>>;
 
@@ -325,4 +326,6 @@ export interface Model {
   readonly packs: readonly PackInfo[];
   readonly entities: readonly EntityDef[];
   readonly entitiesByName: Readonly<Record<string, EntityDef>>;
+  /** Layouts, list views and apps; absent in Models published before the UI kinds existed. */
+  readonly ui?: UiModel;
 }

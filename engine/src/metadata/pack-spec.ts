@@ -4,6 +4,7 @@ import type { ApprovalFlowDef } from './approval-flow.js';
 import type { AssignmentSpec } from './assignment.js';
 import type { ReminderSpec } from './reminder.js';
 import type { AnalyticsDef } from './analytics.js';
+import type { UiKindKey } from './ui-model.js';
 import type { FieldOptions, Label, ValidationRuleDef } from './model.js';
 
 export interface PackManifestSpec {
@@ -63,4 +64,6 @@ export interface ValidPack {
   readonly file: string;
   readonly manifest: PackManifestSpec;
   readonly entities: ReadonlyArray<{ file: string; spec: EntityFileSpec }>;
+  /** UI documents that passed their meta-schema, as written (compile-ui.ts reads them). */
+  readonly ui: Readonly<Record<UiKindKey, ReadonlyArray<{ file: string; spec: unknown }>>>;
 }

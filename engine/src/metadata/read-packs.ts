@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { MetadataProblem } from './metadata-problem.js';
+import { UI_KINDS, type UiKindKey } from './ui-model.js';
 
 export interface RawDocument {
   /** Path shown in errors (relative to the working directory when possible). */
@@ -13,6 +14,8 @@ export interface RawPack {
   readonly dir: string;
   readonly manifest: RawDocument;
   readonly entities: readonly RawDocument[];
+  /** Layouts, list views and apps, each from its own folder. */
+  readonly ui: Readonly<Record<UiKindKey, readonly RawDocument[]>>;
 }
 
 function displayPath(path: string): string {
@@ -57,14 +60,17 @@ export function readPacks(dirs: readonly string[], problems: MetadataProblem[]):
       const name = displayPath(dir);
       const manifest = readJson(join(dir, 'pack.json'), name, problems);
       if (!manifest) continue;
-      const entityDir = join(dir, 'entities');
-      const files = existsSync(entityDir)
-        ? readdirSync(entityDir)
-            .filter((f) => f.endsWith('.json'))
-            .sort()
-        : [];
-      const entities = files.map((f) => readJson(join(entityDir, f), name, problems)).filter((d): d is RawDocument => d !== undefined);
-      packs.push({ dir, manifest, entities });
+      const readFolder = (folder: string) => {
+        const sub = join(dir, folder);
+        const files = existsSync(sub)
+          ? readdirSync(sub)
+              .filter((f) => f.endsWith('.json'))
+              .sort()
+          : [];
+        return files.map((f) => readJson(join(sub, f), name, problems)).filter((d): d is RawDocument => d !== undefined);
+      };
+      const ui = Object.fromEntries(UI_KINDS.map((k) => [k.key, readFolder(k.folder)])) as Record<UiKindKey, RawDocument[]>;
+      packs.push({ dir, manifest, entities: readFolder('entities'), ui });
     }
   }
   return packs;

@@ -7,6 +7,7 @@ import { createAjv } from '../shared/create-ajv.js';
 import { pointer as joinPointer } from '../shared/json-pointer.js';
 import type { MetadataProblem } from './metadata-problem.js';
 import type { RawDocument } from './read-packs.js';
+import { UI_KINDS, type UiKindKey } from './ui-model.js';
 
 const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../metadata/schema');
 const SCHEMA_FILES = [
@@ -19,11 +20,13 @@ const SCHEMA_FILES = [
   'analytics.schema.json',
   'entity.schema.json',
   'pack.schema.json',
+  ...UI_KINDS.map((k) => k.schema),
 ];
 
 export interface DocumentValidators {
   readonly pack: ValidateFunction;
   readonly entity: ValidateFunction;
+  readonly ui: Readonly<Record<UiKindKey, ValidateFunction>>;
 }
 
 export function compileMetaSchema(): DocumentValidators {
@@ -36,7 +39,11 @@ export function compileMetaSchema(): DocumentValidators {
     if (!fn) throw new Error(`meta-schema ${id} is missing`);
     return fn;
   };
-  return { pack: get('pack.schema.json'), entity: get('entity.schema.json') };
+  return {
+    pack: get('pack.schema.json'),
+    entity: get('entity.schema.json'),
+    ui: Object.fromEntries(UI_KINDS.map((k) => [k.key, get(k.schema)])) as Record<UiKindKey, ValidateFunction>,
+  };
 }
 
 function describe(error: ErrorObject): { pointer: string; message: string } {

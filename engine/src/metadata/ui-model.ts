@@ -1,0 +1,110 @@
+// The UI kinds of the Model: form layouts, list views and apps with their menus (metadata/schema/layout,
+// list-view and app .schema.json). Pack files have these shapes once they pass the meta-schema; compile-ui.ts
+// fills in the defaults, and check-ui.ts holds their references to the entities.
+import type { Label } from './model.js';
+
+export type ActionPlacement = 'primary' | 'header' | 'more' | 'hidden';
+
+export interface LayoutSectionDef {
+  readonly name: string;
+  readonly label?: Label;
+  readonly columns: number;
+  readonly collapsed: boolean;
+  readonly fields: readonly string[];
+}
+
+export interface RelatedListDef {
+  /** An inverse relation of the entity (hasMany or manyToMany), by name. */
+  readonly relation: string;
+  readonly label?: Label;
+  /** Fields of the related entity; absent: its list view's columns. */
+  readonly columns?: readonly string[];
+  readonly limit: number;
+}
+
+export interface LayoutTabDef {
+  readonly name: string;
+  readonly label: Label;
+  readonly sections: readonly LayoutSectionDef[];
+  readonly relatedLists: readonly RelatedListDef[];
+}
+
+export interface LayoutDef {
+  readonly id: string;
+  readonly entity: string;
+  readonly pack: string;
+  /** Where the pack declared it; absent for a generated layout. */
+  readonly file?: string;
+  readonly highlights: readonly string[];
+  readonly actions: readonly { readonly name: string; readonly placement: ActionPlacement }[];
+  readonly tabs: readonly LayoutTabDef[];
+}
+
+export interface ListColumnDef {
+  readonly field: string;
+  readonly width?: number;
+  readonly pinned?: boolean;
+}
+
+export interface ListViewDef {
+  readonly id: string;
+  readonly name: string;
+  readonly entity: string;
+  readonly pack: string;
+  readonly file?: string;
+  readonly label: Label;
+  readonly isDefault: boolean;
+  readonly columns: readonly ListColumnDef[];
+  /** As the list API's sort parameter: '-' first for descending. */
+  readonly sort: readonly string[];
+  readonly filter?: unknown;
+  /** Shown as a board: a column per value of an enum field, cards showing `cardFields`. */
+  readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
+}
+
+export type UiPage = 'home' | 'approvals' | 'notifications';
+
+export interface MenuItemDef {
+  readonly name: string;
+  readonly label?: Label;
+  readonly icon?: string;
+  readonly entity?: string;
+  readonly view?: string;
+  readonly page?: UiPage;
+}
+
+export interface MenuGroupDef {
+  readonly group: string;
+  readonly label: Label;
+  readonly items: readonly MenuItemDef[];
+}
+
+export type MenuEntryDef = MenuItemDef | MenuGroupDef;
+
+export interface AppDef {
+  readonly id: string;
+  readonly name: string;
+  readonly pack: string;
+  readonly file: string;
+  readonly label: Label;
+  readonly icon?: string;
+  readonly order: number;
+  readonly menu: readonly MenuEntryDef[];
+}
+
+export interface UiModel {
+  readonly layouts: readonly LayoutDef[];
+  readonly listViews: readonly ListViewDef[];
+  readonly apps: readonly AppDef[];
+}
+
+export const isMenuGroup = (entry: MenuEntryDef): entry is MenuGroupDef => 'group' in entry;
+
+/** The UI kinds' pack folders, each with its meta-schema; read-packs.ts and load-model.ts go through this list. */
+export const UI_KINDS = [
+  { key: 'layouts', folder: 'layouts', schema: 'layout.schema.json' },
+  { key: 'listViews', folder: 'list-views', schema: 'list-view.schema.json' },
+  { key: 'apps', folder: 'apps', schema: 'app.schema.json' },
+] as const;
+
+export type UiKindKey = (typeof UI_KINDS)[number]['key'];

@@ -1,0 +1,107 @@
+// The shapes of GET /api/meta as the UI reads them (engine/src/api/entity-meta.ts and ui-meta.ts build them).
+export interface EnumValueMeta {
+  value: string;
+  label: string;
+  color?: string;
+}
+
+export interface FieldMeta {
+  name: string;
+  kind: string;
+  label: string;
+  description: string | null;
+  required: boolean;
+  readOnly: boolean;
+  operators: string[] | Record<string, string[]>;
+  target?: string;
+  cardinality?: string;
+  values?: EnumValueMeta[];
+  computed?: unknown;
+  rollup?: unknown;
+  visibleWhen?: unknown;
+  requiredWhen?: unknown;
+  readOnlyWhen?: unknown;
+  scoring?: { criteria: { id: string; label: string }[] };
+  transitions?: { allowed: { name: string; label: string; from: string[]; to: string }[]; byState: Record<string, string[]> };
+}
+
+export interface SectionMeta {
+  name: string;
+  label: string | null;
+  columns: number;
+  collapsed: boolean;
+  fields: string[];
+}
+
+export interface RelatedListMeta {
+  relation: string;
+  label: string;
+  entity: string;
+  field: string;
+  columns: string[];
+  limit: number;
+}
+
+export interface LayoutMeta {
+  id: string;
+  generated: boolean;
+  highlights: string[];
+  actions: { name: string; placement: 'primary' | 'header' | 'more' | 'hidden' }[];
+  tabs: { name: string; label: string; sections: SectionMeta[]; relatedLists: RelatedListMeta[] }[];
+}
+
+export interface ListViewMeta {
+  name: string;
+  label: string;
+  isDefault: boolean;
+  columns: { field: string; width?: number; pinned?: boolean }[];
+  sort: string[];
+  filter?: unknown;
+  board?: { groupBy: string; cardFields: string[] };
+}
+
+export interface EntityMeta {
+  name: string;
+  label: string;
+  pluralLabel: string;
+  titleField: string | null;
+  permissions: string[];
+  fields: FieldMeta[];
+  actions: { name: string; label: string; input?: unknown }[];
+  approvalFlows?: { name: string; label: string; steps: { name: string; label: string }[] }[];
+  validationRules: { name: string; message: string; fields: string[] }[];
+  jsonSchema: { read: JsonSchema; create: JsonSchema; update: JsonSchema };
+  uiSchema: Record<string, unknown>;
+  layout: LayoutMeta;
+  listViews: ListViewMeta[];
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  [key: string]: unknown;
+}
+
+export interface MenuItemMeta {
+  name: string;
+  label: string | null;
+  icon: string | null;
+  entity?: string;
+  view?: string | null;
+  page?: 'home' | 'approvals' | 'notifications';
+}
+
+export interface AppMeta {
+  name: string;
+  label: string;
+  icon: string | null;
+  menu: (MenuItemMeta | { group: string; label: string; items: MenuItemMeta[] })[];
+}
+
+export interface Meta {
+  version: number;
+  locale: string;
+  apps: AppMeta[];
+  entities: EntityMeta[];
+}

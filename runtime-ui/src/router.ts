@@ -1,0 +1,37 @@
+// Client routes. The engine answers index.html for any of these paths (SPA fallback), never for /api/*.
+import { createRouter, createWebHistory } from 'vue-router';
+import { restoreSession, session } from './api/session';
+import LoginView from './views/LoginView.vue';
+import ShellLayout from './shell/ShellLayout.vue';
+import HomeView from './views/HomeView.vue';
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    {
+      path: '/',
+      component: ShellLayout,
+      children: [
+        { path: '', name: 'home', component: HomeView },
+        { path: 'e/:entity', name: 'list', component: () => import('./list/ListView.vue') },
+        { path: 'e/:entity/new', name: 'new', component: () => import('./record/RecordView.vue') },
+        { path: 'e/:entity/:id', name: 'record', component: () => import('./record/RecordView.vue') },
+        { path: 'approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue') },
+        { path: 'notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+});
+
+let restored = false;
+router.beforeEach(async (to) => {
+  if (!restored) {
+    restored = true;
+    await restoreSession();
+  }
+  if (!to.meta.public && !session.user) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} };
+  if (to.name === 'login' && session.user) return { name: 'home' };
+  return true;
+});

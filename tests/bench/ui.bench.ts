@@ -1,0 +1,104 @@
+// `npm run bench:ui`: the runtime UI in Chromium against an engine in its own process (`tessera serve`, which
+// builds the UI and seeds the CRM's small demo data; BENCH_UI_SIZE=large seeds the large set first, which takes
+// minutes). Prints the shell's JavaScript (gzip), its first load, a list's first rows after navigation and a
+// record page's open, as medians of several runs. Figures only: no assertion here.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { UI_DIST } from '../../engine/src/api/ui.routes.js';
+import { ensureUiBuilt } from '../../engine/src/cli/ensure-ui-build.js';
+import { DEMO_PASSWORD } from '../../plugins/crm-demo/sales-org.js';
+import { launchBrowser } from '../e2e/support/browser.js';
+import { benchDbUrl, freshBenchDatabase, startBenchEngine } from './bench-engine.js';
+
+const PORT = 3971;
+const RUNS = 5;
+const DB = 'tessera_bench_ui';
+const URL = `http://127.0.0.1:${PORT}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+function shellBytes(): { raw: number; gzip: number; files: string[] } {
+  const html = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
+  // What the first paint needs: the entry script, its preloaded imports and the stylesheet.
+  const files = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1] ?? '');
+  let raw = 0;
+  let gzip = 0;
+  for (const f of files) {
+    const bytes = readFileSync(join(UI_DIST, f));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip, files };
+}
+
+await ensureUiBuilt((m) => console.log(m));
+const size = shellBytes();
+await freshBenchDatabase(DB);
+const env = { DATABASE_URL: benchDbUrl(DB), TESSERA_DEMO_DATA: process.env.BENCH_UI_SIZE === 'large' ? 'false' : 'true' };
+if (process.env.BENCH_UI_SIZE === 'large') {
+  const root = resolve(import.meta.dirname, '../..');
+  spawnSync(process.execPath, ['bin/tessera.js', 'apply'], { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+  spawnSync(process.execPath, ['bin/tessera.js', 'seed', 'crm', '--size', 'large'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+}
+const engine = await startBenchEngine(PORT, env);
+try {
+  const firstLoad: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // A new profile each time: nothing cached, as on a first visit.
+    const b = await launchBrowser();
+    await b.page.goto(`${URL}/login`);
+    await b.page.waitForSelector('input[name=username]');
+    firstLoad.push(Number(await b.page.evaluate('performance.now()')));
+    await b.close();
+  }
+
+  const b = await launchBrowser();
+  const p = b.page;
+  await p.goto(`${URL}/login`);
+  await p.fill('input[name=username]', 'jiang.tao');
+  await p.fill('input[name=password]', DEMO_PASSWORD);
+  await p.click('button[type=submit]');
+  await p.waitForSelector('.tiles .tile');
+  const list: number[] = [];
+  const record: number[] = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    await p.click('.menu-item:has-text("首页")');
+    await p.waitForSelector('.tiles .tile');
+    let t0 = performance.now();
+    await p.click('.menu-item:has-text("客户") >> nth=0');
+    await p.waitForSelector('[role=gridcell]');
+    list.push(performance.now() - t0);
+    t0 = performance.now();
+    await p
+      .locator('[role=gridcell]')
+      .nth(i * 3)
+      .click();
+    await p.waitForSelector('.tsection [data-field]');
+    record.push(performance.now() - t0);
+  }
+  await b.close();
+
+  console.log(
+    `\nRuntime UI (${process.env.BENCH_UI_SIZE === 'large' ? 'large' : 'small'} demo data, Chromium headless, ${RUNS} runs, medians)`,
+  );
+  console.log(
+    `  shell JavaScript + CSS for the first paint: ${(size.gzip / 1024).toFixed(1)} KB gzip (${(size.raw / 1024).toFixed(1)} KB raw; target < 400 KB gzip)`,
+  );
+  console.log(
+    `  first load of the shell (navigation to sign-in form): ${ms(median(firstLoad))} (target < 1500 ms; runs ${firstLoad.map(ms).join(', ')})`,
+  );
+  console.log(
+    `  list page, first rows after navigation: first ${ms(list[0] ?? NaN)} (grid code loaded), then ${ms(median(list.slice(1)))} (target < 300 ms)`,
+  );
+  console.log(
+    `  record page open: first ${ms(record[0] ?? NaN)} (form code loaded), then ${ms(median(record.slice(1)))} (target < 500 ms)`,
+  );
+} finally {
+  engine.kill('SIGTERM');
+}

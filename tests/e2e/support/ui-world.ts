@@ -1,0 +1,56 @@
+// The world of the runtime UI's end-to-end tests: the UI built as `tessera serve` builds it, a real engine with the
+// core and CRM packs serving it on a free 127.0.0.1 port, the CRM's small demo data written by its own seeder, and
+// Debian's Chromium. Screenshots go to tests/e2e/artefacts/ (git-ignored) for people to look at.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt } from '../../../engine/src/cli/ensure-ui-build.js';
+import { buildModelRuntime } from '../../../engine/src/data/entity-runtime.js';
+import { seedPack } from '../../../engine/src/data/seed-pack.js';
+import { createLogger } from '../../../engine/src/shared/logger.js';
+import { DEMO_PASSWORD } from '../../../plugins/crm-demo/sales-org.js';
+import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { launchBrowser, type Browser } from './browser.js';
+
+export const ARTEFACTS = resolve(import.meta.dirname, '../artefacts');
+
+export interface UiWorld {
+  readonly t: TestEngine;
+  readonly browser: Browser;
+  readonly page: Page;
+  shot(name: string): Promise<void>;
+  signIn(username: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startUiWorld(options: { width?: number; height?: number } = {}): Promise<UiWorld> {
+  await ensureUiBuilt();
+  const t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm'] });
+  const { registries } = t.engine;
+  const runtime = buildModelRuntime(t.engine.models.current().model, registries.kinds, registries.operators);
+  await seedPack(t.engine.db.pool, runtime, registries.seeders, { pack: 'crm', size: 'small', log: createLogger('silent') });
+  const browser = await launchBrowser(options);
+  mkdirSync(ARTEFACTS, { recursive: true });
+  const page = browser.page;
+  return {
+    t,
+    browser,
+    page,
+    async shot(name) {
+      await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: false });
+    },
+    /** Signs in through the sign-in page; returns the user's API token (for checks through the API). */
+    async signIn(username) {
+      await page.goto(`${t.url}/login`);
+      await page.fill('input[name=username]', username);
+      await page.fill('input[name=password]', DEMO_PASSWORD);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('.tiles .tile');
+      return String((await page.evaluate('localStorage.getItem("tessera.token")')) ?? '');
+    },
+    async stop() {
+      await browser.close();
+      await t.stop();
+    },
+  };
+}
