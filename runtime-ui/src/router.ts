@@ -9,6 +9,8 @@ export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    // A public form's link: no account, no shell.
+    { path: '/f/:token', name: 'public-form', component: () => import('./views/PublicFormView.vue'), meta: { public: true } },
     {
       path: '/',
       component: ShellLayout,
@@ -27,6 +29,7 @@ export const router = createRouter({
 
 let restored = false;
 router.beforeEach(async (to) => {
+  if (to.name === 'public-form') return true;
   if (!restored) {
     restored = true;
     await restoreSession();

@@ -126,3 +126,37 @@ describe('export', () => {
     expect(csv.length - 1).toBe(total);
   });
 });
+
+describe('a public form', () => {
+  it('lets a customer answer the satisfaction survey of a shipped order from its link, without an account', async () => {
+    const admin = { authorization: `Bearer ${w.t.adminToken}` };
+    const order = (await w.t.request('GET', listUrl('sales_order', { limit: 1 }), undefined, admin)).body.data[0];
+    const shipped = await w.t.request(
+      'PATCH',
+      `/api/v1/sales_order/${order.id}`,
+      { shipped_on: '2026-12-01' },
+      { ...admin, 'if-match': `"${order.version}"` },
+    );
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
+    const link = (await w.t.request('POST', `/api/v1/sales_order/${order.id}/public-links/satisfaction`, {}, admin)).body.data;
+    await w.page.setViewportSize({ width: 390, height: 844 });
+    await w.page.goto(`${w.t.url}${link.path}`);
+    await w.page.waitForSelector('[data-test=public-form]');
+    expect(await w.page.locator('h1').innerText()).toBe('订单满意度调查');
+    await w.shot('w06-public-form');
+    // Sent without a choice, the engine's error shows next to the field.
+    await w.page.click('button[type=submit]');
+    await w.page.waitForSelector('.field-error');
+    await w.page.click('.choice:has-text("非常满意")');
+    await w.page.fill('textarea[name=satisfaction_comment]', '送货及时，包装完好');
+    await w.page.click('button[type=submit]');
+    await w.page.waitForSelector('[data-test=public-form-thanks]');
+    await w.shot('w07-public-form-thanks');
+    const after = (await w.t.request('GET', `/api/v1/sales_order/${order.id}`, undefined, admin)).body.data;
+    expect(after).toMatchObject({ satisfaction: 'very_satisfied', satisfaction_comment: '送货及时，包装完好' });
+    // The link is spent.
+    await w.page.reload();
+    await w.page.waitForSelector('[data-test=public-form-gone]');
+    await w.page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
