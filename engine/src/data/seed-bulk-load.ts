@@ -79,10 +79,9 @@ export async function dropSecondaryIndexes(client: pg.ClientBase, tables: readon
   return dropped;
 }
 
-/** Builds the dropped indexes (and their comments) of the tables for which `which` holds again, and forgets them. */
-export async function rebuildIndexes(client: pg.ClientBase, dropped: Map<string, string[]>, which: (table: string) => boolean): Promise<void> {
+/** Builds the dropped indexes (and their comments) again, and forgets them. */
+export async function rebuildIndexes(client: pg.ClientBase, dropped: Map<string, string[]>): Promise<void> {
   for (const [table, defs] of [...dropped]) {
-    if (!which(table)) continue;
     for (const def of defs) await client.query(def);
     dropped.delete(table);
   }

@@ -53,19 +53,15 @@ async function ensureSeedTable(client: pg.ClientBase): Promise<void> {
     pack text PRIMARY KEY, size text NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now(), counts jsonb NOT NULL)`);
 }
 
-async function recomputeInside(
-  client: pg.ClientBase,
-  runtime: ModelRuntime,
-  entityName: string,
-  dropped: Map<string, string[]>,
-): Promise<number> {
+/**
+ * Rollups read their children in one grouped pass each and belongsTo values by primary key, so no secondary index
+ * is needed: every table keeps its indexes dropped until the seed's end builds them once.
+ */
+async function recomputeInside(client: pg.ClientBase, runtime: ModelRuntime, entityName: string): Promise<number> {
   let changed = 0;
   for (const name of recomputeOrder(runtime, entityName)) {
     const every = runtime.entity(name).rules.recomputeEvery;
     if (every === undefined) continue;
-    // Rollups read other tables (grouped, in one pass each); the table written keeps its indexes dropped until the end.
-    const own = runtime.entity(name).entity.table;
-    await rebuildIndexes(client, dropped, (table) => table !== own);
     try {
       const res = await client.query<{ changed: number }>(every);
       if (name === entityName) changed += res.rows[0]?.changed ?? 0;
@@ -143,6 +139,7 @@ export async function seedPack(
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     await client.query(`SET LOCAL work_mem = '128MB'`);
     const dropped = await dropSecondaryIndexes(client, packTables);
+    let analysed = false;
     const execute = async (sql: string, params?: readonly unknown[]) => (await client.query(sql, params ? [...params] : undefined)).rowCount ?? 0;
     const ctx: SeedContext = {
       size,
@@ -163,14 +160,16 @@ export async function seedPack(
       drawNumbers: (entity, field, count) => drawSeedNumbers(client, runtime, entity, field, count, now),
       setPasswords: (passwords) => setPasswords(client, passwords),
       async recompute(entity) {
-        // Fresh tables have no statistics yet; the recompute's lookups of related rows need them to plan well.
-        for (const e of model.entities) if (e.pack === pack) await client.query(`ANALYZE ${q(e.table)}`);
-        return recomputeInside(client, runtime, entity, dropped);
+        // Fresh tables have no statistics yet; the recompute's grouped passes need them to plan well. The rows are all
+        // written by the first recompute (seeders write, then recompute), so once is enough.
+        if (!analysed) for (const e of model.entities) if (e.pack === pack) await client.query(`ANALYZE ${q(e.table)}`);
+        analysed = true;
+        return recomputeInside(client, runtime, entity);
       },
     };
     const outcome = await seeder.run(ctx);
     await ctx.step('indexes built', async () => {
-      await rebuildIndexes(client, dropped, () => true);
+      await rebuildIndexes(client, dropped);
       return 0;
     });
     if (unchecked) {
