@@ -1,21 +1,17 @@
 // Cube's playground (#22 part 2) in real Chromium: an analyst signs in on the playground's own listener, builds a
 // query over their cubes and sees its result; the screenshot is kept as a test artefact. Cube's own dev-server routes
 // answer 404 there.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type Browser } from './support/browser.js';
+import { ARTEFACTS } from './support/ui-world.js';
 import { setupBiWorld } from '../support/bi-world.js';
 import { startTestEngine, type TestEngine } from '../support/test-engine.js';
 
-/** Where the screenshot is kept (CI uploads the folder). */
-export const ARTEFACTS = resolve('tests/e2e/artefacts');
-
 let t: TestEngine;
 let playground: string;
-let browser: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'tessera-pw-'));
+let browser: Browser;
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm'] });
@@ -27,31 +23,18 @@ beforeAll(async () => {
     201,
   );
   playground = (await t.engine.listenPlayground(0, '127.0.0.1')).url;
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  // Cube's playground is laid out for an English desktop browser.
+  browser = await launchBrowser({ locale: 'en-US', width: 1280, height: 720 });
 });
 
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
-  rmSync(profile, { recursive: true, force: true });
 });
 
 describe("Cube's playground", () => {
   it('lets an analyst sign in and run a query', async () => {
-    const page = await browser.newPage();
+    const page = browser.page;
     page.setDefaultTimeout(15_000);
     await page.goto(playground);
     await page.fill('input[name=username]', 'ana');
