@@ -6,12 +6,10 @@ import { EngineError } from '../shared/engine-error.js';
 import type { OperandType } from '../metadata/field-kinds.js';
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { q } from '../sql/q.js';
-import { AliasCounter, PathResolver, type ResolvedPath } from '../query/path-resolver.js';
-import { liveAndScoped } from '../query/live-rows.js';
+import type { PathResolver, ResolvedPath } from '../query/path-resolver.js';
 import type { Access } from '../security/access.js';
-import { SqlParams } from '../sql/sql-params.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
-import { compileFilter } from './filter-sql.js';
+import { scopedQuery } from './scoped-query.js';
 
 export const AGGREGATE_FUNCTIONS = ['count', 'sum', 'avg', 'min', 'max'] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
@@ -89,15 +87,7 @@ function measureTarget(runtime: ModelRuntime, rt: EntityRuntime, m: MeasureSpec,
 }
 
 export function planAggregate(runtime: ModelRuntime, operators: OperatorRegistry, rt: EntityRuntime, access: Access, options: AggregateOptions): AggregatePlan {
-  const params = new SqlParams();
-  const joins: string[] = [];
-  const resolver = new PathResolver({
-    model: runtime.model, kinds: runtime.kinds, operatorsFor: runtime.operatorsFor, entity: rt.entity, alias: ROOT, params,
-    readScope: access.readScope, isHidden: (e, f) => access.field(e, f) === 'hidden',
-    aliases: new AliasCounter(), joins, joinAliases: new Map(),
-  });
-  const where = [liveAndScoped(rt.entity, ROOT, params, access.readScope)];
-  if (options.filter !== undefined) where.push(`(${compileFilter(options.filter, resolver, params, operators)})`);
+  const { params, joins, resolver, where } = scopedQuery(runtime, operators, rt, access, ROOT, access.readScope, options.filter);
   const groups = new Map<string, string>();
   for (const g of options.groupBy) groups.set(groupKey(g), groupSql(g, resolver.resolve(g.path, '/groupBy')));
   const measures: string[] = [];

@@ -8,15 +8,12 @@
 import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { q } from '../sql/q.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
-import { compileFilter } from './filter-sql.js';
+import { scopedQuery } from './scoped-query.js';
 import type { SortKeySql } from './keyset-cursor.js';
 import type { ListOptions } from './list-options.js';
-import { AliasCounter, PathResolver } from '../query/path-resolver.js';
-import { liveAndScoped } from '../query/live-rows.js';
 import type { Access } from '../security/access.js';
 import { requestedFields, visibleFields } from './visible-fields.js';
 import { buildSortKeys, orderBySql, sortSignature } from './sort-keys.js';
-import { SqlParams } from '../sql/sql-params.js';
 
 export const ROOT = 't0';
 
@@ -51,15 +48,7 @@ export interface PlanDeps {
 
 export function planList(deps: PlanDeps, rt: EntityRuntime, access: Access, options: ListOptions, action: 'read' | 'export'): ListPlan {
   const { runtime, operators } = deps;
-  const params = new SqlParams();
-  const joins: string[] = [];
-  const resolver = new PathResolver({
-    model: runtime.model, kinds: runtime.kinds, operatorsFor: runtime.operatorsFor, entity: rt.entity, alias: ROOT, params,
-    readScope: access.readScope, isHidden: (e, f) => access.field(e, f) === 'hidden',
-    aliases: new AliasCounter(), joins, joinAliases: new Map(),
-  });
-  const where = [liveAndScoped(rt.entity, ROOT, params, access.scopeFor(action))];
-  if (options.filter !== undefined) where.push(`(${compileFilter(options.filter, resolver, params, operators)})`);
+  const { params, joins, resolver, where } = scopedQuery(runtime, operators, rt, access, ROOT, access.scopeFor(action), options.filter);
   const keys = buildSortKeys(options.sort, resolver, ROOT);
   const fields = visibleFields(rt, access, requestedFields(options.fields, options.include));
   const select = rt.codec.selectList(ROOT, fields);

@@ -11,9 +11,8 @@ import { EngineError } from '../shared/engine-error.js';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import type { ApiRecord } from '../data/record-codec.js';
 import type { RecordWriter } from '../data/record-writer.js';
-import { lockRecord } from '../data/lock-record.js';
 import type { Sql } from '../db/transaction.js';
-import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
+import { UNRESTRICTED_SCOPE, type RecordScope } from '../query/record-scope.js';
 import { q } from '../sql/q.js';
 import { liveAndScoped } from '../query/live-rows.js';
 import { SqlParams } from '../sql/sql-params.js';
@@ -68,28 +67,39 @@ export class PublicLinks {
     return form;
   }
 
-  /** Whether the record, as stored, meets the form's `when` (read in `db`, which may hold the record's lock). */
-  private async holds(db: Sql, form: CompiledPublicForm, id: string): Promise<boolean> {
-    if (form.when === undefined) return true;
-    const table = this.deps.current().runtime.entity(form.entity).entity.table;
-    const res = await db.query<{ ok: boolean }>(`SELECT (${form.when}) AS ok FROM ${q(table)} t WHERE t.id = $1`, [id]);
-    return res.rows[0]?.ok === true;
+  /**
+   * The live record, as stored, if it lies in `scope` and meets the form's `when` — one statement; `lock` holds it
+   * for the caller's transaction (a submission), so it cannot change before the form's values are written.
+   */
+  private async applicable(
+    db: Sql,
+    form: CompiledPublicForm,
+    id: string,
+    scope: RecordScope,
+    lock: boolean,
+  ): Promise<ApiRecord | undefined> {
+    const rt = this.deps.current().runtime.entity(form.entity);
+    const params = new SqlParams();
+    const idParam = params.add(id, 'uuid');
+    const res = await db.query(
+      `SELECT ${rt.codec.selectList('t').sql} FROM ${q(rt.entity.table)} t
+        WHERE t.id = ${idParam} AND ${liveAndScoped(rt.entity, 't', params, scope)} AND (${form.when ?? 'TRUE'})${lock ? ' FOR UPDATE OF t' : ''}`,
+      params.values,
+    );
+    return res.rows[0] as ApiRecord | undefined;
   }
 
   /** A new link to the record's form; the caller must be able to update the record. */
   async issue(caller: LinkCaller, entity: string, id: string, name: string): Promise<{ token: string; expiresAt: string }> {
     const form = this.form(entity, name);
     if (!caller.access.can(entity, 'update')) throw new EngineError('access.denied', 403, `you may not update ${entity} records`);
-    const rt = this.deps.current().runtime.entity(entity);
-    const params = new SqlParams();
-    const idParam = params.add(id, 'uuid');
-    const found = await this.deps.pool.query(
-      `SELECT 1 FROM ${q(rt.entity.table)} t WHERE t.id = ${idParam} AND ${liveAndScoped(rt.entity, 't', params, caller.access.scopeFor('update'))}`,
-      params.values,
-    );
-    if (found.rowCount === 0) throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
-    if (!(await this.holds(this.deps.pool, form, id))) {
-      throw new EngineError('public_form.not_now', 409, `the ${form.def.name} form is not available for this ${entity} now`);
+    const scope = caller.access.scopeFor('update');
+    if (!(await this.applicable(this.deps.pool, form, id, scope, false))) {
+      // Out of the caller's update scope reads as absent; in it but not meeting `when`, as not now.
+      if (await this.applicable(this.deps.pool, { ...form, when: undefined }, id, scope, false)) {
+        throw new EngineError('public_form.not_now', 409, `the ${form.def.name} form is not available for this ${entity} now`);
+      }
+      throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
     }
     const token = randomBytes(24).toString('base64url');
     const expires = new Date(Date.now() + form.validMs);
@@ -117,8 +127,8 @@ export class PublicLinks {
   async open(token: string): Promise<{ entity: string; title: unknown; form: CompiledPublicForm; values: ApiRecord; expiresAt: string }> {
     const { row, form } = await this.link(this.deps.pool, token, false);
     const rt = this.deps.current().runtime.entity(row.entity);
-    const record = await lockRecord(this.deps.pool, rt, row.record_id, UNRESTRICTED_SCOPE);
-    if (!record || !(await this.holds(this.deps.pool, form, row.record_id))) throw gone();
+    const record = await this.applicable(this.deps.pool, form, row.record_id, UNRESTRICTED_SCOPE, false);
+    if (!record) throw gone();
     const values = Object.fromEntries(form.def.fields.map((f) => [f, record[f] ?? null]));
     const title = rt.entity.titleField ? record[rt.entity.titleField] : null;
     return { entity: row.entity, title, form, values, expiresAt: new Date(row.expires_at).toISOString() };
@@ -140,10 +150,8 @@ export class PublicLinks {
         });
       }
       const caller = await this.deps.callerFor(row.issued_by, requestId);
-      const rt = this.deps.current().runtime.entity(row.entity);
-      // The record is locked by the write below; `when` is judged on it as stored, before the form's values.
-      if (!(await lockRecord(client, rt, row.record_id, UNRESTRICTED_SCOPE)) || !(await this.holds(client, form, row.record_id)))
-        throw gone();
+      // `when` is judged on the record as stored, locked, before the form's values.
+      if (!(await this.applicable(client, form, row.record_id, UNRESTRICTED_SCOPE, true))) throw gone();
       await this.deps.writer.updateIn(scope, { entity: row.entity, ...caller }, row.record_id, values, '');
       await client.query(`UPDATE ${PUBLIC_LINK_TABLE} SET submitted_at = now(), submissions = submissions + 1 WHERE id = $1`, [row.id]);
     });

@@ -105,3 +105,14 @@ export interface Meta {
   apps: AppMeta[];
   entities: EntityMeta[];
 }
+
+/** A notification as GET /api/v1/me/notifications answers it. */
+export interface NotificationItem {
+  id: string;
+  title: string;
+  body: string;
+  entity: string | null;
+  recordId: string | null;
+  createdAt: string;
+  readAt: string | null;
+}
