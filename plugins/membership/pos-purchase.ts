@@ -39,14 +39,13 @@ export function registerPurchase(host: PluginHost): void {
         products: Array.isArray(input.products) ? input.products.map(String) : [],
         ...(typeof input.couponNo === 'string' ? { couponNo: input.couponNo } : {}),
       });
-      if (found.seen) {
+      if ('seen' in found) {
         if (found.seen.memberId !== id)
           throw new PluginRejection('this receipt was recorded for another member', '/receiptId', 'membership.receipt_taken');
         return { purchase: found.seen.id, points: found.seen.points, duplicate: true };
       }
-      if (found.refusal) throw new PluginRejection(found.refusal.message, found.refusal.pointer, found.refusal.code);
+      if ('refusal' in found) throw new PluginRejection(found.refusal.message, found.refusal.pointer, found.refusal.code);
       const award = found.award;
-      if (!award) throw new PluginRejection('nothing to record', '', 'membership.not_active');
       const purchase = await records.create('member_purchase', {
         member: id,
         receipt_id: receiptId,

@@ -37,13 +37,15 @@ export interface SeenPurchase {
   readonly points: number;
 }
 
-export type PurchaseContext =
-  | { readonly seen: SeenPurchase }
-  | {
-      readonly seen?: undefined;
-      readonly refusal?: { readonly pointer: string; readonly code: string; readonly message: string };
-      readonly award?: Award;
-    };
+/** A refusal names the input it concerns, as a PluginRejection does. */
+export interface Refusal {
+  readonly pointer: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The receipt seen before, a refusal, or what the purchase earns: exactly one. */
+export type PurchaseContext = { readonly seen: SeenPurchase } | { readonly refusal: Refusal } | { readonly award: Award };
 
 type Row = Record<string, string | number | null>;
 
@@ -79,7 +81,7 @@ const READ = `
 
 const text = (v: string | number | null | undefined) => (v === null || v === undefined ? undefined : String(v));
 
-function couponRefusal(row: Row, memberId: string): { pointer: string; code: string; message: string } | undefined {
+function couponRefusal(row: Row, memberId: string): Refusal | undefined {
   const bad = (message: string) => ({ pointer: '/couponNo', code: 'membership.coupon_invalid', message });
   if (!row.coupon_id) return bad('there is no such coupon');
   if (row.coupon_member !== memberId) return bad('this coupon belongs to another member');
