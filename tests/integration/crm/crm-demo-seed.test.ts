@@ -119,7 +119,7 @@ describe('tessera seed crm --size small', () => {
     const before = await one(a, 'SELECT (SELECT count(*) FROM customer)::int AS c, (SELECT count(*) FROM app_user)::int AS u');
     expect(await seed(a)).toMatchObject({ status: 'already', size: 'small' });
     await expect(seed(a, { size: 'large' })).rejects.toMatchObject({ code: 'seed.other_size' });
-    await expect(seed(a, { pack: 'contracts' })).rejects.toMatchObject({ code: 'seed.unknown_pack' });
+    await expect(seed(a, { pack: 'no_such_pack' })).rejects.toMatchObject({ code: 'seed.unknown_pack' });
     await expect(seed(a, { pack: 'core' })).rejects.toMatchObject({ code: 'seed.no_seeder' });
     expect(await one(a, 'SELECT (SELECT count(*) FROM customer)::int AS c, (SELECT count(*) FROM app_user)::int AS u')).toEqual(before);
   });

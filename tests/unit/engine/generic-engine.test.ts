@@ -14,6 +14,7 @@ const APPLICATION_PACKS = readdirSync(join(ROOT, 'metadata', 'packs')).filter((p
 const ALSO_A_WORD: Record<string, string> = {
   activity: "a pool's activityField: when a record last saw activity",
   address: "a server's or a client's network address",
+  contract: "the API's contract (openapi-contract.ts): what a client may rely on",
   member: "a role's members, a JSON object's members",
 };
 
