@@ -1,0 +1,187 @@
+// SLAs that carry money (#24 part 6): a contract's metrics settled per period from their measurements, through HTTP.
+// The amounts are the issue's worked example; settling is repeatable, keeps what people decided, and carries the
+// cumulative caps from one period to the next.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem } from '../../support/problem-checks.js';
+import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+
+type Rec = Record<string, any>;
+let t: TestEngine;
+let delayType: Rec;
+let defectType: Rec;
+
+async function post(entity: string, body: Rec): Promise<Rec> {
+  const res = await t.request('POST', `/api/v1/${entity}`, body);
+  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
+  return res.body.data;
+}
+
+async function get(entity: string, id: string): Promise<Rec> {
+  return (await t.request('GET', `/api/v1/${entity}/${id}`)).body.data;
+}
+
+async function move(entity: string, id: string, status: string): Promise<Rec> {
+  const current = await get(entity, id);
+  const res = await t.request('PATCH', `/api/v1/${entity}/${id}`, { status }, { 'if-match': `"${current.version}"` });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+}
+
+/** An approved contract worth 1,000,000.00. */
+async function approvedContract(): Promise<Rec> {
+  const customer = await post('customer', { name: `客户 ${Math.random().toString(36).slice(2, 8)}` });
+  const contract = await post('contract', { title: '智慧园区一期', customer: customer.id });
+  await post('contract_line', { contract: contract.id, description: '实施服务', quantity: '1', unit_price: '1000000.00' });
+  await move('contract', contract.id, 'in_approval');
+  return move('contract', contract.id, 'approved');
+}
+
+const settle = (contract: Rec, through: string) => t.request('POST', `/api/v1/contract/${contract.id}/actions/settle_sla`, { through });
+
+async function settlements(contract: Rec): Promise<Rec[]> {
+  const res = await t.request(
+    'GET',
+    `/api/v1/sla_settlement?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'contract' }, contract.id] }))}&sort=period_key&limit=100`,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.data;
+}
+
+const DELAY_TERMS = {
+  period: 'month',
+  target: '0',
+  buffer: '3',
+  step: '1',
+  penalty_per_step: '1000.00',
+  penalty_cap_period: '20000.00',
+  reward_level: '5',
+  reward_per_step: '400.00',
+  reward_cap_period: '4000.00',
+};
+
+beforeAll(async () => {
+  t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm', 'metadata/packs/contracts'] });
+  delayType = await post('sla_metric_type', { name: '交付延迟', category: 'time', unit: '天' });
+  defectType = await post('sla_metric_type', { name: '缺陷率', category: 'quality', unit: '%' });
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('settling SLAs', () => {
+  it('prices the worked example: 12 days late and a 4.1 % defect rate net -17,000.00', async () => {
+    const contract = await approvedContract();
+    const delay = await post('sla_metric', { contract: contract.id, name: '上线延迟', metric_type: delayType.id, ...DELAY_TERMS });
+    const defects = await post('sla_metric', {
+      contract: contract.id,
+      name: '缺陷率',
+      metric_type: defectType.id,
+      period: 'quarter',
+      aggregate: 'avg',
+      target: '2.0',
+      buffer: '0.5',
+      step: '0.5',
+      penalty_per_step: '2000.00',
+      penalty_cap_period: '10000.00',
+    });
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-06-20', actual: '12' });
+    await post('sla_measurement', { metric: defects.id, measured_on: '2026-05-31', actual: '3.9' });
+    await post('sla_measurement', { metric: defects.id, measured_on: '2026-06-30', actual: '4.3' });
+
+    const res = await settle(contract, '2026-07-01');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toMatchObject({ created: 2, updated: 0, kept: 0, net: '-17000.00' });
+    const rows = await settlements(contract);
+    expect(rows.map((s) => [s.period_key, s.actual, s.penalty_steps, s.penalty, s.reward, s.net, s.status])).toEqual([
+      ['2026-06', '12.0000', 9, '9000.00', '0.00', '-9000.00', 'computed'],
+      ['2026-Q2', '4.1000', 4, '8000.00', '0.00', '-8000.00', 'computed'],
+    ]);
+    expect(rows[0]!.explanation.join(' | ')).toContain('9 penalty step(s) past the buffer of 3.0000');
+  });
+
+  it('settles only periods that have ended, and again without duplicates, following corrected measurements', async () => {
+    const contract = await approvedContract();
+    const delay = await post('sla_metric', { contract: contract.id, name: '响应延迟', metric_type: delayType.id, ...DELAY_TERMS });
+    const m = await post('sla_measurement', { metric: delay.id, measured_on: '2026-08-10', actual: '30' });
+    expect((await settle(contract, '2026-08-30')).body.data).toMatchObject({ created: 0, net: '0.00' });
+    expect((await settle(contract, '2026-08-31')).body.data).toMatchObject({ created: 1, net: '-20000.00' });
+    // Nothing new: nothing written (the settlement's version stays).
+    const [first] = await settlements(contract);
+    expect((await settle(contract, '2026-08-31')).body.data).toMatchObject({ created: 0, updated: 0 });
+    expect((await settlements(contract))[0]!.version).toBe(first!.version);
+    // A correction: 8 days early instead.
+    const res = await t.request('PATCH', `/api/v1/sla_measurement/${m.id}`, { actual: '-8' }, { 'if-match': `"${m.version}"` });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const again = await settle(contract, '2026-09-30');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.data).toMatchObject({ created: 0, updated: 1, net: '1200.00' });
+    const [only] = await settlements(contract);
+    expect(only).toMatchObject({ period_key: '2026-08', reward_steps: 3, reward: '1200.00', net: '1200.00' });
+  });
+
+  it('leaves out excluded measurements (force majeure), which must say why', async () => {
+    const contract = await approvedContract();
+    const delay = await post('sla_metric', { contract: contract.id, name: '到场延迟', metric_type: delayType.id, ...DELAY_TERMS });
+    const unexplained = await t.request('POST', '/api/v1/sla_measurement', {
+      metric: delay.id,
+      measured_on: '2026-03-03',
+      actual: '15',
+      excluded: true,
+    });
+    expectProblem(unexplained, 422, 'validation.failed', [{ pointer: '/exclusion_reason' }]);
+    await post('sla_measurement', {
+      metric: delay.id,
+      measured_on: '2026-03-03',
+      actual: '15',
+      excluded: true,
+      exclusion_reason: '台风停工（不可抗力）',
+    });
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-03-20', actual: '5' });
+    expect((await settle(contract, '2026-04-01')).body.data).toMatchObject({ created: 1, net: '-2000.00' });
+  });
+
+  it('keeps settlements people confirmed, and carries the cumulative cap into later periods', async () => {
+    const contract = await approvedContract();
+    const delay = await post('sla_metric', {
+      contract: contract.id,
+      name: '月度延迟',
+      metric_type: delayType.id,
+      ...DELAY_TERMS,
+      penalty_cap_total: '25000.00',
+    });
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-01-15', actual: '30' });
+    await settle(contract, '2026-01-31');
+    const [january] = await settlements(contract);
+    await move('sla_settlement', january!.id, 'confirmed');
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-02-15', actual: '30' });
+    // January's correction after confirmation changes nothing of January.
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-01-20', actual: '40' });
+    expect((await settle(contract, '2026-02-28')).body.data).toMatchObject({ created: 1, kept: 1, net: '-5000.00' });
+    const rows = await settlements(contract);
+    expect(rows.map((s) => [s.period_key, s.penalty, s.status])).toEqual([
+      ['2026-01', '20000.00', 'confirmed'],
+      ['2026-02', '5000.00', 'computed'],
+    ]);
+    expect((await get('sla_metric', delay.id)).settled_net).toBe('-20000.00');
+  });
+
+  it('refuses a draft contract, a metric priced on an amount it does not have, and bad input', async () => {
+    const customer = await post('customer', { name: '草稿客户' });
+    const draft = await post('contract', { title: '草稿合同', customer: customer.id });
+    expectProblem(await settle(draft, '2026-01-31'), 422, 'sla.contract_not_approved');
+    const contract = await approvedContract();
+    expectProblem(await settle(contract, 'yesterday'), 422, 'validation.failed');
+    const pct = await post('sla_metric', {
+      contract: contract.id,
+      name: '里程碑延迟',
+      metric_type: delayType.id,
+      ...DELAY_TERMS,
+      penalty_mode: 'pct_milestone',
+      penalty_per_step: '0.5',
+    });
+    await post('sla_measurement', { metric: pct.id, measured_on: '2026-01-15', actual: '9' });
+    expectProblem(await settle(contract, '2026-01-31'), 422, 'sla.terms');
+    expect(await settlements(contract)).toEqual([]);
+  });
+});
