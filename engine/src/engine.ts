@@ -42,6 +42,7 @@ import { OutboxRelay } from './jobs/outbox-relay.js';
 import { processPluginJobs } from './jobs/plugin-jobs.js';
 import { processAfterHooks } from './jobs/after-hook-jobs.js';
 import { processScheduledWork } from './jobs/scheduled-handlers.js';
+import { processScheduledActions } from './jobs/scheduled-actions.js';
 import { startScheduleTick } from './jobs/schedule-tick.js';
 import { ensureNotificationTables } from './workflow/notification-tables.js';
 import { processNotificationDeliveries } from './workflow/deliver-notifications.js';
@@ -214,6 +215,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processPluginJobs(queue, registries.jobs, jobDeps);
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
+    processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
     reminders.processScans();
     processApprovalJobs(queue, approvals, log);

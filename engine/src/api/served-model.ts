@@ -6,6 +6,7 @@ import type { PublishedModel } from '../metadata/model-holder.js';
 import type { Model } from '../metadata/model.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
 import { MetadataError } from '../metadata/metadata-problem.js';
+import { checkScheduledActions } from '../plugins/check-scheduled-actions.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
@@ -41,6 +42,7 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
     ...checkIndexConditions(model, registries),
     ...checkAssignmentConditions(model, registries),
     ...checkTransitionActions(model, registries.actions),
+    ...checkScheduledActions(model, registries.actions),
   ];
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);

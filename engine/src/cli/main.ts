@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../engine.js';
 import { loadRegistries } from '../plugins/load-plugins.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
+import { checkScheduledActions } from '../plugins/check-scheduled-actions.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
@@ -59,6 +60,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...checkIndexConditions(m, registries),
     ...checkAssignmentConditions(m, registries),
     ...checkTransitionActions(m, registries.actions),
+    ...checkScheduledActions(m, registries.actions),
     ...recordRuleProblems(m, registries),
     ...compileApprovalFlows(m, registries).problems,
     ...compilePublicForms(m, registries).problems,

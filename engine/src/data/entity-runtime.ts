@@ -49,7 +49,7 @@ function unservable(entity: EntityDef, err: unknown): MetadataProblem {
 }
 
 const NO_RULES: EntityRules = {
-  derived: new Set(), explained: [], selfInputs: new Set(), recomputeFrom: new Map(), parentLocks: [], dependents: [], validations: [], requiredWhen: [], readOnlyWhen: [], stateMachines: [], reminders: [],
+  derived: new Set(), explained: [], selfInputs: new Set(), recomputeFrom: new Map(), parentLocks: [], dependents: [], validations: [], requiredWhen: [], readOnlyWhen: [], stateMachines: [], reminders: [], scheduledActions: [],
 };
 
 export function buildModelRuntime(model: Model, kinds: FieldKindRegistry, operators: OperatorRegistry): ModelRuntime {

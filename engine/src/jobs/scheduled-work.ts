@@ -1,17 +1,22 @@
 // The work a Model schedules, as queue jobs: stale records back to their pool, every record's derived fields
-// recomputed, and the scans of the reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
-// is one more entry here and its handler in scheduled-handlers.ts.
+// recomputed, plugin actions run on the records a schedule names (scheduled-actions.ts), and the scans of the
+// reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model;
+// schedule-tick.ts decides when each is due. A new kind of scheduled work is one more entry here and its handler.
 import type { Model, ScheduleDef } from '../metadata/model.js';
 
 export const POOL_RETURN_JOB = 'pool:return';
 export const RECOMPUTE_JOB = 'records:recompute';
 export const REMINDER_SCAN_JOB = 'reminder:scan';
+export const SCHEDULED_ACTION_JOB = 'action:scheduled';
 
 export interface ScheduledWork {
   /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
   readonly id: string;
   readonly schedule: ScheduleDef;
-  readonly job: { readonly name: string; readonly data: { readonly entity: string } | { readonly cron: string; readonly tz: string } };
+  readonly job: {
+    readonly name: string;
+    readonly data: { readonly entity: string; readonly key?: string } | { readonly cron: string; readonly tz: string };
+  };
 }
 
 export function scheduledWork(model: Model): ScheduledWork[] {
@@ -31,6 +36,14 @@ export function scheduledWork(model: Model): ScheduledWork[] {
         id: `recompute:${entity.id}`,
         schedule: entity.recomputeSchedule,
         job: { name: RECOMPUTE_JOB, data: { entity: entity.name } },
+      });
+    }
+    for (const action of entity.scheduledActions ?? []) {
+      const key = `${entity.id}/${action.id}`;
+      work.push({
+        id: `action:${key}`,
+        schedule: action.schedule,
+        job: { name: SCHEDULED_ACTION_JOB, data: { entity: entity.name, key } },
       });
     }
     for (const reminder of entity.reminders ?? []) {

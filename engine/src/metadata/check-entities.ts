@@ -200,6 +200,17 @@ export function checkEntities(
       });
     }
     checkSchedule(spec.recomputeSchedule, '/recomputeSchedule', report);
+    const scheduledNames = new Set<string>();
+    (spec.scheduledActions ?? []).forEach((a, i) => {
+      checkSchedule(a.schedule, `/scheduledActions/${i}/schedule`, report);
+      if (scheduledNames.has(a.name))
+        report({
+          pointer: `/scheduledActions/${i}/name`,
+          rule: 'schedule.duplicate_name',
+          message: `another scheduled action is named ${a.name}`,
+        });
+      scheduledNames.add(a.name);
+    });
     checkReminders(spec, kinds, report);
     checkApprovalFlows(spec, kinds, report);
     checkPublicForms(spec, kinds, report);

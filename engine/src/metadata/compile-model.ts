@@ -119,6 +119,19 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
           ? { recomputeSchedule: { cron: spec.recomputeSchedule.cron, tz: spec.recomputeSchedule.timeZone ?? DEFAULT_CRON_TZ } }
           : {}),
         ...(spec.reminders?.length ? { reminders: spec.reminders.map(compileReminder) } : {}),
+        ...(spec.scheduledActions?.length
+          ? {
+              scheduledActions: spec.scheduledActions.map((a) => ({
+                id: a.id,
+                name: a.name,
+                ...(a.label ? { label: a.label } : {}),
+                action: a.action,
+                schedule: { cron: a.schedule.cron, tz: a.schedule.timeZone ?? DEFAULT_CRON_TZ },
+                ...(a.when !== undefined ? { when: a.when } : {}),
+                input: a.input ?? {},
+              })),
+            }
+          : {}),
         ...(spec.approvalFlows?.length ? { approvalFlows: spec.approvalFlows } : {}),
         ...(spec.publicForms?.length ? { publicForms: spec.publicForms } : {}),
         ...(spec.analytics ? { analytics: spec.analytics } : {}),

@@ -298,10 +298,22 @@ export interface EntityDef {
   readonly recomputeSchedule?: ScheduleDef;
   /** Reminder rules (metadata/reminder.ts); absent when the entity has none. */
   readonly reminders?: readonly ReminderDef[];
+  /** Plugin actions run on a schedule for the records meeting a condition; absent when the entity has none. */
+  readonly scheduledActions?: readonly ScheduledActionDef[];
   /** Forms filled in through a link, without an account (metadata/public-form.ts). */
   readonly publicForms?: readonly PublicFormDef[];
   /** Measures and segments the pack declares for the entity's cube (metadata/analytics.ts). */
   readonly analytics?: AnalyticsDef;
+}
+
+export interface ScheduledActionDef {
+  readonly id: string;
+  readonly name: string;
+  readonly label?: Label;
+  readonly action: string;
+  readonly schedule: ScheduleDef;
+  readonly when?: unknown;
+  readonly input: Readonly<Record<string, unknown>>;
 }
 
 /** When scheduled work runs (shared/cron.ts reads the cron). */

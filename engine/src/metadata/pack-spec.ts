@@ -39,6 +39,16 @@ export interface IndexFileSpec {
   where?: unknown;
 }
 
+export interface ScheduledActionSpec {
+  id: string;
+  name: string;
+  label?: Label;
+  action: string;
+  schedule: { cron: string; timeZone?: string };
+  when?: unknown;
+  input?: Record<string, unknown>;
+}
+
 export interface EntityFileSpec {
   id: string;
   name: string;
@@ -53,6 +63,7 @@ export interface EntityFileSpec {
   assignment?: AssignmentSpec;
   recomputeSchedule?: { cron: string; timeZone?: string };
   reminders?: ReminderSpec[];
+  scheduledActions?: ScheduledActionSpec[];
   approvalFlows?: ApprovalFlowDef[];
   publicForms?: PublicFormDef[];
   analytics?: AnalyticsDef;

@@ -18,6 +18,7 @@ import {
 } from './derived-fields.js';
 import { compileRecordChecks, type RecordChecks } from './record-checks.js';
 import { compileTransitions, type StateMachine } from './compile-transitions.js';
+import { compileScheduledActions, type CompiledScheduledAction } from './compile-scheduled-actions.js';
 import { compileReminders, type CompiledReminder } from './compile-reminders.js';
 import {
   freshValuesSql,
@@ -79,6 +80,8 @@ export interface EntityRules extends RecordChecks {
   readonly stateMachines: readonly StateMachine[];
   /** Its reminder rules (compile-reminders.ts). */
   readonly reminders: readonly CompiledReminder[];
+  /** Its scheduled actions (compile-scheduled-actions.ts). */
+  readonly scheduledActions: readonly CompiledScheduledAction[];
 }
 
 export interface CompiledRecordRules {
@@ -242,6 +245,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
   const partialByEntity = new Map<string, Map<string, RecomputeSql>>();
   const machinesByEntity = new Map<string, StateMachine[]>();
   const remindersByEntity = new Map<string, CompiledReminder[]>();
+  const scheduledByEntity = new Map<string, CompiledScheduledAction[]>();
   for (const entity of model.entities) {
     const derivedFields = entity.fields.filter((f) => isDerivedField(env.kinds, f));
     if (entity.recomputeSchedule && derivedFields.length === 0) {
@@ -293,6 +297,10 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
     remindersByEntity.set(
       entity.name,
       compileReminders(env, entity, (p) => problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p })),
+    );
+    scheduledByEntity.set(
+      entity.name,
+      compileScheduledActions(env, entity, (p) => problems.push({ file: entity.file, pack: entity.pack, entity: entity.name, ...p })),
     );
   }
   crossEntityCycles(model, compiledByEntity, problems);
@@ -381,6 +389,7 @@ export function compileRecordRules(env: RuleEnv): CompiledRecordRules {
       dependents: [...(dependents.get(entity.name)?.values() ?? [])],
       stateMachines: machinesByEntity.get(entity.name) ?? [],
       reminders: remindersByEntity.get(entity.name) ?? [],
+      scheduledActions: scheduledByEntity.get(entity.name) ?? [],
     });
   }
   return { byEntity, problems };

@@ -1,0 +1,83 @@
+// The job of one scheduled action's occurrence: every live record meeting its `when` (as of now), in id order and in
+// batches, gets the plugin action run as the system, each record in its own transaction, a few at once. A record
+// whose run fails does not stop the others; the job then fails naming them, so it is retried (the action is
+// idempotent, the metadata contract says so) and, if they keep failing, shows dead with that message to an admin.
+import type pg from 'pg';
+import type { ModelRuntime } from '../data/entity-runtime.js';
+import type { RecordWriter } from '../data/record-writer.js';
+import { runAction } from '../data/run-action.js';
+import type { ActionDef } from '../plugins/plugin-api.js';
+import { SYSTEM_ACCESS, SYSTEM_ACTOR } from '../security/system-access.js';
+import type { Logger } from '../shared/logger.js';
+import { q } from '../sql/q.js';
+import type { JobQueue } from './job-queue.js';
+import { SCHEDULED_ACTION_JOB } from './scheduled-work.js';
+
+const BATCH = 500;
+/** Records run at once: each holds a connection for its transaction. */
+const PARALLEL = 4;
+/** Failures named in the job's error; the log has them all. */
+const NAMED = 10;
+
+export interface ScheduledActionDeps {
+  readonly pool: pg.Pool;
+  readonly writer: RecordWriter;
+  readonly actions: ReadonlyMap<string, ActionDef>;
+  runtime(): ModelRuntime;
+  readonly log: Logger;
+}
+
+export function processScheduledActions(queue: JobQueue, deps: ScheduledActionDeps): void {
+  queue.process(SCHEDULED_ACTION_JOB, { concurrency: 1 }, async (job) => {
+    const { entity, key } = job.data as { entity: string; key: string };
+    const runtime = deps.runtime();
+    const rt = runtime.model.entitiesByName[entity] ? runtime.entity(entity) : undefined;
+    const scheduled = rt?.rules.scheduledActions.find((s) => s.key === key);
+    // Queued by an older Model that had it: nothing to do now.
+    if (!rt || !scheduled) return;
+    const def = deps.actions.get(`${entity}/${scheduled.def.action}`);
+    if (!def) throw new Error(`${entity} has no plugin action '${scheduled.def.action}' (checked when the Model was served)`);
+    const log = deps.log.child({ job: job.name, key: job.key });
+    const now = new Date().toISOString();
+    // The clock ($1) is typed here too, for conditions that do not read it.
+    const text = `SELECT t.id FROM ${q(rt.entity.table)} t WHERE t.deleted_at IS NULL AND $1::timestamptz IS NOT NULL
+                    ${scheduled.condition === undefined ? '' : `AND (${scheduled.condition})`}
+                    AND ($2::uuid IS NULL OR t.id > $2::uuid) ORDER BY t.id LIMIT ${BATCH}`;
+    const failures: Array<{ id: string; message: string }> = [];
+    let done = 0;
+    let after: string | null = null;
+    for (;;) {
+      const { rows }: { rows: Array<{ id: string }> } = await deps.pool.query<{ id: string }>(text, [now, after]);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]?.id ?? null;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let row = rows[next++]; row !== undefined; row = rows[next++]) {
+          const id = row.id;
+          try {
+            await runAction(
+              { writer: deps.writer, model: () => runtime.model, runtime: () => runtime },
+              {
+                def,
+                id,
+                input: { ...scheduled.def.input },
+                caller: { actor: SYSTEM_ACTOR, access: SYSTEM_ACCESS, requestId: job.key, log },
+              },
+            );
+            done++;
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            failures.push({ id, message });
+            log.error({ err, entity, id, action: def.name }, 'scheduled action failed on a record');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+    }
+    log.info({ entity, action: def.name, done, failed: failures.length }, 'scheduled action ran');
+    if (failures.length > 0) {
+      const named = failures.slice(0, NAMED).map((f) => `${f.id}: ${f.message}`);
+      throw new Error(`${def.name} failed on ${failures.length} of ${done + failures.length} ${entity} record(s): ${named.join('; ')}`);
+    }
+  });
+}
