@@ -1,7 +1,8 @@
 // SLAs that carry money (#24 part 6): a contract's metrics settled per period from their measurements, through HTTP.
 // The amounts are the worked example; settling is repeatable, keeps what people decided, and carries the
 // cumulative caps from one period to the next.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
@@ -183,5 +184,26 @@ describe('settling SLAs', () => {
     await post('sla_measurement', { metric: pct.id, measured_on: '2026-01-15', actual: '9' });
     expectProblem(await settle(contract, '2026-01-31'), 422, 'sla.terms');
     expect(await settlements(contract)).toEqual([]);
+  });
+});
+
+describe('the monthly settlement', () => {
+  it('settles every signed contract with SLA metrics on the 1st, as the system, and nothing of a contract still in approval', async () => {
+    const signed = await approvedContract();
+    await move('contract', signed.id, 'signing');
+    await move('contract', signed.id, 'signed');
+    const approvedOnly = await approvedContract();
+    for (const contract of [signed, approvedOnly]) {
+      const delay = await post('sla_metric', { contract: contract.id, name: '月度响应', metric_type: delayType.id, ...DELAY_TERMS });
+      await post('sla_measurement', { metric: delay.id, measured_on: '2026-11-10', actual: '12' });
+    }
+    // 02:00 in Shanghai on 1 December.
+    const keys = await queueDueWork(t.engine.queue, t.engine.models.current().model, Date.parse('2026-11-30T18:00:30Z'), {});
+    expect(keys).toContain('schedule:action:contracts.contract/contracts.contract.monthly_sla_settlement:2026-11-30T18:00:00.000Z');
+    await vi.waitFor(async () => expect((await settlements(signed)).map((s) => [s.period_key, s.net])).toEqual([['2026-11', '-9000.00']]), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    expect(await settlements(approvedOnly)).toEqual([]);
   });
 });
