@@ -1,42 +1,12 @@
 // Settling a contract's SLAs: for each active metric, its measurements (excluded ones left out) grouped into the
 // periods that have ended, each period's result priced by settlePeriod in date order so the cumulative caps carry
 // over, and written as one settlement per metric and period through the engine's pipeline. A settlement someone has
-// confirmed, applied or disputed is never recomputed; a computed one follows new or corrected measurements. Run by
-// the contract's `settle_sla` action, under the action's lock on the contract.
+// confirmed, applied or disputed is never recomputed; a computed one follows new or corrected measurements, and one
+// that would not change is not written. Run by the contract's `settle_sla` action, under the action's lock.
 import { Decimal } from 'decimal.js';
 import { PluginRejection, type PluginDb, type PluginRecords } from '../../engine/src/plugins/plugin-api.js';
-import { settlePeriod, SlaTermsError, type Bases, type Direction, type PriceMode, type SlaTerms } from './settle-period.js';
-import { metricPeriods } from './metric-periods.js';
-
-type MetricRow = {
-  id: string;
-  name: string;
-  period: 'milestone' | 'month' | 'quarter';
-  aggregate: string;
-  direction: Direction;
-  target: string;
-  buffer: string;
-  step: string;
-  penalty_mode: PriceMode;
-  penalty_per_step: string;
-  penalty_cap_period: string | null;
-  penalty_cap_total: string | null;
-  reward_level: string | null;
-  reward_mode: PriceMode;
-  reward_per_step: string | null;
-  reward_cap_period: string | null;
-  reward_cap_total: string | null;
-};
-
-type SettlementRow = {
-  id: string;
-  period_key: string;
-  status: string;
-  actual: string;
-  measurements: number;
-  penalty: string;
-  reward: string;
-};
+import { contractPeriods, type PeriodRow } from './contract-periods.js';
+import { settlePeriod, SlaTermsError, type Bases, type PeriodOutcome, type SlaTerms } from './settle-period.js';
 
 export interface SettleOutcome {
   readonly created: number;
@@ -46,7 +16,7 @@ export interface SettleOutcome {
   readonly net: string;
 }
 
-function termsOf(m: MetricRow): SlaTerms {
+function termsOf(m: PeriodRow): SlaTerms {
   return {
     direction: m.direction,
     target: m.target,
@@ -64,9 +34,30 @@ function termsOf(m: MetricRow): SlaTerms {
   };
 }
 
-const METRIC_COLUMNS = `id, name, period, aggregate, direction, target::text, buffer::text, step::text, penalty_mode,
-  penalty_per_step::text, penalty_cap_period::text, penalty_cap_total::text, reward_level::text, reward_mode,
-  reward_per_step::text, reward_cap_period::text, reward_cap_total::text`;
+function priced(row: PeriodRow, bases: Bases, penaltyBefore: Decimal, rewardBefore: Decimal): PeriodOutcome {
+  try {
+    return settlePeriod(termsOf(row), {
+      actual: row.actual,
+      bases,
+      penaltyBefore: penaltyBefore.toFixed(2),
+      rewardBefore: rewardBefore.toFixed(2),
+    });
+  } catch (e) {
+    if (e instanceof SlaTermsError) throw new PluginRejection(`SLA metric ${row.name}: ${e.message}`, '/sla_metrics', 'sla.terms');
+    throw e;
+  }
+}
+
+/** Whether the stored settlement already says what `outcome` says. */
+function unchanged(row: PeriodRow, outcome: PeriodOutcome): boolean {
+  return (
+    row.settled_actual !== null &&
+    new Decimal(row.settled_actual).equals(row.actual) &&
+    row.settled_count === row.count &&
+    new Decimal(row.penalty ?? 0).equals(outcome.penalty) &&
+    new Decimal(row.reward ?? 0).equals(outcome.reward)
+  );
+}
 
 export async function settleContract(
   db: PluginDb,
@@ -74,81 +65,52 @@ export async function settleContract(
   contract: { readonly id: string; readonly contractValue: string | null },
   through: string,
 ): Promise<SettleOutcome> {
-  const metrics = await db.query<MetricRow>(
-    `SELECT ${METRIC_COLUMNS} FROM sla_metric WHERE contract_id = $1 AND active AND deleted_at IS NULL ORDER BY name, id`,
-    [contract.id],
-  );
   let created = 0;
   let updated = 0;
   let kept = 0;
   let net = new Decimal(0);
-  for (const metric of metrics) {
-    const periods = await metricPeriods(db, metric, through);
-    const existing = new Map(
-      (
-        await db.query<SettlementRow>(
-          `SELECT id, period_key, status, actual::text, measurements, penalty::text, reward::text FROM sla_settlement
-            WHERE metric_id = $1 AND deleted_at IS NULL`,
-          [metric.id],
-        )
-      ).map((s) => [s.period_key, s]),
-    );
-    let penaltyBefore = new Decimal(0);
-    let rewardBefore = new Decimal(0);
-    for (const period of periods) {
-      const prior = existing.get(period.key);
-      if (prior && prior.status !== 'computed') {
-        kept++;
-        penaltyBefore = penaltyBefore.plus(prior.penalty);
-        rewardBefore = rewardBefore.plus(prior.reward);
-        continue;
-      }
-      const bases: Bases = {
-        ...(contract.contractValue === null ? {} : { pct_contract: contract.contractValue }),
-        ...(period.milestoneAmount === null ? {} : { pct_milestone: period.milestoneAmount }),
-      };
-      const basis = (metric.penalty_mode === 'fixed' ? undefined : bases[metric.penalty_mode]) ?? null;
-      let outcome;
-      try {
-        outcome = settlePeriod(termsOf(metric), {
-          actual: period.actual,
-          bases,
-          penaltyBefore: penaltyBefore.toFixed(2),
-          rewardBefore: rewardBefore.toFixed(2),
-        });
-      } catch (e) {
-        if (e instanceof SlaTermsError) throw new PluginRejection(`SLA metric ${metric.name}: ${e.message}`, '/sla_metrics', 'sla.terms');
-        throw e;
-      }
-      penaltyBefore = penaltyBefore.plus(outcome.penalty);
-      rewardBefore = rewardBefore.plus(outcome.reward);
-      net = net.plus(outcome.net);
-      const values = {
-        actual: period.actual,
-        measurements: period.count,
-        period_end: period.end,
-        basis,
-        gap: outcome.gap,
-        penalty_steps: outcome.penaltySteps,
-        penalty: outcome.penalty,
-        reward_steps: outcome.rewardSteps,
-        reward: outcome.reward,
-        explanation: outcome.explanation,
-      };
-      const same =
-        prior &&
-        new Decimal(prior.actual).equals(period.actual) &&
-        prior.measurements === period.count &&
-        new Decimal(prior.penalty).equals(outcome.penalty) &&
-        new Decimal(prior.reward).equals(outcome.reward);
-      if (same) continue;
-      if (prior) {
-        await records.update('sla_settlement', prior.id, values);
-        updated++;
-      } else {
-        await records.create('sla_settlement', { contract: contract.id, metric: metric.id, period_key: period.key, ...values });
-        created++;
-      }
+  let metric: string | undefined;
+  let penaltyBefore = new Decimal(0);
+  let rewardBefore = new Decimal(0);
+  for (const row of await contractPeriods(db, contract.id, through)) {
+    if (row.metric_id !== metric) {
+      metric = row.metric_id;
+      penaltyBefore = new Decimal(0);
+      rewardBefore = new Decimal(0);
+    }
+    if (row.settlement_id !== null && row.status !== 'computed') {
+      kept++;
+      penaltyBefore = penaltyBefore.plus(row.penalty ?? 0);
+      rewardBefore = rewardBefore.plus(row.reward ?? 0);
+      continue;
+    }
+    const bases: Bases = {
+      ...(contract.contractValue === null ? {} : { pct_contract: contract.contractValue }),
+      ...(row.milestone_amount === null ? {} : { pct_milestone: row.milestone_amount }),
+    };
+    const outcome = priced(row, bases, penaltyBefore, rewardBefore);
+    penaltyBefore = penaltyBefore.plus(outcome.penalty);
+    rewardBefore = rewardBefore.plus(outcome.reward);
+    net = net.plus(outcome.net);
+    if (row.settlement_id !== null && unchanged(row, outcome)) continue;
+    const values = {
+      actual: row.actual,
+      measurements: row.count,
+      period_end: row.end,
+      basis: (row.penalty_mode === 'fixed' ? undefined : bases[row.penalty_mode]) ?? null,
+      gap: outcome.gap,
+      penalty_steps: outcome.penaltySteps,
+      penalty: outcome.penalty,
+      reward_steps: outcome.rewardSteps,
+      reward: outcome.reward,
+      explanation: outcome.explanation,
+    };
+    if (row.settlement_id !== null) {
+      await records.update('sla_settlement', row.settlement_id, values);
+      updated++;
+    } else {
+      await records.create('sla_settlement', { contract: contract.id, metric: row.metric_id, period_key: row.key, ...values });
+      created++;
     }
   }
   return { created, updated, kept, net: net.toFixed(2) };

@@ -15,7 +15,7 @@ import { SCHEDULED_ACTION_JOB } from './scheduled-work.js';
 
 const BATCH = 500;
 /** Records run at once: each holds a connection for its transaction. */
-const PARALLEL = 4;
+const PARALLEL = 8;
 /** Failures named in the job's error; the log has them all. */
 const NAMED = 10;
 
