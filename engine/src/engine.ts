@@ -211,7 +211,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
   if (config.runJobs) {
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
-    processPluginJobs(queue, registries.jobs, jobDeps);
+    processPluginJobs(queue, registries.jobs, { ...jobDeps, runtime: () => served.current.runtime });
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
