@@ -6,7 +6,10 @@ import { Decimal } from 'decimal.js';
 import { PluginRejection, type PluginHost, type RecordEvent } from '../../engine/src/plugins/plugin-api.js';
 import { table } from './physical.js';
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A record id, or undefined for anything else (the validator reports malformed ones). */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && UUID.test(v) ? v : undefined);
 
 async function checkAllocation(e: RecordEvent): Promise<void> {
   const ra = table(e.model, 'receipt_allocation');
@@ -17,7 +20,8 @@ async function checkAllocation(e: RecordEvent): Promise<void> {
   const receiptId = str(value('receipt'));
   const invoiceId = str(value('invoice'));
   const amount = value('amount');
-  if (!receiptId || !invoiceId || amount === undefined || amount === null) return; // required fields: the validator reports them
+  // Missing or malformed values are the validator's to report (with their pointers), after the hooks.
+  if (!receiptId || !invoiceId || (typeof amount !== 'string' && typeof amount !== 'number') || !DECIMAL.test(String(amount))) return;
   const own = str(e.before?.id) ?? null;
   const [receipt] = await e.db.query<{ customer: string; amount: string }>(
     `SELECT ${rc.col('customer')} AS customer, ${rc.col('amount')}::text AS amount FROM ${rc.table} WHERE id = $1 AND deleted_at IS NULL FOR UPDATE`,
