@@ -58,6 +58,7 @@ import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
 import { docsRoutes } from './api/docs.routes.js';
 import { uiMiddleware } from './api/ui.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
+import { overviewRoutes } from './api/overview.routes.js';
 import { aggregateRoutes } from './api/aggregate.routes.js';
 import { RecordAggregator } from './data/record-aggregator.js';
 import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.js';
@@ -195,6 +196,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     router.use(approvalRoutes(served.current.runtime, served.current.approvals, approvalDeps).routes());
     const imports = { writer, db: db.pool, limitBytes: config.importLimitBytes, runtime: () => served.current.runtime };
     router.use(aggregateRoutes(served.current.runtime, aggregator).routes());
+    router.use(overviewRoutes(served.current.runtime, { reader, aggregator }).routes());
     router.use(entityRoutes(served.current.runtime, { reader, writer, imports }).routes());
     return router;
   };
@@ -212,7 +214,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
   if (config.runJobs) {
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
-    processPluginJobs(queue, registries.jobs, jobDeps);
+    processPluginJobs(queue, registries.jobs, { ...jobDeps, runtime: () => served.current.runtime });
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });

@@ -10,7 +10,7 @@ import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
 import { filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
-import { layoutMeta, listViewsMeta } from './ui-meta.js';
+import { layoutMeta, listViewsMeta, overviewsMeta } from './ui-meta.js';
 
 const text = (label: Label | undefined, locale: string) => (label ? (label[locale] ?? label.en) : undefined);
 
@@ -131,6 +131,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
     uiSchema: ui,
     layout: layoutMeta(runtime.model, e, hidden, access, locale),
     listViews: listViewsMeta(runtime.model, e, hidden, locale),
+    overviews: overviewsMeta(runtime.model, e, access, locale),
     // Rules, cap and pool as the pack declares them, so a UI can offer release and claim and explain assignments.
     ...(e.assignment ? { assignment: e.assignment } : {}),
   };

@@ -18,6 +18,7 @@ import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
 import { assignmentPaths } from './openapi-assignment-paths.js';
 import { rulePaths } from './openapi-rule-paths.js';
 import { aggregateComponents, aggregatePaths } from './openapi-aggregate-paths.js';
+import { overviewPaths } from './openapi-overview-paths.js';
 import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
 import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
@@ -342,6 +343,13 @@ export function buildOpenApiDocument(
       rulePaths(e, pascal(e.name), ref(pascal(e.name)), { canDelete: view.can(e.name, 'delete'), isAdmin: view.isAdmin, hasDerived }),
       approvalPaths(e, pascal(e.name)),
       aggregatePaths(e.name, pascal(e.name)),
+    );
+  }
+  for (const overview of runtime.model.ui?.overviews ?? []) {
+    if (!view.can(overview.entity, 'read')) continue;
+    Object.assign(
+      paths,
+      overviewPaths(overview, idParam, pascal(overview.entity), (entity) => view.can(entity, 'read')),
     );
   }
   for (const action of actions.values()) {

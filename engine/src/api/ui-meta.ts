@@ -98,3 +98,23 @@ export function appsMeta(model: Model, access: Access, locale: string) {
     return [{ name: app.name, label: text(app.label, locale), icon: app.icon ?? null, menu }];
   });
 }
+
+/** The record overviews of an entity (overview.schema.json), each with the sections the caller may read. */
+export function overviewsMeta(model: Model, entity: EntityDef, access: Access, locale: string) {
+  return (model.ui?.overviews ?? [])
+    .filter((o) => o.entity === entity.name)
+    .map((o) => ({
+      name: o.name,
+      label: text(o.label, locale),
+      sections: o.sections
+        .filter((s) => access.can(s.entity, 'read'))
+        .map((s) => ({
+          name: s.name,
+          label: text(s.label ?? model.entitiesByName[s.entity]?.pluralLabel, locale) ?? s.name,
+          entity: s.entity,
+          columns: s.columns.filter((c) => access.field(s.entity, c) !== 'hidden'),
+          totals: s.totals.filter((c) => access.field(s.entity, c) !== 'hidden'),
+        })),
+    }))
+    .filter((o) => o.sections.length > 0);
+}

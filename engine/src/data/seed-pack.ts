@@ -12,8 +12,7 @@ import type { SeedContext, SeederDef, SeedOutcome, SeedSize } from '../plugins/p
 import type { ModelRuntime } from './entity-runtime.js';
 import { drawSeedNumbers } from './seed-numbers.js';
 import { seedRandom } from './seed-random.js';
-import { derivedError } from './derived-cascade.js';
-import { recomputeOrder } from './recompute-all.js';
+import { recomputeInTransaction } from './recompute-in-transaction.js';
 import { dropSecondaryIndexes, rebuildIndexes, suspendTriggers, verifyForeignKeys } from './seed-bulk-load.js';
 
 export const SEED_TABLE = 'tessera_seed';
@@ -51,25 +50,6 @@ function seedError(code: string, status: number, detail: string): EngineError {
 async function ensureSeedTable(client: pg.ClientBase): Promise<void> {
   await client.query(`CREATE TABLE IF NOT EXISTS ${SEED_TABLE} (
     pack text PRIMARY KEY, size text NOT NULL, seeded_at timestamptz NOT NULL DEFAULT now(), counts jsonb NOT NULL)`);
-}
-
-/**
- * Rollups read their children in one grouped pass each and belongsTo values by primary key, so no secondary index
- * is needed: every table keeps its indexes dropped until the seed's end builds them once.
- */
-async function recomputeInside(client: pg.ClientBase, runtime: ModelRuntime, entityName: string): Promise<number> {
-  let changed = 0;
-  for (const name of recomputeOrder(runtime, entityName)) {
-    const every = runtime.entity(name).rules.recomputeEvery;
-    if (every === undefined) continue;
-    try {
-      const res = await client.query<{ changed: number }>(every);
-      if (name === entityName) changed += res.rows[0]?.changed ?? 0;
-    } catch (err) {
-      throw derivedError(err);
-    }
-  }
-  return changed;
 }
 
 async function setPasswords(client: pg.ClientBase, passwords: ReadonlyArray<{ userId: string; password: string }>): Promise<void> {
@@ -164,7 +144,7 @@ export async function seedPack(
         // written by the first recompute (seeders write, then recompute), so once is enough.
         if (!analysed) for (const e of model.entities) if (e.pack === pack) await client.query(`ANALYZE ${q(e.table)}`);
         analysed = true;
-        return recomputeInside(client, runtime, entity);
+        return recomputeInTransaction(client, runtime, entity);
       },
     };
     const outcome = await seeder.run(ctx);

@@ -116,7 +116,7 @@ const referenceUi = (f: FieldSpec) => ({ 'ui:options': { target: f.target ?? USE
 
 const builtinKinds: FieldKind[] = [
   // Only plain text is numbered: email, phone and url values have formats of their own.
-  { ...textKind('text', undefined), options: ['minLength', 'maxLength', 'pattern', 'unique', 'default', 'numbering'] },
+  { ...textKind('text', undefined), options: ['minLength', 'maxLength', 'pattern', 'unique', 'default', 'computed', 'numbering'] },
   {
     ...textKind('longtext', undefined, 'textarea'),
     options: ['minLength', 'maxLength', 'default'],

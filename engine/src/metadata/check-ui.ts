@@ -4,6 +4,7 @@ import type { MetadataProblem } from './metadata-problem.js';
 import type { EntityDef, Model } from './model.js';
 import { SYSTEM_READ_COLUMNS } from './system-columns.js';
 import { isMenuGroup } from './ui-model.js';
+import { checkOverviews } from './check-overviews.js';
 
 const SYSTEM_NAMES = new Set(SYSTEM_READ_COLUMNS.map((c) => c.name));
 
@@ -107,5 +108,6 @@ export function checkUi(model: Model): MetadataProblem[] {
       }
     });
   });
+  problems.push(...checkOverviews(model, ui.overviews));
   return problems;
 }

@@ -1,7 +1,17 @@
 // Pack UI documents (already valid against their meta-schema) -> the Model's UiModel, defaults filled in. Pure.
 import type { Label } from './model.js';
 import type { ValidPack } from './pack-spec.js';
-import type { ActionPlacement, AppDef, LayoutDef, ListViewDef, MenuEntryDef, MenuItemDef, UiModel, UiPage } from './ui-model.js';
+import type {
+  ActionPlacement,
+  AppDef,
+  LayoutDef,
+  ListViewDef,
+  MenuEntryDef,
+  MenuItemDef,
+  OverviewDef,
+  UiModel,
+  UiPage,
+} from './ui-model.js';
 
 interface SectionFile {
   name: string;
@@ -50,7 +60,37 @@ interface AppFile {
   menu: (ItemFile | { group: string; label: Label; items: ItemFile[] })[];
 }
 
+interface OverviewFile {
+  id: string;
+  name: string;
+  entity: string;
+  label: Label;
+  sections: {
+    name: string;
+    label?: Label;
+    entity: string;
+    via: string;
+    filter?: unknown;
+    columns: string[];
+    sort?: string[];
+    limit?: number;
+    totals?: string[];
+  }[];
+}
+
 export const DEFAULT_RELATED_LIMIT = 20;
+
+function compileOverview(pack: string, file: string, spec: OverviewFile): OverviewDef {
+  return {
+    id: spec.id,
+    name: spec.name,
+    entity: spec.entity,
+    pack,
+    file,
+    label: spec.label,
+    sections: spec.sections.map((s) => ({ ...s, sort: s.sort ?? [], limit: s.limit ?? DEFAULT_RELATED_LIMIT, totals: s.totals ?? [] })),
+  };
+}
 
 function compileLayout(pack: string, file: string, spec: LayoutFile): LayoutDef {
   return {
@@ -112,5 +152,6 @@ export function compileUi(packs: readonly ValidPack[]): UiModel {
     layouts: each<LayoutFile, LayoutDef>('layouts', compileLayout),
     listViews: each<ListViewFile, ListViewDef>('listViews', compileListView),
     apps: each<AppFile, AppDef>('apps', compileApp).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name)),
+    overviews: each<OverviewFile, OverviewDef>('overviews', compileOverview),
   };
 }

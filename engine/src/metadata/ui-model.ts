@@ -1,5 +1,5 @@
-// The UI kinds of the Model: form layouts, list views and apps with their menus (metadata/schema/layout,
-// list-view and app .schema.json). Pack files have these shapes once they pass the meta-schema; compile-ui.ts
+// The UI kinds of the Model: form layouts, list views, apps with their menus and record overviews
+// (metadata/schema/layout, list-view, app and overview .schema.json). Pack files have these shapes once they pass the meta-schema; compile-ui.ts
 // fills in the defaults, and check-ui.ts holds their references to the entities.
 import type { Label } from './model.js';
 
@@ -92,10 +92,35 @@ export interface AppDef {
   readonly menu: readonly MenuEntryDef[];
 }
 
+export interface OverviewSectionDef {
+  readonly name: string;
+  readonly label?: Label;
+  readonly entity: string;
+  /** belongsTo path from `entity` to the overview's record. */
+  readonly via: string;
+  readonly filter?: unknown;
+  readonly columns: readonly string[];
+  readonly sort: readonly string[];
+  readonly limit: number;
+  readonly totals: readonly string[];
+}
+
+/** One read of a record and the records about it (overview.schema.json). */
+export interface OverviewDef {
+  readonly id: string;
+  readonly name: string;
+  readonly entity: string;
+  readonly pack: string;
+  readonly file: string;
+  readonly label: Label;
+  readonly sections: readonly OverviewSectionDef[];
+}
+
 export interface UiModel {
   readonly layouts: readonly LayoutDef[];
   readonly listViews: readonly ListViewDef[];
   readonly apps: readonly AppDef[];
+  readonly overviews: readonly OverviewDef[];
 }
 
 export const isMenuGroup = (entry: MenuEntryDef): entry is MenuGroupDef => 'group' in entry;
@@ -105,6 +130,7 @@ export const UI_KINDS = [
   { key: 'layouts', folder: 'layouts', schema: 'layout.schema.json' },
   { key: 'listViews', folder: 'list-views', schema: 'list-view.schema.json' },
   { key: 'apps', folder: 'apps', schema: 'app.schema.json' },
+  { key: 'overviews', folder: 'overviews', schema: 'overview.schema.json' },
 ] as const;
 
 export type UiKindKey = (typeof UI_KINDS)[number]['key'];

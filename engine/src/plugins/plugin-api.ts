@@ -81,10 +81,29 @@ export interface ActionDef {
   ): Promise<unknown>;
 }
 
+/**
+ * One transaction a job writes many records in, set-based (a billing run, a period close): the statements commit
+ * together or not at all. Such writes bypass the record pipeline, so the job draws numbers in blocks and brings
+ * derived fields up to date itself, as a seeder does.
+ */
+export interface BulkWork {
+  readonly db: SeedDb;
+  /** `count` numbers of a numbered field (literals and date parts only), drawn from its counter in this transaction. */
+  drawNumbers(entity: string, field: string, count: number): Promise<DrawnNumbers>;
+  /** Brings an entity's computed and rollup fields, and those of the entities reading them, up to date. */
+  recompute(entity: string): Promise<number>;
+}
+
 export interface JobDef {
   /** `area:action`. */
   readonly name: string;
-  run(args: PluginContext & { readonly payload: unknown }): Promise<void>;
+  run(
+    args: PluginContext & {
+      readonly payload: unknown;
+      /** Runs `work` in one transaction of its own (see BulkWork). */
+      bulk<T>(work: (tx: BulkWork) => Promise<T>): Promise<T>;
+    },
+  ): Promise<void>;
 }
 
 /** A notification as an external channel sends it: rendered in the recipient's locale. */

@@ -50,6 +50,13 @@ export interface LayoutMeta {
   tabs: { name: string; label: string; sections: SectionMeta[]; relatedLists: RelatedListMeta[] }[];
 }
 
+/** A record overview (GET /api/v1/<entity>/<id>/overviews/<name>): a tab of the record page. */
+export interface OverviewMeta {
+  name: string;
+  label: string;
+  sections: { name: string; label: string; entity: string; columns: string[]; totals: string[] }[];
+}
+
 export interface ListViewMeta {
   name: string;
   label: string;
@@ -74,6 +81,7 @@ export interface EntityMeta {
   uiSchema: Record<string, unknown>;
   layout: LayoutMeta;
   listViews: ListViewMeta[];
+  overviews?: OverviewMeta[];
 }
 
 export interface JsonSchema {

@@ -1,0 +1,74 @@
+// Shared set-up for the billing, receipts, profit and transaction-view tests: a real engine on core + crm +
+// contracts, records created through HTTP, and the billing job run through the engine's queue.
+import { expect } from 'vitest';
+import type { TestEngine } from '../../support/test-engine.js';
+
+export type Rec = Record<string, any>;
+
+export async function post(t: TestEngine, entity: string, body: Rec, token?: string): Promise<Rec> {
+  const res = await t.request('POST', `/api/v1/${entity}`, body, token ? { authorization: `Bearer ${token}` } : {});
+  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
+  return res.body.data;
+}
+
+export async function get(t: TestEngine, entity: string, id: string, token?: string): Promise<Rec> {
+  const res = await t.request('GET', `/api/v1/${entity}/${id}`, undefined, token ? { authorization: `Bearer ${token}` } : {});
+  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body.data;
+}
+
+/** PATCHes the record as it now is (its current version). */
+export async function patch(t: TestEngine, entity: string, id: string, body: Rec, token?: string) {
+  const now = await get(t, entity, id);
+  return t.request('PATCH', `/api/v1/${entity}/${id}`, body, {
+    'if-match': `"${now.version}"`,
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  });
+}
+
+export async function moveTo(
+  t: TestEngine,
+  entity: string,
+  id: string,
+  field: string,
+  states: readonly string[],
+  extra: Rec = {},
+): Promise<Rec> {
+  let last: Rec = {};
+  for (const state of states) {
+    const res = await patch(t, entity, id, { [field]: state, ...extra });
+    expect(res.status, `${entity} -> ${state}: ${JSON.stringify(res.body)}`).toBe(200);
+    last = res.body.data;
+  }
+  return last;
+}
+
+/** A contract of `customer` with one line worth `value`, taken to active. */
+export async function activeContract(t: TestEngine, customer: string, title: string, value: string): Promise<Rec> {
+  const contract = await post(t, 'contract', { title, customer });
+  await post(t, 'contract_line', { contract: contract.id, description: title, quantity: '1', unit_price: value });
+  return moveTo(t, 'contract', contract.id, 'status', ['in_approval', 'approved', 'signing', 'signed', 'active']);
+}
+
+let runs = 0;
+
+/** Queues one billing run and waits until the queue completed it (or fails with its error). */
+export async function runBillingJob(t: TestEngine, asOf: string): Promise<void> {
+  const key = `test-billing-run-${++runs}`;
+  let completed = false;
+  t.engine.queue.onCompleted((k) => {
+    if (k === key) completed = true;
+  });
+  await t.engine.queue.add('billing:run', { asOf }, { jobKey: key, attempts: 1 });
+  while (!completed) {
+    const states = await Promise.all((['failed', 'dead'] as const).map((s) => t.engine.queue.list(s, 50)));
+    const failed = states.flat().find((j) => j.key === key);
+    if (failed) throw new Error(`billing run failed: ${failed.error}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function count(t: TestEngine, sql: string, params: unknown[] = []): Promise<number> {
+  const res = await t.engine.db.pool.query<{ n: number }>(sql, params);
+  return Number(res.rows[0]?.n ?? 0);
+}
