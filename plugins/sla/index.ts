@@ -1,8 +1,10 @@
 // SLAs that carry money (#24): a contract's `settle_sla` action turns the measurements of every period that has ended
-// into settlements (penalty, reward, net, and how each was worked out), which people then confirm, dispute or apply;
-// the confirmed and applied nets roll up into the contract's SLA net and so into its profit. Required by
+// into settlements (penalty, reward, net, and how each was worked out), which people then confirm, dispute or apply
+// to an invoice (apply-settlement.ts); the confirmed and applied nets roll up into the contract's SLA net and so into
+// its profit. A time-based metric settled per milestone takes its measurement from the milestone's acceptance. Required by
 // metadata/packs/contracts.
 import { PluginRejection, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+import { applySettlement } from './apply-settlement.js';
 import { settleContract } from './settle-contract.js';
 
 const SETTLE_INPUT = {
@@ -35,6 +37,7 @@ const plugin: TesseraPlugin = {
         return settleContract(db, records, { id, contractValue: typeof value === 'string' ? value : null }, through);
       },
     });
+    host.action(applySettlement);
   },
 };
 

@@ -5,7 +5,7 @@
 // that would not change is not written. Run by the contract's `settle_sla` action, under the action's lock.
 import { Decimal } from 'decimal.js';
 import { PluginRejection, type PluginDb, type PluginRecords } from '../../engine/src/plugins/plugin-api.js';
-import { contractPeriods, type PeriodRow } from './contract-periods.js';
+import { contractPeriods, milestoneMeasurements, type PeriodRow } from './contract-periods.js';
 import { settlePeriod, SlaTermsError, type Bases, type PeriodOutcome, type SlaTerms } from './settle-period.js';
 
 export interface SettleOutcome {
@@ -65,6 +65,13 @@ export async function settleContract(
   contract: { readonly id: string; readonly contractValue: string | null },
   through: string,
 ): Promise<SettleOutcome> {
+  // A milestone's lateness is a measurement of the time-based metrics settled per milestone, kept in step with it.
+  for (const m of await milestoneMeasurements(db, contract.id)) {
+    const values = { measured_on: m.measured_on, actual: m.actual };
+    if (m.measurement_id === null)
+      await records.create('sla_measurement', { metric: m.metric_id, milestone: m.milestone_id, source: 'milestone', ...values });
+    else await records.update('sla_measurement', m.measurement_id, values);
+  }
   let created = 0;
   let updated = 0;
   let kept = 0;
@@ -85,6 +92,7 @@ export async function settleContract(
       continue;
     }
     const bases: Bases = {
+      pct_period_charge: row.period_charge,
       ...(contract.contractValue === null ? {} : { pct_contract: contract.contractValue }),
       ...(row.milestone_amount === null ? {} : { pct_milestone: row.milestone_amount }),
     };

@@ -1,11 +1,11 @@
 // Cost and profit (#24 part 5) through HTTP on a real engine: the issue's worked example — received 1,000,000.00,
 // material 420,000.00, labour 310,000.00, SLA net -17,000.00 — gives a profit of exactly 253,000.00, every figure
-// computed from records (invoices, allocations, cost entries), none typed. The SLA net is set in SQL as the SLA
-// settlements will roll it up (not built here), then the contract's rules are recomputed by the admin endpoint.
+// computed from records (invoices, allocations, cost entries, SLA settlements from a milestone accepted 12 days late
+// and a quarter's defect rate), none typed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { activeContract, get, patch, post, runBillingJob, type Rec } from './contracts-world.js';
+import { activeContract, get, moveTo, patch, post, runBillingJob, type Rec } from './contracts-world.js';
 
 let t: TestEngine;
 let contract: Rec;
@@ -87,9 +87,48 @@ describe('contract profit', () => {
     const typedProfit = await patch(t, 'contract', contract.id, { profit: '1.00' });
     expectProblem(typedProfit, 422, undefined, [{ pointer: '/profit' }]);
 
-    await t.engine.db.pool.query(`UPDATE contract SET sla_net = -17000.00 WHERE id = $1`, [contract.id]);
-    const recomputed = await t.request('POST', '/api/admin/rules/contract/recompute', {});
-    expect(recomputed.status, JSON.stringify(recomputed.body)).toBe(200);
+    // The SLA net comes from settlements: the Go-live milestone (200,000.00) accepted 12 days late, and a quarter's
+    // defect rate of 4.1 % (the issue's terms), settled and confirmed.
+    const goLive = await post(t, 'milestone', { contract: contract.id, name: 'Go-live', amount: '200000.00', due_date: '2027-06-18' });
+    // Accepted on 30 June: the acceptance date is recorded first, and the transition keeps it.
+    expect((await patch(t, 'milestone', goLive.id, { delivered_on: '2027-06-28', accepted_on: '2027-06-30' })).status).toBe(200);
+    await moveTo(t, 'milestone', goLive.id, 'status', ['delivered', 'accepted']);
+    const delayType = await post(t, 'sla_metric_type', { name: 'Delivery delay', category: 'time', unit: 'days' });
+    const defectType = await post(t, 'sla_metric_type', { name: 'Defect rate', category: 'quality', unit: '%' });
+    await post(t, 'sla_metric', {
+      contract: contract.id,
+      name: 'Go-live delay',
+      metric_type: delayType.id,
+      period: 'milestone',
+      milestone: goLive.id,
+      target: '0',
+      buffer: '3',
+      step: '1',
+      penalty_per_step: '1000.00',
+      penalty_cap_period: '20000.00',
+      reward_level: '5',
+      reward_per_step: '400.00',
+      reward_cap_period: '4000.00',
+    });
+    const defects = await post(t, 'sla_metric', {
+      contract: contract.id,
+      name: 'Defect rate',
+      metric_type: defectType.id,
+      period: 'quarter',
+      target: '2.0',
+      buffer: '0.5',
+      step: '0.5',
+      penalty_per_step: '2000.00',
+      penalty_cap_period: '10000.00',
+    });
+    await post(t, 'sla_measurement', { metric: defects.id, measured_on: '2027-06-15', actual: '4.1' });
+    const settled = await t.request('POST', `/api/v1/contract/${contract.id}/actions/settle_sla`, { through: '2027-07-01' });
+    expect(settled.body.data, JSON.stringify(settled.body)).toMatchObject({ created: 2, net: '-17000.00' });
+    // Computed, not yet confirmed: not in the SLA net.
+    expect((await get(t, 'contract', contract.id)).sla_net).toBe('0.00');
+    const filter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'contract' }, contract.id] }));
+    for (const s of (await t.request('GET', `/api/v1/sla_settlement?filter=${filter}`)).body.data as Rec[])
+      await moveTo(t, 'sla_settlement', s.id, 'status', ['confirmed']);
     const after = await get(t, 'contract', contract.id);
     expect(after.sla_net).toBe('-17000.00');
     expect(after.profit).toBe('253000.00');

@@ -207,3 +207,69 @@ describe('the monthly settlement', () => {
     expect(await settlements(approvedOnly)).toEqual([]);
   });
 });
+
+describe('milestones and invoices', () => {
+  it('measures a milestone metric from the acceptance, priced on the milestone, and applies it as a credit line once', async () => {
+    const contract = await approvedContract();
+    const goLive = await post('milestone', { contract: contract.id, name: 'Go-live', amount: '200000.00', due_date: '2026-06-18' });
+    const other = await approvedContract();
+    const foreign = await post('milestone', { contract: other.id, name: '他人的里程碑', amount: '1.00', due_date: '2026-06-18' });
+    const wrong = await t.request('POST', '/api/v1/sla_metric', {
+      contract: contract.id,
+      name: '错配',
+      metric_type: delayType.id,
+      ...DELAY_TERMS,
+      period: 'milestone',
+      milestone: foreign.id,
+    });
+    expectProblem(wrong, 422, 'validation.failed', [{ pointer: '/milestone' }]);
+    // 0.5 % of the milestone per day late past three days: 1,000.00 a day.
+    const metric = await post('sla_metric', {
+      contract: contract.id,
+      name: '上线延迟',
+      metric_type: delayType.id,
+      ...DELAY_TERMS,
+      period: 'milestone',
+      milestone: goLive.id,
+      penalty_mode: 'pct_milestone',
+      penalty_per_step: '0.5',
+    });
+    // Not accepted yet: nothing to settle.
+    expect((await settle(contract, '2026-12-31')).body.data).toMatchObject({ created: 0 });
+    const at = await get('milestone', goLive.id);
+    expect(
+      (await t.request('PATCH', `/api/v1/milestone/${goLive.id}`, { accepted_on: '2026-06-30' }, { 'if-match': `"${at.version}"` })).status,
+    ).toBe(200);
+    await move('milestone', goLive.id, 'delivered');
+    await move('milestone', goLive.id, 'accepted');
+    expect((await settle(contract, '2026-12-31')).body.data).toMatchObject({ created: 1, net: '-9000.00' });
+    const [settlement] = await settlements(contract);
+    expect(settlement).toMatchObject({ period_end: '2026-06-30', actual: '12.0000', basis: '200000.00', penalty: '9000.00' });
+    const filter = encodeURIComponent(JSON.stringify({ '==': [{ var: 'metric' }, metric.id] }));
+    const measured = (await t.request('GET', `/api/v1/sla_measurement?filter=${filter}`)).body.data as Rec[];
+    expect(measured.map((m) => [m.source, m.milestone, m.measured_on, m.actual])).toEqual([
+      ['milestone', goLive.id, '2026-06-30', '12.0000'],
+    ]);
+
+    expect((await get('contract', contract.id)).sla_net).toBe('0.00');
+    await move('sla_settlement', settlement!.id, 'confirmed');
+    expect((await get('contract', contract.id)).sla_net).toBe('-9000.00');
+    await move('sla_settlement', settlement!.id, 'applied');
+    const stored = await get('sla_settlement', settlement!.id);
+    expect(stored.invoice_line, JSON.stringify(stored)).toBeTruthy();
+    const line = await get('invoice_line', stored.invoice_line);
+    expect(line).toMatchObject({ contract: contract.id, kind: 'penalty', amount: '-9000.00' });
+    expect(await get('invoice', line.invoice)).toMatchObject({ customer: contract.customer, stage: 'draft' });
+    expect((await get('contract', contract.id)).sla_net).toBe('-9000.00');
+    // Applied once: setting the state it is in again takes no transition and adds no line.
+    const again = await t.request(
+      'PATCH',
+      `/api/v1/sla_settlement/${settlement!.id}`,
+      { status: 'applied' },
+      { 'if-match': `"${stored.version}"` },
+    );
+    expect(again.status).toBe(200);
+    const lines = encodeURIComponent(JSON.stringify({ '==': [{ var: 'contract' }, contract.id] }));
+    expect((await t.request('GET', `/api/v1/invoice_line?filter=${lines}`)).body.data).toHaveLength(1);
+  });
+});
