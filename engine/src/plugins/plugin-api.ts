@@ -63,6 +63,8 @@ export interface HookOptions {
 export interface PluginRecords {
   create(entity: string, values: PluginRecord): Promise<PluginRecord & { id: string }>;
   update(entity: string, id: string, patch: PluginRecord): Promise<PluginRecord & { id: string }>;
+  /** Deletes as the DELETE route does (soft or hard per the entity, its delete rules and hooks applied). */
+  delete(entity: string, id: string): Promise<void>;
 }
 
 export interface ActionDef {
