@@ -5,6 +5,7 @@
 import type { TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
 import { registerLinePricing } from './line-pricing.js';
 import { registerQuoteFlow } from './quote-actions.js';
+import { registerRenewals } from './renewals.js';
 import { registerTemplates } from './templates.js';
 import { registerVersioning } from './versioning.js';
 
@@ -17,6 +18,7 @@ const plugin: TesseraPlugin = {
     registerQuoteFlow(host);
     registerVersioning(host);
     registerTemplates(host);
+    registerRenewals(host);
   },
 };
 

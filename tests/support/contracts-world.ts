@@ -73,7 +73,7 @@ export async function startContractsWorld(): Promise<ContractsWorld> {
   const actions: Record<string, string[]> = {
     quote: ['revise', 'create_contract', 'create_order'],
     opportunity: ['create_quote', 'create_contract'],
-    contract: ['compare_versions'],
+    contract: ['compare_versions', 'renew'],
     contract_template: ['create_contract'],
   };
   const grants = {

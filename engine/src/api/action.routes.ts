@@ -5,7 +5,7 @@ import { EngineError } from '../shared/engine-error.js';
 import { unstorableTexts } from '../shared/storable-text.js';
 import type { Logger } from '../shared/logger.js';
 import type { RecordWriter } from '../data/record-writer.js';
-import { pluginRecords } from './plugin-records.js';
+import { pluginRecords } from '../data/plugin-records.js';
 import { createRecordAjv } from '../data/record-validator.js';
 import { changedFields } from '../data/changed-fields.js';
 import { applyDerived, deferRecordChecks } from '../data/record-rule-steps.js';

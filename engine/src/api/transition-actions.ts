@@ -10,7 +10,7 @@ import type { Model } from '../metadata/model.js';
 import type { ActionDef } from '../plugins/plugin-api.js';
 import { EngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
-import { pluginRecords } from './plugin-records.js';
+import { pluginRecords } from '../data/plugin-records.js';
 
 export interface TransitionActionDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;

@@ -83,10 +83,30 @@ export interface ActionDef {
   ): Promise<unknown>;
 }
 
+/** SQL and pipeline writes inside one transaction a job opened. */
+export interface JobTransaction {
+  readonly db: PluginDb;
+  readonly records: PluginRecords;
+}
+
 export interface JobDef {
   /** `area:action`. */
   readonly name: string;
-  run(args: PluginContext & { readonly payload: unknown }): Promise<void>;
+  /**
+   * Also run on this schedule: each occurrence once, however many processes run jobs, a missed one caught up by the
+   * next minutes' ticks (as the Model's scheduled work); the payload is then `{ scheduledFor: ISO instant }`.
+   */
+  readonly schedule?: { readonly cron: string; readonly timeZone?: string };
+  run(
+    args: PluginContext & {
+      readonly payload: unknown;
+      /**
+       * Runs `fn` in one transaction whose writes go through the write pipeline as the system (audited as the jobs'
+       * actor, with validation, rules, numbering and after hooks), all or nothing; `db` outside it autocommits.
+       */
+      transaction<T>(fn: (tx: JobTransaction) => Promise<T>): Promise<T>;
+    },
+  ): Promise<void>;
 }
 
 /** A notification as an external channel sends it: rendered in the recipient's locale. */

@@ -31,7 +31,8 @@ afterAll(async () => {
 });
 
 /** The versions of a contract, in order; the test names the ones it expects to exist. */
-const versions = async (contract: string) => (await w.list('contract_version', { '==': [{ var: 'contract' }, contract] })) as [Rec, Rec, ...Rec[]];
+const versions = async (contract: string) =>
+  (await w.list('contract_version', { '==': [{ var: 'contract' }, contract] })) as [Rec, Rec, ...Rec[]];
 const linesOf = async (contract: string) => w.list('contract_line', { '==': [{ var: 'contract' }, contract] });
 
 async function approvedContract(): Promise<{ contract: Rec; lines: Rec[] }> {

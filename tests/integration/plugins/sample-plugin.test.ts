@@ -285,7 +285,10 @@ describe('archive action', () => {
   it('appears in the meta (with its label in both languages) and in the OpenAPI document', async () => {
     const en = await t.request('GET', '/api/meta');
     const note = en.body.entities.find((e: { name: string }) => e.name === 'note');
-    expect(note.actions).toEqual([expect.objectContaining({ name: 'archive', label: 'Archive' })]);
+    expect(note.actions).toEqual([
+      expect.objectContaining({ name: 'archive', label: 'Archive' }),
+      expect.objectContaining({ name: 'clear_events', label: 'Clear events' }),
+    ]);
     expect(note.actions[0].input).toMatchObject({ required: ['reason'] });
     const zh = await t.request('GET', '/api/meta?locale=zh-CN');
     expect(zh.body.entities.find((e: { name: string }) => e.name === 'note').actions[0].label).toBe('归档');

@@ -1,6 +1,6 @@
 // What a plugin's action writes with: records through the write pipeline, inside the action's (or the triggering
 // write's) transaction, as the caller. Used by the action routes and by transitions that run an action.
-import type { RecordWriter, WriteScope } from '../data/record-writer.js';
+import type { RecordWriter, WriteScope } from './record-writer.js';
 import type { PluginRecord, PluginRecords } from '../plugins/plugin-api.js';
 import type { Access } from '../security/access.js';
 import type { Actor } from '../security/actor.js';
