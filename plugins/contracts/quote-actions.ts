@@ -49,6 +49,17 @@ async function copyLines(records: PluginRecords, lines: readonly Row[], entity: 
 }
 
 function registerQuoteActions(host: PluginHost): void {
+  // A draft's lines come and go; past the draft, a new revision changes a quote.
+  host.before(
+    'record.beforeDelete',
+    async ({ before, db }) => {
+      const [row] = await db.query<{ status: string }>('SELECT status FROM quote WHERE id = $1', [before?.quote]);
+      if (row && row.status !== 'draft')
+        throw new PluginRejection('lines change only while the quote is a draft; revise it instead', '/quote', 'contracts.quote_locked');
+    },
+    { entities: ['quote_line'] },
+  );
+
   host.action({
     entity: 'quote',
     name: 'revise',

@@ -93,8 +93,23 @@ describe('a quote', () => {
     const decided = await w.t.request('POST', `/api/v1/quote/${large.id}/approval/approve`, {}, w.as('mgr'));
     expect(decided.body.data, JSON.stringify(decided.body)).toMatchObject({ status: 'approved' });
     expect(await w.get('quote', large.id)).toMatchObject({ status: 'approved' });
-    // Past the draft, what was priced and approved stays as it is.
+    // Past the draft, what was priced and approved stays as it is: a new revision changes it.
     expectProblem(await w.patch('quote', large.id, { title: '改名' }, 'rep'), 422, 'validation.failed', [{ pointer: '/title' }]);
+    const [first] = await w.list('quote_line', { '==': [{ var: 'quote' }, large.id] });
+    expectProblem(await w.patch('quote_line', first!.id, { discount_pct: '20' }, 'rep'), 422, 'validation.failed', [{ pointer: '/quote' }]);
+    expectProblem(
+      await w.t.request('POST', '/api/v1/quote_line', { quote: large.id, description: '赠品', unit_price: '0.00' }, w.as('rep')),
+      422,
+      'validation.failed',
+      [{ pointer: '/quote' }],
+    );
+    const line = await w.get('quote_line', first!.id);
+    expectProblem(
+      await w.t.request('DELETE', `/api/v1/quote_line/${line.id}`, undefined, { 'if-match': `"${line.version}"`, ...w.as('rep') }),
+      422,
+      'contracts.quote_locked',
+    );
+    expect(await w.get('quote', large.id)).toMatchObject({ total: '531100.00', line_count: 2 });
   });
 
   it('needs finance too when the margin is thin', async () => {
@@ -196,5 +211,41 @@ describe('a quote', () => {
       contract_value: '380000.00',
       status: 'draft',
     });
+  });
+});
+
+describe('the Contracts app', () => {
+  it('appears in the runtime UI from metadata alone: its menu, layouts with actions, and list views', async () => {
+    const meta = (await w.t.request('GET', '/api/meta?locale=zh-CN', undefined, w.as('rep'))).body;
+    const app = meta.apps.find((a: Rec) => a.name === 'contracts');
+    expect(app).toMatchObject({ label: '合同管理' });
+    const entities = app.menu.flatMap((m: Rec) => (m.items ?? [m]).map((i: Rec) => i.entity ?? i.page));
+    expect(entities).toEqual([
+      'home',
+      'quote',
+      'quote',
+      'contract',
+      'contract',
+      'change_request',
+      'contract_version',
+      'contract_template',
+      'contract_issue',
+      'approvals',
+      'notifications',
+    ]);
+    const quote = meta.entities.find((e: Rec) => e.name === 'quote');
+    expect(quote.layout).toMatchObject({
+      id: 'contracts.layout.quote',
+      generated: false,
+      highlights: ['quote_no', 'status', 'revision', 'total', 'margin_pct'],
+    });
+    expect(quote.actions.map((a: Rec) => a.name)).toEqual(expect.arrayContaining(['revise', 'create_contract', 'create_order']));
+    expect(quote.listViews.map((v: Rec) => [v.name, v.isDefault])).toEqual([
+      ['all_quotes', true],
+      ['open_quotes', false],
+    ]);
+    const contract = meta.entities.find((e: Rec) => e.name === 'contract');
+    expect(contract.layout.tabs.map((tab: Rec) => tab.label)).toEqual(['概览', '明细', '版本与变更', '问题与续约']);
+    expect(contract.listViews.map((v: Rec) => v.name)).toEqual(['all_contracts', 'ending_soon']);
   });
 });
