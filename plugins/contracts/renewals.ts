@@ -5,7 +5,7 @@
 // Both happen once per contract and end date, whatever the restarts: each contract is settled in a transaction
 // holding its row lock and re-reading what was done, with the unique index (renewal_of, renewal_of_end) behind it.
 import { PluginRejection, type JobTransaction, type PluginHost } from '../../engine/src/plugins/plugin-api.js';
-import { nextDay, termEnd } from './term-dates.js';
+import { jobDay, nextDay, termEnd } from './term-dates.js';
 
 export const RENEWAL_JOB = 'contracts:renewals';
 const RENEWABLE = ['signed', 'active'];
@@ -127,13 +127,7 @@ export function registerRenewals(host: PluginHost): void {
     name: RENEWAL_JOB,
     schedule: { cron: '30 6 * * *', timeZone: 'Asia/Shanghai' },
     async run({ db, payload, transaction, log }) {
-      const given = payload as { asOf?: unknown; scheduledFor?: unknown } | null;
-      const on =
-        typeof given?.asOf === 'string'
-          ? given.asOf
-          : typeof given?.scheduledFor === 'string'
-            ? given.scheduledFor.slice(0, 10)
-            : new Date().toISOString().slice(0, 10);
+      const on = jobDay(payload);
       const due = await db.query<{ id: string }>(
         `SELECT id::text AS id FROM contract c
           WHERE deleted_at IS NULL AND status IN ('signed', 'active') AND renewal_mode IN ('remind', 'auto')

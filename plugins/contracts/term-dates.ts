@@ -21,3 +21,14 @@ export function nextDay(date: string): string {
   d.setUTCDate(d.getUTCDate() + 1);
   return d.toISOString().slice(0, 10);
 }
+
+/**
+ * The day a job runs for: the `asOf` day it is given, else the day of the occurrence the schedule queued it for
+ * (`scheduledFor`), else today (UTC).
+ */
+export function jobDay(payload: unknown): string {
+  const given = (payload ?? {}) as { asOf?: unknown; scheduledFor?: unknown };
+  if (typeof given.asOf === 'string') return given.asOf;
+  if (typeof given.scheduledFor === 'string') return given.scheduledFor.slice(0, 10);
+  return new Date().toISOString().slice(0, 10);
+}

@@ -246,6 +246,27 @@ describe('a contract', () => {
   });
 });
 
+describe('contract types and parties', () => {
+  it('puts a statement of work under a master agreement of the same customer, with a contact of that customer', async () => {
+    const other = await w.post('customer', { name: '另一家客户' }, 'rep');
+    const master = await w.post('contract', { title: '框架协议', contract_type: 'master', customer: customer.id }, 'rep');
+    const foreign = await w.post('contract', { title: '别家的框架协议', contract_type: 'master', customer: other.id }, 'rep');
+    const plain = await w.post('contract', { title: '普通合同', customer: customer.id }, 'rep');
+    const sow = (body: Rec) =>
+      w.t.request('POST', '/api/v1/contract', { title: '工作说明书', contract_type: 'sow', customer: customer.id, ...body }, w.as('rep'));
+    expectProblem(await sow({}), 422, 'validation.failed', [{ pointer: '/master_agreement' }]);
+    expectProblem(await sow({ master_agreement: foreign.id }), 422, 'validation.failed', [{ pointer: '/master_agreement' }]);
+    expectProblem(await sow({ master_agreement: plain.id }), 422, 'validation.failed', [{ pointer: '/master_agreement' }]);
+    const theirs = await w.post('contact', { customer: other.id, name: '外部联系人' }, 'rep');
+    expectProblem(await sow({ master_agreement: master.id, contact: theirs.id }), 422, 'validation.failed', [{ pointer: '/contact' }]);
+    const ours = await w.post('contact', { customer: customer.id, name: '项目经理' }, 'rep');
+    const made = await sow({ master_agreement: master.id, contact: ours.id });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const withSows = await w.t.request('GET', `/api/v1/contract/${master.id}?include=statements_of_work`);
+    expect(withSows.body.data.statements_of_work.map((c: Rec) => c.id)).toEqual([made.body.data.id]);
+  });
+});
+
 describe('a contract template', () => {
   it('makes a draft contract with its lines, payment terms and the clauses whose conditions hold, merged', async () => {
     const template = await w.post('contract_template', {

@@ -1,7 +1,7 @@
 // Quotes through HTTP (#24 part 1): lines priced from the catalogue with discounts, taxes, totals and margin in exact
 // decimals; approval by thresholds on amount, discount and margin; sent-to-customer tracking; revisions; an accepted
 // quote turned into a contract or an order with the same lines, and a won opportunity into a quote or a contract.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startContractsWorld, type ContractsWorld } from '../../support/contracts-world.js';
 
@@ -211,6 +211,29 @@ describe('a quote', () => {
       contract_value: '380000.00',
       status: 'draft',
     });
+  });
+});
+
+describe('quote expiry', () => {
+  it('expires approved and sent quotes past their validity once a day, and leaves the rest', async () => {
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const make = async (validUntil: string, to: string[]) => {
+      const quote = await w.post('quote', { title: '到期测试', customer: customer.id, owner: w.ids.rep, valid_until: validUntil }, 'rep');
+      await w.post('quote_line', { quote: quote.id, product: p.server!.id }, 'rep');
+      for (const status of to) expect((await w.patch('quote', quote.id, { status }, 'rep')).status).toBe(200);
+      return quote.id as string;
+    };
+    const stale = await make(day(-1), ['in_approval', 'approved', 'sent']);
+    const staleApproved = await make(day(-3), ['in_approval', 'approved']);
+    const current = await make(day(1), ['in_approval', 'approved', 'sent']);
+    const staleDraft = await make(day(-1), []);
+    await w.t.engine.queue.add('contracts:expire-quotes', { asOf: day(0) }, { jobKey: 'expire-quotes-test' });
+    await vi.waitFor(
+      async () => expect((await w.t.engine.queue.list('completed', 1000)).map((j) => j.key)).toContain('expire-quotes-test'),
+      { timeout: 10_000, interval: 25 },
+    );
+    const statuses = await Promise.all([stale, staleApproved, current, staleDraft].map(async (id) => (await w.get('quote', id)).status));
+    expect(statuses).toEqual(['expired', 'expired', 'sent', 'draft']);
   });
 });
 

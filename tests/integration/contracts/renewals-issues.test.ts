@@ -179,7 +179,14 @@ describe('contract issues', () => {
       { contract: contract.id, title: '付款节点待定', phase: 'before_signing', owner: w.ids.rep },
       'rep',
     );
+    // Placed from the contract's state unless the caller says.
+    const placed = await w.post('contract_issue', { contract: contract.id, title: '发票抬头', owner: w.ids.rep }, 'rep');
+    expect(placed.phase).toBe('after_signing');
+    const draft = await w.post('contract', { title: '谈判中的合同', customer: customer.id }, 'rep');
+    expect((await w.post('contract_issue', { contract: draft.id, title: '违约金比例', owner: w.ids.rep }, 'rep')).phase).toBe(
+      'before_signing',
+    );
     const withIssues = await w.t.request('GET', `/api/v1/contract/${contract.id}?include=issues`);
-    expect(withIssues.body.data.issues.map((i: Rec) => i.id).sort()).toEqual([issue.id, early.id].sort());
+    expect(withIssues.body.data.issues.map((i: Rec) => i.id).sort()).toEqual([issue.id, early.id, placed.id].sort());
   });
 });
