@@ -1,6 +1,7 @@
 // Quote and contract lines with a catalogue product are priced like order lines (the pricing plugin's price-line.ts:
 // base price, then the best price rule for the customer's type, the quantity and the date), with the explanation
-// kept on the line; their description and estimated unit cost default to the product's. What the caller gives stands.
+// kept on the line; their description and estimated unit cost default to the product's. What the caller gives stands,
+// and so does the price agreed on a contract line whose quantity changes.
 import { PluginRejection, type PluginDb, type PluginHost, type PluginRecord } from '../../engine/src/plugins/plugin-api.js';
 import { priceLine, PricingError, type PriceExplanation } from '../pricing/price-line.js';
 
@@ -60,8 +61,10 @@ export function registerLinePricing(host: PluginHost): void {
   host.before(
     'record.beforeUpdate',
     async ({ entity, changes, before, db }) => {
-      // A new product or quantity is priced again, unless the same write sets the price.
-      if (!('product' in changes || 'quantity' in changes) || 'unit_price' in changes) return;
+      // A new product is priced again, unless the same write sets the price; so is a quote line's new quantity
+      // (quantity breaks), while a contract line keeps the price agreed for it when only its quantity changes.
+      const repriced = 'product' in changes || (entity === 'quote_line' && 'quantity' in changes);
+      if (!repriced || 'unit_price' in changes) return;
       const line = { ...before, ...changes };
       if (typeof line.product !== 'string') return;
       const explained = await priced(db, entity, { ...line, product: line.product });

@@ -176,6 +176,8 @@ describe('a contract', () => {
       { contract: contract.id, reason: '改付款方式', changes: { payment_terms: '月结' } },
       'rep',
     );
+    // The catalogue price rises meanwhile: the server line keeps the price agreed for it, only its quantity changes.
+    expect((await w.patch('product', p.server!.id, { list_price: '120000.00' })).status).toBe(200);
     await approveChange(change);
     // Until the last approval, version 1 is in force.
     expect(await w.get('contract', contract.id)).toMatchObject({ current_version: 1, end_date: '2027-12-31', contract_value: '330000.00' });
@@ -269,6 +271,7 @@ describe('contract types and parties', () => {
 
 describe('a contract template', () => {
   it('makes a draft contract with its lines, payment terms and the clauses whose conditions hold, merged', async () => {
+    const kit = await w.post('product', { name: '边缘服务器套件', list_price: '100000.00', cost: '60000.00' });
     const template = await w.post('contract_template', {
       name: '标准设备销售合同',
       contract_type: 'sales',
@@ -286,7 +289,7 @@ describe('a contract template', () => {
     });
     await w.post('contract_template_line', {
       template: template.id,
-      product: p.server!.id,
+      product: kit.id,
       description: '边缘服务器（标准配置）',
       quantity: '1',
     });
