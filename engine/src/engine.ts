@@ -39,7 +39,7 @@ import { ensureEngineTables } from './security/engine-tables.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
-import { processPluginJobs } from './jobs/plugin-jobs.js';
+import { pluginScheduledWork, processPluginJobs } from './jobs/plugin-jobs.js';
 import { processAfterHooks } from './jobs/after-hook-jobs.js';
 import { processScheduledWork } from './jobs/scheduled-handlers.js';
 import { processScheduledActions } from './jobs/scheduled-actions.js';
@@ -214,14 +214,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await follower.start();
   if (config.runJobs) {
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
-    processPluginJobs(queue, registries.jobs, { ...jobDeps, runtime: () => served.current.runtime });
+    processPluginJobs(queue, registries.jobs, { ...jobDeps, writer, runtime: () => served.current.runtime });
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
     reminders.processScans();
     processApprovalJobs(queue, approvals, log);
-    await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
+    await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log, extra: pluginScheduledWork(registries.jobs) });
   }
   // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
   // its workers relay them.

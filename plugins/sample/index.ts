@@ -76,6 +76,21 @@ const plugin: TesseraPlugin = {
       },
     });
 
+    // An action that deletes through the write pipeline (as the caller, audited, with the entity's delete rules).
+    host.action({
+      entity: 'note',
+      name: 'clear_events',
+      label: { en: 'Clear events', 'zh-CN': '清除事件' },
+      input: { type: 'object', additionalProperties: false, properties: {} },
+      async run({ id, db, records }) {
+        const events = await db.query<{ id: string }>('SELECT id::text AS id FROM note_event WHERE note_id = $1 AND deleted_at IS NULL', [
+          id,
+        ]);
+        for (const event of events) await records.delete('note_event', event.id);
+        return { cleared: events.length };
+      },
+    });
+
     // A job handler: queued through the outbox (a write's transaction writes the job), run by the engine's
     // queue. It counts the notes and, when given a note, records the count on it.
     host.job({

@@ -20,5 +20,8 @@ export function pluginRecords(writer: RecordWriter, scope: WriteScope, caller: C
     async update(entity, id, patch) {
       return (await writer.updateIn(scope, req(entity), id, patch, `/${entity}`)) as PluginRecord & { id: string };
     },
+    async delete(entity, id) {
+      await writer.deleteIn(scope, req(entity), id, `/${entity}`);
+    },
   };
 }

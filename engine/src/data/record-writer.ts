@@ -99,6 +99,12 @@ export class RecordWriter {
     return (await this.runSteps(ctx, steps))();
   }
 
+  /** A delete inside `scope`'s transaction (a plugin action's), through the delete pipeline; see createIn. */
+  async deleteIn(scope: WriteScope, req: WriteRequest, id: string, pointerPrefix = ''): Promise<ApiRecord> {
+    const ctx = this.context('delete', req, scope.tx, scope.services, id, {}, scope.afterCommit, pointerPrefix);
+    return (await this.runSteps(ctx))();
+  }
+
   async create(req: WriteRequest, input: ApiRecord): Promise<ApiRecord> {
     const finish = await this.write((tx, services, after) =>
       this.runSteps(this.context('create', req, tx, services, uuidv7(), { ...input }, after)));

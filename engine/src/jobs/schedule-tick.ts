@@ -28,23 +28,36 @@ export function dueOccurrence(work: ScheduledWork, from: number, to: number): nu
   return due;
 }
 
-/** Queues the work of `model` due in the look-back window ending at the minute of `now`; returns the keys added. */
-export async function queueDueWork(queue: JobQueue, model: Model, now: number, run: RunOptions): Promise<string[]> {
+/**
+ * Queues the work of `model`, and the `extra` work plugins schedule, due in the look-back window ending at the
+ * minute of `now`; returns the keys added. Each job's data carries the occurrence it runs for (`scheduledFor`).
+ */
+export async function queueDueWork(
+  queue: JobQueue,
+  model: Model,
+  now: number,
+  run: RunOptions,
+  extra: readonly ScheduledWork[] = [],
+): Promise<string[]> {
   const to = Math.floor(now / MINUTE) * MINUTE;
   const keys: string[] = [];
-  for (const work of scheduledWork(model)) {
+  for (const work of [...scheduledWork(model), ...extra]) {
     const due = dueOccurrence(work, to - TICK_LOOK_BACK_MS, to);
     if (due === undefined) continue;
-    const key = `schedule:${work.id}:${new Date(due).toISOString()}`;
-    await queue.add(work.job.name, work.job.data, { ...run, jobKey: key });
+    const scheduledFor = new Date(due).toISOString();
+    const key = `schedule:${work.id}:${scheduledFor}`;
+    await queue.add(work.job.name, { ...work.job.data, scheduledFor }, { ...run, jobKey: key });
     keys.push(key);
   }
   return keys;
 }
 
-export async function startScheduleTick(queue: JobQueue, deps: { model(): Model; run: RunOptions; log: Logger }): Promise<void> {
+export async function startScheduleTick(
+  queue: JobQueue,
+  deps: { model(): Model; run: RunOptions; log: Logger; extra?: readonly ScheduledWork[] },
+): Promise<void> {
   queue.process(SCHEDULE_TICK_JOB, { concurrency: 1 }, async () => {
-    const keys = await queueDueWork(queue, deps.model(), Date.now(), deps.run);
+    const keys = await queueDueWork(queue, deps.model(), Date.now(), deps.run, deps.extra);
     if (keys.length > 0) deps.log.debug({ keys }, 'scheduled work queued');
   });
   await queue.repeat(SCHEDULE_TICK_JOB, TICK_CRON, {});

@@ -13,10 +13,7 @@ export interface ScheduledWork {
   /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
   readonly id: string;
   readonly schedule: ScheduleDef;
-  readonly job: {
-    readonly name: string;
-    readonly data: { readonly entity: string; readonly key?: string } | { readonly cron: string; readonly tz: string };
-  };
+  readonly job: { readonly name: string; readonly data: Readonly<Record<string, string>> };
 }
 
 export function scheduledWork(model: Model): ScheduledWork[] {
@@ -52,7 +49,7 @@ export function scheduledWork(model: Model): ScheduledWork[] {
     }
   }
   for (const [key, schedule] of reminderSchedules) {
-    work.push({ id: `reminder-scan:${key}`, schedule, job: { name: REMINDER_SCAN_JOB, data: schedule } });
+    work.push({ id: `reminder-scan:${key}`, schedule, job: { name: REMINDER_SCAN_JOB, data: { cron: schedule.cron, tz: schedule.tz } } });
   }
   return work;
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineError } from '../shared/engine-error.js';
+import { cronProblem } from '../shared/cron.js';
 import type { Logger } from '../shared/logger.js';
 import { requiredPluginNames } from '../metadata/read-packs.js';
 import type { PluginHost, PluginSettings, TesseraPlugin } from './plugin-api.js';
@@ -77,6 +78,8 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settin
     },
     job(def) {
       if (r.jobs.has(def.name)) throw pluginError(`plugin ${name}: job ${def.name} is already registered`);
+      const badSchedule = def.schedule && cronProblem(def.schedule.cron, def.schedule.timeZone);
+      if (badSchedule) throw pluginError(`plugin ${name}: job ${def.name} has a bad schedule: ${badSchedule}`);
       r.jobs.set(def.name, def);
     },
     channel(def) {

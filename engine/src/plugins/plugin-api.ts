@@ -63,6 +63,8 @@ export interface HookOptions {
 export interface PluginRecords {
   create(entity: string, values: PluginRecord): Promise<PluginRecord & { id: string }>;
   update(entity: string, id: string, patch: PluginRecord): Promise<PluginRecord & { id: string }>;
+  /** Deletes as the DELETE route does (soft or hard per the entity, its delete rules and hooks applied). */
+  delete(entity: string, id: string): Promise<void>;
 }
 
 export interface ActionDef {
@@ -81,6 +83,12 @@ export interface ActionDef {
   ): Promise<unknown>;
 }
 
+/** SQL and pipeline writes inside one transaction a job opened. */
+export interface JobTransaction {
+  readonly db: PluginDb;
+  readonly records: PluginRecords;
+}
+
 /**
  * One transaction a job writes many records in, set-based (a billing run, a period close): the statements commit
  * together or not at all. Such writes bypass the record pipeline, so the job draws numbers in blocks and brings
@@ -97,10 +105,20 @@ export interface BulkWork {
 export interface JobDef {
   /** `area:action`. */
   readonly name: string;
+  /**
+   * Also run on this schedule: each occurrence once, however many processes run jobs, a missed one caught up by the
+   * next minutes' ticks (as the Model's scheduled work); the payload is then `{ scheduledFor: ISO instant }`.
+   */
+  readonly schedule?: { readonly cron: string; readonly timeZone?: string };
   run(
     args: PluginContext & {
       readonly payload: unknown;
-      /** Runs `work` in one transaction of its own (see BulkWork). */
+      /**
+       * Runs `fn` in one transaction whose writes go through the write pipeline as the system (audited as the jobs'
+       * actor, with validation, rules, numbering and after hooks), all or nothing; `db` outside it autocommits.
+       */
+      transaction<T>(fn: (tx: JobTransaction) => Promise<T>): Promise<T>;
+      /** Runs `work` in one set-based transaction of its own (see BulkWork). */
       bulk<T>(work: (tx: BulkWork) => Promise<T>): Promise<T>;
     },
   ): Promise<void>;

@@ -1,6 +1,6 @@
-// What the system may do when it acts without a person (scheduled actions): every row, every field. It holds no
-// role, so a transition that names roles stays closed to it: metadata that wants the system to take one says so by
-// not restricting it.
+// What the system may do when it acts without a person (scheduled actions, plugin jobs): every row, every field, as
+// an administrator, with validation and rules as always. It holds no role, so a transition that names roles stays
+// closed to it: metadata that wants the system to take one says so by not restricting it.
 import { UNRESTRICTED_SCOPE } from '../query/record-scope.js';
 import type { Access } from './access.js';
 import type { Actor } from './actor.js';
@@ -12,6 +12,6 @@ export const SYSTEM_ACCESS: Access = {
   scopeFor: () => UNRESTRICTED_SCOPE,
   can: () => true,
   field: () => 'write',
-  isAdmin: false,
+  isAdmin: true,
   roleCodes: new Set(),
 };

@@ -1,6 +1,7 @@
 // Shared set-up for the billing, receipts, profit and transaction-view tests: a real engine on core + crm +
 // contracts, records created through HTTP, and the billing job run through the engine's queue.
 import { expect } from 'vitest';
+import { setUpApprover, takeTransition, type Approver } from '../../support/approve-through-flow.js';
 import type { TestEngine } from '../../support/test-engine.js';
 
 export type Rec = Record<string, any>;
@@ -43,11 +44,41 @@ export async function moveTo(
   return last;
 }
 
+const approvers = new WeakMap<TestEngine, Promise<Approver>>();
+
+/**
+ * The user who approves contracts in these tests: the manager of the administrator and of `owners` (who own the
+ * contracts), and in finance (large contracts' second step).
+ */
+export function contractApprover(t: TestEngine, owners: readonly string[] = []): Promise<Approver> {
+  let approver = approvers.get(t);
+  if (!approver) {
+    approver = (async () => {
+      const a = await setUpApprover(t, ['finance'], { entities: { contract: { actions: ['read', 'update', 'approve'], scope: 'all' } } });
+      const admin = await t.engine.db.pool.query<{ id: string }>(`SELECT id FROM app_user WHERE username = 'admin'`);
+      await a.manage(admin.rows.map((r) => r.id));
+      return a;
+    })();
+    approvers.set(t, approver);
+  }
+  return approver.then(async (a) => {
+    if (owners.length > 0) await a.manage(owners);
+    return a;
+  });
+}
+
+/** Takes a draft contract through its approval (its flow, when it meets the flow's criteria) to approved. */
+export async function approveContract(t: TestEngine, id: string): Promise<Rec> {
+  await moveTo(t, 'contract', id, 'status', ['in_approval']);
+  return takeTransition(t, await contractApprover(t), 'contract', id, 'status', 'approved');
+}
+
 /** A contract of `customer` with one line worth `value`, taken to active. */
 export async function activeContract(t: TestEngine, customer: string, title: string, value: string): Promise<Rec> {
   const contract = await post(t, 'contract', { title, customer });
   await post(t, 'contract_line', { contract: contract.id, description: title, quantity: '1', unit_price: value });
-  return moveTo(t, 'contract', contract.id, 'status', ['in_approval', 'approved', 'signing', 'signed', 'active']);
+  await approveContract(t, contract.id);
+  return moveTo(t, 'contract', contract.id, 'status', ['signing', 'signed', 'active']);
 }
 
 let runs = 0;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { approveContract, contractApprover } from './contracts-world.js';
 
 type Rec = Record<string, any>;
 let t: TestEngine;
@@ -38,7 +39,8 @@ async function contract(owner: Rec, value: string, sign = true, extra: Rec = {})
   const c = await post('contract', { title: `合同 ${value}`, customer: customer.id, owner: owner.id, ...extra });
   await post('contract_line', { contract: c.id, description: '服务', quantity: '1', unit_price: value });
   if (!sign) return c;
-  for (const status of ['in_approval', 'approved', 'signing', 'signed']) await move('contract', c.id, status);
+  await approveContract(t, c.id);
+  for (const status of ['signing', 'signed']) await move('contract', c.id, status);
   return get('contract', c.id);
 }
 
@@ -51,6 +53,7 @@ beforeAll(async () => {
   repShanghai = await post('app_user', { username: 'rep.sh', display_name: '上海销售', org_unit: shanghai.id });
   repEast = await post('app_user', { username: 'rep.east', display_name: '华东销售', org_unit: east.id });
   customer = await post('customer', { name: '远景科技' });
+  await contractApprover(t, [repShanghai.id, repEast.id]);
 });
 
 afterAll(async () => {

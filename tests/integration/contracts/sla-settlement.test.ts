@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
+import { approveContract } from './contracts-world.js';
 
 type Rec = Record<string, any>;
 let t: TestEngine;
@@ -33,8 +34,7 @@ async function approvedContract(): Promise<Rec> {
   const customer = await post('customer', { name: `客户 ${Math.random().toString(36).slice(2, 8)}` });
   const contract = await post('contract', { title: '智慧园区一期', customer: customer.id });
   await post('contract_line', { contract: contract.id, description: '实施服务', quantity: '1', unit_price: '1000000.00' });
-  await move('contract', contract.id, 'in_approval');
-  return move('contract', contract.id, 'approved');
+  return approveContract(t, contract.id);
 }
 
 const settle = (contract: Rec, through: string) => t.request('POST', `/api/v1/contract/${contract.id}/actions/settle_sla`, { through });

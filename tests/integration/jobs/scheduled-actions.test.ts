@@ -108,7 +108,7 @@ describe('scheduled action metadata', () => {
       { ...ARCHIVE_DRAFTS, id: 'demo.note.tidy', name: 'tidy', input: { reason: 'x' } },
     ]);
     expect(problems).toEqual([
-      "/scheduledActions/0/action [schedule.unknown_action] note has no plugin action 'shred' (it has archive)",
+      "/scheduledActions/0/action [schedule.unknown_action] note has no plugin action 'shred' (it has archive, clear_events)",
       "/scheduledActions/1/input/reason [schedule.invalid_input] not an input action 'archive' accepts: must NOT have fewer than 3 characters",
     ]);
   });

@@ -285,7 +285,10 @@ describe('archive action', () => {
   it('appears in the meta (with its label in both languages) and in the OpenAPI document', async () => {
     const en = await t.request('GET', '/api/meta');
     const note = en.body.entities.find((e: { name: string }) => e.name === 'note');
-    expect(note.actions).toEqual([expect.objectContaining({ name: 'archive', label: 'Archive' })]);
+    expect(note.actions).toEqual([
+      expect.objectContaining({ name: 'archive', label: 'Archive' }),
+      expect.objectContaining({ name: 'clear_events', label: 'Clear events' }),
+    ]);
     expect(note.actions[0].input).toMatchObject({ required: ['reason'] });
     const zh = await t.request('GET', '/api/meta?locale=zh-CN');
     expect(zh.body.entities.find((e: { name: string }) => e.name === 'note').actions[0].label).toBe('归档');
@@ -298,6 +301,25 @@ describe('archive action', () => {
 });
 
 // #20: a job written to the outbox is relayed to the engine's queue and run by the plugin's handler.
+describe('clear_events action', () => {
+  it('deletes records through the write pipeline: gone from the API, audited as the caller, all in one transaction', async () => {
+    const note = await createNote({ title: 'With events' });
+    await hooksSettled();
+    const made = await t.request('POST', '/api/v1/note_event', { note: note.id, event: 'reviewed' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const res = await t.request('POST', `/api/v1/note/${note.id}/actions/clear_events`, {});
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toEqual({ cleared: 2 });
+    expect((await t.request('GET', `/api/v1/note_event/${made.body.data.id}`)).status).toBe(404);
+    const audit = await t.db.pool.query<{ action: string; actor_name: string }>(
+      `SELECT action, actor_name FROM tessera_audit WHERE entity = 'note_event' AND record_id = $1 ORDER BY at`,
+      [made.body.data.id],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['create', 'delete']);
+    expect(audit.rows[1]?.actor_name).toBe('admin');
+  });
+});
+
 describe('plugin jobs', () => {
   it('runs a job written to the outbox', async () => {
     const note = await createNote({ title: 'Counted' });

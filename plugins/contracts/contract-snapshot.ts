@@ -1,0 +1,68 @@
+// Reads a contract and its live lines as version content (contract-content.ts), inside the caller's transaction.
+// CONTENT_FIELDS are the fields a version holds and a change request may change; LINE_FIELDS those of a line.
+import { PluginRejection, type PluginDb } from '../../engine/src/plugins/plugin-api.js';
+import type { ContentValue, ContractContent } from './contract-content.js';
+
+export const CONTENT_FIELDS = [
+  'title',
+  'contract_type',
+  'pricing_model',
+  'master_agreement',
+  'customer',
+  'contact',
+  'start_date',
+  'end_date',
+  'payment_terms',
+  'clauses',
+  'renewal_mode',
+  'renewal_notice_days',
+  'renewal_term_months',
+  'notify_customer_on_renewal',
+] as const;
+
+/** Line fields a change request may set; the rest (totals) follow from them. */
+export const LINE_INPUT_FIELDS = ['product', 'description', 'quantity', 'unit_price', 'discount_pct', 'unit_cost'] as const;
+
+const RELATIONS = new Set(['master_agreement', 'customer', 'contact', 'product']);
+const column = (field: string) => (RELATIONS.has(field) ? `${field}_id::text AS ${field}` : `${field}::text AS ${field}`);
+const INTEGERS = new Set(['renewal_notice_days', 'renewal_term_months']);
+
+function typed(field: string, value: string | null): ContentValue {
+  if (value === null) return null;
+  if (INTEGERS.has(field)) return Number(value);
+  if (field === 'notify_customer_on_renewal') return value === 'true';
+  return value;
+}
+
+export async function readContent(db: PluginDb, contractId: string): Promise<ContractContent> {
+  const [row] = await db.query<Record<string, string | null>>(
+    `SELECT contract_no::text AS contract_no, ${CONTENT_FIELDS.map(column).join(', ')} FROM contract WHERE id = $1 AND deleted_at IS NULL`,
+    [contractId],
+  );
+  if (!row) throw new PluginRejection('no such contract', '/contract', 'contracts.no_contract');
+  const lineFields = [...LINE_INPUT_FIELDS, 'line_total', 'estimated_cost'];
+  const lines = await db.query<Record<string, string | null> & { id: string }>(
+    `SELECT id::text AS id, ${lineFields.map(column).join(', ')} FROM contract_line
+      WHERE contract_id = $1 AND deleted_at IS NULL ORDER BY id`,
+    [contractId],
+  );
+  const contract: Record<string, ContentValue> = { contract_no: row.contract_no ?? null };
+  for (const field of CONTENT_FIELDS) contract[field] = typed(field, row[field] ?? null);
+  return {
+    contract,
+    lines: lines.map((l) => {
+      const line: Record<string, ContentValue> & { id: string } = { id: l.id };
+      for (const field of lineFields) line[field] = l[field] ?? null;
+      return line;
+    }),
+  };
+}
+
+/** The highest approved version number of a contract, 0 before its first approval. */
+export async function currentVersion(db: PluginDb, contractId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    'SELECT coalesce(max(version_no), 0)::int AS n FROM contract_version WHERE contract_id = $1 AND deleted_at IS NULL',
+    [contractId],
+  );
+  return row?.n ?? 0;
+}

@@ -1,0 +1,190 @@
+// Quotes turn into what follows them with nothing typed twice: a new revision of a quote (`revise`), an accepted
+// quote into a draft contract or a planned order with the same customer and lines (`create_contract`,
+// `create_order`), and an opportunity into a quote, or, once won, straight into a contract. Each writes through
+// the pipeline as the caller, inside the action's transaction, and running one again returns what it made.
+import {
+  PluginRejection,
+  type PluginDb,
+  type PluginHost,
+  type PluginRecord,
+  type PluginRecords,
+} from '../../engine/src/plugins/plugin-api.js';
+
+const NO_INPUT = { type: 'object', additionalProperties: false, properties: {} } as const;
+
+type Row = Record<string, string | null>;
+
+/** The values of `from` that are set, under the names `to` gives them. */
+function carried(from: PluginRecord, fields: Record<string, string>): PluginRecord {
+  const out: PluginRecord = {};
+  for (const [source, target] of Object.entries(fields)) {
+    const value = from[source];
+    if (value !== null && value !== undefined) out[target] = value;
+  }
+  return out;
+}
+
+const defined = (row: Row): PluginRecord => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
+
+async function quoteLines(db: PluginDb, quote: string): Promise<Row[]> {
+  return db.query<Row>(
+    `SELECT product_id::text AS product, description, quantity::text AS quantity, unit_price::text AS unit_price,
+            discount_pct::text AS discount_pct, tax_rate::text AS tax_rate, unit_cost::text AS unit_cost
+       FROM quote_line WHERE quote_id = $1 AND deleted_at IS NULL ORDER BY id`,
+    [quote],
+  );
+}
+
+function requireAccepted(quote: PluginRecord): void {
+  if (quote.status !== 'accepted')
+    throw new PluginRejection(
+      `only an accepted quote becomes a contract or an order; this one is ${String(quote.status)}`,
+      '/status',
+      'contracts.quote_not_accepted',
+    );
+}
+
+async function copyLines(records: PluginRecords, lines: readonly Row[], entity: string, parent: PluginRecord): Promise<void> {
+  for (const line of lines) await records.create(entity, { ...defined(line), ...parent });
+}
+
+function registerQuoteActions(host: PluginHost): void {
+  // A draft's lines come and go; past the draft, a new revision changes a quote.
+  host.before(
+    'record.beforeDelete',
+    async ({ before, db }) => {
+      const [row] = await db.query<{ status: string }>('SELECT status FROM quote WHERE id = $1', [before?.quote]);
+      if (row && row.status !== 'draft')
+        throw new PluginRejection('lines change only while the quote is a draft; revise it instead', '/quote', 'contracts.quote_locked');
+    },
+    { entities: ['quote_line'] },
+  );
+
+  host.action({
+    entity: 'quote',
+    name: 'revise',
+    label: { en: 'New revision', 'zh-CN': '生成新版次' },
+    input: NO_INPUT,
+    async run({ id, record: quote, db, records }) {
+      const [later] = await db.query<{ id: string }>(
+        'SELECT id FROM quote WHERE previous_revision_id = $1 AND deleted_at IS NULL LIMIT 1',
+        [id],
+      );
+      if (later) throw new PluginRejection('this quote was revised already; revise its latest revision', '', 'contracts.quote_revised');
+      const revision = await records.create('quote', {
+        ...carried(quote, {
+          title: 'title',
+          customer: 'customer',
+          contact: 'contact',
+          opportunity: 'opportunity',
+          owner: 'owner',
+          valid_until: 'valid_until',
+          notes: 'notes',
+        }),
+        revision: Number(quote.revision ?? 1) + 1,
+        previous_revision: id,
+      });
+      const lines = await quoteLines(db, id);
+      await copyLines(records, lines, 'quote_line', { quote: revision.id });
+      return { quote: revision.id, revision: revision.revision, lines: lines.length };
+    },
+  });
+
+  host.action({
+    entity: 'quote',
+    name: 'create_contract',
+    label: { en: 'Create the contract', 'zh-CN': '生成合同' },
+    input: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        contract_type: { enum: ['sales', 'purchase', 'master', 'sow'] },
+        start_date: { type: 'string', format: 'date' },
+        end_date: { type: 'string', format: 'date' },
+      },
+    },
+    async run({ id, record: quote, input, db, records }) {
+      if (typeof quote.contract === 'string') return { contract: quote.contract, created: false };
+      requireAccepted(quote);
+      const contract = await records.create('contract', {
+        ...carried(quote, { title: 'title', customer: 'customer', contact: 'contact', opportunity: 'opportunity', owner: 'owner' }),
+        ...carried(input, { contract_type: 'contract_type', start_date: 'start_date', end_date: 'end_date' }),
+      });
+      const lines = (await quoteLines(db, id)).map(({ tax_rate: _tax, ...line }) => line);
+      await copyLines(records, lines, 'contract_line', { contract: contract.id });
+      await records.update('quote', id, { contract: contract.id });
+      return { contract: contract.id, created: true, lines: lines.length };
+    },
+  });
+
+  host.action({
+    entity: 'quote',
+    name: 'create_order',
+    label: { en: 'Create the order', 'zh-CN': '生成订单' },
+    input: NO_INPUT,
+    async run({ id, record: quote, db, records }) {
+      if (typeof quote.sales_order === 'string') return { order: quote.sales_order, created: false };
+      requireAccepted(quote);
+      const order = await records.create('sales_order', {
+        ...carried(quote, { customer: 'customer', opportunity: 'opportunity', owner: 'owner' }),
+        status: 'planned',
+      });
+      const lines = (await quoteLines(db, id)).map(({ tax_rate: _tax, unit_cost: _cost, ...line }) => line);
+      await copyLines(records, lines, 'order_line', { sales_order: order.id });
+      await records.update('quote', id, { sales_order: order.id });
+      return { order: order.id, created: true, lines: lines.length };
+    },
+  });
+}
+
+function registerOpportunityActions(host: PluginHost): void {
+  /** What a quote or contract takes from the opportunity, and its one line: the opportunity's amount. */
+  const fromOpportunity = (opportunity: PluginRecord, id: string) => ({
+    head: {
+      title: opportunity.name,
+      opportunity: id,
+      ...carried(opportunity, { customer: 'customer', contact: 'contact', owner: 'owner' }),
+    },
+    line: { description: opportunity.name, quantity: '1', unit_price: opportunity.amount_cny ?? '0' },
+  });
+
+  host.action({
+    entity: 'opportunity',
+    name: 'create_quote',
+    label: { en: 'Create a quote', 'zh-CN': '生成报价单' },
+    input: NO_INPUT,
+    async run({ id, record: opportunity, records }) {
+      if (opportunity.stage === 'lost')
+        throw new PluginRejection('a lost opportunity gets no quote', '/stage', 'contracts.opportunity_lost');
+      const { head, line } = fromOpportunity(opportunity, id);
+      const quote = await records.create('quote', head);
+      await records.create('quote_line', { ...line, quote: quote.id });
+      return { quote: quote.id };
+    },
+  });
+
+  host.action({
+    entity: 'opportunity',
+    name: 'create_contract',
+    label: { en: 'Create the contract', 'zh-CN': '生成合同' },
+    input: NO_INPUT,
+    async run({ id, record: opportunity, db, records }) {
+      if (opportunity.stage !== 'won')
+        throw new PluginRejection('only a won opportunity gets a contract directly', '/stage', 'contracts.opportunity_not_won');
+      const [existing] = await db.query<{ id: string }>(
+        'SELECT id FROM contract WHERE opportunity_id = $1 AND deleted_at IS NULL LIMIT 1',
+        [id],
+      );
+      if (existing) return { contract: existing.id, created: false };
+      const { head, line } = fromOpportunity(opportunity, id);
+      const contract = await records.create('contract', head);
+      await records.create('contract_line', { ...line, contract: contract.id });
+      return { contract: contract.id, created: true };
+    },
+  });
+}
+
+export function registerQuoteFlow(host: PluginHost): void {
+  registerQuoteActions(host);
+  registerOpportunityActions(host);
+}
