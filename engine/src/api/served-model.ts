@@ -7,6 +7,7 @@ import type { Model } from '../metadata/model.js';
 import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js';
 import { MetadataError } from '../metadata/metadata-problem.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
+import { checkPackSchedules } from '../plugins/check-pack-schedules.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
@@ -41,6 +42,7 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
     ...checkIndexConditions(model, registries),
     ...checkAssignmentConditions(model, registries),
     ...checkTransitionActions(model, registries.actions),
+    ...checkPackSchedules(model, registries.jobs),
   ];
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);

@@ -15,6 +15,7 @@ import { loadRegistries } from '../plugins/load-plugins.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
+import { checkPackSchedules } from '../plugins/check-pack-schedules.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
@@ -59,6 +60,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...checkIndexConditions(m, registries),
     ...checkAssignmentConditions(m, registries),
     ...checkTransitionActions(m, registries.actions),
+    ...checkPackSchedules(m, registries.jobs),
     ...recordRuleProblems(m, registries),
     ...compileApprovalFlows(m, registries).problems,
     ...compilePublicForms(m, registries).problems,

@@ -1,5 +1,5 @@
 // The work a Model schedules, as queue jobs: stale records back to their pool, every record's derived fields
-// recomputed, and the scans of the reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
+// recomputed, the plugin jobs packs schedule, and the scans of the reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work
 // is one more entry here and its handler in scheduled-handlers.ts.
 import type { Model, ScheduleDef } from '../metadata/model.js';
 
@@ -11,7 +11,10 @@ export interface ScheduledWork {
   /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
   readonly id: string;
   readonly schedule: ScheduleDef;
-  readonly job: { readonly name: string; readonly data: { readonly entity: string } | { readonly cron: string; readonly tz: string } };
+  readonly job: {
+    readonly name: string;
+    readonly data: { readonly entity: string } | { readonly cron: string; readonly tz: string } | Readonly<Record<string, unknown>>;
+  };
 }
 
 export function scheduledWork(model: Model): ScheduledWork[] {
@@ -37,6 +40,11 @@ export function scheduledWork(model: Model): ScheduledWork[] {
       const { cron, timeZone: tz } = reminder.schedule;
       reminderSchedules.set(`${tz} ${cron}`, { cron, tz });
     }
+  }
+  // Plugin jobs the packs schedule: prepareModel checked that a plugin registered each.
+  for (const pack of model.packs) {
+    for (const s of pack.schedules ?? [])
+      work.push({ id: `pack-job:${s.id}`, schedule: s.schedule, job: { name: s.job, data: s.payload } });
   }
   for (const [key, schedule] of reminderSchedules) {
     work.push({ id: `reminder-scan:${key}`, schedule, job: { name: REMINDER_SCAN_JOB, data: schedule } });
