@@ -19,13 +19,13 @@ export interface UiWorld {
   readonly browser: Browser;
   readonly page: Page;
   shot(name: string): Promise<void>;
-  signIn(username: string): Promise<string>;
+  signIn(username: string, password?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startUiWorld(options: { width?: number; height?: number } = {}): Promise<UiWorld> {
+export async function startUiWorld(options: { width?: number; height?: number; packs?: readonly string[] } = {}): Promise<UiWorld> {
   await ensureUiBuilt();
-  const t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm'] });
+  const t = await startTestEngine({ packs: options.packs ?? ['metadata/packs/core', 'metadata/packs/crm'] });
   const { registries } = t.engine;
   const runtime = buildModelRuntime(t.engine.models.current().model, registries.kinds, registries.operators);
   await seedPack(t.engine.db.pool, runtime, registries.seeders, { pack: 'crm', size: 'small', log: createLogger('silent') });
@@ -40,10 +40,10 @@ export async function startUiWorld(options: { width?: number; height?: number } 
       await page.screenshot({ path: join(ARTEFACTS, `${name}.png`), fullPage: false });
     },
     /** Signs in through the sign-in page; returns the user's API token (for checks through the API). */
-    async signIn(username) {
+    async signIn(username, password = DEMO_PASSWORD) {
       await page.goto(`${t.url}/login`);
       await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', DEMO_PASSWORD);
+      await page.fill('input[name=password]', password);
       await page.click('button[type=submit]');
       await page.waitForSelector('.tiles .tile');
       return String((await page.evaluate('localStorage.getItem("tessera.token")')) ?? '');
