@@ -64,9 +64,8 @@ export async function runBilling(model: Model, tx: BulkWork, asOf: string): Prom
     `UPDATE ${bl.table} b SET ${bl.col('invoice')} = n.id, version = b.version + 1, updated_at = now()
        FROM billing_due d JOIN billing_invoice n ON n.customer_id = d.customer_id WHERE b.id = d.line_id`,
   );
-  // Totals, billed amounts, statuses, then the contracts' invoiced and receivable figures.
+  // Billed amounts, then what reads them: invoice totals and statuses, the contracts' invoiced and receivable
+  // figures, and the billing lines' status (recompute follows the readers, each table once).
   await tx.recompute('invoice_line');
-  await tx.recompute('invoice');
-  await tx.recompute('billing_line');
   return { invoices: due.customers, lines: due.lines, amount: new Decimal(due.amount).toFixed(2) };
 }

@@ -108,6 +108,21 @@ const plugin: TesseraPlugin = {
       },
     });
 
+    // A bulk job: one transaction of set-based statements — an event for every note, then a failure when asked,
+    // which must leave nothing written.
+    host.job({
+      name: 'sample:event-all-notes',
+      async run({ payload, bulk }) {
+        await bulk(async (tx) => {
+          await tx.db.execute(
+            `INSERT INTO note_event (id, note_id, event) SELECT gen_random_uuid(), n.id, 'bulk' FROM note n WHERE n.deleted_at IS NULL`,
+          );
+          await tx.recompute('note');
+          if ((payload as { fail?: unknown } | null)?.fail === true) throw new Error('asked to fail after writing');
+        });
+      },
+    });
+
     // Extra routes, mounted under /api/plugins/sample/.
     const router = new Router();
     router.get('/ping', (ctx) => {

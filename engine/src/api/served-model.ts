@@ -8,6 +8,7 @@ import { buildModelRuntime, type ModelRuntime } from '../data/entity-runtime.js'
 import { MetadataError } from '../metadata/metadata-problem.js';
 import { checkScheduledActions } from '../plugins/check-scheduled-actions.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
+import { checkPackSchedules } from '../plugins/check-pack-schedules.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import type { PluginRegistries } from '../plugins/plugin-registries.js';
@@ -43,6 +44,7 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
     ...checkAssignmentConditions(model, registries),
     ...checkTransitionActions(model, registries.actions),
     ...checkScheduledActions(model, registries.actions),
+    ...checkPackSchedules(model, registries.jobs),
   ];
   if (conditionProblems.length) throw new MetadataError(conditionProblems);
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);

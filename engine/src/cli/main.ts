@@ -16,6 +16,7 @@ import type { PluginRegistries } from '../plugins/plugin-registries.js';
 import { checkIndexConditions } from '../schema/check-index-conditions.js';
 import { checkScheduledActions } from '../plugins/check-scheduled-actions.js';
 import { checkTransitionActions } from '../plugins/check-transition-actions.js';
+import { checkPackSchedules } from '../plugins/check-pack-schedules.js';
 import { recordRuleProblems } from '../record-rules/compile-record-rules.js';
 import { checkAssignmentConditions } from '../rules/check-assignment-conditions.js';
 import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
@@ -61,6 +62,7 @@ async function model(dirs: string[], opts: PackOptions): Promise<{ model: Model;
     ...checkAssignmentConditions(m, registries),
     ...checkTransitionActions(m, registries.actions),
     ...checkScheduledActions(m, registries.actions),
+    ...checkPackSchedules(m, registries.jobs),
     ...recordRuleProblems(m, registries),
     ...compileApprovalFlows(m, registries).problems,
     ...compilePublicForms(m, registries).problems,

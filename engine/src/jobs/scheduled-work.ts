@@ -1,7 +1,8 @@
 // The work a Model schedules, as queue jobs: stale records back to their pool, every record's derived fields
-// recomputed, plugin actions run on the records a schedule names (scheduled-actions.ts), and the scans of the
-// reminder rules (one job per cron and time zone, scanning every rule that has it). A pure function of the Model;
-// schedule-tick.ts decides when each is due. A new kind of scheduled work is one more entry here and its handler.
+// recomputed, plugin actions run on the records a schedule names (scheduled-actions.ts), the plugin jobs packs
+// schedule, and the scans of the reminder rules (one job per cron and time zone, scanning every rule that has it). A
+// pure function of the Model; schedule-tick.ts decides when each is due. A new kind of scheduled work is one more
+// entry here and its handler.
 import type { Model, ScheduleDef } from '../metadata/model.js';
 
 export const POOL_RETURN_JOB = 'pool:return';
@@ -13,7 +14,7 @@ export interface ScheduledWork {
   /** Stable across Model versions while the work is the same: it keys each occurrence's job. */
   readonly id: string;
   readonly schedule: ScheduleDef;
-  readonly job: { readonly name: string; readonly data: Readonly<Record<string, string>> };
+  readonly job: { readonly name: string; readonly data: Readonly<Record<string, unknown>> };
 }
 
 export function scheduledWork(model: Model): ScheduledWork[] {
@@ -47,6 +48,11 @@ export function scheduledWork(model: Model): ScheduledWork[] {
       const { cron, timeZone: tz } = reminder.schedule;
       reminderSchedules.set(`${tz} ${cron}`, { cron, tz });
     }
+  }
+  // Plugin jobs the packs schedule: prepareModel checked that a plugin registered each.
+  for (const pack of model.packs) {
+    for (const s of pack.schedules ?? [])
+      work.push({ id: `pack-job:${s.id}`, schedule: s.schedule, job: { name: s.job, data: s.payload } });
   }
   for (const [key, schedule] of reminderSchedules) {
     work.push({ id: `reminder-scan:${key}`, schedule, job: { name: REMINDER_SCAN_JOB, data: { cron: schedule.cron, tz: schedule.tz } } });

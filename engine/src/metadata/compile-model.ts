@@ -160,6 +160,16 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
     label: p.manifest.label,
     requires: p.manifest.requires ?? {},
     plugins: p.manifest.plugins ?? [],
+    ...(p.manifest.schedules?.length
+      ? {
+          schedules: p.manifest.schedules.map((s) => ({
+            id: s.id,
+            job: s.job,
+            schedule: { cron: s.schedule.cron, tz: s.schedule.timeZone ?? DEFAULT_CRON_TZ },
+            payload: s.payload ?? {},
+          })),
+        }
+      : {}),
     dir: p.dir,
   }));
   const ui = compileUi(packs);

@@ -323,12 +323,22 @@ export interface ScheduleDef {
   readonly tz: string;
 }
 
+/** A plugin job a pack runs on a schedule (pack.json `schedules`). */
+export interface PackJobScheduleDef {
+  readonly id: string;
+  readonly job: string;
+  readonly schedule: ScheduleDef;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
 export interface PackInfo {
   readonly name: string;
   readonly version: string;
   readonly label: Label;
   readonly requires: Readonly<Record<string, string>>;
   readonly plugins: readonly string[];
+  /** Absent when the pack schedules no job (so such packs keep their Model hash). */
+  readonly schedules?: readonly PackJobScheduleDef[];
   readonly dir: string;
 }
 

@@ -14,6 +14,7 @@ export interface PackManifestSpec {
   description?: Label;
   requires?: Record<string, string>;
   plugins?: string[];
+  schedules?: { id: string; job: string; schedule: { cron: string; timeZone?: string }; payload?: Record<string, unknown> }[];
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -160,6 +160,34 @@ describe('receipts', () => {
     expect([paid.paid_amount, paid.outstanding, paid.status]).toEqual(['10000.00', '0.00', 'paid']);
   });
 
+  it('keep a receipt within its amount and an invoice within its total when they are edited afterwards', async () => {
+    const r = await post(t, 'receipt', { customer: customer.id, received_on: '2026-04-20', amount: '300.00' });
+    await post(t, 'billing_line', {
+      contract: a.id,
+      description: 'Stage 4',
+      trigger: 'date',
+      bill_on: '2026-04-20',
+      basis: 'amount',
+      fixed_amount: '300.00',
+    });
+    await runBillingJob(t, '2026-04-20');
+    const inv = await invoiceOf(a);
+    await post(t, 'receipt_allocation', { receipt: r.id, invoice: inv.id, amount: '300.00' });
+    const now = await get(t, 'receipt', r.id);
+    const shrunk = await t.request('PATCH', `/api/v1/receipt/${r.id}`, { amount: '200.00' }, { 'if-match': `"${now.version}"` });
+    expectProblem(shrunk, 422, 'validation.failed', [{ pointer: '/amount' }]);
+    // A credit line after payment would leave the invoice paid beyond its total.
+    const credit = await t.request('POST', '/api/v1/invoice_line', {
+      invoice: inv.id,
+      contract: a.id,
+      kind: 'credit',
+      description: 'Goodwill',
+      amount: '-50.00',
+    });
+    expect(credit.status).toBe(422);
+    expect((await get(t, 'invoice', inv.id)).total).toBe('300.00');
+  });
+
   it('show overdue amounts per invoice', async () => {
     await post(t, 'billing_line', {
       contract: a.id,

@@ -338,6 +338,34 @@ describe('plugin jobs', () => {
   });
 });
 
+// #24: a plugin job's bulk work is one transaction: all of it commits, or (the job failing) none of it.
+describe('plugin bulk jobs', () => {
+  const run = async (key: string, payload: Rec): Promise<'completed' | 'failed'> => {
+    let completed = false;
+    t.engine.queue.onCompleted((k) => {
+      if (k === key) completed = true;
+    });
+    await t.engine.queue.add('sample:event-all-notes', payload, { jobKey: key, attempts: 1 });
+    for (;;) {
+      if (completed) return 'completed';
+      const states = await Promise.all((['failed', 'dead'] as const).map((s) => t.engine.queue.list(s, 50)));
+      if (states.flat().some((j) => j.key === key)) return 'failed';
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  const bulkEvents = async () =>
+    (await t.db.pool.query(`SELECT count(*)::int AS n FROM note_event WHERE event = 'bulk'`)).rows[0]?.n as number;
+
+  it('writes every row in one transaction, and nothing when the job fails', async () => {
+    await createNote({ title: 'Bulk one' });
+    const notes = (await t.db.pool.query(`SELECT count(*)::int AS n FROM note WHERE deleted_at IS NULL`)).rows[0]?.n as number;
+    expect(await run('bulk-fails', { fail: true })).toBe('failed');
+    expect(await bulkEvents()).toBe(0);
+    expect(await run('bulk-works', {})).toBe('completed');
+    expect(await bulkEvents()).toBe(notes);
+  });
+});
+
 describe('/api/admin/jobs', () => {
   it('shows a dead job with its error, retries it and discards it; administrators only', async () => {
     // A note that does not exist: the job's insert breaks its foreign key, and each of its 5 attempts fails.
