@@ -65,6 +65,7 @@ import { playgroundApp } from './api/playground-app.js';
 import { CubeViewers } from './bi/cube-viewers.js';
 import { cubeViewerKey } from './bi/cube-auth.js';
 import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
+import { dashboardsMeta } from './api/dashboard-meta.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -296,7 +297,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
       metaRoutes({
         current: () => served.current,
         actions: registries.actions,
-        ...(reportDeps ? { reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []) } : {}),
+        ...(reportDeps
+          ? {
+              reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []),
+              dashboards: (state, locale) => (state.session ? dashboardsMeta(reportDeps, state.session, locale) : []),
+            }
+          : {}),
       }),
     ),
     routerMiddleware(

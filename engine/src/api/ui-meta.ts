@@ -73,6 +73,7 @@ interface MenuItemMeta {
   entity?: string;
   view?: string | null;
   page?: string;
+  dashboard?: string;
 }
 type MenuEntryMeta = MenuItemMeta | { group: string; label: string | null; items: MenuItemMeta[] };
 
@@ -82,6 +83,10 @@ function itemMeta(model: Model, item: MenuItemDef, access: Access, locale: strin
     const e = model.entitiesByName[item.entity];
     if (!e || !access.can(e.name, 'read')) return [];
     return [{ ...base, label: text(item.label ?? e.pluralLabel, locale) ?? null, entity: e.name, view: item.view ?? null }];
+  }
+  if (item.dashboard) {
+    const d = model.ui?.dashboards.find((x) => x.name === item.dashboard);
+    return [{ ...base, label: text(item.label ?? d?.label, locale) ?? null, dashboard: item.dashboard }];
   }
   return [{ ...base, label: text(item.label, locale) ?? null, ...(item.page ? { page: item.page } : {}) }];
 }

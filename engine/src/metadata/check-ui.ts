@@ -1,9 +1,10 @@
 // Cross-references of the UI kinds, checked on the compiled Model: every entity, field, relation, view and action a
-// layout, list view or menu names exists, and names are unique where the UI looks them up.
+// layout, list view or menu names exists (a dashboard's, check-dashboards.ts), and names are unique where the UI looks them up.
 import type { MetadataProblem } from './metadata-problem.js';
 import type { EntityDef, Model } from './model.js';
 import { SYSTEM_READ_COLUMNS } from './system-columns.js';
 import { isMenuGroup } from './ui-model.js';
+import { checkDashboards } from './check-dashboards.js';
 
 const SYSTEM_NAMES = new Set(SYSTEM_READ_COLUMNS.map((c) => c.name));
 
@@ -100,6 +101,8 @@ export function checkUi(model: Model): MetadataProblem[] {
         ? entry.items.map((item, i) => ({ item, pointer: `/menu/${m}/items/${i}` }))
         : [{ item: entry, pointer: `/menu/${m}` }];
       for (const { item, pointer } of items) {
+        if (item.dashboard && !ui.dashboards.some((d) => d.name === item.dashboard))
+          at(app, `${pointer}/dashboard`, 'app.unknown_dashboard', `no dashboard '${item.dashboard}' in the installed packs`);
         if (!item.entity) continue;
         const e = entityOf(app, item.entity, `${pointer}/entity`, 'app.unknown_entity');
         if (e && item.view && !viewKeys.has(`${e.name}/${item.view}`))
@@ -107,5 +110,6 @@ export function checkUi(model: Model): MetadataProblem[] {
       }
     });
   });
+  problems.push(...checkDashboards(model, ui.dashboards));
   return problems;
 }

@@ -1,7 +1,18 @@
 // Pack UI documents (already valid against their meta-schema) -> the Model's UiModel, defaults filled in. Pure.
 import type { Label } from './model.js';
 import type { ValidPack } from './pack-spec.js';
-import type { ActionPlacement, AppDef, LayoutDef, ListViewDef, MenuEntryDef, MenuItemDef, UiModel, UiPage } from './ui-model.js';
+import type {
+  ActionPlacement,
+  AppDef,
+  DashboardDef,
+  LayoutDef,
+  ListViewDef,
+  MenuEntryDef,
+  MenuItemDef,
+  UiModel,
+  UiPage,
+  WidgetDef,
+} from './ui-model.js';
 
 interface SectionFile {
   name: string;
@@ -40,6 +51,7 @@ interface ItemFile {
   entity?: string;
   view?: string;
   page?: UiPage;
+  dashboard?: string;
 }
 interface AppFile {
   id: string;
@@ -50,7 +62,18 @@ interface AppFile {
   menu: (ItemFile | { group: string; label: Label; items: ItemFile[] })[];
 }
 
+interface DashboardFile {
+  id: string;
+  name: string;
+  label: Label;
+  home?: boolean;
+  order?: number;
+  widgets: (Omit<WidgetDef, 'width'> & { width?: number })[];
+}
+
 export const DEFAULT_RELATED_LIMIT = 20;
+/** A number takes one of the dashboard's four columns, a chart or a list two. */
+const defaultWidth = (type: WidgetDef['type']) => (type === 'number' ? 1 : 2);
 
 function compileLayout(pack: string, file: string, spec: LayoutFile): LayoutDef {
   return {
@@ -105,6 +128,19 @@ function compileApp(pack: string, file: string, spec: AppFile): AppDef {
   };
 }
 
+function compileDashboard(pack: string, file: string, spec: DashboardFile): DashboardDef {
+  return {
+    id: spec.id,
+    name: spec.name,
+    pack,
+    file,
+    label: spec.label,
+    isHome: spec.home ?? false,
+    order: spec.order ?? 100,
+    widgets: spec.widgets.map((w) => ({ ...w, width: w.width ?? defaultWidth(w.type) })),
+  };
+}
+
 export function compileUi(packs: readonly ValidPack[]): UiModel {
   const each = <S, D>(key: keyof ValidPack['ui'], fn: (pack: string, file: string, spec: S) => D): D[] =>
     packs.flatMap((p) => p.ui[key].map((doc) => fn(p.manifest.name, doc.file, doc.spec as S)));
@@ -112,5 +148,8 @@ export function compileUi(packs: readonly ValidPack[]): UiModel {
     layouts: each<LayoutFile, LayoutDef>('layouts', compileLayout),
     listViews: each<ListViewFile, ListViewDef>('listViews', compileListView),
     apps: each<AppFile, AppDef>('apps', compileApp).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name)),
+    dashboards: each<DashboardFile, DashboardDef>('dashboards', compileDashboard).sort(
+      (a, b) => a.order - b.order || a.name.localeCompare(b.name),
+    ),
   };
 }

@@ -1,6 +1,7 @@
-// The UI kinds of the Model: form layouts, list views and apps with their menus (metadata/schema/layout,
-// list-view and app .schema.json). Pack files have these shapes once they pass the meta-schema; compile-ui.ts
+// The UI kinds of the Model: form layouts, list views, apps with their menus and dashboards (metadata/schema/layout,
+// list-view, app and dashboard .schema.json). Pack files have these shapes once they pass the meta-schema; compile-ui.ts
 // fills in the defaults, and check-ui.ts holds their references to the entities.
+import type { Granularity } from './analytics.js';
 import type { Label } from './model.js';
 
 export type ActionPlacement = 'primary' | 'header' | 'more' | 'hidden';
@@ -62,7 +63,7 @@ export interface ListViewDef {
   readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
 }
 
-export type UiPage = 'home' | 'approvals' | 'notifications';
+export type UiPage = 'home' | 'approvals' | 'notifications' | 'tasks' | 'calendar';
 
 export interface MenuItemDef {
   readonly name: string;
@@ -71,6 +72,8 @@ export interface MenuItemDef {
   readonly entity?: string;
   readonly view?: string;
   readonly page?: UiPage;
+  /** Opens this dashboard. */
+  readonly dashboard?: string;
 }
 
 export interface MenuGroupDef {
@@ -92,10 +95,51 @@ export interface AppDef {
   readonly menu: readonly MenuEntryDef[];
 }
 
+export type DateRangeName =
+  'today' | 'this_week' | 'this_month' | 'this_quarter' | 'this_year' | 'last_7_days' | 'last_30_days' | 'last_12_months';
+
+/** A widget's own query over one entity's cube, in a report's terms. */
+export interface WidgetQueryDef {
+  readonly entity: string;
+  readonly measures: readonly string[];
+  readonly dimensions?: readonly string[];
+  readonly timeDimension?: { readonly dimension: string; readonly granularity?: Granularity; readonly dateRange?: DateRangeName };
+  readonly segments?: readonly string[];
+  /** A user field: only the signed-in user's records. */
+  readonly mine?: string;
+  readonly order?: readonly { readonly member: string; readonly descending?: boolean }[];
+  readonly limit?: number;
+}
+
+export type ChartKind = 'line' | 'bar' | 'funnel' | 'pie';
+
+export interface WidgetDef {
+  readonly name: string;
+  readonly label: Label;
+  readonly type: 'number' | 'chart' | 'list';
+  readonly chart?: ChartKind;
+  /** Of four columns. */
+  readonly width: number;
+  readonly report?: string;
+  readonly query?: WidgetQueryDef;
+}
+
+export interface DashboardDef {
+  readonly id: string;
+  readonly name: string;
+  readonly pack: string;
+  readonly file: string;
+  readonly label: Label;
+  readonly isHome: boolean;
+  readonly order: number;
+  readonly widgets: readonly WidgetDef[];
+}
+
 export interface UiModel {
   readonly layouts: readonly LayoutDef[];
   readonly listViews: readonly ListViewDef[];
   readonly apps: readonly AppDef[];
+  readonly dashboards: readonly DashboardDef[];
 }
 
 export const isMenuGroup = (entry: MenuEntryDef): entry is MenuGroupDef => 'group' in entry;
@@ -105,6 +149,7 @@ export const UI_KINDS = [
   { key: 'layouts', folder: 'layouts', schema: 'layout.schema.json' },
   { key: 'listViews', folder: 'list-views', schema: 'list-view.schema.json' },
   { key: 'apps', folder: 'apps', schema: 'app.schema.json' },
+  { key: 'dashboards', folder: 'dashboards', schema: 'dashboard.schema.json' },
 ] as const;
 
 export type UiKindKey = (typeof UI_KINDS)[number]['key'];
