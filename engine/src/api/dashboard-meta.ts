@@ -3,9 +3,32 @@
 // A widget naming an entity the caller may not read or a member their cube lacks is left out, as is an empty dashboard.
 import type { AuthSession } from '../security/authenticator.js';
 import { viewerKeyFor } from '../bi/cube-auth.js';
-import { pickLabel } from '../bi/cube-members.js';
+import { entityMembers, pickLabel, type Members } from '../bi/cube-members.js';
+import type { ReportColumn } from '../bi/report-plan.js';
 import { planWidget } from '../bi/widget-plan.js';
+import type { Model } from '../metadata/model.js';
 import type { ReportDeps } from './report.routes.js';
+
+/** Each column with its title in the locale and, for a declared measure, its format (a percent reads as one). */
+function describeColumns(deps: ReportDeps, model: Model, columns: readonly ReportColumn[], locale: string) {
+  const members = new Map<string, Members>();
+  const membersOf = (entity: string) => {
+    let found = members.get(entity);
+    const def = model.entitiesByName[entity];
+    if (!found && def) {
+      found = entityMembers(def, deps.kinds, locale, () => true);
+      members.set(entity, found);
+    }
+    return found;
+  };
+  return columns.map((c) => {
+    const [cube = '', name = ''] = c.member.split('.');
+    const declared = model.entitiesByName[cube]?.analytics?.measures?.find((m) => m.name === name);
+    const generated = c.kind === 'measure' ? membersOf(cube)?.measures[name] : membersOf(cube)?.dimensions[name];
+    const title = declared ? pickLabel(declared.label, locale) : (generated?.title ?? c.name);
+    return { ...c, title, ...(declared?.format ? { format: declared.format } : {}) };
+  });
+}
 
 export function dashboardsMeta(deps: ReportDeps, session: AuthSession, locale: string): Record<string, unknown>[] {
   const model = deps.model();
@@ -26,7 +49,7 @@ export function dashboardsMeta(deps: ReportDeps, session: AuthSession, locale: s
           entity: plan.entity.name,
           ...(w.report !== undefined ? { report: w.report } : {}),
           query: plan.query,
-          columns: plan.columns,
+          columns: describeColumns(deps, model, plan.columns, locale),
           drillBase: plan.drillBase,
           ...(plan.range ? { range: plan.range } : {}),
           ...(plan.mine ? { mine: plan.mine } : {}),

@@ -1,0 +1,29 @@
+// The dashboards' way to Cube: @cubejs-client/core against the engine's in-process Cube (/cubejs-api/v1), with a
+// Cube token exchanged for the session's (POST /api/bi/token) so every query runs in the user's record scope.
+// The token is kept until shortly before it expires, per session and locale (titles come back translated).
+import cube, { type CubeApi } from '@cubejs-client/core';
+import { api, tokenStore } from '../api/client';
+import type { CubeQueryMeta } from '../api/meta-types';
+
+interface TokenAnswer {
+  data: { token: string; expiresAt: string; apiUrl: string };
+}
+
+let kept: { key: string; expiresAt: number; client: CubeApi } | undefined;
+
+async function clientFor(locale: string): Promise<CubeApi> {
+  // Signing in as someone else changes the session's token, and with it the Cube token needed.
+  const key = `${tokenStore.get() ?? ''}/${locale}`;
+  if (kept && kept.key === key && kept.expiresAt - Date.now() > 60_000) return kept.client;
+  const res = await api<TokenAnswer>('POST', `/api/bi/token?locale=${encodeURIComponent(locale)}`);
+  const client = cube(res.data.token, { apiUrl: res.data.apiUrl });
+  kept = { key, expiresAt: Date.parse(res.data.expiresAt), client };
+  return client;
+}
+
+/** Cube's rows for the query, keyed by member. */
+export async function loadCube(query: CubeQueryMeta, locale: string): Promise<Record<string, unknown>[]> {
+  const client = await clientFor(locale);
+  const result = await client.load(query as Parameters<CubeApi['load']>[0]);
+  return result.rawData() as Record<string, unknown>[];
+}
