@@ -48,6 +48,8 @@ import { processNotificationDeliveries } from './workflow/deliver-notifications.
 import { NotificationInbox } from './workflow/notification-inbox.js';
 import type { DeliveryPlan } from './workflow/notify-users.js';
 import { notificationRoutes } from './api/notification.routes.js';
+import { savedViewRoutes } from './api/saved-view.routes.js';
+import { ensureSavedViewTable, SavedViews } from './data/saved-views.js';
 import { ReminderScheduler } from './workflow/reminder-scheduler.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
@@ -146,6 +148,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
   await ensureApprovalTables(db.knex);
   await ensurePublicLinkTable(db.knex);
+  await ensureSavedViewTable(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -293,6 +296,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
     routerMiddleware(jobsAdminRoutes(queue)),
     routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
+    routerMiddleware(
+      savedViewRoutes({ views: new SavedViews(db.pool), operators: registries.operators, runtime: () => served.current.runtime }),
+    ),
     routerMiddleware(
       metaRoutes({
         current: () => served.current,

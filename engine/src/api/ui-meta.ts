@@ -59,6 +59,8 @@ export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlyS
     // A hidden field can be neither sorted nor filtered on by this caller: such a key is left out.
     sort: v.sort.filter((s) => !hidden.has(s.replace(/^-/, '').split('.')[0] ?? '')),
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
+    // A total of a field hidden from the caller would tell what the field hides.
+    footer: (v.footer ?? []).filter((f) => f.field === undefined || !hidden.has(f.field)),
     // A board grouped by a hidden field cannot be shown to this caller: it becomes a plain list.
     ...(v.board && !hidden.has(v.board.groupBy)
       ? { board: { groupBy: v.board.groupBy, cardFields: v.board.cardFields.filter((c) => !hidden.has(c)) } }

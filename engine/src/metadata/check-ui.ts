@@ -86,6 +86,10 @@ export function checkUi(model: Model): MetadataProblem[] {
         if (!hasField(e, c, true)) at(view, `/board/cardFields/${i}`, 'list_view.unknown_field', `${e.name} has no field '${c}'`, e.name);
       });
     }
+    (view.footer ?? []).forEach((f, i) => {
+      if (f.field !== undefined && !hasField(e, f.field, false))
+        at(view, `/footer/${i}/field`, 'list_view.unknown_field', `${e.name} has no field '${f.field}'`, e.name);
+    });
     view.sort.forEach((s, i) => {
       const name = s.replace(/^-/, '').split('.')[0] ?? '';
       if (!hasField(e, name, true)) at(view, `/sort/${i}`, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);

@@ -6,6 +6,7 @@ import type {
   AppDef,
   DashboardDef,
   LayoutDef,
+  ListFooterDef,
   ListViewDef,
   MenuEntryDef,
   MenuItemDef,
@@ -43,6 +44,7 @@ interface ListViewFile {
   sort?: string[];
   filter?: unknown;
   board?: { groupBy: string; cardFields?: string[] };
+  footer?: ListFooterDef[];
 }
 interface ItemFile {
   name: string;
@@ -109,6 +111,7 @@ function compileListView(pack: string, file: string, spec: ListViewFile): ListVi
     isDefault: spec.default ?? false,
     columns: spec.columns.map((c) => (typeof c === 'string' ? { field: c } : c)),
     sort: spec.sort ?? [],
+    ...(spec.footer ? { footer: spec.footer } : {}),
     ...(spec.filter !== undefined ? { filter: spec.filter } : {}),
     ...(spec.board ? { board: { groupBy: spec.board.groupBy, cardFields: spec.board.cardFields ?? [] } } : {}),
   };

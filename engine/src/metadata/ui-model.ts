@@ -47,6 +47,12 @@ export interface ListColumnDef {
   readonly pinned?: boolean;
 }
 
+export interface ListFooterDef {
+  readonly aggregate: 'count' | 'sum' | 'avg' | 'min' | 'max';
+  /** A number field (all but count). */
+  readonly field?: string;
+}
+
 export interface ListViewDef {
   readonly id: string;
   readonly name: string;
@@ -59,6 +65,8 @@ export interface ListViewDef {
   /** As the list API's sort parameter: '-' first for descending. */
   readonly sort: readonly string[];
   readonly filter?: unknown;
+  /** Totals under the list (the aggregate endpoint's measures over the current filter). */
+  readonly footer?: readonly ListFooterDef[];
   /** Shown as a board: a column per value of an enum field, cards showing `cardFields`. */
   readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
 }

@@ -58,6 +58,12 @@ export interface ListViewMeta {
   sort: string[];
   filter?: unknown;
   board?: { groupBy: string; cardFields: string[] };
+  footer?: ListFooterMeta[];
+}
+
+export interface ListFooterMeta {
+  aggregate: 'count' | 'sum' | 'avg' | 'min' | 'max';
+  field?: string;
 }
 
 export interface EntityMeta {
