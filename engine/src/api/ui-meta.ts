@@ -61,6 +61,13 @@ export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlyS
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
     // A total of a field hidden from the caller would tell what the field hides.
     footer: (v.footer ?? []).filter((f) => f.field === undefined || !hidden.has(f.field)),
+    // A calendar or task list dated by hidden fields cannot be shown to this caller.
+    ...(v.calendar && !hidden.has(v.calendar.date)
+      ? { calendar: { date: v.calendar.date, ...(v.calendar.title && !hidden.has(v.calendar.title) ? { title: v.calendar.title } : {}) } }
+      : {}),
+    ...(v.myTasks && !hidden.has(v.myTasks.owner) && v.myTasks.dates.some((d) => !hidden.has(d))
+      ? { myTasks: { owner: v.myTasks.owner, dates: v.myTasks.dates.filter((d) => !hidden.has(d)) } }
+      : {}),
     // A board grouped by a hidden field cannot be shown to this caller: it becomes a plain list.
     ...(v.board && !hidden.has(v.board.groupBy)
       ? { board: { groupBy: v.board.groupBy, cardFields: v.board.cardFields.filter((c) => !hidden.has(c)) } }

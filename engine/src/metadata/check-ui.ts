@@ -86,6 +86,14 @@ export function checkUi(model: Model): MetadataProblem[] {
         if (!hasField(e, c, true)) at(view, `/board/cardFields/${i}`, 'list_view.unknown_field', `${e.name} has no field '${c}'`, e.name);
       });
     }
+    const named = [
+      ...(view.calendar ? [{ name: view.calendar.date, pointer: '/calendar/date' }] : []),
+      ...(view.calendar?.title ? [{ name: view.calendar.title, pointer: '/calendar/title' }] : []),
+      ...(view.myTasks ? view.myTasks.dates.map((d, i) => ({ name: d, pointer: `/myTasks/dates/${i}` })) : []),
+      ...(view.myTasks ? [{ name: view.myTasks.owner, pointer: '/myTasks/owner' }] : []),
+    ];
+    for (const { name, pointer } of named)
+      if (!hasField(e, name, true)) at(view, pointer, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);
     (view.footer ?? []).forEach((f, i) => {
       if (f.field !== undefined && !hasField(e, f.field, false))
         at(view, `/footer/${i}/field`, 'list_view.unknown_field', `${e.name} has no field '${f.field}'`, e.name);

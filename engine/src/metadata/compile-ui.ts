@@ -45,6 +45,8 @@ interface ListViewFile {
   filter?: unknown;
   board?: { groupBy: string; cardFields?: string[] };
   footer?: ListFooterDef[];
+  calendar?: { date: string; title?: string };
+  myTasks?: { dates: string[]; owner: string };
 }
 interface ItemFile {
   name: string;
@@ -112,6 +114,8 @@ function compileListView(pack: string, file: string, spec: ListViewFile): ListVi
     columns: spec.columns.map((c) => (typeof c === 'string' ? { field: c } : c)),
     sort: spec.sort ?? [],
     ...(spec.footer ? { footer: spec.footer } : {}),
+    ...(spec.calendar ? { calendar: spec.calendar } : {}),
+    ...(spec.myTasks ? { myTasks: spec.myTasks } : {}),
     ...(spec.filter !== undefined ? { filter: spec.filter } : {}),
     ...(spec.board ? { board: { groupBy: spec.board.groupBy, cardFields: spec.board.cardFields ?? [] } } : {}),
   };

@@ -67,11 +67,15 @@ export interface ListViewDef {
   readonly filter?: unknown;
   /** Totals under the list (the aggregate endpoint's measures over the current filter). */
   readonly footer?: readonly ListFooterDef[];
+  /** Shown as a month calendar: each record on the day of `date`. */
+  readonly calendar?: { readonly date: string; readonly title?: string };
+  /** Its records the user owns (`owner`) are their tasks, dated by the first of `dates` they have. */
+  readonly myTasks?: { readonly dates: readonly string[]; readonly owner: string };
   /** Shown as a board: a column per value of an enum field, cards showing `cardFields`. */
   readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
 }
 
-export type UiPage = 'home' | 'approvals' | 'notifications' | 'tasks' | 'calendar';
+export type UiPage = 'home' | 'approvals' | 'notifications' | 'tasks';
 
 export interface MenuItemDef {
   readonly name: string;

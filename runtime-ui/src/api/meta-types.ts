@@ -59,6 +59,8 @@ export interface ListViewMeta {
   filter?: unknown;
   board?: { groupBy: string; cardFields: string[] };
   footer?: ListFooterMeta[];
+  calendar?: { date: string; title?: string };
+  myTasks?: { dates: string[]; owner: string };
 }
 
 export interface ListFooterMeta {
@@ -95,7 +97,7 @@ export interface MenuItemMeta {
   icon: string | null;
   entity?: string;
   view?: string | null;
-  page?: 'home' | 'approvals' | 'notifications' | 'tasks' | 'calendar';
+  page?: 'home' | 'approvals' | 'notifications' | 'tasks';
   dashboard?: string;
 }
 
@@ -165,6 +167,8 @@ export interface Meta {
 /** A notification as GET /api/v1/me/notifications answers it. */
 export interface NotificationItem {
   id: string;
+  /** What raised it: reminder, approval... */
+  kind?: string;
   title: string;
   body: string;
   entity: string | null;
