@@ -21,6 +21,19 @@ afterAll(async () => {
   await w?.stop();
 });
 
+describe('rows', () => {
+  it('open their record on a click, and only select on their checkbox', async () => {
+    await w.page.click('.menu-item:has-text("客户") >> nth=0');
+    await w.page.waitForSelector('[role=gridcell]');
+    await w.page.locator('.ag-row .ag-checkbox-input').first().click();
+    await expect.poll(() => w.page.locator('[data-test=bulk-count]').innerText()).toBe('已选 1 条');
+    expect(new URL(w.page.url()).pathname).toBe('/e/customer');
+    await w.page.locator('[role=gridcell][col-id=name]').first().click();
+    await w.page.waitForURL(/\/e\/customer\/[0-9a-f-]{36}$/);
+    await w.page.waitForSelector('.tsection [data-field]');
+  });
+});
+
 describe('list footers', () => {
   it('total the records the current filter selects', async () => {
     await w.page.click('.menu-item:has-text("商机") >> nth=0');

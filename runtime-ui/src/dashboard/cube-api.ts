@@ -24,6 +24,13 @@ async function clientFor(locale: string): Promise<CubeApi> {
 /** Cube's rows for the query, keyed by member. */
 export async function loadCube(query: CubeQueryMeta, locale: string): Promise<Record<string, unknown>[]> {
   const client = await clientFor(locale);
-  const result = await client.load(query as Parameters<CubeApi['load']>[0]);
-  return result.rawData() as Record<string, unknown>[];
+  const load = async () => (await client.load(query as Parameters<CubeApi['load']>[0])).rawData() as Record<string, unknown>[];
+  try {
+    return await load();
+  } catch {
+    // Cube 0.33 creates its pre-aggregation schema without a lock: two rollups first built at once (a dashboard's
+    // widgets) collide on it and one query fails. The schema exists by then, so the query is asked once more.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    return load();
+  }
 }
