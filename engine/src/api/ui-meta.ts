@@ -60,7 +60,7 @@ export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlyS
     sort: v.sort.filter((s) => !hidden.has(s.replace(/^-/, '').split('.')[0] ?? '')),
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
     // A total of a field hidden from the caller would tell what the field hides.
-    footer: (v.footer ?? []).filter((f) => f.field === undefined || !hidden.has(f.field)),
+    ...(v.footer?.length ? { footer: v.footer.filter((f) => f.field === undefined || !hidden.has(f.field)) } : {}),
     // A calendar or task list dated by hidden fields cannot be shown to this caller.
     ...(v.calendar && !hidden.has(v.calendar.date)
       ? { calendar: { date: v.calendar.date, ...(v.calendar.title && !hidden.has(v.calendar.title) ? { title: v.calendar.title } : {}) } }
