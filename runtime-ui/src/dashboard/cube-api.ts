@@ -21,16 +21,25 @@ async function clientFor(locale: string): Promise<CubeApi> {
   return client;
 }
 
+/** The queries one after another: Cube 0.33 creates a viewer's pre-aggregation schema without a lock, so two of a
+ *  dashboard's rollups first built at once collide on it and one query fails. After the first (which compiles the
+ *  viewer's model, what the others would wait for anyway) each answers in tens of milliseconds. */
+let queue: Promise<unknown> = Promise.resolve();
+
 /** Cube's rows for the query, keyed by member. */
-export async function loadCube(query: CubeQueryMeta, locale: string): Promise<Record<string, unknown>[]> {
-  const client = await clientFor(locale);
-  const load = async () => (await client.load(query as Parameters<CubeApi['load']>[0])).rawData() as Record<string, unknown>[];
-  try {
-    return await load();
-  } catch {
-    // Cube 0.33 creates its pre-aggregation schema without a lock: two rollups first built at once (a dashboard's
-    // widgets) collide on it and one query fails. The schema exists by then, so the query is asked once more.
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    return load();
-  }
+export function loadCube(query: CubeQueryMeta, locale: string): Promise<Record<string, unknown>[]> {
+  const run = async () => {
+    const client = await clientFor(locale);
+    const load = async () => (await client.load(query as Parameters<CubeApi['load']>[0])).rawData() as Record<string, unknown>[];
+    try {
+      return await load();
+    } catch {
+      // The same user's other tab may have been building the same schema: it exists now, so the query is asked again.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return load();
+    }
+  };
+  const next = queue.then(run, run);
+  queue = next.catch(() => undefined);
+  return next;
 }
