@@ -49,6 +49,8 @@ import { processNotificationDeliveries } from './workflow/deliver-notifications.
 import { NotificationInbox } from './workflow/notification-inbox.js';
 import type { DeliveryPlan } from './workflow/notify-users.js';
 import { notificationRoutes } from './api/notification.routes.js';
+import { savedViewRoutes } from './api/saved-view.routes.js';
+import { ensureSavedViewTable, SavedViews } from './data/saved-views.js';
 import { ReminderScheduler } from './workflow/reminder-scheduler.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
@@ -67,6 +69,7 @@ import { playgroundApp } from './api/playground-app.js';
 import { CubeViewers } from './bi/cube-viewers.js';
 import { cubeViewerKey } from './bi/cube-auth.js';
 import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
+import { dashboardsMeta } from './api/dashboard-meta.js';
 import { actionRoutes } from './api/action.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
@@ -147,6 +150,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   const deliveryPlan: DeliveryPlan = { channels: [...registries.channels.keys()] };
   await ensureApprovalTables(db.knex);
   await ensurePublicLinkTable(db.knex);
+  await ensureSavedViewTable(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -297,10 +301,18 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     routerMiddleware(jobsAdminRoutes(queue)),
     routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
     routerMiddleware(
+      savedViewRoutes({ views: new SavedViews(db.pool), operators: registries.operators, runtime: () => served.current.runtime }),
+    ),
+    routerMiddleware(
       metaRoutes({
         current: () => served.current,
         actions: registries.actions,
-        ...(reportDeps ? { reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []) } : {}),
+        ...(reportDeps
+          ? {
+              reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []),
+              dashboards: (state, locale) => (state.session ? dashboardsMeta(reportDeps, state.session, locale) : []),
+            }
+          : {}),
       }),
     ),
     routerMiddleware(

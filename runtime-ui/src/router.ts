@@ -21,6 +21,8 @@ export const router = createRouter({
         { path: 'e/:entity/:id', name: 'record', component: () => import('./record/RecordView.vue') },
         { path: 'approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue') },
         { path: 'notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+        { path: 'tasks', name: 'tasks', component: () => import('./views/TasksView.vue') },
+        { path: 'd/:name', name: 'dashboard', component: () => import('./dashboard/DashboardView.vue') },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

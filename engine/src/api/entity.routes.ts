@@ -11,6 +11,7 @@ import { parseGetQuery, parseListQuery } from './list-query-params.js';
 import { readExpectedVersion } from './version-precondition.js';
 import { parseRecordId } from './record-id.js';
 import { exportRecords } from './export-records.js';
+import { batchRecords } from './batch-records.js';
 import { importRecords, importTemplate, type ImportDeps } from './import-records.js';
 
 export interface EntityRouteDeps {
@@ -82,6 +83,7 @@ export function entityRoutes(runtime: ModelRuntime, deps: EntityRouteDeps): Rout
       const records = await deps.writer.bulkCreate(writeRequest(ctx as Ctx, name), items as ApiRecord[]);
       respond(ctx as Ctx, 201, records, { count: records.length });
     });
+    router.post(`${base}/batch`, (ctx) => batchRecords(ctx as Ctx, deps, name));
     router.get(`${base}/export`, (ctx) => exportRecords(ctx as Ctx, deps.reader, name));
     router.post(`${base}/import`, (ctx) => importRecords(ctx as Ctx, deps.imports, name));
     router.get(`${base}/import-template`, (ctx) => importTemplate(ctx as Ctx, deps.imports, name));

@@ -15,6 +15,8 @@ export interface MetaDeps {
   readonly actions: ReadonlyMap<string, ActionDef>;
   /** The reports the caller may run (with BI on). */
   reports?(state: ApiState, locale: string): unknown[];
+  /** The dashboards' widgets the caller may run (with BI on). */
+  dashboards?(state: ApiState, locale: string): unknown[];
 }
 
 export function metaRoutes(deps: MetaDeps): Router<ApiState> {
@@ -41,6 +43,7 @@ export function metaRoutes(deps: MetaDeps): Router<ApiState> {
           ),
         ),
       ...(deps.reports ? { reports: deps.reports(ctx.state, locale) } : {}),
+      ...(deps.dashboards ? { dashboards: deps.dashboards(ctx.state, locale) } : {}),
     };
   });
   // Administrators get the whole document; everyone else what their access allows, built once per access.

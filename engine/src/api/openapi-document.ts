@@ -20,6 +20,7 @@ import { rulePaths } from './openapi-rule-paths.js';
 import { aggregateComponents, aggregatePaths } from './openapi-aggregate-paths.js';
 import { overviewPaths } from './openapi-overview-paths.js';
 import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
+import { LIST_TOOL_SCHEMAS, batchPath, savedViewPaths } from './openapi-list-tool-paths.js';
 import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
@@ -140,6 +141,7 @@ export function buildOpenApiDocument(
     AuditEntry: AUDIT_ENTRY,
     ...SYSTEM_SCHEMAS,
     ...NOTIFICATION_SCHEMAS,
+    ...LIST_TOOL_SCHEMAS,
   };
   const paths: Record<string, unknown> = {};
   // The same parameters for every entity: built once per document.
@@ -220,6 +222,7 @@ export function buildOpenApiDocument(
         },
       };
     }
+    if (may.update || may.delete) paths[`/api/v1/${e.name}/batch`] = batchPath(e.name, P, e.pluralLabel.en, may);
     paths[`/api/v1/${e.name}/{id}`] = {
       parameters: [idParam],
       get: {
@@ -371,7 +374,7 @@ export function buildOpenApiDocument(
   }
   const aggregates = aggregateComponents(listParams.find((p) => p.name === 'filter') ?? {});
   Object.assign(paths, systemPaths(view.isAdmin), publicFormPaths());
-  Object.assign(paths, notificationPaths(view.isAdmin));
+  Object.assign(paths, notificationPaths(view.isAdmin), savedViewPaths());
   // The inbox and delegations are served always; they are documented where the Model has something to approve.
   if (runtime.model.entities.some((e) => e.approvalFlows?.length)) Object.assign(paths, myApprovalPaths());
   return {

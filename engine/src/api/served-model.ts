@@ -18,6 +18,7 @@ import { buildOpenApiDocument } from './openapi-document.js';
 import { compileApprovalFlows, type ApprovalFlows } from '../workflow/compile-approval-flows.js';
 import { compilePublicForms, type PublicForms } from '../workflow/compile-public-forms.js';
 import { checkAnalytics } from '../bi/check-analytics.js';
+import { checkDashboardWidgets } from '../bi/check-dashboard-widgets.js';
 
 /** What a Model needs before it can be served, whatever version it is published as. */
 export interface PreparedModel {
@@ -50,8 +51,8 @@ export function prepareModel(model: Model, registries: PluginRegistries): Prepar
   const runtime = buildModelRuntime(model, registries.kinds, registries.operators);
   const approvals = compileApprovalFlows(model, registries);
   const publicForms = compilePublicForms(model, registries);
-  const analytics = checkAnalytics({ model, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor });
-  const problems = [...approvals.problems, ...publicForms.problems, ...analytics];
+  const cubeDeps = { model, kinds: registries.kinds, operators: registries.operators, operatorsFor: runtime.operatorsFor };
+  const problems = [...approvals.problems, ...publicForms.problems, ...checkAnalytics(cubeDeps), ...checkDashboardWidgets(cubeDeps)];
   if (problems.length) throw new MetadataError(problems);
   return {
     model,

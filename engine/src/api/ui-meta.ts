@@ -59,6 +59,15 @@ export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlyS
     // A hidden field can be neither sorted nor filtered on by this caller: such a key is left out.
     sort: v.sort.filter((s) => !hidden.has(s.replace(/^-/, '').split('.')[0] ?? '')),
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
+    // A total of a field hidden from the caller would tell what the field hides.
+    ...(v.footer?.length ? { footer: v.footer.filter((f) => f.field === undefined || !hidden.has(f.field)) } : {}),
+    // A calendar or task list dated by hidden fields cannot be shown to this caller.
+    ...(v.calendar && !hidden.has(v.calendar.date)
+      ? { calendar: { date: v.calendar.date, ...(v.calendar.title && !hidden.has(v.calendar.title) ? { title: v.calendar.title } : {}) } }
+      : {}),
+    ...(v.myTasks && !hidden.has(v.myTasks.owner) && v.myTasks.dates.some((d) => !hidden.has(d))
+      ? { myTasks: { owner: v.myTasks.owner, dates: v.myTasks.dates.filter((d) => !hidden.has(d)) } }
+      : {}),
     // A board grouped by a hidden field cannot be shown to this caller: it becomes a plain list.
     ...(v.board && !hidden.has(v.board.groupBy)
       ? { board: { groupBy: v.board.groupBy, cardFields: v.board.cardFields.filter((c) => !hidden.has(c)) } }
@@ -73,6 +82,7 @@ interface MenuItemMeta {
   entity?: string;
   view?: string | null;
   page?: string;
+  dashboard?: string;
 }
 type MenuEntryMeta = MenuItemMeta | { group: string; label: string | null; items: MenuItemMeta[] };
 
@@ -82,6 +92,10 @@ function itemMeta(model: Model, item: MenuItemDef, access: Access, locale: strin
     const e = model.entitiesByName[item.entity];
     if (!e || !access.can(e.name, 'read')) return [];
     return [{ ...base, label: text(item.label ?? e.pluralLabel, locale) ?? null, entity: e.name, view: item.view ?? null }];
+  }
+  if (item.dashboard) {
+    const d = model.ui?.dashboards.find((x) => x.name === item.dashboard);
+    return [{ ...base, label: text(item.label ?? d?.label, locale) ?? null, dashboard: item.dashboard }];
   }
   return [{ ...base, label: text(item.label, locale) ?? null, ...(item.page ? { page: item.page } : {}) }];
 }

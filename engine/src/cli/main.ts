@@ -22,6 +22,7 @@ import { checkAssignmentConditions } from '../rules/check-assignment-conditions.
 import { compileApprovalFlows } from '../workflow/compile-approval-flows.js';
 import { compilePublicForms } from '../workflow/compile-public-forms.js';
 import { checkAnalytics } from '../bi/check-analytics.js';
+import { checkDashboardWidgets } from '../bi/check-dashboard-widgets.js';
 import { kindOperators } from '../rules/kind-operators.js';
 import type { KindsAndOperators } from '../rules/operator-registry.js';
 import { createLogger } from '../shared/logger.js';
@@ -46,10 +47,11 @@ interface PackOptions {
   only?: boolean;
 }
 
-/** The packs' measures, segments and reports checked as a served Model checks them. */
+/** The packs' measures, segments, reports and dashboard widgets checked as a served Model checks them. */
 function analyticsProblems(model: Model, rules: KindsAndOperators) {
   const allowed = kindOperators(rules);
-  return checkAnalytics({ model, kinds: rules.kinds, operators: rules.operators, operatorsFor: (kind) => allowed.get(kind) ?? [] });
+  const deps = { model, kinds: rules.kinds, operators: rules.operators, operatorsFor: (kind: string) => allowed.get(kind) ?? [] };
+  return [...checkAnalytics(deps), ...checkDashboardWidgets(deps)];
 }
 
 /** The packs' Model and the registry set it was checked with (plugins the packs require included). */

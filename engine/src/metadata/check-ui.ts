@@ -1,10 +1,11 @@
 // Cross-references of the UI kinds, checked on the compiled Model: every entity, field, relation, view and action a
-// layout, list view or menu names exists, and names are unique where the UI looks them up.
+// layout, list view or menu names exists (a dashboard's, check-dashboards.ts), and names are unique where the UI looks them up.
 import type { MetadataProblem } from './metadata-problem.js';
 import type { EntityDef, Model } from './model.js';
 import { SYSTEM_READ_COLUMNS } from './system-columns.js';
 import { isMenuGroup } from './ui-model.js';
 import { checkOverviews } from './check-overviews.js';
+import { checkDashboards } from './check-dashboards.js';
 
 const SYSTEM_NAMES = new Set(SYSTEM_READ_COLUMNS.map((c) => c.name));
 
@@ -86,6 +87,18 @@ export function checkUi(model: Model): MetadataProblem[] {
         if (!hasField(e, c, true)) at(view, `/board/cardFields/${i}`, 'list_view.unknown_field', `${e.name} has no field '${c}'`, e.name);
       });
     }
+    const named = [
+      ...(view.calendar ? [{ name: view.calendar.date, pointer: '/calendar/date' }] : []),
+      ...(view.calendar?.title ? [{ name: view.calendar.title, pointer: '/calendar/title' }] : []),
+      ...(view.myTasks ? view.myTasks.dates.map((d, i) => ({ name: d, pointer: `/myTasks/dates/${i}` })) : []),
+      ...(view.myTasks ? [{ name: view.myTasks.owner, pointer: '/myTasks/owner' }] : []),
+    ];
+    for (const { name, pointer } of named)
+      if (!hasField(e, name, true)) at(view, pointer, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);
+    (view.footer ?? []).forEach((f, i) => {
+      if (f.field !== undefined && !hasField(e, f.field, false))
+        at(view, `/footer/${i}/field`, 'list_view.unknown_field', `${e.name} has no field '${f.field}'`, e.name);
+    });
     view.sort.forEach((s, i) => {
       const name = s.replace(/^-/, '').split('.')[0] ?? '';
       if (!hasField(e, name, true)) at(view, `/sort/${i}`, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);
@@ -101,6 +114,8 @@ export function checkUi(model: Model): MetadataProblem[] {
         ? entry.items.map((item, i) => ({ item, pointer: `/menu/${m}/items/${i}` }))
         : [{ item: entry, pointer: `/menu/${m}` }];
       for (const { item, pointer } of items) {
+        if (item.dashboard && !ui.dashboards.some((d) => d.name === item.dashboard))
+          at(app, `${pointer}/dashboard`, 'app.unknown_dashboard', `no dashboard '${item.dashboard}' in the installed packs`);
         if (!item.entity) continue;
         const e = entityOf(app, item.entity, `${pointer}/entity`, 'app.unknown_entity');
         if (e && item.view && !viewKeys.has(`${e.name}/${item.view}`))
@@ -109,5 +124,6 @@ export function checkUi(model: Model): MetadataProblem[] {
     });
   });
   problems.push(...checkOverviews(model, ui.overviews));
+  problems.push(...checkDashboards(model, ui.dashboards));
   return problems;
 }

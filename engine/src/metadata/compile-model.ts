@@ -180,8 +180,18 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
     entities: withInverses.map(withoutFile),
     // Packs without UI documents keep the hash they had before the UI kinds existed.
     ...(ui.layouts.length + ui.listViews.length + ui.apps.length > 0
-      ? { ui: { layouts: ui.layouts.map(withoutFile), listViews: ui.listViews.map(withoutFile), apps: ui.apps.map(withoutFile) } }
-      : {}),
+      ? {
+          ui: {
+            layouts: ui.layouts.map(withoutFile),
+            listViews: ui.listViews.map(withoutFile),
+            apps: ui.apps.map(withoutFile),
+            // Packs without dashboards keep the hash they had before dashboards existed.
+            ...(ui.dashboards.length > 0 ? { dashboards: ui.dashboards.map(withoutFile) } : {}),
+          },
+        }
+      : ui.dashboards.length > 0
+        ? { ui: { dashboards: ui.dashboards.map(withoutFile) } }
+        : {}),
   };
   const hash = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
   return deepFreeze({

@@ -4,13 +4,16 @@ import type { ValidPack } from './pack-spec.js';
 import type {
   ActionPlacement,
   AppDef,
+  DashboardDef,
   LayoutDef,
+  ListFooterDef,
   ListViewDef,
   MenuEntryDef,
   MenuItemDef,
   OverviewDef,
   UiModel,
   UiPage,
+  WidgetDef,
 } from './ui-model.js';
 
 interface SectionFile {
@@ -42,6 +45,9 @@ interface ListViewFile {
   sort?: string[];
   filter?: unknown;
   board?: { groupBy: string; cardFields?: string[] };
+  footer?: ListFooterDef[];
+  calendar?: { date: string; title?: string };
+  myTasks?: { dates: string[]; owner: string };
 }
 interface ItemFile {
   name: string;
@@ -50,6 +56,7 @@ interface ItemFile {
   entity?: string;
   view?: string;
   page?: UiPage;
+  dashboard?: string;
 }
 interface AppFile {
   id: string;
@@ -78,7 +85,18 @@ interface OverviewFile {
   }[];
 }
 
+interface DashboardFile {
+  id: string;
+  name: string;
+  label: Label;
+  home?: boolean;
+  order?: number;
+  widgets: (Omit<WidgetDef, 'width'> & { width?: number })[];
+}
+
 export const DEFAULT_RELATED_LIMIT = 20;
+/** A number takes one of the dashboard's four columns, a chart or a list two. */
+const defaultWidth = (type: WidgetDef['type']) => (type === 'number' ? 1 : 2);
 
 function compileOverview(pack: string, file: string, spec: OverviewFile): OverviewDef {
   return {
@@ -126,6 +144,9 @@ function compileListView(pack: string, file: string, spec: ListViewFile): ListVi
     isDefault: spec.default ?? false,
     columns: spec.columns.map((c) => (typeof c === 'string' ? { field: c } : c)),
     sort: spec.sort ?? [],
+    ...(spec.footer ? { footer: spec.footer } : {}),
+    ...(spec.calendar ? { calendar: spec.calendar } : {}),
+    ...(spec.myTasks ? { myTasks: spec.myTasks } : {}),
     ...(spec.filter !== undefined ? { filter: spec.filter } : {}),
     ...(spec.board ? { board: { groupBy: spec.board.groupBy, cardFields: spec.board.cardFields ?? [] } } : {}),
   };
@@ -145,6 +166,19 @@ function compileApp(pack: string, file: string, spec: AppFile): AppDef {
   };
 }
 
+function compileDashboard(pack: string, file: string, spec: DashboardFile): DashboardDef {
+  return {
+    id: spec.id,
+    name: spec.name,
+    pack,
+    file,
+    label: spec.label,
+    isHome: spec.home ?? false,
+    order: spec.order ?? 100,
+    widgets: spec.widgets.map((w) => ({ ...w, width: w.width ?? defaultWidth(w.type) })),
+  };
+}
+
 export function compileUi(packs: readonly ValidPack[]): UiModel {
   const each = <S, D>(key: keyof ValidPack['ui'], fn: (pack: string, file: string, spec: S) => D): D[] =>
     packs.flatMap((p) => p.ui[key].map((doc) => fn(p.manifest.name, doc.file, doc.spec as S)));
@@ -153,5 +187,8 @@ export function compileUi(packs: readonly ValidPack[]): UiModel {
     listViews: each<ListViewFile, ListViewDef>('listViews', compileListView),
     apps: each<AppFile, AppDef>('apps', compileApp).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name)),
     overviews: each<OverviewFile, OverviewDef>('overviews', compileOverview),
+    dashboards: each<DashboardFile, DashboardDef>('dashboards', compileDashboard).sort(
+      (a, b) => a.order - b.order || a.name.localeCompare(b.name),
+    ),
   };
 }

@@ -65,6 +65,14 @@ export interface ListViewMeta {
   sort: string[];
   filter?: unknown;
   board?: { groupBy: string; cardFields: string[] };
+  footer?: ListFooterMeta[];
+  calendar?: { date: string; title?: string };
+  myTasks?: { dates: string[]; owner: string };
+}
+
+export interface ListFooterMeta {
+  aggregate: 'count' | 'sum' | 'avg' | 'min' | 'max';
+  field?: string;
 }
 
 export interface EntityMeta {
@@ -97,7 +105,8 @@ export interface MenuItemMeta {
   icon: string | null;
   entity?: string;
   view?: string | null;
-  page?: 'home' | 'approvals' | 'notifications';
+  page?: 'home' | 'approvals' | 'notifications' | 'tasks';
+  dashboard?: string;
 }
 
 export interface AppMeta {
@@ -107,16 +116,67 @@ export interface AppMeta {
   menu: (MenuItemMeta | { group: string; label: string; items: MenuItemMeta[] })[];
 }
 
+export type DateRangeName =
+  'today' | 'this_week' | 'this_month' | 'this_quarter' | 'this_year' | 'last_7_days' | 'last_30_days' | 'last_12_months';
+
+/** A column of a widget's rows (engine/src/bi/report-plan.ts ReportColumn, with its title). */
+export interface WidgetColumnMeta {
+  name: string;
+  member: string;
+  kind: 'measure' | 'dimension' | 'time';
+  path?: string;
+  granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year';
+  dateOnly?: boolean;
+  title: string;
+  format?: 'number' | 'percent' | 'currency';
+}
+
+export interface CubeQueryMeta {
+  measures: string[];
+  dimensions: string[];
+  timeDimensions: { dimension: string; granularity?: string; dateRange?: [string, string] }[];
+  segments: string[];
+  order: [string, 'asc' | 'desc'][];
+  limit?: number;
+  timezone?: string;
+  filters?: { member: string; operator: 'equals'; values: string[] }[];
+}
+
+export interface WidgetMeta {
+  name: string;
+  label: string;
+  type: 'number' | 'chart' | 'list';
+  chart: 'line' | 'bar' | 'funnel' | 'pie' | 'table';
+  width: number;
+  entity: string;
+  report?: string;
+  query: CubeQueryMeta;
+  columns: WidgetColumnMeta[];
+  drillBase: unknown[];
+  range?: { name: DateRangeName; member: string; path: string; dateOnly: boolean };
+  mine?: { member: string; path: string };
+}
+
+export interface DashboardMeta {
+  name: string;
+  label: string;
+  isHome: boolean;
+  widgets: WidgetMeta[];
+}
+
 export interface Meta {
   version: number;
   locale: string;
   apps: AppMeta[];
   entities: EntityMeta[];
+  dashboards?: DashboardMeta[];
 }
 
 /** A notification as GET /api/v1/me/notifications answers it. */
 export interface NotificationItem {
   id: string;
+  /** What raised it: reminder, approval... */
+  kind?: string;
   title: string;
   body: string;
   entity: string | null;

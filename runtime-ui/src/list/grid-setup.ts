@@ -1,11 +1,13 @@
 // ag-grid's modules (registered once, only those the lists use) and its theme and texts in the UI's locale.
 import {
   CellStyleModule,
+  ColumnApiModule,
   DateFilterModule,
   InfiniteRowModelModule,
   LocaleModule,
   ModuleRegistry,
   NumberFilterModule,
+  RowSelectionModule,
   TextFilterModule,
   themeQuartz,
 } from 'ag-grid-community';
@@ -19,6 +21,9 @@ ModuleRegistry.registerModules([
   DateFilterModule,
   LocaleModule,
   CellStyleModule,
+  RowSelectionModule,
+  // getColumnState: the columns as the user arranged them, saved as their own view.
+  ColumnApiModule,
 ]);
 
 export const gridTheme = themeQuartz.withParams({

@@ -7,6 +7,7 @@ export function itemsOf(app: AppMeta): MenuItemMeta[] {
 
 export function linkOf(item: MenuItemMeta): string {
   if (item.entity) return `/e/${item.entity}${item.view ? `?view=${encodeURIComponent(item.view)}` : ''}`;
+  if (item.dashboard) return `/d/${item.dashboard}`;
   if (item.page === 'home' || !item.page) return '/';
   return `/${item.page}`;
 }

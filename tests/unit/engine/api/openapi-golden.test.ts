@@ -104,6 +104,8 @@ describe('OpenAPI document for a caller who is not an administrator', () => {
     // The caller's own inbox (/api/v1/me/...) is everyone's; the entity paths are what the grants decide.
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/') && !p.startsWith('/api/v1/me/'))).toEqual([
       '/api/v1/contract',
+      // Batch changes take the update grant (delete is not granted: the batch offers updates only).
+      '/api/v1/contract/batch',
       '/api/v1/contract/{id}',
       '/api/v1/contract/{id}/history',
       // A reader may ask why; restore needs the delete permission, recompute an administrator.
@@ -111,6 +113,7 @@ describe('OpenAPI document for a caller who is not an administrator', () => {
       '/api/v1/contract/aggregate',
     ]);
     expect(Object.keys(doc.paths['/api/v1/contract'] ?? {})).toEqual(['get']);
+    expect(JSON.stringify(doc.paths['/api/v1/contract/batch'])).toContain('"enum":["update"]');
     expect(Object.keys(doc.paths['/api/v1/contract/{id}'] ?? {})).toEqual(['parameters', 'get', 'patch']);
     expect(Object.keys(doc.components.schemas.Contract?.properties ?? {})).not.toContain('revenue');
     expect(Object.keys(doc.components.schemas.ContractUpdate?.properties ?? {})).toEqual(['title', 'account', 'org_unit']);
