@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { approveContract, contractApprover } from './contracts-world.js';
+import * as world from './contracts-world.js';
+import { approveContract, contractApprover, type Rec } from './contracts-world.js';
 
-type Rec = Record<string, any>;
 let t: TestEngine;
 let east: Rec;
 let shanghai: Rec;
@@ -18,22 +18,10 @@ const TODAY = new Date().toISOString().slice(0, 10);
 const YEAR = Number(TODAY.slice(0, 4));
 const QUARTER = Math.floor((Number(TODAY.slice(5, 7)) - 1) / 3) + 1;
 
-async function post(entity: string, body: Rec): Promise<Rec> {
-  const res = await t.request('POST', `/api/v1/${entity}`, body);
-  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
-  return res.body.data;
-}
-
-async function get(entity: string, id: string): Promise<Rec> {
-  return (await t.request('GET', `/api/v1/${entity}/${id}`)).body.data;
-}
-
-async function move(entity: string, id: string, status: string): Promise<Rec> {
-  const current = await get(entity, id);
-  const res = await t.request('PATCH', `/api/v1/${entity}/${id}`, { status }, { 'if-match': `"${current.version}"` });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
-}
+// The shared helpers, bound to this file's engine.
+const post = (entity: string, body: Rec) => world.post(t, entity, body);
+const get = (entity: string, id: string) => world.get(t, entity, id);
+const move = (entity: string, id: string, status: string) => world.moveTo(t, entity, id, 'status', [status]);
 
 async function contract(owner: Rec, value: string, sign = true, extra: Rec = {}): Promise<Rec> {
   const c = await post('contract', { title: `合同 ${value}`, customer: customer.id, owner: owner.id, ...extra });

@@ -5,29 +5,17 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { approveContract } from './contracts-world.js';
+import * as world from './contracts-world.js';
+import { approveContract, type Rec } from './contracts-world.js';
 
-type Rec = Record<string, any>;
 let t: TestEngine;
 let delayType: Rec;
 let defectType: Rec;
 
-async function post(entity: string, body: Rec): Promise<Rec> {
-  const res = await t.request('POST', `/api/v1/${entity}`, body);
-  expect(res.status, `${entity}: ${JSON.stringify(res.body)}`).toBe(201);
-  return res.body.data;
-}
-
-async function get(entity: string, id: string): Promise<Rec> {
-  return (await t.request('GET', `/api/v1/${entity}/${id}`)).body.data;
-}
-
-async function move(entity: string, id: string, status: string): Promise<Rec> {
-  const current = await get(entity, id);
-  const res = await t.request('PATCH', `/api/v1/${entity}/${id}`, { status }, { 'if-match': `"${current.version}"` });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body.data;
-}
+// The shared helpers, bound to this file's engine.
+const post = (entity: string, body: Rec) => world.post(t, entity, body);
+const get = (entity: string, id: string) => world.get(t, entity, id);
+const move = (entity: string, id: string, status: string) => world.moveTo(t, entity, id, 'status', [status]);
 
 /** An approved contract worth 1,000,000.00. */
 async function approvedContract(): Promise<Rec> {
