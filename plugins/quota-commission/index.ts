@@ -2,8 +2,8 @@
 // refreshed from signed contracts or confirmed orders (refresh_attainment, nightly for current quotas); commissions
 // are accrued on a signed contract or a confirmed order by the plans that apply (accrue_commission), or entered by
 // hand. Required by metadata/packs/contracts.
-import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
-import { accrueCommissions } from './accrue.js';
+import { PluginRejection, type ActionDef, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+import { accrueCommissions, type Accruable } from './accrue.js';
 import { attainment } from './attainment.js';
 import { quotaPeriod } from './quota-period.js';
 
@@ -16,6 +16,61 @@ function setPeriod(record: PluginRecord, changes: PluginRecord): void {
   if (!period) return;
   changes.period_start = period.start;
   changes.period_end = period.end;
+}
+
+/** What a commission is accrued on: the record, the states it must be in, and where its owner, date and amount are. */
+interface Source {
+  readonly kind: Accruable['kind'];
+  readonly states: readonly string[];
+  readonly notReady: { readonly detail: string; readonly code: string };
+  readonly dateField: string;
+  readonly amountField: string;
+  readonly missing: string;
+  readonly typeField?: string;
+}
+
+const SOURCES: readonly Source[] = [
+  {
+    kind: 'contract',
+    states: ['signed', 'active', 'completed'],
+    notReady: { detail: 'commission is accrued on a signed contract', code: 'commission.not_signed' },
+    dateField: 'signed_on',
+    amountField: 'contract_value',
+    missing: 'the contract needs an owner and a signing date',
+    typeField: 'contract_type',
+  },
+  {
+    kind: 'sales_order',
+    states: ['formal', 'closed'],
+    notReady: { detail: 'commission is accrued on a confirmed order', code: 'commission.not_confirmed' },
+    dateField: 'order_date',
+    amountField: 'total',
+    missing: 'the order needs an owner and an order date',
+  },
+];
+
+function accrueAction(source: Source): ActionDef {
+  return {
+    entity: source.kind,
+    name: 'accrue_commission',
+    label: { en: 'Accrue commission', 'zh-CN': '计提提成' },
+    input: NO_INPUT,
+    async run({ id, record, db, records }) {
+      if (!source.states.includes(String(record.status)))
+        throw new PluginRejection(source.notReady.detail, '/status', source.notReady.code);
+      const owner = text(record.owner);
+      const on = text(record[source.dateField]);
+      if (!owner || !on) throw new PluginRejection(source.missing, '/owner', 'commission.no_owner');
+      return accrueCommissions(db, records, {
+        kind: source.kind,
+        id,
+        owner,
+        on,
+        amount: text(record[source.amountField]) ?? '0',
+        contractType: source.typeField === undefined ? null : text(record[source.typeField]),
+      });
+    },
+  };
 }
 
 const plugin: TesseraPlugin = {
@@ -43,49 +98,7 @@ const plugin: TesseraPlugin = {
       },
     });
 
-    host.action({
-      entity: 'contract',
-      name: 'accrue_commission',
-      label: { en: 'Accrue commission', 'zh-CN': '计提提成' },
-      input: NO_INPUT,
-      async run({ id, record, db, records }) {
-        if (!['signed', 'active', 'completed'].includes(String(record.status)))
-          throw new PluginRejection('commission is accrued on a signed contract', '/status', 'commission.not_signed');
-        const owner = text(record.owner);
-        const on = text(record.signed_on);
-        if (!owner || !on) throw new PluginRejection('the contract needs an owner and a signing date', '/owner', 'commission.no_owner');
-        return accrueCommissions(db, records, {
-          kind: 'contract',
-          id,
-          owner,
-          on,
-          amount: text(record.contract_value) ?? '0',
-          contractType: text(record.contract_type),
-        });
-      },
-    });
-
-    host.action({
-      entity: 'sales_order',
-      name: 'accrue_commission',
-      label: { en: 'Accrue commission', 'zh-CN': '计提提成' },
-      input: NO_INPUT,
-      async run({ id, record, db, records }) {
-        if (!['formal', 'closed'].includes(String(record.status)))
-          throw new PluginRejection('commission is accrued on a confirmed order', '/status', 'commission.not_confirmed');
-        const owner = text(record.owner);
-        const on = text(record.order_date);
-        if (!owner || !on) throw new PluginRejection('the order needs an owner and an order date', '/owner', 'commission.no_owner');
-        return accrueCommissions(db, records, {
-          kind: 'sales_order',
-          id,
-          owner,
-          on,
-          amount: text(record.total) ?? '0',
-          contractType: null,
-        });
-      },
-    });
+    for (const source of SOURCES) host.action(accrueAction(source));
   },
 };
 
