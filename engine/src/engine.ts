@@ -4,7 +4,6 @@ import { answerClientError, MAX_HEADER_BYTES } from './api/client-error.js';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { loadModel } from './metadata/load-model.js';
@@ -17,16 +16,9 @@ import { RecordReader } from './data/record-reader.js';
 import { RecordWriter } from './data/record-writer.js';
 import { loadRegistries } from './plugins/load-plugins.js';
 import type { PluginRegistries } from './plugins/plugin-registries.js';
-import { createApp, routerMiddleware } from './api/create-app.js';
 import type { ApiState } from './api/api-state.js';
-import { authenticateMiddleware } from './api/authenticate-middleware.js';
-import { publicFormRoutes, publicLinkRoutes } from './api/public-form.routes.js';
-import { ensurePublicLinkTable, PublicLinks } from './workflow/public-links.js';
-import { bodyDepthMiddleware } from './api/body-depth-middleware.js';
-import { authRoutes, loginRoutes } from './api/auth.routes.js';
-import { adminRoutes } from './api/admin.routes.js';
-import { rulesAdminRoutes } from './api/rules-admin.routes.js';
-import { jobsAdminRoutes } from './api/jobs-admin.routes.js';
+import { engineApp } from './api/engine-app.js';
+import { ensurePublicLinkTable } from './workflow/public-links.js';
 import { explainRoutes } from './api/explain.routes.js';
 import { historyRoutes } from './api/history.routes.js';
 import { assignmentRoutes } from './api/assignment.routes.js';
@@ -34,52 +26,58 @@ import { ensureAssignmentTables } from './data/assignment-tables.js';
 import { ensureApprovalTables } from './workflow/approval-tables.js';
 import { ApprovalService } from './workflow/approval-service.js';
 import { processApprovalJobs } from './workflow/approval-jobs.js';
-import { approvalRoutes, myApprovalRoutes } from './api/approval.routes.js';
+import { approvalRoutes } from './api/approval.routes.js';
 import { ensureEngineTables } from './security/engine-tables.js';
 import { createJobQueue } from './jobs/create-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { OutboxRelay } from './jobs/outbox-relay.js';
-import { pluginScheduledWork, processPluginJobs } from './jobs/plugin-jobs.js';
+import { processPluginJobs } from './jobs/plugin-jobs.js';
 import { processAfterHooks } from './jobs/after-hook-jobs.js';
 import { processScheduledWork } from './jobs/scheduled-handlers.js';
 import { processScheduledActions } from './jobs/scheduled-actions.js';
 import { startScheduleTick } from './jobs/schedule-tick.js';
 import { ensureNotificationTables } from './workflow/notification-tables.js';
 import { processNotificationDeliveries } from './workflow/deliver-notifications.js';
-import { NotificationInbox } from './workflow/notification-inbox.js';
 import type { DeliveryPlan } from './workflow/notify-users.js';
-import { notificationRoutes } from './api/notification.routes.js';
-import { savedViewRoutes } from './api/saved-view.routes.js';
-import { ensureSavedViewTable, SavedViews } from './data/saved-views.js';
+import { ensureSavedViewTable } from './data/saved-views.js';
+import { SEARCH_REINDEX_JOB } from './search/search-index.js';
+import { processSearchReindex } from './jobs/search-reindex.js';
+import { processRollupRefresh } from './jobs/refresh-rollups.js';
+import { hasRollups, ROLLUP_REFRESH_JOB } from './bi/rollup-job.js';
 import { ReminderScheduler } from './workflow/reminder-scheduler.js';
 import { Authenticator } from './security/authenticator.js';
 import { announceAdminSeed, seedAdmin } from './security/seed-admin.js';
-import { healthRoutes } from './api/health.routes.js';
-import { metaRoutes } from './api/meta.routes.js';
 import { prepareModel, serveModel, ServedModels } from './api/served-model.js';
-import { docsRoutes } from './api/docs.routes.js';
-import { uiMiddleware } from './api/ui.routes.js';
 import { entityRoutes } from './api/entity.routes.js';
 import { overviewRoutes } from './api/overview.routes.js';
 import { aggregateRoutes } from './api/aggregate.routes.js';
 import { RecordAggregator } from './data/record-aggregator.js';
-import { biTokenRoutes, cubeMiddleware, CUBE_BASE_PATH } from './api/bi.routes.js';
+import { CUBE_BASE_PATH } from './api/bi.routes.js';
 import { LazyCube } from './bi/lazy-cube.js';
 import { playgroundApp } from './api/playground-app.js';
 import { CubeViewers } from './bi/cube-viewers.js';
 import { cubeViewerKey } from './bi/cube-auth.js';
-import { reportRoutes, reportSummaries, type ReportDeps } from './api/report.routes.js';
-import { dashboardsMeta } from './api/dashboard-meta.js';
-import { actionRoutes } from './api/action.routes.js';
+import { type ReportDeps } from './api/report.routes.js';
 import { transitionActions } from './api/transition-actions.js';
 import { DynamicRouter } from './api/dynamic-router.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createBlobStore } from './storage/create-blob-store.js';
+import { pluginWork } from './data/plugin-work.js';
+import { pluginRecords } from './data/plugin-records.js';
+import type { CollectableBlobStore } from './storage/blob-store.js';
+import { ATTACHMENT_BLOB_HOLDER, ensureAttachmentTable } from './data/attachments.js';
+import { ensureShareLinkTables } from './workflow/share-links.js';
+import { ensureUploadLinkTables, SUBMISSION_BLOB_HOLDER } from './workflow/upload-links.js';
+import { blobHolders } from './storage/blob-holders.js';
+import { processBlobCollection, type BlobCollectorDeps } from './jobs/collect-blobs.js';
 
 export interface Engine {
   readonly config: Config;
   readonly db: Database;
   readonly models: ModelHolder;
   readonly registries: PluginRegistries;
+  /** The installation's file storage (the driver the config names). */
+  readonly blobs: CollectableBlobStore;
   readonly app: Koa<ApiState>;
   readonly log: Logger;
   readonly applied: ApplyResult;
@@ -103,10 +101,21 @@ export interface EngineOptions {
 
 export async function createEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const log = options.logger ?? createLogger(config.logLevel);
-  const { plugins, registries } = await loadRegistries(config.pluginsDir, config.packDirs, log, {
-    mailFrom: config.mailFrom,
-    ...(config.smtpUrl === undefined ? {} : { smtpUrl: config.smtpUrl }),
-  });
+  const blobs = await createBlobStore(config);
+  const { plugins, registries } = await loadRegistries(
+    config.pluginsDir,
+    config.packDirs,
+    log,
+    {
+      mailFrom: config.mailFrom,
+      publicUrl: config.publicUrl,
+      chromiumPath: config.chromiumPath,
+      dataDir: config.dataDir,
+      ...(config.smtpUrl === undefined ? {} : { smtpUrl: config.smtpUrl }),
+      ...(config.signingP12 === undefined ? {} : { signingP12: config.signingP12 }),
+    },
+    blobs,
+  );
   const local = loadModel(config.packDirs, { kinds: registries.kinds });
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, log }));
   let start;
@@ -151,6 +160,9 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   await ensureApprovalTables(db.knex);
   await ensurePublicLinkTable(db.knex);
   await ensureSavedViewTable(db.knex);
+  await ensureAttachmentTable(db.knex);
+  await ensureShareLinkTables(db.knex);
+  await ensureUploadLinkTables(db.knex);
 
   const models = new ModelHolder(published);
   const auth = new Authenticator({
@@ -168,7 +180,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   );
   const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
   const aggregator = new RecordAggregator(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
-  const writer = new RecordWriter(() => ({
+  const writer: RecordWriter = new RecordWriter(() => ({
     pool: db.pool,
     runtime: served.current.runtime,
     hooks: registries.hooks,
@@ -177,6 +189,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     onOutbox: config.runJobs ? () => relay.wake() : undefined,
     approvals,
     actions: transitionActionRunner,
+    hookRecords: (ctx) => pluginRecords(writer, { tx: ctx.tx, services: ctx.services, afterCommit: ctx.afterCommit }, ctx),
   }));
   const transitionActionRunner = transitionActions({
     actions: registries.actions,
@@ -192,6 +205,21 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     delivery: deliveryPlan,
   }));
   const approvalDeps = { pool: db.pool, approvals, core: () => served.current.accessDeps.core };
+  const pluginNames = new Set(plugins.map((p) => p.name));
+  const blobCollection: BlobCollectorDeps = {
+    pool: db.pool,
+    store: blobs,
+    graceSeconds: config.blobGraceSeconds,
+    holders: () =>
+      blobHolders({
+        model: served.current.runtime.model,
+        kinds: registries.kinds,
+        declared: registries.blobKeys,
+        plugins: pluginNames,
+        engine: [ATTACHMENT_BLOB_HOLDER, SUBMISSION_BLOB_HOLDER],
+      }),
+    log,
+  };
   const modelRoutes = (): Router<ApiState> => {
     const router = new Router<ApiState>();
     router.use(historyRoutes(served.current.runtime, reader, db.pool).routes());
@@ -211,6 +239,11 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     served.swap(next);
     auth.invalidate();
     entities.replace(modelRoutes());
+    // A new version compiles Cube anew: its changed rollups are new tables, built now rather than by a first query.
+    if (config.bi && hasRollups(next.model))
+      queue
+        .add(ROLLUP_REFRESH_JOB, {}, { ...jobRun, jobKey: `bi:model:${next.model.hash}` })
+        .catch((err: unknown) => log.warn({ err }, 'the rollups of the new Model version were not queued'));
   });
 
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
@@ -222,10 +255,14 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });
+    processSearchReindex(queue, jobDeps);
+    processBlobCollection(queue, blobCollection);
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
     reminders.processScans();
     processApprovalJobs(queue, approvals, log);
-    await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log, extra: pluginScheduledWork(registries.jobs) });
+    await startScheduleTick(queue, { model: jobDeps.model, run: jobRun, log });
+    // Records written while no engine indexed them (an upgrade that adds search fields, a restore) are found soon.
+    await queue.add(SEARCH_REINDEX_JOB, {}, { ...jobRun, jobKey: `search:start:${published.model.hash}:${Date.now()}` });
   }
   // The relay runs where the jobs run: an HTTP-only process (the scaled topology) only writes outbox rows, and
   // its workers relay them.
@@ -256,80 +293,51 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         model: (key) => viewers.get(key),
       })
     : undefined;
+  // Set by close(): a rollup job under way stops between users rather than holding the shutdown for minutes.
+  let closing = false;
+  if (config.runJobs) {
+    processRollupRefresh(queue, {
+      stopping: () => closing,
+      pool: db.pool,
+      cube,
+      viewers,
+      model: () => served.current.runtime.model,
+      modelVersion: () => served.current.published.version,
+      core: () => served.current.accessDeps.core,
+      session: (userId) => auth.actingAs(userId),
+      log,
+    });
+    if (cube && hasRollups(published.model))
+      await queue.add(ROLLUP_REFRESH_JOB, {}, { ...jobRun, jobKey: `bi:start:${published.model.hash}:${Date.now()}` });
+  }
   const reportDeps: ReportDeps | undefined = cube && {
     cube,
+    pool: db.pool,
     viewers,
     kinds: registries.kinds,
     model: () => served.current.runtime.model,
     modelVersion: () => served.current.published.version,
   };
-  const pluginRouters = registries.routers.map(({ plugin, router }) => {
-    const mounted = new Router<ApiState>({ prefix: `/api/plugins/${plugin}` });
-    mounted.use(router.routes());
-    return routerMiddleware(mounted);
-  });
-  const publicLinks = new PublicLinks({
-    pool: db.pool,
+  registries.work.bind(pluginWork({ pool: db.pool, writer, reader }));
+  const app = engineApp({
+    config,
+    log,
+    db,
+    models,
+    served,
+    registries,
+    blobs,
+    blobCollection,
+    auth,
+    reader,
     writer,
-    current: () => served.current,
-    callerFor: async (userId, requestId) => ({ ...(await auth.actingAs(userId)), requestId }),
+    queue,
+    approvalDeps,
+    cube,
+    reportDeps,
+    entities,
+    publish,
   });
-  const app = createApp(log, [
-    // Public: health, the docs viewer, sign-in and public forms (whose links are their key) come before authentication.
-    routerMiddleware(healthRoutes(db, models)),
-    routerMiddleware(docsRoutes()),
-    ...(cube ? [cubeMiddleware(cube)] : []),
-    // Public: the runtime UI's files (anything but /api/*).
-    uiMiddleware(),
-    bodyParser({ enableTypes: ['json'], jsonLimit: config.bodyLimitBytes, encoding: 'utf-8' }),
-    bodyDepthMiddleware(),
-    routerMiddleware(loginRoutes({ auth })),
-    routerMiddleware(publicFormRoutes(publicLinks, () => served.current.runtime)),
-    authenticateMiddleware(auth),
-    routerMiddleware(publicLinkRoutes(publicLinks)),
-    routerMiddleware(authRoutes({ auth, pool: db.pool })),
-    ...(cube ? [routerMiddleware(biTokenRoutes(cube))] : []),
-    routerMiddleware(
-      adminRoutes({
-        knex: db.knex,
-        loadModel: () => loadModel(config.packDirs, { kinds: registries.kinds }),
-        rules: registries,
-        publish: (next, publishOptions) => publish(next, publishOptions),
-      }),
-    ),
-    routerMiddleware(rulesAdminRoutes({ pool: db.pool, runtime: () => served.current.runtime })),
-    routerMiddleware(jobsAdminRoutes(queue)),
-    routerMiddleware(notificationRoutes({ inbox: new NotificationInbox(db.pool), pool: db.pool })),
-    routerMiddleware(
-      savedViewRoutes({ views: new SavedViews(db.pool), operators: registries.operators, runtime: () => served.current.runtime }),
-    ),
-    routerMiddleware(
-      metaRoutes({
-        current: () => served.current,
-        actions: registries.actions,
-        ...(reportDeps
-          ? {
-              reports: (state, locale) => (state.session ? reportSummaries(reportDeps, state.session, locale) : []),
-              dashboards: (state, locale) => (state.session ? dashboardsMeta(reportDeps, state.session, locale) : []),
-            }
-          : {}),
-      }),
-    ),
-    routerMiddleware(
-      actionRoutes({
-        actions: registries.actions,
-        writer,
-        pool: db.pool,
-        log,
-        model: () => served.current.runtime.model,
-        runtime: () => served.current.runtime,
-      }),
-    ),
-    routerMiddleware(myApprovalRoutes({ ...approvalDeps, runtime: () => served.current.runtime })),
-    ...pluginRouters,
-    ...(reportDeps ? [routerMiddleware(reportRoutes(reportDeps))] : []),
-    entities.middleware(),
-  ]);
 
   const servers: Server[] = [];
   const serve = (handler: ReturnType<typeof app.callback>, port: number, host: string) =>
@@ -350,6 +358,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     db,
     models,
     registries,
+    blobs,
     app,
     log,
     applied,
@@ -376,12 +385,18 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
             }),
         ),
       );
-      await cube?.close();
+      closing = true;
       await follower.stop();
       await relay.stop();
       await queue.close();
+      // After the queue: a rollup job under way uses Cube until it ends.
+      await cube?.close();
       // Jobs that finished while the queue closed are settled; those that never ran are relayed again next start.
       await relay.settleCompleted().catch((err: unknown) => log.warn({ err }, 'outbox: could not settle the last jobs'));
+      await Promise.all(
+        registries.closers.map((release) => release().catch((err: unknown) => log.warn({ err }, 'a plugin did not close cleanly'))),
+      );
+      await blobs.close();
       if (!options.db) await db.close();
     },
   };

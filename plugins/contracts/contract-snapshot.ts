@@ -35,27 +35,38 @@ function typed(field: string, value: string | null): ContentValue {
 }
 
 export async function readContent(db: PluginDb, contractId: string): Promise<ContractContent> {
-  const [row] = await db.query<Record<string, string | null>>(
-    `SELECT contract_no::text AS contract_no, ${CONTENT_FIELDS.map(column).join(', ')} FROM contract WHERE id = $1 AND deleted_at IS NULL`,
-    [contractId],
+  const found = (await readContents(db, [contractId])).get(contractId);
+  if (!found) throw new PluginRejection('no such contract', '/contract', 'contracts.no_contract');
+  return found;
+}
+
+const LINE_FIELDS = [...LINE_INPUT_FIELDS, 'line_total', 'estimated_cost'];
+
+/**
+ * The content of many contracts in one statement (a version's content, and the demo data's versions in bulk):
+ * each contract's fields and its live lines in id order. Contracts that are gone are absent from the map.
+ */
+export async function readContents(db: PluginDb, contractIds: readonly string[]): Promise<Map<string, ContractContent>> {
+  const rows = await db.query<Record<string, string | null> & { id: string; lines: Array<Record<string, string | null> & { id: string }> }>(
+    `SELECT c.id::text AS id, c.contract_no::text AS contract_no, ${CONTENT_FIELDS.map((f) => `c.${column(f)}`).join(', ')},
+       coalesce((SELECT json_agg(l ORDER BY l.id) FROM (
+         SELECT id::text AS id, ${LINE_FIELDS.map(column).join(', ')} FROM contract_line
+          WHERE contract_id = c.id AND deleted_at IS NULL) l), '[]') AS lines
+     FROM contract c WHERE c.id = ANY($1::uuid[]) AND c.deleted_at IS NULL`,
+    [contractIds],
   );
-  if (!row) throw new PluginRejection('no such contract', '/contract', 'contracts.no_contract');
-  const lineFields = [...LINE_INPUT_FIELDS, 'line_total', 'estimated_cost'];
-  const lines = await db.query<Record<string, string | null> & { id: string }>(
-    `SELECT id::text AS id, ${lineFields.map(column).join(', ')} FROM contract_line
-      WHERE contract_id = $1 AND deleted_at IS NULL ORDER BY id`,
-    [contractId],
-  );
-  const contract: Record<string, ContentValue> = { contract_no: row.contract_no ?? null };
-  for (const field of CONTENT_FIELDS) contract[field] = typed(field, row[field] ?? null);
-  return {
-    contract,
-    lines: lines.map((l) => {
+  const out = new Map<string, ContractContent>();
+  for (const row of rows) {
+    const contract: Record<string, ContentValue> = { contract_no: row.contract_no ?? null };
+    for (const field of CONTENT_FIELDS) contract[field] = typed(field, row[field] ?? null);
+    const lines = row.lines.map((l) => {
       const line: Record<string, ContentValue> & { id: string } = { id: l.id };
-      for (const field of lineFields) line[field] = l[field] ?? null;
+      for (const field of LINE_FIELDS) line[field] = l[field] ?? null;
       return line;
-    }),
-  };
+    });
+    out.set(row.id, { contract, lines });
+  }
+  return out;
 }
 
 /** The highest approved version number of a contract, 0 before its first approval. */

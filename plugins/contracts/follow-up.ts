@@ -20,7 +20,6 @@ export function registerFollowUp(host: PluginHost): void {
 
   host.job({
     name: EXPIRE_QUOTES_JOB,
-    schedule: { cron: '10 0 * * *', timeZone: 'Asia/Shanghai' },
     async run({ db, payload, transaction, log }) {
       const on = jobDay(payload);
       const due = await db.query<{ id: string }>(

@@ -9,20 +9,11 @@ import {
   type PluginRecord,
   type PluginRecords,
 } from '../../engine/src/plugins/plugin-api.js';
+import { carriedValues as carried } from '../../engine/src/plugins/carried-values.js';
 
 const NO_INPUT = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 type Row = Record<string, string | null>;
-
-/** The values of `from` that are set, under the names `to` gives them. */
-function carried(from: PluginRecord, fields: Record<string, string>): PluginRecord {
-  const out: PluginRecord = {};
-  for (const [source, target] of Object.entries(fields)) {
-    const value = from[source];
-    if (value !== null && value !== undefined) out[target] = value;
-  }
-  return out;
-}
 
 const defined = (row: Row): PluginRecord => Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null));
 
@@ -44,8 +35,35 @@ function requireAccepted(quote: PluginRecord): void {
     );
 }
 
-async function copyLines(records: PluginRecords, lines: readonly Row[], entity: string, parent: PluginRecord): Promise<void> {
-  for (const line of lines) await records.create(entity, { ...defined(line), ...parent });
+interface Conversion {
+  /** The quote's field that links to what it became, and that record's entity. */
+  readonly link: 'contract' | 'sales_order';
+  readonly head: PluginRecord;
+  readonly lineEntity: string;
+  readonly lineParent: string;
+  /** Quote line columns the target's lines do not have. */
+  readonly omit: readonly string[];
+}
+
+/**
+ * An accepted quote becomes a record with its lines, once: run again, it returns what it made the first time.
+ * Returns the new record's id and whether it was made now.
+ */
+async function convertAccepted(
+  { id, quote, db, records }: { id: string; quote: PluginRecord; db: PluginDb; records: PluginRecords },
+  c: Conversion,
+): Promise<{ id: string; created: boolean; lines?: number }> {
+  const made = quote[c.link];
+  if (typeof made === 'string') return { id: made, created: false };
+  requireAccepted(quote);
+  const target = await records.create(c.link, c.head);
+  const lines = await quoteLines(db, id);
+  for (const line of lines) {
+    const kept = Object.fromEntries(Object.entries(line).filter(([k]) => !c.omit.includes(k)));
+    await records.create(c.lineEntity, { ...defined(kept), [c.lineParent]: target.id });
+  }
+  await records.update('quote', id, { [c.link]: target.id });
+  return { id: String(target.id), created: true, lines: lines.length };
 }
 
 function registerQuoteActions(host: PluginHost): void {
@@ -85,7 +103,7 @@ function registerQuoteActions(host: PluginHost): void {
         previous_revision: id,
       });
       const lines = await quoteLines(db, id);
-      await copyLines(records, lines, 'quote_line', { quote: revision.id });
+      for (const line of lines) await records.create('quote_line', { ...defined(line), quote: revision.id });
       return { quote: revision.id, revision: revision.revision, lines: lines.length };
     },
   });
@@ -104,16 +122,20 @@ function registerQuoteActions(host: PluginHost): void {
       },
     },
     async run({ id, record: quote, input, db, records }) {
-      if (typeof quote.contract === 'string') return { contract: quote.contract, created: false };
-      requireAccepted(quote);
-      const contract = await records.create('contract', {
-        ...carried(quote, { title: 'title', customer: 'customer', contact: 'contact', opportunity: 'opportunity', owner: 'owner' }),
-        ...carried(input, { contract_type: 'contract_type', start_date: 'start_date', end_date: 'end_date' }),
-      });
-      const lines = (await quoteLines(db, id)).map(({ tax_rate: _tax, ...line }) => line);
-      await copyLines(records, lines, 'contract_line', { contract: contract.id });
-      await records.update('quote', id, { contract: contract.id });
-      return { contract: contract.id, created: true, lines: lines.length };
+      const { id: contract, ...made } = await convertAccepted(
+        { id, quote, db, records },
+        {
+          link: 'contract',
+          head: {
+            ...carried(quote, { title: 'title', customer: 'customer', contact: 'contact', opportunity: 'opportunity', owner: 'owner' }),
+            ...carried(input, { contract_type: 'contract_type', start_date: 'start_date', end_date: 'end_date' }),
+          },
+          lineEntity: 'contract_line',
+          lineParent: 'contract',
+          omit: ['tax_rate'],
+        },
+      );
+      return { contract, ...made };
     },
   });
 
@@ -123,16 +145,17 @@ function registerQuoteActions(host: PluginHost): void {
     label: { en: 'Create the order', 'zh-CN': '生成订单' },
     input: NO_INPUT,
     async run({ id, record: quote, db, records }) {
-      if (typeof quote.sales_order === 'string') return { order: quote.sales_order, created: false };
-      requireAccepted(quote);
-      const order = await records.create('sales_order', {
-        ...carried(quote, { customer: 'customer', opportunity: 'opportunity', owner: 'owner' }),
-        status: 'planned',
-      });
-      const lines = (await quoteLines(db, id)).map(({ tax_rate: _tax, unit_cost: _cost, ...line }) => line);
-      await copyLines(records, lines, 'order_line', { sales_order: order.id });
-      await records.update('quote', id, { sales_order: order.id });
-      return { order: order.id, created: true, lines: lines.length };
+      const { id: order, ...made } = await convertAccepted(
+        { id, quote, db, records },
+        {
+          link: 'sales_order',
+          head: { ...carried(quote, { customer: 'customer', opportunity: 'opportunity', owner: 'owner' }), status: 'planned' },
+          lineEntity: 'order_line',
+          lineParent: 'sales_order',
+          omit: ['tax_rate', 'unit_cost'],
+        },
+      );
+      return { order, ...made };
     },
   });
 }

@@ -125,7 +125,6 @@ async function settle(tx: JobTransaction, id: string, on: string): Promise<{ ren
 export function registerRenewals(host: PluginHost): void {
   host.job({
     name: RENEWAL_JOB,
-    schedule: { cron: '30 6 * * *', timeZone: 'Asia/Shanghai' },
     async run({ db, payload, transaction, log }) {
       const on = jobDay(payload);
       const due = await db.query<{ id: string }>(

@@ -1,9 +1,31 @@
 // A contract template (per contract type: default lines, payment terms, clauses with merge fields and JSON Logic
-// conditions) makes a draft contract for a customer: its `create_contract` action, writing the contract and its
-// lines through the pipeline as the caller, so lines without a price are priced from the catalogue.
+// conditions, default SLA metrics) makes a draft contract for a customer: its `create_contract` action, writing the
+// contract, its lines and copies of the SLA metrics through the pipeline as the caller, so lines without a price are
+// priced from the catalogue and the metrics are checked like any the contract gets later.
 import { PluginRejection, type PluginHost } from '../../engine/src/plugins/plugin-api.js';
 import { termEnd } from './term-dates.js';
 import { ClauseError, parseClauses, renderClauses } from './render-clauses.js';
+
+/** The terms a template's SLA metric gives the contract's: its column and the field it fills. */
+const METRIC_TERMS = [
+  'name',
+  'metric_type',
+  'direction',
+  'period',
+  'aggregate',
+  'target',
+  'buffer',
+  'step',
+  'penalty_mode',
+  'penalty_per_step',
+  'penalty_cap_period',
+  'penalty_cap_total',
+  'reward_level',
+  'reward_mode',
+  'reward_per_step',
+  'reward_cap_period',
+  'reward_cap_total',
+].map((name) => ({ name, column: name === 'metric_type' ? 'metric_type_id' : name }));
 
 export function registerTemplates(host: PluginHost): void {
   host.action({
@@ -71,7 +93,20 @@ export function registerTemplates(host: PluginHost): void {
         const values = Object.fromEntries(Object.entries(line).filter(([, v]) => v !== null));
         await records.create('contract_line', { ...values, contract: contract.id });
       }
-      return { contract: contract.id, lines: lines.length };
+      // The template's default SLA metrics become the contract's own: copies it edits from then on.
+      const metrics = await db.query<Record<string, string | null>>(
+        `SELECT ${METRIC_TERMS.map((f) => `${f.column}::text AS ${f.name}`).join(', ')}
+           FROM contract_template_sla_metric WHERE template_id = $1 AND deleted_at IS NULL ORDER BY name, id`,
+        [id],
+      );
+      if (metrics.length > 0) {
+        const copies = metrics.map((m) => ({
+          ...Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null)),
+          contract: contract.id,
+        }));
+        await records.createMany('sla_metric', copies);
+      }
+      return { contract: contract.id, lines: lines.length, slaMetrics: metrics.length };
     },
   });
 }

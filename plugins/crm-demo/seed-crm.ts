@@ -1,8 +1,10 @@
 // The CRM's demo data, in dependency order: the sales organisation, then customers and what hangs off them,
-// leads, opportunities and activities; then the derived values (confidence, money, rollups, value and lead
-// scores) through the engine's own set-based recompute, so they are exactly what the rules say.
+// leads, opportunities and activities, the loyalty programme's members and what they bought; then the derived
+// values (confidence, money, rollups, value and lead scores, members' points) through the engine's own set-based
+// recompute, so they are exactly what the rules say.
 import type { SeedContext, SeedOutcome } from '../../engine/src/plugins/plugin-api.js';
 import { seedAddresses, seedBrands, seedCities, seedContacts, seedCustomers, seedRelatedParties } from './customers.js';
+import { seedMemberFees, seedMemberPlans, seedMemberPurchases, seedMembers, seedPointsEntries } from './members.js';
 import { physical } from './physical.js';
 import { seedActivities, seedLeads, seedOpportunities, seedOpportunityTeams } from './pipeline.js';
 import { seedSalesOrg } from './sales-org.js';
@@ -32,9 +34,15 @@ export async function seedCrm(ctx: SeedContext): Promise<SeedOutcome> {
   await step('activity', 'activities about customers', () => seedActivities(ctx, ph, 'customer', aboutCustomers, v.customers));
   await step('activity', 'activities about deals', () => seedActivities(ctx, ph, 'opportunity', aboutOpportunities, v.opportunities));
   await step('activity', 'activities about leads', () => seedActivities(ctx, ph, 'lead', aboutLeads, v.leads));
+  await step('member_plan', 'membership plans', () => seedMemberPlans(ctx, ph));
+  await step('member', 'members', () => seedMembers(ctx, ph, v));
+  await step('member_fee', 'membership fees', () => seedMemberFees(ctx, ph));
+  await step('member_purchase', 'member purchases', () => seedMemberPurchases(ctx, ph, v));
+  await step('points_entry', 'points ledger', () => seedPointsEntries(ctx, ph));
   // Opportunities are written with their derived values (the demo data's test proves a recompute changes none),
   // so only what reads them is recomputed: the customers' rollups and value scores.
   await ctx.step('customer rollups and scores', () => ctx.recompute('customer'));
   await ctx.step('lead scores', () => ctx.recompute('lead'));
+  await ctx.step("members' points, spend and fees", () => ctx.recompute('member'));
   return { counts, logins: org.logins };
 }

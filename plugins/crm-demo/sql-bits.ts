@@ -33,6 +33,11 @@ const KIND_CODES: Record<string, string> = {
   'ac-c': '0008',
   'ac-o': '0009',
   'ac-l': '000a',
+  mp: '000b',
+  mb: '000c',
+  mf: '000d',
+  pu: '000e',
+  pe: '000f',
 };
 
 /**
@@ -47,7 +52,7 @@ export const uid = (kind: string, n: string): string => {
 
 /** The n-th (1-based) of a block of numbers drawn for a numbered field. */
 export function numberSql(p: Params, drawn: DrawnNumbers, n: string): string {
-  const seq = `(${p.add(drawn.first, 'bigint')} + ${n} - 1)::text`;
+  const seq = drawn.sequence ? `(${p.add(drawn.sequence, 'bigint[]')})[${n}]::text` : `(${p.add(drawn.first, 'bigint')} + ${n} - 1)::text`;
   return `${p.add(drawn.head, 'text')} || CASE WHEN length(${seq}) < ${drawn.width} THEN lpad(${seq}, ${drawn.width}, '0') ELSE ${seq} END || ${p.add(drawn.tail, 'text')}`;
 }
 

@@ -11,6 +11,9 @@ export interface Volumes {
   readonly leads: number;
   readonly opportunities: number;
   readonly activities: number;
+  readonly members: number;
+  /** Purchases per member on average (each earns points; some members redeem). */
+  readonly purchasesPerMember: number;
 }
 
 export const VOLUMES: Readonly<Record<SeedSize, Volumes>> = {
@@ -23,6 +26,8 @@ export const VOLUMES: Readonly<Record<SeedSize, Volumes>> = {
     leads: 500,
     opportunities: 400,
     activities: 2000,
+    members: 120,
+    purchasesPerMember: 4,
   },
   large: {
     brands: 200,
@@ -33,5 +38,7 @@ export const VOLUMES: Readonly<Record<SeedSize, Volumes>> = {
     leads: 1_000_000,
     opportunities: 2_000_000,
     activities: 5_000_000,
+    members: 200_000,
+    purchasesPerMember: 5,
   },
 };

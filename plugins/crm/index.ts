@@ -4,7 +4,8 @@
 // as stock movements of its catalogue lines (a shipment that would take a product below zero fails whole); posting
 // a stock count (stock-count.ts). Every
 // record is written through the engine's pipeline as the caller. Required by metadata/packs/crm.
-import { PluginRejection, type PluginRecord, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+import { PluginRejection, type TesseraPlugin } from '../../engine/src/plugins/plugin-api.js';
+import { carriedValues as carried } from '../../engine/src/plugins/carried-values.js';
 import { registerStockCount } from './stock-count.js';
 
 const CONVERT_INPUT = {
@@ -21,16 +22,6 @@ interface ConvertInput {
   readonly customer?: string;
   readonly createOpportunity?: boolean;
   readonly opportunityName?: string;
-}
-
-/** The values of `from` that are set, under the names `to` gives them. */
-function carried(from: PluginRecord, fields: Record<string, string>): PluginRecord {
-  const out: PluginRecord = {};
-  for (const [source, target] of Object.entries(fields)) {
-    const value = from[source];
-    if (value !== null && value !== undefined) out[target] = value;
-  }
-  return out;
 }
 
 const plugin: TesseraPlugin = {

@@ -67,6 +67,8 @@ const plugin: TesseraPlugin = {
         additionalProperties: false,
         properties: { reason: { type: 'string', minLength: 3, maxLength: 200 } },
       },
+      // A scheduled run archives up to 20 notes per transaction.
+      batchSize: 20,
       async run({ id, input, db }) {
         const rows = await db.query<{ version: number }>(
           'UPDATE note SET archived = true, version = version + 1, updated_at = now() WHERE id = $1 RETURNING version',
@@ -88,6 +90,24 @@ const plugin: TesseraPlugin = {
         ]);
         for (const event of events) await records.delete('note_event', event.id);
         return { cleared: events.length };
+      },
+    });
+
+    // An action writing many records at once through the pipeline (one batched create).
+    host.action({
+      entity: 'note',
+      name: 'log_events',
+      label: { en: 'Log events', 'zh-CN': '记录事件' },
+      input: {
+        type: 'object',
+        required: ['events'],
+        additionalProperties: false,
+        properties: { events: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string' } } },
+      },
+      async run({ id, input, records }) {
+        const events = (input.events as string[]).map((event) => ({ note: id, event }));
+        const created = await records.createMany('note_event', events);
+        return { logged: created.map((e) => e.id) };
       },
     });
 

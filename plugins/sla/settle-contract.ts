@@ -2,9 +2,10 @@
 // periods that have ended, each period's result priced by settlePeriod in date order so the cumulative caps carry
 // over, and written as one settlement per metric and period through the engine's pipeline. A settlement someone has
 // confirmed, applied or disputed is never recomputed; a computed one follows new or corrected measurements, and one
-// that would not change is not written. Run by the contract's `settle_sla` action, under the action's lock.
+// that would not change is not written. Run by the contract's `settle_sla` action on one contract, or on a batch
+// of them in the monthly run (the same statements either way), under the action's locks.
 import { Decimal } from 'decimal.js';
-import { PluginRejection, type PluginDb, type PluginRecords } from '../../engine/src/plugins/plugin-api.js';
+import { PluginRejection, type PluginDb, type PluginRecord, type PluginRecords } from '../../engine/src/plugins/plugin-api.js';
 import { contractPeriods, milestoneMeasurements, type PeriodRow } from './contract-periods.js';
 import { settlePeriod, SlaTermsError, type Bases, type PeriodOutcome, type SlaTerms } from './settle-period.js';
 
@@ -34,7 +35,17 @@ function termsOf(m: PeriodRow): SlaTerms {
   };
 }
 
-function priced(row: PeriodRow, bases: Bases, penaltyBefore: Decimal, rewardBefore: Decimal): PeriodOutcome {
+/** The amounts a period's percentages apply to: its charge, the contract's value, its milestone's amount. */
+export function basesOf(row: PeriodRow, contractValue: string | null): Bases {
+  return {
+    pct_period_charge: row.period_charge,
+    ...(contractValue === null ? {} : { pct_contract: contractValue }),
+    ...(row.milestone_amount === null ? {} : { pct_milestone: row.milestone_amount }),
+  };
+}
+
+/** A period priced by settlePeriod with what earlier periods of its metric took from the cumulative caps. */
+export function priced(row: PeriodRow, bases: Bases, penaltyBefore: Decimal, rewardBefore: Decimal): PeriodOutcome {
   try {
     return settlePeriod(termsOf(row), {
       actual: row.actual,
@@ -59,27 +70,28 @@ function unchanged(row: PeriodRow, outcome: PeriodOutcome): boolean {
   );
 }
 
-export async function settleContract(
-  db: PluginDb,
-  records: PluginRecords,
-  contract: { readonly id: string; readonly contractValue: string | null },
-  through: string,
-): Promise<SettleOutcome> {
-  // A milestone's lateness is a measurement of the time-based metrics settled per milestone, kept in step with it.
-  for (const m of await milestoneMeasurements(db, contract.id)) {
-    const values = { measured_on: m.measured_on, actual: m.actual };
-    if (m.measurement_id === null)
-      await records.create('sla_measurement', { metric: m.metric_id, milestone: m.milestone_id, source: 'milestone', ...values });
-    else await records.update('sla_measurement', m.measurement_id, values);
-  }
-  let created = 0;
-  let updated = 0;
+export interface ContractToSettle {
+  readonly id: string;
+  readonly contractValue: string | null;
+}
+
+/** A contract's periods priced: settlements to create and to update, and what it comes to. */
+interface Planned {
+  readonly creates: PluginRecord[];
+  readonly updates: Array<{ readonly id: string; readonly values: PluginRecord }>;
+  readonly outcome: SettleOutcome;
+}
+
+/** Prices one contract's periods in order, carrying what each metric's earlier periods took from its caps. */
+function plan(contract: ContractToSettle, periods: readonly PeriodRow[]): Planned {
+  const creates: PluginRecord[] = [];
+  const updates: Array<{ id: string; values: PluginRecord }> = [];
   let kept = 0;
   let net = new Decimal(0);
   let metric: string | undefined;
   let penaltyBefore = new Decimal(0);
   let rewardBefore = new Decimal(0);
-  for (const row of await contractPeriods(db, contract.id, through)) {
+  for (const row of periods) {
     if (row.metric_id !== metric) {
       metric = row.metric_id;
       penaltyBefore = new Decimal(0);
@@ -91,11 +103,7 @@ export async function settleContract(
       rewardBefore = rewardBefore.plus(row.reward ?? 0);
       continue;
     }
-    const bases: Bases = {
-      pct_period_charge: row.period_charge,
-      ...(contract.contractValue === null ? {} : { pct_contract: contract.contractValue }),
-      ...(row.milestone_amount === null ? {} : { pct_milestone: row.milestone_amount }),
-    };
+    const bases = basesOf(row, contract.contractValue);
     const outcome = priced(row, bases, penaltyBefore, rewardBefore);
     penaltyBefore = penaltyBefore.plus(outcome.penalty);
     rewardBefore = rewardBefore.plus(outcome.reward);
@@ -113,13 +121,40 @@ export async function settleContract(
       reward: outcome.reward,
       explanation: outcome.explanation,
     };
-    if (row.settlement_id !== null) {
-      await records.update('sla_settlement', row.settlement_id, values);
-      updated++;
-    } else {
-      await records.create('sla_settlement', { contract: contract.id, metric: row.metric_id, period_key: row.key, ...values });
-      created++;
+    if (row.settlement_id !== null) updates.push({ id: row.settlement_id, values });
+    else creates.push({ contract: contract.id, metric: row.metric_id, period_key: row.key, ...values });
+  }
+  return { creates, updates, outcome: { created: creates.length, updated: updates.length, kept, net: net.toFixed(2) } };
+}
+
+/**
+ * Settles any number of contracts as of `through` — one alone (its action) or a scheduled run's batch — with the
+ * same statements: their milestone measurements and ended periods read in one statement each, each contract priced
+ * on its own (a contract's settlements read only its own rows), and every new settlement written in one batched
+ * create. Returns each contract's outcome by its id.
+ */
+export async function settleContracts(
+  db: PluginDb,
+  records: PluginRecords,
+  contracts: readonly ContractToSettle[],
+  through: string,
+): Promise<Map<string, SettleOutcome>> {
+  const ids = contracts.map((c) => c.id);
+  // A milestone's lateness is a measurement of the time-based metrics settled per milestone, kept in step with it.
+  const measured: string[] = [];
+  for (const [contract, rows] of await milestoneMeasurements(db, ids)) {
+    if (rows.length > 0) measured.push(contract);
+    for (const m of rows) {
+      const values = { measured_on: m.measured_on, actual: m.actual };
+      if (m.measurement_id === null)
+        await records.create('sla_measurement', { metric: m.metric_id, milestone: m.milestone_id, source: 'milestone', ...values });
+      else await records.update('sla_measurement', m.measurement_id, values);
     }
   }
-  return { created, updated, kept, net: net.toFixed(2) };
+  const periods = await contractPeriods(db, ids, through);
+  const plans = contracts.map((c) => ({ id: c.id, planned: plan(c, periods.get(c.id.toLowerCase()) ?? []) }));
+  for (const { planned } of plans) for (const u of planned.updates) await records.update('sla_settlement', u.id, u.values);
+  const creates = plans.flatMap(({ planned }) => planned.creates);
+  if (creates.length > 0) await records.createMany('sla_settlement', creates);
+  return new Map(plans.map(({ id, planned }) => [id, planned.outcome]));
 }

@@ -11,6 +11,9 @@ export const router = createRouter({
     { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
     // A public form's link: no account, no shell.
     { path: '/f/:token', name: 'public-form', component: () => import('./views/PublicFormView.vue'), meta: { public: true } },
+    // A share link (download a file) and an upload link (send files for review): the link is the key.
+    { path: '/s/:token', name: 'public-share', component: () => import('./views/PublicShareView.vue'), meta: { public: true } },
+    { path: '/u/:token', name: 'public-upload', component: () => import('./views/PublicUploadView.vue'), meta: { public: true } },
     {
       path: '/',
       component: ShellLayout,
@@ -31,7 +34,7 @@ export const router = createRouter({
 
 let restored = false;
 router.beforeEach(async (to) => {
-  if (to.name === 'public-form') return true;
+  if (to.name === 'public-form' || to.name === 'public-share' || to.name === 'public-upload') return true;
   if (!restored) {
     restored = true;
     await restoreSession();

@@ -1,9 +1,11 @@
 // npm run bench:contracts (SLA part): the monthly SLA settlement (#24 part 6) over 10,000 signed contracts
 // (BENCH_SLA_CONTRACTS), each with a monthly delay metric (one measurement) and a quarterly defect-rate metric (three
-// measurements, averaged): 20,000 periods settled through the scheduled action, each contract in its own transaction
-// through the write pipeline (audited, rollups kept). The contracts are seeded set-based in SQL; the engine runs in
-// this process so the occurrence can be queued with the bench's clock. Then the same occurrence's work again with
-// nothing new (reads only). Target: under 30 s. Prints figures; asserts nothing.
+// measurements, averaged): 20,000 periods settled through the scheduled action, 50 contracts per transaction (the
+// action's batch: their periods read in two statements, their settlements written in one batched create through the
+// write pipeline — audited, rollups kept), 8 transactions at once. The contracts are seeded set-based in SQL; the
+// engine runs in this process so the occurrence can be queued with the bench's clock. Then the next month's
+// occurrence with nothing new (reads, and each contract's action audit). Target: under 30 s. Prints figures; asserts
+// nothing.
 import { resolve } from 'node:path';
 import type pg from 'pg';
 import { loadConfig } from '../../engine/src/config/config.js';

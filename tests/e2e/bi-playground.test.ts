@@ -43,9 +43,10 @@ describe("Cube's playground", () => {
     await page.waitForURL(/#\/build/);
     await page.waitForSelector('[data-testid=Measure]:not([disabled])');
     await page.click('[data-testid=Measure]');
-    await page.getByRole('menuitem', { name: 'Open pipeline (CNY)', exact: true }).click();
+    // The opportunity cube's own member (the org-tree roll-up cube has one of the same title).
+    await page.getByTestId('opportunity.pipeline').click();
     await page.click('[data-testid=Dimension]');
-    await page.getByRole('menuitem', { name: 'Priority', exact: true }).click();
+    await page.getByTestId('opportunity.priority').click();
     await page.click('[data-testid=chart-type-btn]');
     await page.getByTestId('chart-type-dropdown').getByText('Table').click();
     await page.getByRole('button', { name: 'Run' }).click();

@@ -92,4 +92,33 @@ describe('my tasks', () => {
     await w.page.setViewportSize({ width: 1280, height: 800 });
     expect(w.browser.errors, w.browser.errors.join('\n')).toEqual([]);
   });
+
+  it('marks a task done from the list: the completing transition is taken through the API and the task leaves the list', async () => {
+    const customer = (await asRep('GET', listUrl('customer', { fields: 'id', limit: 1 }))).body.data[0].id;
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    const made = await asRep('POST', '/api/v1/activity', {
+      kind: 'call',
+      subject: '回访：确认交付时间',
+      status: 'planned',
+      customer,
+      due_on: day,
+    });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const id = made.body.data.id;
+    await w.page.reload();
+    const row = w.page.locator(`[data-task="${id}"]`);
+    await row.waitFor();
+    const before = await w.page.locator('[data-test=task]').count();
+    await w.shot('c04-my-tasks-mark-done');
+    await row.locator('[data-test=mark-done]').click();
+    await expect.poll(() => row.count()).toBe(0);
+    await expect.poll(() => w.page.locator('[data-test=tasks-notice]').innerText()).toBe('已完成：回访：确认交付时间');
+    expect(await w.page.locator('[data-test=task]').count()).toBe(before - 1);
+    // Completed by the pack's transition, with what it sets.
+    const done = (await asRep('GET', `/api/v1/activity/${id}`)).body.data;
+    expect(done.status).toBe('done');
+    expect(done.done_at).not.toBeNull();
+    expect(w.browser.errors, w.browser.errors.join('\n')).toEqual([]);
+  });
 });

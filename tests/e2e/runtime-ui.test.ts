@@ -179,4 +179,22 @@ describe('runtime UI, as a sales rep', () => {
     await w.shot('12-phone-record');
     await w.page.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('works at a tablet width: the list and a record page fit without scrolling sideways, approvals open', async () => {
+    await w.page.setViewportSize({ width: 820, height: 1180 });
+    const noSidewaysScroll = () => w.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+    await w.page.goto(`${w.t.url}/e/customer`);
+    await w.page.waitForSelector('[role=gridcell]');
+    expect(await noSidewaysScroll()).toBe(true);
+    await w.shot('13-tablet-list');
+    await w.page.goto(`${w.t.url}/e/customer/${createdId}`);
+    await w.page.waitForSelector('.tsection');
+    expect(await noSidewaysScroll()).toBe(true);
+    await w.shot('14-tablet-record');
+    await w.page.goto(`${w.t.url}/approvals`);
+    await w.page.waitForSelector('h1');
+    expect(await noSidewaysScroll()).toBe(true);
+    await w.shot('15-tablet-approvals');
+    await w.page.setViewportSize({ width: 1280, height: 800 });
+  });
 });

@@ -17,6 +17,11 @@ export interface ContractsWorld {
   patch(entity: string, id: string, body: Rec, who?: string): Promise<TestResponse>;
   action(entity: string, id: string, name: string, body?: Rec, who?: string): Promise<TestResponse>;
   list(entity: string, filter: unknown): Promise<Rec[]>;
+  /**
+   * Sets `field` to `to` as `who`; when an approval flow guards the transition, submits the record and lets the
+   * manager, then finance, approve until it gets there.
+   */
+  approve(entity: string, id: string, field: string, to: string, who?: string): Promise<Rec>;
 }
 
 const ENTITIES = [
@@ -34,9 +39,19 @@ const ENTITIES = [
   'change_request',
   'contract_template',
   'contract_template_line',
+  'contract_template_sla_metric',
   'contract_issue',
   'contract_issue_action',
   'activity',
+  'milestone',
+  'billing_line',
+  'invoice',
+  'invoice_line',
+  'receipt',
+  'receipt_allocation',
+  'cost_entry',
+  'sla_metric',
+  'sla_metric_type',
 ];
 
 export async function startContractsWorld(): Promise<ContractsWorld> {
@@ -84,21 +99,38 @@ export async function startContractsWorld(): Promise<ContractsWorld> {
   await post('role', { code: 'sales_rep', name: 'Sales reps', grants, members: [ids.rep, ids.mgr] });
   await post('role', { code: 'finance', name: 'Finance', grants, members: [ids.fin] });
   for (const name of ['mgr', 'rep', 'fin']) tokens[name] = await t.login(name, `${name}-password`);
+  const patch = async (entity: string, id: string, body: Rec, who?: string): Promise<TestResponse> => {
+    const current = await get(entity, id, who);
+    return t.request('PATCH', `/api/v1/${entity}/${id}`, body, { 'if-match': `"${current.version}"`, ...as(who) });
+  };
   return {
     t,
     ids,
     as,
     post,
     get,
-    async patch(entity, id, body, who) {
-      const current = await get(entity, id, who);
-      return t.request('PATCH', `/api/v1/${entity}/${id}`, body, { 'if-match': `"${current.version}"`, ...as(who) });
-    },
+    patch,
     action: (entity, id, name, body = {}, who) => t.request('POST', `/api/v1/${entity}/${id}/actions/${name}`, body, as(who)),
     async list(entity, filter) {
       const res = await t.request('GET', listUrl(entity, { filter, sort: 'created_at' }));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body.data;
+    },
+    async approve(entity, id, field, to, who = 'rep') {
+      const moved = await patch(entity, id, { [field]: to }, who);
+      if (moved.status === 200) return moved.body.data;
+      expect(moved.body.type, JSON.stringify(moved.body)).toMatch(/approval\.required$/);
+      const submitted = await t.request('POST', `/api/v1/${entity}/${id}/approval/submit`, {}, as(who));
+      expect(submitted.status, JSON.stringify(submitted.body)).toBeLessThan(300);
+      for (const approver of ['mgr', 'fin']) {
+        const record = await get(entity, id);
+        if (record[field] === to) return record;
+        const approved = await t.request('POST', `/api/v1/${entity}/${id}/approval/approve`, {}, as(approver));
+        expect(approved.status, JSON.stringify(approved.body)).toBeLessThan(300);
+      }
+      const record = await get(entity, id);
+      expect(record[field], `${entity} ${id} through its flow`).toBe(to);
+      return record;
     },
   };
 }

@@ -1,5 +1,8 @@
 // Boots a real engine (real database, real HTTP) on chosen packs and plugins for integration tests.
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../engine/src/config/config.js';
 import { openDatabase } from '../../engine/src/db/database.js';
 import { createEngine, type Engine } from '../../engine/src/engine.js';
@@ -39,9 +42,11 @@ export interface TestEngineOptions {
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-function testConfig(options: TestEngineOptions): Config {
+function testConfig(options: TestEngineOptions, filesDir: string): Config {
   return loadConfig(
     {
+      // Each test database gets its own file storage, so what one test stores another never sees.
+      TESSERA_FILES_DIR: filesDir,
       TESSERA_PACKS: options.packs.map((p) => resolve(ROOT, p)).join(','),
       TESSERA_PLUGINS_DIR: resolve(ROOT, options.pluginsDir ?? 'plugins'),
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -63,7 +68,7 @@ export interface PeerEngine {
 }
 
 export async function startPeerEngine(t: TestEngine, options: TestEngineOptions): Promise<PeerEngine> {
-  const config = testConfig(options);
+  const config = testConfig(options, t.engine.config.filesDir);
   const db = await openDatabase({ url: t.db.url });
   let engine: Engine;
   try {
@@ -85,7 +90,7 @@ export async function startPeerEngine(t: TestEngine, options: TestEngineOptions)
 
 export async function startTestEngine(options: TestEngineOptions): Promise<TestEngine> {
   const db = await createTestDatabase();
-  const config = testConfig(options);
+  const config = testConfig(options, join(tmpdir(), `tessera-files-${randomUUID()}`));
   let engine: Engine;
   try {
     engine = await createEngine(config, { db, logger: createLogger(config.logLevel) });
@@ -149,6 +154,7 @@ export async function startTestEngine(options: TestEngineOptions): Promise<TestE
     async stop() {
       await engine.close();
       await db.dispose();
+      await rm(config.filesDir, { recursive: true, force: true });
     },
   };
 }

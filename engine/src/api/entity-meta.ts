@@ -8,7 +8,7 @@ import { hiddenFieldNames, type Access } from '../security/access.js';
 import { withoutProperties } from '../forms/record-schemas.js';
 import { STANDARD_ACTIONS } from '../security/grants.js';
 import { buildDefaultUiSchema } from '../forms/ui-schema.js';
-import { filterOperators } from './filter-operators.js';
+import { filterOperand, filterOperators } from './filter-operators.js';
 import { mayTake } from '../data/transition-steps.js';
 import { layoutMeta, listViewsMeta, overviewsMeta } from './ui-meta.js';
 
@@ -84,6 +84,7 @@ export function buildEntityMeta(rt: EntityRuntime, runtime: ModelRuntime, locale
       required: f.required,
       unique: f.unique,
       operators: filterOperators(f, runtime),
+      ...(filterOperand(f, runtime) !== undefined ? { operand: filterOperand(f, runtime) } : {}),
       ...(f.target ? { target: f.target, cardinality: f.cardinality ?? 'belongsTo' } : {}),
       ...(f.values
         ? { values: f.values.map((v) => ({ value: v.value, label: text(v.label, locale), ...(v.color ? { color: v.color } : {}) })) }

@@ -12,6 +12,7 @@ import { MAX_BULK } from './entity.routes.js';
 import { MAX_EXPORT_ROWS } from './export-records.js';
 import { importPaths } from './openapi-import-paths.js';
 import { publicFormPaths, publicLinkPaths } from './openapi-public-form-paths.js';
+import { filePaths } from './openapi-file-paths.js';
 import { API_DESCRIPTION, FILTER_SEMANTICS } from './openapi-contract.js';
 import { envelope, json, problem, ref, type Doc } from './openapi-parts.js';
 import { SYSTEM_SCHEMAS, systemPaths } from './openapi-system-paths.js';
@@ -21,6 +22,7 @@ import { aggregateComponents, aggregatePaths } from './openapi-aggregate-paths.j
 import { overviewPaths } from './openapi-overview-paths.js';
 import { NOTIFICATION_SCHEMAS, notificationPaths } from './openapi-notification-paths.js';
 import { LIST_TOOL_SCHEMAS, batchPath, savedViewPaths } from './openapi-list-tool-paths.js';
+import { searchPaths } from './openapi-search-paths.js';
 import { approvalPaths, myApprovalPaths } from './openapi-approval-paths.js';
 
 /** Validation-only keywords (ours and ajv-formats') become x- extensions, which OpenAPI allows. */
@@ -373,8 +375,8 @@ export function buildOpenApiDocument(
     };
   }
   const aggregates = aggregateComponents(listParams.find((p) => p.name === 'filter') ?? {});
-  Object.assign(paths, systemPaths(view.isAdmin), publicFormPaths());
-  Object.assign(paths, notificationPaths(view.isAdmin), savedViewPaths());
+  Object.assign(paths, systemPaths(view.isAdmin), publicFormPaths(), filePaths());
+  Object.assign(paths, notificationPaths(view.isAdmin), savedViewPaths(), searchPaths());
   // The inbox and delegations are served always; they are documented where the Model has something to approve.
   if (runtime.model.entities.some((e) => e.approvalFlows?.length)) Object.assign(paths, myApprovalPaths());
   return {

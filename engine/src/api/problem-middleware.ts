@@ -71,7 +71,7 @@ export function problemMiddleware(): Middleware<ApiState> {
       const known = isEngineError(err)
         ? { status: err.status, code: err.code, detail: err.detail }
         : rejection
-          ? { status: 422, code: rejection.code, detail: rejection.detail }
+          ? { status: rejection.status, code: rejection.code, detail: rejection.detail }
           : clientError(err);
       if (!known || known.status >= 500) ctx.state.log.error({ err }, 'request failed');
       const { status, code, detail } = known ?? {

@@ -2,6 +2,7 @@
 // report run through Cube as the caller (their scope in every cube, their hidden fields absent), each row with the
 // list filter that drills down to its records. A report that needs a member the caller lacks is refused.
 import Router from '@koa/router';
+import type pg from 'pg';
 import type { Context } from 'koa';
 import { EngineError } from '../shared/engine-error.js';
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
@@ -11,6 +12,7 @@ import type { LazyCube } from '../bi/lazy-cube.js';
 import type { CubeViewers } from '../bi/cube-viewers.js';
 import { viewerKeyFor } from '../bi/cube-auth.js';
 import { drillFilter, listReports, planReport, type ReportPlan, type ReportRef } from '../bi/report-plan.js';
+import { treeClosureSql, treeOf } from '../bi/cube-tree.js';
 import { reportCsv, reportWorkbook, type ExportColumn } from '../bi/report-export.js';
 import { pickLabel } from '../bi/cube-members.js';
 import type { ApiState } from './api-state.js';
@@ -18,6 +20,8 @@ import { pickLocale } from './pick-locale.js';
 
 export interface ReportDeps {
   readonly cube: LazyCube;
+  /** Reads the subtrees of the nodes a rolled-up report answers with (their drill-down). */
+  readonly pool: pg.Pool;
   readonly viewers: CubeViewers;
   readonly kinds: FieldKindRegistry;
   model(): Model;
@@ -57,6 +61,20 @@ function findReport(model: Model, name: string): ReportRef {
   const found = listReports(model).find((r) => r.report.name === name);
   if (!found) throw new EngineError('report.not_found', 404, `there is no report '${name}'`);
   return found;
+}
+
+/** Each node a rolled-up report's rows name, with the nodes of its subtree (a row drills down to their records). */
+async function subtreesOf(deps: ReportDeps, plan: ReportPlan, rows: Record<string, unknown>[]): Promise<Map<string, string[]>> {
+  const column = plan.columns.find((c) => c.subtree);
+  const tree = column && plan.report.rollUp ? treeOf(deps.model(), deps.kinds, plan.entity, plan.report.rollUp) : undefined;
+  const nodes = column ? [...new Set(rows.map((r) => r[column.name]).filter((v): v is string => typeof v === 'string'))] : [];
+  if (!tree || nodes.length === 0) return new Map();
+  const { rows: found } = await deps.pool.query<{ node: string; members: string[] }>(
+    `SELECT node::text AS node, array_agg(member::text ORDER BY member) AS members FROM (${treeClosureSql(tree)}) c
+     WHERE node::text = ANY($1::text[]) GROUP BY node`,
+    [nodes],
+  );
+  return new Map(found.map((r) => [r.node, r.members]));
 }
 
 export function reportRoutes(deps: ReportDeps): Router<ApiState> {
@@ -106,8 +124,9 @@ export function reportRoutes(deps: ReportDeps): Router<ApiState> {
       }
       return;
     }
+    const subtrees = await subtreesOf(deps, plan, rows);
     ctx.body = {
-      data: rows.map((row) => ({ ...row, drill: { entity: ref.entity.name, filter: drillFilter(plan, segmentFilters, row) } })),
+      data: rows.map((row) => ({ ...row, drill: { entity: ref.entity.name, filter: drillFilter(plan, segmentFilters, row, subtrees) } })),
       meta: {
         report: { name: ref.report.name, label: title, entity: ref.entity.name, chart: ref.report.chart ?? 'table' },
         columns,

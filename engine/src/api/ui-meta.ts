@@ -50,6 +50,19 @@ export function layoutMeta(model: Model, entity: EntityDef, hidden: ReadonlySet<
   };
 }
 
+/**
+ * The transition that completes a task, with the state field it moves: the page offers it where the caller's
+ * transitions for the record's state include it (entity-meta.ts). None when the field is hidden from the caller.
+ */
+function doneMeta(
+  entity: EntityDef,
+  done: string | undefined,
+  hidden: ReadonlySet<string>,
+): { done?: { field: string; transition: string } } {
+  const field = done === undefined ? undefined : entity.fields.find((f) => f.transitions?.allowed.some((t) => t.name === done));
+  return field && done !== undefined && !hidden.has(field.name) ? { done: { field: field.name, transition: done } } : {};
+}
+
 export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlySet<string>, locale: string) {
   return listViewsOf(model, entity).map((v) => ({
     name: v.name,
@@ -66,7 +79,13 @@ export function listViewsMeta(model: Model, entity: EntityDef, hidden: ReadonlyS
       ? { calendar: { date: v.calendar.date, ...(v.calendar.title && !hidden.has(v.calendar.title) ? { title: v.calendar.title } : {}) } }
       : {}),
     ...(v.myTasks && !hidden.has(v.myTasks.owner) && v.myTasks.dates.some((d) => !hidden.has(d))
-      ? { myTasks: { owner: v.myTasks.owner, dates: v.myTasks.dates.filter((d) => !hidden.has(d)) } }
+      ? {
+          myTasks: {
+            owner: v.myTasks.owner,
+            dates: v.myTasks.dates.filter((d) => !hidden.has(d)),
+            ...doneMeta(entity, v.myTasks.done, hidden),
+          },
+        }
       : {}),
     // A board grouped by a hidden field cannot be shown to this caller: it becomes a plain list.
     ...(v.board && !hidden.has(v.board.groupBy)

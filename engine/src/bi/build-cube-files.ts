@@ -2,6 +2,7 @@
 // through its repository hook). Pure. A viewer's files carry their record scope in every cube's SQL, so every measure,
 // join, segment and drill-down sees only their rows, and leave out the fields hidden from them, so no member exists
 // for those. Without a viewer (the golden files, an administrator) nothing is restricted.
+import { createHash } from 'node:crypto';
 import type { FieldKindRegistry } from '../metadata/field-kinds.js';
 import type { EntityDef, Model } from '../metadata/model.js';
 import type { MeasureDef } from '../metadata/analytics.js';
@@ -16,6 +17,7 @@ import { entityMembers, pickLabel, type Member } from './cube-members.js';
 import { joinFields } from './cube-joins.js';
 import { reportSegment } from './report-segment.js';
 import { dimensionPath } from './report-plan.js';
+import { TREE_NODE_COLUMN, treeClosureSql, treeCubeName, treeOf, type Tree } from './cube-tree.js';
 
 export interface CubeFile {
   readonly fileName: string;
@@ -78,6 +80,7 @@ interface CubeDef {
   readonly dimensions: Record<string, Member>;
   readonly measures: Record<string, Member>;
   readonly segments: Record<string, Member>;
+  readonly preAggregations?: Record<string, Member>;
   readonly [key: string]: unknown;
 }
 
@@ -135,8 +138,25 @@ function entityCube(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer, 
   };
 }
 
-/** How often Cube rebuilds a report's rollup; a new Model version compiles anew and rebuilds what changed. */
-export const ROLLUP_REFRESH = '10 minute';
+/**
+ * A rollup's refresh key never changes: the jobs system rebuilds rollups (jobs/refresh-rollups.ts), so Cube's query path
+ * answers from the last build and builds only a rollup that was never built (a viewer the job has not met yet). A Model
+ * change that changes a rollup's SQL gives it a new table (Cube keys tables by their SQL), built by the job the publish
+ * queues.
+ */
+const ROLLUP_REFRESH_KEY = new SqlText('SELECT 1');
+
+/**
+ * Cube names a rollup's tables `<cube>_<alias>_<content>_<structure>_<build time>`; PostgreSQL cuts names at 63
+ * bytes, and a cut build time made two builds one name. A short alias (and check-analytics.ts's bound on the entity's
+ * name) keeps every table's name whole.
+ */
+export function rollupAlias(report: string): string {
+  return `r${createHash('sha256').update(report).digest('hex').slice(0, 7)}`;
+}
+
+/** The longest entity name whose rollup tables' names stay within PostgreSQL's 63 bytes. */
+export const ROLLUP_ENTITY_NAME_MAX = 28;
 
 /**
  * A rollup per report that asks for one, when the viewer has every member it names (a rollup naming a missing member
@@ -160,6 +180,7 @@ function rollupsOf(
     if (!ok) continue;
     out[reportSegment(r.name)] = {
       type: 'rollup',
+      sqlAlias: rollupAlias(r.name),
       // Kept in the source database (Cube's own schema there): there is no Cube Store.
       external: false,
       measures: r.measures.map((m) => new MemberRef(undefined, m)),
@@ -168,10 +189,45 @@ function rollupsOf(
       ...(r.timeDimension
         ? { timeDimension: new MemberRef(undefined, r.timeDimension.dimension), granularity: r.timeDimension.granularity }
         : {}),
-      refreshKey: { every: ROLLUP_REFRESH },
+      refreshKey: { sql: ROLLUP_REFRESH_KEY },
+      scheduledRefresh: true,
     };
   }
   return out;
+}
+
+/**
+ * The entity's records once per node above them in a tree (cube-tree.ts), for the reports that roll up along it: the
+ * same members as the entity's cube, except that the tree field's dimension (and the join to the tree's entity) is the
+ * node counted toward. The records carry the viewer's scope as in the entity's cube; the tree's shape does not.
+ */
+function treeCube(entity: EntityDef, base: CubeDef, tree: Tree, viewer: CubeViewer): CubeDef {
+  const alias = 't';
+  const fk = q(tree.field.columns[0]?.name ?? '');
+  const node = new SqlText(`${CUBE}.${q(TREE_NODE_COLUMN)}`);
+  const own = base.dimensions[tree.field.name];
+  const joins = { ...(base.joins as Record<string, Member>) };
+  if (viewer.canRead(tree.target.name))
+    joins[tree.target.name] = { relationship: 'many_to_one', sql: new SqlText(`${node.sql} = ${cubeRef(tree.target.name)}.id`) };
+  return {
+    sql: new SqlText(
+      `SELECT ${alias}.*, tree.node AS ${q(TREE_NODE_COLUMN)} FROM ${q(entity.table)} ${alias} JOIN (${treeClosureSql(tree)}) tree ON tree.member = ${alias}.${fk} WHERE ${liveAndScoped(entity, alias, LITERAL_SINK, viewer.readScope)}`,
+    ),
+    title: base.title,
+    joins,
+    dimensions: { ...base.dimensions, ...(own ? { [tree.field.name]: { ...own, sql: node } } : {}) },
+    measures: base.measures,
+    segments: base.segments,
+  };
+}
+
+/** The trees the entity's reports roll up along, and whose field the viewer may see. */
+function treesOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Tree[] {
+  const fields = new Set((entity.analytics?.reports ?? []).flatMap((r) => (r.rollUp ? [r.rollUp] : [])));
+  return [...fields].flatMap((f) => {
+    const tree = viewer.isHidden(entity.name, f) ? undefined : treeOf(deps.model, deps.kinds, entity, f);
+    return tree ? [tree] : [];
+  });
 }
 
 /** Whether a condition names only what the viewer may see (a hidden field reads as an unknown one). */
@@ -201,19 +257,26 @@ export interface CubeModel {
   readonly files: readonly CubeFile[];
   /** Every member a query may name (`cube.member`): dimensions, measures and segments. */
   readonly members: ReadonlySet<string>;
+  /** Cube's ids (`cube.name`) of the rollups in this model. */
+  readonly rollups: readonly string[];
 }
 
 export function buildCubeModel(deps: CubeFilesDeps, viewer: CubeViewer = EVERYONE, locale = 'en'): CubeModel {
   const files: CubeFile[] = [];
   const members = new Set<string>();
+  const rollups: string[] = [];
   for (const e of deps.model.entities) {
     if (!viewer.canRead(e.name)) continue;
     const cube = entityCube(e, deps, viewer, locale);
-    for (const group of [cube.dimensions, cube.measures, cube.segments])
-      for (const name of Object.keys(group)) members.add(`${e.name}.${name}`);
-    files.push({ fileName: `${e.name}.js`, content: `cube(${JSON.stringify(e.name)}, ${jsValue(cube)});\n` });
+    const cubes: Array<[string, CubeDef]> = [[e.name, cube]];
+    for (const tree of treesOf(e, deps, viewer)) cubes.push([treeCubeName(e.name, tree.field.name), treeCube(e, cube, tree, viewer)]);
+    for (const [name, def] of cubes) {
+      for (const group of [def.dimensions, def.measures, def.segments]) for (const m of Object.keys(group)) members.add(`${name}.${m}`);
+      for (const m of Object.keys(def.preAggregations ?? {})) rollups.push(`${name}.${m}`);
+      files.push({ fileName: `${name}.js`, content: `cube(${JSON.stringify(name)}, ${jsValue(def)});\n` });
+    }
   }
-  return { files, members };
+  return { files, members, rollups };
 }
 
 export function buildCubeFiles(deps: CubeFilesDeps, viewer: CubeViewer = EVERYONE, locale = 'en'): CubeFile[] {

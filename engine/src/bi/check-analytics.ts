@@ -6,7 +6,8 @@ import type { MeasureDef } from '../metadata/analytics.js';
 import { conditionProblems, type MetadataProblem } from '../metadata/metadata-problem.js';
 import { cubeConditionSql } from './cube-condition.js';
 import { entityMembers } from './cube-members.js';
-import { EVERYONE, buildCubeModel, type CubeFilesDeps } from './build-cube-files.js';
+import { EVERYONE, ROLLUP_ENTITY_NAME_MAX, buildCubeModel, type CubeFilesDeps } from './build-cube-files.js';
+import { treeCubeName, treeOf } from './cube-tree.js';
 import { reportSegment } from './report-segment.js';
 import { planReport } from './report-plan.js';
 
@@ -59,6 +60,26 @@ function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
         problem(at, 'analytics.unknown_dimension', (err as Error).message);
         return;
       }
+      if (report.rollUp !== undefined) {
+        const at2 = `${at}/rollUp`;
+        // Without its tree the report's cube does not exist: its members are not reported missing one by one.
+        if (!(report.dimensions ?? []).includes(report.rollUp)) {
+          problem(at2, 'analytics.roll_up_not_a_dimension', `'${report.rollUp}' is not one of the report's own dimensions`);
+          return;
+        }
+        if (!treeOf(deps.model, deps.kinds, entity, report.rollUp)) {
+          problem(at2, 'analytics.roll_up_not_a_tree', `'${report.rollUp}' is not a relation to an entity that relates to itself (a tree)`);
+          return;
+        }
+        if (deps.model.entitiesByName[treeCubeName(entity.name, report.rollUp)])
+          problem(
+            at2,
+            'analytics.roll_up_name_taken',
+            `an entity is named ${treeCubeName(entity.name, report.rollUp)}, the name of this roll-up's cube`,
+          );
+        if (report.preAggregate)
+          problem(`${at}/preAggregate`, 'analytics.roll_up_pre_aggregated', 'a report that rolls up along a tree is not kept in a rollup');
+      }
       for (const m of plan.members) {
         if (!members.has(m)) problem(at, 'analytics.unknown_member', `'${m}' is not a member of the ${entity.name} cube or one it joins`);
       }
@@ -66,6 +87,12 @@ function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
       const timeDim = time && entity.fields.find((f) => f.name === time.dimension);
       if (time && !['created_at', 'updated_at'].includes(time.dimension) && deps.kinds.get(timeDim?.kind ?? '')?.cubeType !== 'time')
         problem(`${at}/timeDimension/dimension`, 'analytics.not_a_time', `'${time.dimension}' is not a date or time field`);
+      if (report.preAggregate && entity.name.length > ROLLUP_ENTITY_NAME_MAX)
+        problem(
+          `${at}/preAggregate`,
+          'analytics.rollup_name_too_long',
+          `rollups of '${entity.name}' would get table names past PostgreSQL's 63 bytes: keep entity names of reports kept in rollups to ${ROLLUP_ENTITY_NAME_MAX} characters`,
+        );
       if (report.preAggregate) {
         // A rollup keeps sums and counts per group; averages, distinct counts and ratios cannot be added back up.
         const generated = entityMembers(entity, deps.kinds, 'en', () => true).measures;

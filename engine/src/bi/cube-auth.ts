@@ -12,7 +12,7 @@ export interface CubeAuthDeps {
 }
 
 /** The viewer key of a signed-in session (reports run as their caller). */
-export function viewerKeyFor(deps: Omit<CubeAuthDeps, 'auth'>, session: AuthSession, locale: string): string {
+export function viewerKeyFor(deps: Omit<CubeAuthDeps, 'auth'>, session: Pick<AuthSession, 'info' | 'access'>, locale: string): string {
   return deps.viewers.ensure({
     modelVersion: deps.modelVersion(),
     userId: session.info.id,

@@ -36,6 +36,8 @@ export interface CubeServer {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** Runs a query as the viewer of `key` (their model, their query rewrite), in the process. */
   load(key: string, query: Record<string, unknown>, requestId: string): Promise<CubeResult>;
+  /** Builds every rollup of the viewer of `key` anew (a new table each, read by the queries that follow); resolves when built. */
+  buildRollups(key: string, requestId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,24 @@ class EmbeddedCube extends serverCore.CubejsServerCore {
   gateway(): ReturnType<serverCore.CubejsServerCore['apiGateway']> {
     return this.apiGateway();
   }
+
+  /** Cube's refresh scheduler: what its `/pre-aggregations/jobs` route and refresh worker build rollups with. */
+  refresher(): ReturnType<serverCore.CubejsServerCore['getRefreshScheduler']> {
+    return this.getRefreshScheduler();
+  }
+}
+
+function isContinueWait(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { error?: unknown }).error === 'Continue wait';
+}
+
+/**
+ * A rollup table is named by its content, its structure and the second its build began: a build Cube's query path
+ * began in the background in the same second as ours (data changed since the last build) takes the name first.
+ */
+function isNameTaken(err: unknown): boolean {
+  const text = err instanceof Error ? err.message : String((err as { error?: unknown } | null)?.error ?? err);
+  return /relation "[^"]+" already exists/.test(text);
 }
 
 /**
@@ -182,9 +202,38 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
       return answer.message as unknown as CubeResult;
     }
   };
+  const buildRollups = async (key: string, requestId: string): Promise<void> => {
+    const ids = o.model(key).rollups;
+    if (ids.length === 0) return;
+    const securityContext: SecurityContext = { key };
+    // authInfo is the older name of securityContext that Cube's background contexts still carry.
+    const context = { securityContext, authInfo: securityContext, requestId };
+    // One at a time: the first build in a new schema creates it, and two at once both tried (a duplicate-key error).
+    for (const id of ids) {
+      // Cube gives up waiting after a few seconds ('Continue wait') while the build goes on in its queue; asking
+      // again joins that build (the queue keys it by its SQL) rather than starting another. A name taken by a build
+      // of the same second is asked again a second later, under the next second's name.
+      for (let taken = 0; ;) {
+        try {
+          await core.refresher().buildPreAggregations(context, {
+            timezones: ['UTC'],
+            preAggregations: [{ id }],
+            forceBuildPreAggregations: true,
+            throwErrors: true,
+          });
+          break;
+        } catch (err) {
+          if (isContinueWait(err)) continue;
+          if (!isNameTaken(err) || ++taken > 3) throw err;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
+    }
+  };
   return {
     handle: (req, res) => app(req, res),
     load,
+    buildRollups,
     close: async () => {
       await core.shutdown();
       await Promise.all(drivers.map(endPool));

@@ -21,6 +21,7 @@ export interface LazyCubeOptions {
 export class LazyCube {
   private started: Promise<CubeServer> | undefined;
   private secretLoad: Promise<string> | undefined;
+  private closed = false;
 
   constructor(private readonly o: LazyCubeOptions) {}
 
@@ -34,6 +35,7 @@ export class LazyCube {
   }
 
   server(): Promise<CubeServer> {
+    if (this.closed) return Promise.reject(new Error('cube: the engine is closing'));
     this.started ??= this.start().catch((err: unknown) => {
       this.started = undefined;
       throw err;
@@ -57,6 +59,7 @@ export class LazyCube {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const started = this.started;
     this.started = undefined;
     // A start that failed has nothing to close; it was reported to the request that started it.

@@ -7,6 +7,7 @@ import type { Granularity, ReportDef } from '../metadata/analytics.js';
 import { reportSegment } from './report-segment.js';
 import type { CubeQuery } from './check-query-members.js';
 import { joinFields } from './cube-joins.js';
+import { treeCubeName } from './cube-tree.js';
 
 export interface ReportColumn {
   /** The key in report rows: a measure or dimension as the report names it, `<dim>.<granularity>` for time. */
@@ -19,6 +20,8 @@ export interface ReportColumn {
   readonly granularity?: Granularity;
   /** A time bucket of a date field is bounded by dates, of a date-time field by instants. */
   readonly dateOnly?: boolean;
+  /** The dimension a report rolls up along: a row's value is a node, and its records are those of its subtree. */
+  readonly subtree?: boolean;
 }
 
 export interface ReportPlan {
@@ -71,21 +74,35 @@ export function dimensionPath(
   return via && inner ? { path: `${via.name}.${inner.path}`, dateOnly: inner.dateOnly } : undefined;
 }
 
-const member = (entity: EntityDef, name: string) => (name.includes('.') ? name : `${entity.name}.${name}`);
+/** The cube a report queries: its entity's, or the one that repeats the records up the tree it rolls up along. */
+export function reportCube(entity: EntityDef, report: ReportDef): string {
+  return report.rollUp ? treeCubeName(entity.name, report.rollUp) : entity.name;
+}
 
 /** Throws (a plain Error naming the report) for what check-analytics.ts reports first: unknown dimensions. */
 export function planReport(model: Model, kinds: FieldKindRegistry, { entity, report }: ReportRef): ReportPlan {
+  const cube = reportCube(entity, report);
+  const member = (name: string) => (name.includes('.') ? name : `${cube}.${name}`);
   const columns: ReportColumn[] = [];
   for (const d of report.dimensions ?? []) {
     const found = dimensionPath(model, kinds, entity, d);
     if (!found) throw new Error(`report ${report.name}: '${d}' is not a dimension of ${entity.name}`);
-    columns.push({ name: d, member: member(entity, d), kind: 'dimension', path: found.path });
+    // Rolled up, a dimension of the node (its name through the join) describes the row's node, not each record's own:
+    // the node's subtree is the whole drill-down.
+    const ofNode = report.rollUp !== undefined && found.path.startsWith(`${report.rollUp}.`);
+    columns.push({
+      name: d,
+      member: member(d),
+      kind: 'dimension',
+      ...(ofNode ? {} : { path: found.path }),
+      ...(d === report.rollUp ? { subtree: true } : {}),
+    });
   }
   const time = report.timeDimension;
   if (time) {
     const found = ownDimension(kinds, entity, time.dimension);
     if (!found) throw new Error(`report ${report.name}: '${time.dimension}' is not a dimension of ${entity.name}`);
-    const m = member(entity, time.dimension);
+    const m = member(time.dimension);
     columns.push({
       name: `${time.dimension}.${time.granularity}`,
       member: `${m}.${time.granularity}`,
@@ -95,16 +112,14 @@ export function planReport(model: Model, kinds: FieldKindRegistry, { entity, rep
       dateOnly: found.dateOnly,
     });
   }
-  for (const m of report.measures) columns.push({ name: m, member: member(entity, m), kind: 'measure' });
-  const segments = [...(report.segments ?? []), ...(report.filter !== undefined ? [reportSegment(report.name)] : [])].map((s) =>
-    member(entity, s),
-  );
+  for (const m of report.measures) columns.push({ name: m, member: member(m), kind: 'measure' });
+  const segments = [...(report.segments ?? []), ...(report.filter !== undefined ? [reportSegment(report.name)] : [])].map((s) => member(s));
   const byName = new Map(columns.map((c) => [c.name, c.member]));
-  const order = (report.order ?? []).map((o) => [byName.get(o.member) ?? member(entity, o.member), o.descending ? 'desc' : 'asc']);
+  const order = (report.order ?? []).map((o) => [byName.get(o.member) ?? member(o.member), o.descending ? 'desc' : 'asc']);
   const query = {
-    measures: report.measures.map((m) => member(entity, m)),
-    dimensions: (report.dimensions ?? []).map((d) => member(entity, d)),
-    timeDimensions: time ? [{ dimension: member(entity, time.dimension), granularity: time.granularity }] : [],
+    measures: report.measures.map((m) => member(m)),
+    dimensions: (report.dimensions ?? []).map((d) => member(d)),
+    timeDimensions: time ? [{ dimension: member(time.dimension), granularity: time.granularity }] : [],
     segments,
     order,
     ...(report.limit !== undefined ? { limit: report.limit } : { limit: 10000 }),
@@ -122,11 +137,15 @@ function nextBucket(start: string, granularity: Granularity): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** The list filter selecting a row's records: the report's filter and segments, then each dimension's value. */
+/**
+ * The list filter selecting a row's records: the report's filter and segments, then each dimension's value (for the
+ * dimension rolled up along, any node of the row's subtree, from `subtrees`).
+ */
 export function drillFilter(
   plan: ReportPlan,
   segmentFilters: ReadonlyMap<string, unknown>,
   row: Readonly<Record<string, unknown>>,
+  subtrees: ReadonlyMap<string, readonly string[]> = new Map(),
 ): unknown {
   const parts: unknown[] = [];
   if (plan.report.filter !== undefined) parts.push(plan.report.filter);
@@ -136,6 +155,7 @@ export function drillFilter(
     const value = row[c.name];
     const v = { var: c.path };
     if (value === null || value === undefined) parts.push({ isNull: [v] });
+    else if (c.subtree) parts.push({ in: [v, [...(subtrees.get(String(value)) ?? [String(value)])]] });
     else if (c.kind === 'dimension') parts.push({ '==': [v, value] });
     else if (c.granularity) {
       const start = String(value).slice(0, 10);

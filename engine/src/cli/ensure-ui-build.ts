@@ -22,10 +22,15 @@ function sourceFiles(dir: string): string[] {
     .sort();
 }
 
+/** Engine folders the UI's bundle takes code from (the record form judges rules with the engine's evaluator). */
+export const UI_ENGINE_SOURCES = ['engine/src/rules', 'engine/src/shared'] as const;
+
 /** Hash of the UI's sources and of the dependency versions it is built with. */
 export function uiSourceHash(): string {
   const hash = createHash('sha256');
   for (const file of sourceFiles(UI_DIR)) hash.update(relative(UI_DIR, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of UI_ENGINE_SOURCES.flatMap((dir) => sourceFiles(join(ROOT, dir))))
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: unknown };
   hash.update(JSON.stringify(pkg.dependencies ?? {}));
   return hash.digest('hex');

@@ -34,6 +34,8 @@ import { returnStaleToPool } from '../data/assignment-pool.js';
 import { buildModelRuntime } from '../data/entity-runtime.js';
 import { recomputeAll } from '../data/recompute-all.js';
 import { seedPack } from '../data/seed-pack.js';
+import { SEARCH_REINDEX_JOB } from '../search/search-index.js';
+import { hasRollups, ROLLUP_REFRESH_JOB } from '../bi/rollup-job.js';
 import { ensureEngineTables } from '../security/engine-tables.js';
 import { SEED_SIZES, type SeedSize } from '../plugins/plugin-api.js';
 import { progressLine, seedReport } from './seed-report.js';
@@ -247,8 +249,17 @@ program
 async function seedDemoData(engine: Engine): Promise<void> {
   const model = engine.models.current().model;
   const runtime = buildModelRuntime(model, engine.registries.kinds, engine.registries.operators);
+  // model.packs is in requirement order (load-model's orderPacks), so a pack's demo data comes after that of the
+  // packs it requires, which it hangs on; a pack whose required packs have demo data not written is left out.
+  const hasDemoData = new Set<string>();
+  let seeded = false;
   for (const pack of model.packs) {
     if (!engine.registries.seeders.has(pack.name)) continue;
+    const missing = Object.keys(pack.requires).filter((p) => engine.registries.seeders.has(p) && !hasDemoData.has(p));
+    if (missing.length > 0) {
+      engine.log.debug({ pack: pack.name, missing }, 'no demo data: the packs it requires have none');
+      continue;
+    }
     const size: SeedSize = 'small';
     try {
       const result = await seedPack(engine.db.pool, runtime, engine.registries.seeders, {
@@ -258,11 +269,22 @@ async function seedDemoData(engine: Engine): Promise<void> {
         onlyIntoEmpty: true,
         onProgress: (p) => engine.log.debug(p, 'demo data step'),
       });
-      if (result.status === 'seeded') out(`\n${seedReport(pack.name, result)}\n(TESSERA_DEMO_DATA=false starts without demo data.)\n`);
+      if (result.status !== 'skipped') hasDemoData.add(pack.name);
+      if (result.status === 'seeded') {
+        out(`\n${seedReport(pack.name, result)}\n(TESSERA_DEMO_DATA=false starts without demo data.)\n`);
+        seeded = true;
+      }
     } catch (e) {
       engine.log.error({ err: e, pack: pack.name }, `the demo data of ${pack.name} could not be written; try tessera seed ${pack.name}`);
     }
   }
+  if (!seeded) return;
+  // Once for every pack seeded: seeds write around the pipeline, so their search rows are made by the reindex job
+  // (now rather than on schedule), and the reports' rollups, built over the empty database at start, again so the
+  // first report is warm.
+  await engine.queue.add(SEARCH_REINDEX_JOB, {}, { jobKey: `search:seeded:${Date.now()}` });
+  if (engine.config.bi && hasRollups(engine.models.current().model))
+    await engine.queue.add(ROLLUP_REFRESH_JOB, {}, { jobKey: `bi:seeded:${Date.now()}` });
 }
 
 /** Closes the engine on SIGINT or SIGTERM (jobs under way finish first), then exits. */

@@ -25,6 +25,22 @@ export interface Config {
   readonly jobLockMs: number;
   /** Where the embedded database keeps its files. */
   readonly dataDir: string;
+  /** Where the local file storage keeps blobs (TESSERA_FILES_DIR, by default <data>/files). */
+  readonly filesDir: string;
+  /** Largest file an upload may store, in bytes (TESSERA_FILE_LIMIT). */
+  readonly fileLimitBytes: number;
+  /**
+   * Content types an upload may have (TESSERA_FILE_TYPES, comma-separated), judged on the type sniffed from the
+   * bytes; by default documents, images, archives and plain text.
+   */
+  readonly fileTypes: readonly string[];
+  /** Where blobs live (TESSERA_STORAGE=local|s3): the folder above, or an S3-compatible bucket. */
+  readonly storage: StorageConfig;
+  /**
+   * How old an unreferenced blob must be before garbage collection sets it aside, and how long it stays aside before
+   * it is purged (TESSERA_BLOB_GRACE_SECONDS, by default a day): longer than any upload takes to be written to its record.
+   */
+  readonly blobGraceSeconds: number;
   /** Pack folders to install, in the order given (requires decide the real order). */
   readonly packDirs: readonly string[];
   readonly pluginsDir: string;
@@ -47,6 +63,16 @@ export interface Config {
   readonly smtpUrl?: string;
   /** Sender of notification mail (TESSERA_MAIL_FROM). */
   readonly mailFrom: string;
+  /** The address people reach this installation at, for links sent by mail (TESSERA_PUBLIC_URL). */
+  readonly publicUrl: string;
+  /** The Chromium binary that prints PDFs (TESSERA_CHROMIUM); plugins answer 503 while it is missing. */
+  readonly chromiumPath: string;
+  /**
+   * The instance's signing certificate as a PKCS#12 file (TESSERA_SIGNING_P12) and its passphrase
+   * (TESSERA_SIGNING_P12_PASSWORD). Unset, a self-signed one is generated under the data folder and kept there;
+   * the scaled topology sets it, so every process signs with the same certificate.
+   */
+  readonly signingP12?: { readonly path: string; readonly passphrase: string };
   /**
    * Whether `tessera serve` seeds the small demo data of every installed pack that has some, when none of the
    * pack's entities has a record yet (a newcomer's first start). Only the serve command reads it.
@@ -59,6 +85,58 @@ export interface Config {
    * not production), on TESSERA_PLAYGROUND_PORT, by default the port after PORT. Undefined in production.
    */
   readonly playgroundPort?: number;
+}
+
+/** The local driver needs nothing beyond filesDir; S3 needs its bucket and, off AWS, an endpoint. */
+export type StorageConfig =
+  | { readonly driver: 'local' }
+  | {
+      readonly driver: 's3';
+      readonly endpoint?: string;
+      readonly bucket: string;
+      readonly region: string;
+      readonly accessKeyId?: string;
+      readonly secretAccessKey?: string;
+      /** Path-style URLs (http://host/bucket/key): MinIO, s3rver and most self-hosted stores want them. */
+      readonly forcePathStyle: boolean;
+    };
+
+/** What uploads accept unless TESSERA_FILE_TYPES says otherwise. */
+export const DEFAULT_FILE_TYPES: readonly string[] = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/tiff',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/x-cfb',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/zip',
+  'text/plain',
+  'text/csv',
+];
+
+function storageConfig(env: Env): StorageConfig {
+  const driver = env.TESSERA_STORAGE || 'local';
+  if (driver === 'local') return { driver };
+  if (driver !== 's3') throw new Error(`TESSERA_STORAGE must be local or s3, got '${driver}'`);
+  const bucket = env.TESSERA_S3_BUCKET;
+  if (!bucket) throw new Error('TESSERA_STORAGE=s3 needs TESSERA_S3_BUCKET');
+  return Object.freeze({
+    driver,
+    bucket,
+    region: env.TESSERA_S3_REGION || 'us-east-1',
+    forcePathStyle: flag(env, 'TESSERA_S3_PATH_STYLE', env.TESSERA_S3_ENDPOINT !== undefined && env.TESSERA_S3_ENDPOINT !== ''),
+    ...(env.TESSERA_S3_ENDPOINT ? { endpoint: env.TESSERA_S3_ENDPOINT } : {}),
+    ...(env.TESSERA_S3_ACCESS_KEY_ID ? { accessKeyId: env.TESSERA_S3_ACCESS_KEY_ID } : {}),
+    ...(env.TESSERA_S3_SECRET_ACCESS_KEY ? { secretAccessKey: env.TESSERA_S3_SECRET_ACCESS_KEY } : {}),
+  });
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -94,6 +172,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new Error('TESSERA_RUN_JOBS=false needs REDIS_URL: without Redis, jobs run only in the process that queued them');
   }
   const port = positiveInt(env, 'PORT', 3000);
+  const dataDir = resolve(cwd, env.TESSERA_DATA_DIR || 'data');
   return Object.freeze({
     port,
     playgroundPort: env.NODE_ENV === 'production' ? undefined : positiveInt(env, 'TESSERA_PLAYGROUND_PORT', port + 1),
@@ -105,7 +184,18 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     jobAttempts: positiveInt(env, 'TESSERA_JOB_ATTEMPTS', 5),
     jobBackoffMs: positiveInt(env, 'TESSERA_JOB_BACKOFF_MS', 1000),
     jobLockMs: positiveInt(env, 'TESSERA_JOB_LOCK_MS', 30_000),
-    dataDir: resolve(cwd, env.TESSERA_DATA_DIR || 'data'),
+    dataDir,
+    filesDir: env.TESSERA_FILES_DIR ? resolve(cwd, env.TESSERA_FILES_DIR) : resolve(dataDir, 'files'),
+    fileLimitBytes: positiveInt(env, 'TESSERA_FILE_LIMIT', 50 * 1024 * 1024),
+    fileTypes: Object.freeze(
+      env.TESSERA_FILE_TYPES
+        ? env.TESSERA_FILE_TYPES.split(',')
+            .map((t) => t.trim().toLowerCase())
+            .filter(Boolean)
+        : DEFAULT_FILE_TYPES,
+    ),
+    storage: storageConfig(env),
+    blobGraceSeconds: positiveInt(env, 'TESSERA_BLOB_GRACE_SECONDS', 24 * 3600),
     packDirs: Object.freeze(packs),
     pluginsDir: resolve(cwd, env.TESSERA_PLUGINS_DIR || 'plugins'),
     logLevel: env.LOG_LEVEL || 'info',
@@ -119,6 +209,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     loginAttemptsPerAddress: positiveInt(env, 'TESSERA_LOGIN_ATTEMPTS_PER_ADDRESS', 30),
     smtpUrl: env.TESSERA_SMTP_URL || undefined,
     mailFrom: env.TESSERA_MAIL_FROM || 'tessera@localhost',
+    publicUrl: (env.TESSERA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    chromiumPath: env.TESSERA_CHROMIUM || '/usr/bin/chromium',
+    ...(env.TESSERA_SIGNING_P12
+      ? { signingP12: { path: resolve(cwd, env.TESSERA_SIGNING_P12), passphrase: env.TESSERA_SIGNING_P12_PASSWORD ?? '' } }
+      : {}),
     demoData: flag(env, 'TESSERA_DEMO_DATA', true),
     bi: flag(env, 'TESSERA_BI', true),
   });

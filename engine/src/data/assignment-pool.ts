@@ -133,12 +133,17 @@ export interface PoolReturnActor {
   readonly actorId: string | null;
   readonly actorName: string;
   readonly requestId: string;
+  /**
+   * The schedule skips records a write in progress holds (its next run takes them) so it never queues behind users;
+   * an administrator's or the CLI's return waits for them, so its count is every stale record.
+   */
+  readonly skipLocked?: boolean;
 }
 
 /**
  * Every live owned record whose activity (the declared field, or updated_at; a record never active counts from
  * its creation) is older than returnAfterDays goes back to the pool: one statement updates them and writes their
- * audit and history rows. Records locked by a write in progress are skipped; the next run takes them.
+ * audit and history rows. A waited-for record is checked again once its writer commits, so one just touched stays.
  */
 export async function returnStaleToPool(pool: pg.Pool, entity: EntityDef, actor: PoolReturnActor): Promise<number> {
   const def = entity.assignment;
@@ -153,7 +158,7 @@ export async function returnStaleToPool(pool: pg.Pool, entity: EntityDef, actor:
        SELECT s.id, s.${q(owner)} AS from_user FROM ${t} s
         WHERE s.deleted_at IS NULL AND s.${q(owner)} IS NOT NULL
           AND coalesce(s.${q(activity)}, s.created_at) < now() - make_interval(days => $1::int)
-        FOR UPDATE SKIP LOCKED),
+        ORDER BY s.id FOR UPDATE${actor.skipLocked ? ' SKIP LOCKED' : ''}),
      moved AS (
        UPDATE ${t} r SET ${q(owner)} = NULL, version = r.version + 1, updated_at = now() FROM stale
         WHERE r.id = stale.id RETURNING r.id, stale.from_user),

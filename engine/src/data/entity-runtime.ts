@@ -8,7 +8,7 @@ import type { OperatorRegistry } from '../rules/operator-registry.js';
 import { buildRecordSchemas, type RecordSchemas } from '../forms/record-schemas.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import { createRecordValidator, type RecordValidator } from './record-validator.js';
-import { deleteRulesOf, type DeleteRule } from './delete-rules.js';
+import { deleteRulesOf, type DeleteRule } from './delete-rule-map.js';
 import { compileRecordRules, type EntityRules } from '../record-rules/compile-record-rules.js';
 import { numberedFieldsOf, type NumberedField } from './numbered-fields.js';
 

@@ -91,6 +91,44 @@ export async function applyDerived(ctx: RuledWrite): Promise<ApiRecord | undefin
   return after;
 }
 
+/**
+ * applyDerived for many rows of one entity created in one transaction: each row's own values as applyDerived works
+ * them out, then one cascade over all of them (their parents' rollups summed once, not once per row). The result
+ * is what creating them one by one leaves; only intermediate states between them are never checked.
+ */
+export async function applyDerivedMany(writes: readonly RuledWrite[]): Promise<Array<ApiRecord | undefined>> {
+  const first = writes[0];
+  if (!first) return [];
+  const { rules } = first.rt;
+  const parents: Record<string, Set<string>> = {};
+  const out: Array<ApiRecord | undefined> = [];
+  for (const ctx of writes) {
+    let after = ctx.after;
+    const own = ctx.derivedOnInsert ? parentsOf(ctx) : lockParents(ctx);
+    for (const [field, ids] of Object.entries(own)) for (const id of ids) (parents[field] ??= new Set()).add(id);
+    if (rules.recompute !== undefined && !ctx.derivedOnInsert) {
+      try {
+        const text = rules.recompute(ROWS_OF_IDS, ctx.rt.codec.selectList('t').sql, true);
+        const row = (await ctx.tx.query(ctx.tx.statement(text, [[ctx.id]]))).rows[0] as Record<string, unknown> | undefined;
+        if (row) after = { ...after, ...row };
+      } catch (err) {
+        throw derivedError(err);
+      }
+    }
+    out.push(after);
+  }
+  await cascadeDerived({
+    tx: first.tx,
+    runtime: first.runtime,
+    entity: first.rt.entity.name,
+    ids: writes.map((w) => w.id),
+    changed: 'all',
+    parents: Object.fromEntries(Object.entries(parents).map(([field, ids]) => [field, [...ids]])),
+    pointerPrefix: first.pointerPrefix.replace(/\/\d+$/, ''),
+  });
+  return out;
+}
+
 export const recomputeDerived: WriteStep = async (ctx) => {
   const after = await applyDerived(ruledWrite(ctx));
   if (after) ctx.after = after;

@@ -9,6 +9,8 @@ import { stripHidden } from './visible-fields.js';
 import type { WriteContext, WriteOp, WriteServices } from './write-context.js';
 import { DEFAULT_PIPELINES, type WritePipelines } from './write-pipeline.js';
 import { RESTORE_STEPS } from './restore-record.js';
+import { persist } from './write-steps.js';
+import { applyDerivedMany, recomputeDerived, ruledWrite } from './record-rule-steps.js';
 
 const DEADLOCK_ATTEMPTS = 3;
 
@@ -19,6 +21,11 @@ export interface WriteRequest {
   readonly actor: Actor;
   readonly access: Access;
   readonly requestId: string;
+  /**
+   * The file values of this write name blobs trusted code stored (the upload route, a plugin); without it a client
+   * cannot set a file field to a value other than the one it holds (file-ref-steps.ts).
+   */
+  readonly filesVouched?: boolean;
 }
 
 /** A transaction of the writer's, for work that writes records through the pipeline as part of its own (approval flows). */
@@ -46,7 +53,7 @@ export class RecordWriter {
   ): WriteContext {
     return {
       op, rt: services.runtime.entity(req.entity), actor: req.actor, access: req.access, tx, services, requestId: req.requestId,
-      pointerPrefix, id, changes, afterCommit, drawnAtCommit: [], ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      filesVouched: req.filesVouched === true, pointerPrefix, id, changes, afterCommit, drawnAtCommit: [], ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     };
   }
 
@@ -90,6 +97,40 @@ export class RecordWriter {
   async createIn(scope: WriteScope, req: WriteRequest, input: ApiRecord, pointerPrefix = ''): Promise<ApiRecord> {
     const ctx = this.context('create', req, scope.tx, scope.services, uuidv7(), { ...input }, scope.afterCommit, pointerPrefix);
     return (await this.runSteps(ctx))();
+  }
+
+  /**
+   * Many creates of one entity inside `scope`'s transaction, each through the create pipeline as createIn runs it,
+   * except that the inserts travel together and derived values are brought up to date once for all of them
+   * (applyDerivedMany). A pipeline without those steps runs each create in turn. Pointers: `pointerPrefix/<index>`.
+   */
+  async createManyIn(scope: WriteScope, req: WriteRequest, inputs: readonly ApiRecord[], pointerPrefix = ''): Promise<ApiRecord[]> {
+    const steps = this.pipelines.create;
+    const persistAt = steps.indexOf(persist);
+    const derivedAt = steps.indexOf(recomputeDerived);
+    // A batch, as a bulk create is: numbers of several scopes are drawn taking turns (numbering-steps.ts).
+    const contexts = inputs.map((input, i) => ({
+      ...this.context('create', req, scope.tx, scope.services, uuidv7(), { ...input }, scope.afterCommit, `${pointerPrefix}/${i}`),
+      batch: true,
+    }));
+    const linked = contexts[0]?.rt.entity.fields.some((f) => f.junction) ?? false;
+    if (persistAt < 0 || derivedAt !== persistAt + 1 || linked) {
+      const out: ApiRecord[] = [];
+      for (const ctx of contexts) out.push((await this.runSteps(ctx))());
+      return out;
+    }
+    for (const ctx of contexts) for (const step of steps.slice(0, persistAt)) await step(ctx);
+    // Started together, the inserts go out in order without waiting for each other's answers; the first to fail
+    // is the first to settle, and it fails the whole write.
+    await Promise.all(contexts.map((ctx) => persist(ctx)));
+    const afters = await applyDerivedMany(contexts.map(ruledWrite));
+    contexts.forEach((ctx, i) => {
+      const after = afters[i];
+      if (after) ctx.after = after;
+    });
+    const out: ApiRecord[] = [];
+    for (const ctx of contexts) out.push((await this.runSteps(ctx, steps.slice(derivedAt + 1)))());
+    return out;
   }
 
   /** An update inside `scope`'s transaction (a plugin action's), through the update pipeline; see createIn. */

@@ -32,6 +32,21 @@ interface ForeignKey {
 }
 
 /** Fails naming the first foreign key of `tables` that a row breaks. */
+/**
+ * Of `tables`, those this transaction wrote rows into (PostgreSQL's per-transaction counts, which since version 15
+ * may also hold the backend's earlier writes not yet flushed: more tables, never fewer): only their references can
+ * have broken — unless rows were deleted somewhere, which can orphan any table's, and then all of them.
+ */
+export async function writtenTables(client: pg.ClientBase, tables: readonly string[]): Promise<string[]> {
+  const res = await client.query<{ name: string; deleted: string }>(
+    `SELECT relname AS name, n_tup_del AS deleted FROM pg_stat_xact_user_tables
+      WHERE schemaname = current_schema() AND n_tup_ins + n_tup_upd + n_tup_del > 0`,
+  );
+  if (res.rows.some((r) => Number(r.deleted) > 0)) return [...tables];
+  const written = new Set(res.rows.map((r) => r.name));
+  return tables.filter((t) => written.has(t));
+}
+
 export async function verifyForeignKeys(client: pg.ClientBase, tables: readonly string[]): Promise<void> {
   const keys = await client.query<ForeignKey>(
     `SELECT c.conname AS name, cr.relname AS child, a.attname AS column, pr.relname AS parent, af.attname AS "parentColumn"

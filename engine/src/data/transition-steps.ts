@@ -198,6 +198,18 @@ export const runTransitionActions: WriteStep = async (ctx) => {
 };
 
 /**
+ * An action a transition ran may have written the record itself (a link to what it made), as a write of its own:
+ * answer with the row as stored. The last step, so this write's audit and after hooks keep what it changed.
+ */
+export const answerStoredAfterActions: WriteStep = async (ctx) => {
+  if (!ctx.actionsToRun?.length || ctx.op === 'delete') return;
+  const { entity, codec } = ctx.rt;
+  const res = await ctx.tx.query(ctx.tx.statement(`SELECT ${codec.selectList('').sql} FROM ${q(entity.table)} WHERE id = $1`, [ctx.id]));
+  const stored = res.rows[0] as ApiRecord | undefined;
+  if (stored) ctx.after = { ...ctx.after, ...stored };
+};
+
+/**
  * For a plugin action, which writes with SQL: read the guards and effects of every transition out of the stored
  * states before it runs, then judge what it changed. Returns the effects to write, or nothing.
  */

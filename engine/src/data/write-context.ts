@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Transaction } from '../db/transaction.js';
 import type { Logger } from '../shared/logger.js';
 import type { HookRegistry } from '../plugins/hook-registry.js';
+import type { PluginRecords } from '../plugins/plugin-api.js';
 import type { Actor } from '../security/actor.js';
 import type { Access } from '../security/access.js';
 import type { EntityRuntime, ModelRuntime } from './entity-runtime.js';
@@ -23,6 +24,8 @@ export interface WriteServices {
   readonly approvals?: FlowStarter;
   /** Runs plugin actions, for transitions that run one. */
   readonly actions?: TransitionActionRunner;
+  /** Pipeline writes inside `ctx`'s transaction as its caller, for before hooks (plugin-records.ts, handed in by engine.ts). */
+  readonly hookRecords?: (ctx: WriteContext) => PluginRecords;
 }
 
 /** What the write pipeline needs of plugin actions, which run with the API's plugin context (api/). */
@@ -45,6 +48,8 @@ export interface WriteContext {
   readonly tx: Transaction;
   readonly services: WriteServices;
   readonly requestId: string;
+  /** The write's file values were stored by trusted code (see WriteRequest.filesVouched). */
+  readonly filesVouched: boolean;
   /** Where this record sits in the request body, for error pointers ('' or '/data/3'). */
   readonly pointerPrefix: string;
   /** One record of a bulk create: several records share the transaction. */

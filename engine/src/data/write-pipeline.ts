@@ -8,8 +8,10 @@ import { applyDeleteRules } from './delete-rules.js';
 import { checkRecordRules, recomputeDerived, refuseReadOnlyWhen } from './record-rule-steps.js';
 import { assignNumbers, keepNumbers } from './numbering-steps.js';
 import { assignByRules, recordOwnerChange } from './assign-owner.js';
-import { applyFlowTransitions, applyTransitions, enforceInitialState, runTransitionActions, startFlows } from './transition-steps.js';
+import { indexForSearch } from './search-index-steps.js';
+import { answerStoredAfterActions, applyFlowTransitions, applyTransitions, enforceInitialState, runTransitionActions, startFlows } from './transition-steps.js';
 import { refusePendingApproval } from './approval-lock.js';
+import { refuseUnvouchedFiles } from './file-ref-steps.js';
 
 export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
   /** A patch with no fields: checked like an update, then answered with the stored record (no version, no audit). */
@@ -23,9 +25,9 @@ export type WritePipelines = Readonly<Record<WriteOp, readonly WriteStep[]>> & {
 };
 
 export const DEFAULT_PIPELINES: WritePipelines = {
-  create: [guardSecurityRecords, authorise, applyDefaults, assignOwnership, runBeforeHooks, enforceInitialState, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, queueAfterHooks],
-  update: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, startFlows, runTransitionActions, checkScopeAfterWrite, audit, queueAfterHooks],
+  create: [guardSecurityRecords, authorise, refuseUnvouchedFiles, applyDefaults, assignOwnership, runBeforeHooks, enforceInitialState, validate, checkReferences, assignByRules, assignNumbers, persist, recomputeDerived, checkRecordRules, checkScopeAfterWrite, audit, indexForSearch, queueAfterHooks],
+  update: [guardSecurityRecords, authorise, loadCurrent, refuseUnvouchedFiles, refusePendingApproval, keepNumbers, runBeforeHooks, applyTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, startFlows, runTransitionActions, checkScopeAfterWrite, audit, indexForSearch, queueAfterHooks, answerStoredAfterActions],
   emptyUpdate: [guardSecurityRecords, authorise, loadCurrent, keepCurrent],
-  delete: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, queueAfterHooks],
-  flowUpdate: [guardSecurityRecords, loadCurrent, keepNumbers, runBeforeHooks, applyFlowTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, runTransitionActions, audit, queueAfterHooks],
+  delete: [guardSecurityRecords, authorise, loadCurrent, refusePendingApproval, runBeforeHooks, persist, applyDeleteRules, recomputeDerived, audit, indexForSearch, queueAfterHooks],
+  flowUpdate: [guardSecurityRecords, loadCurrent, keepNumbers, runBeforeHooks, applyFlowTransitions, validate, refuseReadOnlyWhen, refuseTreeCycles, checkReferences, persist, recordOwnerChange, recomputeDerived, checkRecordRules, runTransitionActions, audit, indexForSearch, queueAfterHooks, answerStoredAfterActions],
 };

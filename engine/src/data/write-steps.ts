@@ -75,6 +75,7 @@ export const runBeforeHooks: WriteStep = async (ctx) => {
     model: ctx.services.runtime.model,
     actor: ctx.actor,
     log: ctx.services.log,
+    ...(ctx.services.hookRecords ? { records: ctx.services.hookRecords(ctx) } : {}),
   });
 };
 

@@ -1,7 +1,7 @@
 // Plugins' `host.job()` handlers get their queue: each runs under its name with the job's data as `payload`, as
 // the system (a job has no signed-in user), with the pool for its SQL, transactions that write through the pipeline,
-// and a transaction for bulk writes; a job with a schedule is also scheduled work (pluginScheduledWork, queued by
-// schedule-tick.ts). Called by engine.ts once the queue exists.
+// and a transaction for bulk writes. A pack runs one on a schedule through pack.json `schedules` (scheduled-work.ts).
+// Called by engine.ts once the queue exists.
 import type pg from 'pg';
 import type { ModelRuntime } from '../data/entity-runtime.js';
 import { pluginDb } from '../data/plugin-db.js';
@@ -11,11 +11,9 @@ import type { Model } from '../metadata/model.js';
 import type { JobDef } from '../plugins/plugin-api.js';
 import type { Actor } from '../security/actor.js';
 import { SYSTEM_ACCESS } from '../security/system-access.js';
-import { DEFAULT_CRON_TZ } from '../shared/cron.js';
 import type { Logger } from '../shared/logger.js';
 import { bulkTransaction } from './bulk-transaction.js';
 import type { JobQueue } from './job-queue.js';
-import type { ScheduledWork } from './scheduled-work.js';
 
 const JOB_ACTOR: Actor = { id: null, username: 'tessera jobs', orgUnitId: null, isSystem: true };
 
@@ -47,19 +45,4 @@ export function processPluginJobs(queue: JobQueue, jobs: ReadonlyMap<string, Job
       });
     });
   }
-}
-
-/** The plugin jobs that run on a schedule, as scheduled work keyed by job name. */
-export function pluginScheduledWork(jobs: ReadonlyMap<string, JobDef>): ScheduledWork[] {
-  return [...jobs.values()].flatMap((def) =>
-    def.schedule
-      ? [
-          {
-            id: `plugin-job:${def.name}`,
-            schedule: { cron: def.schedule.cron, tz: def.schedule.timeZone ?? DEFAULT_CRON_TZ },
-            job: { name: def.name, data: {} },
-          },
-        ]
-      : [],
-  );
 }

@@ -29,19 +29,13 @@ export function dueOccurrence(work: ScheduledWork, from: number, to: number): nu
 }
 
 /**
- * Queues the work of `model`, and the `extra` work plugins schedule, due in the look-back window ending at the
- * minute of `now`; returns the keys added. Each job's data carries the occurrence it runs for (`scheduledFor`).
+ * Queues the work of `model` due in the look-back window ending at the minute of `now`; returns the keys added.
+ * Each job's data carries the occurrence it runs for (`scheduledFor`).
  */
-export async function queueDueWork(
-  queue: JobQueue,
-  model: Model,
-  now: number,
-  run: RunOptions,
-  extra: readonly ScheduledWork[] = [],
-): Promise<string[]> {
+export async function queueDueWork(queue: JobQueue, model: Model, now: number, run: RunOptions): Promise<string[]> {
   const to = Math.floor(now / MINUTE) * MINUTE;
   const keys: string[] = [];
-  for (const work of [...scheduledWork(model), ...extra]) {
+  for (const work of scheduledWork(model)) {
     const due = dueOccurrence(work, to - TICK_LOOK_BACK_MS, to);
     if (due === undefined) continue;
     const scheduledFor = new Date(due).toISOString();
@@ -52,12 +46,9 @@ export async function queueDueWork(
   return keys;
 }
 
-export async function startScheduleTick(
-  queue: JobQueue,
-  deps: { model(): Model; run: RunOptions; log: Logger; extra?: readonly ScheduledWork[] },
-): Promise<void> {
+export async function startScheduleTick(queue: JobQueue, deps: { model(): Model; run: RunOptions; log: Logger }): Promise<void> {
   queue.process(SCHEDULE_TICK_JOB, { concurrency: 1 }, async () => {
-    const keys = await queueDueWork(queue, deps.model(), Date.now(), deps.run, deps.extra);
+    const keys = await queueDueWork(queue, deps.model(), Date.now(), deps.run);
     if (keys.length > 0) deps.log.debug({ keys }, 'scheduled work queued');
   });
   await queue.repeat(SCHEDULE_TICK_JOB, TICK_CRON, {});

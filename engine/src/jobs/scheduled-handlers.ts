@@ -13,7 +13,12 @@ export function processScheduledWork(queue: JobQueue, deps: { pool: pg.Pool; run
     const { entity } = job.data as { entity: string };
     const def = deps.runtime().model.entitiesByName[entity];
     if (def?.assignment?.pool.returnAfterDays === undefined) return;
-    const returned = await returnStaleToPool(deps.pool, def, { actorId: null, actorName: 'tessera schedule', requestId: job.key });
+    const returned = await returnStaleToPool(deps.pool, def, {
+      actorId: null,
+      actorName: 'tessera schedule',
+      requestId: job.key,
+      skipLocked: true,
+    });
     deps.log.info({ entity, returned, key: job.key }, 'stale records returned to the pool');
   });
   queue.process(RECOMPUTE_JOB, { concurrency: 1 }, async (job) => {

@@ -42,8 +42,10 @@ export interface ReportDef {
   readonly order?: readonly { readonly member: string; readonly descending?: boolean }[];
   readonly limit?: number;
   readonly chart?: 'table' | 'bar' | 'line' | 'pie' | 'funnel';
-  /** Keep the report's aggregate in a rollup table Cube builds in the database and answers the report from. */
+  /** Keep the report's aggregate in a rollup table (built by the jobs system) and answer the report from it. */
   readonly preAggregate?: boolean;
+  /** A dimension of the report naming a node of a tree (an entity related to itself): rows roll up to every ancestor. */
+  readonly rollUp?: string;
 }
 
 export interface AnalyticsDef {

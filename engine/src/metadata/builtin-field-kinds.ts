@@ -4,6 +4,7 @@ import { DECIMAL_SHAPE } from '../shared/decimal-keywords.js';
 import { EQUALITY, ORDERED, USER_ENTITY, type FieldKind, type FieldSpec, type JsonSchema } from './field-kinds.js';
 import type { ColumnDef, ColumnDefault, SqlType, ValueRules } from './model.js';
 import { moneyFromCell } from './cell-text.js';
+import { fileFieldKind } from './file-field-kind.js';
 
 const TEXTUAL = [...ORDERED, 'contains', 'startsWith'] as const;
 
@@ -342,6 +343,7 @@ const builtinKinds: FieldKind[] = [
     valueSchema: () => ID_SCHEMA,
     uiOptions: referenceUi,
   },
+  fileFieldKind,
 ];
 
 export function builtinFieldKinds(): Map<string, FieldKind> {

@@ -16,6 +16,7 @@ import { requiredClosure } from './order-packs.js';
 import type { EntityFileSpec, ValidPack } from './pack-spec.js';
 import { RESERVED_WORDS } from './reserved-words.js';
 import { SYSTEM_FIELD_NAMES, SYSTEM_TABLE_PREFIX } from './system-columns.js';
+import { isTextColumns } from './text-columns.js';
 
 interface Located {
   pack: ValidPack;
@@ -105,6 +106,7 @@ export function checkEntities(
     const names = new Map<string, number>();
     const fieldIds = new Map<string, number>();
     const columns = new Map<string, string>();
+    const textFields = new Set<string>();
     spec.fields.forEach((field, i) => {
       const at = pointer('fields', i);
       if (names.has(field.name))
@@ -149,7 +151,9 @@ export function checkEntities(
         checkNumbering(field, at, numbering, (p) => report({ ...p, field: field.name }));
       }
       const plain = { ...field, required: false, unique: false };
-      for (const col of kind.columns({ ...plain, ...kind.implied?.(plain) })) {
+      const fieldColumns = kind.columns({ ...plain, ...kind.implied?.(plain) });
+      if (isTextColumns(fieldColumns)) textFields.add(field.name);
+      for (const col of fieldColumns) {
         const owner = columns.get(col.name);
         if (owner && owner !== field.name)
           report({
@@ -176,6 +180,22 @@ export function checkEntities(
         message: `titleField '${spec.titleField}' is not a field of this entity`,
       });
     }
+    (spec.searchFields ?? []).forEach((name, i) => {
+      const field = fieldByName.get(name);
+      if (!field) {
+        report({
+          pointer: `/searchFields/${i}`,
+          rule: 'entity.unknown_field',
+          message: `searchFields names '${name}', not a field of this entity`,
+        });
+      } else if (!textFields.has(name)) {
+        report({
+          pointer: `/searchFields/${i}`,
+          rule: 'search.not_text',
+          message: `search finds records by text: '${name}' is a ${field.kind} field`,
+        });
+      }
+    });
     for (const role of ['ownerField', 'orgUnitField'] as const) {
       const name = spec.ownership?.[role];
       if (!name) continue;
@@ -190,6 +210,7 @@ export function checkEntities(
         });
       }
     }
+    checkParentField(spec, fieldByName, report);
     checkAssignment(spec, kinds, report);
     checkSchedule(spec.assignment?.pool?.returnSchedule, '/assignment/pool/returnSchedule', report);
     if (spec.assignment?.pool?.returnSchedule && spec.assignment.pool.returnAfterDays === undefined) {
@@ -262,4 +283,24 @@ export function checkEntities(
       }
     });
   }
+}
+
+/**
+ * A parent whose scope reaches the record: a required belongsTo relation to another entity. The chain of parents is
+ * followed by the access rules, so it may not come back to this entity (checked here by name, before compiling).
+ */
+function checkParentField(spec: EntityFileSpec, fieldByName: ReadonlyMap<string, EntityFileSpec['fields'][number]>, report: Report): void {
+  const name = spec.ownership?.parentField;
+  if (!name) return;
+  const f = fieldByName.get(name) as (EntityFileSpec['fields'][number] & { target?: string; cardinality?: string }) | undefined;
+  const at = '/ownership/parentField';
+  if (!f) report({ pointer: at, rule: 'entity.unknown_field', message: `parentField '${name}' is not a field of this entity` });
+  else if (f.kind !== 'relation' || f.cardinality === 'manyToMany' || !f.target || f.target === spec.name || !f.required)
+    report({
+      pointer: at,
+      rule: 'entity.ownership_parent',
+      message: `parentField '${name}' must be a required belongsTo relation to another entity`,
+    });
+  else if (spec.ownership?.ownerField || spec.ownership?.orgUnitField)
+    report({ pointer: at, rule: 'entity.ownership_parent', message: 'a record is owned, or controlled by its parent, not both' });
 }

@@ -95,6 +95,9 @@ export function checkUi(model: Model): MetadataProblem[] {
     ];
     for (const { name, pointer } of named)
       if (!hasField(e, name, true)) at(view, pointer, 'list_view.unknown_field', `${e.name} has no field '${name}'`, e.name);
+    const done = view.myTasks?.done;
+    if (done !== undefined && !e.fields.some((f) => f.transitions?.allowed.some((t) => t.name === done)))
+      at(view, '/myTasks/done', 'list_view.unknown_transition', `${e.name} has no transition '${done}'`, e.name);
     (view.footer ?? []).forEach((f, i) => {
       if (f.field !== undefined && !hasField(e, f.field, false))
         at(view, `/footer/${i}/field`, 'list_view.unknown_field', `${e.name} has no field '${f.field}'`, e.name);

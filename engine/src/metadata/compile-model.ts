@@ -106,6 +106,7 @@ export function compileModel(packs: readonly ValidPack[], kinds: FieldKindRegist
         pluralLabel: spec.pluralLabel ?? spec.label,
         ...(spec.description ? { description: spec.description } : {}),
         ...(spec.titleField ? { titleField: spec.titleField } : {}),
+        ...(spec.searchFields ? { searchFields: spec.searchFields } : {}),
         ...(spec.ownership ? { ownership: spec.ownership } : {}),
         fields,
         inverses: [],

@@ -47,7 +47,7 @@ interface ListViewFile {
   board?: { groupBy: string; cardFields?: string[] };
   footer?: ListFooterDef[];
   calendar?: { date: string; title?: string };
-  myTasks?: { dates: string[]; owner: string };
+  myTasks?: { dates: string[]; owner: string; done?: string };
 }
 interface ItemFile {
   name: string;

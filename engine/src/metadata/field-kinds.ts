@@ -74,6 +74,11 @@ export interface FieldKind {
   defaultValue?(field: FieldSpec): unknown;
   /** SQL giving the API value from the field's column expressions; absent: the one column as it is. */
   selectSql?(columns: readonly string[]): string;
+  /**
+   * SQL giving the key (SHA-256) of the stored blob a value names, from the field's column expressions; absent: the
+   * kind names no blob. Blob garbage collection keeps every blob some field's value names (jobs/collect-blobs.ts).
+   */
+  blobKeySql?(columns: readonly string[]): string;
   /** A spreadsheet cell's text as a value (imports); absent: read by the operand type (data/import-values.ts). */
   fromCell?(text: string, field: FieldDef): CellResult;
   /** Column values (in `columns` order) for an API value; absent: the value itself in the one column. */

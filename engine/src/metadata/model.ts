@@ -283,7 +283,10 @@ export interface EntityDef {
   readonly pluralLabel: Label;
   readonly description?: Label;
   readonly titleField?: string;
-  readonly ownership?: { readonly ownerField?: string; readonly orgUnitField?: string };
+  /** Text fields global search finds records by, when the pack names them (search/search-fields.ts has the default). */
+  readonly searchFields?: readonly string[];
+  /** Who owns a record; `parentField` names the belongsTo relation whose record's scope reaches this one. */
+  readonly ownership?: { readonly ownerField?: string; readonly orgUnitField?: string; readonly parentField?: string };
   readonly fields: readonly FieldDef[];
   readonly inverses: readonly InverseRelationDef[];
   readonly indexes: readonly IndexDef[];

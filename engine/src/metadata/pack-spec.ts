@@ -57,7 +57,8 @@ export interface EntityFileSpec {
   pluralLabel?: Label;
   description?: Label;
   titleField?: string;
-  ownership?: { ownerField?: string; orgUnitField?: string };
+  searchFields?: string[];
+  ownership?: { ownerField?: string; orgUnitField?: string; parentField?: string };
   fields: FieldFileSpec[];
   indexes?: IndexFileSpec[];
   validationRules?: Array<Omit<ValidationRuleDef, 'fields'> & { fields?: string[] }>;

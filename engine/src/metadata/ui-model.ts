@@ -71,7 +71,8 @@ export interface ListViewDef {
   /** Shown as a month calendar: each record on the day of `date`. */
   readonly calendar?: { readonly date: string; readonly title?: string };
   /** Its records the user owns (`owner`) are their tasks, dated by the first of `dates` they have. */
-  readonly myTasks?: { readonly dates: readonly string[]; readonly owner: string };
+  /** `done`: the transition that completes a task. */
+  readonly myTasks?: { readonly dates: readonly string[]; readonly owner: string; readonly done?: string };
   /** Shown as a board: a column per value of an enum field, cards showing `cardFields`. */
   readonly board?: { readonly groupBy: string; readonly cardFields: readonly string[] };
 }

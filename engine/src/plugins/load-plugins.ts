@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineError } from '../shared/engine-error.js';
-import { cronProblem } from '../shared/cron.js';
 import type { Logger } from '../shared/logger.js';
 import { requiredPluginNames } from '../metadata/read-packs.js';
 import type { PluginHost, PluginSettings, TesseraPlugin } from './plugin-api.js';
+import { NO_BLOB_STORE, type BlobStore } from '../storage/blob-store.js';
 import { createRegistries, freezeRegistries, type PluginRegistries } from './plugin-registries.js';
 
 function pluginError(detail: string): EngineError {
@@ -53,7 +53,7 @@ export async function loadPluginModules(dir: string, names: readonly string[]): 
   return ordered;
 }
 
-function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settings: PluginSettings): PluginHost {
+function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settings: PluginSettings, blobs: BlobStore): PluginHost {
   const name = plugin.name;
   return {
     pluginName: name,
@@ -78,8 +78,6 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settin
     },
     job(def) {
       if (r.jobs.has(def.name)) throw pluginError(`plugin ${name}: job ${def.name} is already registered`);
-      const badSchedule = def.schedule && cronProblem(def.schedule.cron, def.schedule.timeZone);
-      if (badSchedule) throw pluginError(`plugin ${name}: job ${def.name} has a bad schedule: ${badSchedule}`);
       r.jobs.set(def.name, def);
     },
     channel(def) {
@@ -88,7 +86,15 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settin
       r.channels.set(def.name, def);
     },
     settings,
+    blobs,
+    blobKeys(def) {
+      if (def.fields.length === 0) throw pluginError(`plugin ${name}: blobKeys for ${def.entity} names no field`);
+      r.blobKeys.push({ plugin: name, entity: def.entity, fields: [...def.fields] });
+    },
     routes: (router) => r.routers.push({ plugin: name, router }),
+    publicRoutes: (router) => r.publicRouters.push({ plugin: name, router }),
+    work: r.work.forPlugin(name),
+    onClose: (release) => r.closers.push(release),
     seeder(def) {
       const other = r.seeders.get(def.pack);
       if (other) throw pluginError(`plugin ${name}: pack ${def.pack} already has a seeder (from plugin ${other.plugin})`);
@@ -98,16 +104,22 @@ function hostFor(plugin: TesseraPlugin, r: PluginRegistries, log: Logger, settin
 }
 
 /** Without a config (e.g. `tessera validate`), plugins see no SMTP server and a placeholder sender. */
-export const DEFAULT_PLUGIN_SETTINGS: PluginSettings = Object.freeze({ mailFrom: 'tessera@localhost' });
+export const DEFAULT_PLUGIN_SETTINGS: PluginSettings = Object.freeze({
+  mailFrom: 'tessera@localhost',
+  publicUrl: 'http://localhost:3000',
+  chromiumPath: '/usr/bin/chromium',
+  dataDir: 'data',
+});
 
 export async function setUpPlugins(
   plugins: readonly TesseraPlugin[],
   log: Logger,
   settings: PluginSettings = DEFAULT_PLUGIN_SETTINGS,
+  blobs: BlobStore = NO_BLOB_STORE,
 ): Promise<PluginRegistries> {
   const registries = createRegistries();
   for (const plugin of plugins) {
-    await plugin.setup(hostFor(plugin, registries, log, settings));
+    await plugin.setup(hostFor(plugin, registries, log, settings, blobs));
     log.debug({ plugin: plugin.name, version: plugin.version }, 'plugin set up');
   }
   freezeRegistries(registries);
@@ -123,7 +135,8 @@ export async function loadRegistries(
   packDirs: readonly string[],
   log: Logger,
   settings: PluginSettings = DEFAULT_PLUGIN_SETTINGS,
+  blobs: BlobStore = NO_BLOB_STORE,
 ): Promise<{ plugins: TesseraPlugin[]; registries: PluginRegistries }> {
   const plugins = await loadPluginModules(pluginsDir, requiredPluginNames(packDirs));
-  return { plugins, registries: await setUpPlugins(plugins, log, settings) };
+  return { plugins, registries: await setUpPlugins(plugins, log, settings, blobs) };
 }

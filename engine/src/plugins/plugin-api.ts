@@ -5,6 +5,10 @@ import type { Model } from '../metadata/model.js';
 import type { OperatorDef } from '../rules/operator-registry.js';
 import type { Logger } from '../shared/logger.js';
 import type { Actor } from '../security/actor.js';
+import type { BlobStore } from '../storage/blob-store.js';
+
+// Plugins that issue their own links (signing, ...) make and keep tokens as the engine's links do.
+export { hashLinkToken, isLinkTokenShaped, newLinkToken } from '../security/link-tokens.js';
 
 export type RecordEventName =
   | 'record.beforeCreate'
@@ -45,6 +49,11 @@ export interface RecordEvent extends PluginContext {
    * hook with effects outside its own idempotent SQL keys them by this — the same on every attempt.
    */
   readonly deliveryKey?: string;
+  /**
+   * Before hooks only: writes through the write pipeline inside this write's transaction, as its caller (access,
+   * validation, audit and hooks apply as to any write), for records a plugin keeps beside the one being written.
+   */
+  readonly records?: PluginRecords;
 }
 
 export type RecordHook = (event: RecordEvent) => void | Promise<void>;
@@ -62,6 +71,12 @@ export interface HookOptions {
  */
 export interface PluginRecords {
   create(entity: string, values: PluginRecord): Promise<PluginRecord & { id: string }>;
+  /**
+   * Creates many records of one entity as `create` would one after the other (each checked, audited and indexed),
+   * with their inserts sent together and derived values brought up to date once for all of them. Error pointers
+   * are `/<entity>/<index>/...`.
+   */
+  createMany(entity: string, values: readonly PluginRecord[]): Promise<Array<PluginRecord & { id: string }>>;
   update(entity: string, id: string, patch: PluginRecord): Promise<PluginRecord & { id: string }>;
   /** Deletes as the DELETE route does (soft or hard per the entity, its delete rules and hooks applied). */
   delete(entity: string, id: string): Promise<void>;
@@ -73,6 +88,24 @@ export interface ActionDef {
   readonly label?: Record<string, string>;
   /** JSON Schema of the action's input body. */
   readonly input: JsonSchema;
+  /**
+   * A scheduled run may put up to this many records in one transaction; if that transaction fails, each of its
+   * records runs again in a transaction of its own, so one bad record fails alone. Only for actions whose runs on
+   * different records do not read what the others write. Absent: one transaction per record.
+   */
+  readonly batchSize?: number;
+  /**
+   * The action on a batch of records at once (set-based reads, batched writes), as `run` would do on each in turn:
+   * returns each record's output by id. Each record is locked, checked and audited as for `run`. Absent: a batch
+   * runs `run` on each record in turn.
+   */
+  runBatch?(
+    args: PluginContext & {
+      readonly targets: ReadonlyArray<{ readonly id: string; readonly record: PluginRecord }>;
+      readonly input: PluginRecord;
+      readonly records: PluginRecords;
+    },
+  ): Promise<ReadonlyMap<string, unknown>>;
   run(
     args: PluginContext & {
       readonly id: string;
@@ -105,11 +138,6 @@ export interface BulkWork {
 export interface JobDef {
   /** `area:action`. */
   readonly name: string;
-  /**
-   * Also run on this schedule: each occurrence once, however many processes run jobs, a missed one caught up by the
-   * next minutes' ticks (as the Model's scheduled work); the payload is then `{ scheduledFor: ISO instant }`.
-   */
-  readonly schedule?: { readonly cron: string; readonly timeZone?: string };
   run(
     args: PluginContext & {
       readonly payload: unknown;
@@ -122,6 +150,12 @@ export interface JobDef {
       bulk<T>(work: (tx: BulkWork) => Promise<T>): Promise<T>;
     },
   ): Promise<void>;
+}
+
+/** Text fields of one entity whose values are blob keys (see PluginHost.blobKeys). */
+export interface BlobKeysDef {
+  readonly entity: string;
+  readonly fields: readonly string[];
 }
 
 /** A notification as an external channel sends it: rendered in the recipient's locale. */
@@ -165,6 +199,36 @@ export interface PluginSettings {
   readonly smtpUrl?: string;
   /** Sender address of mail (TESSERA_MAIL_FROM). */
   readonly mailFrom: string;
+  /** The address people reach this installation at (TESSERA_PUBLIC_URL), without a trailing slash: for links in mail. */
+  readonly publicUrl: string;
+  /** The Chromium binary plugins print pages with (TESSERA_CHROMIUM); it may be absent on a machine. */
+  readonly chromiumPath: string;
+  /** The engine's data folder: where a plugin keeps files of its own that must outlive a restart. */
+  readonly dataDir: string;
+  /**
+   * The instance's signing certificate, a PKCS#12 file and its passphrase (TESSERA_SIGNING_P12,
+   * TESSERA_SIGNING_P12_PASSWORD); when unset a signing plugin generates a self-signed one under dataDir.
+   */
+  readonly signingP12?: { readonly path: string; readonly passphrase: string };
+}
+
+/**
+ * Database work for a plugin's routes, which run outside an action or a job. Bound when the engine starts: a
+ * call during set-up fails.
+ */
+export interface PluginWork {
+  /** Autocommit SQL with bound parameters. */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * One transaction as the system (audited as `plugin <name>`): SQL and writes through the pipeline, with
+   * validation, rules and transitions as always. For what the plugin itself decides, e.g. on a public link's token.
+   */
+  transaction<T>(fn: (tx: JobTransaction) => Promise<T>): Promise<T>;
+  /**
+   * The record as the signed-in caller of an authenticated plugin route may read it (pass the route's `ctx.state`):
+   * 401 without a session, 403 without read access, 404 outside their scope.
+   */
+  readAs(state: unknown, entity: string, id: string): Promise<PluginRecord>;
 }
 
 /** How much demo data a seeder writes: a first start's worth, or a benchmark's. */
@@ -184,6 +248,8 @@ export interface DrawnNumbers {
   readonly tail: string;
   readonly first: string;
   readonly width: number;
+  /** Where the rule reserves numbers: the i-th record's sequence number is the i-th of these (they skip the reserved). */
+  readonly sequence?: readonly string[];
 }
 
 export interface SeedContext {
@@ -240,8 +306,25 @@ export interface PluginHost {
   /** A notification channel (email, chat, SMS). */
   channel(def: ChannelDef): void;
   readonly settings: PluginSettings;
-  /** Extra HTTP routes, mounted under /api/plugins/<plugin name>/. */
+  /** The installation's file storage (content-addressed by SHA-256). */
+  readonly blobs: BlobStore;
+  /**
+   * Says which text fields of an entity hold the SHA-256 keys of blobs this plugin stored (`blobs.put`), so blob
+   * garbage collection keeps them. File fields need no word: the engine knows them. A blob no field or declared
+   * field names is deleted once it is older than the grace period.
+   */
+  blobKeys(def: BlobKeysDef): void;
+  /** Extra HTTP routes, mounted under /api/plugins/<plugin name>/, for signed-in callers. */
   routes(router: Router): void;
+  /**
+   * Routes anyone may call, mounted under /api/public/<plugin name>/ before authentication (JSON bodies parsed):
+   * for links whose unguessable token is the key. They act through `work`.
+   */
+  publicRoutes(router: Router): void;
+  /** Database work for the plugin's routes (see PluginWork). */
+  readonly work: PluginWork;
+  /** Releases what the plugin holds (a browser, a worker thread) when the engine closes. */
+  onClose(release: () => Promise<void>): void;
   /** Demo data for a pack (one seeder per pack). */
   seeder(def: SeederDef): void;
 }
@@ -254,14 +337,23 @@ export interface TesseraPlugin {
   setup(host: PluginHost): void | Promise<void>;
 }
 
-/** Refuses a change from a before hook or an action: the client gets a 422 naming the field. */
+/**
+ * Refuses a change from a before hook, an action or a plugin route: the client gets a 422 naming the field, or the
+ * status given when the refusal is not about the values (404 a link that does not exist, 409 a conflict, 410 an
+ * expired link, 423 a record someone else has checked out, 429 too many attempts, 503 a missing dependency of the
+ * installation).
+ */
 export class PluginRejection extends Error {
+  readonly status: number;
   constructor(
     readonly detail: string,
     readonly pointer = '',
     readonly code = 'plugin.rejected',
+    status = 422,
   ) {
     super(detail);
     this.name = 'PluginRejection';
+    // Client errors, or 503 for what the installation lacks: a plugin cannot make a refusal look like a fault.
+    this.status = Number.isInteger(status) && ((status >= 400 && status < 500) || status === 503) ? status : 422;
   }
 }

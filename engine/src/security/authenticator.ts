@@ -128,9 +128,9 @@ export class Authenticator {
   }
 
   /** The user's identity and access now, for work done on their behalf (a public form's link they issued). */
-  async actingAs(userId: string): Promise<Pick<AuthSession, 'actor' | 'access'>> {
+  async actingAs(userId: string): Promise<Pick<AuthSession, 'actor' | 'access' | 'info'>> {
     const session = await this.sessionFor(userId, 'session', `acting-as:${userId}`, Number.POSITIVE_INFINITY);
-    return { actor: session.actor, access: session.access };
+    return { actor: session.actor, access: session.access, info: session.info };
   }
 
   /**

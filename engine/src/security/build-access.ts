@@ -40,10 +40,26 @@ function ownerColumn(entity: EntityDef, role: 'ownerField' | 'orgUnitField'): st
   return name ? entity.fields.find((f) => f.name === name)?.columns[0]?.name : undefined;
 }
 
-/** The rows one scope reaches; 'all' is undefined (no condition), a scope the entity cannot express is FALSE. */
-function scopeCondition(kind: ScopeKind, actor: ActorInfo, core: CoreSchema): Condition {
+/** A chain of parents longer than this reaches nothing (metadata keeps chains short; this stops a cycle). */
+const MAX_PARENT_DEPTH = 4;
+
+/**
+ * The rows one scope reaches; 'all' is undefined (no condition), a scope the entity cannot express is FALSE. A
+ * record controlled by its parent (`ownership.parentField`) is reached when its parent is.
+ */
+function scopeCondition(kind: ScopeKind, actor: ActorInfo, core: CoreSchema, model: Model, depth = 0): Condition {
   return (entity, a, params) => {
     if (kind === 'all') return undefined;
+    const parentField = entity.ownership?.parentField;
+    if (parentField) {
+      const field = entity.fields.find((f) => f.name === parentField);
+      const parent = field?.target ? model.entitiesByName[field.target] : undefined;
+      const column = field?.columns[0]?.name;
+      if (!parent || !column || depth >= MAX_PARENT_DEPTH) return 'FALSE';
+      const p = `${a}_p`;
+      const inner = scopeCondition(kind, actor, core, model, depth + 1)(parent, p, params);
+      return `${a}.${q(column)} IN (SELECT ${p}.id FROM ${q(parent.table)} ${p} WHERE ${p}.deleted_at IS NULL${inner ? ` AND (${inner})` : ''})`;
+    }
     const owner = ownerColumn(entity, 'ownerField');
     const unit = ownerColumn(entity, 'orgUnitField');
     const isUser = entity.name === core.user.name;
@@ -184,7 +200,7 @@ export function buildAccess(actor: ActorInfo, deps: AccessDeps): Access {
           conditions = grants.some((g) => g.scope === 'all')
             ? null
             : grants.flatMap((g) => [
-                scopeCondition(g.scope, actor, deps.core),
+                scopeCondition(g.scope, actor, deps.core, deps.model),
                 ...(g.sharing ?? []).map((rule) => sharingCondition(rule, actor, deps)),
               ]);
           perEntity.set(entity.name, conditions);

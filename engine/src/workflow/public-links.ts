@@ -3,7 +3,6 @@
 // expires (and once, unless the form says otherwise). The token is random and kept only as its hash; the submission
 // is written through the write pipeline as the user who issued the link, in one transaction with spending the link.
 // Called by api/public-form.routes.ts; the table is ensured at start-up by engine.ts.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -19,6 +18,7 @@ import { SqlParams } from '../sql/sql-params.js';
 import type { Access } from '../security/access.js';
 import type { Actor } from '../security/actor.js';
 import type { CompiledPublicForm, PublicForms } from './compile-public-forms.js';
+import { hashLinkToken, newLinkToken } from '../security/link-tokens.js';
 
 export const PUBLIC_LINK_TABLE = 'tessera_public_link';
 
@@ -55,7 +55,7 @@ export interface PublicLinkDeps {
   callerFor(userId: string, requestId: string): Promise<LinkCaller>;
 }
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+const hashOf = hashLinkToken;
 const gone = () => new EngineError('public_form.link_invalid', 404, 'this link does not exist, has expired or has been used');
 
 export class PublicLinks {
@@ -101,7 +101,7 @@ export class PublicLinks {
       }
       throw new EngineError('record.not_found', 404, `${entity} ${id} does not exist`);
     }
-    const token = randomBytes(24).toString('base64url');
+    const token = newLinkToken();
     const expires = new Date(Date.now() + form.validMs);
     await this.deps.pool.query(
       `INSERT INTO ${PUBLIC_LINK_TABLE} (id, token_hash, entity, record_id, form, issued_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -62,6 +62,42 @@ export async function apiBlob(path: string): Promise<Blob> {
   return res.blob();
 }
 
+/**
+ * Sends a file as the raw request body (the engine's upload protocol: the name in `?name=`, the type sniffed from
+ * the bytes on the server); problem+json errors (413 too large, 415 type refused, 400 bad name) throw like api().
+ */
+export async function apiUpload<T = unknown>(method: 'PUT' | 'POST', path: string, file: File): Promise<T> {
+  const token = tokenStore.get();
+  const res = await fetch(`${path}${path.includes('?') ? '&' : '?'}name=${encodeURIComponent(file.name)}`, {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(file.type ? { 'content-type': file.type } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: file,
+  });
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const p = (json ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+    throw new ApiError(res.status, p.title ?? 'error', p.detail ?? res.statusText, p.errors ?? [], json);
+  }
+  return json as T;
+}
+
+/** Saves what the API sends at `path` as a file named `name` (the token rides in a header, so no plain link). */
+export async function downloadFile(path: string, name: string): Promise<void> {
+  const url = URL.createObjectURL(await apiBlob(path));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** A list URL: objects (filters) become URL-encoded JSON, arrays comma lists. */
 export function listPath(entity: string, params: Record<string, unknown>): string {
   const parts: string[] = [];

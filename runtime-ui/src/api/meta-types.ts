@@ -13,6 +13,8 @@ export interface FieldMeta {
   required: boolean;
   readOnly: boolean;
   operators: string[] | Record<string, string[]>;
+  /** How conditions read the field (per part for money); absent for a many-to-many set. */
+  operand?: string | Record<string, string>;
   target?: string;
   cardinality?: string;
   values?: EnumValueMeta[];
@@ -67,12 +69,21 @@ export interface ListViewMeta {
   board?: { groupBy: string; cardFields: string[] };
   footer?: ListFooterMeta[];
   calendar?: { date: string; title?: string };
-  myTasks?: { dates: string[]; owner: string };
+  /** `done`: the transition (of `field`) that completes a task. */
+  myTasks?: { dates: string[]; owner: string; done?: { field: string; transition: string } };
 }
 
 export interface ListFooterMeta {
   aggregate: 'count' | 'sum' | 'avg' | 'min' | 'max';
   field?: string;
+}
+
+/** A validation rule: `condition` holds for a valid record; `fields` carry the message (none: the record). */
+export interface ValidationRuleMeta {
+  name: string;
+  condition: unknown;
+  message: string;
+  fields: string[];
 }
 
 export interface EntityMeta {
@@ -84,7 +95,7 @@ export interface EntityMeta {
   fields: FieldMeta[];
   actions: { name: string; label: string; input?: unknown }[];
   approvalFlows?: { name: string; label: string; steps: { name: string; label: string }[] }[];
-  validationRules: { name: string; message: string; fields: string[] }[];
+  validationRules: ValidationRuleMeta[];
   jsonSchema: { read: JsonSchema; create: JsonSchema; update: JsonSchema };
   uiSchema: Record<string, unknown>;
   layout: LayoutMeta;

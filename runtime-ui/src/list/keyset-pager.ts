@@ -21,7 +21,11 @@ export class KeysetPager {
   private signature = '';
   total: number | undefined;
 
-  constructor(private readonly fetchPage: FetchPage) {}
+  /** `onTotal` hears the count of the query the user sees, which comes after its first rows. */
+  constructor(
+    private readonly fetchPage: FetchPage,
+    private readonly onTotal: (total: number) => void = () => {},
+  ) {}
 
   /** One block of rows [start, end) and the last row's index when the end is known (else -1). */
   async block(start: number, end: number, query: PageQuery): Promise<{ rows: Record<string, unknown>[]; lastRow: number }> {
@@ -38,13 +42,29 @@ export class KeysetPager {
       filter: query.filter,
       include: query.include,
       limit: end - start,
-      ...(cursor ? { cursor } : start > 0 ? { offset: Math.min(start, MAX_OFFSET) } : { total: 'exact' }),
+      ...(cursor ? { cursor } : start > 0 ? { offset: Math.min(start, MAX_OFFSET) } : {}),
     };
+    // Counting every record the user may see costs a scan of them all on a large table; the first rows need
+    // only an index's first entries, so they are asked for on their own and the count follows.
+    if (start === 0 && !cursor) void this.count(signature, query);
     const page = await this.fetchPage(params);
-    if (start === 0 && page.meta.total !== undefined) this.total = page.meta.total;
+    // An answer to a query the user has since left (a slow first page of the previous view) must not set the total or
+    // cursors of the one they see now.
+    if (signature !== this.signature) return { rows: page.data, lastRow: -1 };
     const next = page.meta.nextCursor;
     if (next) this.cursors.set(start + page.data.length, next);
     const lastRow = next && page.data.length === end - start ? -1 : start + page.data.length;
+    if (start === 0 && lastRow >= 0 && this.total === undefined) {
+      this.total = lastRow;
+      this.onTotal(lastRow);
+    }
     return { rows: page.data, lastRow };
+  }
+
+  private async count(signature: string, query: PageQuery): Promise<void> {
+    const page = await this.fetchPage({ filter: query.filter, limit: 1, fields: 'id', total: 'exact' }).catch(() => undefined);
+    if (page?.meta.total === undefined || signature !== this.signature) return;
+    this.total = page.meta.total;
+    this.onTotal(page.meta.total);
   }
 }

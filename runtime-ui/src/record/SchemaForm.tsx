@@ -1,18 +1,43 @@
 // The record form: @rjsf/core with Tessera's layout (sections in columns, one tab at a time), relation pickers
 // that search the target's list, and read-only displays of calculated fields. Mounted by FormIsland.vue.
-import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import Form from '@rjsf/core';
 import validator from '@rjsf/validator-ajv8';
 import type { ErrorSchema, FieldProps, ObjectFieldTemplateProps, RJSFSchema, WidgetProps } from '@rjsf/utils';
 import { formatValue, isScore } from '../list/cell-format';
 import type { SectionMeta } from '../api/meta-types';
+import { useRelationSearch } from './relation-search';
+import { RelationSetField } from './RelationSetField';
+import { JsonField } from './JsonField';
+import { FileField } from './FileField';
+import '../styles/form-widgets.css';
 
 export interface FormContext {
   /** Sections of the tab shown; other tabs' fields stay in the form's data, out of sight. */
   sections: SectionMeta[];
   locale: string;
   fetchJson: (path: string) => Promise<unknown>;
-  texts: { calculated: string; search: string; none: string };
+  texts: {
+    calculated: string;
+    search: string;
+    none: string;
+    remove: string;
+    invalidJson: (reason: string) => string;
+    upload: string;
+    replace: string;
+    uploading: string;
+    noFile: string;
+    download: (name: string) => string;
+  };
+  /** A field says its text cannot be read as a value (or can again), so the page does not save a stale value. */
+  reportInvalid?: (field: string, invalid: boolean) => void;
+  /** A saved record's file fields, through the file routes (absent on a form with no record behind it). */
+  files?: {
+    upload(field: string, file: File): Promise<void>;
+    remove(field: string): Promise<void>;
+    download(field: string, name: string): Promise<void>;
+    errorText(e: unknown): string;
+  };
 }
 
 function Section({ section, children }: { section: SectionMeta; children: ReactElement[] }) {
@@ -65,19 +90,12 @@ function LayoutTemplate(props: ObjectFieldTemplateProps) {
   );
 }
 
-interface Option {
-  id: string;
-  title: string;
-}
-
 function RelationWidget(props: WidgetProps) {
   const ctx = props.registry.formContext as FormContext;
   const target = String(props.options.target ?? '');
   const titleField = (props.options.titleField as string | null) ?? null;
   const [title, setTitle] = useState('');
-  const [query, setQuery] = useState<string | null>(null);
-  const [options, setOptions] = useState<Option[]>([]);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const { query, options, search, close } = useRelationSearch(ctx.fetchJson, target, titleField);
   const value = typeof props.value === 'string' ? props.value : '';
 
   useEffect(() => {
@@ -92,25 +110,6 @@ function RelationWidget(props: WidgetProps) {
     };
   }, [value, target, titleField]);
 
-  function search(text: string) {
-    setQuery(text);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      const filter =
-        titleField && text.trim() ? `&filter=${encodeURIComponent(JSON.stringify({ contains: [{ var: titleField }, text.trim()] }))}` : '';
-      const fields = titleField ? `&fields=${titleField}` : '';
-      ctx.fetchJson(`/api/v1/${target}?limit=8${fields}${filter}`).then(
-        (res) =>
-          setOptions(
-            (res as { data: Record<string, unknown>[] }).data.map((r) => ({
-              id: String(r.id),
-              title: String(r[titleField ?? 'id'] ?? r.id),
-            })),
-          ),
-        () => setOptions([]),
-      );
-    }, 200);
-  }
   const locked = props.disabled || props.readonly;
   return (
     <div className="picker">
@@ -123,7 +122,7 @@ function RelationWidget(props: WidgetProps) {
         autoComplete="off"
         onFocus={() => search(query ?? '')}
         onChange={(e) => search(e.target.value)}
-        onBlur={() => setTimeout(() => setQuery(null), 150)}
+        onBlur={() => setTimeout(close, 150)}
       />
       {value && !locked && (
         <button type="button" className="picker-clear" aria-label="clear" onClick={() => props.onChange(undefined)}>
@@ -142,7 +141,7 @@ function RelationWidget(props: WidgetProps) {
                 e.preventDefault();
                 props.onChange(o.id);
                 setTitle(o.title);
-                setQuery(null);
+                close();
               }}
             >
               {o.title}
@@ -214,7 +213,7 @@ export function SchemaForm(props: SchemaFormProps) {
       formContext={props.context}
       templates={{ ObjectFieldTemplate: LayoutTemplate }}
       widgets={{ relation: RelationWidget, user: RelationWidget }}
-      fields={{ readonlyValue: ReadonlyValue }}
+      fields={{ readonlyValue: ReadonlyValue, relationSet: RelationSetField, jsonText: JsonField, fileUpload: FileField }}
       onChange={(e) => props.onChange(e.formData as Record<string, unknown>)}
       onSubmit={() => props.onSubmit()}
     >

@@ -1,44 +1,13 @@
 // A field's visibleWhen / requiredWhen / readOnlyWhen (JSON Logic from /api/meta) applied live to the form as the
-// user types. The server judges the same conditions when the record is saved; this only shows it early. The
-// engine's own operators beyond standard JSON Logic are added here with the same meaning (text compared without
-// regard to ASCII case, as the engine folds it).
-import jsonLogic from 'json-logic-js';
+// user types. The server judges the same conditions when the record is saved; this only shows it early, with the
+// engine's evaluator (form-conditions.ts).
 import type { FieldMeta, JsonSchema } from '../api/meta-types.js';
-
-const fold = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v);
-let registered = false;
-function register(): void {
-  if (registered) return;
-  registered = true;
-  jsonLogic.add_operation('contains', (value: unknown, needle: unknown) =>
-    Array.isArray(value)
-      ? value.includes(needle)
-      : typeof value === 'string' && typeof needle === 'string' && String(fold(value)).includes(String(fold(needle))),
-  );
-  jsonLogic.add_operation(
-    'startsWith',
-    (value: unknown, prefix: unknown) =>
-      typeof value === 'string' && typeof prefix === 'string' && String(fold(value)).startsWith(String(fold(prefix))),
-  );
-  jsonLogic.add_operation(
-    'isNull',
-    (value: unknown) => value === null || value === undefined || (Array.isArray(value) && value.length === 0),
-  );
-  jsonLogic.add_operation(
-    'between',
-    (value: unknown, low: unknown, high: unknown) =>
-      value !== null && value !== undefined && Number(value) >= Number(low) && Number(value) <= Number(high),
-  );
-}
+import { compileFormCondition, formOperands } from './form-conditions.js';
+import type { OperandInfo } from '../../../engine/src/rules/parse-condition.js';
 
 /** Whether a condition holds for the record as the form has it; a condition the browser cannot judge counts as unmet. */
-export function holds(condition: unknown, record: Record<string, unknown>): boolean {
-  register();
-  try {
-    return jsonLogic.truthy(jsonLogic.apply(condition as jsonLogic.RulesLogic, record));
-  } catch {
-    return false;
-  }
+export function holds(condition: unknown, record: Record<string, unknown>, operands: ReadonlyMap<string, OperandInfo>): boolean {
+  return compileFormCondition(condition, operands)?.test(record) ?? false;
 }
 
 export interface LiveForm {
@@ -56,13 +25,14 @@ export function applyFieldRules(
 ): LiveForm {
   const ui: Record<string, unknown> = { ...uiSchema };
   const required = new Set(schema.required ?? []);
+  const operands = formOperands(fields);
   for (const f of fields) {
     if (!(f.name in (schema.properties ?? {}))) continue;
     const own = { ...((ui[f.name] as Record<string, unknown> | undefined) ?? {}) };
-    if (f.visibleWhen !== undefined && !holds(f.visibleWhen, record)) own['ui:widget'] = 'hidden';
+    if (f.visibleWhen !== undefined && !holds(f.visibleWhen, record, operands)) own['ui:widget'] = 'hidden';
     if (editable.includes(f.name)) {
-      if (f.requiredWhen !== undefined && holds(f.requiredWhen, record)) required.add(f.name);
-      if (f.readOnlyWhen !== undefined && holds(f.readOnlyWhen, record)) own['ui:readonly'] = true;
+      if (f.requiredWhen !== undefined && holds(f.requiredWhen, record, operands)) required.add(f.name);
+      if (f.readOnlyWhen !== undefined && holds(f.readOnlyWhen, record, operands)) own['ui:readonly'] = true;
     }
     ui[f.name] = own;
   }

@@ -39,19 +39,28 @@ export function buildFormSpec(meta: EntityMeta, mode: FormMode, titleFields: Rec
     const own = writable[name];
     if (!field) return false;
     const ui = { ...((meta.uiSchema[name] as Record<string, unknown> | undefined) ?? {}) };
-    // A free-form JSON value and a many-to-many link set have no editor in this form yet: they are shown, and
-    // changed through the API.
-    if (own && !field.readOnly && field.kind !== 'json' && field.cardinality !== 'manyToMany') {
+    // A file is not a value the form sends: it goes up through its own route (#25) and the upload writes it.
+    if (own && !field.readOnly && field.kind !== 'file') {
       properties[name] = withoutNullBranch(own);
       editable.push(name);
       if (field.kind === 'currency') Object.assign(ui, { amount: { 'ui:label': false }, currency: { 'ui:label': false } });
       if (field.target)
         ui['ui:options'] = { ...(ui['ui:options'] as object), target: field.target, titleField: titleFields[field.target] ?? null };
+      // A many-to-many set is the list of linked ids (a write replaces the links); JSON is edited as text.
+      if (field.cardinality === 'manyToMany') ui['ui:field'] = 'relationSet';
+      else if (field.kind === 'json') ui['ui:field'] = 'jsonText';
       uiSchema[name] = ui;
       return true;
     }
-    // A new record has no derived values yet: its calculated fields are left out of the create form.
+    // A new record has no derived values yet: its calculated fields are left out of the create form; nor has it
+    // a record to upload a file to.
     if (mode === 'create') return false;
+    if (field.kind === 'file') {
+      // Shown with its upload, replace and remove (writable) or download only; never sent by the form's save.
+      properties[name] = { ...withoutNullBranch(readable[name] ?? {}), readOnly: true };
+      uiSchema[name] = { ...ui, 'ui:field': 'fileUpload', 'ui:options': { writable: own !== undefined && !field.readOnly } };
+      return true;
+    }
     properties[name] = { ...withoutNullBranch(readable[name] ?? {}), readOnly: true };
     uiSchema[name] = {
       ...ui,

@@ -1,6 +1,7 @@
 // The "My tasks" page's groups: each open record by the first of its dates it has — overdue (before today), today,
 // upcoming, or undated — soonest first within each. Pure.
 import { dayKey } from '../list/calendar-grid';
+import type { RecordButton } from '../record/record-buttons';
 
 export type TaskGroup = 'overdue' | 'today' | 'upcoming' | 'noDate';
 export const TASK_GROUPS: readonly TaskGroup[] = ['overdue', 'today', 'upcoming', 'noDate'];
@@ -11,6 +12,9 @@ export interface Task {
   title: string;
   /** The date or instant it is due, or null. */
   due: string | null;
+  /** How the caller completes it here (task-done.ts), with the record version the write names. */
+  done?: RecordButton;
+  version?: unknown;
 }
 
 export function dueOf(record: Readonly<Record<string, unknown>>, dates: readonly string[]): string | null {

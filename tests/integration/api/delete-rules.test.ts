@@ -1,6 +1,7 @@
 // onDelete on soft deletes (#18): a member with loans was deleted and the loans kept a required reference that
 // read as null. On the library fixture: loan.member is required (restrict by default), loan.book cascades,
-// fine.loan restricts, book.recommended_by is setNull. Every record a delete changes is audited.
+// fine.loan restricts, book.recommended_by is setNull. Every record a delete changes is audited, and what derives
+// from it follows: a member's count of loans out (a rollup), a book's recommender (read through the cleared link).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
@@ -48,11 +49,13 @@ describe('restrict', () => {
     const book = await create('book', { title: 'Dune' });
     await create('loan', { member: member.id, book: book.id });
     await create('loan', { member: member.id, book: book.id });
-    const res = await remove('member', member);
+    const lending = (await get('member', member.id)).body.data;
+    expect(lending.loans_out).toBe(2);
+    const res = await remove('member', lending);
     expectProblem(res, 409, 'record.referenced');
     expect(res.body.references).toEqual([{ entity: 'loan', field: 'member', count: 2 }]);
     expect(res.body.detail).toContain('2 loan record(s)');
-    expect((await get('member', member.id)).body.data).toEqual(member);
+    expect((await get('member', member.id)).body.data).toEqual(lending);
     expect((await auditOf('member', member.id)).map((a) => a.action)).toEqual(['create']);
   });
 
@@ -82,8 +85,12 @@ describe('cascade', () => {
     ];
     const returned = await create('loan', { member: member.id, book: book.id, note: 'returned' });
     expect((await remove('loan', returned)).status).toBe(200);
+    const elsewhere = await create('loan', { member: member.id, book: (await create('book', { title: 'Middlemarch' })).id });
+    expect((await get('member', member.id)).body.data.loans_out).toBe(3);
     const res = await remove('book', book);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // The loans deleted with the book no longer count for their member; the loan of another book does.
+    expect((await get('member', member.id)).body.data.loans_out).toBe(1);
     const bookAudit = await auditOf('book', book.id);
     const deleteOfBook = bookAudit[bookAudit.length - 1]!;
     for (const loan of loans) {
@@ -98,8 +105,11 @@ describe('cascade', () => {
     }
     // Already deleted: left as it was, not deleted a second time.
     expect((await auditOf('loan', returned.id)).map((a) => a.action)).toEqual(['create', 'delete']);
-    // The member has no live loans left, so it can go.
-    expect((await remove('member', member)).status).toBe(200);
+    // Once that loan is back too, the member has no live loans left, so it can go.
+    expect((await remove('loan', elsewhere)).status).toBe(200);
+    const idle = (await get('member', member.id)).body.data;
+    expect(idle.loans_out).toBe(0);
+    expect((await remove('member', idle)).status).toBe(200);
   });
 
   it('a restrict below a cascade refuses the whole delete and rolls the cascade back', async () => {
@@ -120,9 +130,10 @@ describe('setNull', () => {
   it('deleting a member clears the books it recommended, with a new version and an audit row', async () => {
     const member = await create('member', { name: 'Edsger' });
     const book = await create('book', { title: 'Structured Programming', recommended_by: member.id });
+    expect(book.recommender).toBe('Edsger');
     expect((await remove('member', member)).status).toBe(200);
     const after = (await get('book', book.id)).body.data;
-    expect(after).toMatchObject({ recommended_by: null, version: book.version + 1 });
+    expect(after).toMatchObject({ recommended_by: null, recommender: null, version: book.version + 1 });
     const trail = await auditOf('book', book.id);
     expect(trail.map((a) => a.action)).toEqual(['create', 'update']);
     expect(trail[1]!.changes).toEqual({ recommended_by: { before: member.id, after: null } });

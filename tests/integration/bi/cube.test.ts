@@ -127,10 +127,11 @@ describe('Cube in the engine', () => {
     const meta = await t.request('GET', '/cubejs-api/v1/meta', undefined, { authorization: south });
     expect(meta.status).toBe(200);
     const cubes = meta.body.cubes as Rec[];
-    expect(cubes.map((c) => c.name).sort()).toEqual(['customer', 'opportunity']);
-    const opportunity = cubes.find((c) => c.name === 'opportunity');
-    const names = [...(opportunity?.measures ?? []), ...(opportunity?.dimensions ?? [])].map((m: Rec) => m.name);
+    // The opportunities, their customers, and the opportunities rolled up along the org tree (a report's cube).
+    expect(cubes.map((c) => c.name).sort()).toEqual(['customer', 'opportunity', 'opportunity__department_tree']);
+    const names = cubes.flatMap((c) => [...(c.measures ?? []), ...(c.dimensions ?? [])].map((m: Rec) => m.name as string));
     expect(names).toContain('opportunity.amount_sum_cny');
+    expect(names).toContain('opportunity__department_tree.amount_sum_cny');
     expect(names.filter((n) => n.includes('budget'))).toEqual([]);
     // Another user still sees the budget.
     const east = await t.request('GET', '/cubejs-api/v1/meta', undefined, { authorization: cubeTokens.rep_east ?? '' });

@@ -27,7 +27,13 @@ type Join = { table: string; fk: string };
 const CUSTOMER: Join = { table: 'customer', fk: 'customer_id' };
 const DEPARTMENT: Join = { table: 'org_unit', fk: 'department_id' };
 
-const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: string; join?: Join }> = {
+/** Every org unit (node) with every unit of its subtree (member), itself included. */
+const ORG_TREE = `WITH RECURSIVE tree(node, member) AS (SELECT id, id FROM org_unit WHERE deleted_at IS NULL
+  UNION SELECT u.parent_id, tree.member FROM tree JOIN org_unit u ON u.id = tree.node WHERE u.parent_id IS NOT NULL AND u.deleted_at IS NULL)
+  SELECT node, member FROM tree`;
+
+/** `tree`: each base row counts toward every org unit above the one `fk` names (`tree.node`); the join reaches that unit. */
+const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: string; join?: Join; tree?: { fk: string } }> = {
   new_leads: { table: 'lead', columns: ['t.source', month('t.created_at'), 'count(*)'] },
   lead_qualification: {
     table: 'lead',
@@ -42,6 +48,16 @@ const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: str
     table: 'lead',
     columns: ['t.disqualify_reason', 't.source', 'count(*)'],
     where: `t.status = 'disqualified'`,
+  },
+  leads_per_rep: {
+    table: 'lead',
+    columns: [
+      't.owner_id',
+      'count(*)',
+      `count(*) FILTER (WHERE t.status IN ('qualified', 'converted'))`,
+      `count(*) FILTER (WHERE t.status = 'converted')`,
+      `1.0 * count(*) FILTER (WHERE t.status = 'converted') / NULLIF(count(*), 0)`,
+    ],
   },
   lead_progress: { table: 'lead', columns: ['t.owner_id', 't.status', 'count(*)', `count(*) FILTER (WHERE t.status = 'converted')`] },
   monthly_customer_conversion: { table: 'lead', columns: [month('t.converted_at'), 'count(*)'], where: `t.status = 'converted'` },
@@ -71,8 +87,10 @@ const REPORT_SQL: Record<string, { table: string; columns: string[]; where?: str
   weighted_revenue_by_quarter: {
     table: 'opportunity',
     join: DEPARTMENT,
+    tree: { fk: 'department_id' },
     columns: [
-      'j.parent_id',
+      'tree.node',
+      'j.name',
       `to_char(date_trunc('quarter', t.expected_close), 'YYYY-MM-DD')`,
       `sum(t.amount_cny * t.confidence / 100) FILTER (WHERE ${OPEN})`,
       `sum(t.amount_cny) FILTER (WHERE ${OPEN})`,
@@ -139,6 +157,20 @@ beforeAll(async () => {
   });
   expect(role.status, JSON.stringify(role.body)).toBe(201);
   tokens.no_money = await t.login('no_money', 'no-money-password');
+  // A fourth level under a department (headquarters > branch > department > team), holding some of its deals.
+  const dept = (await t.db.pool.query(`SELECT id FROM org_unit WHERE code = 'EAST-S1'`)).rows[0];
+  const team = await t.request('POST', '/api/v1/org_unit', {
+    name: '华东销售一部大客户组',
+    code: 'EAST-S1-KA',
+    unit_type: 'department',
+    parent: dept.id,
+  });
+  expect(team.status, JSON.stringify(team.body)).toBe(201);
+  const moved = await t.db.pool.query(
+    `UPDATE opportunity SET department_id = $1 WHERE id IN (SELECT id FROM opportunity WHERE department_id = $2 ORDER BY id LIMIT 12)`,
+    [team.body.data.id, dept.id],
+  );
+  expect(moved.rowCount).toBe(12);
 }, 60_000);
 
 afterAll(async () => {
@@ -169,7 +201,8 @@ describe('standard reports', () => {
         const columns = (res.body.meta.columns as Rec[]).map((c) => c.name);
         const groups = spec.columns.filter((c) => !/\(/.test(c) || c.startsWith('to_char')).length;
         const sql = `SELECT ${spec.columns.map((c, i) => `${c} AS c${i}`).join(', ')} FROM ${spec.table} t
-          ${spec.join ? `LEFT JOIN ${spec.join.table} j ON j.id = t.${spec.join.fk} AND j.deleted_at IS NULL AND j.id = ANY($2)` : ''}
+          ${spec.tree ? `JOIN (${ORG_TREE}) tree ON tree.member = t.${spec.tree.fk}` : ''}
+          ${spec.join ? `LEFT JOIN ${spec.join.table} j ON j.id = ${spec.tree ? 'tree.node' : `t.${spec.join.fk}`} AND j.deleted_at IS NULL AND j.id = ANY($2)` : ''}
           WHERE t.deleted_at IS NULL AND t.id = ANY($1) ${spec.where ? `AND ${spec.where}` : ''}
           ${groups ? `GROUP BY ${Array.from({ length: groups }, (_, i) => i + 1).join(', ')}` : ''}`;
         const expected = (
@@ -200,16 +233,49 @@ describe('standard reports', () => {
         }
       }
     }
-    // The demo data has no members yet; every other report has rows for the administrator, and a rep sees fewer.
+    // Every report has rows on the demo data for the administrator (members and their purchases included), and a rep sees fewer.
     const empty = Object.entries(rowsSeen)
       .filter(([k, n]) => k.startsWith('admin ') && n === 0)
       .map(([k]) => k);
-    expect(empty.sort()).toEqual(['admin member_consumption', 'admin member_counts']);
+    expect(empty).toEqual([]);
+    expect(rowsSeen['admin member_counts']).toBeGreaterThan(3);
+    expect(rowsSeen['admin member_consumption']).toBeGreaterThan(6);
     expect(rowsSeen['jiang.tao sales_stage_progress']).toBeLessThan(rowsSeen['admin sales_stage_progress'] ?? 0);
     const rollups = await t.db.pool.query(
       `SELECT count(DISTINCT schemaname) AS n FROM pg_tables WHERE schemaname LIKE 'tessera\\_cube\\_%'`,
     );
     expect(Number(rollups.rows[0].n)).toBeGreaterThanOrEqual(3);
+  }, 120_000);
+
+  it('rolls the weighted revenue up the whole org tree: headquarters is the total, each unit its subtree', async () => {
+    const res = await report('admin', 'weighted_revenue_by_quarter');
+    const rows = res.body.data as Rec[];
+    const units = (await t.db.pool.query(`SELECT id, code, unit_type FROM org_unit WHERE deleted_at IS NULL`)).rows as Rec[];
+    const code = new Map(units.map((u) => [u.id, u.code]));
+    const pipelineOf = (unit: string) =>
+      rows.filter((r) => code.get(r.department) === unit).reduce((sum, r) => sum + Number(r.pipeline ?? 0), 0);
+    const open = await t.db.pool.query(
+      `SELECT coalesce(sum(amount_cny), 0) AS total FROM opportunity WHERE deleted_at IS NULL AND stage NOT IN ('won', 'lost')`,
+    );
+    expect(pipelineOf('HQ')).toBeCloseTo(Number(open.rows[0].total), 2);
+    // Every level has rows, and each unit holds at least what the unit below it does.
+    for (const level of ['HQ', 'EAST', 'EAST-S1', 'EAST-S1-KA']) expect(pipelineOf(level), level).toBeGreaterThan(0);
+    expect(pipelineOf('EAST')).toBeGreaterThan(pipelineOf('EAST-S1'));
+    expect(pipelineOf('EAST-S1')).toBeGreaterThan(pipelineOf('EAST-S1-KA'));
+    // A unit's row drills down to the deals of its whole subtree in that quarter.
+    for (const unit of ['HQ', 'EAST-S1']) {
+      const row = rows.find((r) => code.get(r.department) === unit && Number(r.pipeline) > 0);
+      if (!row) throw new Error(`no row for ${unit}`);
+      const list = await t.request('GET', listUrl('opportunity', { filter: row.drill.filter, total: 'exact', limit: 1 }));
+      expect(list.status, JSON.stringify(list.body)).toBe(200);
+      const quarter = String(row['expected_close.quarter']).slice(0, 10);
+      const { rows: counted } = await t.db.pool.query(
+        `SELECT count(*)::int AS n FROM opportunity o JOIN (${ORG_TREE}) tree ON tree.member = o.department_id
+         WHERE o.deleted_at IS NULL AND tree.node = $1 AND o.expected_close >= $2::date AND o.expected_close < $2::date + interval '3 months'`,
+        [row.department, quarter],
+      );
+      expect(list.body.meta.total, unit).toBe(counted[0].n);
+    }
   });
 
   it('drills each row down to a list filter whose records are the row', async () => {

@@ -334,4 +334,130 @@ describe('a contract template', () => {
       'contracts.bad_clause',
     );
   });
+
+  it("gives each contract it makes copies of its default SLA metrics, which are then the contract's own to edit", async () => {
+    const delayType = await w.post('sla_metric_type', { name: '上线延迟', category: 'time', unit: '天' });
+    const defectType = await w.post('sla_metric_type', { name: '缺陷率', category: 'quality', unit: '%' });
+    const template = await w.post('contract_template', { name: '带 SLA 的实施合同', contract_type: 'sales' });
+    const delayTerms = {
+      name: '上线延迟',
+      metric_type: delayType.id,
+      period: 'milestone',
+      target: '0',
+      buffer: '3',
+      step: '1',
+      penalty_mode: 'pct_milestone',
+      penalty_per_step: '0.5',
+      penalty_cap_period: '20000.00',
+      reward_level: '5',
+      reward_per_step: '400',
+      reward_cap_period: '4000.00',
+    };
+    await w.post('contract_template_sla_metric', { template: template.id, ...delayTerms });
+    const defect = await w.post('contract_template_sla_metric', {
+      template: template.id,
+      name: '缺陷率',
+      metric_type: defectType.id,
+      period: 'quarter',
+      aggregate: 'avg',
+      target: '2.0',
+      buffer: '0.5',
+      step: '0.5',
+      penalty_per_step: '2000',
+      penalty_cap_period: '10000.00',
+    });
+    // A reward level needs a reward per step on a template too.
+    const unpriced = await w.t.request('POST', '/api/v1/contract_template_sla_metric', {
+      ...delayTerms,
+      template: template.id,
+      reward_per_step: null,
+    });
+    expectProblem(unpriced, 422, 'validation.failed', [{ pointer: '/reward_per_step' }]);
+
+    const make = async (title: string) => {
+      const made = await w.action('contract_template', template.id, 'create_contract', { customer: customer.id, title }, 'rep');
+      expect(made.status, JSON.stringify(made.body)).toBe(200);
+      expect(made.body.data).toMatchObject({ slaMetrics: 2 });
+      return made.body.data.contract as string;
+    };
+    const metricsOf = (contract: string) => w.list('sla_metric', { '==': [{ var: 'contract' }, contract] });
+    const TERMS = [
+      'name',
+      'metric_type',
+      'direction',
+      'period',
+      'milestone',
+      'aggregate',
+      'target',
+      'buffer',
+      'step',
+      'penalty_mode',
+      'penalty_per_step',
+      'penalty_cap_period',
+      'penalty_cap_total',
+      'reward_level',
+      'reward_mode',
+      'reward_per_step',
+      'reward_cap_period',
+      'reward_cap_total',
+      'active',
+    ];
+    const terms = (rows: Rec[]) => rows.map((m) => TERMS.map((f) => m[f])).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+
+    const first = await make('实施合同一');
+    expect(terms(await metricsOf(first))).toEqual([
+      [
+        '上线延迟',
+        delayType.id,
+        'lower_is_better',
+        'milestone',
+        null,
+        'max',
+        '0.0000',
+        '3.0000',
+        '1.0000',
+        'pct_milestone',
+        '0.5000',
+        '20000.00',
+        null,
+        '5.0000',
+        'fixed',
+        '400.0000',
+        '4000.00',
+        null,
+        true,
+      ],
+      [
+        '缺陷率',
+        defectType.id,
+        'lower_is_better',
+        'quarter',
+        null,
+        'avg',
+        '2.0000',
+        '0.5000',
+        '0.5000',
+        'fixed',
+        '2000.0000',
+        '10000.00',
+        null,
+        null,
+        'fixed',
+        null,
+        null,
+        null,
+        true,
+      ],
+    ]);
+    // The contract's copy is its own: editing it leaves the template as it was, and the template's later changes
+    // reach only contracts made after them.
+    const copy = (await metricsOf(first)).find((m) => m.name === '缺陷率');
+    expect((await w.patch('sla_metric', String(copy?.id), { target: '1.5' }, 'rep')).status).toBe(200);
+    expect((await w.get('contract_template_sla_metric', defect.id)).target).toBe('2.0000');
+    expect((await w.patch('contract_template_sla_metric', defect.id, { penalty_per_step: '2500' })).status).toBe(200);
+    const second = await make('实施合同二');
+    const targets = (rows: Rec[]) => rows.filter((m) => m.name === '缺陷率').map((m) => [m.target, m.penalty_per_step]);
+    expect(targets(await metricsOf(first))).toEqual([['1.5000', '2000.0000']]);
+    expect(targets(await metricsOf(second))).toEqual([['2.0000', '2500.0000']]);
+  });
 });

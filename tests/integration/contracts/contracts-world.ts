@@ -103,3 +103,25 @@ export async function count(t: TestEngine, sql: string, params: unknown[] = []):
   const res = await t.engine.db.pool.query<{ n: number }>(sql, params);
   return Number(res.rows[0]?.n ?? 0);
 }
+
+/** The issue's worked example: the go-live delay metric's terms (T 0 days, B 3, s 1, 1,000.00 a day to 20,000.00, a reward from 5 days early at 400.00 a day to 4,000.00). */
+export const ISSUE_DELAY_TERMS = {
+  target: '0',
+  buffer: '3',
+  step: '1',
+  penalty_per_step: '1000.00',
+  penalty_cap_period: '20000.00',
+  reward_level: '5',
+  reward_per_step: '400.00',
+  reward_cap_period: '4000.00',
+} as const;
+
+/** The worked example's quarterly defect-rate metric (T 2.0 %, B 0.5 points, s 0.5 points, 2,000.00 a step to 10,000.00). */
+export const ISSUE_DEFECT_TERMS = {
+  period: 'quarter',
+  target: '2.0',
+  buffer: '0.5',
+  step: '0.5',
+  penalty_per_step: '2000.00',
+  penalty_cap_period: '10000.00',
+} as const;

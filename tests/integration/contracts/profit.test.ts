@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem } from '../../support/problem-checks.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { activeContract, get, moveTo, patch, post, runBillingJob, type Rec } from './contracts-world.js';
+import {
+  activeContract,
+  get,
+  ISSUE_DEFECT_TERMS,
+  ISSUE_DELAY_TERMS,
+  moveTo,
+  patch,
+  post,
+  runBillingJob,
+  type Rec,
+} from './contracts-world.js';
 
 let t: TestEngine;
 let contract: Rec;
@@ -101,25 +111,13 @@ describe('contract profit', () => {
       metric_type: delayType.id,
       period: 'milestone',
       milestone: goLive.id,
-      target: '0',
-      buffer: '3',
-      step: '1',
-      penalty_per_step: '1000.00',
-      penalty_cap_period: '20000.00',
-      reward_level: '5',
-      reward_per_step: '400.00',
-      reward_cap_period: '4000.00',
+      ...ISSUE_DELAY_TERMS,
     });
     const defects = await post(t, 'sla_metric', {
       contract: contract.id,
       name: 'Defect rate',
       metric_type: defectType.id,
-      period: 'quarter',
-      target: '2.0',
-      buffer: '0.5',
-      step: '0.5',
-      penalty_per_step: '2000.00',
-      penalty_cap_period: '10000.00',
+      ...ISSUE_DEFECT_TERMS,
     });
     await post(t, 'sla_measurement', { metric: defects.id, measured_on: '2027-06-15', actual: '4.1' });
     const settled = await t.request('POST', `/api/v1/contract/${contract.id}/actions/settle_sla`, { through: '2027-07-01' });

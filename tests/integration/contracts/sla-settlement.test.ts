@@ -36,17 +36,7 @@ async function settlements(contract: Rec): Promise<Rec[]> {
   return res.body.data;
 }
 
-const DELAY_TERMS = {
-  period: 'month',
-  target: '0',
-  buffer: '3',
-  step: '1',
-  penalty_per_step: '1000.00',
-  penalty_cap_period: '20000.00',
-  reward_level: '5',
-  reward_per_step: '400.00',
-  reward_cap_period: '4000.00',
-};
+const DELAY_TERMS = { period: 'month', ...world.ISSUE_DELAY_TERMS };
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm', 'metadata/packs/contracts'] });
@@ -66,13 +56,8 @@ describe('settling SLAs', () => {
       contract: contract.id,
       name: '缺陷率',
       metric_type: defectType.id,
-      period: 'quarter',
       aggregate: 'avg',
-      target: '2.0',
-      buffer: '0.5',
-      step: '0.5',
-      penalty_per_step: '2000.00',
-      penalty_cap_period: '10000.00',
+      ...world.ISSUE_DEFECT_TERMS,
     });
     await post('sla_measurement', { metric: delay.id, measured_on: '2026-06-20', actual: '12' });
     await post('sla_measurement', { metric: defects.id, measured_on: '2026-05-31', actual: '3.9' });
@@ -196,6 +181,94 @@ describe('the monthly settlement', () => {
   });
 });
 
+describe('the monthly settlement in batches', () => {
+  /** A signed contract with the worked example's delay metric (a second metric when given) and one measurement each. */
+  async function signedWithDelay(actual: string, extra?: Rec): Promise<Rec> {
+    const contract = await approvedContract();
+    await move('contract', contract.id, 'signing');
+    await move('contract', contract.id, 'signed');
+    const delay = await post('sla_metric', { contract: contract.id, name: '交付延迟', metric_type: delayType.id, ...DELAY_TERMS });
+    await post('sla_measurement', { metric: delay.id, measured_on: '2026-10-12', actual });
+    if (extra) {
+      const metric = await post('sla_metric', { contract: contract.id, metric_type: delayType.id, ...DELAY_TERMS, ...extra });
+      await post('sla_measurement', { metric: metric.id, measured_on: '2026-10-12', actual });
+    }
+    return contract;
+  }
+
+  const SETTLED = [
+    'period_key',
+    'period_end',
+    'actual',
+    'measurements',
+    'basis',
+    'gap',
+    'penalty_steps',
+    'penalty',
+    'reward_steps',
+    'reward',
+    'net',
+    'explanation',
+    'status',
+  ];
+  const settledAs = async (contract: Rec) => (await settlements(contract)).map((s) => SETTLED.map((f) => s[f]));
+  const auditOf = async (id: string) =>
+    (
+      await t.engine.db.pool.query<{ action: string; n: number }>(
+        `SELECT action, count(*)::int AS n FROM tessera_audit WHERE record_id = $1 GROUP BY action ORDER BY action`,
+        [id],
+      )
+    ).rows;
+
+  /** Queues the occurrence at `at` (a 02:00 in Shanghai); it settles what has ended by the day it runs. */
+  const occurrence = async (at: string): Promise<string> => {
+    await queueDueWork(t.engine.queue, t.engine.models.current().model, Date.parse(at) + 30_000, {});
+    return `schedule:action:contracts.contract/contracts.contract.monthly_sla_settlement:${at.replace('Z', '.000Z')}`;
+  };
+  const completed = async (key: string) => (await t.engine.queue.list('completed', 100)).some((j) => j.key === key);
+
+  it('settles a batch of contracts in one go, each exactly as it settles alone, audited once', async () => {
+    const alone = await signedWithDelay('12');
+    expect((await settle(alone, '2026-11-30')).body.data).toMatchObject({ created: 1, net: '-9000.00' });
+    const [late, early] = [await signedWithDelay('12'), await signedWithDelay('-8')];
+    const key = await occurrence('2027-01-31T18:00:00Z');
+    await vi.waitFor(async () => expect(await completed(key)).toBe(true), { timeout: 15_000, interval: 100 });
+    expect(await settledAs(late)).toEqual(await settledAs(alone));
+    expect((await settlements(late)).map((s) => s.net)).toEqual(['-9000.00']);
+    expect((await settlements(early)).map((s) => [s.reward_steps, s.net])).toEqual([[3, '1200.00']]);
+    const [settlement] = await settlements(late);
+    expect(await auditOf(settlement!.id)).toEqual([{ action: 'create', n: 1 }]);
+    expect((await auditOf(late.id)).filter((a) => a.action === 'action:settle_sla')).toEqual([{ action: 'action:settle_sla', n: 1 }]);
+    // Run again (a retry, or the next month with nothing new): nothing settled twice, nothing rewritten.
+    const again = await occurrence('2027-02-28T18:00:00Z');
+    await vi.waitFor(async () => expect(await completed(again)).toBe(true), { timeout: 15_000, interval: 100 });
+    expect(await settlements(late)).toEqual([settlement]);
+    expect(await settledAs(alone)).toEqual(await settledAs(late));
+  });
+
+  it('settles the rest of a batch when one contract fails, and names that one alone', async () => {
+    const alone = await signedWithDelay('30');
+    expect((await settle(alone, '2026-11-30')).body.data).toMatchObject({ created: 1, net: '-20000.00' });
+    const late = await signedWithDelay('30');
+    // Priced on a milestone it has none of: this contract's run fails, and with it its batch's transaction.
+    const broken = await signedWithDelay('9', { name: '里程碑延迟', penalty_mode: 'pct_milestone', penalty_per_step: '0.5' });
+    const key = await occurrence('2027-03-31T18:00:00Z');
+    await vi.waitFor(
+      async () => {
+        const jobs = [...(await t.engine.queue.list('failed', 50)), ...(await t.engine.queue.list('dead', 50))];
+        expect(jobs.find((j) => j.key === key)?.error).toMatch(
+          new RegExp(`^settle_sla failed on 1 of \\d+ contract record\\(s\\): ${broken.id}: SLA metric 里程碑延迟[^;]*$`),
+        );
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(await settledAs(late)).toEqual(await settledAs(alone));
+    expect(await settlements(broken)).toEqual([]);
+    const [settlement] = await settlements(late);
+    expect(await auditOf(settlement!.id)).toEqual([{ action: 'create', n: 1 }]);
+  });
+});
+
 describe('milestones and invoices', () => {
   it('measures a milestone metric from the acceptance, priced on the milestone, and applies it as a credit line once', async () => {
     const contract = await approvedContract();
@@ -242,9 +315,11 @@ describe('milestones and invoices', () => {
     expect((await get('contract', contract.id)).sla_net).toBe('0.00');
     await move('sla_settlement', settlement!.id, 'confirmed');
     expect((await get('contract', contract.id)).sla_net).toBe('-9000.00');
-    await move('sla_settlement', settlement!.id, 'applied');
+    const answered = await move('sla_settlement', settlement!.id, 'applied');
     const stored = await get('sla_settlement', settlement!.id);
     expect(stored.invoice_line, JSON.stringify(stored)).toBeTruthy();
+    // The action the transition ran linked the line to the settlement: the PATCH answers with that, at the stored version.
+    expect(answered).toMatchObject({ invoice_line: stored.invoice_line, version: stored.version });
     const line = await get('invoice_line', stored.invoice_line);
     expect(line).toMatchObject({ contract: contract.id, kind: 'penalty', amount: '-9000.00' });
     expect(await get('invoice', line.invoice)).toMatchObject({ customer: contract.customer, stage: 'draft' });

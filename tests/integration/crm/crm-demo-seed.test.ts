@@ -4,32 +4,20 @@
 // another branch's, the team reaches its customers, and the next customer created through the API gets the
 // number after the seeded ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildModelRuntime, type ModelRuntime } from '../../../engine/src/data/entity-runtime.js';
 import { recomputeAll } from '../../../engine/src/data/recompute-all.js';
-import { seedPack, type SeedPackResult } from '../../../engine/src/data/seed-pack.js';
+import type { SeedPackResult } from '../../../engine/src/data/seed-pack.js';
 import { previewSchema } from '../../../engine/src/schema/apply-schema.js';
-import { createLogger } from '../../../engine/src/shared/logger.js';
 import { DEMO_PASSWORD } from '../../../plugins/crm-demo/sales-org.js';
 import { VOLUMES } from '../../../plugins/crm-demo/volumes.js';
+import { runtimeOf, seedDemo } from '../../support/seed-demo.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
 type Rec = Record<string, any>;
-const log = createLogger('silent');
 let a: TestEngine;
 let b: TestEngine;
 
-function runtimeOf(t: TestEngine): ModelRuntime {
-  const { registries } = t.engine;
-  return buildModelRuntime(t.engine.models.current().model, registries.kinds, registries.operators);
-}
-
 function seed(t: TestEngine, options: { pack?: string; size?: 'small' | 'large'; onlyIntoEmpty?: boolean } = {}): Promise<SeedPackResult> {
-  return seedPack(t.engine.db.pool, runtimeOf(t), t.engine.registries.seeders, {
-    pack: options.pack ?? 'crm',
-    size: options.size ?? 'small',
-    log,
-    ...(options.onlyIntoEmpty ? { onlyIntoEmpty: true } : {}),
-  });
+  return seedDemo(t, options.pack ?? 'crm', options);
 }
 
 async function one<R extends Rec>(t: TestEngine, sql: string, params: unknown[] = []): Promise<R> {
@@ -44,7 +32,9 @@ const CHECKSUM = `SELECT md5(concat_ws('|',
   (SELECT string_agg(concat_ws(',', company_name, contact_name, status, budget, score), ';' ORDER BY id) FROM lead),
   (SELECT string_agg(concat_ws(',', name, title, mobile), ';' ORDER BY id) FROM contact),
   (SELECT string_agg(concat_ws(',', kind, subject, status), ';' ORDER BY id) FROM activity),
-  (SELECT string_agg(concat_ws(',', username, display_name), ';' ORDER BY id) FROM app_user)
+  (SELECT string_agg(concat_ws(',', username, display_name), ';' ORDER BY id) FROM app_user),
+  (SELECT string_agg(concat_ws(',', name, tier, status, region, points_balance, spend_total), ';' ORDER BY id) FROM member),
+  (SELECT string_agg(concat_ws(',', receipt_id, store, amount, paid_amount, points_awarded), ';' ORDER BY id) FROM member_purchase)
 )) AS sum`;
 
 beforeAll(async () => {
@@ -103,6 +93,40 @@ describe('tessera seed crm --size small', () => {
     expect(spread.subsidiaries).toBeGreaterThan(0);
     expect(spread.chinese).toBeGreaterThan(v.customers / 2);
     expect(spread.english).toBeGreaterThan(0);
+  });
+
+  it('writes members with fees, purchases and a points ledger their rollups add up', async () => {
+    const v = VOLUMES.small;
+    const m = await one(
+      a,
+      `SELECT (SELECT count(*) FROM member)::int AS members, (SELECT count(*) FROM member_purchase)::int AS purchases,
+        (SELECT count(*) FROM member_plan)::int AS plans, (SELECT count(*) FROM member_fee)::int AS fees,
+        (SELECT count(*) FROM points_entry WHERE kind = 'redeem')::int AS redemptions,
+        (SELECT array_agg(DISTINCT tier ORDER BY tier) FROM member) AS tiers,
+        (SELECT array_agg(DISTINCT member_type ORDER BY member_type) FROM member) AS types,
+        (SELECT count(*) FROM member WHERE points_balance IS DISTINCT FROM
+          (SELECT coalesce(sum(points), 0) FROM points_entry e WHERE e.member_id = member.id))::int AS wrong_balance,
+        (SELECT count(*) FROM member WHERE points_balance < 0)::int AS negative,
+        (SELECT count(*) FROM member WHERE name ~ '^[一-龥]')::int AS chinese,
+        (SELECT count(DISTINCT member_no) FROM member WHERE member_no !~ '(888|666)$')::int AS numbered`,
+    );
+    // Numbers the plan reserves (ending in 888, 666) are skipped.
+    expect(m).toMatchObject({
+      members: v.members,
+      numbered: v.members,
+      purchases: v.members * v.purchasesPerMember,
+      plans: 4,
+      wrong_balance: 0,
+      negative: 0,
+    });
+    expect(m.fees).toBeGreaterThan(0);
+    expect(m.redemptions).toBeGreaterThan(0);
+    expect(m.tiers).toEqual(['gold', 'platinum', 'silver']);
+    expect(m.types).toEqual(['corporate', 'employee', 'individual']);
+    expect(m.chinese).toBeGreaterThan(v.members / 2);
+    const runtime = runtimeOf(a);
+    for (const entity of ['member', 'member_purchase'])
+      expect((await recomputeAll(a.engine.db.pool, runtime, entity)).changed, entity).toBe(0);
   });
 
   it('leaves the schema as the Model plans it (indexes rebuilt with their tags)', async () => {

@@ -1,8 +1,8 @@
-// A plugin job with a schedule (#24): it is scheduled work like the Model's — each occurrence queued once under
-// its key, with the occurrence in its payload — and it writes through the pipeline as the system, in transactions
+// A plugin job a pack schedules (pack.json `schedules`, #24): it is scheduled work like the rest of the Model's — each
+// occurrence queued once under its key, with the occurrence in its payload — and it writes through the pipeline as the system, in transactions
 // that keep all of their writes or none (digest-writer on the scheduled-job-demo pack).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { pluginScheduledWork } from '../../../engine/src/jobs/plugin-jobs.js';
+import { scheduledWork } from '../../../engine/src/jobs/scheduled-work.js';
 import { queueDueWork } from '../../../engine/src/jobs/schedule-tick.js';
 import { listUrl } from '../../support/list-url.js';
 import { expectProblem } from '../../support/problem-checks.js';
@@ -37,19 +37,19 @@ async function settled(key: string, state: 'completed' | 'dead'): Promise<void> 
   });
 }
 
-describe('a scheduled plugin job', () => {
+describe('a plugin job a pack schedules', () => {
   it('is queued once per occurrence and writes through the pipeline as the system', async () => {
-    const work = pluginScheduledWork(t.engine.registries.jobs);
-    expect(work).toEqual([
-      { id: 'plugin-job:digest:write', schedule: { cron: '0 3 * * *', tz: 'Asia/Shanghai' }, job: { name: 'digest:write', data: {} } },
-    ]);
     const model = t.engine.models.current().model;
-    const key = 'schedule:plugin-job:digest:write:2026-12-06T19:00:00.000Z';
-    expect(await queueDueWork(t.engine.queue, model, DUE, {}, work)).toEqual([key]);
+    expect(scheduledWork(model).filter((w) => w.id.startsWith('pack-job:'))).toEqual([
+      { id: 'pack-job:digest', schedule: { cron: '0 3 * * *', tz: 'Asia/Shanghai' }, job: { name: 'digest:write', data: {} } },
+    ]);
+    const key = 'schedule:pack-job:digest:2026-12-06T19:00:00.000Z';
+    const digestKeys = (keys: string[]) => keys.filter((k) => k.startsWith('schedule:pack-job:'));
+    expect(digestKeys(await queueDueWork(t.engine.queue, model, DUE, {}))).toEqual([key]);
     await settled(key, 'completed');
     // A later tick within the look-back, or another process's, adds the same key: nothing runs again.
-    await queueDueWork(t.engine.queue, model, DUE + 120_000, {}, work);
-    expect(await queueDueWork(t.engine.queue, model, DUE - 3_600_000, {}, work)).toEqual([]);
+    await queueDueWork(t.engine.queue, model, DUE + 120_000, {});
+    expect(digestKeys(await queueDueWork(t.engine.queue, model, DUE - 3_600_000, {}))).toEqual([]);
     const [digest, ...more] = await digests();
     expect(more).toEqual([]);
     expect(digest).toMatchObject({ title: 'digest 2026-12-06T19:00:00.000Z', entries: 0 });

@@ -1,6 +1,7 @@
 // Scheduled actions (#24, a generic capability): a pack names a plugin action, a cron and a condition; each
-// occurrence runs the action as the system on every live record meeting the condition, one transaction per record,
-// audited; a record that fails does not stop the others, and the job fails naming it. Metadata naming an action
+// occurrence runs the action as the system on every live record meeting the condition, audited, several records per
+// transaction when the action allows it (the sample's archive does); a record that fails does not stop the others
+// (its batch runs again record by record), and the job fails naming it. Metadata naming an action
 // the plugins do not have, or an input it refuses, is a metadata error.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -108,7 +109,7 @@ describe('scheduled action metadata', () => {
       { ...ARCHIVE_DRAFTS, id: 'demo.note.tidy', name: 'tidy', input: { reason: 'x' } },
     ]);
     expect(problems).toEqual([
-      "/scheduledActions/0/action [schedule.unknown_action] note has no plugin action 'shred' (it has archive, clear_events)",
+      "/scheduledActions/0/action [schedule.unknown_action] note has no plugin action 'shred' (it has archive, clear_events, log_events)",
       "/scheduledActions/1/input/reason [schedule.invalid_input] not an input action 'archive' accepts: must NOT have fewer than 3 characters",
     ]);
   });

@@ -288,6 +288,7 @@ describe('archive action', () => {
     expect(note.actions).toEqual([
       expect.objectContaining({ name: 'archive', label: 'Archive' }),
       expect.objectContaining({ name: 'clear_events', label: 'Clear events' }),
+      expect.objectContaining({ name: 'log_events', label: 'Log events' }),
     ]);
     expect(note.actions[0].input).toMatchObject({ required: ['reason'] });
     const zh = await t.request('GET', '/api/meta?locale=zh-CN');
@@ -317,6 +318,51 @@ describe('clear_events action', () => {
     );
     expect(audit.rows.map((r) => r.action)).toEqual(['create', 'delete']);
     expect(audit.rows[1]?.actor_name).toBe('admin');
+  });
+});
+
+// #24: many records created at once through the pipeline (records.createMany), as creating them one by one would.
+describe('log_events action (a batched create)', () => {
+  const logEvents = (id: string, events: unknown[]) => t.request('POST', `/api/v1/note/${id}/actions/log_events`, { events });
+
+  it('creates every record, each checked and audited as the caller, in the order given', async () => {
+    const note = await createNote({ title: 'Batched events' });
+    await hooksSettled();
+    const res = await logEvents(note.id, ['drafted', 'reviewed', 'approved']);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const ids = res.body.data.logged as string[];
+    expect(ids).toHaveLength(3);
+    const rows = await t.db.pool.query<{ id: string; event: string; version: number }>(
+      `SELECT id::text, event, version FROM note_event WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(ids.map((id) => rows.rows.find((r) => r.id === id)?.event)).toEqual(['drafted', 'reviewed', 'approved']);
+    expect(rows.rows.every((r) => r.version === 1)).toBe(true);
+    const audit = await t.db.pool.query<{ record_id: string; action: string; actor_name: string; event: string }>(
+      `SELECT record_id::text, action, actor_name, changes->'event'->>'after' AS event FROM tessera_audit
+        WHERE entity = 'note_event' AND record_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(audit.rows.map((r) => [r.action, r.actor_name, r.event]).sort()).toEqual([
+      ['create', 'admin', 'approved'],
+      ['create', 'admin', 'drafted'],
+      ['create', 'admin', 'reviewed'],
+    ]);
+    const listed = await t.request(
+      'GET',
+      `/api/v1/note_event?filter=${encodeURIComponent(JSON.stringify({ '==': [{ var: 'note' }, note.id] }))}`,
+    );
+    // The note's own 'created' event came from the after hook.
+    expect(listed.body.data.map((e: Rec) => e.event).sort()).toEqual(['approved', 'created', 'drafted', 'reviewed']);
+  });
+
+  it('writes nothing when one record is invalid, and points at it', async () => {
+    const note = await createNote({ title: 'Refused events' });
+    await hooksSettled();
+    const before = await count('note_event');
+    const res = await logEvents(note.id, ['fine', 'x'.repeat(65), 'also fine']);
+    expectProblem(res, 422, 'validation.failed', [{ pointer: '/note_event/1/event' }]);
+    expect(await count('note_event')).toBe(before);
   });
 });
 

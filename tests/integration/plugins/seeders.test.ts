@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModelRuntime } from '../../../engine/src/data/entity-runtime.js';
 import { seedPack, type SeedProgress } from '../../../engine/src/data/seed-pack.js';
-import { verifyForeignKeys } from '../../../engine/src/data/seed-bulk-load.js';
+import { verifyForeignKeys, writtenTables } from '../../../engine/src/data/seed-bulk-load.js';
 import { seedRandom } from '../../../engine/src/data/seed-random.js';
 import { setUpPlugins } from '../../../engine/src/plugins/load-plugins.js';
 import { createLogger } from '../../../engine/src/shared/logger.js';
@@ -75,6 +75,22 @@ describe('seeders', () => {
       await client.query('SET LOCAL session_replication_role = replica');
       await client.query(`INSERT INTO memo (id, title, author_id) VALUES (gen_random_uuid(), 'orphan', gen_random_uuid())`);
       await expect(verifyForeignKeys(client, ['memo'])).rejects.toMatchObject({ code: 'seed.broken_reference' });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+
+  it('checks the references of the tables the seed wrote, or of all of them once it deleted rows', async () => {
+    const client = await t.engine.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Never fewer than the transaction wrote (PostgreSQL 15+ may also count a backend's earlier, unflushed writes).
+      await client.query(`INSERT INTO memo (id, title) VALUES (gen_random_uuid(), 'written')`);
+      expect(await writtenTables(client, ['memo', 'app_user'])).toContain('memo');
+      expect(await writtenTables(client, ['app_user'])).not.toContain('memo');
+      await client.query(`DELETE FROM memo WHERE title = 'written'`);
+      expect(await writtenTables(client, ['memo', 'app_user'])).toEqual(['memo', 'app_user']);
     } finally {
       await client.query('ROLLBACK');
       client.release();

@@ -91,7 +91,14 @@ describe('/api/meta for the UIs', () => {
     const sales = mine.apps[0].menu.find((m: any) => m.group === 'customers');
     expect(sales).toMatchObject({
       label: '客户',
-      items: [{ name: 'customers', entity: 'customer', label: '客户', view: null }, { view: 'key_customers' }, { entity: 'contact' }],
+      items: [
+        { name: 'customers', entity: 'customer', label: '客户', view: null },
+        { view: 'key_customers' },
+        { entity: 'contact' },
+        { view: 'suppliers', label: '供应商' },
+        { view: 'partners' },
+        { view: 'blacklisted' },
+      ],
     });
   });
 
@@ -103,7 +110,15 @@ describe('/api/meta for the UIs', () => {
       generated: false,
       highlights: ['customer_no', 'stage', 'value_score', 'owner'],
     });
-    expect(customer.layout.tabs.map((tab: any) => tab.label)).toEqual(['概览', '相关记录']);
+    expect(customer.layout.tabs.map((tab: any) => tab.label)).toEqual(['概览', '相关记录', '关系网络']);
+    // A related party has its pages both ways: the parties a customer names, and those that name it.
+    expect(customer.layout.tabs[2].relatedLists.map((l: any) => [l.relation, l.entity, l.field])).toEqual([
+      ['children', 'customer', 'parent'],
+      ['related_parties', 'related_party', 'customer'],
+      ['related_to', 'related_party', 'related'],
+      ['addresses', 'address', 'customer'],
+      ['interest_records', 'customer_interest', 'customer'],
+    ]);
     expect(customer.layout.tabs[1].relatedLists[0]).toMatchObject({
       relation: 'contacts',
       entity: 'contact',
@@ -112,7 +127,10 @@ describe('/api/meta for the UIs', () => {
     });
     expect(customer.listViews.map((v: any) => [v.name, v.isDefault])).toEqual([
       ['all_customers', true],
+      ['blacklisted', false],
       ['key_customers', false],
+      ['partners', false],
+      ['suppliers', false],
     ]);
     const role = meta.entities.find((e: any) => e.name === 'role');
     expect(role.layout).toMatchObject({ generated: true, tabs: [{ name: 'details', label: '详细信息' }] });

@@ -1,8 +1,9 @@
-// Field rules applied live: hidden, required and read-only as the record's values change, with the engine's extra
-// operators meaning what they mean on the server.
+// Field rules applied live: hidden, required and read-only as the record's values change, judged by the engine's
+// evaluator with its operators meaning what they mean on the server.
 import { describe, expect, it } from 'vitest';
 import type { FieldMeta } from '../../../runtime-ui/src/api/meta-types.js';
 import { applyFieldRules, holds } from '../../../runtime-ui/src/record/field-rules.js';
+import { formOperands } from '../../../runtime-ui/src/record/form-conditions.js';
 
 const f = (name: string, extra: Partial<FieldMeta> = {}): FieldMeta => ({
   name,
@@ -16,23 +17,38 @@ const f = (name: string, extra: Partial<FieldMeta> = {}): FieldMeta => ({
 });
 
 describe('holds', () => {
+  const operands = formOperands([
+    f('name', { operand: 'text', operators: ['contains', 'startsWith', '=='] }),
+    f('reason', { operand: 'text', operators: ['isNull'] }),
+    f('tags', { kind: 'multienum', operand: 'multienum', operators: ['contains'] }),
+    f('points', { kind: 'decimal', operand: 'decimal', operators: ['between'] }),
+    f('blacklisted', { kind: 'boolean', operand: 'boolean', operators: ['=='] }),
+    f('score', { kind: 'decimal', operand: 'decimal', operators: ['>'], computed: { '+': [1, 1] } }),
+  ]);
   it.each([
     [{ contains: [{ var: 'name' }, 'ACME'] }, { name: 'the acme co' }, true],
     [{ contains: [{ var: 'tags' }, 'vip'] }, { tags: ['vip', 'new'] }, true],
     [{ startsWith: [{ var: 'name' }, 'Th'] }, { name: 'the acme co' }, true],
     [{ isNull: [{ var: 'reason' }] }, { reason: null }, true],
     [{ isNull: [{ var: 'reason' }] }, { reason: 'x' }, false],
-    [{ between: [{ var: 'score.points' }, 10, 20] }, { score: { points: '15.00' } }, true],
+    [{ isNull: [{ var: 'reason' }] }, { reason: '' }, true],
+    [{ between: [{ var: 'points' }, 10, 20] }, { points: '15.00' }, true],
+    [{ between: [{ var: 'points' }, 10, 20] }, { points: 20.5 }, false],
     [{ '==': [{ var: 'blacklisted' }, true] }, { blacklisted: true }, true],
+    // Not judged in the browser: an unknown operator, an operator the field does not allow, a calculated field.
     [{ no_such_operator: [1] }, {}, false],
+    [{ '>': [{ var: 'reason' }, 'a'] }, { reason: 'b' }, false],
+    [{ '>': [{ var: 'score' }, 1] }, { score: 5 }, false],
   ])('%j on %j is %s', (condition, record, expected) => {
-    expect(holds(condition, record)).toBe(expected);
+    expect(holds(condition, record, operands)).toBe(expected);
   });
 });
 
 describe('applyFieldRules', () => {
   const fields = [
-    f('blacklisted', { kind: 'boolean' }),
+    f('blacklisted', { kind: 'boolean', operand: 'boolean', operators: ['=='] }),
+    f('bid_required', { kind: 'boolean', operand: 'boolean', operators: ['=='] }),
+    f('stage', { kind: 'enum', operand: 'enum', operators: ['in', '=='] }),
     f('status_reason', { requiredWhen: { '==': [{ var: 'blacklisted' }, true] } }),
     f('bid_due', { visibleWhen: { '==': [{ var: 'bid_required' }, true] } }),
     f('amount', { readOnlyWhen: { in: [{ var: 'stage' }, ['won', 'lost']] } }),

@@ -42,9 +42,24 @@ const props = () => ({
     ],
     locale: 'zh-CN',
     fetchJson: async () => ({ data: [] }),
-    texts: { calculated: '自动计算', search: '搜索', none: '无' },
+    texts: {
+      calculated: '自动计算',
+      search: '搜索',
+      none: '无',
+      remove: '移除',
+      invalidJson: (reason: string) => `不是有效的 JSON：${reason}`,
+      upload: '上传文件',
+      replace: '替换',
+      uploading: '正在上传…',
+      noFile: '尚无文件。',
+      download: (name: string) => `下载 ${name}`,
+    },
   },
 });
+
+// React renders the island asynchronously; on a loaded machine (CI next to other work) that takes more than
+// waitFor's default second.
+const SLOW = { timeout: 10_000 };
 
 describe('FormIsland', () => {
   it('renders sections with the values, emits changes, shows errors, and unmounts React', async () => {
@@ -54,7 +69,7 @@ describe('FormIsland', () => {
       const el = root.querySelector<HTMLInputElement>('#root_name');
       if (!el) throw new Error('the form is not rendered yet');
       return el;
-    });
+    }, SLOW);
     expect(input.value).toBe('宇凯机械');
     const sections = [...root.querySelectorAll('[data-section]')].map((s) => s.getAttribute('data-section'));
     expect(sections).toEqual(['basic', 'figures']);
@@ -69,10 +84,10 @@ describe('FormIsland', () => {
     const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;
     setter?.call(input, '宇凯机械集团');
     input.dispatchEvent(new Event('input', { bubbles: true }));
-    await vi.waitFor(() => expect(wrapper.emitted('change')?.at(-1)?.[0]).toMatchObject({ name: '宇凯机械集团' }));
+    await vi.waitFor(() => expect(wrapper.emitted('change')?.at(-1)?.[0]).toMatchObject({ name: '宇凯机械集团' }), SLOW);
 
     await wrapper.setProps({ extraErrors: { name: { __errors: ['此项为必填项。'] } } });
-    await vi.waitFor(() => expect(root.querySelector('[data-field=name] .error-detail')?.textContent).toContain('此项为必填项。'));
+    await vi.waitFor(() => expect(root.querySelector('[data-field=name] .error-detail')?.textContent).toContain('此项为必填项。'), SLOW);
 
     wrapper.unmount();
     expect(document.querySelector('#root_name')).toBeNull();

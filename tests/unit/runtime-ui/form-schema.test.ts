@@ -133,19 +133,56 @@ describe('buildFormSpec', () => {
     expect(spec.tabs.map((t) => t.name)).toEqual(['main']);
   });
 
-  it('shows JSON values and many-to-many sets, which the form cannot edit yet', () => {
+  it('edits JSON values as text and many-to-many sets as lists of ids', () => {
     const meta = structuredClone(META) as unknown as EntityMeta;
     meta.fields.push(
       field('grants', 'json') as never,
       field('members', 'relation', { target: 'app_user', cardinality: 'manyToMany' }) as never,
     );
-    Object.assign(meta.jsonSchema.update.properties ?? {}, { grants: { type: 'object' }, members: { type: 'array' } });
+    const members = { type: 'array', items: { type: 'string', format: 'uuid' } };
+    Object.assign(meta.jsonSchema.update.properties ?? {}, { grants: { anyOf: [{}, { type: 'null' }] }, members });
+    meta.layout.tabs[0]!.sections[0]!.fields.push('grants', 'members');
+    const spec = buildFormSpec(meta, 'update', { app_user: 'display_name' });
+    expect(spec.editable).toContain('grants');
+    expect(spec.editable).toContain('members');
+    expect(spec.schema.properties?.members).toEqual(members);
+    expect(spec.uiSchema.grants).toMatchObject({ 'ui:field': 'jsonText' });
+    expect(spec.uiSchema.members).toMatchObject({
+      'ui:field': 'relationSet',
+      'ui:options': { target: 'app_user', titleField: 'display_name' },
+    });
+    // A set is sent whole when it changed, in the order the user left it.
+    expect(changedFields({ members: ['a', 'b'] }, { members: ['a', 'b'] }, spec.editable)).toEqual({});
+    expect(changedFields({ members: ['a', 'b'] }, { members: ['b'] }, spec.editable)).toEqual({ members: ['b'] });
+    expect(changedFields({ grants: null }, { grants: { read: true } }, spec.editable)).toEqual({ grants: { read: true } });
+  });
+
+  it('keeps a read-only JSON value and set as displays', () => {
+    const meta = structuredClone(META) as unknown as EntityMeta;
+    meta.fields.push(
+      field('grants', 'json', { readOnly: true }) as never,
+      field('members', 'relation', { target: 'app_user', cardinality: 'manyToMany', readOnly: true }) as never,
+    );
     meta.layout.tabs[0]!.sections[0]!.fields.push('grants', 'members');
     const spec = buildFormSpec(meta, 'update');
-    expect(spec.editable).not.toContain('grants');
-    expect(spec.editable).not.toContain('members');
     expect(spec.uiSchema.grants).toMatchObject({ 'ui:field': 'readonlyValue', 'ui:options': { json: true } });
     expect(spec.uiSchema.members).toMatchObject({ 'ui:field': 'readonlyValue', 'ui:options': { kind: 'relation' } });
+  });
+
+  it('gives a file its upload widget, never sent by the save, and leaves it out of a new record (#25)', () => {
+    const meta = structuredClone(META) as unknown as EntityMeta;
+    meta.fields.push(field('scan', 'file') as never);
+    const ref = { type: 'object', required: ['sha256', 'name', 'size', 'contentType'] };
+    Object.assign(meta.jsonSchema.create.properties ?? {}, { scan: ref });
+    Object.assign(meta.jsonSchema.update.properties ?? {}, { scan: ref });
+    meta.layout.tabs[0]!.sections[0]!.fields.push('scan');
+    expect(Object.keys(buildFormSpec(meta, 'create').schema.properties ?? {})).not.toContain('scan');
+    const spec = buildFormSpec(meta, 'update');
+    expect(spec.editable).not.toContain('scan');
+    expect(spec.uiSchema.scan).toMatchObject({ 'ui:field': 'fileUpload', 'ui:options': { writable: true } });
+    const locked = structuredClone(meta);
+    locked.fields.find((f) => f.name === 'scan')!.readOnly = true;
+    expect(buildFormSpec(locked, 'update').uiSchema.scan).toMatchObject({ 'ui:field': 'fileUpload', 'ui:options': { writable: false } });
   });
 
   it('keeps a schema that is not a nullable single choice as it is', () => {

@@ -1,6 +1,6 @@
 // The lists' pager: blocks after the first carry the cursor the previous block returned; a jump uses an offset;
 // another sort or filter forgets the cursors; the end of the list is known from a short or cursor-less block.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KeysetPager, type ListPage } from '../../../runtime-ui/src/list/keyset-pager.js';
 
 /** A list of `n` rows served as the API does: keyset cursors are the index of the next row, as text. */
@@ -20,37 +20,68 @@ function serve(n: number) {
 const query = { sort: ['-created_at'], filter: undefined, include: ['owner'] };
 
 describe('KeysetPager', () => {
-  it('follows the cursors block after block and learns the total from the first', async () => {
+  it('follows the cursors block after block and counts the records beside the first block', async () => {
     const api = serve(120);
-    const pager = new KeysetPager(api.fetchPage);
+    const heard: number[] = [];
+    const pager = new KeysetPager(api.fetchPage, (n) => heard.push(n));
     expect(await pager.block(0, 50, query)).toMatchObject({ lastRow: -1 });
+    await vi.waitFor(() => expect(heard).toEqual([120]));
     expect(pager.total).toBe(120);
     await pager.block(50, 100, query);
     const last = await pager.block(100, 150, query);
     expect(last.lastRow).toBe(120);
     expect(last.rows.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => `r${100 + i}`));
-    expect(api.calls.map((c) => [c.cursor, c.offset, c.total])).toEqual([
-      [undefined, undefined, 'exact'],
-      ['50', undefined, undefined],
-      ['100', undefined, undefined],
+    // The count is its own request (one id, no sort, the same filter): the rows never wait for it.
+    expect(api.calls.map((c) => [c.cursor, c.offset, c.total, c.limit])).toEqual([
+      [undefined, undefined, 'exact', 1],
+      [undefined, undefined, undefined, 50],
+      ['50', undefined, undefined, 50],
+      ['100', undefined, undefined, 50],
     ]);
-    expect(api.calls[1]).toMatchObject({ sort: ['-created_at'], include: ['owner'], limit: 50 });
+    expect(api.calls[0]).toEqual({ filter: undefined, limit: 1, fields: 'id', total: 'exact' });
+    expect(api.calls[2]).toMatchObject({ sort: ['-created_at'], include: ['owner'], limit: 50 });
+  });
+
+  it('gives the first rows without waiting for a slow count', async () => {
+    let release: (page: ListPage) => void = () => {};
+    const slowCount = new Promise<ListPage>((resolve) => (release = resolve));
+    const api = serve(120);
+    const pager = new KeysetPager((params) => (params.total ? slowCount : api.fetchPage(params)));
+    const first = await pager.block(0, 50, query);
+    expect(first.rows).toHaveLength(50);
+    expect(pager.total).toBeUndefined();
+    release({ data: [{ id: 'r0' }], meta: { total: 120, nextCursor: '1' } });
+    await vi.waitFor(() => expect(pager.total).toBe(120));
   });
 
   it('jumps with an offset and forgets cursors when the order changes', async () => {
     const api = serve(500);
     const pager = new KeysetPager(api.fetchPage);
+    const rowCalls = () => api.calls.filter((c) => !c.total);
     await pager.block(0, 50, query);
     await pager.block(300, 350, query);
-    expect(api.calls[1]).toMatchObject({ offset: 300 });
+    expect(rowCalls()[1]).toMatchObject({ offset: 300 });
     await pager.block(50, 100, { ...query, sort: ['name'] });
-    expect(api.calls[2]).toMatchObject({ offset: 50, sort: ['name'] });
-    expect(api.calls[2]?.cursor).toBeUndefined();
+    expect(rowCalls()[2]).toMatchObject({ offset: 50, sort: ['name'] });
+    expect(rowCalls()[2]?.cursor).toBeUndefined();
   });
 
   it('knows the end when a full block is the last one', async () => {
     const api = serve(50);
     const pager = new KeysetPager(api.fetchPage);
     expect((await pager.block(0, 50, query)).lastRow).toBe(50);
+  });
+
+  it('ignores the total of an answer to a query the user has since left', async () => {
+    let release: (page: ListPage) => void = () => {};
+    const slow = new Promise<ListPage>((resolve) => (release = resolve));
+    const fast = serve(13);
+    const pager = new KeysetPager((params) => (params.filter === undefined ? slow : fast.fetchPage(params)));
+    const stale = pager.block(0, 50, query);
+    await pager.block(0, 50, { ...query, filter: { '>': [{ var: 'amount' }, 1] } });
+    await vi.waitFor(() => expect(pager.total).toBe(13));
+    release({ data: [{ id: 'old' }], meta: { total: 20, nextCursor: '1' } });
+    await stale;
+    expect(pager.total).toBe(13);
   });
 });

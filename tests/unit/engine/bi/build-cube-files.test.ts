@@ -40,7 +40,11 @@ describe('buildCubeFiles', () => {
     expect(checkAnalytics(deps)).toEqual([]);
     const files = buildCubeFiles(deps);
     const cube = await compileCube(files);
-    expect(cube.cubes.sort()).toEqual(deps.model.entities.map((e) => e.name).sort());
+    // One cube per entity, and one for the opportunities rolled up along the org tree (weighted revenue by quarter).
+    expect(cube.cubes.sort()).toEqual([...deps.model.entities.map((e) => e.name), 'opportunity__department_tree'].sort());
+    const tree = cube.sql({ measures: ['opportunity__department_tree.pipeline'], dimensions: ['org_unit.name'] });
+    expect(tree).toContain('WITH RECURSIVE tree(node, member)');
+    expect(tree).toMatch(/"opportunity__department_tree"\."tessera_tree_node" = "org_unit"\.id/);
     const sql = cube.sql({
       measures: [
         'opportunity.count',
@@ -156,6 +160,51 @@ describe('buildCubeFiles', () => {
         '/analytics/measures/3/ratio/denominator [analytics.unknown_measure]',
         '/analytics/segments/0/filter/==/0 [filter.unknown_field]',
       ]);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('names the reports that roll up along no tree, keep a roll-up in a rollup, or would get table names cut short', () => {
+    const dir = makeTempDir();
+    try {
+      const long = 'a_thing_with_a_very_long_name_x';
+      writePack(dir, { name: 'bad_tree', version: '1.0.0', label: { en: 'Bad' }, requires: { core: '^0.1.0' } }, [
+        {
+          id: 'bad.deal',
+          name: 'deal',
+          label: { en: 'Deal' },
+          fields: [
+            { id: 'bad.deal.unit', name: 'unit', kind: 'relation', label: { en: 'Unit' }, target: 'org_unit', onDelete: 'setNull' },
+            // Roles do not relate to roles: no tree.
+            { id: 'bad.deal.role', name: 'role', kind: 'relation', label: { en: 'Role' }, target: 'role', onDelete: 'setNull' },
+          ],
+          analytics: {
+            reports: [
+              { name: 'by_unit', label: { en: 'By unit' }, measures: ['count'], dimensions: ['unit'], rollUp: 'unit' },
+              { name: 'by_role', label: { en: 'By role' }, measures: ['count'], dimensions: ['role'], rollUp: 'role' },
+              { name: 'not_shown', label: { en: 'Not shown' }, measures: ['count'], dimensions: ['role'], rollUp: 'unit' },
+              { name: 'kept', label: { en: 'Kept' }, measures: ['count'], dimensions: ['unit'], rollUp: 'unit', preAggregate: true },
+            ],
+          },
+        },
+        {
+          id: 'bad.long',
+          name: long,
+          label: { en: 'Long' },
+          fields: [{ id: 'bad.long.name', name: 'name', kind: 'text', label: { en: 'Name' } }],
+          analytics: { reports: [{ name: 'long_count', label: { en: 'Long' }, measures: ['count'], preAggregate: true }] },
+        },
+      ]);
+      const problems = checkAnalytics(depsOf([CORE, dir])).map((p) => `${p.entity} ${p.pointer} [${p.rule}]`);
+      expect(problems.sort()).toEqual(
+        [
+          'deal /analytics/reports/1/rollUp [analytics.roll_up_not_a_tree]',
+          'deal /analytics/reports/2/rollUp [analytics.roll_up_not_a_dimension]',
+          'deal /analytics/reports/3/preAggregate [analytics.roll_up_pre_aggregated]',
+          `${long} /analytics/reports/0/preAggregate [analytics.rollup_name_too_long]`,
+        ].sort(),
+      );
     } finally {
       removeDir(dir);
     }

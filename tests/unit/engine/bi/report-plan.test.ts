@@ -18,10 +18,11 @@ const plan = (name: string) => {
 
 describe('planReport', () => {
   it('makes one Cube query of a report, its filter a segment', () => {
+    // A report that rolls up along the org tree queries the cube that repeats each record for every unit above it.
     expect(plan('weighted_revenue_by_quarter').query).toEqual({
-      measures: ['opportunity.weighted_pipeline', 'opportunity.pipeline'],
-      dimensions: ['org_unit.parent'],
-      timeDimensions: [{ dimension: 'opportunity.expected_close', granularity: 'quarter' }],
+      measures: ['opportunity__department_tree.weighted_pipeline', 'opportunity__department_tree.pipeline'],
+      dimensions: ['opportunity__department_tree.department', 'org_unit.name'],
+      timeDimensions: [{ dimension: 'opportunity__department_tree.expected_close', granularity: 'quarter' }],
       segments: [],
       order: [],
       limit: 10000,
@@ -41,9 +42,9 @@ describe('planReport', () => {
 describe('drillFilter', () => {
   it('bounds a date bucket by dates and a time bucket by instants', () => {
     const quarter = plan('weighted_revenue_by_quarter');
-    expect(drillFilter(quarter, new Map(), { 'org_unit.parent': null, 'expected_close.quarter': '2026-10-01T00:00:00.000' })).toEqual({
+    expect(drillFilter(quarter, new Map(), { department: 'u1', 'expected_close.quarter': '2026-10-01T00:00:00.000' })).toEqual({
       and: [
-        { isNull: [{ var: 'department.parent' }] },
+        { in: [{ var: 'department' }, ['u1']] },
         { '>=': [{ var: 'expected_close' }, '2026-10-01'] },
         { '<': [{ var: 'expected_close' }, '2027-01-01'] },
       ],
@@ -54,6 +55,18 @@ describe('drillFilter', () => {
         { '==': [{ var: 'source' }, 'website'] },
         { '>=': [{ var: 'created_at' }, '2026-12-01T00:00:00Z'] },
         { '<': [{ var: 'created_at' }, '2027-01-01T00:00:00Z'] },
+      ],
+    });
+  });
+
+  it('drills a node of the tree a report rolls up along down to the records of its subtree', () => {
+    const quarter = plan('weighted_revenue_by_quarter');
+    const row = { department: 'hq', 'org_unit.name': '总部', 'expected_close.quarter': '2026-10-01T00:00:00.000' };
+    expect(drillFilter(quarter, new Map(), row, new Map([['hq', ['hq', 'east', 'east-s1']]]))).toEqual({
+      and: [
+        { in: [{ var: 'department' }, ['hq', 'east', 'east-s1']] },
+        { '>=': [{ var: 'expected_close' }, '2026-10-01'] },
+        { '<': [{ var: 'expected_close' }, '2027-01-01'] },
       ],
     });
   });

@@ -13,10 +13,14 @@ const model = loadModel([resolve('metadata/packs/core'), resolve('tests/fixtures
 const at = (iso: string) => Date.parse(iso);
 
 describe('scheduled work', () => {
-  it('lists the pool return and the recompute the fixture schedules, keyed by entity id', () => {
+  it('lists the pool return and the recompute the fixture schedules, keyed by entity id, the search reindex and the blob collection', () => {
     expect(scheduledWork(model).map((w) => [w.id, w.job.name, w.job.data, w.schedule])).toEqual([
       ['pool-return:scheddemo.ticket', 'pool:return', { entity: 'ticket' }, { cron: '*/10 * * * *', tz: 'UTC' }],
       ['recompute:scheddemo.ticket', 'records:recompute', { entity: 'ticket' }, { cron: '0 3 * * *', tz: 'Asia/Shanghai' }],
+      // The fixture's entities have title fields, so search rows written around the pipeline are caught up.
+      ['search-reindex', 'search:reindex', {}, { cron: '*/10 * * * *', tz: 'UTC' }],
+      // Stored blobs no record keeps are collected daily, whatever the Model (#25).
+      ['blob-collect', 'blobs:collect', {}, { cron: '17 3 * * *', tz: 'UTC' }],
     ]);
   });
 
@@ -38,6 +42,7 @@ describe('scheduled work', () => {
       expect(keys).toEqual([
         'schedule:pool-return:scheddemo.ticket:2026-12-06T19:00:00.000Z',
         'schedule:recompute:scheddemo.ticket:2026-12-06T19:00:00.000Z',
+        'schedule:search-reindex:2026-12-06T19:00:00.000Z',
       ]);
       // The next ticks, up to the look-back, queue the same keys: the queue keeps one job per key.
       expect(await queueDueWork(queue, model, tick + 60_000, {})).toEqual(keys);
@@ -46,6 +51,7 @@ describe('scheduled work', () => {
       // Past the look-back the 19:00 run is no longer due (the pool's 19:10 is).
       expect(await queueDueWork(queue, model, at('2026-12-06T19:10:20Z'), {})).toEqual([
         'schedule:pool-return:scheddemo.ticket:2026-12-06T19:10:00.000Z',
+        'schedule:search-reindex:2026-12-06T19:10:00.000Z',
       ]);
     } finally {
       await queue.close();

@@ -31,6 +31,18 @@ describe('builtin field kinds', () => {
     expect(valueColumns(kindOf(kinds, spec('multienum')), ['a'])).toEqual([['a']]);
   });
 
+  it('a file value is a stored blob ref in one jsonb column, with a schema that takes nothing else (#25)', () => {
+    const file = kindOf(kinds, spec('file'));
+    expect(file.columns(spec('file'))).toEqual([{ name: 'file', type: { base: 'jsonb' }, nullable: true, key: 't.file#value' }]);
+    expect(file).toMatchObject({ operand: 'json', operators: ['isNull'], widget: 'file', cubeType: null, indexable: false });
+    const ref = { sha256: 'a'.repeat(64), name: 'a.pdf', size: 3, contentType: 'application/pdf' };
+    expect(valueColumns(file, ref)).toEqual([JSON.stringify(ref)]);
+    expect(valueColumns(file, null)).toEqual([null]);
+    const schema = file.valueSchema(spec('file')) as { required: string[]; additionalProperties: boolean };
+    expect(schema.required).toEqual(['sha256', 'name', 'size', 'contentType']);
+    expect(schema.additionalProperties).toBe(false);
+  });
+
   it('references, inverses and implied options come from the entry', () => {
     expect(kindOf(kinds, spec('relation')).reference).toEqual({ hasInverse: true });
     expect(kindOf(kinds, spec('user')).implied?.(spec('user'))).toEqual({ target: 'app_user', cardinality: 'belongsTo' });

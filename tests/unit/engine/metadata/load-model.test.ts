@@ -464,6 +464,32 @@ describe('loadModel: entity cross-references', () => {
       }),
     ]);
   });
+
+  it('controls a record by its parent only through a required belongsTo relation to another entity', () => {
+    const model = loadModel(
+      [
+        write(
+          (() => {
+            const pack = basePack();
+            const contact = entityOf(pack, 'contact');
+            contact.fields.push(field({ name: 'employer', kind: 'relation', target: 'account', required: true }));
+            contact.ownership = { parentField: 'employer' };
+            return pack;
+          })(),
+        ).dir,
+      ],
+      { kinds: BUILTIN_RULES.kinds },
+    );
+    expect(model.entitiesByName.contact?.ownership).toEqual({ parentField: 'employer' });
+    const { written, problems } = breakBase((p) => {
+      const contact = entityOf(p, 'contact');
+      contact.fields.push(field({ name: 'employer', kind: 'relation', target: 'account' }));
+      contact.ownership = { parentField: 'employer' };
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({ file: written.entityFile('contact'), pointer: '/ownership/parentField', rule: 'entity.ownership_parent' }),
+    ]);
+  });
 });
 
 describe('loadModel: field rules', () => {

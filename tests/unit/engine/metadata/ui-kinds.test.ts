@@ -165,13 +165,14 @@ describe('UI kinds report problems as file#pointer [rule]', () => {
     );
   });
 
-  it('names unknown columns, sort keys, entities and duplicate defaults in list views', () => {
+  it('names unknown columns, sort keys, entities, transitions and duplicate defaults in list views', () => {
     const { found } = problems({
       'list-views': {
         'a.json': view({ columns: ['name', 'missing'], sort: ['-gone'] }),
         'b.json': view({ id: 'base.view.b', name: 'second' }),
         'c.json': view({ id: 'base.view.c', name: 'third', entity: 'invoice', default: false }),
         'd.json': view({ id: 'base.view.d', name: 'board', default: false, board: { groupBy: 'name', cardFields: ['code', 'nope'] } }),
+        'e.json': view({ id: 'base.view.e', name: 'tasks', default: false, myTasks: { dates: ['name'], owner: 'code', done: 'finish' } }),
       },
     });
     expect(found).toEqual([
@@ -181,6 +182,8 @@ describe('UI kinds report problems as file#pointer [rule]', () => {
       { file: expect.stringMatching(/list-views\/c\.json$/), pointer: '/entity', rule: 'list_view.unknown_entity' },
       { file: expect.stringMatching(/list-views\/d\.json$/), pointer: '/board/groupBy', rule: 'list_view.board_not_enum' },
       { file: expect.stringMatching(/list-views\/d\.json$/), pointer: '/board/cardFields/1', rule: 'list_view.unknown_field' },
+      // The transition that completes a task must be one of the entity's.
+      { file: expect.stringMatching(/list-views\/e\.json$/), pointer: '/myTasks/done', rule: 'list_view.unknown_transition' },
     ]);
   });
 
