@@ -217,8 +217,8 @@ export function passwordOf(key: string): string {
 }
 
 /** An engine on the security fixtures with the world built: what each security test file starts from. */
-export async function startSecurityWorld(): Promise<{ t: TestEngine; w: World }> {
-  const t = await startTestEngine({ packs: PACKS });
+export async function startSecurityWorld(env?: Record<string, string>): Promise<{ t: TestEngine; w: World }> {
+  const t = await startTestEngine({ packs: PACKS, ...(env ? { env } : {}) });
   return { t, w: await buildWorld(t) };
 }
 

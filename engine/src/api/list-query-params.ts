@@ -64,7 +64,7 @@ export function parseListQuery(query: ParsedUrlQuery): ListOptions {
     descending: s.startsWith('-'),
   }));
   const total = single(query, 'total');
-  if (total !== undefined && total !== 'exact') throw bad('total', "the only value is 'exact'");
+  if (total !== undefined && total !== 'exact' && total !== 'capped') throw bad('total', "is 'exact' or 'capped'");
   const cursor = single(query, 'cursor');
   if (cursor !== undefined && (cursor.length > 4096 || !/^[A-Za-z0-9_-]*$/.test(cursor)))
     throw bad('cursor', 'is not a cursor this API issued', 'query.invalid_cursor');
@@ -77,7 +77,7 @@ export function parseListQuery(query: ParsedUrlQuery): ListOptions {
     ...(cursor ? { cursor } : {}),
     ...(fields ? { fields: new Set(fields) } : {}),
     include: list(query, 'include', NAME, MAX_INCLUDES) ?? [],
-    total: total === 'exact',
+    ...(total ? { total } : {}),
   };
 }
 

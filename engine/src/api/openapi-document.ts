@@ -70,7 +70,14 @@ function listParameters(operators: readonly string[]): Doc[] {
       type: 'string',
     }),
     q('include', `Comma-separated relations to embed (belongsTo, hasMany, manyToMany), at most ${MAX_INCLUDES}.`, { type: 'string' }),
-    q('total', "'exact' adds meta.total.", { type: 'string', enum: ['exact'] }),
+    q(
+      'total',
+      "'exact' adds meta.total; 'capped' counts up to the server's cap (TESSERA_COUNT_CAP) and sets meta.totalCapped when more rows match.",
+      {
+        type: 'string',
+        enum: ['exact', 'capped'],
+      },
+    ),
   ];
 }
 
@@ -138,6 +145,7 @@ export function buildOpenApiDocument(
         offset: { type: 'integer' },
         nextCursor: { type: ['string', 'null'] },
         total: { type: 'integer' },
+        totalCapped: { type: 'boolean', description: 'with total=capped: more rows match than meta.total' },
       },
     },
     AuditEntry: AUDIT_ENTRY,

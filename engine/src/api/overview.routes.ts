@@ -36,7 +36,7 @@ async function readSection(runtime: ModelRuntime, deps: OverviewRouteDeps, acces
     offset: 0,
     fields: new Set(shown),
     include,
-    total: true,
+    total: 'exact',
   });
   const summed = s.totals.filter((t) => access.field(entity.name, t) !== 'hidden');
   const totals: Record<string, string | number | boolean | null> = {};

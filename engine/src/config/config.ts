@@ -49,6 +49,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Largest spreadsheet an import accepts, in bytes. */
   readonly importLimitBytes: number;
+  /** The most rows a list's `total=capped` counts (the home page's record counts). */
+  readonly countCapRows: number;
   readonly dbPoolSize: number;
   /** Session token lifetime. */
   readonly tokenTtlSeconds: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: positiveInt(env, 'TESSERA_BODY_LIMIT', 1024 * 1024),
     importLimitBytes: positiveInt(env, 'TESSERA_IMPORT_LIMIT', 20 * 1024 * 1024),
+    countCapRows: positiveInt(env, 'TESSERA_COUNT_CAP', 10_000),
     dbPoolSize: positiveInt(env, 'TESSERA_DB_POOL', 10),
     tokenTtlSeconds: positiveInt(env, 'TESSERA_TOKEN_TTL', 8 * 3600),
     jwtSecret: env.TESSERA_JWT_SECRET || undefined,

@@ -13,7 +13,8 @@ export interface ListOptions {
   /** Fields to return (the id always comes); all when undefined. */
   readonly fields?: ReadonlySet<string>;
   readonly include: readonly string[];
-  readonly total: boolean;
+  /** `exact` counts every matching row; `capped` stops at the reader's cap (the count of a huge scope costs seconds). */
+  readonly total?: 'exact' | 'capped';
 }
 
 export const MAX_LIMIT = 500;

@@ -39,6 +39,8 @@ export interface ListPlan {
   readonly params: readonly unknown[];
   /** Counts the rows of the whole list (the page position aside), with `params`. */
   readonly countText: string;
+  /** `SELECT 1` for each row of the whole list, with `params`: a capped count reads it up to a LIMIT. */
+  readonly matchText: string;
 }
 
 export interface PlanDeps {
@@ -58,6 +60,7 @@ export function planList(deps: PlanDeps, rt: EntityRuntime, access: Access, opti
   const common = {
     runtime, rt, options, fields, keys, signature: sortSignature(options.sort), tail, params: params.values,
     countText: `SELECT count(*) AS total FROM ${from} WHERE ${whereSql}`,
+    matchText: `SELECT 1 FROM ${from} WHERE ${whereSql}`,
   };
   // Key values the record does not carry come back as helper columns `__k<i>`.
   const helperKeys = keys.map((k, i) => ({ k, i, property: select.propertyOf.get(k.sql) })).filter((x) => !x.property);

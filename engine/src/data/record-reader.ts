@@ -22,11 +22,13 @@ export interface ReaderDeps {
   readonly pool: pg.Pool;
   readonly runtime: ModelRuntime;
   readonly operators: OperatorRegistry;
+  /** The most rows a `capped` total counts; more are reported as `totalCapped`. */
+  readonly countCap: number;
 }
 
 export interface ListResult {
   readonly data: ApiRecord[];
-  readonly meta: { limit: number; offset?: number; nextCursor?: string | null; total?: number };
+  readonly meta: { limit: number; offset?: number; nextCursor?: string | null; total?: number; totalCapped?: boolean };
 }
 
 export interface GetOptions {
@@ -122,9 +124,15 @@ export class RecordReader {
     await loadManyToManyIds({ pool, runtime: plan.runtime, access }, rt.entity, data, plan.fields, options.include);
     await loadIncludes({ pool, runtime: plan.runtime, access }, rt.entity, data, options.include);
     const meta: ListResult['meta'] = { limit: options.limit, ...(cursor ? {} : { offset: options.offset }), nextCursor };
-    if (options.total) {
+    if (options.total === 'exact') {
       const count = await pool.query<{ total: string }>(plan.countText, plan.params as unknown[]);
       meta.total = Number(count.rows[0]?.total ?? 0);
+    } else if (options.total === 'capped') {
+      const { countCap } = this.deps();
+      const text = `SELECT count(*) AS total FROM (${plan.matchText} LIMIT ${countCap + 1}) AS capped`;
+      const count = Number((await pool.query<{ total: string }>(text, plan.params as unknown[])).rows[0]?.total ?? 0);
+      meta.total = Math.min(count, countCap);
+      if (count > countCap) meta.totalCapped = true;
     }
     return { data, meta };
   }

@@ -2,8 +2,8 @@
 // paths (up to two hops) and some/none collections, combined with and/or/!, random sorts, includes, fields,
 // small pages followed by cursor to the end, total=exact — and random gets. The answers are checked against an
 // independent evaluation of the same filter over the fixture data as the user may see it: exactly the matching
-// readable records (no id outside the scope, in data or included objects), meta.total equal to their number,
-// no hidden field, and unreadable related records sort as missing values.
+// readable records (no id outside the scope, in data or included objects), meta.total equal to their number (and
+// total=capped to it up to the cap), no hidden field, and unreadable related records sort as missing values.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestEngine } from '../../support/test-engine.js';
@@ -29,12 +29,14 @@ import {
 
 const SEED = Number(process.env.SECURITY_FUZZ_SEED ?? 20_240_611);
 const RUNS = Number(process.env.SECURITY_FUZZ_RUNS ?? 400);
+/** Small, so capped totals meet both sides of the cap in the fixture's scopes. */
+const COUNT_CAP = 4;
 
 let t: TestEngine;
 let w: World;
 
 beforeAll(async () => {
-  ({ t, w } = await startSecurityWorld());
+  ({ t, w } = await startSecurityWorld({ TESSERA_COUNT_CAP: String(COUNT_CAP) }));
 });
 afterAll(() => t?.stop());
 
@@ -393,6 +395,9 @@ async function checkList(qr: Query): Promise<void> {
   );
   expect(first.body.meta.total, `${what}: meta.total`).toBe(matches.length);
   expect(first.body.data.length, `${what}: first page`).toBe(Math.min(qr.limit, matches.length));
+  const capped = (await req('GET', url(qr).replace('total=exact', 'total=capped'))).body.meta;
+  expect(capped.total, `${what}: capped total`).toBe(Math.min(matches.length, COUNT_CAP));
+  expect(capped.totalCapped === true, `${what}: totalCapped`).toBe(matches.length > COUNT_CAP);
 
   // Follow the cursor to the end: the pages together are exactly the matches, each once.
   const rows: Array<Record<string, unknown>> = [...first.body.data];
