@@ -87,6 +87,8 @@ export interface Engine {
   readonly reminders: ReminderScheduler;
   /** Applies a new Model to the database and swaps every route to it, without a restart. */
   publish(model: Model, options?: ApplyOptions): Promise<ApplyResult>;
+  /** Forgets cached sessions and grants, after users or roles were written around the pipeline (a seed). */
+  forgetSessions(): void;
   listen(port?: number, host?: string): Promise<{ server: Server; url: string }>;
   /** Cube's playground for administrators and analysts on a listener of its own (development mode with BI only). */
   listenPlayground(port?: number, host?: string): Promise<{ server: Server; url: string }>;
@@ -178,7 +180,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   announceAdminSeed(await seedAdmin(db.pool, served.current.accessDeps.core, config.adminPassword), log, (text) =>
     process.stdout.write(text),
   );
-  const reader = new RecordReader(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
+  const reader = new RecordReader(() => ({
+    pool: db.pool,
+    runtime: served.current.runtime,
+    operators: registries.operators,
+    countCap: config.countCapRows,
+  }));
   const aggregator = new RecordAggregator(() => ({ pool: db.pool, runtime: served.current.runtime, operators: registries.operators }));
   const writer: RecordWriter = new RecordWriter(() => ({
     pool: db.pool,
@@ -365,6 +372,7 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     queue,
     reminders,
     publish,
+    forgetSessions: () => auth.invalidate(),
     listen(port = config.port, host = config.host) {
       return serve(app.callback(), port, host);
     },

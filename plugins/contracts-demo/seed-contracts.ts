@@ -1,7 +1,8 @@
-// The contracts pack's demo data, hung on the CRM's (customers, contacts, won opportunities, reps): a catalogue,
-// contracts with their lines and versions, quotes, delivery (milestones, billing lines, costs), invoices and
-// receipts, SLAs and their settlements, issues, commissions and quotas; then every computed and rollup field through
-// the engine's own set-based recompute, leaves first, so totals, receivables and profit are what the rules say.
+// The contracts pack's demo data, hung on the CRM's (customers, contacts, won opportunities, reps): a catalogue and
+// contract templates, contracts with their lines and versions, quotes, delivery (milestones, billing lines, costs),
+// invoices and receipts, SLAs and their settlements, issues, commissions and quotas; then every computed and rollup
+// field through the engine's own set-based recompute, leaves first, so totals, receivables and profit are what the
+// rules say.
 import type { SeedContext, SeedOutcome } from '../../engine/src/plugins/plugin-api.js';
 import { seedCatalogue } from './catalogue.js';
 import { planContracts, seedContractLines, seedContractRows } from './contracts.js';
@@ -10,6 +11,7 @@ import { seedCommissions, seedIssues, seedQuotas } from './follow-up.js';
 import { seedInvoices, seedReceipts } from './invoicing.js';
 import { seedQuoteLines, seedQuotes } from './quotes.js';
 import { seedSettlements, seedSlaMetrics } from './sla.js';
+import { seedTemplates } from './templates.js';
 import { seedChanges, seedFirstVersions } from './versions.js';
 import { VOLUMES } from './volumes.js';
 import { grantContractsToDemoRoles } from './roles.js';
@@ -50,8 +52,7 @@ export async function seedContracts(ctx: SeedContext): Promise<SeedOutcome> {
   const step = async (entity: string, label: string, run: () => Promise<number>) => {
     counts[entity] = (counts[entity] ?? 0) + (await ctx.step(label, run));
   };
-  const catalogue = await seedCatalogue(ctx);
-  Object.assign(counts, catalogue);
+  Object.assign(counts, await seedCatalogue(ctx), await seedTemplates(ctx));
   await ctx.step('contract plan', async () => {
     await planContracts(ctx, v.contracts, crm.customers);
     return v.contracts;

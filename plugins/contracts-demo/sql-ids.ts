@@ -27,6 +27,9 @@ const KIND_CODES: Record<string, string> = {
   commission_plan: '0015',
   commission: '0016',
   quota: '0017',
+  template: '0018',
+  template_line: '0019',
+  template_metric: '001a',
 };
 
 /** The id of the n-th seeded row of a kind (n a bigint SQL expression). */

@@ -13,11 +13,18 @@ export function runtimeOf(t: TestEngine): ModelRuntime {
   return buildModelRuntime(t.engine.models.current().model, registries.kinds, registries.operators);
 }
 
-export function seedDemo(t: TestEngine, pack: string, options: { size?: SeedSize; onlyIntoEmpty?: boolean } = {}): Promise<SeedPackResult> {
-  return seedPack(t.engine.db.pool, runtimeOf(t), t.engine.registries.seeders, {
+/** Like `tessera serve`'s seeding, it forgets cached sessions after: a seed writes users and role grants. */
+export async function seedDemo(
+  t: TestEngine,
+  pack: string,
+  options: { size?: SeedSize; onlyIntoEmpty?: boolean } = {},
+): Promise<SeedPackResult> {
+  const result = await seedPack(t.engine.db.pool, runtimeOf(t), t.engine.registries.seeders, {
     pack,
     size: options.size ?? 'small',
     log,
     ...(options.onlyIntoEmpty ? { onlyIntoEmpty: true } : {}),
   });
+  t.engine.forgetSessions();
+  return result;
 }

@@ -279,6 +279,8 @@ async function seedDemoData(engine: Engine): Promise<void> {
     }
   }
   if (!seeded) return;
+  // Seeds write users and role grants around the pipeline: a session cached while they ran holds the old grants.
+  engine.forgetSessions();
   // Once for every pack seeded: seeds write around the pipeline, so their search rows are made by the reindex job
   // (now rather than on schedule), and the reports' rollups, built over the empty database at start, again so the
   // first report is warm.

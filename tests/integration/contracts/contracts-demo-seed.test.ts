@@ -239,6 +239,37 @@ describe('tessera seed contracts --size small', () => {
     expect(rows[0].d).toBe(rows[0].n);
   });
 
+  it("offers a rep the demo's templates: each makes a draft with its lines priced from the catalogue, its clauses and SLA metrics", async () => {
+    const token = await a.login('jiang.tao', DEMO_PASSWORD);
+    const rep = (method: string, path: string, body?: unknown) => a.request(method, path, body, { authorization: `Bearer ${token}` });
+    const templates = (await rep('GET', listUrl('contract_template', { include: 'lines,sla_metrics', sort: 'name' }))).body.data as Rec[];
+    expect(templates.map((t) => t.contract_type).sort()).toEqual(['master', 'nda', 'purchase', 'sales', 'sales', 'sow']);
+    expect(templates.flatMap((t) => t.sla_metrics).length).toBe(4);
+    const customer = (await rep('GET', listUrl('customer', { limit: 1, fields: 'id,name' }))).body.data[0] as Rec;
+    // The master agreement first: a statement of work names it.
+    templates.sort((x, y) => Number(y.contract_type === 'master') - Number(x.contract_type === 'master'));
+    let master: string | undefined;
+    for (const template of templates) {
+      const sow = template.contract_type === 'sow';
+      const made = await rep('POST', `/api/v1/contract_template/${template.id}/actions/create_contract`, {
+        customer: customer.id,
+        ...(sow ? { master_agreement: master } : {}),
+        title: `${template.name} · ${customer.name}`,
+        start_date: '2027-01-01',
+        values: { warranty_months: 12 },
+      });
+      expect(made.status, `${template.name}: ${JSON.stringify(made.body)}`).toBe(200);
+      if (template.contract_type === 'master') master = made.body.data.contract;
+      const contract = (await rep('GET', `/api/v1/contract/${made.body.data.contract}?include=lines,sla_metrics`)).body.data as Rec;
+      expect(contract).toMatchObject({ status: 'draft', template: template.id, contract_type: template.contract_type });
+      expect(contract.lines).toHaveLength(template.lines.length);
+      for (const line of contract.lines as Rec[]) expect(dec(line.unit_price).gt(0), `${template.name}: a priced line`).toBe(true);
+      expect((contract.sla_metrics as Rec[]).map((m) => m.name).sort()).toEqual((template.sla_metrics as Rec[]).map((m) => m.name).sort());
+      expect(contract.clauses).not.toMatch(/[{}]/);
+      if (JSON.stringify(template.clauses).includes('customer.name')) expect(contract.clauses).toContain(customer.name);
+    }
+  });
+
   it("gives the demo roles the documents pack at their contract scope: a rep renders their contract, another branch's does not see it", async () => {
     expect((await seed(a, 'documents')).status).toBe('seeded');
     const as = async (username: string) => {
