@@ -1,5 +1,5 @@
-// The well-formedness check Word template parts pass before docxtemplater fills them: balanced tags, one root,
-// quoted attributes, entities, comments, processing instructions and CDATA; no DOCTYPE.
+// The well-formedness check Word template parts pass before docxtemplater fills them (saxes): balanced tags, one
+// root, quoted attributes, entities, comments, processing instructions, CDATA and bound namespace prefixes; no DOCTYPE.
 import { describe, expect, it } from 'vitest';
 import { xmlProblem } from '../../../../plugins/rendering/xml-well-formed.js';
 
@@ -13,22 +13,23 @@ describe('xmlProblem', () => {
       expect(xmlProblem(xml)).toBeUndefined();
   });
 
-  it('names what is wrong', () => {
+  it('names what is wrong, with its line and column', () => {
     const cases: Array<[string, RegExp]> = [
-      ['<a><b></a>', /^<\/a> at 6 closes <b>$/],
-      ['<a><b>', /^<b> is never closed$/],
-      ['<a></a><b/>', /^a second root element at 7$/],
-      ['text <a/>', /^text outside the root element at 0$/],
-      ['<a/>text', /^text outside the root element at 4$/],
-      ['<a>fish & chips</a>', /^a bare '&' at 8$/],
-      ['<a x=1/>', /^an unquoted attribute value at 3$/],
-      ['<a x="1/>', /^an unclosed attribute value at 3$/],
-      ['<a x="1"y="2"/>', /^a malformed attribute at 8$/],
-      ['<a x/>', /^an attribute without a value at 3$/],
-      ['<a><!-- open</a>', /^an unclosed comment at 3$/],
+      ['<a><b></a>', /^1:10: unexpected close tag/],
+      ['<a><b>', /^1:6: unclosed tag: b$/],
+      ['<a></a><b/>', /only one root/],
+      ['text <a/>', /text data outside of root node/],
+      ['<a/>text', /text data outside of root node/],
+      ['<a>fish & chips</a>', /^1:19: /],
+      ['<a x=1/>', /unquoted attribute value/],
+      ['<a x="1/>', /unexpected end/],
+      ['<a x="1"y="2"/>', /no whitespace between attributes/],
+      ['<a x/>', /attribute name/],
+      ['<a><!-- open</a>', /unclosed tag: a/],
       ['<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', /DOCTYPE is not accepted/],
-      ['<a>< b</a>', /^a malformed tag at 3$/],
-      ['', /^no root element$/],
+      ['<a>< b</a>', /disallowed character in tag name/],
+      ['<w:a xmlns:w="urn:w"><x:b/></w:a>', /unbound namespace prefix/],
+      ['', /must contain a root element/],
     ];
     for (const [xml, problem] of cases) expect(xmlProblem(xml), xml).toMatch(problem);
   });
