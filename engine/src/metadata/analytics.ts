@@ -1,6 +1,6 @@
 // An entity's analytics as its pack declares them (metadata/schema/analytics.schema.json): measures and segments its
 // cube offers beyond the generated ones. Checked by bi/check-analytics.ts, turned into Cube members by bi/build-cube-files.ts.
-import type { Label } from './model.js';
+import type { Label } from './label.js';
 
 export type MeasureAggregate = 'count' | 'countDistinct' | 'sum' | 'avg' | 'min' | 'max';
 

@@ -1,7 +1,7 @@
 // Approval flows as a pack declares them on an entity (metadata/schema/approval-flow.schema.json) and as the Model
 // keeps them: the file shape is the Model shape. check-approval-flows.ts checks what the meta-schema cannot; the
 // runtime (workflow/approval-*.ts) reads the compiled form of workflow/compile-approval-flows.ts.
-import type { Label } from './model.js';
+import type { Label } from './label.js';
 
 /** Who approves: members of a role (by code: roles are data), the user in a record field, or the owner's managers. */
 export type ApproverSpec = { readonly role: string } | { readonly field: string } | { readonly managers: number };

@@ -2,7 +2,8 @@
 // metadata/schema/assignment.schema.json; check-assignment.ts checks what it cannot; compile-model.ts calls
 // compileAssignment. The runtime (data/assign-*.ts, data/assignment-pool.ts) reads only the compiled form.
 import { DEFAULT_CRON_TZ } from '../shared/cron.js';
-import type { Label, ScheduleDef } from './model.js';
+import type { Label } from './label.js';
+import type { ScheduleDef } from './schedule-def.js';
 
 export type AssignmentStrategy = 'roundRobin' | 'leastLoaded';
 

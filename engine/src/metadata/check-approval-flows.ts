@@ -4,7 +4,7 @@
 // Conditions and effect values are checked as they compile (workflow/compile-approval-flows.ts). Called by
 // check-entities for every entity.
 import type { ApprovalEffects, ApproverSpec } from './approval-flow.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
 import type { EntityFileSpec } from './pack-spec.js';
 

@@ -4,7 +4,7 @@
 // which needs the engine's operators. Called by check-entities.ts.
 import { pointer } from '../shared/json-pointer.js';
 import { parseTarget, TARGET_FORMS } from './assignment.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
 import type { EntityFileSpec } from './pack-spec.js';
 

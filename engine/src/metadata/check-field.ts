@@ -7,9 +7,8 @@ import { compareInstants, isInstant } from '../shared/instant.js';
 import type { FieldKind, FieldKindRegistry, FieldSpec } from './field-kinds.js';
 import { GENERIC_FIELD_KEYS } from './model.js';
 import { checkTransitions } from './check-transitions.js';
+import type { Report } from './check-report.js';
 import type { FieldFileSpec, ValidPack } from './pack-spec.js';
-
-export type Report = (problem: { pointer: string; rule: string; message: string; field?: string }) => void;
 
 export interface FieldContext {
   readonly pack: ValidPack;

@@ -2,7 +2,7 @@
 // {relation.field} names a value the record has when it is created, every reserved entry can match, and the
 // time zone exists. Called by check-entities for fields whose kind takes `numbering`, so `tessera validate`
 // reports all of it before anything is published.
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import type { FieldKindRegistry, OperandType } from './field-kinds.js';
 import { isKnownTimeZone, parseNumberingPattern } from './numbering-pattern.js';
 import { parseReserved } from './numbering-reserved.js';

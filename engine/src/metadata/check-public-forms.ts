@@ -3,7 +3,7 @@
 // fields among the form's own, and a validity above zero. `when` is checked as it compiles
 // (workflow/compile-public-forms.ts). Called by check-entities for every entity.
 import { durationMs } from './approval-flow.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import type { FieldKindRegistry } from './field-kinds.js';
 import type { EntityFileSpec } from './pack-spec.js';
 

@@ -4,7 +4,7 @@
 // (record-rules/compile-reminders.ts), which need the engine's operators. Called by check-entities.ts.
 import { CronExpressionParser } from 'cron-parser';
 import { pointer } from '../shared/json-pointer.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import { USER_ENTITY, type FieldKindRegistry } from './field-kinds.js';
 import type { EntityFileSpec } from './pack-spec.js';
 import { DEFAULT_REMINDER_TZ, MESSAGE_SYSTEM_VARIABLES, parseRecipient, templateVariables, type ReminderSpec } from './reminder.js';

@@ -1,7 +1,7 @@
 // A schedule a pack declares (recomputeSchedule, a pool's returnSchedule, ...): its cron must parse and its time
 // zone must be one this runtime reads, so a bad one is a metadata error at load, never a job that cannot start.
 import { cronProblem, DEFAULT_CRON_TZ } from '../shared/cron.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 import { isKnownTimeZone } from './numbering-pattern.js';
 
 export function checkSchedule(

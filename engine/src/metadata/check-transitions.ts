@@ -2,7 +2,7 @@
 // values, names and ids are unique, a transition changes the state, and the field's default may start a record.
 // Called by check-field; what needs the entity (guards, effects) is checked by record-rules/compile-transitions.ts.
 import type { FieldFileSpec } from './pack-spec.js';
-import type { Report } from './check-field.js';
+import type { Report } from './check-report.js';
 
 export function checkTransitions(field: FieldFileSpec, at: string, r: Report): void {
   const spec = field.transitions;

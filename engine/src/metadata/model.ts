@@ -5,8 +5,11 @@ import type { AssignmentDef } from './assignment.js';
 import type { ReminderDef } from './reminder.js';
 import type { AnalyticsDef } from './analytics.js';
 import type { UiModel } from './ui-model.js';
+import type { Label } from './label.js';
+import type { ScheduleDef } from './schedule-def.js';
 
-export type Label = Readonly<{ en: string } & Record<string, string>>;
+export type { Label } from './label.js';
+export type { ScheduleDef } from './schedule-def.js';
 
 export type SqlBaseType =
   'text' | 'varchar' | 'integer' | 'bigint' | 'numeric' | 'boolean' | 'date' | 'timestamptz' | 'jsonb' | 'uuid' | 'text[]' | 'char';
@@ -317,13 +320,6 @@ export interface ScheduledActionDef {
   readonly schedule: ScheduleDef;
   readonly when?: unknown;
   readonly input: Readonly<Record<string, unknown>>;
-}
-
-/** When scheduled work runs (shared/cron.ts reads the cron). */
-export interface ScheduleDef {
-  readonly cron: string;
-  /** IANA time zone; UTC when the pack names none. */
-  readonly tz: string;
 }
 
 /** A plugin job a pack runs on a schedule (pack.json `schedules`). */

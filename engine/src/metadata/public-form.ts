@@ -1,7 +1,7 @@
 // Public forms as a pack declares them on an entity (metadata/schema/public-form.schema.json) and as the Model keeps
 // them: the file shape is the Model shape. check-public-forms.ts checks what the meta-schema cannot; the links are
 // issued and submitted by workflow/public-links.ts.
-import type { Label } from './model.js';
+import type { Label } from './label.js';
 
 export interface PublicFormDef {
   readonly id: string;

@@ -2,7 +2,7 @@
 // metadata/schema/reminder.schema.json (its description defines an occurrence); check-reminders.ts checks what it
 // cannot; compile-model.ts calls compileReminder. Conditions are compiled with the rules (record-rules/compile-reminders.ts)
 // and run by workflow/scan-reminders.ts.
-import type { Label } from './model.js';
+import type { Label } from './label.js';
 
 /** Who a reminder reaches. Roles are data, named by code and resolved when the rule runs. */
 export type ReminderRecipient =

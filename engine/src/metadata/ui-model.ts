@@ -3,7 +3,7 @@
 // they pass the meta-schema; compile-ui.ts fills in the defaults, and check-ui.ts holds their references to the
 // entities.
 import type { Granularity } from './analytics.js';
-import type { Label } from './model.js';
+import type { Label } from './label.js';
 
 export type ActionPlacement = 'primary' | 'header' | 'more' | 'hidden';
 

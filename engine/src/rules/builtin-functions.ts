@@ -5,7 +5,7 @@
 import type { OperandType } from '../metadata/field-kinds.js';
 import { parseInstant } from '../shared/instant.js';
 import { add, compareExact, decimalText, divide, multiply, roundTo, subtract, toExact } from './decimal-math.js';
-import type { FunctionOperatorDef } from './operator-registry.js';
+import type { FunctionOperatorDef } from './operator-defs.js';
 
 type Signature = ReturnType<FunctionOperatorDef['signature']>;
 

@@ -3,7 +3,7 @@
 // gives FALSE or NULL, and `!` is IS NOT TRUE so negation keeps that correspondence.
 import type { OperandType } from '../metadata/field-kinds.js';
 import { operandValues, type LiteralValue } from './operand-values.js';
-import type { CompareLiteral, CompareOperatorDef, LogicalOperatorDef, OperatorDef, QuantifierOperatorDef } from './operator-registry.js';
+import type { CompareLiteral, CompareOperatorDef, LogicalOperatorDef, OperatorDef, QuantifierOperatorDef } from './operator-defs.js';
 
 const SCALARS: readonly OperandType[] = ['text', 'enum', 'integer', 'decimal', 'boolean', 'date', 'datetime', 'id'];
 const ORDERED: readonly OperandType[] = ['text', 'enum', 'integer', 'decimal', 'date', 'datetime'];

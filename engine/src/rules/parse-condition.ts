@@ -1,7 +1,6 @@
 // Checks a JSON Logic condition against the operand types of its vars and turns it into the tree both
 // evaluators walk. Both go through this one function, so memory and SQL accept and reject the same
 // conditions. Conditions are user input (URL filters): every problem is collected, then thrown once.
-import type { OperandType } from '../metadata/field-kinds.js';
 import { isEngineError, type FieldError, problemsOf } from '../shared/engine-error.js';
 import { escapePointerToken } from '../shared/json-pointer.js';
 import { conditionError, conditionProblem, type ConditionProblemCode } from './errors.js';
@@ -10,37 +9,14 @@ import type { CompareLiteral, CompareOperatorDef, LiteralSlot, OperatorRegistry 
 import type { CompareArg, ConditionNode, ExpressionNode } from './condition-tree.js';
 import { countText, createExpressionParser, isExpression } from './parse-expression.js';
 import { unifyTypes } from './builtin-functions.js';
+import type { OperandInfo, Scope, ScopeCollection } from './condition-scope.js';
 
 export const MAX_DEPTH = 32;
 export const MAX_LIST_LENGTH = 1000;
 /** Beyond this many problems the rest add noise, not help. */
 const MAX_PROBLEMS = 50;
 
-/** What a var stands for: its operand type, the operators its field allows, and its canonical path. */
-export interface OperandInfo {
-  readonly operand: OperandType;
-  readonly operators: readonly string[];
-  readonly path: string;
-}
-
-/** Where vars are looked up; nested scopes serve `some`/`none`. The SQL context is one of these. */
-export interface Scope<V extends OperandInfo, C extends ScopeCollection<V, C>> {
-  /** Throws an EngineError for unknown paths. */
-  resolveVar(path: string, pointer: string): V;
-  resolveCollection(path: string, pointer: string): C;
-}
-
-export interface ScopeCollection<V extends OperandInfo, C extends ScopeCollection<V, C>> {
-  readonly path: string;
-  readonly context: Scope<V, C>;
-}
-
-/** The least a scope must say; enough for the memory evaluator. */
-export interface CollectionInfo {
-  readonly path: string;
-  readonly context: ConditionScope;
-}
-export type ConditionScope = Scope<OperandInfo, CollectionInfo>;
+export type { CollectionInfo, ConditionScope, OperandInfo, Scope, ScopeCollection } from './condition-scope.js';
 
 export type { CompareArg, ConditionNode, ExpressionNode } from './condition-tree.js';
 

@@ -8,7 +8,7 @@ import type { ConditionNode, ExpressionNode } from './condition-tree.js';
 import type { ConditionProblemCode } from './errors.js';
 import { operandValues } from './operand-values.js';
 import type { OperatorRegistry } from './operator-registry.js';
-import type { OperandInfo, Scope, ScopeCollection } from './parse-condition.js';
+import type { OperandInfo, Scope, ScopeCollection } from './condition-scope.js';
 
 export interface ExpressionParserDeps<V extends OperandInfo, C extends ScopeCollection<V, C>> {
   readonly registry: OperatorRegistry;

@@ -3,7 +3,7 @@
 // and the server's refusal (too large, a type it does not take, a bad name) is shown under the field.
 import { useRef, useState } from 'react';
 import type { FieldProps } from '@rjsf/utils';
-import type { FormContext } from './SchemaForm';
+import type { FormContext } from './form-context';
 import { fileSize } from './file-size';
 
 interface FileRef {

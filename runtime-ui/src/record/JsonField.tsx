@@ -2,7 +2,7 @@
 // (and the form told, so it is not saved with the last good value in place of what the user sees).
 import { useEffect, useState } from 'react';
 import type { FieldProps } from '@rjsf/utils';
-import type { FormContext } from './SchemaForm';
+import type { FormContext } from './form-context';
 import { parseJsonText, showJson as show } from './json-text';
 
 export function JsonField(props: FieldProps) {

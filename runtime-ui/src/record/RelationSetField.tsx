@@ -3,7 +3,7 @@
 // the API's write of such a field takes (it replaces the links).
 import { useEffect, useState } from 'react';
 import type { FieldProps } from '@rjsf/utils';
-import type { FormContext } from './SchemaForm';
+import type { FormContext } from './form-context';
 import { titlesOf, useRelationSearch } from './relation-search';
 
 export function RelationSetField(props: FieldProps) {

@@ -10,35 +10,8 @@ import { useRelationSearch } from './relation-search';
 import { RelationSetField } from './RelationSetField';
 import { JsonField } from './JsonField';
 import { FileField } from './FileField';
+import type { FormContext } from './form-context';
 import '../styles/form-widgets.css';
-
-export interface FormContext {
-  /** Sections of the tab shown; other tabs' fields stay in the form's data, out of sight. */
-  sections: SectionMeta[];
-  locale: string;
-  fetchJson: (path: string) => Promise<unknown>;
-  texts: {
-    calculated: string;
-    search: string;
-    none: string;
-    remove: string;
-    invalidJson: (reason: string) => string;
-    upload: string;
-    replace: string;
-    uploading: string;
-    noFile: string;
-    download: (name: string) => string;
-  };
-  /** A field says its text cannot be read as a value (or can again), so the page does not save a stale value. */
-  reportInvalid?: (field: string, invalid: boolean) => void;
-  /** A saved record's file fields, through the file routes (absent on a form with no record behind it). */
-  files?: {
-    upload(field: string, file: File): Promise<void>;
-    remove(field: string): Promise<void>;
-    download(field: string, name: string): Promise<void>;
-    errorText(e: unknown): string;
-  };
-}
 
 function Section({ section, children }: { section: SectionMeta; children: ReactElement[] }) {
   const [open, setOpen] = useState(!section.collapsed);

@@ -3,7 +3,7 @@
 import { ApiError } from '../api/client';
 import { t } from '../i18n/i18n';
 import { uploadRefusal } from './file-text';
-import type { FormContext } from './SchemaForm';
+import type { FormContext } from './form-context';
 
 export function formTexts(): FormContext['texts'] {
   return {
