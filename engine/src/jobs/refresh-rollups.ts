@@ -1,18 +1,19 @@
 // Runs `bi:refresh-rollups` (bi/rollup-job.ts): every rollup of the reports that declare `preAggregate`, built anew
-// through Cube's own pre-aggregation builder, for every active user who may read a report's entity. Rollups are per
-// viewer (their scope is in every cube's SQL, so a rollup holds only their rows, in a schema of their own): a context
-// shared by everyone cannot exist, so each active user's context is warmed, and the first report they run after a start
-// or a publish reads a built table. A user the job has not met yet (created or re-granted since) gets theirs built by
-// Cube on their first query. Called by engine.ts where jobs run.
+// through Cube's own pre-aggregation builder, for every active user who signed in lately (ROLLUP_VIEWER_DAYS) and may
+// read a report's entity. Rollups are per viewer (their scope is in every cube's SQL, so a rollup holds only their rows,
+// in a schema of their own): a context shared by everyone cannot exist, so each such user's context is warmed, and the
+// first report they run after a start or a publish reads a built table. A user the job has not met (created, re-granted
+// or back after a while) gets theirs built by Cube on their first query. Called by engine.ts where jobs run.
 import type pg from 'pg';
 import type { Model } from '../metadata/model.js';
 import type { LazyCube } from '../bi/lazy-cube.js';
 import type { CubeViewers } from '../bi/cube-viewers.js';
 import { viewerKeyFor } from '../bi/cube-auth.js';
-import { ROLLUP_REFRESH_JOB } from '../bi/rollup-job.js';
+import { ROLLUP_REFRESH_JOB, ROLLUP_VIEWER_DAYS } from '../bi/rollup-job.js';
 import { listReports } from '../bi/report-plan.js';
 import type { AuthSession } from '../security/authenticator.js';
 import type { CoreSchema } from '../security/core-schema.js';
+import { SESSION_TABLE } from '../security/security-tables.js';
 import { isEngineError } from '../shared/engine-error.js';
 import type { Logger } from '../shared/logger.js';
 import { q } from '../sql/q.js';
@@ -42,7 +43,12 @@ export async function refreshRollups(deps: RollupRefreshDeps, requestId: string)
   if (!(await deps.pool.query<{ any: boolean }>(`SELECT ${any} AS any`)).rows[0]?.any) return 0;
   const entities = [...reported.keys()];
   const user = deps.core().user;
-  const { rows } = await deps.pool.query<{ id: string }>(`SELECT id FROM ${q(user.table)} WHERE deleted_at IS NULL ORDER BY id`);
+  const { rows } = await deps.pool.query<{ id: string }>(
+    `SELECT u.id FROM ${q(user.table)} u WHERE u.deleted_at IS NULL AND EXISTS (
+       SELECT 1 FROM ${q(SESSION_TABLE)} s WHERE s.user_id = u.id AND s.created_at > now() - make_interval(days => $1))
+     ORDER BY u.id`,
+    [ROLLUP_VIEWER_DAYS],
+  );
   const server = await deps.cube.server();
   let built = 0;
   for (const { id } of rows) {

@@ -109,6 +109,26 @@ describe('global search', () => {
     expect(idsIn(await search('admin', '华为'), 'deal')).toEqual(new Set([row!.id]));
   });
 
+  it('catches up more rows than one batch holds, each batch after the last (4,500 rows written around the pipeline)', async () => {
+    await t.db.pool.query(
+      `INSERT INTO deal (id, title, code, account_id, won, stage)
+       SELECT gen_random_uuid(), '批量导入 ' || g, 'BULK-' || g, $1, false, 'lead' FROM generate_series(1, 4500) g`,
+      [w.byKey.get('A_hq')!.id],
+    );
+    await forgetSearchMarks(t.db.pool, ['deal']);
+    const key = `reindex-bulk-${Date.now()}`;
+    await t.engine.queue.add(SEARCH_REINDEX_JOB, { entity: 'deal' }, { jobKey: key });
+    await vi.waitFor(async () => expect((await t.engine.queue.list('completed', 1000)).map((j) => j.key)).toContain(key), {
+      timeout: 30_000,
+    });
+    const { rows } = await t.db.pool.query<{ missing: number }>(
+      `SELECT count(*)::int AS missing FROM deal t WHERE t.deleted_at IS NULL AND NOT EXISTS (
+         SELECT 1 FROM tessera_search s WHERE s.entity = 'deal' AND s.record_id = t.id AND s.version = t.version)`,
+    );
+    expect(rows[0]?.missing).toBe(0);
+    expect((await search('admin', 'BULK-4500')).find((g) => g.entity === 'deal')?.records.map((r) => r.title)).toEqual(['批量导入 4500']);
+  });
+
   it('answers empty for text with nothing to find by, and refuses text too long or a bad limit', async () => {
     expect(await search('admin', ' !! ')).toEqual([]);
     expectProblem(await t.request('GET', `/api/v1/search?q=${'字'.repeat(201)}`), 400, 'search.too_long');
