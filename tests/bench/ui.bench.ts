@@ -3,18 +3,23 @@
 // minutes). Prints the shell's JavaScript (gzip), its first load, a list's first rows after navigation and a
 // record page's open, as medians of several runs. Figures only: no assertion here.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import pg from 'pg';
 import { UI_DIST } from '../../engine/src/api/ui.routes.js';
 import { ensureUiBuilt } from '../../engine/src/cli/ensure-ui-build.js';
 import { DEMO_PASSWORD } from '../../plugins/crm-demo/sales-org.js';
 import { launchBrowser } from '../e2e/support/browser.js';
 import { benchDbUrl, freshBenchDatabase, startBenchEngine } from './bench-engine.js';
+import { loadModel } from '../../engine/src/metadata/load-model.js';
+import { searchFieldsOf } from '../../engine/src/search/search-fields.js';
+import { BUILTIN_RULES } from '../support/builtin-rules.js';
 
 const PORT = 3971;
 const RUNS = 5;
 const DB = 'tessera_bench_ui';
+const PACKS_DIR = resolve(import.meta.dirname, '../../metadata/packs');
 const URL = `http://127.0.0.1:${PORT}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 // A data cell: the selection column's checkbox cell selects the row rather than opening it.
@@ -46,8 +51,36 @@ if (process.env.BENCH_UI_SIZE === 'large') {
     if (done.status !== 0) throw new Error(`tessera ${args.join(' ')} failed (exit ${done.status}): no figures on a half-seeded database`);
   }
 }
+const listening = new Date(Date.now() - 60_000);
 const engine = await startBenchEngine(PORT, env);
 try {
+  if (process.env.BENCH_UI_SIZE === 'large') {
+    // A seed writes around the pipeline: the search index catches up with millions of rows after it, once (each
+    // searched entity's catch-up leaves its mark when done). The figures are those of the product in use, measured
+    // after that one-time work, whose time is printed too.
+    const started = performance.now();
+    const packs = readdirSync(PACKS_DIR).map((p) => join(PACKS_DIR, p));
+    const searched = loadModel(packs, { kinds: BUILTIN_RULES.kinds })
+      .entities.filter((e) => searchFieldsOf(e).length > 0)
+      .map((e) => e.name);
+    const db = new pg.Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    try {
+      const marked = async () =>
+        (
+          await db.query(`SELECT count(*)::int AS n FROM tessera_search_mark WHERE entity = ANY($1) AND began_at >= $2`, [
+            searched,
+            listening,
+          ])
+        ).rows[0].n as number;
+      while ((await marked()) < searched.length) await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      await db.end();
+    }
+    console.log(
+      `Search index caught up with the seeded rows ${((performance.now() - started) / 1000).toFixed(1)} s after the engine started listening.`,
+    );
+  }
   const firstLoad: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     // A new profile each time: nothing cached, as on a first visit.
