@@ -256,13 +256,16 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
   // Other engines on this database publish too (the CLI's `tessera apply` among them); follow them.
   const follower = new ModelFollower({ url: db.url, pool: db.pool, models, log });
   await follower.start();
+  // Set by close(): long jobs under way (rollups between users, the search catch-up between batches) stop rather than
+  // hold the shutdown for minutes; what they leave is done by their next run.
+  let closing = false;
   if (config.runJobs) {
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
     processPluginJobs(queue, registries.jobs, { ...jobDeps, writer, runtime: () => served.current.runtime });
     processAfterHooks(queue, registries.hooks, jobDeps);
     processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
     processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });
-    processSearchReindex(queue, jobDeps);
+    processSearchReindex(queue, { ...jobDeps, stopping: () => closing });
     processBlobCollection(queue, blobCollection);
     processNotificationDeliveries(queue, registries.channels, { pool: db.pool, log, attempts: config.jobAttempts });
     reminders.processScans();
@@ -300,8 +303,6 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
         model: (key) => viewers.get(key),
       })
     : undefined;
-  // Set by close(): a rollup job under way stops between users rather than holding the shutdown for minutes.
-  let closing = false;
   if (config.runJobs) {
     processRollupRefresh(queue, {
       stopping: () => closing,

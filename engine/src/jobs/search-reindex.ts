@@ -7,13 +7,14 @@ import { reindexStale, SEARCH_REINDEX_JOB } from '../search/search-index.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobQueue } from './job-queue.js';
 
-export function processSearchReindex(queue: JobQueue, deps: { pool: pg.Pool; model(): Model; log: Logger }): void {
+export function processSearchReindex(queue: JobQueue, deps: { pool: pg.Pool; model(): Model; log: Logger; stopping(): boolean }): void {
   queue.process(SEARCH_REINDEX_JOB, { concurrency: 1 }, async (job) => {
     const only = (job.data as { entity?: unknown } | null)?.entity;
     const model = deps.model();
     for (const entity of model.entities) {
       if (typeof only === 'string' && entity.name !== only) continue;
-      const indexed = await reindexStale(deps.pool, entity);
+      if (deps.stopping()) return;
+      const indexed = await reindexStale(deps.pool, entity, deps.stopping);
       if (indexed > 0) deps.log.info({ entity: entity.name, indexed }, 'search rows brought up to date');
     }
   });

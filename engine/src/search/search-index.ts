@@ -79,9 +79,10 @@ export async function forgetSearchMarks(db: Pick<pg.ClientBase, 'query'>, entiti
  * records gone; returns how many records it indexed. Looks only at records changed since the last catch-up over the
  * same search fields (every write, in or around the pipeline, moves updated_at with the version; seeds forget the
  * marks of what they wrote).
- * Runs in batches, each its own statement pair.
+ * Runs in batches, each its own statement pair; `stopping` ends it between batches without its mark (the next run
+ * starts over, quickly past what is done).
  */
-export async function reindexStale(pool: pg.Pool, entity: EntityDef): Promise<number> {
+export async function reindexStale(pool: pg.Pool, entity: EntityDef, stopping: () => boolean = () => false): Promise<number> {
   const fields = searchFieldsOf(entity);
   if (fields.length === 0) return 0;
   const table = q(entity.table);
@@ -133,6 +134,7 @@ export async function reindexStale(pool: pg.Pool, entity: EntityDef): Promise<nu
       indexed += rows.length;
     }
     if (rows.length < BATCH) break;
+    if (stopping()) return indexed;
   }
   await pool.query(
     `INSERT INTO ${MARK_TABLE} (entity, fields, began_at) VALUES ($1, $2, $3)

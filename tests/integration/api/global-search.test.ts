@@ -2,7 +2,7 @@
 // among records the caller may read, never by a field hidden from them; the index follows every pipeline write
 // in its transaction, and the reindex job catches up rows written around the pipeline.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { forgetSearchMarks, SEARCH_REINDEX_JOB } from '../../../engine/src/search/search-index.js';
+import { forgetSearchMarks, reindexStale, SEARCH_REINDEX_JOB } from '../../../engine/src/search/search-index.js';
 import { expectProblem } from '../../support/problem-checks.js';
 import type { TestEngine } from '../../support/test-engine.js';
 import { as, fieldLevel, rowIds, startSecurityWorld, USER_KEYS, type World } from '../../support/security-world.js';
@@ -109,13 +109,17 @@ describe('global search', () => {
     expect(idsIn(await search('admin', '华为'), 'deal')).toEqual(new Set([row!.id]));
   });
 
-  it('catches up more rows than one batch holds, each batch after the last (4,500 rows written around the pipeline)', async () => {
+  it('catches up more rows than one batch holds, each batch after the last, and stops between batches when asked', async () => {
     await t.db.pool.query(
       `INSERT INTO deal (id, title, code, account_id, won, stage)
        SELECT gen_random_uuid(), '批量导入 ' || g, 'BULK-' || g, $1, false, 'lead' FROM generate_series(1, 4500) g`,
       [w.byKey.get('A_hq')!.id],
     );
     await forgetSearchMarks(t.db.pool, ['deal']);
+    // An engine closing stops a catch-up between batches, leaving no mark: the next run goes on from the start.
+    const deal = t.engine.models.current().model.entitiesByName.deal!;
+    expect(await reindexStale(t.db.pool, deal, () => true)).toBe(2000);
+    expect((await t.db.pool.query(`SELECT 1 FROM tessera_search_mark WHERE entity = 'deal'`)).rowCount).toBe(0);
     const key = `reindex-bulk-${Date.now()}`;
     await t.engine.queue.add(SEARCH_REINDEX_JOB, { entity: 'deal' }, { jobKey: key });
     await vi.waitFor(async () => expect((await t.engine.queue.list('completed', 1000)).map((j) => j.key)).toContain(key), {
