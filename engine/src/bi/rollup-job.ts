@@ -10,7 +10,7 @@ export const ROLLUP_REFRESH_SCHEDULE: ScheduleDef = { cron: '*/10 * * * *', tz: 
 
 /**
  * Whose rollups the job builds: users who signed in within this many days. Each viewer's build reads the reported
- * tables whole; on 2,000,000 opportunities, every user of an installation every ten minutes kept PostgreSQL busy
+ * tables whole; on a reported table of 2,000,000 rows, every user of an installation every ten minutes kept PostgreSQL busy
  * with viewers who were not there. Anyone else gets theirs built by Cube on their first report.
  */
 export const ROLLUP_VIEWER_DAYS = 14;
