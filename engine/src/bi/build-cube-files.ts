@@ -17,7 +17,7 @@ import { entityMembers, pickLabel, type Member } from './cube-members.js';
 import { joinFields } from './cube-joins.js';
 import { reportSegment } from './report-segment.js';
 import { dimensionPath } from './report-plan.js';
-import { TREE_NODE_COLUMN, treeClosureSql, treeCubeName, treeOf, type Tree } from './cube-tree.js';
+import { TREE_NODE_COLUMN, treeClosureSql, treeCubeName, treeNodeDimension, treeOf, treeReachSql, type Tree } from './cube-tree.js';
 
 export interface CubeFile {
   readonly fileName: string;
@@ -198,35 +198,49 @@ function rollupsOf(
 
 /**
  * The entity's records once per node above them in a tree (cube-tree.ts), for the reports that roll up along it: the
- * same members as the entity's cube, except that the tree field's dimension (and the join to the tree's entity) is the
- * node counted toward. The records carry the viewer's scope as in the entity's cube; the tree's shape does not.
+ * same members as the entity's cube, plus the node counted toward as the path's dimension (a relation of the record's
+ * own keeps its name: its dimension becomes the node), and the join to the tree's entity on that node. The records
+ * carry the viewer's scope as in the entity's cube; the tree's shape and the path's records do not.
  */
-function treeCube(entity: EntityDef, base: CubeDef, tree: Tree, viewer: CubeViewer): CubeDef {
+function treeCube(entity: EntityDef, base: CubeDef, path: string, tree: Tree, viewer: CubeViewer, locale: string): CubeDef {
   const alias = 't';
-  const fk = q(tree.field.columns[0]?.name ?? '');
+  const reach = treeReachSql(tree, alias);
   const node = new SqlText(`${CUBE}.${q(TREE_NODE_COLUMN)}`);
-  const own = base.dimensions[tree.field.name];
+  const name = treeNodeDimension(path);
+  const own = base.dimensions[name];
   const joins = { ...(base.joins as Record<string, Member>) };
   if (viewer.canRead(tree.target.name))
     joins[tree.target.name] = { relationship: 'many_to_one', sql: new SqlText(`${node.sql} = ${cubeRef(tree.target.name)}.id`) };
+  const dimension = own
+    ? { ...own, sql: node }
+    : { sql: node, type: 'string', title: pickLabel(tree.field.label, locale), meta: { label: tree.field.label } };
   return {
     sql: new SqlText(
-      `SELECT ${alias}.*, tree.node AS ${q(TREE_NODE_COLUMN)} FROM ${q(entity.table)} ${alias} JOIN (${treeClosureSql(tree)}) tree ON tree.member = ${alias}.${fk} WHERE ${liveAndScoped(entity, alias, LITERAL_SINK, viewer.readScope)}`,
+      `SELECT ${alias}.*, tree.node AS ${q(TREE_NODE_COLUMN)} FROM ${q(entity.table)} ${alias} ${reach.joins} JOIN (${treeClosureSql(tree)}) tree ON tree.member = ${reach.node} WHERE ${liveAndScoped(entity, alias, LITERAL_SINK, viewer.readScope)}`,
     ),
     title: base.title,
     joins,
-    dimensions: { ...base.dimensions, ...(own ? { [tree.field.name]: { ...own, sql: node } } : {}) },
+    dimensions: { ...base.dimensions, [name]: dimension },
     measures: base.measures,
     segments: base.segments,
   };
 }
 
-/** The trees the entity's reports roll up along, and whose field the viewer may see. */
-function treesOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Tree[] {
-  const fields = new Set((entity.analytics?.reports ?? []).flatMap((r) => (r.rollUp ? [r.rollUp] : [])));
-  return [...fields].flatMap((f) => {
-    const tree = viewer.isHidden(entity.name, f) ? undefined : treeOf(deps.model, deps.kinds, entity, f);
-    return tree ? [tree] : [];
+/** Whether the viewer may read every record on a tree's path and see every relation of it. */
+function pathVisible(entity: EntityDef, tree: Tree, viewer: CubeViewer): boolean {
+  const steps = [
+    ...tree.via.map((h) => ({ from: h.from.name, field: h.field.name })),
+    { from: tree.via.at(-1)?.to.name ?? entity.name, field: tree.field.name },
+  ];
+  return steps.every((s) => viewer.canRead(s.from) && !viewer.isHidden(s.from, s.field));
+}
+
+/** The paths the entity's reports roll up along, with their trees, where the viewer may follow the path. */
+function treesOf(entity: EntityDef, deps: CubeFilesDeps, viewer: CubeViewer): Array<[string, Tree]> {
+  const paths = new Set((entity.analytics?.reports ?? []).flatMap((r) => (r.rollUp ? [r.rollUp] : [])));
+  return [...paths].flatMap((path): Array<[string, Tree]> => {
+    const tree = treeOf(deps.model, deps.kinds, entity, path);
+    return tree && pathVisible(entity, tree, viewer) ? [[path, tree]] : [];
   });
 }
 
@@ -269,7 +283,8 @@ export function buildCubeModel(deps: CubeFilesDeps, viewer: CubeViewer = EVERYON
     if (!viewer.canRead(e.name)) continue;
     const cube = entityCube(e, deps, viewer, locale);
     const cubes: Array<[string, CubeDef]> = [[e.name, cube]];
-    for (const tree of treesOf(e, deps, viewer)) cubes.push([treeCubeName(e.name, tree.field.name), treeCube(e, cube, tree, viewer)]);
+    for (const [path, tree] of treesOf(e, deps, viewer))
+      cubes.push([treeCubeName(e.name, path), treeCube(e, cube, path, tree, viewer, locale)]);
     for (const [name, def] of cubes) {
       for (const group of [def.dimensions, def.measures, def.segments]) for (const m of Object.keys(group)) members.add(`${name}.${m}`);
       for (const m of Object.keys(def.preAggregations ?? {})) rollups.push(`${name}.${m}`);

@@ -7,7 +7,7 @@ import { conditionProblems, type MetadataProblem } from '../metadata/metadata-pr
 import { cubeConditionSql } from './cube-condition.js';
 import { entityMembers } from './cube-members.js';
 import { EVERYONE, ROLLUP_ENTITY_NAME_MAX, buildCubeModel, type CubeFilesDeps } from './build-cube-files.js';
-import { treeCubeName, treeOf } from './cube-tree.js';
+import { MAX_TREE_PATH, treeCubeName, treeNodeDimension, treeOf } from './cube-tree.js';
 import { reportSegment } from './report-segment.js';
 import { planReport } from './report-plan.js';
 
@@ -68,7 +68,11 @@ function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
           return;
         }
         if (!treeOf(deps.model, deps.kinds, entity, report.rollUp)) {
-          problem(at2, 'analytics.roll_up_not_a_tree', `'${report.rollUp}' is not a relation to an entity that relates to itself (a tree)`);
+          problem(
+            at2,
+            'analytics.roll_up_not_a_tree',
+            `'${report.rollUp}' is not a relation, or a path of up to ${MAX_TREE_PATH} to-one relations, to an entity that relates to itself (a tree)`,
+          );
           return;
         }
         if (deps.model.entitiesByName[treeCubeName(entity.name, report.rollUp)])
@@ -76,6 +80,18 @@ function checkReports(deps: CubeFilesDeps, problems: MetadataProblem[]): void {
             at2,
             'analytics.roll_up_name_taken',
             `an entity is named ${treeCubeName(entity.name, report.rollUp)}, the name of this roll-up's cube`,
+          );
+        const node = treeNodeDimension(report.rollUp);
+        if (report.rollUp.includes('.') && node in entityMembers(entity, deps.kinds, 'en', () => true).dimensions)
+          problem(at2, 'analytics.roll_up_name_taken', `a dimension of ${entity.name} is named ${node}, the name of this roll-up's node`);
+        const other = (entity.analytics?.reports ?? []).find(
+          (r) => r.rollUp && r.rollUp !== report.rollUp && treeNodeDimension(r.rollUp) === node,
+        );
+        if (other)
+          problem(
+            at2,
+            'analytics.roll_up_name_taken',
+            `report ${other.name} rolls up along ${other.rollUp}, which also ends in ${node}: their cubes would share a name`,
           );
         if (report.preAggregate)
           problem(`${at}/preAggregate`, 'analytics.roll_up_pre_aggregated', 'a report that rolls up along a tree is not kept in a rollup');

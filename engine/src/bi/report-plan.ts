@@ -7,7 +7,7 @@ import type { Granularity, ReportDef } from '../metadata/analytics.js';
 import { reportSegment } from './report-segment.js';
 import type { CubeQuery } from './check-query-members.js';
 import { joinFields } from './cube-joins.js';
-import { treeCubeName } from './cube-tree.js';
+import { treeCubeName, treeNodeDimension, treeOf } from './cube-tree.js';
 
 export interface ReportColumn {
   /** The key in report rows: a measure or dimension as the report names it, `<dim>.<granularity>` for time. */
@@ -66,7 +66,8 @@ export function dimensionPath(
   entity: EntityDef,
   dim: string,
 ): { path: string; dateOnly: boolean } | undefined {
-  const [first = '', second] = dim.split('.');
+  const [first = '', second, ...rest] = dim.split('.');
+  if (rest.length > 0) return undefined;
   if (second === undefined) return ownDimension(kinds, entity, first);
   const via = joinFields(entity, kinds).get(first);
   const target = model.entitiesByName[first];
@@ -84,19 +85,22 @@ export function planReport(model: Model, kinds: FieldKindRegistry, { entity, rep
   const cube = reportCube(entity, report);
   const member = (name: string) => (name.includes('.') ? name : `${cube}.${name}`);
   const columns: ReportColumn[] = [];
+  const tree = report.rollUp !== undefined ? treeOf(model, kinds, entity, report.rollUp) : undefined;
   for (const d of report.dimensions ?? []) {
+    if (d === report.rollUp) {
+      // The node a row counts toward; its records are those reaching any node of its subtree.
+      columns.push({ name: d, member: `${cube}.${treeNodeDimension(d)}`, kind: 'dimension', path: d, subtree: true });
+      continue;
+    }
+    // Rolled up, a dimension of the tree's entity describes the row's node, not each record's own: the node's subtree
+    // is the whole drill-down.
+    if (tree && d.split('.')[0] === tree.target.name) {
+      columns.push({ name: d, member: d, kind: 'dimension' });
+      continue;
+    }
     const found = dimensionPath(model, kinds, entity, d);
     if (!found) throw new Error(`report ${report.name}: '${d}' is not a dimension of ${entity.name}`);
-    // Rolled up, a dimension of the node (its name through the join) describes the row's node, not each record's own:
-    // the node's subtree is the whole drill-down.
-    const ofNode = report.rollUp !== undefined && found.path.startsWith(`${report.rollUp}.`);
-    columns.push({
-      name: d,
-      member: member(d),
-      kind: 'dimension',
-      ...(ofNode ? {} : { path: found.path }),
-      ...(d === report.rollUp ? { subtree: true } : {}),
-    });
+    columns.push({ name: d, member: member(d), kind: 'dimension', path: found.path });
   }
   const time = report.timeDimension;
   if (time) {
@@ -118,7 +122,7 @@ export function planReport(model: Model, kinds: FieldKindRegistry, { entity, rep
   const order = (report.order ?? []).map((o) => [byName.get(o.member) ?? member(o.member), o.descending ? 'desc' : 'asc']);
   const query = {
     measures: report.measures.map((m) => member(m)),
-    dimensions: (report.dimensions ?? []).map((d) => member(d)),
+    dimensions: columns.filter((c) => c.kind === 'dimension').map((c) => c.member),
     timeDimensions: time ? [{ dimension: member(time.dimension), granularity: time.granularity }] : [],
     segments,
     order,

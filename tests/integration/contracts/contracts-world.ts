@@ -74,8 +74,8 @@ export async function approveContract(t: TestEngine, id: string): Promise<Rec> {
 }
 
 /** A contract of `customer` with one line worth `value`, taken to active. */
-export async function activeContract(t: TestEngine, customer: string, title: string, value: string): Promise<Rec> {
-  const contract = await post(t, 'contract', { title, customer });
+export async function activeContract(t: TestEngine, customer: string, title: string, value: string, extra: Rec = {}): Promise<Rec> {
+  const contract = await post(t, 'contract', { title, customer, ...extra });
   await post(t, 'contract_line', { contract: contract.id, description: title, quantity: '1', unit_price: value });
   await approveContract(t, contract.id);
   return moveTo(t, 'contract', contract.id, 'status', ['signing', 'signed', 'active']);

@@ -2,10 +2,11 @@
 // (and quarter) they are expected to be billed, as Cube reports, each equal to SQL written by hand from the billing
 // lines, contracts and milestones (not from the computed columns the reports read): lines by date, period and
 // milestone (one milestone planned, one accepted late), one invoiced by the billing run, one of a contract not yet
-// signed left out.
+// signed left out; and rolled up the org tree through each contract's owner (a department's rep, a headquarters rep).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
-import { activeContract, approveContract, moveTo, patch, post, runBillingJob, type Rec } from './contracts-world.js';
+import { listUrl } from '../../support/list-url.js';
+import { activeContract, approveContract, contractApprover, moveTo, patch, post, runBillingJob, type Rec } from './contracts-world.js';
 
 let t: TestEngine;
 
@@ -17,6 +18,11 @@ const FROM = `FROM billing_line b JOIN contract c ON c.id = b.contract_id AND c.
               LEFT JOIN milestone m ON m.id = b.milestone_id
              WHERE b.deleted_at IS NULL AND c.status IN ('signed', 'active')`;
 
+/** Every org unit (node) with every unit of its subtree (member), itself included. */
+const ORG_TREE = `WITH RECURSIVE tree(node, member) AS (SELECT id, id FROM org_unit WHERE deleted_at IS NULL
+  UNION SELECT u.parent_id, tree.member FROM tree JOIN org_unit u ON u.id = tree.node WHERE u.parent_id IS NOT NULL AND u.deleted_at IS NULL)
+  SELECT node, member FROM tree`;
+
 const REPORT_SQL: Record<string, string> = {
   contracted_revenue_by_month: `
     SELECT to_char(date_trunc('month', ${EXPECTED_ON}), 'YYYY-MM-DD') AS period, sum(b.amount) AS contracted,
@@ -26,7 +32,16 @@ const REPORT_SQL: Record<string, string> = {
     SELECT b.trigger, to_char(date_trunc('quarter', ${EXPECTED_ON}), 'YYYY-MM-DD') AS period, sum(b.amount) AS contracted,
            sum(b.amount) FILTER (WHERE b.invoice_id IS NULL) AS to_bill
       ${FROM} GROUP BY 1, 2`,
+  // Each line counts toward its contract owner's unit and every unit above it.
+  contracted_revenue_by_branch: `
+    SELECT tree.node, n.name, to_char(date_trunc('quarter', ${EXPECTED_ON}), 'YYYY-MM-DD') AS period, sum(b.amount) AS contracted,
+           sum(b.amount) FILTER (WHERE b.invoice_id IS NULL) AS to_bill
+      FROM billing_line b JOIN contract c ON c.id = b.contract_id AND c.deleted_at IS NULL
+      LEFT JOIN milestone m ON m.id = b.milestone_id
+      JOIN app_user o ON o.id = c.owner_id JOIN (${ORG_TREE}) tree ON tree.member = o.org_unit_id JOIN org_unit n ON n.id = tree.node
+     WHERE b.deleted_at IS NULL AND c.status IN ('signed', 'active') GROUP BY 1, 2, 3`,
 };
+const units: Record<string, string> = {};
 
 /** A row as text: dates as days, numbers to the cent, absent sums as 0 (Cube sums nothing to null or 0). */
 function normalise(rows: unknown[][]): string[] {
@@ -58,8 +73,15 @@ async function sqlRows(name: string): Promise<string[]> {
 
 beforeAll(async () => {
   t = await startTestEngine({ packs: ['metadata/packs/core', 'metadata/packs/crm', 'metadata/packs/contracts'] });
+  const hq = (await t.request('GET', listUrl('org_unit', { filter: { '==': [{ var: 'code' }, 'HQ'] } }))).body.data[0] as Rec;
+  const east = await post(t, 'org_unit', { name: '华东分公司', code: 'EAST', unit_type: 'branch', parent: hq.id });
+  const shanghai = await post(t, 'org_unit', { name: '上海销售部', code: 'SH', unit_type: 'department', parent: east.id });
+  Object.assign(units, { hq: hq.id, east: east.id, shanghai: shanghai.id });
+  const shRep = await post(t, 'app_user', { username: 'sh.rep', display_name: '上海销售', org_unit: shanghai.id });
+  const hqRep = await post(t, 'app_user', { username: 'hq.rep', display_name: '总部大客户', org_unit: hq.id });
+  await contractApprover(t, [shRep.id, hqRep.id]);
   const customer = await post(t, 'customer', { name: '杭州数智科技' });
-  const active = await activeContract(t, customer.id, '数据平台建设', '1000000.00');
+  const active = await activeContract(t, customer.id, '数据平台建设', '1000000.00', { owner: shRep.id });
   const goLive = await post(t, 'milestone', { contract: active.id, name: '上线', amount: '200000.00', due_date: '2027-03-20' });
   await post(t, 'billing_line', {
     contract: active.id,
@@ -99,7 +121,7 @@ beforeAll(async () => {
   expect((await patch(t, 'milestone', acceptance.id, { accepted_on: '2027-04-02' })).status).toBe(200);
   await moveTo(t, 'milestone', acceptance.id, 'status', ['delivered', 'accepted']);
   // Signed, not yet active: contracted all the same.
-  const signed = await post(t, 'contract', { title: '运维服务', customer: customer.id });
+  const signed = await post(t, 'contract', { title: '运维服务', customer: customer.id, owner: hqRep.id });
   await post(t, 'contract_line', { contract: signed.id, description: '运维', quantity: '1', unit_price: '30000.00' });
   await post(t, 'billing_line', {
     contract: signed.id,
@@ -157,5 +179,37 @@ describe('the contracted revenue forecast', () => {
       'period | 2027-01-01 | 100000.00 | 100000.00',
     ]);
     expect(byQuarter).toEqual(await sqlRows('contracted_revenue_by_quarter'));
+  });
+
+  it("rolls each quarter up the org tree through the contract owner's unit: headquarters is the total, equal to SQL", async () => {
+    const res = await t.request('GET', '/api/v1/reports/contracted_revenue_by_branch');
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const columns = (res.body.meta.columns as Rec[]).map((c) => c.name as string);
+    const rows = normalise((res.body.data as Rec[]).map((r) => columns.map((c) => r[c])));
+    const name = (id: string) => ({ [units.hq ?? '']: 'hq', [units.east ?? '']: 'east', [units.shanghai ?? '']: 'sh' })[id] ?? id;
+    // The department's rep's lines count toward the department, its branch and headquarters; the headquarters rep's
+    // only toward headquarters.
+    expect(
+      rows
+        .map((r) => r.split(' | '))
+        .map(([node, , ...rest]) => [name(node ?? ''), ...rest].join(' | '))
+        .sort(),
+    ).toEqual([
+      'east | 2027-01-01 | 300000.00 | 300000.00',
+      'east | 2027-04-01 | 100000.00 | 100000.00',
+      'hq | 2026-10-01 | 30000.00 | 0.00',
+      'hq | 2027-01-01 | 300000.00 | 300000.00',
+      'hq | 2027-04-01 | 100000.00 | 100000.00',
+      'sh | 2027-01-01 | 300000.00 | 300000.00',
+      'sh | 2027-04-01 | 100000.00 | 100000.00',
+    ]);
+    expect(rows).toEqual(await sqlRows('contracted_revenue_by_branch'));
+    // A branch's row drills down to the lines of the contracts whose owners sit anywhere below it.
+    const eastQ2 = (res.body.data as Rec[]).find(
+      (r) => r['contract.owner.org_unit'] === units.east && String(r['expected_on.quarter']).startsWith('2027-04'),
+    );
+    const drilled = await t.request('GET', listUrl('billing_line', { filter: eastQ2?.drill.filter, fields: 'description' }));
+    expect(drilled.status, JSON.stringify(drilled.body)).toBe(200);
+    expect(drilled.body.data.map((r: Rec) => r.description)).toEqual(['终验款']);
   });
 });

@@ -165,6 +165,42 @@ describe('buildCubeFiles', () => {
     }
   });
 
+  it('rolls up along a path of relations: each record joined through the path to the node it reaches', async () => {
+    const dir = makeTempDir();
+    try {
+      writePack(dir, { name: 'paths', version: '1.0.0', label: { en: 'Paths' }, requires: { core: '^0.1.0' } }, [
+        {
+          id: 'paths.deal',
+          name: 'deal',
+          label: { en: 'Deal' },
+          fields: [{ id: 'paths.deal.rep', name: 'rep', kind: 'user', label: { en: 'Rep' } }],
+          analytics: {
+            reports: [
+              {
+                name: 'by_rep_unit',
+                label: { en: 'By rep unit' },
+                measures: ['count'],
+                dimensions: ['rep.org_unit', 'org_unit.name'],
+                rollUp: 'rep.org_unit',
+              },
+            ],
+          },
+        },
+      ]);
+      const deps = depsOf([CORE, dir]);
+      expect(checkAnalytics(deps)).toEqual([]);
+      const cube = await compileCube(buildCubeFiles(deps));
+      expect(cube.cubes).toContain('deal__org_unit_tree');
+      const sql = cube.sql({ measures: ['deal__org_unit_tree.count'], dimensions: ['deal__org_unit_tree.org_unit', 'org_unit.name'] });
+      // Through the rep (a live user) to the unit, then up the unit's tree; the node names the unit joined.
+      expect(sql).toMatch(/JOIN "app_user" t_via0 ON t_via0\.id = t\."rep_id" AND t_via0\.deleted_at IS NULL/);
+      expect(sql).toContain('tree.member = t_via0."org_unit_id"');
+      expect(sql).toMatch(/"deal__org_unit_tree"\."tessera_tree_node" = "org_unit"\.id/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('names the reports that roll up along no tree, keep a roll-up in a rollup, or would get table names cut short', () => {
     const dir = makeTempDir();
     try {
@@ -178,6 +214,8 @@ describe('buildCubeFiles', () => {
             { id: 'bad.deal.unit', name: 'unit', kind: 'relation', label: { en: 'Unit' }, target: 'org_unit', onDelete: 'setNull' },
             // Roles do not relate to roles: no tree.
             { id: 'bad.deal.role', name: 'role', kind: 'relation', label: { en: 'Role' }, target: 'role', onDelete: 'setNull' },
+            { id: 'bad.deal.rep', name: 'rep', kind: 'user', label: { en: 'Rep' } },
+            { id: 'bad.deal.approver', name: 'approver', kind: 'user', label: { en: 'Approver' } },
           ],
           analytics: {
             reports: [
@@ -185,6 +223,24 @@ describe('buildCubeFiles', () => {
               { name: 'by_role', label: { en: 'By role' }, measures: ['count'], dimensions: ['role'], rollUp: 'role' },
               { name: 'not_shown', label: { en: 'Not shown' }, measures: ['count'], dimensions: ['role'], rollUp: 'unit' },
               { name: 'kept', label: { en: 'Kept' }, measures: ['count'], dimensions: ['unit'], rollUp: 'unit', preAggregate: true },
+              // Along a path: the rep's unit.
+              {
+                name: 'by_rep_unit',
+                label: { en: 'By rep unit' },
+                measures: ['count'],
+                dimensions: ['rep.org_unit', 'org_unit.name'],
+                rollUp: 'rep.org_unit',
+              },
+              // A path through a field that is no relation.
+              { name: 'by_locale', label: { en: 'By locale' }, measures: ['count'], dimensions: ['rep.locale'], rollUp: 'rep.locale' },
+              // Another path ending in org_unit: its cube would take by_rep_unit's name.
+              {
+                name: 'by_approver_unit',
+                label: { en: 'By approver unit' },
+                measures: ['count'],
+                dimensions: ['approver.org_unit'],
+                rollUp: 'approver.org_unit',
+              },
             ],
           },
         },
@@ -202,6 +258,9 @@ describe('buildCubeFiles', () => {
           'deal /analytics/reports/1/rollUp [analytics.roll_up_not_a_tree]',
           'deal /analytics/reports/2/rollUp [analytics.roll_up_not_a_dimension]',
           'deal /analytics/reports/3/preAggregate [analytics.roll_up_pre_aggregated]',
+          'deal /analytics/reports/4/rollUp [analytics.roll_up_name_taken]',
+          'deal /analytics/reports/5/rollUp [analytics.roll_up_not_a_tree]',
+          'deal /analytics/reports/6/rollUp [analytics.roll_up_name_taken]',
           `${long} /analytics/reports/0/preAggregate [analytics.rollup_name_too_long]`,
         ].sort(),
       );
