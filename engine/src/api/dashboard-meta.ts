@@ -4,13 +4,16 @@
 import type { AuthSession } from '../security/authenticator.js';
 import { viewerKeyFor } from '../bi/cube-auth.js';
 import { entityMembers, pickLabel, type Members } from '../bi/cube-members.js';
-import type { ReportColumn } from '../bi/report-plan.js';
-import { planWidget } from '../bi/widget-plan.js';
+import { reportCube } from '../bi/report-plan.js';
+import { planWidget, type WidgetPlan } from '../bi/widget-plan.js';
 import type { Model } from '../metadata/model.js';
 import type { ReportDeps } from './report.routes.js';
 
-/** Each column with its title in the locale and, for a declared measure, its format (a percent reads as one). */
-function describeColumns(deps: ReportDeps, model: Model, columns: readonly ReportColumn[], locale: string) {
+/**
+ * Each column with its title in the locale and, for a declared measure, its format (a percent reads as one). A
+ * rolled-up report's own members are in its tree cube: titled as its entity's.
+ */
+function describeColumns(deps: ReportDeps, model: Model, plan: WidgetPlan, locale: string) {
   const members = new Map<string, Members>();
   const membersOf = (entity: string) => {
     let found = members.get(entity);
@@ -21,8 +24,10 @@ function describeColumns(deps: ReportDeps, model: Model, columns: readonly Repor
     }
     return found;
   };
-  return columns.map((c) => {
-    const [cube = '', name = ''] = c.member.split('.');
+  const ownCube = reportCube(plan.entity, plan.report);
+  return plan.columns.map((c) => {
+    const [member = '', name = ''] = c.member.split('.');
+    const cube = member === ownCube ? plan.entity.name : member;
     const declared = model.entitiesByName[cube]?.analytics?.measures?.find((m) => m.name === name);
     const generated = c.kind === 'measure' ? membersOf(cube)?.measures[name] : membersOf(cube)?.dimensions[name];
     const title = declared ? pickLabel(declared.label, locale) : (generated?.title ?? c.name);
@@ -49,7 +54,7 @@ export function dashboardsMeta(deps: ReportDeps, session: AuthSession, locale: s
           entity: plan.entity.name,
           ...(w.report !== undefined ? { report: w.report } : {}),
           query: plan.query,
-          columns: describeColumns(deps, model, plan.columns, locale),
+          columns: describeColumns(deps, model, plan, locale),
           drillBase: plan.drillBase,
           ...(plan.range ? { range: plan.range } : {}),
           ...(plan.mine ? { mine: plan.mine } : {}),

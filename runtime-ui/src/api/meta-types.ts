@@ -138,6 +138,8 @@ export interface WidgetColumnMeta {
   path?: string;
   granularity?: 'day' | 'week' | 'month' | 'quarter' | 'year';
   dateOnly?: boolean;
+  /** The dimension a report rolls up along: a row's value is a node, and its records are those of its subtree. */
+  subtree?: boolean;
   title: string;
   format?: 'number' | 'percent' | 'currency';
 }

@@ -2,7 +2,7 @@
 // series per measure for line and bar, the first measure's shares for pie and funnel. Every data item keeps the index
 // of its row, so a click drills down to that row's records. Pure (no ECharts import): EChart.vue renders the option.
 import type { WidgetColumnMeta, WidgetMeta } from '../api/meta-types';
-import type { WidgetRow } from './widget-query';
+import { shownDimensions, type WidgetRow } from './widget-query';
 
 export const PALETTE = ['#4f46e5', '#0ea5e9', '#10b981', '#f59e0b', '#ef4444', '#8b5cf6', '#14b8a6', '#f97316', '#64748b', '#ec4899'];
 
@@ -20,7 +20,7 @@ export interface ChartDatum {
 const num = (v: unknown) => (v === null || v === undefined || v === '' ? 0 : Number(v));
 
 export function chartOption(widget: WidgetMeta, rows: readonly WidgetRow[], fmt: ChartFormat): Record<string, unknown> {
-  const category = widget.columns.find((c) => c.kind !== 'measure' && c.path !== 'id');
+  const category = shownDimensions(widget)[0];
   const measures = widget.columns.filter((c) => c.kind === 'measure');
   const first = measures[0];
   const names = rows.map((r) => (category ? fmt.category(category, r[category.name]) : widget.label));

@@ -25,6 +25,31 @@ export function widgetQuery(widget: WidgetMeta, ctx: WidgetContext): CubeQueryMe
   return { ...q, timeDimensions, ...(filters.length ? { filters: [...(q.filters ?? []), ...filters] } : {}) };
 }
 
+/**
+ * Whether the widget is a report rolled up along a tree: a row counts every record of its node's subtree, which only
+ * the report endpoint knows (it answers each row with its drill-down), so the widget runs there rather than in Cube.
+ */
+export function rolledUp(widget: WidgetMeta): boolean {
+  return widget.report !== undefined && widget.columns.some((c) => c.subtree);
+}
+
+/** Where a report row keeps its drill-down: no column's name (those are snake_case members). */
+const DRILL = '@drill';
+
+/** The report endpoint's rows for a rolled-up widget, each with the drill-down the server made of its subtree. */
+export function reportRows(data: readonly (WidgetRow & { drill?: { entity?: string; filter?: unknown } })[]): WidgetRow[] {
+  return data.map(({ drill, ...row }) => ({ ...row, [DRILL]: drill?.filter }));
+}
+
+/**
+ * The dimensions a widget shows (a list's columns, a chart's categories): not a record's id, nor a rolled-up report's
+ * node id when a dimension of the node (its name) describes it.
+ */
+export function shownDimensions(widget: WidgetMeta): WidgetColumnMeta[] {
+  const described = widget.columns.some((c) => c.kind === 'dimension' && !c.path);
+  return widget.columns.filter((c) => c.kind !== 'measure' && c.path !== 'id' && !(c.subtree && described));
+}
+
 /** Cube's raw rows (keyed by member) keyed by column name instead. */
 export function widgetRows(widget: WidgetMeta, raw: readonly Record<string, unknown>[]): WidgetRow[] {
   return raw.map((r) => Object.fromEntries(widget.columns.map((c) => [c.name, r[c.member] ?? null])));
@@ -42,6 +67,7 @@ const bound = (dateOnly: boolean | undefined, dayText: string) => (dateOnly ? da
 
 /** The list filter for a row of the widget (a bar, a slice, a list line), or for the whole widget (a number). */
 export function widgetDrill(widget: WidgetMeta, row: WidgetRow | undefined, ctx: WidgetContext): unknown {
+  if (row && DRILL in row) return row[DRILL];
   const parts: unknown[] = [...widget.drillBase];
   if (widget.range) {
     const p = periodOf(widget.range.name, ctx.now);

@@ -5,7 +5,15 @@ import type { WidgetMeta } from '../../../runtime-ui/src/api/meta-types.js';
 import { chartOption } from '../../../runtime-ui/src/dashboard/chart-option.js';
 import { cubeDateRange, periodOf } from '../../../runtime-ui/src/dashboard/date-range.js';
 import { formatBucket, formatMeasure } from '../../../runtime-ui/src/dashboard/widget-format.js';
-import { recordIdOf, widgetDrill, widgetQuery, widgetRows } from '../../../runtime-ui/src/dashboard/widget-query.js';
+import {
+  recordIdOf,
+  reportRows,
+  rolledUp,
+  shownDimensions,
+  widgetDrill,
+  widgetQuery,
+  widgetRows,
+} from '../../../runtime-ui/src/dashboard/widget-query.js';
 
 const now = new Date('2026-12-06T14:30:00Z'); // a Sunday
 const ctx = { userId: 'u-1', now };
@@ -154,6 +162,52 @@ describe('a list of records', () => {
       ],
     };
     expect(recordIdOf(widget, { id: 'r-9', count: '1' })).toBe('r-9');
+  });
+});
+
+describe('a report rolled up along a tree', () => {
+  const widget: WidgetMeta = {
+    ...base,
+    type: 'list',
+    report: 'by_branch',
+    query: emptyQuery,
+    columns: [
+      {
+        name: 'owner.org_unit',
+        member: 'deal__org_unit_tree.org_unit',
+        kind: 'dimension',
+        path: 'owner.org_unit',
+        subtree: true,
+        title: 'Unit',
+      },
+      { name: 'org_unit.name', member: 'org_unit.name', kind: 'dimension', title: 'Unit name' },
+      { name: 'amount', member: 'deal__org_unit_tree.amount', kind: 'measure', title: 'Amount' },
+    ],
+  };
+
+  it('runs on the report endpoint and drills each row down to the subtree the server gave it', () => {
+    expect(rolledUp(widget)).toBe(true);
+    expect(rolledUp({ ...widget, columns: widget.columns.map(({ subtree: _s, ...c }) => c) })).toBe(false);
+    const subtree = { in: [{ var: 'owner.org_unit' }, ['east', 'east-sh', 'east-hz']] };
+    const [row] = reportRows([
+      { 'owner.org_unit': 'east', 'org_unit.name': '华东分公司', amount: '300000.00', drill: { entity: 'deal', filter: subtree } },
+    ]);
+    expect(row).toMatchObject({ 'owner.org_unit': 'east', 'org_unit.name': '华东分公司', amount: '300000.00' });
+    expect(row).not.toHaveProperty('drill');
+    expect(widgetDrill(widget, row, ctx)).toEqual(subtree);
+  });
+
+  it('shows the node by its name, not its id, in lists and charts', () => {
+    expect(shownDimensions(widget).map((c) => c.name)).toEqual(['org_unit.name']);
+    const fmt = { category: (_c: unknown, v: unknown) => String(v), measure: (_c: unknown, v: unknown) => String(v) };
+    const option = chartOption(
+      { ...widget, type: 'chart' },
+      [{ 'owner.org_unit': 'east', 'org_unit.name': '华东分公司', amount: '1' }],
+      fmt,
+    ) as {
+      xAxis: { data: string[] };
+    };
+    expect(option.xAxis.data).toEqual(['华东分公司']);
   });
 });
 

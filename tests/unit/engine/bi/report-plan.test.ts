@@ -23,7 +23,7 @@ describe('planReport', () => {
       measures: ['opportunity__department_tree.weighted_pipeline', 'opportunity__department_tree.pipeline'],
       dimensions: ['opportunity__department_tree.department', 'org_unit.name'],
       timeDimensions: [{ dimension: 'opportunity__department_tree.expected_close', granularity: 'quarter' }],
-      segments: [],
+      segments: ['opportunity__department_tree.open'],
       order: [],
       limit: 10000,
       timezone: 'UTC',
@@ -41,9 +41,13 @@ describe('planReport', () => {
 
 describe('drillFilter', () => {
   it('bounds a date bucket by dates and a time bucket by instants', () => {
+    const open = { '!': { in: [{ var: 'stage' }, ['won', 'lost']] } };
     const quarter = plan('weighted_revenue_by_quarter');
-    expect(drillFilter(quarter, new Map(), { department: 'u1', 'expected_close.quarter': '2026-10-01T00:00:00.000' })).toEqual({
+    expect(
+      drillFilter(quarter, new Map([['open', open]]), { department: 'u1', 'expected_close.quarter': '2026-10-01T00:00:00.000' }),
+    ).toEqual({
       and: [
+        open,
         { in: [{ var: 'department' }, ['u1']] },
         { '>=': [{ var: 'expected_close' }, '2026-10-01'] },
         { '<': [{ var: 'expected_close' }, '2027-01-01'] },
@@ -62,8 +66,10 @@ describe('drillFilter', () => {
   it('drills a node of the tree a report rolls up along down to the records of its subtree', () => {
     const quarter = plan('weighted_revenue_by_quarter');
     const row = { department: 'hq', 'org_unit.name': '总部', 'expected_close.quarter': '2026-10-01T00:00:00.000' };
-    expect(drillFilter(quarter, new Map(), row, new Map([['hq', ['hq', 'east', 'east-s1']]]))).toEqual({
+    const open = { '!': { in: [{ var: 'stage' }, ['won', 'lost']] } };
+    expect(drillFilter(quarter, new Map([['open', open]]), row, new Map([['hq', ['hq', 'east', 'east-s1']]]))).toEqual({
       and: [
+        open,
         { in: [{ var: 'department' }, ['hq', 'east', 'east-s1']] },
         { '>=': [{ var: 'expected_close' }, '2026-10-01'] },
         { '<': [{ var: 'expected_close' }, '2027-01-01'] },
