@@ -263,7 +263,12 @@ export async function createEngine(config: Config, options: EngineOptions = {}):
     const jobDeps = { pool: db.pool, model: () => served.current.runtime.model, log };
     processPluginJobs(queue, registries.jobs, { ...jobDeps, writer, runtime: () => served.current.runtime });
     processAfterHooks(queue, registries.hooks, jobDeps);
-    processScheduledWork(queue, { pool: db.pool, runtime: () => served.current.runtime, log });
+    processScheduledWork(queue, {
+      pool: db.pool,
+      runtime: () => served.current.runtime,
+      version: () => served.current.published.version,
+      log,
+    });
     processScheduledActions(queue, { pool: db.pool, writer, actions: registries.actions, runtime: () => served.current.runtime, log });
     processSearchReindex(queue, { ...jobDeps, stopping: () => closing });
     processBlobCollection(queue, blobCollection);

@@ -13,6 +13,7 @@ import { planSchema } from './plan-schema.js';
 import { planHash } from './plan-hash.js';
 import { ensureHistoryTable, HISTORY_TABLE, latestVersion } from './schema-history.js';
 import { olderThanPublished } from './pack-downgrade.js';
+import { entitiesWithChangedRules, queueRecomputes, type PublishedEntities } from './derived-changes.js';
 
 export interface ApplyOptions {
   readonly allowDestructive?: boolean;
@@ -92,6 +93,10 @@ export async function applySchema(knex: Knex, model: Model, rules: KindsAndOpera
       }
     }
     const version = (latest?.version ?? 0) + 1;
+    const previous = latest
+      ? ((await trx(HISTORY_TABLE).where({ version: latest.version }).first('model')) as { model: PublishedEntities } | undefined)
+      : undefined;
+    await queueRecomputes(trx, entitiesWithChangedRules(previous?.model, model), version);
     await trx(HISTORY_TABLE).insert({
       version,
       hash: model.hash,
