@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
+import type { Page } from 'playwright-core';
 import { UI_DIST } from '../../engine/src/api/ui.routes.js';
 import { ensureUiBuilt } from '../../engine/src/cli/ensure-ui-build.js';
 import { DEMO_PASSWORD } from '../../plugins/crm-demo/sales-org.js';
@@ -26,6 +27,28 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 // row id and opens nothing), not of the selection column (its checkbox selects the row rather than opening it).
 const DATA_CELL = '.ag-row[row-id]:not(.ag-row-loading) [role=gridcell]:not([col-id^="ag-Grid-SelectionColumn"])';
 const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+/**
+ * Runs in the page (the page's own JavaScript; this project's types know no DOM): clicks the element (the `nth`
+ * matching `click`, or the first whose text has `text`) and answers the milliseconds until an element matches `until`.
+ */
+const TIME_IN_PAGE = `async ({ click, nth, text, until }) => {
+  const candidates = [...document.querySelectorAll(click)];
+  const target = text !== undefined ? candidates.find((e) => e.textContent.includes(text)) : candidates[nth ?? 0];
+  if (!target) throw new Error('nothing to click: ' + click);
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector(until)) return;
+      observer.disconnect();
+      resolve(performance.now() - started);
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    target.click();
+  });
+}`;
+const timeInPage = (page: Page, args: { click: string; nth?: number; text?: string; until: string }): Promise<number> =>
+  page.evaluate(`(${TIME_IN_PAGE})(${JSON.stringify(args)})`) as Promise<number>;
 
 function shellBytes(): { raw: number; gzip: number; files: string[] } {
   const html = readFileSync(join(UI_DIST, 'index.html'), 'utf8');
@@ -121,18 +144,11 @@ try {
   for (let i = 0; i < RUNS + 1; i++) {
     await p.click('.menu-item:has-text("首页")');
     await p.waitForSelector('.tiles .tile');
-    let t0 = performance.now();
-    await p.click('.menu-item:has-text("客户") >> nth=0');
-    // Rows with data, not the grid's loading rows.
+    // Timed in the page, from the click to the first data cell in the document: the test driver's own round trips
+    // (its click, its polling for the selector) are no part of what the user waits for.
+    list.push(await timeInPage(p, { click: '.menu-item', text: '客户', until: DATA_CELL }));
     await p.waitForSelector(DATA_CELL);
-    list.push(performance.now() - t0);
-    t0 = performance.now();
-    await p
-      .locator(DATA_CELL)
-      .nth(i * 3)
-      .click();
-    await p.waitForSelector('.tsection [data-field]');
-    record.push(performance.now() - t0);
+    record.push(await timeInPage(p, { click: DATA_CELL, nth: i * 3, until: '.tsection [data-field]' }));
   }
   await b.close();
 
@@ -146,10 +162,10 @@ try {
     `  first load of the shell (navigation to sign-in form): ${ms(median(firstLoad))} (target < 1500 ms; runs ${firstLoad.map(ms).join(', ')})`,
   );
   console.log(
-    `  list page, first rows after navigation: first ${ms(list[0] ?? NaN)} (grid code loaded), then ${ms(median(list.slice(1)))} (target < 300 ms)`,
+    `  list page, first rows after navigation: first ${ms(list[0] ?? NaN)} (grid code loaded), then ${ms(median(list.slice(1)))} (target < 300 ms; runs ${list.slice(1).map(ms).join(', ')})`,
   );
   console.log(
-    `  record page open: first ${ms(record[0] ?? NaN)} (form code loaded), then ${ms(median(record.slice(1)))} (target < 500 ms)`,
+    `  record page open: first ${ms(record[0] ?? NaN)} (form code loaded), then ${ms(median(record.slice(1)))} (target < 500 ms; runs ${record.slice(1).map(ms).join(', ')})`,
   );
 } finally {
   engine.kill('SIGTERM');

@@ -203,7 +203,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: positiveInt(env, 'TESSERA_BODY_LIMIT', 1024 * 1024),
     importLimitBytes: positiveInt(env, 'TESSERA_IMPORT_LIMIT', 20 * 1024 * 1024),
-    countCapRows: positiveInt(env, 'TESSERA_COUNT_CAP', 10_000),
+    countCapRows: positiveInt(env, 'TESSERA_COUNT_CAP', 2_000),
     dbPoolSize: positiveInt(env, 'TESSERA_DB_POOL', 10),
     tokenTtlSeconds: positiveInt(env, 'TESSERA_TOKEN_TTL', 8 * 3600),
     jwtSecret: env.TESSERA_JWT_SECRET || undefined,

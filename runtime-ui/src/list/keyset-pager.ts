@@ -19,6 +19,8 @@ const MAX_OFFSET = 100_000;
 export class KeysetPager {
   private cursors = new Map<number, string>();
   private signature = '';
+  /** The first block asked for before the grid was built, by its query and size. */
+  private early: { key: string; page: Promise<ListPage> } | undefined;
   total: number | undefined;
 
   /** `onTotal` hears the count of the query the user sees, which comes after its first rows. */
@@ -26,6 +28,16 @@ export class KeysetPager {
     private readonly fetchPage: FetchPage,
     private readonly onTotal: (total: number) => void = () => {},
   ) {}
+
+  /**
+   * Asks for the first block while the grid is still being built (it asks only once it is ready): the grid's request
+   * for that block and query then takes this answer rather than asking again.
+   */
+  prefetch(end: number, query: PageQuery): void {
+    const page = this.fetchPage(paramsOf(0, end, query, undefined));
+    page.catch(() => undefined); // Unused or failed: the grid's own request says why.
+    this.early = { key: `${JSON.stringify(query)}/${end}`, page };
+  }
 
   /** One block of rows [start, end) and the last row's index when the end is known (else -1). */
   async block(start: number, end: number, query: PageQuery): Promise<{ rows: Record<string, unknown>[]; lastRow: number }> {
@@ -37,17 +49,12 @@ export class KeysetPager {
       this.total = undefined;
     }
     const cursor = start === 0 ? undefined : this.cursors.get(start);
-    const params: Record<string, unknown> = {
-      sort: query.sort,
-      filter: query.filter,
-      include: query.include,
-      limit: end - start,
-      ...(cursor ? { cursor } : start > 0 ? { offset: Math.min(start, MAX_OFFSET) } : {}),
-    };
     // Counting every record the user may see costs a scan of them all on a large table; the first rows need
     // only an index's first entries, so they are asked for on their own and the count follows.
     if (start === 0 && !cursor) void this.count(signature, query);
-    const page = await this.fetchPage(params);
+    const early = start === 0 && this.early?.key === `${signature}/${end}` ? this.early.page : undefined;
+    this.early = undefined;
+    const page = await (early ?? this.fetchPage(paramsOf(start, end, query, cursor)));
     // An answer to a query the user has since left (a slow first page of the previous view) must not set the total or
     // cursors of the one they see now.
     if (signature !== this.signature) return { rows: page.data, lastRow: -1 };
@@ -67,4 +74,14 @@ export class KeysetPager {
     this.total = page.meta.total;
     this.onTotal(page.meta.total);
   }
+}
+
+function paramsOf(start: number, end: number, query: PageQuery, cursor: string | undefined): Record<string, unknown> {
+  return {
+    sort: query.sort,
+    filter: query.filter,
+    include: query.include,
+    limit: end - start,
+    ...(cursor ? { cursor } : start > 0 ? { offset: Math.min(start, MAX_OFFSET) } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 // The lists' pager: blocks after the first carry the cursor the previous block returned; a jump uses an offset;
-// another sort or filter forgets the cursors; the end of the list is known from a short or cursor-less block.
+// another sort or filter forgets the cursors; the end of the list is known from a short or cursor-less block; a first
+// block asked for before the grid is built answers the grid's request for it.
 import { describe, expect, it, vi } from 'vitest';
 import { KeysetPager, type ListPage } from '../../../runtime-ui/src/list/keyset-pager.js';
 
@@ -40,6 +41,24 @@ describe('KeysetPager', () => {
     ]);
     expect(api.calls[0]).toEqual({ filter: undefined, limit: 1, fields: 'id', total: 'exact' });
     expect(api.calls[2]).toMatchObject({ sort: ['-created_at'], include: ['owner'], limit: 50 });
+  });
+
+  it("answers the grid's first block with the one asked for before the grid was ready, and only that block", async () => {
+    const api = serve(120);
+    const pager = new KeysetPager(api.fetchPage);
+    pager.prefetch(50, query);
+    expect(api.calls).toEqual([{ sort: ['-created_at'], filter: undefined, include: ['owner'], limit: 50 }]);
+    const first = await pager.block(0, 50, query);
+    expect(first.rows.map((r) => r.id).slice(0, 2)).toEqual(['r0', 'r1']);
+    // Asked once, beside the count; the next block follows its cursor.
+    expect(api.calls.filter((c) => c.total === undefined)).toHaveLength(1);
+    await pager.block(50, 100, query);
+    expect(api.calls.at(-1)).toMatchObject({ cursor: '50' });
+    // A prefetch of another query (the user picked a saved view meanwhile) is not taken for it.
+    pager.prefetch(50, query);
+    const other = { ...query, sort: ['name'] };
+    await pager.block(0, 50, other);
+    expect(api.calls.filter((c) => c.total === undefined && c.sort?.toString() === 'name')).toHaveLength(1);
   });
 
   it('gives the first rows without waiting for a slow count', async () => {
