@@ -40,6 +40,7 @@ import { ensureEngineTables } from '../security/engine-tables.js';
 import { SEED_SIZES, type SeedSize } from '../plugins/plugin-api.js';
 import { progressLine, seedReport } from './seed-report.js';
 import { ensureUiBuilt } from './ensure-ui-build.js';
+import { collectBlobsOnce, collectionReport } from './collect-blobs-command.js';
 
 const config = loadConfig();
 const err = (line: string) => process.stderr.write(line + '\n');
@@ -210,6 +211,21 @@ program
         return { ...done, seconds: (Date.now() - started) / 1000 };
       });
       out(`Recomputed ${result.records} ${entity} record(s) in ${result.seconds.toFixed(1)} s; ${result.changed} changed.`);
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+program
+  .command('blobs')
+  .description('stored files (attachments, documents, uploads)')
+  .command('collect')
+  .description('delete stored files nothing references any more (after the grace period), as the daily job does')
+  .action(async () => {
+    try {
+      const packDirs = resolvePackDirs([], config.packDirs, false);
+      const report = await withDatabase(config, (db) => collectBlobsOnce(config, db, packDirs, createLogger(config.logLevel)));
+      out(collectionReport(report));
     } catch (e) {
       fail(e);
     }
