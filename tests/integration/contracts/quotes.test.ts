@@ -242,7 +242,7 @@ describe('the Contracts app', () => {
     const meta = (await w.t.request('GET', '/api/meta?locale=zh-CN', undefined, w.as('rep'))).body;
     const app = meta.apps.find((a: Rec) => a.name === 'contracts');
     expect(app).toMatchObject({ label: '合同管理' });
-    const entities = app.menu.flatMap((m: Rec) => (m.items ?? [m]).map((i: Rec) => i.entity ?? i.page));
+    const entities = app.menu.flatMap((m: Rec) => (m.items ?? [m]).map((i: Rec) => i.entity ?? i.page ?? i.dashboard));
     expect(entities).toEqual([
       'home',
       'quote',
@@ -252,6 +252,7 @@ describe('the Contracts app', () => {
       'change_request',
       'contract_version',
       'contract_template',
+      'revenue_forecast',
       'contract_issue',
       'approvals',
       'notifications',
