@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
+import pg from 'pg';
 import serverCore from '@cubejs-backend/server-core';
 import apiGateway from '@cubejs-backend/api-gateway';
 import postgresDriver from '@cubejs-backend/postgres-driver';
@@ -110,9 +111,27 @@ function withoutStack(body: unknown): unknown {
   return rest;
 }
 
+/** PostgreSQL's codes for a schema created by someone else meanwhile (a race on pg_namespace, or plainly there). */
+const SCHEMA_EXISTS = new Set(['23505', '42P06']);
+
 export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer> {
   const url = new URL(o.databaseUrl);
   const drivers: postgresDriver.PostgresDriver[] = [];
+  // Cube creates a viewer's rollup schema (CREATE SCHEMA IF NOT EXISTS) on its first build: two builds at once — the
+  // rollup job and a dashboard's first query, say — both tried, and one query failed (a duplicate key on
+  // pg_namespace). Each viewer's schema is made here first, before any of their queries or builds reach Cube.
+  const schemaPool = new pg.Pool({ connectionString: o.databaseUrl, max: 1 });
+  const schemasMade = new Set<string>();
+  const ensureSchema = async (key: string): Promise<void> => {
+    const schema = preAggregationsSchema(key);
+    if (schemasMade.has(schema) || o.model(key).rollups.length === 0) return;
+    try {
+      await schemaPool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } catch (err) {
+      if (!SCHEMA_EXISTS.has(String((err as { code?: unknown }).code))) throw err;
+    }
+    schemasMade.add(schema);
+  };
   const core = new EmbeddedCube({
     dbType: 'postgres',
     // postgres-driver 0.35 (the registry has no 0.33) declares its own copy of base-driver's class: the same shape at
@@ -151,6 +170,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
       const token = authorization?.replace(/^Bearer\s+/i, '');
       const key = token ? await o.authenticate(token) : undefined;
       if (!key) throw new apiGateway.CubejsHandlerError(401, 'Unauthorized', 'send a Cube token from POST /api/bi/token');
+      await ensureSchema(key);
       req.securityContext = { key } satisfies SecurityContext;
     },
     queryRewrite: async (query, context) => {
@@ -176,6 +196,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
   await core.initApp(app);
   const gateway = core.gateway();
   const load = async (key: string, query: Record<string, unknown>, requestId: string): Promise<CubeResult> => {
+    await ensureSchema(key);
     for (;;) {
       const answer = await new Promise<{ message: Record<string, unknown>; status: number }>((resolve, reject) => {
         gateway
@@ -205,6 +226,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
   const buildRollups = async (key: string, requestId: string): Promise<void> => {
     const ids = o.model(key).rollups;
     if (ids.length === 0) return;
+    await ensureSchema(key);
     const securityContext: SecurityContext = { key };
     // authInfo is the older name of securityContext that Cube's background contexts still carry.
     const context = { securityContext, authInfo: securityContext, requestId };
@@ -236,7 +258,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     buildRollups,
     close: async () => {
       await core.shutdown();
-      await Promise.all(drivers.map(endPool));
+      await Promise.all([...drivers.map(endPool), schemaPool.end()]);
     },
   };
 }

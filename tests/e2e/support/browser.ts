@@ -38,7 +38,8 @@ export async function launchBrowser(options: { width?: number; height?: number; 
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    // A failed request's message names no URL; its location does.
+    if (m.type() === 'error') errors.push(m.location().url ? `${m.text()} (${m.location().url})` : m.text());
   });
   page.on('pageerror', (e) => errors.push(e.message));
   return {

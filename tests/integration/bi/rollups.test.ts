@@ -104,6 +104,18 @@ describe('report rollups built by the jobs system', { timeout: 240_000 }, () => 
     expect(shapes(await rollupTables())).toEqual(shapes(built));
   });
 
+  it("builds a new viewer's rollups and answers their first reports at once, none failing on the schema both create", async () => {
+    // The user away signs in: the job now builds for them while their first reports ask Cube, which builds the
+    // rollups they read too. Both create the viewer's schema when it is not there.
+    const away = (await t.request('GET', '/api/v1/app_user?filter={"==":[{"var":"username"},"away"]}')).body.data[0] as Rec;
+    expect((await t.request('PUT', `/api/admin/users/${away.id}/password`, { password: 'away-password-1' })).status).toBe(204);
+    const token = await t.login('away', 'away-password-1');
+    // The reports of the opportunities alone (the reader may not read customers).
+    const names = ['sales_funnel', 'revenue_by_month'];
+    const [, ...answers] = await Promise.all([runJob('test:new-viewer'), ...names.map((name) => report(token, name))]);
+    expect(answers.map((a) => a.meta.report.name)).toEqual(names);
+  });
+
   it('answers from the last build until the job runs again', async () => {
     const funnel = async () =>
       Object.fromEntries(((await report(t.adminToken, 'sales_funnel')).data as Rec[]).map((r) => [r.stage, Number(r.count)]));
@@ -135,9 +147,10 @@ describe('report rollups built by the jobs system', { timeout: 240_000 }, () => 
     await completion(`bi:model:${model.hash}`);
     const rebuilt = await rollupTables();
     const funnels = (list: string[]) => list.filter((x) => x.includes(`.opportunity_${rollupAlias('sales_funnel')}_`));
-    // A new funnel table in every viewer's schema (Cube keeps the tables of the old SQL a while, and drops them later).
+    // A new funnel table in every viewer's schema (Cube keeps the tables of the old SQL a while, and drops them later):
+    // the administrator's, the BI users' and the reader's who signed in since.
     const added = funnels(rebuilt).filter((x) => !tables.includes(x));
-    expect(new Set(added.map((x) => x.split('.')[0])).size).toBe(1 + BI_USERS.length);
+    expect(new Set(added.map((x) => x.split('.')[0])).size).toBe(2 + BI_USERS.length);
     const res = await report(t.adminToken, 'sales_funnel');
     expect(res.meta.preAggregated).toBe(true);
     const stages = (res.data as Rec[]).map((r) => r.stage);
