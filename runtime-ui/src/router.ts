@@ -4,6 +4,7 @@ import { restoreSession, session } from './api/session';
 import LoginView from './views/LoginView.vue';
 import ShellLayout from './shell/ShellLayout.vue';
 import HomeView from './views/HomeView.vue';
+import { ListView, RecordView } from './lazy-pages';
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -19,9 +20,9 @@ export const router = createRouter({
       component: ShellLayout,
       children: [
         { path: '', name: 'home', component: HomeView },
-        { path: 'e/:entity', name: 'list', component: () => import('./list/ListView.vue') },
-        { path: 'e/:entity/new', name: 'new', component: () => import('./record/RecordView.vue') },
-        { path: 'e/:entity/:id', name: 'record', component: () => import('./record/RecordView.vue') },
+        { path: 'e/:entity', name: 'list', component: ListView },
+        { path: 'e/:entity/new', name: 'new', component: RecordView },
+        { path: 'e/:entity/:id', name: 'record', component: RecordView },
         { path: 'approvals', name: 'approvals', component: () => import('./views/ApprovalsView.vue') },
         { path: 'notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
         { path: 'tasks', name: 'tasks', component: () => import('./views/TasksView.vue') },
