@@ -9,6 +9,8 @@ import { planWidget, type WidgetPlan } from '../bi/widget-plan.js';
 import type { Model } from '../metadata/model.js';
 import type { ReportDeps } from './report.routes.js';
 
+const ADDITIVE = new Set(['sum', 'count', 'countDistinct']);
+
 /**
  * Each column with its title in the locale and, for a declared measure, its format (a percent reads as one). A
  * rolled-up report's own members are in its tree cube: titled as its entity's.
@@ -31,7 +33,10 @@ function describeColumns(deps: ReportDeps, model: Model, plan: WidgetPlan, local
     const declared = model.entitiesByName[cube]?.analytics?.measures?.find((m) => m.name === name);
     const generated = c.kind === 'measure' ? membersOf(cube)?.measures[name] : membersOf(cube)?.dimensions[name];
     const title = declared ? pickLabel(declared.label, locale) : (generated?.title ?? c.name);
-    return { ...c, title, ...(declared?.format ? { format: declared.format } : {}) };
+    // A sum or count over no records is nothing, not unknown: the UI shows 0 where Cube answers null.
+    const aggregate = declared ? (declared.ratio ? undefined : declared.aggregate) : generated?.type;
+    const additive = c.kind === 'measure' && typeof aggregate === 'string' && ADDITIVE.has(aggregate);
+    return { ...c, title, ...(declared?.format ? { format: declared.format } : {}), ...(additive ? { additive: true } : {}) };
   });
 }
 

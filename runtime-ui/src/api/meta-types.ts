@@ -142,6 +142,8 @@ export interface WidgetColumnMeta {
   subtree?: boolean;
   title: string;
   format?: 'number' | 'percent' | 'currency';
+  /** A sum or count: no value means none (0), not unknown. */
+  additive?: boolean;
 }
 
 export interface CubeQueryMeta {

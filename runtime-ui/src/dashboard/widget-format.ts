@@ -14,8 +14,8 @@ function numberFormat(locale: string, percent: boolean): Intl.NumberFormat {
   return f;
 }
 
-export function formatMeasure(column: Pick<WidgetColumnMeta, 'format'>, value: unknown, locale: string): string {
-  if (value === null || value === undefined || value === '') return '—';
+export function formatMeasure(column: Pick<WidgetColumnMeta, 'format' | 'additive'>, value: unknown, locale: string): string {
+  if (value === null || value === undefined || value === '') return column.additive ? numberFormat(locale, false).format(0) : '—';
   const n = Number(value);
   if (!Number.isFinite(n)) return String(value);
   return numberFormat(locale, column.format === 'percent').format(n);

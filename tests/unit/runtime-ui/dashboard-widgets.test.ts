@@ -216,6 +216,8 @@ describe('widget values', () => {
     expect(formatMeasure({}, '1234567.891', 'en')).toBe('1,234,567.89');
     expect(formatMeasure({ format: 'percent' }, '0.4567', 'en')).toBe('45.7%');
     expect(formatMeasure({}, null, 'en')).toBe('—');
+    // A sum over no records is 0 (Cube answers null); an average of none stays unknown.
+    expect(formatMeasure({ additive: true }, null, 'en')).toBe('0');
     expect(formatBucket('quarter', '2026-05-01T00:00:00.000', 'en')).toBe('2026 Q2');
     expect(formatBucket('month', '2026-05-01T00:00:00.000', 'en')).toBe('2026-05');
   });
