@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import pg from 'pg';
+import type pg from 'pg';
 import serverCore from '@cubejs-backend/server-core';
 import apiGateway from '@cubejs-backend/api-gateway';
 import postgresDriver from '@cubejs-backend/postgres-driver';
@@ -16,6 +16,8 @@ import { checkQueryMembers, type CubeQuery } from './check-query-members.js';
 
 export interface CubeServerOptions {
   readonly databaseUrl: string;
+  /** The engine's pool: the viewers' rollup schemas are made with it. */
+  readonly pool: pg.Pool;
   /** Signs nothing a user sees: Cube's own tokens never leave the process (users hold Cube tokens of ours). */
   readonly apiSecret: string;
   readonly basePath: string;
@@ -119,14 +121,14 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
   const drivers: postgresDriver.PostgresDriver[] = [];
   // Cube creates a viewer's rollup schema (CREATE SCHEMA IF NOT EXISTS) on its first build: two builds at once — the
   // rollup job and a dashboard's first query, say — both tried, and one query failed (a duplicate key on
-  // pg_namespace). Each viewer's schema is made here first, before any of their queries or builds reach Cube.
-  const schemaPool = new pg.Pool({ connectionString: o.databaseUrl, max: 1 });
+  // pg_namespace). Each viewer's schema is made here first, before any of their queries or builds reach Cube; two of
+  // ours at once meet the same race, and the loser finds the schema there.
   const schemasMade = new Set<string>();
   const ensureSchema = async (key: string): Promise<void> => {
     const schema = preAggregationsSchema(key);
     if (schemasMade.has(schema) || o.model(key).rollups.length === 0) return;
     try {
-      await schemaPool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await o.pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     } catch (err) {
       if (!SCHEMA_EXISTS.has(String((err as { code?: unknown }).code))) throw err;
     }
@@ -230,7 +232,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     const securityContext: SecurityContext = { key };
     // authInfo is the older name of securityContext that Cube's background contexts still carry.
     const context = { securityContext, authInfo: securityContext, requestId };
-    // One at a time: the first build in a new schema creates it, and two at once both tried (a duplicate-key error).
+    // One at a time: each build reads the reported tables whole, and the viewer's reports wait for none of them.
     for (const id of ids) {
       // Cube gives up waiting after a few seconds ('Continue wait') while the build goes on in its queue; asking
       // again joins that build (the queue keys it by its SQL) rather than starting another. A name taken by a build
@@ -258,7 +260,7 @@ export async function startCubeServer(o: CubeServerOptions): Promise<CubeServer>
     buildRollups,
     close: async () => {
       await core.shutdown();
-      await Promise.all([...drivers.map(endPool), schemaPool.end()]);
+      await Promise.all(drivers.map(endPool));
     },
   };
 }

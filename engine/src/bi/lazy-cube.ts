@@ -49,6 +49,7 @@ export class LazyCube {
     this.o.log.info('cube: started in the engine process');
     return startCubeServer({
       databaseUrl: this.o.databaseUrl,
+      pool: this.o.pool,
       // Cube's own API secret signs tokens no user ever holds; ours are checked in authenticate.
       apiSecret: randomBytes(32).toString('base64url'),
       basePath: this.o.basePath,

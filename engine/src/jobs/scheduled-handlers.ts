@@ -28,6 +28,18 @@ async function servedAtLeast(deps: ScheduledWorkDeps, version: number): Promise<
   }
 }
 
+async function recomputeLogged(
+  deps: ScheduledWorkDeps,
+  runtime: ModelRuntime,
+  entity: string,
+  context: Record<string, unknown>,
+  message: string,
+): Promise<void> {
+  const started = Date.now();
+  const result = await recomputeAll(deps.pool, runtime, entity);
+  deps.log.info({ entity, ...context, ...result, ms: Date.now() - started }, message);
+}
+
 export function processScheduledWork(queue: JobQueue, deps: ScheduledWorkDeps): void {
   queue.process(POOL_RETURN_JOB, { concurrency: 1 }, async (job) => {
     const { entity } = job.data as { entity: string };
@@ -45,9 +57,7 @@ export function processScheduledWork(queue: JobQueue, deps: ScheduledWorkDeps): 
     const { entity } = job.data as { entity: string };
     const runtime = deps.runtime();
     if (!runtime.model.entitiesByName[entity]?.recomputeSchedule) return;
-    const started = Date.now();
-    const result = await recomputeAll(deps.pool, runtime, entity);
-    deps.log.info({ entity, ...result, ms: Date.now() - started, key: job.key }, 'derived fields recomputed');
+    await recomputeLogged(deps, runtime, entity, { key: job.key }, 'derived fields recomputed');
   });
   queue.process(RULES_CHANGED_JOB, { concurrency: 1 }, async (job) => {
     const { entity, version } = job.data as { entity: string; version: number };
@@ -55,11 +65,6 @@ export function processScheduledWork(queue: JobQueue, deps: ScheduledWorkDeps): 
     await servedAtLeast(deps, version);
     const runtime = deps.runtime();
     if (!runtime.entities.get(entity)?.rules.recompute) return;
-    const started = Date.now();
-    const result = await recomputeAll(deps.pool, runtime, entity);
-    deps.log.info(
-      { entity, version, ...result, ms: Date.now() - started, key: job.key },
-      'derived fields recomputed after their rules changed',
-    );
+    await recomputeLogged(deps, runtime, entity, { version, key: job.key }, 'derived fields recomputed after their rules changed');
   });
 }

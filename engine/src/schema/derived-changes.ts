@@ -50,11 +50,11 @@ export function entitiesWithChangedRules(previous: PublishedEntities | undefined
 export async function queueRecomputes(trx: Knex.Transaction, entities: readonly string[], version: number): Promise<void> {
   if (entities.length === 0) return;
   await ensureOutboxTable(trx);
-  for (const entity of entities) {
-    await trx(OUTBOX_TABLE).insert({
+  await trx(OUTBOX_TABLE).insert(
+    entities.map((entity) => ({
       job_name: RULES_CHANGED_JOB,
       job_key: `rules-changed:${version}:${entity}`,
       data: JSON.stringify({ entity, version }),
-    });
-  }
+    })),
+  );
 }

@@ -21,9 +21,9 @@ async function clientFor(locale: string): Promise<CubeApi> {
   return client;
 }
 
-/** The queries one after another: Cube 0.33 creates a viewer's pre-aggregation schema without a lock, so two of a
- *  dashboard's rollups first built at once collide on it and one query fails. After the first (which compiles the
- *  viewer's model, what the others would wait for anyway) each answers in tens of milliseconds. */
+/** The queries one after another: the first compiles the viewer's model, which the others would wait for anyway, and
+ *  after it each answers in tens of milliseconds; in a queue, the queries of a dashboard the user has left are dropped
+ *  (loadCube's signal) rather than all sent at once. */
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
@@ -38,7 +38,7 @@ export function loadCube(query: CubeQueryMeta, locale: string, signal?: AbortSig
     try {
       return await load();
     } catch {
-      // The same user's other tab may have been building the same schema: it exists now, so the query is asked again.
+      // A rollup another request was building in the same second took its table's name: asked again, it reads it.
       await new Promise((resolve) => setTimeout(resolve, 400));
       return load();
     }

@@ -2,11 +2,11 @@
 // queues, in its own transaction, one recompute per entity whose computed, rollup or score fields changed, and the
 // job runs it once the engine serves the new Model — the lines' totals under the new formula, and through them the
 // orders' rollups. A publish that changes no rule queues none.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RULES_CHANGED_JOB } from '../../../engine/src/schema/derived-changes.js';
+import { makeTempDir, removeDir } from '../../support/pack-builder.js';
 import { publishReviewed } from '../../support/publish-reviewed.js';
 import { startTestEngine, type TestEngine } from '../../support/test-engine.js';
 
@@ -40,14 +40,14 @@ async function queued(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  packDir = mkdtempSync(join(tmpdir(), 'tessera-rules-changed-'));
+  packDir = makeTempDir('tessera-rules-changed-');
   cpSync(resolve(import.meta.dirname, '../../fixtures/packs/rules-demo'), packDir, { recursive: true });
   t = await startTestEngine({ packs: ['metadata/packs/core', packDir] });
 });
 
 afterAll(async () => {
   await t?.stop();
-  rmSync(packDir, { recursive: true, force: true });
+  removeDir(packDir);
 });
 
 describe('a publish that changes a computed field', () => {
